@@ -1,0 +1,70 @@
+import { Chart, JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { StackConfig } from '../config';
+import { COMPONENT_LABEL, INSTANCE_LABEL, MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL, VERSION_LABEL } from '../labels';
+
+/** Namespaces every cluster has; the stack never creates or labels them. */
+export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Annotation on a Namespace listing Secrets the cluster provides there (read by the manifest validator). */
+export const PROVIDED_SECRETS_ANNOTATION = 'validator.todo-stack/provided-secrets';
+
+export interface NamespaceChartProps {
+  readonly config: StackConfig;
+  readonly namespace: string;
+  /** `app.kubernetes.io/version` of the Namespace: the version of what the namespace runs. */
+  readonly version: string;
+  /**
+   * Whether this chart creates its namespace (first, labelled for the "restricted" Pod Security Standard).
+   * @default - true unless the namespace is one every cluster has
+   */
+  readonly createNamespace?: boolean;
+  /** Secrets the cluster must provide in this namespace. @default [] */
+  readonly providedSecrets?: readonly string[];
+}
+
+/**
+ * A chart that owns one namespace: every object in it is namespaced there and carries the stack's labels
+ * (`part-of`, `managed-by`, and `instance`, which names the stack and stage for `kubectl apply --prune -l`).
+ */
+export class NamespaceChart extends Chart {
+  /** The Namespace object, when the chart creates it. */
+  public readonly namespaceObject?: k8s.KubeNamespace;
+
+  constructor(scope: Construct, id: string, props: NamespaceChartProps) {
+    super(scope, id, { namespace: props.namespace, labels: stackLabels(props.config) });
+    const create = props.createNamespace ?? !CLUSTER_NAMESPACES.includes(props.namespace);
+    if (create) {
+      const provided = props.providedSecrets ?? [];
+      this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: props.namespace,
+          labels: {
+            [NAME_LABEL]: props.namespace,
+            [COMPONENT_LABEL]: 'namespace',
+            [VERSION_LABEL]: props.version,
+            // Enforce, audit and warn at the level every pod of the stack is built to pass, pinned to the
+            // Kubernetes version the stack targets so a cluster upgrade cannot tighten it unannounced.
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/enforce-version': 'v1.27',
+            'pod-security.kubernetes.io/audit': 'restricted',
+            'pod-security.kubernetes.io/warn': 'restricted',
+          },
+          annotations: provided.length > 0 ? { [PROVIDED_SECRETS_ANNOTATION]: provided.join(',') } : undefined,
+        },
+      });
+      // A Namespace is cluster-scoped; the chart's namespace must not leak into its metadata.
+      this.namespaceObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    }
+  }
+}
+
+/** The labels every object of the stack carries. */
+export function stackLabels(config: StackConfig): Record<string, string> {
+  return {
+    [PART_OF_LABEL]: config.stackName,
+    [MANAGED_BY_LABEL]: 'cdk8s',
+    [INSTANCE_LABEL]: `${config.stackName}-${config.stage}`,
+  };
+}

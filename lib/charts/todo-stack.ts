@@ -1,0 +1,25 @@
+import { App } from 'cdk8s';
+import { StackConfig } from '../config';
+import { AppChart } from './app-chart';
+import { DatabaseChart } from './database-chart';
+import { IngressChart } from './ingress-chart';
+
+/**
+ * The whole system of the tutorial, one chart per namespace, wired by object: the app reads its database
+ * settings off the database construct and the ingress bridge reads the app Service off the app. Chart
+ * dependencies order the output files (`0000-database`, `0001-app`, `0002-ingress`) so that
+ * `kubectl apply -f` in file order works on an empty cluster.
+ */
+export class TodoStack {
+  public readonly databaseChart: DatabaseChart;
+  public readonly appChart: AppChart;
+  public readonly ingressChart: IngressChart;
+
+  constructor(app: App, public readonly config: StackConfig) {
+    this.databaseChart = new DatabaseChart(app, 'database', config);
+    this.appChart = new AppChart(app, 'app', { config, database: this.databaseChart.database });
+    this.ingressChart = new IngressChart(app, 'ingress', { config, backend: this.appChart.app });
+    this.appChart.addDependency(this.databaseChart);
+    this.ingressChart.addDependency(this.appChart);
+  }
+}

@@ -1,0 +1,47 @@
+import { AppPreset, DatabaseWorkload, StackConfig } from './stack-config';
+
+/**
+ * The tutorial's values, with its mistakes corrected: the password lives in a Secret, not in the ConfigMap, and
+ * the database runs as part 2 built it (a StatefulSet with a 5Gi `do-block-storage` claim per pod).
+ *
+ * No password here: credentials are `cluster-provided` unless a stage says otherwise.
+ */
+export const TUTORIAL_DEFAULTS: StackConfig = {
+  stage: 'default',
+  stackName: 'stateful-todo',
+  database: {
+    workload: DatabaseWorkload.STATEFUL_SET,
+    namespace: 'postgres',
+    name: 'postgres',
+    // A current major on Debian (uid/gid 999). Not 18: its image moved PGDATA to /var/lib/postgresql/18/docker.
+    image: 'postgres:17.6-bookworm',
+    databaseName: 'todo',
+    user: 'todo',
+    replicas: 1,
+    storageClassName: 'do-block-storage',
+    storageSize: '5Gi',
+    resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
+    credentials: {
+      source: 'cluster-provided',
+      databaseSecretName: 'postgres-credentials',
+      appSecretName: 'stateful-flask-db-credentials',
+    },
+  },
+  app: {
+    preset: AppPreset.FLASK,
+    namespace: 'stateful-namespace',
+    name: 'stateful-flask',
+    image: 'daredrexel/stateful-flask:v0',
+    port: 5000,
+    replicas: 1,
+    resources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
+  },
+  ingress: {
+    namespace: 'default',
+    serviceName: 'stateful-flask-external',
+    name: 'stateful-flask',
+    ingressClassName: 'nginx',
+    host: 'drexii.me',
+    path: '/tasks',
+  },
+};

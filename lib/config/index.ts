@@ -1,0 +1,6 @@
+export * from './stack-config';
+export * from './defaults';
+export * from './stages';
+export * from './quantity';
+export * from './validate-config';
+export * from './resolve-config';

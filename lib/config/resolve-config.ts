@@ -1,0 +1,64 @@
+import { TUTORIAL_DEFAULTS } from './defaults';
+import { STAGES } from './stages';
+import { StackConfig, StackOverrides } from './stack-config';
+import { ConfigError, validateConfig } from './validate-config';
+
+// Keys a section may hold beyond those the defaults set, so that a typo (`replicaz`) is an error, not ignored.
+const OPTIONAL_KEYS: Readonly<Record<string, readonly string[]>> = {
+  database: ['staticVolumeHostPath'],
+  app: ['migrationCommand', 'autoscaling'],
+  ingress: ['tlsSecretName'],
+};
+
+/** The names of the stages this stack ships, in a stable order. */
+export function stageNames(): string[] {
+  return Object.keys(STAGES).sort();
+}
+
+/**
+ * The validated config of a stage shipped in `STAGES`. An unknown name fails with the list of known ones.
+ */
+export function stageConfig(stage: string): StackConfig {
+  if (!Object.prototype.hasOwnProperty.call(STAGES, stage)) {
+    throw new ConfigError(stage, [
+      `stage: unknown stage, got ${JSON.stringify(stage)}; known stages are ${stageNames().map(s => `'${s}'`).join(', ')}`,
+    ]);
+  }
+  return resolveConfig(stage, STAGES[stage]);
+}
+
+/**
+ * Merges `overrides` into the tutorial's defaults and validates the result once; every construct downstream can
+ * trust it. Sections merge key by key; a value that is itself an object (credentials, autoscaling, resources)
+ * replaces the default whole, so that two kinds of credentials never mix.
+ */
+export function resolveConfig(stage: string, overrides: StackOverrides = {}): StackConfig {
+  const unknown = unknownKeys(overrides);
+  if (unknown.length > 0) {
+    throw new ConfigError(stage, unknown.map(key =>
+      `${key}: unknown setting; check the spelling against StackConfig in lib/config/stack-config.ts`));
+  }
+  const merged = {
+    ...TUTORIAL_DEFAULTS,
+    ...overrides,
+    stage,
+    database: { ...TUTORIAL_DEFAULTS.database, ...overrides.database },
+    app: { ...TUTORIAL_DEFAULTS.app, ...overrides.app },
+    ingress: { ...TUTORIAL_DEFAULTS.ingress, ...overrides.ingress },
+  } as StackConfig;
+  return validateConfig(merged);
+}
+
+function unknownKeys(overrides: StackOverrides): string[] {
+  const found: string[] = [];
+  const defaults = TUTORIAL_DEFAULTS as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in defaults)) {
+      found.push(key);
+    } else if (typeof defaults[key] === 'object' && value !== null && typeof value === 'object') {
+      const allowed = new Set([...Object.keys(defaults[key] as object), ...(OPTIONAL_KEYS[key] ?? [])]);
+      found.push(...Object.keys(value).filter(k => !allowed.has(k)).map(k => `${key}.${k}`));
+    }
+  }
+  return found;
+}

@@ -1,0 +1,125 @@
+/**
+ * Which workload runs PostgreSQL.
+ */
+export enum DatabaseWorkload {
+  /** Part 2 of the tutorial: a StatefulSet with volumeClaimTemplates and a headless Service. */
+  STATEFUL_SET = 'StatefulSet',
+  /** Part 1 of the tutorial, for single-node clusters: a Deployment (Recreate) with one PVC. */
+  DEPLOYMENT = 'Deployment',
+}
+
+/**
+ * The todo image the stack runs, and everything the stack must know about its contract.
+ */
+export enum AppPreset {
+  /** The tutorial's Flask image (`daredrexel/stateful-flask:v0`): no health routes, migrations via `flask db`. */
+  FLASK = 'flask',
+  /** The reference TypeScript service in `app/`: `/healthz`, `/readyz`, `node dist/migrate.js`. */
+  NODE_SERVICE = 'node-service',
+}
+
+/**
+ * Where the database password comes from.
+ *
+ * - `dev-generated`: the stack emits Secrets with a fixed development-only password (never for real clusters).
+ * - `cluster-provided`: the Secrets are created in the cluster out of band (see README "Deploying"); the
+ *   synthesized manifests only reference them, so no password is ever committed.
+ */
+export type CredentialsConfig =
+  | { readonly source: 'dev-generated'; readonly password: string }
+  | { readonly source: 'cluster-provided'; readonly databaseSecretName: string; readonly appSecretName: string };
+
+export interface ResourcesConfig {
+  /** CPU request, a Kubernetes quantity such as `250m`. */
+  readonly cpuRequest: string;
+  /** Memory request, a Kubernetes quantity such as `256Mi`. */
+  readonly memoryRequest: string;
+  /** Memory limit, a Kubernetes quantity such as `512Mi`; no CPU limit, so the pod is never throttled. */
+  readonly memoryLimit: string;
+}
+
+export interface DatabaseConfig {
+  readonly workload: DatabaseWorkload;
+  /** Namespace of the database (`postgres` in the tutorial). */
+  readonly namespace: string;
+  /** Base name of the database objects; the client Service carries it. */
+  readonly name: string;
+  /** PostgreSQL image, pinned to a tag of a current major (16 or 17, Debian based: uid 999). */
+  readonly image: string;
+  /** `POSTGRES_DB`. */
+  readonly databaseName: string;
+  /** `POSTGRES_USER`. */
+  readonly user: string;
+  /** Must be 1: StatefulSet replicas of plain PostgreSQL are independent databases, not replicas. */
+  readonly replicas: number;
+  /** Storage class of the data volume (`do-block-storage` in the tutorial). */
+  readonly storageClassName: string;
+  /** Size of the data volume, a Kubernetes quantity such as `5Gi`. */
+  readonly storageSize: string;
+  /**
+   * With the Deployment workload only: a static hostPath PersistentVolume that binds to the claim, for clusters
+   * with no dynamic provisioner. Omit it to let the storage class provision the volume.
+   */
+  readonly staticVolumeHostPath?: string;
+  readonly resources: ResourcesConfig;
+  readonly credentials: CredentialsConfig;
+}
+
+export interface AutoscalingConfig {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Target average CPU utilization, percent of the CPU request. */
+  readonly cpuUtilizationPercent: number;
+}
+
+export interface AppConfig {
+  readonly preset: AppPreset;
+  /** Namespace of the app (`stateful-namespace` in the tutorial). */
+  readonly namespace: string;
+  /** Name of the Deployment and its ClusterIP Service (`stateful-flask` in the tutorial). */
+  readonly name: string;
+  readonly image: string;
+  /** Container port the app listens on (5000 in the tutorial). */
+  readonly port: number;
+  /** Replicas when no autoscaling is set; with autoscaling, the HPA owns the count. */
+  readonly replicas: number;
+  /** Command of the migration Job; @default - the preset's command */
+  readonly migrationCommand?: string[];
+  /** @default - no HorizontalPodAutoscaler */
+  readonly autoscaling?: AutoscalingConfig;
+  readonly resources: ResourcesConfig;
+}
+
+export interface IngressConfig {
+  /** Namespace of the ingress controller's objects (`default` in the tutorial). */
+  readonly namespace: string;
+  /** Name of the ExternalName Service that aliases the app Service. */
+  readonly serviceName: string;
+  /** Name of the Ingress. */
+  readonly name: string;
+  readonly ingressClassName: string;
+  /** Host name, without a scheme (`drexii.me` in the tutorial). */
+  readonly host: string;
+  /** Path prefix routed to the app (`/tasks` in the tutorial). */
+  readonly path: string;
+  /** Name of the TLS Secret (kubernetes.io/tls) in the ingress namespace; @default - no TLS */
+  readonly tlsSecretName?: string;
+}
+
+/**
+ * Everything that differs between two deployments of the stack. One object, validated once, read by every chart.
+ */
+export interface StackConfig {
+  /** Stage name; the output folder is `dist/<stage>/`. */
+  readonly stage: string;
+  /** `app.kubernetes.io/part-of` of every object, and the stack's prune label value. */
+  readonly stackName: string;
+  readonly database: DatabaseConfig;
+  readonly app: AppConfig;
+  readonly ingress: IngressConfig;
+}
+
+/** A partial StackConfig, as a stage writes it: only what differs from the defaults. */
+export type StackOverrides = {
+  readonly [K in keyof StackConfig]?: StackConfig[K] extends string ? string : Partial<StackConfig[K]>;
+};

@@ -1,0 +1,119 @@
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+
+/** A reference to one key of a Secret. */
+export interface SecretKeyReference {
+  readonly secretName: string;
+  readonly key: string;
+}
+
+/** What a database client reads its credentials from: one Secret in the client's own namespace. */
+export interface ClientCredentials {
+  readonly user: SecretKeyReference;
+  readonly password: SecretKeyReference;
+  /** Whether the stack emits this Secret (false: the cluster provides it). */
+  readonly emitted: boolean;
+}
+
+export const POSTGRES_PASSWORD_KEY = 'POSTGRES_PASSWORD';
+export const CLIENT_USER_KEY = 'DB_USER';
+export const CLIENT_PASSWORD_KEY = 'DB_PASSWORD';
+
+/**
+ * Where the database password lives. Secrets cannot be read across namespaces, so the database and each client
+ * get a Secret of their own; this object keeps their values in step.
+ *
+ * Use `forDevelopment()` on development clusters only: it writes the password into the manifests. Use
+ * `fromClusterSecrets()` everywhere else: the manifests only reference Secrets created out of band.
+ */
+export abstract class DatabaseCredentials {
+  /**
+   * The stack emits both Secrets with `password`. The Secrets are labelled as development-only.
+   */
+  public static forDevelopment(password: string): DatabaseCredentials {
+    return new DevelopmentCredentials(password);
+  }
+
+  /**
+   * The cluster provides both Secrets: `databaseSecretName` (key `POSTGRES_PASSWORD`) in the database's
+   * namespace and `clientSecretName` (keys `DB_USER`, `DB_PASSWORD`) in each client's namespace.
+   */
+  public static fromClusterSecrets(databaseSecretName: string, clientSecretName: string): DatabaseCredentials {
+    return new ClusterCredentials(databaseSecretName, clientSecretName);
+  }
+
+  /** Whether the manifests carry the password (never true for a stage that is committed to git for a cluster). */
+  public abstract readonly inManifests: boolean;
+
+  /** The Secret the cluster must provide in the database's namespace; undefined when the stack emits it. */
+  public abstract readonly providedDatabaseSecret?: string;
+  /** The Secret the cluster must provide in each client's namespace; undefined when the stack emits it. */
+  public abstract readonly providedClientSecret?: string;
+
+  /** The `POSTGRES_PASSWORD` reference for the database pod; emits the Secret in `scope` when the stack owns it. */
+  public abstract bindDatabase(scope: Construct, name: string): SecretKeyReference;
+
+  /** The client's Secret in `scope`'s namespace, holding `user` and the password. */
+  public abstract bindClient(scope: Construct, name: string, user: string): ClientCredentials;
+}
+
+class DevelopmentCredentials extends DatabaseCredentials {
+  public readonly inManifests = true;
+  public readonly providedDatabaseSecret = undefined;
+  public readonly providedClientSecret = undefined;
+
+  constructor(private readonly password: string) {
+    super();
+  }
+
+  public bindDatabase(scope: Construct, name: string): SecretKeyReference {
+    const secret = new k8s.KubeSecret(scope, 'Secret', {
+      metadata: { name, annotations: DEV_ONLY_ANNOTATION },
+      type: 'Opaque',
+      data: base64({ [POSTGRES_PASSWORD_KEY]: this.password }),
+    });
+    return { secretName: secret.name, key: POSTGRES_PASSWORD_KEY };
+  }
+
+  public bindClient(scope: Construct, name: string, user: string): ClientCredentials {
+    const secret = new k8s.KubeSecret(scope, 'DatabaseSecret', {
+      metadata: { name, annotations: DEV_ONLY_ANNOTATION },
+      type: 'Opaque',
+      data: base64({ [CLIENT_USER_KEY]: user, [CLIENT_PASSWORD_KEY]: this.password }),
+    });
+    return {
+      user: { secretName: secret.name, key: CLIENT_USER_KEY },
+      password: { secretName: secret.name, key: CLIENT_PASSWORD_KEY },
+      emitted: true,
+    };
+  }
+}
+
+class ClusterCredentials extends DatabaseCredentials {
+  public readonly inManifests = false;
+
+  constructor(public readonly providedDatabaseSecret: string, public readonly providedClientSecret: string) {
+    super();
+  }
+
+  public bindDatabase(): SecretKeyReference {
+    return { secretName: this.providedDatabaseSecret, key: POSTGRES_PASSWORD_KEY };
+  }
+
+  public bindClient(): ClientCredentials {
+    return {
+      user: { secretName: this.providedClientSecret, key: CLIENT_USER_KEY },
+      password: { secretName: this.providedClientSecret, key: CLIENT_PASSWORD_KEY },
+      emitted: false,
+    };
+  }
+}
+
+const DEV_ONLY_ANNOTATION = {
+  'todo-stack/purpose': 'development only: this password is committed to git and must never reach a real cluster',
+};
+
+// `data`, not `stringData`: the API server stores only `data`, so `stringData` leaves Argo CD with a permanent diff.
+function base64(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')]));
+}

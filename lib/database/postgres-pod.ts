@@ -1,0 +1,112 @@
+import * as k8s from '../../imports/k8s';
+import { SecretKeyReference } from './database-credentials';
+
+/** The uid and gid of the `postgres` user in the Debian-based official image. */
+export const POSTGRES_UID = 999;
+export const POSTGRES_PORT = 5432;
+export const POSTGRES_PORT_NAME = 'tcp-postgresql';
+export const DATA_VOLUME_NAME = 'data';
+export const DATA_MOUNT_PATH = '/var/lib/postgresql/data';
+// A subdirectory of the volume: initdb refuses a non-empty directory, and ext4 volumes hold `lost+found`.
+// Setting it explicitly also keeps PostgreSQL 18+ images (whose default PGDATA moved) on the same path.
+export const PGDATA = `${DATA_MOUNT_PATH}/pgdata`;
+
+/** Keys of the database's ConfigMap, the non-secret half of its settings. */
+export const CONFIG_KEYS = { database: 'POSTGRES_DB', user: 'POSTGRES_USER', pgdata: 'PGDATA' } as const;
+
+export interface PostgresPodProps {
+  readonly image: string;
+  readonly labels: Record<string, string>;
+  readonly configMapName: string;
+  readonly password: SecretKeyReference;
+  readonly resources: { cpuRequest: string; memoryRequest: string; memoryLimit: string };
+  /**
+   * The data volume as a pod volume (a Deployment's PVC); @default - none: a StatefulSet's claim template supplies
+   * a volume of the same name.
+   */
+  readonly dataVolume?: k8s.Volume;
+}
+
+// pg_isready through a shell, so that it reads the user and database from the container's environment.
+const PG_ISREADY = ['/bin/sh', '-c', 'exec pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB" -h 127.0.0.1 -p 5432'];
+
+/**
+ * The PostgreSQL pod both database workloads run: the same settings, probes and security, whatever owns the pod.
+ *
+ * Security passes the Pod Security Standards "restricted" profile: uid/gid 999 (the image's postgres user),
+ * fsGroup 999 so the volume is writable, no privilege escalation, no capabilities, RuntimeDefault seccomp and a
+ * read-only root filesystem with memory or scratch emptyDirs where PostgreSQL writes (socket, /tmp, /dev/shm).
+ */
+export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpec {
+  const fromConfig = (name: string, key: string): k8s.EnvVar => ({
+    name, valueFrom: { configMapKeyRef: { name: props.configMapName, key } },
+  });
+  return {
+    metadata: { labels: props.labels },
+    spec: {
+      // The stack's own Service named `postgres` would otherwise inject POSTGRES_PORT=tcp://… and friends.
+      enableServiceLinks: false,
+      automountServiceAccountToken: false,
+      // Gives a fast shutdown (below) time to checkpoint before the kubelet kills the container.
+      terminationGracePeriodSeconds: 60,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: POSTGRES_UID,
+        runAsGroup: POSTGRES_UID,
+        fsGroup: POSTGRES_UID,
+        fsGroupChangePolicy: 'OnRootMismatch',
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [{
+        name: 'postgres',
+        image: props.image,
+        imagePullPolicy: 'IfNotPresent',
+        ports: [{ name: POSTGRES_PORT_NAME, containerPort: POSTGRES_PORT, protocol: 'TCP' }],
+        env: [
+          fromConfig('POSTGRES_DB', CONFIG_KEYS.database),
+          fromConfig('POSTGRES_USER', CONFIG_KEYS.user),
+          fromConfig('PGDATA', CONFIG_KEYS.pgdata),
+          {
+            name: 'POSTGRES_PASSWORD',
+            valueFrom: { secretKeyRef: { name: props.password.secretName, key: props.password.key } },
+          },
+        ],
+        resources: {
+          requests: {
+            cpu: k8s.Quantity.fromString(props.resources.cpuRequest),
+            memory: k8s.Quantity.fromString(props.resources.memoryRequest),
+          },
+          limits: { memory: k8s.Quantity.fromString(props.resources.memoryLimit) },
+        },
+        // initdb and crash recovery can take minutes; liveness waits for the startup probe.
+        startupProbe: { exec: { command: PG_ISREADY }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
+        readinessProbe: { exec: { command: PG_ISREADY }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        livenessProbe: { exec: { command: PG_ISREADY }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+        lifecycle: {
+          // SIGTERM asks PostgreSQL for a "smart" shutdown that waits for every client to leave; a fast shutdown
+          // disconnects them and checkpoints, so the pod never dies mid-write when the grace period ends.
+          preStop: { exec: { command: ['/bin/sh', '-c', 'exec pg_ctl stop -D "$PGDATA" -m fast -w -t 50'] } },
+        },
+        securityContext: {
+          runAsNonRoot: true,
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        },
+        volumeMounts: [
+          { name: DATA_VOLUME_NAME, mountPath: DATA_MOUNT_PATH },
+          { name: 'run', mountPath: '/var/run/postgresql' },
+          { name: 'tmp', mountPath: '/tmp' },
+          { name: 'dshm', mountPath: '/dev/shm' },
+        ],
+      }],
+      volumes: [
+        ...(props.dataVolume ? [props.dataVolume] : []),
+        { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+        { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+        // Parallel queries use POSIX shared memory; the container runtime's default /dev/shm is only 64Mi.
+        { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('256Mi') } },
+      ],
+    },
+  };
+}

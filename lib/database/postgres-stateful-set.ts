@@ -1,0 +1,77 @@
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { PostgresDatabase, PostgresDatabaseProps } from './postgres-database';
+import { DATA_VOLUME_NAME, POSTGRES_PORT_NAME } from './postgres-pod';
+
+export interface PostgresStatefulSetProps extends PostgresDatabaseProps {
+  /**
+   * Must be 1. StatefulSet replicas of plain PostgreSQL are independent, empty databases behind one Service —
+   * not replicas — so a client would see a different database on every connection.
+   * @default 1
+   */
+  readonly replicas?: number;
+}
+
+/**
+ * PostgreSQL as part 2 of the tutorial runs it, without its mistakes: a StatefulSet whose `serviceName` is a
+ * headless Service it owns, a `ReadWriteOnce` claim template retained when the set is deleted or scaled, and a
+ * separate ClusterIP Service (with its own name) for clients.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
+ */
+export class PostgresStatefulSet extends PostgresDatabase {
+  public readonly replicas: number;
+  /** The headless Service that gives the pods their stable DNS names; the StatefulSet's `serviceName`. */
+  public readonly headlessService: k8s.KubeService;
+  public readonly statefulSet: k8s.KubeStatefulSet;
+
+  constructor(scope: Construct, id: string, props: PostgresStatefulSetProps) {
+    super(scope, id, props);
+    this.replicas = props.replicas ?? 1;
+    if (this.replicas !== 1) {
+      throw new Error(`${this.node.path}: 'replicas' must be 1 for a single-primary PostgreSQL without replication, `
+        + `got ${this.replicas}. Extra StatefulSet pods would be independent, empty databases behind one Service; `
+        + 'use an operator such as CloudNativePG for replicas.');
+    }
+
+    this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
+      metadata: { name: `${this.name}-headless` },
+      spec: {
+        clusterIp: 'None',
+        // Pod DNS records must exist before the pod is ready, or a restarting primary is unreachable by name.
+        publishNotReadyAddresses: true,
+        selector: this.selector,
+        ports: [{ name: POSTGRES_PORT_NAME, port: this.port, targetPort: k8s.IntOrString.fromString(POSTGRES_PORT_NAME), protocol: 'TCP' }],
+      },
+    });
+
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
+      metadata: { name: this.name },
+      spec: {
+        serviceName: this.headlessService.name,
+        replicas: this.replicas,
+        selector: { matchLabels: this.selector },
+        podManagementPolicy: 'OrderedReady',
+        updateStrategy: { type: 'RollingUpdate' },
+        // Deleting the set or scaling it down never deletes a volume, and so never deletes data.
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template: this.podTemplate(),
+        volumeClaimTemplates: [{
+          // The claims the controller creates carry the stack's labels, so they can be found after the set is gone.
+          metadata: { name: DATA_VOLUME_NAME, labels: this.podLabels },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: this.storageClassName,
+            resources: { requests: { storage: this.storageQuantity } },
+          },
+        }],
+      },
+    });
+    this.labelObjects();
+  }
+
+  /** The stable DNS name of the primary pod (ordinal 0), through the headless Service. */
+  public get primaryPodHost(): string {
+    return `${this.statefulSet.name}-0.${this.headlessService.name}.${this.namespace}.svc.cluster.local`;
+  }
+}

@@ -1,0 +1,64 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+export const NAME_LABEL = 'app.kubernetes.io/name';
+export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const VERSION_LABEL = 'app.kubernetes.io/version';
+export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+
+/**
+ * The identity of one component of the stack, from which its recommended labels and its selector are derived.
+ * `part-of`, `managed-by` and `instance` come from the chart's labels, so every object of a chart shares them.
+ */
+export interface ComponentLabels {
+  /** `app.kubernetes.io/name`, e.g. `postgresql`. */
+  readonly name: string;
+  /** `app.kubernetes.io/component`, e.g. `database`. */
+  readonly component: string;
+  /** `app.kubernetes.io/version`, e.g. the image tag. */
+  readonly version: string;
+}
+
+/**
+ * Labels that select the pods of one component: stable for its whole life (a workload's selector is immutable),
+ * so they never include the version.
+ */
+export function selectorLabels(scope: IConstruct, identity: ComponentLabels): Record<string, string> {
+  const instance = Chart.of(scope).labels[INSTANCE_LABEL];
+  return {
+    [NAME_LABEL]: identity.name,
+    ...(instance ? { [INSTANCE_LABEL]: instance } : {}),
+    [COMPONENT_LABEL]: identity.component,
+  };
+}
+
+/**
+ * All six recommended labels of a component: its own name, component and version, and the chart's part-of,
+ * managed-by and instance. Pod templates carry them too, so that pods are as identifiable as their owners.
+ */
+export function componentLabels(scope: IConstruct, identity: ComponentLabels): Record<string, string> {
+  return {
+    ...Chart.of(scope).labels,
+    ...selectorLabels(scope, identity),
+    [VERSION_LABEL]: toLabelValue(identity.version),
+  };
+}
+
+/** Adds `labels` to every API object under `scope`. */
+export function labelAllObjects(scope: IConstruct, labels: Record<string, string>): void {
+  for (const child of scope.node.findAll()) {
+    if (child instanceof ApiObject) {
+      for (const [key, value] of Object.entries(labels)) {
+        child.metadata.addLabel(key, value);
+      }
+    }
+  }
+}
+
+// A label value is at most 63 characters of [A-Za-z0-9_.-], starting and ending alphanumeric; digests are longer.
+function toLabelValue(value: string): string {
+  const cleaned = value.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 63);
+  return cleaned.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
