@@ -132,10 +132,12 @@ function checkDatabase(problems: Problems, db: DatabaseConfig): void {
       + 'empty databases behind one Service, not replicas; use an operator such as CloudNativePG for replication');
   }
   problems.dnsName('database.storageClassName', db.storageClassName, DNS_SUBDOMAIN, 253, 'a DNS-1123 subdomain');
-  if (typeof db.storageSize !== 'string' || sizeFromQuantity(db.storageSize) === undefined) {
-    problems.add('database.storageSize', db.storageSize, /^0+[A-Za-z]*$/.test(String(db.storageSize))
-      ? "must be greater than zero, such as '5Gi'"
-      : `must be a whole binary quantity such as '5Gi' or '512Mi'; ${quantityHint(String(db.storageSize))}`);
+  const storageSize = typeof db.storageSize === 'string' ? sizeFromQuantity(db.storageSize) : undefined;
+  if (storageSize === undefined) {
+    problems.add('database.storageSize', db.storageSize,
+      `must be a whole binary quantity such as '5Gi' or '512Mi'; ${quantityHint(String(db.storageSize))}`);
+  } else if (storageSize.toKibibytes() === 0) {
+    problems.add('database.storageSize', db.storageSize, "must be greater than zero, such as '5Gi'");
   }
   if (db.staticVolumeHostPath !== undefined) {
     if (db.workload !== DatabaseWorkload.DEPLOYMENT) {

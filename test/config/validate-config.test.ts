@@ -1,0 +1,103 @@
+import { ConfigError, resolveConfig, stageConfig, stageNames, TUTORIAL_DEFAULTS } from '../../lib/config';
+
+/** The problems a config reports, or [] when it is valid. */
+function problemsOf(build: () => unknown): readonly string[] {
+  try {
+    build();
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return error.problems;
+    }
+    throw error;
+  }
+}
+
+describe('stack config', () => {
+  test("the defaults are the tutorial's values", () => {
+    const config = resolveConfig('default');
+    expect(config.database.namespace).toBe('postgres');
+    expect(config.database.storageClassName).toBe('do-block-storage');
+    expect(config.database.storageSize).toBe('5Gi');
+    expect(config.app.namespace).toBe('stateful-namespace');
+    expect(config.app.name).toBe('stateful-flask');
+    expect(config.app.image).toBe('daredrexel/stateful-flask:v0');
+    expect(config.app.port).toBe(5000);
+    expect(config.ingress).toMatchObject({ namespace: 'default', host: 'drexii.me', path: '/tasks', ingressClassName: 'nginx' });
+  });
+
+  test('the defaults hold no password', () => {
+    expect(JSON.stringify(TUTORIAL_DEFAULTS)).not.toMatch(/password"\s*:/i);
+    expect(TUTORIAL_DEFAULTS.database.credentials.source).toBe('cluster-provided');
+  });
+
+  test('the shipped stages are valid', () => {
+    expect(stageNames()).toEqual(['dev', 'prod']);
+    for (const stage of stageNames()) {
+      expect(stageConfig(stage).stage).toBe(stage);
+    }
+  });
+
+  test('an unknown stage fails with the list of known ones', () => {
+    expect(() => stageConfig('qa')).toThrow(/stage: unknown stage, got "qa"; known stages are 'dev', 'prod'/);
+  });
+
+  test.each([
+    ['a name that is not DNS-1123', { app: { name: 'Stateful_Flask' } }, /app\.name: must be a DNS-1035 label .* got "Stateful_Flask"/],
+    ['a namespace that is not DNS-1123', { database: { namespace: 'Postgres' } }, /database\.namespace: must be a DNS-1123 label .* got "Postgres"/],
+    ['a quantity like 5GB', { database: { storageSize: '5GB' } }, /database\.storageSize: .*write '5Gi' .* got "5GB"/],
+    ['a storage size of 0', { database: { storageSize: '0Gi' } }, /database\.storageSize: must be greater than zero.* got "0Gi"/],
+    ['a memory quantity like 512mb', { app: { resources: { cpuRequest: '100m', memoryRequest: '512mb', memoryLimit: '1Gi' } } }, /app\.resources\.memoryRequest: .*write '512Mi'.* got "512mb"/],
+    ['a memory limit below the request', { app: { resources: { cpuRequest: '100m', memoryRequest: '1Gi', memoryLimit: '512Mi' } } }, /app\.resources\.memoryLimit: must be at least the memory request \(1Gi\).* got "512Mi"/],
+    ['app replicas < 1', { app: { replicas: 0 } }, /app\.replicas: must be a whole number of at least 1, got 0/],
+    ['database replicas of 3', { database: { replicas: 3 } }, /database\.replicas: must be 1 for a single-primary PostgreSQL without replication.*got 3/],
+    ['an empty image', { app: { image: '' } }, /app\.image: must name an image with a pinned tag.* got ""/],
+    ['an untagged image', { database: { image: 'postgres' } }, /database\.image: must pin a tag or digest, such as 'postgres:1\.2\.3'.* got "postgres"/],
+    ['a latest image', { app: { image: 'daredrexel/stateful-flask:latest' } }, /app\.image: must pin a version tag, not 'latest'/],
+    ['a port out of range', { app: { port: 70000 } }, /app\.port: must be a whole number from 1 to 65535, got 70000/],
+    ['a host with a scheme', { ingress: { host: 'https://drexii.me' } }, /ingress\.host: must be a bare host name such as 'drexii\.me'; drop the scheme 'https:\/\/', got "https:\/\/drexii\.me"/],
+    ['a host with a path', { ingress: { host: 'drexii.me/tasks' } }, /ingress\.host: must be a lower-case DNS host name/],
+    ['a path without a leading /', { ingress: { path: 'tasks' } }, /ingress\.path: must be an absolute path starting with '\/'.* got "tasks"/],
+    ['an autoscaler whose max is below its min', { app: { autoscaling: { minReplicas: 4, maxReplicas: 2, cpuUtilizationPercent: 70 } } }, /app\.autoscaling\.maxReplicas: must be a whole number no smaller than app\.autoscaling\.minReplicas, got 2/],
+    ['a short dev password', { database: { credentials: { source: 'dev-generated', password: 'short' } } }, /database\.credentials\.password: must be a string of at least 12 characters/],
+    ['an unknown credentials source', { database: { credentials: { source: 'vault' } } }, /database\.credentials\.source: must be 'dev-generated'.*or 'cluster-provided', got "vault"/],
+    ['a static volume on a StatefulSet', { database: { staticVolumeHostPath: '/mnt/data' } }, /database\.staticVolumeHostPath: is only for the 'Deployment' workload/],
+    ['an unknown workload', { database: { workload: 'DaemonSet' } }, /database\.workload: must be one of 'StatefulSet', 'Deployment', got "DaemonSet"/],
+    ['two charts in one namespace', { app: { namespace: 'postgres' } }, /must be three different namespaces/],
+    ['a PostgreSQL identifier with a dash', { database: { user: 'todo-user' } }, /database\.user: must be a lower-case PostgreSQL identifier.* got "todo-user"/],
+    ['an app name too long for its Job', { app: { name: 'a'.repeat(47) } }, /app\.name: must be a DNS-1035 label .*at most 46 characters/],
+  ])('rejects %s, naming the field, the value and the fix', (_what, overrides, message) => {
+    const problems = problemsOf(() => resolveConfig('test', overrides as any));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  test('reports every bad value together, in one error', () => {
+    const build = () => resolveConfig('broken', {
+      database: { storageSize: '5GB', replicas: 2 },
+      app: { port: 0, image: '' },
+      ingress: { host: 'http://drexii.me', path: 'tasks' },
+    } as any);
+    expect(problemsOf(build)).toHaveLength(6);
+    expect(build).toThrow(/^Invalid stack config for stage 'broken' \(6 problems\):\n  - /);
+  });
+
+  test('an unknown setting is an error, not ignored', () => {
+    expect(problemsOf(() => resolveConfig('test', { app: { replicaz: 3 } } as any)))
+      .toEqual(['app.replicaz: unknown setting; check the spelling against StackConfig in lib/config/stack-config.ts']);
+    expect(problemsOf(() => resolveConfig('test', { databse: {} } as any))[0]).toMatch(/^databse: unknown setting/);
+  });
+
+  test('overrides replace nested objects whole, so credentials never mix', () => {
+    const config = resolveConfig('test', { database: { credentials: { source: 'dev-generated', password: 'long-enough-password' } } });
+    expect(config.database.credentials).toEqual({ source: 'dev-generated', password: 'long-enough-password' });
+    expect(config.database.namespace).toBe('postgres');
+  });
+
+  test('accepts digests, registries with ports and wildcard hosts', () => {
+    expect(problemsOf(() => resolveConfig('test', {
+      app: { image: 'registry.local:5000/todo@sha256:' + 'a'.repeat(64) },
+      ingress: { host: '*.drexii.me' },
+    }))).toEqual([]);
+  });
+});

@@ -1,0 +1,71 @@
+import { Size } from 'cdk8s';
+import { DatabaseCredentials } from '../../lib/database/database-credentials';
+import { PostgresDeployment, PostgresDeploymentProps } from '../../lib/database/postgres-deployment';
+import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
+import { Manifest, namespacedChart, only, synth } from '../support/manifests';
+
+const credentials = DatabaseCredentials.forDevelopment('test-password-123');
+
+function build(props: Partial<PostgresDeploymentProps> = {}): { db: PostgresDeployment; manifests: Manifest[] } {
+  const chart = namespacedChart('postgres');
+  const db = new PostgresDeployment(chart, 'Postgres', { credentials, ...props });
+  return { db, manifests: synth(chart) };
+}
+
+describe('PostgresDeployment', () => {
+  test('defaults match the snapshot', () => {
+    expect(build().manifests).toMatchSnapshot();
+  });
+
+  test('one replica with the Recreate strategy, so a ReadWriteOnce volume never deadlocks a rollout', () => {
+    const deployment = only(build().manifests, 'Deployment');
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
+  test('mounts its PersistentVolumeClaim, which requests ReadWriteOnce, the class and the size', () => {
+    const { manifests } = build({ storageClassName: 'standard', storageSize: Size.gibibytes(1) });
+    const claim = only(manifests, 'PersistentVolumeClaim');
+    expect(claim.metadata.name).toBe('postgres-data');
+    expect(claim.spec).toMatchObject({
+      accessModes: ['ReadWriteOnce'], storageClassName: 'standard', resources: { requests: { storage: '1Gi' } },
+    });
+    const volume = only(manifests, 'Deployment').spec.template.spec.volumes.find((v: any) => v.name === 'data');
+    expect(volume.persistentVolumeClaim).toEqual({ claimName: 'postgres-data' });
+    expect(manifests.filter(m => m.kind === 'PersistentVolume')).toEqual([]);
+  });
+
+  test('a static PersistentVolume binds to the claim: same access modes, class and capacity, reserved for it', () => {
+    const { manifests } = build({ storageClassName: 'manual', storageSize: Size.gibibytes(5), staticVolumeHostPath: '/mnt/data' });
+    const pv = only(manifests, 'PersistentVolume');
+    const claim = only(manifests, 'PersistentVolumeClaim');
+    expect(pv.metadata.namespace).toBeUndefined();
+    expect(pv.metadata.name).toBe('postgres-postgres-data');
+    expect(pv.spec.accessModes).toEqual(claim.spec.accessModes);
+    expect(pv.spec.storageClassName).toBe(claim.spec.storageClassName);
+    expect(pv.spec.capacity.storage).toBe(claim.spec.resources.requests.storage);
+    expect(pv.spec.claimRef).toEqual({ namespace: 'postgres', name: claim.metadata.name });
+    expect(claim.spec.volumeName).toBe(pv.metadata.name);
+    expect(pv.spec.persistentVolumeReclaimPolicy).toBe('Retain');
+    expect(pv.spec.hostPath).toEqual({ path: '/mnt/data', type: 'DirectoryOrCreate' });
+  });
+
+  test('a ClusterIP Service for clients and no headless Service', () => {
+    const { db, manifests } = build();
+    const services = manifests.filter(m => m.kind === 'Service');
+    expect(services).toHaveLength(1);
+    expect(services[0].spec.type).toBe('ClusterIP');
+    expect(db.host).toBe('postgres.postgres.svc.cluster.local');
+  });
+
+  test('runs exactly the pod the StatefulSet runs', () => {
+    const deploymentPod = only(build().manifests, 'Deployment').spec.template;
+    const chart = namespacedChart('postgres');
+    new PostgresStatefulSet(chart, 'Postgres', { credentials });
+    const statefulSetPod = only(synth(chart), 'StatefulSet').spec.template;
+    const withoutDataVolume = (pod: any) => ({
+      ...pod, spec: { ...pod.spec, volumes: pod.spec.volumes.filter((v: any) => v.name !== 'data') },
+    });
+    expect(withoutDataVolume(deploymentPod)).toEqual(withoutDataVolume(statefulSetPod));
+  });
+});
