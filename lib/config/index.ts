@@ -1,6 +1,5 @@
 export * from './stack-config';
 export * from './defaults';
 export * from './stages';
-export * from './quantity';
 export * from './validate-config';
 export * from './resolve-config';

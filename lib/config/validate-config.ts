@@ -1,6 +1,6 @@
 import { imageTag } from '../image';
 import { sizeFromQuantity } from '../size';
-import { isQuantity, parseQuantity, quantityHint } from './quantity';
+import { isQuantity, parseQuantity, quantityHint } from '../quantity';
 import {
   AppConfig, AppPreset, CredentialsConfig, DatabaseConfig, DatabaseWorkload, IngressConfig, ResourcesConfig,
   StackConfig,

@@ -206,7 +206,7 @@ describe('PostgresStatefulSet', () => {
     expect(sts.spec.template.spec.containers[0].image).toBe('postgres:16.4-bookworm');
     expect(sts.spec.serviceName).toBe('db-headless');
     expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '20Gi' } } });
-    expect(sts.metadata.labels['app.kubernetes.io/version']).toBe('16.4-bookworm');
+    expect(sts.metadata.labels?.['app.kubernetes.io/version']).toBe('16.4-bookworm');
     expect(only(manifests, 'ConfigMap', 'db-config').data).toMatchObject({ POSTGRES_DB: 'app', POSTGRES_USER: 'owner' });
   });
 });

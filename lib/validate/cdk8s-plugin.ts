@@ -1,0 +1,67 @@
+import * as path from 'path';
+import { exitCode } from './cli';
+import { summaryLine } from './report';
+import { validatePaths, ValidateOptions, ValidationReport } from './validate-manifests';
+
+/** Properties of the plugin, from `validations[].properties` in cdk8s.yaml. */
+export interface ManifestValidationProps {
+  /** Fail the synth on warnings too. @default true */
+  readonly strict?: boolean;
+  /** Rule IDs not to report. @default [] */
+  readonly skip?: string[];
+  /** Namespaces the cluster has, beyond default and kube-*. @default [] */
+  readonly namespaceExists?: string[];
+  /** Secrets the cluster provides, as NAMESPACE/NAME. @default [] */
+  readonly providedSecrets?: string[];
+}
+
+/** The slice of cdk8s-cli's ValidationContext the plugin uses (the CLI is not imported at run time). */
+interface ValidationContext {
+  readonly manifests: readonly string[];
+  readonly report: {
+    addViolation(violation: {
+      ruleName: string; recommendation: string; fix: string;
+      violatingResources: Array<{ resourceName: string; locations: string[]; manifestPath: string }>;
+    }): void;
+    submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
+  };
+}
+
+/**
+ * The manifest validator as a cdk8s validation plugin, so that `cdk8s synth` fails on what `npm run validate`
+ * finds. Each folder of the output (one per stage) is validated as a set of its own.
+ */
+export class ManifestValidation {
+  constructor(private readonly props: ManifestValidationProps = {}) {}
+
+  public async validate(context: ValidationContext): Promise<void> {
+    const options: ValidateOptions = {
+      skip: this.props.skip ?? [],
+      existingNamespaces: this.props.namespaceExists ?? [],
+      providedSecrets: this.props.providedSecrets ?? [],
+    };
+    const sets = new Map<string, string[]>();
+    for (const manifest of context.manifests) {
+      const folder = path.dirname(manifest);
+      sets.set(folder, [...(sets.get(folder) ?? []), manifest]);
+    }
+    const reports: ValidationReport[] = [...sets.keys()].sort().map(folder => validatePaths(sets.get(folder)!, options));
+    for (const finding of reports.flatMap(r => r.findings).filter(f => f.severity !== 'info')) {
+      context.report.addViolation({
+        ruleName: `${finding.ruleId} (${finding.severity})`,
+        recommendation: finding.message,
+        fix: finding.fix,
+        violatingResources: [{
+          resourceName: finding.object ?? finding.file,
+          locations: finding.path ? [finding.path] : [],
+          manifestPath: `${finding.file}:${finding.line}`,
+        }],
+      });
+    }
+    const failed = exitCode(reports, this.props.strict ?? true) !== 0;
+    context.report.submit(failed ? 'failure' : 'success', {
+      'kubernetes version': reports[0]?.kubernetesVersion ?? '',
+      'summary': summaryLine(reports),
+    });
+  }
+}

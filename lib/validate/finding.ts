@@ -1,0 +1,40 @@
+import { describe, formatPath, Manifest, PathSegment } from './manifest';
+import { RULES_BY_ID, Severity } from './rules';
+
+/** One problem found: where, which rule, what exactly, and how to fix it. */
+export interface Finding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly file: string;
+  readonly line: number;
+  /** `Kind namespace/name`, when the finding is about an object. */
+  readonly object?: string;
+  /** The YAML path of the field, such as `spec.template.spec.containers[0].image`. */
+  readonly path?: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** A finding at a file location (parse errors). */
+export function finding(ruleId: string, at: { file: string; line: number }, message: string): Finding {
+  const rule = RULES_BY_ID.get(ruleId)!;
+  return { ruleId, severity: rule.severity, file: at.file, line: at.line, message, fix: rule.fix };
+}
+
+/** A finding about a field of an object; the line is that of the field (or its closest existing parent). */
+export function objectFinding(ruleId: string, manifest: Manifest, path: readonly PathSegment[], message: string, fix?: string): Finding {
+  const rule = RULES_BY_ID.get(ruleId);
+  if (!rule) {
+    throw new Error(`unknown rule '${ruleId}'`);
+  }
+  return {
+    ruleId,
+    severity: rule.severity,
+    file: manifest.file,
+    line: manifest.lineOf(path),
+    object: describe(manifest.object),
+    path: path.length > 0 ? formatPath(path) : undefined,
+    message,
+    fix: fix ?? rule.fix,
+  };
+}

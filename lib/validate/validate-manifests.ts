@@ -1,0 +1,96 @@
+import { checkPolicy } from './check-policy';
+import { checkReferences, ReferenceOptions } from './check-references';
+import { KUBERNETES_VERSION, SchemaChecker } from './check-schema';
+import { Finding, objectFinding } from './finding';
+import { loadManifests, LoadResult } from './load-manifests';
+import { describe, Manifest } from './manifest';
+import { RULES_BY_ID, SUPPRESSION_PREFIX } from './rules';
+
+export interface ValidateOptions extends ReferenceOptions {
+  /** Rule IDs not to report. */
+  readonly skip?: readonly string[];
+}
+
+/** Everything one validation run found, for one set of files checked together. */
+export interface ValidationReport {
+  readonly kubernetesVersion: string;
+  readonly files: readonly string[];
+  readonly objectCount: number;
+  /** Sorted by file, then line. */
+  readonly findings: readonly Finding[];
+  /** Findings silenced by a per-object annotation that gives a reason. */
+  readonly suppressed: number;
+  /** Inputs that do not exist or cannot be read. */
+  readonly unreadable: readonly string[];
+  readonly errors: number;
+  readonly warnings: number;
+  readonly notes: number;
+}
+
+// One checker per process: compiled schemas are reused across sets.
+let sharedChecker: SchemaChecker | undefined;
+
+/** Validates files and folders as one set: every cross-reference is resolved within it. */
+export function validatePaths(paths: readonly string[], options: ValidateOptions = {}): ValidationReport {
+  return validateLoaded(loadManifests(paths), options);
+}
+
+/** Validates what `loadManifests` (or `parseFile`) produced. */
+export function validateLoaded(loaded: LoadResult, options: ValidateOptions = {}): ValidationReport {
+  const checker = (sharedChecker ??= new SchemaChecker());
+  const manifests = loaded.manifests;
+  const raw: Finding[] = [
+    ...loaded.findings,
+    ...manifests.flatMap(manifest => checker.check(manifest)),
+    ...checkReferences(manifests, options),
+    ...checkPolicy(manifests),
+  ];
+  const { kept, suppressed } = applySuppressions(raw, manifests);
+  const skip = new Set(options.skip ?? []);
+  const findings = kept.filter(f => !skip.has(f.ruleId)).sort((a, b) =>
+    a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message));
+  return {
+    kubernetesVersion: KUBERNETES_VERSION,
+    files: loaded.files,
+    objectCount: manifests.length,
+    findings,
+    suppressed,
+    unreadable: loaded.unreadable,
+    errors: findings.filter(f => f.severity === 'error').length,
+    warnings: findings.filter(f => f.severity === 'warning').length,
+    notes: findings.filter(f => f.severity === 'info').length,
+  };
+}
+
+// A finding is silenced by `skip.validator.todo-stack/<rule-id>: <reason>` on its object; an annotation without a
+// reason, or naming no rule, is itself an error and silences nothing.
+function applySuppressions(findings: Finding[], manifests: readonly Manifest[]): { kept: Finding[]; suppressed: number } {
+  const silenced = new Map<string, Set<string>>();
+  const problems: Finding[] = [];
+  for (const manifest of manifests) {
+    for (const [key, value] of Object.entries(manifest.object.metadata.annotations ?? {})) {
+      if (!key.startsWith(SUPPRESSION_PREFIX)) {
+        continue;
+      }
+      const ruleId = key.slice(SUPPRESSION_PREFIX.length);
+      const path = ['metadata', 'annotations', key];
+      if (!RULES_BY_ID.has(ruleId) || ruleId === 'suppression-reason') {
+        problems.push(objectFinding('suppression-reason', manifest, path, `suppression names no known rule: '${ruleId}'`));
+      } else if (typeof value !== 'string' || value.trim().length < 10) {
+        problems.push(objectFinding('suppression-reason', manifest, path, `suppression of '${ruleId}' gives no reason (at least a short sentence)`));
+      } else {
+        const objectKey = `${manifest.file}|${describe(manifest.object)}`;
+        silenced.set(objectKey, (silenced.get(objectKey) ?? new Set()).add(ruleId));
+      }
+    }
+  }
+  let suppressed = 0;
+  const kept = findings.filter(f => {
+    if (f.object && silenced.get(`${f.file}|${f.object}`)?.has(f.ruleId)) {
+      suppressed++;
+      return false;
+    }
+    return true;
+  });
+  return { kept: [...kept, ...problems], suppressed };
+}
