@@ -2,13 +2,12 @@ import { Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { StackConfig } from '../config';
+import { PROVIDED_SECRETS_ANNOTATION } from '../validate/rules';
 import { COMPONENT_LABEL, INSTANCE_LABEL, MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL, VERSION_LABEL } from '../labels';
 
 /** Namespaces every cluster has; the stack never creates or labels them. */
 export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-/** Annotation on a Namespace listing Secrets the cluster provides there (read by the manifest validator). */
-export const PROVIDED_SECRETS_ANNOTATION = 'validator.todo-stack/provided-secrets';
 
 export interface NamespaceChartProps {
   readonly config: StackConfig;

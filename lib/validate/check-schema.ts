@@ -8,8 +8,13 @@ import bundle from './schema/kubernetes-1.27.json';
 /** The Kubernetes version whose API the validator checks against. */
 export const KUBERNETES_VERSION = bundle.kubernetesVersion;
 
-// API groups that Kubernetes itself serves; a kind in any other group is a custom resource.
-const BUILT_IN_GROUP = /^(v1|apps|batch|autoscaling|policy|extensions|[a-z0-9.-]*\.k8s\.io)(\/|$)/;
+// Groups Kubernetes reserves for itself: the core group, any group without a dot (a custom resource's group must
+// contain one, so `appss/v1` can only be a misspelled built-in group), and *.k8s.io / *.kubernetes.io.
+function isBuiltInGroup(apiVersion: string): boolean {
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  return !group.includes('.') || /\.(k8s|kubernetes)\.io$/.test(group);
+}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -56,7 +61,7 @@ export class SchemaChecker {
     if (!schemaId) {
       if (this.alphaKinds.has(gvk)) {
         findings.push(objectFinding('alpha-kind', manifest, ['apiVersion'], `${gvk} is an alpha API, disabled by default in Kubernetes ${KUBERNETES_VERSION}; its schema is not checked`));
-      } else if (BUILT_IN_GROUP.test(apiVersion)) {
+      } else if (isBuiltInGroup(apiVersion)) {
         const served = this.kindsByName.get(kind);
         findings.push(objectFinding('unknown-kind', manifest, ['apiVersion'], served
           ? `apiVersion '${apiVersion}' of kind ${kind} is not served by Kubernetes ${KUBERNETES_VERSION}`

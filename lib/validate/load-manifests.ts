@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Document, isCollection, isMap, LineCounter, parseAllDocuments } from 'yaml';
+import { Document, isCollection, isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { Finding, finding } from './finding';
 import { KubeObject, Manifest, PathSegment } from './manifest';
 
@@ -52,7 +52,7 @@ export function parseFile(file: string, text: string, into: Pick<LoadResult, 'ma
       }
       return;
     }
-    if (document.contents === null) {
+    if (document.contents === null || (isScalar(document.contents) && document.contents.value === null)) {
       return; // an empty document, as after a trailing `---`
     }
     const line = lineAt(document.contents.range?.[0] ?? 0);

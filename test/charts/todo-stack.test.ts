@@ -1,7 +1,7 @@
 import { DatabaseWorkload, resolveConfig, stageConfig, stageNames } from '../../lib/config';
 import { PostgresDeployment } from '../../lib/database/postgres-deployment';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
-import { PROVIDED_SECRETS_ANNOTATION } from '../../lib/charts';
+import { PROVIDED_SECRETS_ANNOTATION } from '../../lib/validate/rules';
 import { Manifest, only, synthStack } from '../support/manifests';
 
 const RECOMMENDED = ['name', 'instance', 'component', 'part-of', 'managed-by', 'version'].map(l => `app.kubernetes.io/${l}`);
