@@ -4,7 +4,7 @@
 const { execFileSync } = require('child_process');
 const path = require('path');
 
-const benches = ['synth.js'];
+const benches = ['synth.js', 'validate.js'];
 let failed = false;
 for (const bench of benches) {
   try {

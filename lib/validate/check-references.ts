@@ -29,6 +29,8 @@ class ReferenceIndex {
   private readonly namespaces = new Set<string>(CLUSTER_NAMESPACES);
   private readonly providedSecrets = new Set<string>();
   private readonly pods: PodTemplate[] = [];
+  private readonly podsByNamespace = new Map<string | undefined, PodTemplate[]>();
+  private readonly volumes: Manifest[] = [];
   private readonly findings: Finding[] = [];
 
   constructor(private readonly manifests: readonly Manifest[], options: ReferenceOptions) {
@@ -56,6 +58,13 @@ class ReferenceIndex {
       const pod = podTemplateOf(manifest);
       if (pod) {
         this.pods.push(pod);
+        const namespace = namespaceOf(object);
+        const inNamespace = this.podsByNamespace.get(namespace) ?? [];
+        inNamespace.push(pod);
+        this.podsByNamespace.set(namespace, inNamespace);
+      }
+      if (object.kind === 'PersistentVolume') {
+        this.volumes.push(manifest);
       }
     }
   }
@@ -90,7 +99,7 @@ class ReferenceIndex {
   }
 
   private podsIn(namespace: string | undefined): PodTemplate[] {
-    return this.pods.filter(pod => namespaceOf(pod.manifest.object) === namespace);
+    return this.podsByNamespace.get(namespace) ?? [];
   }
 
   private report(ruleId: string, manifest: Manifest, path: PathSegment[], message: string): void {
@@ -189,8 +198,7 @@ class ReferenceIndex {
     const claimSpec = claim.object.spec ?? {};
     const namespace = namespaceOf(claim.object);
     const volume = (claimSpec.volumeName && this.find('PersistentVolume', undefined, claimSpec.volumeName))
-      || this.manifests.find(m => m.object.kind === 'PersistentVolume'
-        && m.object.spec?.claimRef?.name === claim.object.metadata.name
+      || this.volumes.find(m => m.object.spec?.claimRef?.name === claim.object.metadata.name
         && (m.object.spec?.claimRef?.namespace ?? 'default') === namespace);
     if (!volume) {
       return;

@@ -1,0 +1,112 @@
+// Validation throughput on generated sets of 1,000 and 10,000 objects, with the fixed start-up cost apart.
+const { execSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { median, target } = require('./stats');
+
+const root = path.join(__dirname, '..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-validate-'));
+// The bundle must sit inside the project, where it resolves node_modules.
+const bundleDir = path.join(root, '.bench');
+fs.mkdirSync(bundleDir, { recursive: true });
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+
+// The validator's modules, bundled as `cdk8s synth` bundles them.
+execSync(`./node_modules/.bin/esbuild lib/validate/index.ts --bundle --platform=node --packages=external --target=node20 --outfile=${bundleDir}/validate.js --log-level=warning`, { cwd: root });
+execSync('npm run --silent build', { cwd: root });
+
+/** A realistic set: per app a ConfigMap, Secret, Deployment, Service and PodDisruptionBudget; 20 apps a namespace. */
+function generate(objects) {
+  const dir = path.join(work, `set-${objects}`);
+  fs.mkdirSync(dir);
+  const { stringify } = require(path.join(root, 'node_modules', 'yaml'));
+  const apps = Math.floor(objects / 5);
+  let docs = [];
+  let file = 0;
+  const flush = () => {
+    fs.writeFileSync(path.join(dir, `${String(file++).padStart(4, '0')}.yaml`), docs.map(d => stringify(d)).join('---\n'));
+    docs = [];
+  };
+  for (let app = 0; app < apps; app++) {
+    const namespace = `team-${Math.floor(app / 20)}`;
+    const name = `app-${app}`;
+    const labels = { 'app.kubernetes.io/name': name };
+    if (app % 20 === 0) {
+      docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+    }
+    docs.push(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data: { LOG_LEVEL: 'info' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels }, type: 'Opaque', data: { TOKEN: 'czNjcjN0' } },
+      {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, labels },
+        spec: {
+          replicas: 2, selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+              containers: [{
+                name: 'app', image: 'registry.example.com/app:1.0.0', ports: [{ name: 'http', containerPort: 8080 }],
+                env: [
+                  { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name, key: 'LOG_LEVEL' } } },
+                  { name: 'TOKEN', valueFrom: { secretKeyRef: { name, key: 'TOKEN' } } },
+                ],
+                readinessProbe: { httpGet: { path: '/ready', port: 'http' } },
+                livenessProbe: { httpGet: { path: '/live', port: 'http' } },
+                resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              }],
+            },
+          },
+        },
+      },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+      { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
+    );
+    if (docs.length >= 50) {
+      flush();
+    }
+  }
+  if (docs.length > 0) {
+    flush();
+  }
+  return dir;
+}
+
+// In a fresh process: start-up (load + compile the schemas of the kinds used) apart from validation proper.
+const probe = `
+  const t0 = process.hrtime.bigint();
+  const v = require(${JSON.stringify(`${bundleDir}/validate.js`)});
+  const warm = v.validatePaths([process.argv[2] + '/0000.yaml']);
+  const t1 = process.hrtime.bigint();
+  const report = v.validatePaths([process.argv[2]]);
+  const t2 = process.hrtime.bigint();
+  if (report.errors + report.warnings > 0) { console.error(v.formatText([report]).slice(0, 2000)); process.exit(1); }
+  console.log(JSON.stringify({ startup: Number(t1 - t0) / 1e9, validate: Number(t2 - t1) / 1e9, objects: report.objectCount, files: report.files.length }));
+`;
+fs.writeFileSync(path.join(bundleDir, 'probe.js'), probe);
+
+console.log(`\nValidation (${runs} runs each, median seconds, ${os.cpus().length} cores, Kubernetes 1.27.1 schemas)`);
+let ok = true;
+for (const size of [1000, 10000]) {
+  const dir = generate(size);
+  const samples = [];
+  const walls = [];
+  for (let i = 0; i < runs; i++) {
+    samples.push(JSON.parse(execSync(`node ${bundleDir}/probe.js ${dir}`, { encoding: 'utf8' })));
+    const cli = process.hrtime.bigint();
+    execSync(`node .build/lib/validate/cli.js ${dir}`, { cwd: root, stdio: 'pipe' });
+    walls.push(Number(process.hrtime.bigint() - cli) / 1e9);
+  }
+  const startup = median(samples.map(s => s.startup));
+  const validate = median(samples.map(s => s.validate));
+  const wall = median(walls);
+  const { objects, files } = samples[0];
+  console.log(`  ${String(objects).padStart(6)} objects in ${String(files).padStart(3)} files: start-up ${startup.toFixed(3)} s, validation ${validate.toFixed(3)} s (${Math.round(objects / validate)} objects/s), whole CLI ${wall.toFixed(3)} s`);
+  if (size === 10000) {
+    ok = target('10,000 objects, whole CLI run', wall, 5, ' s') && ok;
+  }
+}
+fs.rmSync(work, { recursive: true, force: true });
+process.exit(ok ? 0 : 1);
