@@ -1,8 +1,8 @@
 import { ConfigError, stageConfig, stageNames } from './lib/config';
-import { synthesizeStage } from './lib/synthesize';
+import { synthesizeGitOps, synthesizeStage } from './lib/synthesize';
 
 // The only file that reads the outside world: the output folder (set by `cdk8s synth`) and the stages to build.
-// `npm run synth -- dev` builds one stage; no argument builds all of them.
+// `npm run synth:stage -- dev` builds one stage; no argument builds all of them.
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 const requested = process.argv.slice(2);
 
@@ -12,6 +12,7 @@ try {
   for (const config of configs) {
     synthesizeStage(config, outdir);
   }
+  synthesizeGitOps(configs, outdir);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stageConfig, stageNames } from '../lib/config';
-import { synthesizeStage } from '../lib/synthesize';
+import { synthesizeGitOps, synthesizeStage } from '../lib/synthesize';
 
 const DIST = path.join(__dirname, '..', 'dist');
 
@@ -26,9 +26,9 @@ function readTree(dir: string): Map<string, string> {
 function synthesizeAll(): Map<string, string> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'todo-stack-'));
   try {
-    for (const stage of stageNames()) {
-      synthesizeStage(stageConfig(stage), outdir);
-    }
+    const configs = stageNames().map(stageConfig);
+    configs.forEach(config => synthesizeStage(config, outdir));
+    synthesizeGitOps(configs, outdir);
     return readTree(outdir);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -38,9 +38,12 @@ function synthesizeAll(): Map<string, string> {
 describe('dist/', () => {
   const fresh = synthesizeAll();
 
-  test('holds one folder per stage with the charts in apply order, and nothing else', () => {
-    expect([...fresh.keys()]).toEqual(stageNames().flatMap(stage =>
-      ['0000-database.k8s.yaml', '0001-app.k8s.yaml', '0002-ingress.k8s.yaml'].map(file => path.join(stage, file))));
+  test('holds one folder per stage (charts in apply order and their kustomization, nothing else) and gitops/', () => {
+    const stageFiles = ['0000-database.k8s.yaml', '0001-app.k8s.yaml', '0002-ingress.k8s.yaml', 'kustomization.yaml'];
+    expect([...fresh.keys()].sort()).toEqual([
+      ...stageNames().flatMap(stage => stageFiles.map(file => path.join(stage, file))),
+      ...['argocd', 'flux'].flatMap(tool => stageNames().map(stage => path.join('gitops', tool, `${stage}.k8s.yaml`))),
+    ].sort());
   });
 
   test('the committed dist/ equals a fresh synth, byte for byte (run `npm run synth` after changing the code)', () => {

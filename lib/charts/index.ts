@@ -2,4 +2,5 @@ export * from './namespace-chart';
 export * from './database-chart';
 export * from './app-chart';
 export * from './ingress-chart';
+export * from './gitops-annotations';
 export * from './todo-stack';

@@ -2,13 +2,15 @@ import { App } from 'cdk8s';
 import { StackConfig } from '../config';
 import { AppChart } from './app-chart';
 import { DatabaseChart } from './database-chart';
+import { PostgresDeployment } from '../database/postgres-deployment';
+import { assignSyncWaves, keepData, markAsMigration, SyncWave } from './gitops-annotations';
 import { IngressChart } from './ingress-chart';
 
 /**
  * The whole system of the tutorial, one chart per namespace, wired by object: the app reads its database
  * settings off the database construct and the ingress bridge reads the app Service off the app. Chart
  * dependencies order the output files (`0000-database`, `0001-app`, `0002-ingress`) so that
- * `kubectl apply -f` in file order works on an empty cluster.
+ * `kubectl apply -f` in file order works on an empty cluster; Argo CD sync waves give the same order to a sync.
  */
 export class TodoStack {
   public readonly databaseChart: DatabaseChart;
@@ -21,5 +23,13 @@ export class TodoStack {
     this.ingressChart = new IngressChart(app, 'ingress', { config, backend: this.appChart.app });
     this.appChart.addDependency(this.databaseChart);
     this.ingressChart.addDependency(this.appChart);
+
+    assignSyncWaves(this.databaseChart, SyncWave.DATABASE);
+    assignSyncWaves(this.appChart, SyncWave.APP);
+    assignSyncWaves(this.ingressChart, SyncWave.INGRESS);
+    markAsMigration(this.appChart.app.migrationJob);
+    const database = this.databaseChart.database;
+    keepData(this.databaseChart.namespaceObject,
+      ...(database instanceof PostgresDeployment ? [database.persistentVolumeClaim, database.persistentVolume] : []));
   }
 }

@@ -44,4 +44,12 @@ export const TUTORIAL_DEFAULTS: StackConfig = {
     host: 'drexii.me',
     path: '/tasks',
   },
+  gitops: {
+    // Replace with the repository that holds this project (README, "Deploying").
+    repoUrl: 'https://github.com/example/stateful-todo.git',
+    branch: 'main',
+    argoCdNamespace: 'argocd',
+    fluxNamespace: 'flux-system',
+    fluxDependsOn: [],
+  },
 };

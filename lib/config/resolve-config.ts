@@ -45,6 +45,7 @@ export function resolveConfig(stage: string, overrides: StackOverrides = {}): St
     database: { ...TUTORIAL_DEFAULTS.database, ...overrides.database },
     app: { ...TUTORIAL_DEFAULTS.app, ...overrides.app },
     ingress: { ...TUTORIAL_DEFAULTS.ingress, ...overrides.ingress },
+    gitops: { ...TUTORIAL_DEFAULTS.gitops, ...overrides.gitops },
   } as StackConfig;
   return validateConfig(merged);
 }

@@ -106,6 +106,22 @@ export interface IngressConfig {
   readonly tlsSecretName?: string;
 }
 
+export interface GitOpsConfig {
+  /** The Git repository Argo CD and Flux read `dist/` from. */
+  readonly repoUrl: string;
+  /** The branch to deploy. */
+  readonly branch: string;
+  /** Namespace of Argo CD's Applications. */
+  readonly argoCdNamespace: string;
+  /** Namespace of Flux's Kustomizations and GitRepository. */
+  readonly fluxNamespace: string;
+  /**
+   * Flux Kustomizations (in `fluxNamespace`) that must be ready before this stage is applied, such as the
+   * cluster's `infrastructure` (ingress controller, cert-manager); an empty list for none.
+   */
+  readonly fluxDependsOn: readonly string[];
+}
+
 /**
  * Everything that differs between two deployments of the stack. One object, validated once, read by every chart.
  */
@@ -117,6 +133,7 @@ export interface StackConfig {
   readonly database: DatabaseConfig;
   readonly app: AppConfig;
   readonly ingress: IngressConfig;
+  readonly gitops: GitOpsConfig;
 }
 
 /** A partial StackConfig, as a stage writes it: only what differs from the defaults. */

@@ -38,5 +38,9 @@ export const STAGES: Readonly<Record<string, StackOverrides>> = {
     ingress: {
       tlsSecretName: 'drexii-me-tls',
     },
+    gitops: {
+      // The ingress controller and cert-manager (which issues drexii-me-tls), in Flux's conventional layout.
+      fluxDependsOn: ['infrastructure'],
+    },
   },
 };

@@ -2,7 +2,7 @@ import { imageTag } from '../image';
 import { sizeFromQuantity } from '../size';
 import { isQuantity, parseQuantity, quantityHint } from '../quantity';
 import {
-  AppConfig, AppPreset, CredentialsConfig, DatabaseConfig, DatabaseWorkload, IngressConfig, ResourcesConfig,
+  AppConfig, AppPreset, CredentialsConfig, DatabaseConfig, DatabaseWorkload, GitOpsConfig, IngressConfig, ResourcesConfig,
   StackConfig,
 } from './stack-config';
 
@@ -100,6 +100,7 @@ export function validateConfig(config: StackConfig): StackConfig {
   checkDatabase(problems, config.database);
   checkApp(problems, config.app);
   checkIngress(problems, config.ingress);
+  checkGitOps(problems, config.gitops);
 
   const namespaces = [config.database.namespace, config.app.namespace, config.ingress.namespace];
   if (new Set(namespaces).size !== namespaces.length) {
@@ -208,6 +209,23 @@ function checkIngress(problems: Problems, ingress: IngressConfig): void {
   }
   if (ingress.tlsSecretName !== undefined) {
     problems.dnsName('ingress.tlsSecretName', ingress.tlsSecretName, DNS_SUBDOMAIN, 253, 'a DNS-1123 subdomain');
+  }
+}
+
+function checkGitOps(problems: Problems, gitops: GitOpsConfig): void {
+  if (typeof gitops.repoUrl !== 'string' || !/^(https:\/\/|ssh:\/\/|git@)\S+$/.test(gitops.repoUrl)) {
+    problems.add('gitops.repoUrl', gitops.repoUrl, "must be an https://, ssh:// or git@ Git URL, such as 'https://github.com/you/stateful-todo.git'");
+  }
+  if (typeof gitops.branch !== 'string' || !/^[A-Za-z0-9._/-]+$/.test(gitops.branch)) {
+    problems.add('gitops.branch', gitops.branch, "must be a branch name, such as 'main'");
+  }
+  problems.dnsName('gitops.argoCdNamespace', gitops.argoCdNamespace, DNS_LABEL, 63, 'a DNS-1123 label');
+  problems.dnsName('gitops.fluxNamespace', gitops.fluxNamespace, DNS_LABEL, 63, 'a DNS-1123 label');
+  if (!Array.isArray(gitops.fluxDependsOn)) {
+    problems.add('gitops.fluxDependsOn', gitops.fluxDependsOn, "must be a list of Flux Kustomization names, such as ['infrastructure']");
+  } else {
+    gitops.fluxDependsOn.forEach((name, index) =>
+      problems.dnsName(`gitops.fluxDependsOn[${index}]`, name, DNS_SUBDOMAIN, 253, 'a DNS-1123 subdomain'));
   }
 }
 

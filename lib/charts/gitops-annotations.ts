@@ -1,0 +1,66 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+/**
+ * Argo CD sync waves, in the order a first sync must follow on an empty cluster. Flux has no waves: it applies
+ * everything and waits (`wait: true`); the init containers that wait for the database keep that order safe.
+ */
+export enum SyncWave {
+  NAMESPACE = 0,
+  /** ConfigMaps and Secrets, which pods read at start. */
+  CONFIG = 1,
+  DATABASE = 2,
+  /** The migration Job, once the database is healthy. */
+  MIGRATION = 3,
+  APP = 4,
+  INGRESS = 5,
+}
+
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+// A Sync-phase hook runs in its wave on every sync: after the database, before the app. (A PreSync hook would run
+// before the database exists on the first sync.) Argo CD does not count a finished hook as drift, so the Job's
+// ttlSecondsAfterFinished cannot make the app OutOfSync; the previous run is deleted before the next one starts,
+// and a succeeded run right away (a failed one stays for its logs).
+const MIGRATION_HOOK = {
+  'argocd.argoproj.io/hook': 'Sync',
+  'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+};
+
+// Deleting the database's namespace or claim deletes the data: neither tool may prune them, nor delete them
+// with the app. A person does that on purpose, by hand.
+const KEEP_DATA = {
+  'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+};
+
+/** Gives every API object under `scope` a sync wave: `wave`, or CONFIG for ConfigMaps and Secrets, NAMESPACE for Namespaces. */
+export function assignSyncWaves(scope: IConstruct, wave: SyncWave): void {
+  for (const object of apiObjects(scope)) {
+    const own = object.kind === 'Namespace' ? SyncWave.NAMESPACE
+      : object.kind === 'ConfigMap' || object.kind === 'Secret' ? SyncWave.CONFIG
+        : wave;
+    object.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(own));
+  }
+}
+
+/** Makes the migration Job an Argo CD Sync hook in the MIGRATION wave. */
+export function markAsMigration(job: ApiObject): void {
+  job.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(SyncWave.MIGRATION));
+  for (const [key, value] of Object.entries(MIGRATION_HOOK)) {
+    job.metadata.addAnnotation(key, value);
+  }
+}
+
+/** Keeps objects that hold data out of reach of GitOps pruning and app deletion. */
+export function keepData(...objects: Array<ApiObject | undefined>): void {
+  for (const object of objects.filter((o): o is ApiObject => o !== undefined)) {
+    for (const [key, value] of Object.entries(KEEP_DATA)) {
+      object.metadata.addAnnotation(key, value);
+    }
+  }
+}
+
+function apiObjects(scope: IConstruct): ApiObject[] {
+  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+}

@@ -1,0 +1,52 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+
+export interface ArgoCdApplicationProps {
+  /** Name of the Application. */
+  readonly name: string;
+  /** Git repository URL. */
+  readonly repoUrl: string;
+  /** Branch, tag or commit. */
+  readonly targetRevision: string;
+  /** Folder of the repository to apply (a kustomization, which Argo CD renders). */
+  readonly path: string;
+  /**
+   * The Argo CD project.
+   * @default 'default'
+   */
+  readonly project?: string;
+}
+
+/**
+ * An Argo CD Application that keeps the cluster equal to one stage folder: automated sync with pruning and self
+ * healing, sync waves from the manifests, the migration Job as a Sync hook, and retries with back-off for the
+ * first sync, while the database comes up.
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#applications
+ */
+export class ArgoCdApplication extends Construct {
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
+    super(scope, id);
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: props.name,
+        // Deleting the Application deletes what it deployed, except what is annotated to be kept (the data).
+        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      },
+      spec: {
+        project: props.project ?? 'default',
+        source: { repoURL: props.repoUrl, targetRevision: props.targetRevision, path: props.path },
+        destination: { server: 'https://kubernetes.default.svc' },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          // Old objects are removed only once the new ones are applied and healthy.
+          syncOptions: ['PruneLast=true'],
+          retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+        },
+      },
+    });
+  }
+}

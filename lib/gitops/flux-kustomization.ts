@@ -1,0 +1,51 @@
+import { ApiObject, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { fluxDuration, FluxGitRepository } from './flux-git-repository';
+
+export interface FluxKustomizationProps {
+  readonly name: string;
+  /** The source to read. */
+  readonly source: FluxGitRepository;
+  /** Folder of the source to apply, starting with `./`. */
+  readonly path: string;
+  /**
+   * Kustomizations (in the same namespace) that must be ready first.
+   * @default []
+   */
+  readonly dependsOn?: readonly string[];
+  /**
+   * How long to wait for every object to be ready (the migration Job to complete, the pods to be ready).
+   * @default Duration.minutes(10)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * A Flux Kustomization for one stage folder: pruning, and `wait`, so that it turns Ready only once every object
+ * is ready, which includes the migration Job having completed. Flux applies namespaces first; the init containers
+ * that wait for the database order the rest.
+ * @see https://fluxcd.io/flux/components/kustomize/kustomizations/
+ */
+export class FluxKustomization extends Construct {
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: FluxKustomizationProps) {
+    super(scope, id);
+    const dependsOn = props.dependsOn ?? [];
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: props.name },
+      spec: {
+        interval: '10m',
+        retryInterval: '1m',
+        timeout: fluxDuration(props.timeout ?? Duration.minutes(10)),
+        sourceRef: { kind: 'GitRepository', name: props.source.name },
+        path: props.path,
+        prune: true,
+        wait: true,
+        dependsOn: dependsOn.length > 0 ? dependsOn.map(name => ({ name })) : undefined,
+      },
+    });
+  }
+}

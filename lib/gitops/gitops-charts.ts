@@ -1,0 +1,57 @@
+import { App, Chart } from 'cdk8s';
+import { stackLabels } from '../charts/namespace-chart';
+import { StackConfig } from '../config';
+import { imageVersion } from '../image';
+import { ArgoCdApplication } from './argo-cd-application';
+import { FluxGitRepository } from './flux-git-repository';
+import { FluxKustomization } from './flux-kustomization';
+
+/** Where a stage's apply folder is in the repository, relative to its root. */
+export function stagePath(config: StackConfig): string {
+  return `dist/${config.stage}`;
+}
+
+/** The Argo CD Application of one stage, in a chart of its own (`<stage>.k8s.yaml`). */
+export class ArgoCdChart extends Chart {
+  public readonly application: ArgoCdApplication;
+
+  constructor(scope: App, config: StackConfig) {
+    super(scope, config.stage, { namespace: config.gitops.argoCdNamespace, labels: gitopsLabels(config) });
+    this.application = new ArgoCdApplication(this, 'Application', {
+      name: `${config.stackName}-${config.stage}`,
+      repoUrl: config.gitops.repoUrl,
+      targetRevision: config.gitops.branch,
+      path: stagePath(config),
+    });
+  }
+}
+
+/** The Flux GitRepository and Kustomization of one stage, in a chart of its own (`<stage>.k8s.yaml`). */
+export class FluxChart extends Chart {
+  public readonly source: FluxGitRepository;
+  public readonly kustomization: FluxKustomization;
+
+  constructor(scope: App, config: StackConfig) {
+    super(scope, config.stage, { namespace: config.gitops.fluxNamespace, labels: gitopsLabels(config) });
+    const name = `${config.stackName}-${config.stage}`;
+    this.source = new FluxGitRepository(this, 'Source', { name, url: config.gitops.repoUrl, branch: config.gitops.branch });
+    this.kustomization = new FluxKustomization(this, 'Kustomization', {
+      name,
+      source: this.source,
+      path: `./${stagePath(config)}`,
+      dependsOn: config.gitops.fluxDependsOn,
+    });
+  }
+}
+
+// The stack's labels, but not its instance: these objects live in the GitOps tool's namespace and must survive a
+// `kubectl apply --prune -l app.kubernetes.io/instance=…` of the stage they deploy.
+function gitopsLabels(config: StackConfig): Record<string, string> {
+  const { ['app.kubernetes.io/instance']: _instance, ...labels } = stackLabels(config);
+  return {
+    ...labels,
+    'app.kubernetes.io/name': config.stackName,
+    'app.kubernetes.io/component': 'gitops',
+    'app.kubernetes.io/version': imageVersion(config.app.image),
+  };
+}
