@@ -1,12 +1,13 @@
-import { DatabaseWorkload, StackOverrides } from './stack-config';
+import { AppPreset, DatabaseWorkload, StackOverrides } from './stack-config';
 
 /**
  * The stages the stack ships, each a set of overrides of the tutorial's defaults. `npm run synth` writes every
  * one of them to `dist/<stage>/`.
  */
 export const STAGES: Readonly<Record<string, StackOverrides>> = {
-  // A single-node cluster (kind, minikube, k3d): part 1's Deployment on the cluster's default storage class, and a
-  // generated password that only a development cluster should ever see.
+  // A single-node cluster (kind, minikube, k3d): part 1's Deployment on the cluster's default storage class, a
+  // generated password that only a development cluster should ever see, and our own service (app/), built and
+  // loaded into the cluster locally (README, "The todo service").
   dev: {
     database: {
       workload: DatabaseWorkload.DEPLOYMENT,
@@ -15,6 +16,8 @@ export const STAGES: Readonly<Record<string, StackOverrides>> = {
       credentials: { source: 'dev-generated', password: 'dev-only-password-not-for-production' },
     },
     app: {
+      preset: AppPreset.NODE_SERVICE,
+      image: 'ghcr.io/stateful-todo/todo-service:0.1.0',
       replicas: 1,
     },
   },

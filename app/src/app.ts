@@ -1,0 +1,184 @@
+import Fastify, { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { Pool } from 'pg';
+import { isUnavailable } from './database';
+import { Migration, pendingMigrations } from './migrations';
+
+/** The largest request body accepted, in bytes. */
+export const BODY_LIMIT = 16 * 1024;
+export const TITLE_MAX = 80;
+export const DESCRIPTION_MAX = 200;
+
+export interface Task {
+  readonly id: number;
+  readonly title: string;
+  readonly description: string;
+}
+
+export interface AppOptions {
+  readonly pool: Pool;
+  readonly migrations: readonly Migration[];
+  readonly logger: FastifyBaseLogger;
+}
+
+const taskBody = {
+  type: 'object',
+  required: ['title'],
+  additionalProperties: false,
+  properties: {
+    title: { type: 'string', minLength: 1, maxLength: TITLE_MAX, pattern: '\\S' },
+    description: { type: 'string', maxLength: DESCRIPTION_MAX },
+  },
+} as const;
+
+/**
+ * The tutorial's API (`GET`/`POST /tasks`), plus `GET`/`PUT`/`DELETE /tasks/:id`, `/healthz` (the process is
+ * alive) and `/readyz` (the database is reachable and migrated). Every error is JSON: `{"error": "…"}`.
+ */
+export function buildApp({ pool, migrations, logger }: AppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: BODY_LIMIT,
+    // While draining on SIGTERM, new requests get 503 and in-flight ones finish.
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    schemaErrorFormatter: errors => new Error(describeValidationError(errors[0])),
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation) {
+      return sendError(reply, 400, error.message);
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return sendError(reply, 400, 'the body is not valid JSON');
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return sendError(reply, 400, 'the body must be a JSON object');
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return sendError(reply, 400, `the body is larger than ${BODY_LIMIT} bytes`);
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return sendError(reply, 415, "the body must be JSON, with 'Content-Type: application/json'");
+    }
+    if (isUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('Retry-After', '5');
+      return sendError(reply, 503, 'the database is unavailable; try again later');
+    }
+    request.log.error({ err: error }, 'request failed');
+    return sendError(reply, 500, 'internal error');
+  });
+
+  // Once closing starts, every response (in-flight ones included) closes its connection: otherwise a client's
+  // keep-alive socket holds the server open for up to its keep-alive timeout, past the pod's grace period.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) {
+      reply.header('Connection', 'close');
+    }
+  });
+
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (request, reply) => {
+    try {
+      const pending = await pendingMigrations(pool, migrations);
+      if (pending.length > 0) {
+        return reply.code(503).send({ status: 'not ready', reason: `migrations not applied: ${pending.join(', ')}` });
+      }
+      return { status: 'ready' };
+    } catch (error) {
+      request.log.warn({ err: error }, 'readiness check failed');
+      return reply.code(503).send({ status: 'not ready', reason: 'the database is unavailable' });
+    }
+  });
+
+  app.get('/tasks', async () => {
+    const { rows } = await pool.query<Task>('SELECT id, title, description FROM tasks ORDER BY id');
+    return { tasks: rows };
+  });
+
+  app.post<{ Body: { title: string; description?: string } }>('/tasks', { schema: { body: taskBody } }, async (request, reply) => {
+    const { rows } = await pool.query<Task>(
+      'INSERT INTO tasks (title, description) VALUES ($1, $2) RETURNING id, title, description',
+      [request.body.title, request.body.description ?? '']);
+    return reply.code(201).header('Location', `/tasks/${rows[0].id}`).send({ task: rows[0] });
+  });
+
+  app.get<{ Params: { id: string } }>('/tasks/:id', async (request, reply) => {
+    const id = taskId(request.params.id);
+    if (id === undefined) {
+      return sendError(reply, 400, `'id' must be a positive integer, got '${request.params.id}'`);
+    }
+    const { rows } = await pool.query<Task>('SELECT id, title, description FROM tasks WHERE id = $1', [id]);
+    return rows[0] ? { task: rows[0] } : sendError(reply, 404, `task ${id} not found`);
+  });
+
+  app.put<{ Params: { id: string }; Body: { title: string; description?: string } }>('/tasks/:id', { schema: { body: taskBody } }, async (request, reply) => {
+    const id = taskId(request.params.id);
+    if (id === undefined) {
+      return sendError(reply, 400, `'id' must be a positive integer, got '${request.params.id}'`);
+    }
+    const { rows } = await pool.query<Task>(
+      'UPDATE tasks SET title = $2, description = $3, updated_at = now() WHERE id = $1 RETURNING id, title, description',
+      [id, request.body.title, request.body.description ?? '']);
+    return rows[0] ? { task: rows[0] } : sendError(reply, 404, `task ${id} not found`);
+  });
+
+  app.delete<{ Params: { id: string } }>('/tasks/:id', async (request, reply) => {
+    const id = taskId(request.params.id);
+    if (id === undefined) {
+      return sendError(reply, 400, `'id' must be a positive integer, got '${request.params.id}'`);
+    }
+    const { rowCount } = await pool.query('DELETE FROM tasks WHERE id = $1', [id]);
+    return rowCount ? reply.code(204).send() : sendError(reply, 404, `task ${id} not found`);
+  });
+
+  return app;
+}
+
+function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).send({ error: message });
+}
+
+// A positive integer that fits the column (PostgreSQL integer).
+function taskId(raw: string): number | undefined {
+  if (!/^[1-9]\d{0,9}$/.test(raw)) {
+    return undefined;
+  }
+  const id = Number(raw);
+  return id <= 2_147_483_647 ? id : undefined;
+}
+
+interface SchemaError {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly params: Record<string, any>;
+  readonly message?: string;
+}
+
+function describeValidationError(error: SchemaError | undefined): string {
+  if (!error) {
+    return 'the body is invalid';
+  }
+  const field = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  switch (error.keyword) {
+    case 'required':
+      return `'${error.params.missingProperty}' is required`;
+    case 'additionalProperties':
+      return `unknown field '${error.params.additionalProperty}'; the fields are 'title' and 'description'`;
+    case 'type':
+      return field ? `'${field}' must be a ${error.params.type}` : 'the body must be a JSON object';
+    case 'minLength':
+      return `'${field}' must not be empty`;
+    case 'maxLength':
+      return `'${field}' must be at most ${error.params.limit} characters`;
+    case 'pattern':
+      return `'${field}' must not be blank`;
+    default:
+      return `${field ? `'${field}' ` : 'the body '}${error.message ?? 'is invalid'}`;
+  }
+}

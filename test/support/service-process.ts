@@ -1,0 +1,104 @@
+import { ChildProcess, spawn } from 'child_process';
+import { Manifest } from './manifests';
+
+/**
+ * The environment a container of `owner` gets in the cluster: literal values, and ConfigMap and Secret keys
+ * resolved against the synthesized objects of its namespace. A reference that does not resolve fails the test.
+ */
+export function containerEnv(container: any, objects: readonly Manifest[], namespace: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of container.env ?? []) {
+    if (entry.value !== undefined) {
+      env[entry.name] = entry.value;
+      continue;
+    }
+    const ref = entry.valueFrom?.configMapKeyRef ?? entry.valueFrom?.secretKeyRef;
+    const kind = entry.valueFrom?.configMapKeyRef ? 'ConfigMap' : 'Secret';
+    const source = objects.find(o => o.kind === kind && o.metadata.name === ref?.name && o.metadata.namespace === namespace);
+    if (!source) {
+      throw new Error(`env ${entry.name}: ${kind} '${ref?.name}' is not in namespace '${namespace}' of the synthesized output`);
+    }
+    const value = kind === 'Secret'
+      ? (source.stringData?.[ref.key] ?? (source.data?.[ref.key] !== undefined ? Buffer.from(source.data[ref.key], 'base64').toString('utf8') : undefined))
+      : source.data?.[ref.key];
+    if (value === undefined) {
+      throw new Error(`env ${entry.name}: ${kind} '${ref.name}' has no key '${ref.key}'`);
+    }
+    env[entry.name] = value;
+  }
+  return env;
+}
+
+/** A process of the service, with its output kept for assertions. */
+export class ServiceProcess {
+  public readonly lines: string[] = [];
+  private readonly exited: Promise<number | null>;
+
+  constructor(command: readonly string[], cwd: string, env: Record<string, string>) {
+    const child: ChildProcess = spawn(command[0], command.slice(1), { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let buffer = '';
+    const collect = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      const parts = buffer.split('\n');
+      buffer = parts.pop() ?? '';
+      this.lines.push(...parts.filter(Boolean));
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    this.exited = new Promise(resolve => child.on('exit', code => resolve(code)));
+    this.child = child;
+  }
+
+  private readonly child: ChildProcess;
+
+  /** Resolves with the exit code. */
+  public get exit(): Promise<number | null> {
+    return this.exited;
+  }
+
+  public get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  public signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** SIGTERM, as the kubelet sends it, and the exit code. */
+  public async stop(): Promise<number | null> {
+    if (this.alive) {
+      this.signal('SIGTERM');
+    }
+    return this.exited;
+  }
+
+  /** The JSON log lines (structured logs), parsed. */
+  public get logs(): any[] {
+    return this.lines.flatMap(line => {
+      try {
+        return [JSON.parse(line)];
+      } catch {
+        return [];
+      }
+    });
+  }
+}
+
+/** Polls `url` until it answers `status`, or fails after `timeoutMs`. */
+export async function waitFor(url: string, status = 200, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.status === status) {
+        return;
+      }
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms; last: ${last}`);
+}
