@@ -57,6 +57,8 @@ export interface TodoAppProps {
 }
 
 const HTTP_PORT_NAME = 'http';
+/** Pod template annotation: the SHA-256 of the database ConfigMap's data. */
+export const CONFIG_CHECKSUM_ANNOTATION = 'todo-stack/config-checksum';
 // The names the tutorial's app reads; the contract of both presets.
 const ENV = { user: 'DB_USER', password: 'DB_PASSWORD', host: 'DB_HOST', port: 'DB_PORT', name: 'DB_NAME' } as const;
 
@@ -126,7 +128,11 @@ export class TodoApp extends Construct implements IDatabaseClient {
           rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
         },
         template: {
-          metadata: { labels: componentLabels(this, this.identity('server')) },
+          metadata: {
+            labels: componentLabels(this, this.identity('server')),
+            // Env from a ConfigMap is read at start only: a new checksum rolls the pods when the settings change.
+            annotations: { [CONFIG_CHECKSUM_ANNOTATION]: checksum(this.configMap.toJson().data) },
+          },
           spec: this.podSpec({
             restartPolicy: 'Always',
             container: {
@@ -286,4 +292,8 @@ export class TodoApp extends Construct implements IDatabaseClient {
 /** Eight hex digits that change whenever the image or the command does. */
 function contentHash(image: string, command: readonly string[]): string {
   return createHash('sha256').update(JSON.stringify({ image, command })).digest('hex').slice(0, 8);
+}
+
+function checksum(data: unknown): string {
+  return createHash('sha256').update(JSON.stringify(data)).digest('hex');
 }

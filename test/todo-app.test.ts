@@ -1,7 +1,7 @@
 import { Duration, Testing } from 'cdk8s';
 import { DatabaseCredentials } from '../lib/database/database-credentials';
 import { PostgresStatefulSet } from '../lib/database/postgres-stateful-set';
-import { TodoApp, TodoAppProps } from '../lib/todo-app';
+import { CONFIG_CHECKSUM_ANNOTATION, TodoApp, TodoAppProps } from '../lib/todo-app';
 import { TodoAppPreset } from '../lib/todo-app-preset';
 import { Manifest, namespacedChart, only, synth } from './support/manifests';
 
@@ -172,6 +172,21 @@ describe('TodoApp', () => {
     expect(hpa.spec.metrics[0].resource.target).toEqual({ type: 'Utilization', averageUtilization: 60 });
     expect(deployment.spec).not.toHaveProperty('replicas');
     expect(only(manifests, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+  });
+
+  test('the pods roll when the database settings change: a checksum of the ConfigMap is on the pod template', () => {
+    const annotation = (props: Partial<TodoAppProps>) =>
+      only(build(props).manifests, 'Deployment').spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
+    const base = annotation({});
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    expect(annotation({ replicas: 2 })).toBe(base);
+    const cdk8sApp = Testing.app();
+    const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', {
+      credentials: DatabaseCredentials.forDevelopment('test-password-123'), databaseName: 'other',
+    });
+    const chart = namespacedChart('stateful-namespace', cdk8sApp);
+    new TodoApp(chart, 'TodoApp', { database: db });
+    expect(only(synth(chart), 'Deployment').spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION]).not.toBe(base);
   });
 
   test('rolling updates never drop below the desired count', () => {
