@@ -7,7 +7,7 @@ const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 const requested = process.argv.slice(2);
 
 try {
-  // Resolve and validate every stage before writing anything, so one bad stage leaves dist/ untouched.
+  // Resolve and validate every stage before writing anything, so that one bad stage writes no manifest at all.
   const configs = (requested.length > 0 ? requested : stageNames()).map(stageConfig);
   for (const config of configs) {
     synthesizeStage(config, outdir);

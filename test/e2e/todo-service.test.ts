@@ -1,7 +1,9 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
+import { loadMigrations, migrate } from '../../app/src/migrations';
 import { parseAllDocuments } from 'yaml';
 import { Manifest } from '../support/manifests';
 import { PostgresServer } from '../support/postgres-server';
@@ -96,6 +98,26 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     expect(results.map(r => r.code)).toEqual([0, 0, 0]);
     expect(results.flatMap(r => r.logs.flatMap(l => l.applied ?? []))).toEqual(['0001']);
     await admin.end();
+  });
+
+  test('a migration changed after it was applied is refused; malformed or duplicate file names are refused', async () => {
+    const pool = new Pool({ host: postgres.host, port: 5432, user: appEnv.DB_USER, password: appEnv.DB_PASSWORD, database: 'concurrent' });
+    try {
+      const [original] = loadMigrations();
+      await expect(migrate(pool, [{ ...original, sql: `${original.sql}\n-- edited`, checksum: 'edited' }]))
+        .rejects.toThrow('migration 0001_create_tasks was changed after it was applied; add a new migration instead');
+      expect((await migrate(pool, [original])).alreadyApplied).toEqual(['0001']);
+    } finally {
+      await pool.end();
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'));
+    fs.writeFileSync(path.join(dir, '1_first.sql'), 'SELECT 1;');
+    expect(() => loadMigrations(dir)).toThrow("migration file '1_first.sql' must be named NNNN_name.sql, such as 0002_add_due_date.sql");
+    fs.rmSync(path.join(dir, '1_first.sql'));
+    fs.writeFileSync(path.join(dir, '0002_a.sql'), 'SELECT 1;');
+    fs.writeFileSync(path.join(dir, '0002_b.sql'), 'SELECT 2;');
+    expect(() => loadMigrations(dir)).toThrow('two migration files have version 0002');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('a wrong password fails the migration with a clear message, not a stack trace', async () => {
