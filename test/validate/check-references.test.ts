@@ -1,0 +1,103 @@
+import { check, findingsOf, goodSet, GoodSet } from './support';
+
+// The variants of the reference rules beyond the one case each in rules.test.ts.
+function messages(mutate: (set: GoodSet) => object[] | void, ruleId: string, options = {}): string[] {
+  const set = goodSet();
+  const extra = mutate(set) ?? [];
+  return findingsOf(check([...Object.values(set), ...extra], options), ruleId).map(f => f.message);
+}
+const container = (set: GoodSet) => set.web.spec.template.spec.containers[0] as any;
+const podSpec = (set: GoodSet) => set.web.spec.template.spec as any;
+
+describe('config references', () => {
+  test('envFrom, secret volumes (with items), configMap volumes and projected sources are all resolved', () => {
+    expect(messages(s => {
+      container(s).envFrom = [{ configMapRef: { name: 'missing-config' } }, { secretRef: { name: 'missing-secret' } }];
+      podSpec(s).volumes.push(
+        { name: 'certs', secret: { secretName: 'web-secret', items: [{ key: 'tls.crt', path: 'tls.crt' }] } },
+        { name: 'conf', configMap: { name: 'web-config', items: [{ key: 'LOG_LEVEL', path: 'level' }] } },
+        { name: 'all', projected: { sources: [{ configMap: { name: 'gone' } }] } },
+      );
+    }, 'config-reference-missing')).toEqual([
+      "ConfigMap 'missing-config' is not in namespace 'shop'",
+      "Secret 'missing-secret' is not in namespace 'shop' (nor declared as provided by the cluster)",
+      "Secret 'web-secret' has no key 'tls.crt' (it has 'API_TOKEN')",
+      "ConfigMap 'gone' is not in namespace 'shop'",
+    ]);
+  });
+
+  test('optional references and Secrets a Namespace declares as provided are not reported', () => {
+    expect(messages(s => {
+      container(s).envFrom = [{ configMapRef: { name: 'maybe', optional: true } }];
+      container(s).env.push({ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'vault-token', key: 'TOKEN' } } });
+      (s.shop.metadata as any).annotations = { 'validator.todo-stack/provided-secrets': 'vault-token, other' };
+    }, 'config-reference-missing')).toEqual([]);
+  });
+
+  test('a reference resolves only in its own namespace', () => {
+    expect(messages(s => { s.config.metadata.namespace = 'edge'; }, 'config-reference-missing'))
+      .toEqual(["ConfigMap 'web-config' is not in namespace 'shop'"]);
+  });
+});
+
+describe('workload and service references', () => {
+  test('a StatefulSet whose serviceName names a Service that is not headless', () => {
+    expect(messages(s => { (s.dbHeadless.spec as any).clusterIP = undefined; }, 'statefulset-service'))
+      .toEqual(["serviceName 'db-headless' names a Service that is not headless (clusterIP: None)"]);
+  });
+
+  test('a StatefulSet whose serviceName names no Service', () => {
+    expect(messages(s => { s.db.spec.serviceName = 'postgres'; }, 'statefulset-service'))
+      .toEqual(["serviceName 'postgres' names no Service in namespace 'shop'"]);
+  });
+
+  test('a Service targetPort by number that no container exposes', () => {
+    expect(messages(s => { (s.webService.spec.ports[0] as any).targetPort = 9090; }, 'service-target-port'))
+      .toEqual(['targetPort 9090 is not a port of any container the selector matches']);
+  });
+
+  test('PodDisruptionBudget and NetworkPolicy selectors that match no pod', () => {
+    expect(messages(s => {
+      s.pdb.spec.selector = { matchLabels: { app: 'wbe' } };
+      s.policy.spec.podSelector = { matchExpressions: [{ key: 'app', operator: 'In', values: ['database'] }] } as any;
+    }, 'target-no-match')).toEqual([
+      `PodDisruptionBudget selector {"matchLabels":{"app":"wbe"}} matches no pod template in namespace 'shop'`,
+      `NetworkPolicy podSelector {"matchExpressions":[{"key":"app","operator":"In","values":["database"]}]} matches no pod template in namespace 'shop'`,
+    ]);
+  });
+
+  test('an HPA whose target does not exist', () => {
+    expect(messages(s => { s.hpa.spec.scaleTargetRef.name = 'webb'; }, 'target-no-match'))
+      .toEqual(["scaleTargetRef Deployment 'webb' is not in namespace 'shop'"]);
+  });
+
+  test('an Ingress backend port by name that the Service does not have', () => {
+    expect(messages(s => { (s.ingress.spec.rules[0].http.paths[0].backend.service as any).port = { name: 'https' }; }, 'ingress-backend-missing'))
+      .toEqual(['Service \'web-alias\' has no port "https"']);
+  });
+
+  test('an ExternalName to a short in-cluster name (name.namespace.svc) is resolved too', () => {
+    expect(messages(s => { s.alias.spec.externalName = 'api.shop.svc'; }, 'externalname-target-missing'))
+      .toEqual(["externalName 'api.shop.svc' names Service 'api' in namespace 'shop', which is not in the set"]);
+  });
+});
+
+describe('volumes', () => {
+  test('a claim bound through volumeName to a volume too small, of another class and another mode', () => {
+    expect(messages(s => {
+      (s.volume.spec as any).claimRef = undefined;
+      (s.claim.spec as any).volumeName = 'shop-archive';
+      s.volume.spec.capacity.storage = '1Gi';
+      s.volume.spec.storageClassName = 'fast';
+      (s.volume.spec as any).volumeMode = 'Block';
+    }, 'pv-pvc-mismatch')).toEqual([expect.stringMatching(
+      /storage class 'manual' differs from the volume's 'fast'; volume mode Filesystem differs from the volume's Block; the claim requests 10Gi but the volume holds 1Gi$/)]);
+  });
+
+  test('a volume with more capacity and more access modes than the claim binds', () => {
+    expect(messages(s => {
+      s.volume.spec.capacity.storage = '20Gi';
+      s.volume.spec.accessModes = ['ReadWriteOnce', 'ReadOnlyMany'];
+    }, 'pv-pvc-mismatch')).toEqual([]);
+  });
+});
