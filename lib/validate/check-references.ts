@@ -14,7 +14,8 @@ export interface ReferenceOptions {
   readonly providedSecrets?: readonly string[];
 }
 
-const KIND_ORDER = ['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet', 'ReplicationController'];
+// Workloads whose spec.selector must match their own pod template.
+const SELECTING_WORKLOADS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet', 'ReplicationController'];
 
 /**
  * Checks what no single object shows: that the objects of a set refer to each other correctly. This is where
@@ -251,7 +252,7 @@ class ReferenceIndex {
 
   private checkWorkloadSelector(pod: PodTemplate): void {
     const { object } = pod.manifest;
-    if (!KIND_ORDER.includes(object.kind) || !object.spec?.selector) {
+    if (!SELECTING_WORKLOADS.includes(object.kind) || !object.spec?.selector) {
       return;
     }
     if (!selectorMatches(object.spec.selector, pod.labels)) {
