@@ -1,3 +1,4 @@
+import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN } from '../dns-names';
 import { imageTag } from '../image';
 import { sizeFromQuantity } from '../size';
 import { isQuantity, parseQuantity, quantityHint } from '../quantity';
@@ -18,12 +19,6 @@ export class ConfigError extends Error {
   }
 }
 
-// RFC 1123 label: namespaces, most object names.
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-// RFC 1035 label: Service names, which become DNS names and may not start with a digit.
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-// RFC 1123 subdomain: Secrets, Ingresses, storage classes.
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 

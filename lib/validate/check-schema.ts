@@ -1,4 +1,5 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN, LABEL_VALUE, QUALIFIED_NAME } from '../dns-names';
 import { isQuantity } from '../quantity';
 import { Finding, objectFinding } from './finding';
 import { isNamespaced, Manifest, PathSegment } from './manifest';
@@ -16,11 +17,6 @@ function isBuiltInGroup(apiVersion: string): boolean {
   return !group.includes('.') || /\.(k8s|kubernetes)\.io$/.test(group);
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 // RBAC names may be any path segment; the API does not hold them to DNS rules.
 const FREE_NAME_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 const PORT_FIELDS = new Set(['port', 'containerPort', 'hostPort', 'targetPort', 'nodePort', 'endPort']);
