@@ -1,0 +1,49 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// main.ts as `npm run synth:stage` runs it: bundled by esbuild, then plain node.
+const ROOT = path.join(__dirname, '..');
+const BUNDLE = path.join(ROOT, '.build', 'main-under-test.js');
+
+beforeAll(() => {
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), ['main.ts', '--bundle', '--platform=node', '--packages=external',
+    '--target=node20', `--outfile=${BUNDLE}`, '--log-level=warning'], { cwd: ROOT });
+});
+
+function runMain(args: string[]) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'main-'));
+  const result = spawnSync(process.execPath, [BUNDLE, ...args], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir }, encoding: 'utf8' });
+  const files = fs.readdirSync(outdir, { recursive: true }).map(String).filter(f => f.endsWith('.yaml')).sort();
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return { ...result, files };
+}
+
+describe('main.ts', () => {
+  test('without arguments, synthesizes every stage and the GitOps manifests into CDK8S_OUTDIR', () => {
+    const { status, files } = runMain([]);
+    expect(status).toBe(0);
+    expect(files).toEqual([
+      'dev/0000-database.k8s.yaml', 'dev/0001-app.k8s.yaml', 'dev/0002-ingress.k8s.yaml', 'dev/kustomization.yaml',
+      'gitops/argocd/dev.k8s.yaml', 'gitops/argocd/prod.k8s.yaml', 'gitops/flux/dev.k8s.yaml', 'gitops/flux/prod.k8s.yaml',
+      'prod/0000-database.k8s.yaml', 'prod/0001-app.k8s.yaml', 'prod/0002-ingress.k8s.yaml', 'prod/kustomization.yaml',
+    ]);
+  });
+
+  test('with a stage name, synthesizes that stage alone', () => {
+    const { status, files } = runMain(['prod']);
+    expect(status).toBe(0);
+    expect(files.filter(f => f.startsWith('dev'))).toEqual([]);
+    expect(files).toContain('prod/0001-app.k8s.yaml');
+  });
+
+  test('an unknown stage fails with the known ones, writes nothing and prints no stack trace', () => {
+    const { status, stderr, stdout, files } = runMain(['dev', 'qa']);
+    expect(status).toBe(1);
+    expect(stderr.trim()).toBe(`Invalid stack config for stage 'qa' (1 problem):\n  - stage: unknown stage, got "qa"; known stages are 'dev', 'prod'`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stdout).toBe('');
+    expect(files).toEqual([]);
+  });
+});
