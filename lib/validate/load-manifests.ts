@@ -79,12 +79,24 @@ export function parseFile(file: string, text: string, into: Pick<LoadResult, 'ma
     };
     if (object.kind.endsWith('List') && Array.isArray(object.items)) {
       object.items.forEach((item: KubeObject, index: number) => {
-        into.manifests.push({ file, documentIndex, object: { ...item, metadata: item.metadata ?? {} }, lineOf: p => lineOf(['items', index, ...p]) });
+        if (!isKubeObject(item)) {
+          into.findings.push(finding('not-kubernetes-object', { file, line: lineOf(['items', index]) },
+            `item ${index} of the ${object.kind} in document ${documentIndex + 1} is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'`));
+          return;
+        }
+        const metadata = typeof item.metadata === 'object' && item.metadata !== null ? item.metadata : {};
+        into.manifests.push({ file, documentIndex, object: { ...item, metadata }, lineOf: p => lineOf(['items', index, ...p]) });
       });
       return;
     }
     into.manifests.push({ file, documentIndex, object, lineOf });
   });
+}
+
+function isKubeObject(value: unknown): value is KubeObject {
+  const object = value as KubeObject | null;
+  return typeof object === 'object' && object !== null && !Array.isArray(object)
+    && typeof object.apiVersion === 'string' && typeof object.kind === 'string';
 }
 
 function expand(input: string, unreadable: string[]): string[] {

@@ -66,4 +66,17 @@ describe('loading manifests', () => {
     expect(exposed.path).toBe('spec.ports[0]');
     expect(exposed.object).toBe('Service shop/web');
   });
+
+  test('malformed objects (wrong types everywhere, null List items) are reported, never crashed on', () => {
+    const report = validatePaths([path.join(__dirname, '..', 'fixtures', 'malformed')]);
+    expect(report.objectCount).toBe(8);
+    const messages = report.findings.map(f => `${f.line} ${f.ruleId} ${f.message}`);
+    expect(messages).toEqual(expect.arrayContaining([
+      '4 schema-violation must be an object, got 7',
+      '13 statefulset-service StatefulSet has no serviceName',
+      '54 schema-violation must be a string or an integer, got [1]',
+      "59 not-kubernetes-object item 0 of the List in document 8 is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'",
+    ]));
+    expect(report.errors).toBeGreaterThanOrEqual(30);
+  });
 });
