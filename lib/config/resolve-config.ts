@@ -34,9 +34,12 @@ export function stageConfig(stage: string): StackConfig {
  */
 export function resolveConfig(stage: string, overrides: StackOverrides = {}): StackConfig {
   const unknown = unknownKeys(overrides);
-  if (unknown.length > 0) {
-    throw new ConfigError(stage, unknown.map(key =>
-      `${key}: unknown setting; check the spelling against StackConfig in lib/config/stack-config.ts`));
+  const notObjects = Object.entries(overrides)
+    .filter(([key, value]) => typeof (TUTORIAL_DEFAULTS as any)[key] === 'object' && (typeof value !== 'object' || value === null || Array.isArray(value)))
+    .map(([key, value]) => `${key}: must be an object of settings, such as { replicas: 2 }, got ${JSON.stringify(value)}`);
+  if (unknown.length > 0 || notObjects.length > 0) {
+    throw new ConfigError(stage, [...unknown.map(key =>
+      `${key}: unknown setting; check the spelling against StackConfig in lib/config/stack-config.ts`), ...notObjects]);
   }
   const merged = {
     ...TUTORIAL_DEFAULTS,

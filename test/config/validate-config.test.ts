@@ -88,6 +88,11 @@ describe('stack config', () => {
     expect(problemsOf(() => resolveConfig('test', { databse: {} } as any))[0]).toMatch(/^databse: unknown setting/);
   });
 
+  test('a section that is not an object is an error, not ignored', () => {
+    expect(problemsOf(() => resolveConfig('test', { app: 5 } as any)))
+      .toEqual(['app: must be an object of settings, such as { replicas: 2 }, got 5']);
+  });
+
   test('overrides replace nested objects whole, so credentials never mix', () => {
     const config = resolveConfig('test', { database: { credentials: { source: 'dev-generated', password: 'long-enough-password' } } });
     expect(config.database.credentials).toEqual({ source: 'dev-generated', password: 'long-enough-password' });
