@@ -3,6 +3,7 @@ import * as k8s from '../imports/k8s';
 import { requireNamespace } from './chart-namespace';
 import { imageVersion } from './image';
 import { componentLabels, labelAllObjects } from './labels';
+import { PROVIDED_SECRETS_ANNOTATION } from './provided-secrets';
 
 /** A ClusterIP Service in another namespace that the bridge exposes. */
 export interface IBridgeBackend {
@@ -43,10 +44,41 @@ export interface IngressBridgeProps {
    */
   readonly ingressClassName?: string;
   /**
-   * A `kubernetes.io/tls` Secret in the bridge's namespace that terminates TLS for `host`.
-   * @default - no TLS
+   * TLS for `host`: an existing `kubernetes.io/tls` Secret, or one that cert-manager issues.
+   * @default - no TLS (plain HTTP)
    */
-  readonly tlsSecretName?: string;
+  readonly tls?: IngressTls;
+}
+
+/** cert-manager's ingress-shim annotation: issue the Ingress's TLS Secrets from this ClusterIssuer. */
+export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
+
+/**
+ * Where an Ingress's TLS certificate comes from.
+ * @see https://kubernetes.io/docs/concepts/services-networking/ingress/#tls
+ */
+export class IngressTls {
+  /** A `kubernetes.io/tls` Secret that someone creates in the ingress namespace (the stack only references it). */
+  public static fromSecret(secretName: string): IngressTls {
+    return new IngressTls(() => secretName, { [PROVIDED_SECRETS_ANNOTATION]: secretName });
+  }
+
+  /**
+   * cert-manager issues the certificate from `clusterIssuer` (which must exist in the cluster) into `secretName`.
+   * @param secretName @default - the host with dots as dashes and `-tls` (`drexii.me` → `drexii-me-tls`)
+   * @see https://cert-manager.io/docs/usage/ingress/
+   */
+  public static fromClusterIssuer(clusterIssuer: string, secretName?: string): IngressTls {
+    return new IngressTls(host => secretName ?? `${host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-')}-tls`,
+      { [CLUSTER_ISSUER_ANNOTATION]: clusterIssuer });
+  }
+
+  private constructor(
+    /** The Secret's name for a host. */
+    public readonly secretNameFor: (host: string) => string,
+    /** Annotations the Ingress carries for this source. */
+    public readonly annotations: Readonly<Record<string, string>>,
+  ) {}
 }
 
 /**
@@ -59,6 +91,7 @@ export class IngressBridge extends Construct {
   public readonly host: string;
   public readonly path: string;
   public readonly ingressClassName: string;
+  /** The TLS Secret of `host`, when TLS is on. */
   public readonly tlsSecretName?: string;
   public readonly externalNameService: k8s.KubeService;
   public readonly ingress: k8s.KubeIngress;
@@ -69,7 +102,7 @@ export class IngressBridge extends Construct {
     this.host = props.host;
     this.path = props.path ?? '/';
     this.ingressClassName = props.ingressClassName ?? 'nginx';
-    this.tlsSecretName = props.tlsSecretName;
+    this.tlsSecretName = props.tls?.secretNameFor(this.host);
     const port = props.backend.port;
 
     this.externalNameService = new k8s.KubeService(this, 'ExternalName', {
@@ -82,7 +115,7 @@ export class IngressBridge extends Construct {
     });
 
     this.ingress = new k8s.KubeIngress(this, 'Resource', {
-      metadata: { name: props.ingressName ?? props.backend.name },
+      metadata: { name: props.ingressName ?? props.backend.name, annotations: props.tls?.annotations },
       spec: {
         ingressClassName: this.ingressClassName,
         tls: this.tlsSecretName ? [{ hosts: [this.host], secretName: this.tlsSecretName }] : undefined,

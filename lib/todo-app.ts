@@ -57,6 +57,8 @@ export interface TodoAppProps {
 }
 
 const HTTP_PORT_NAME = 'http';
+/** How long a terminating app pod keeps serving before it drains (see the preStop hook). */
+export const PRE_STOP_DELAY_SECONDS = 5;
 /** Pod template annotation: the SHA-256 of the database ConfigMap's data. */
 export const CONFIG_CHECKSUM_ANNOTATION = 'todo-stack/config-checksum';
 // The names the tutorial's app reads; the contract of both presets.
@@ -98,7 +100,15 @@ export class TodoApp extends Construct implements IDatabaseClient {
     this.preset = props.preset ?? TodoAppPreset.FLASK;
     this.name = props.name ?? 'stateful-flask';
     this.image = props.image ?? this.preset.defaultImage;
-    this.port = props.port ?? 5000;
+    const fixedPort = 'fixed' in this.preset.listenPort ? this.preset.listenPort.fixed : undefined;
+    this.port = props.port ?? fixedPort ?? 5000;
+    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) {
+      throw new Error(`${this.node.path}: 'port' must be a whole number from 1 to 65535, got ${this.port}`);
+    }
+    if (fixedPort !== undefined && this.port !== fixedPort) {
+      throw new Error(`${this.node.path}: 'port' must be ${fixedPort} with this preset, whose image always listens on `
+        + `${fixedPort}, got ${this.port}; leave 'port' unset, or use a preset whose image reads its port`);
+    }
     this.replicas = props.autoscaling ? (props.autoscaling.minReplicas ?? 2) : (props.replicas ?? 1);
     this.migrationCommand = props.migrationCommand ?? this.preset.migrationCommand;
     this.resources = props.resources ?? { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
@@ -135,8 +145,15 @@ export class TodoApp extends Construct implements IDatabaseClient {
           },
           spec: this.podSpec({
             restartPolicy: 'Always',
+            // The endpoint removal of a terminating pod takes a moment to reach every node's proxy and the ingress
+            // controller; until then they still send it requests. The preStop delay keeps serving through that
+            // moment, then SIGTERM drains what is in flight. Well within the 30 s grace period.
+            terminationGracePeriodSeconds: 30,
             container: {
               name: 'app',
+              command: this.preset.serverCommand ? [...this.preset.serverCommand] : undefined,
+              env: 'env' in this.preset.listenPort ? [{ name: this.preset.listenPort.env, value: String(this.port) }] : [],
+              lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_DELAY_SECONDS)] } } },
               ports: [{ name: HTTP_PORT_NAME, containerPort: this.port, protocol: 'TCP' }],
               readinessProbe: { ...this.preset.readinessProbe(HTTP_PORT_NAME), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
               livenessProbe: { ...this.preset.livenessProbe(HTTP_PORT_NAME), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
@@ -162,22 +179,23 @@ export class TodoApp extends Construct implements IDatabaseClient {
       },
     });
 
-    this.migrationJob = new k8s.KubeJob(this, 'Migration', {
-      // A Job's pod template is immutable: a new image or command gets a new Job (which runs), and re-applying
-      // the same one changes nothing.
-      metadata: { name: `${this.name}-migrate-${contentHash(this.image, this.migrationCommand)}` },
-      spec: {
-        backoffLimit: 4,
-        activeDeadlineSeconds: 600,
-        ttlSecondsAfterFinished: (props.migrationJobTtl ?? Duration.days(1)).toSeconds(),
-        template: {
-          metadata: { labels: componentLabels(this, this.identity('migration')) },
-          spec: this.podSpec({
-            restartPolicy: 'Never',
-            container: { name: 'migrate', command: [...this.migrationCommand] },
-          }),
-        },
+    const jobSpec: k8s.JobSpec = {
+      backoffLimit: 4,
+      activeDeadlineSeconds: 600,
+      ttlSecondsAfterFinished: (props.migrationJobTtl ?? Duration.days(1)).toSeconds(),
+      template: {
+        metadata: { labels: componentLabels(this, this.identity('migration')) },
+        spec: this.podSpec({
+          restartPolicy: 'Never',
+          container: { name: 'migrate', command: [...this.migrationCommand], env: [] },
+        }),
       },
+    };
+    this.migrationJob = new k8s.KubeJob(this, 'Migration', {
+      // A Job's spec.template is immutable. The name hashes the whole rendered spec (images, command, env,
+      // resources, labels), so any change gives a new Job, which runs, and re-applying the same one changes nothing.
+      metadata: { name: `${this.name}-migrate-${checksum(k8s.toJson_JobSpec(jobSpec)).slice(0, 8)}` },
+      spec: jobSpec,
     });
 
     if (props.autoscaling) {
@@ -225,6 +243,7 @@ export class TodoApp extends Construct implements IDatabaseClient {
 
   private podSpec(options: {
     restartPolicy: string;
+    terminationGracePeriodSeconds?: number;
     container: Omit<k8s.Container, 'image'>;
     topologySpreadConstraints?: k8s.TopologySpreadConstraint[];
   }): k8s.PodSpec {
@@ -246,6 +265,7 @@ export class TodoApp extends Construct implements IDatabaseClient {
     });
     return {
       restartPolicy: options.restartPolicy,
+      terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
       enableServiceLinks: false,
       automountServiceAccountToken: false,
       securityContext: {
@@ -257,12 +277,14 @@ export class TodoApp extends Construct implements IDatabaseClient {
       topologySpreadConstraints: options.topologySpreadConstraints,
       initContainers: [{
         // The database image brings pg_isready; the app then starts against a database that accepts connections.
+        // It names its user and database: the pod's uid has no entry in that image's /etc/passwd, and without a
+        // user name libpq gives up before connecting ("no attempt"), so the pod would wait forever.
         name: 'wait-for-database',
         image: this.database.image,
         imagePullPolicy: 'IfNotPresent',
-        command: ['/bin/sh', '-c',
-          'until pg_isready -h "$DB_HOST" -p "$DB_PORT" -t 2; do echo "waiting for $DB_HOST:$DB_PORT"; sleep 2; done'],
-        env: [fromConfig(ENV.host), fromConfig(ENV.port)],
+        command: ['/bin/sh', '-c', `until pg_isready -h "$${ENV.host}" -p "$${ENV.port}" -U "$${ENV.user}" -d "$${ENV.name}" -t 2; `
+          + `do echo "waiting for $${ENV.host}:$${ENV.port}"; sleep 2; done`],
+        env: databaseEnv.filter(env => env.name !== ENV.password),
         resources: {
           requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
           limits: { memory: k8s.Quantity.fromString('64Mi') },
@@ -273,7 +295,7 @@ export class TodoApp extends Construct implements IDatabaseClient {
         ...options.container,
         image: this.image,
         imagePullPolicy: 'IfNotPresent',
-        env: databaseEnv,
+        env: [...databaseEnv, ...(options.container.env ?? [])],
         resources: {
           requests: {
             cpu: k8s.Quantity.fromString(this.resources.cpuRequest),
@@ -287,11 +309,6 @@ export class TodoApp extends Construct implements IDatabaseClient {
       volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
     };
   }
-}
-
-/** Eight hex digits that change whenever the image or the command does. */
-function contentHash(image: string, command: readonly string[]): string {
-  return createHash('sha256').update(JSON.stringify({ image, command })).digest('hex').slice(0, 8);
 }
 
 function checksum(data: unknown): string {

@@ -15,21 +15,28 @@ afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 const read = (...parts: string[]) => fs.readFileSync(path.join(outdir, ...parts), 'utf8');
 const objectsOf = (text: string) => parseAllDocuments(text).map(d => d.toJS() as Manifest);
-const stageObjects = (stage: string) => fs.readdirSync(path.join(outdir, stage)).filter(f => f.endsWith('.k8s.yaml')).sort()
-  .flatMap(file => objectsOf(read(stage, file)));
+const stageObjects = (stage: string) => fs.readdirSync(path.join(outdir, stage, 'manifests')).sort()
+  .flatMap(file => objectsOf(read(stage, 'manifests', file)));
 const wave = (object: Manifest) => Number(object.metadata.annotations?.[SYNC_WAVE_ANNOTATION]);
 
 describe.each(stageNames())('the %s stage folder', stage => {
   const objects = stageObjects(stage);
 
-  test('its kustomization lists every manifest of the folder exactly once, in apply order, and keeps that order', () => {
+  test('manifests/ holds only Kubernetes objects (what `kubectl apply -f` reads); the kustomization beside it lists each once', () => {
+    expect(fs.readdirSync(path.join(outdir, stage)).sort()).toEqual(['kustomization.yaml', 'manifests']);
+    const files = fs.readdirSync(path.join(outdir, stage, 'manifests')).sort();
+    expect(files).toEqual(['0000-database.k8s.yaml', '0001-app.k8s.yaml', '0002-ingress.k8s.yaml']);
+    for (const file of files) {
+      for (const object of objectsOf(read(stage, 'manifests', file))) {
+        expect(object.apiVersion).not.toMatch(/^kustomize\.config\.k8s\.io\//);
+        expect(typeof object.kind).toBe('string');
+      }
+    }
     const kustomization = parse(read(stage, 'kustomization.yaml'));
-    const manifests = fs.readdirSync(path.join(outdir, stage)).filter(f => f !== 'kustomization.yaml').sort();
-    expect(kustomization.resources).toEqual(manifests);
-    expect(new Set(kustomization.resources).size).toBe(kustomization.resources.length);
-    expect(kustomization.resources).toEqual(['0000-database.k8s.yaml', '0001-app.k8s.yaml', '0002-ingress.k8s.yaml']);
-    expect(kustomization.sortOptions).toEqual({ order: 'fifo' });
     expect(kustomization.kind).toBe('Kustomization');
+    expect(kustomization.resources).toEqual(files.map(file => `manifests/${file}`));
+    // sortOptions needs kustomize 5 (kubectl 1.27+; kubectl 1.26 rejects it) and makes kubectl warn on every apply.
+    expect(Object.keys(kustomization).sort()).toEqual(['apiVersion', 'kind', 'resources']);
   });
 
   test('every object has a sync wave, and the waves order namespace < config < database < migration < app < ingress', () => {
@@ -62,6 +69,11 @@ describe.each(stageNames())('the %s stage folder', stage => {
     });
   });
 
+  test('the migration Job is re-created by Flux when it changes (its spec.template is immutable)', () => {
+    const job = objects.find(o => o.kind === 'Job')!;
+    expect(job.metadata.annotations).toMatchObject({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' });
+  });
+
   test('GitOps tools never prune or delete the database namespace, nor a claim that holds data', () => {
     const keep = { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' };
     const namespace = objects.find(o => o.kind === 'Namespace' && o.metadata.name === 'postgres')!;
@@ -80,15 +92,23 @@ describe.each(stageNames())('the %s stage folder', stage => {
     }
   });
 
-  test("the README's prune command allows every kind this stage emits", () => {
+  test("the README's prune command prunes every kind this stage emits except those that hold data", () => {
+    // kubectl ignores the Argo CD and Flux keep annotations: a Namespace or a claim must never be in its allowlist,
+    // or a stage that stops emitting one would delete the data with it.
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-    const command = readme.split('\n').find(line => line.includes(`--prune -l app.kubernetes.io/instance=stateful-todo-${stage}`))!;
+    const command = readme.split('\n').find(line => line.includes('--prune -l "app.kubernetes.io/instance=stateful-todo-'))!;
     expect(command).toBeDefined();
+    expect(command).toContain('kubectl apply -f "dist/$STAGE/manifests/" --prune -l "app.kubernetes.io/instance=stateful-todo-$STAGE"');
     const allowed = [...command.matchAll(/--prune-allowlist=(\S+)/g)].map(m => m[1]);
+    const neverPruned = ['core/v1/Namespace', 'core/v1/PersistentVolumeClaim', 'core/v1/PersistentVolume'];
+    for (const kind of neverPruned) {
+      expect(allowed).not.toContain(kind);
+    }
     for (const object of objects) {
       const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : 'core';
       const version = object.apiVersion.split('/').pop();
-      expect(allowed).toContain(`${group}/${version}/${object.kind}`);
+      const kind = `${group}/${version}/${object.kind}`;
+      expect({ kind, pruned: allowed.includes(kind) }).toEqual({ kind, pruned: !neverPruned.includes(kind) });
     }
   });
 });
@@ -97,7 +117,7 @@ describe('secrets out of git', () => {
   test('prod carries no Secret and no password, and declares the Secrets the cluster provides', () => {
     const objects = stageObjects('prod');
     expect(objects.filter(o => o.kind === 'Secret')).toEqual([]);
-    const text = fs.readdirSync(path.join(outdir, 'prod')).map(f => read('prod', f)).join('\n');
+    const text = fs.readdirSync(path.join(outdir, 'prod', 'manifests')).map(f => read('prod', 'manifests', f)).join('\n');
     expect(text).not.toMatch(/password:|PASSWORD: \S|stringData|dev-only/i);
     const provided = objects.filter(o => o.kind === 'Namespace').map(o => o.metadata.annotations?.['validator.todo-stack/provided-secrets']);
     expect(provided).toEqual(['postgres-credentials', 'stateful-flask-db-credentials']);
@@ -159,12 +179,12 @@ describe('Argo CD and Flux manifests', () => {
 describe('single-stage synthesis', () => {
   test('rewrites only its own folder, and clears stale files from it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-'));
-    fs.mkdirSync(path.join(dir, 'dev'));
-    fs.writeFileSync(path.join(dir, 'dev', 'stale.k8s.yaml'), 'old');
+    fs.mkdirSync(path.join(dir, 'dev', 'manifests'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'dev', 'manifests', 'stale.k8s.yaml'), 'old');
     fs.mkdirSync(path.join(dir, 'prod'));
     fs.writeFileSync(path.join(dir, 'prod', 'keep.txt'), 'untouched');
     synthesizeStage(stageConfig('dev'), dir);
-    expect(fs.readdirSync(path.join(dir, 'dev'))).not.toContain('stale.k8s.yaml');
+    expect(fs.readdirSync(path.join(dir, 'dev', 'manifests'))).not.toContain('stale.k8s.yaml');
     expect(fs.readFileSync(path.join(dir, 'prod', 'keep.txt'), 'utf8')).toBe('untouched');
     fs.rmSync(dir, { recursive: true, force: true });
   });

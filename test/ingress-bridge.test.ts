@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { IBridgeBackend, IngressBridge, IngressBridgeProps } from '../lib/ingress-bridge';
+import { IBridgeBackend, IngressBridge, IngressBridgeProps, IngressTls } from '../lib/ingress-bridge';
 import { Manifest, namespacedChart, only, synth } from './support/manifests';
 
 const backend: IBridgeBackend = {
@@ -46,15 +46,26 @@ describe('IngressBridge', () => {
     expect(ingress.spec).not.toHaveProperty('tls');
   });
 
-  test('TLS, class and names as given', () => {
+  test('TLS from an existing Secret, class and names as given; the Secret is declared as provided', () => {
     const { bridge, manifests } = build({
-      tlsSecretName: 'drexii-tls', ingressClassName: 'traefik', serviceName: 'todo-alias', ingressName: 'todo',
+      tls: IngressTls.fromSecret('drexii-tls'), ingressClassName: 'traefik', serviceName: 'todo-alias', ingressName: 'todo',
     });
     const ingress = only(manifests, 'Ingress', 'todo');
     expect(ingress.spec.tls).toEqual([{ hosts: ['drexii.me'], secretName: 'drexii-tls' }]);
+    expect(ingress.metadata.annotations).toEqual({ 'validator.todo-stack/provided-secrets': 'drexii-tls' });
     expect(ingress.spec.ingressClassName).toBe('traefik');
     expect(ingress.spec.rules[0].http.paths[0].backend.service.name).toBe('todo-alias');
     expect(bridge.tlsSecretName).toBe('drexii-tls');
+  });
+
+  test('TLS issued by cert-manager: the cluster-issuer annotation, and a Secret named after the host', () => {
+    const { bridge, manifests } = build({ tls: IngressTls.fromClusterIssuer('letsencrypt-prod') });
+    const ingress = only(manifests, 'Ingress');
+    expect(ingress.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' });
+    expect(ingress.spec.tls).toEqual([{ hosts: ['drexii.me'], secretName: 'drexii-me-tls' }]);
+    expect(bridge.tlsSecretName).toBe('drexii-me-tls');
+    const named = build({ tls: IngressTls.fromClusterIssuer('staging', 'own-name') });
+    expect(only(named.manifests, 'Ingress').spec.tls[0].secretName).toBe('own-name');
   });
 
   test('path defaults to /', () => {

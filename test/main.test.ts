@@ -25,9 +25,9 @@ describe('main.ts', () => {
     const { status, files } = runMain([]);
     expect(status).toBe(0);
     expect(files).toEqual([
-      'dev/0000-database.k8s.yaml', 'dev/0001-app.k8s.yaml', 'dev/0002-ingress.k8s.yaml', 'dev/kustomization.yaml',
+      'dev/kustomization.yaml', 'dev/manifests/0000-database.k8s.yaml', 'dev/manifests/0001-app.k8s.yaml', 'dev/manifests/0002-ingress.k8s.yaml',
       'gitops/argocd/dev.k8s.yaml', 'gitops/argocd/prod.k8s.yaml', 'gitops/flux/dev.k8s.yaml', 'gitops/flux/prod.k8s.yaml',
-      'prod/0000-database.k8s.yaml', 'prod/0001-app.k8s.yaml', 'prod/0002-ingress.k8s.yaml', 'prod/kustomization.yaml',
+      'prod/kustomization.yaml', 'prod/manifests/0000-database.k8s.yaml', 'prod/manifests/0001-app.k8s.yaml', 'prod/manifests/0002-ingress.k8s.yaml',
     ]);
   });
 
@@ -35,7 +35,7 @@ describe('main.ts', () => {
     const { status, files } = runMain(['prod']);
     expect(status).toBe(0);
     expect(files.filter(f => f.startsWith('dev'))).toEqual([]);
-    expect(files).toContain('prod/0001-app.k8s.yaml');
+    expect(files).toContain('prod/manifests/0001-app.k8s.yaml');
   });
 
   test('an unknown stage fails with the known ones, writes nothing and prints no stack trace', () => {

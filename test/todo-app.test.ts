@@ -66,20 +66,48 @@ describe('TodoApp', () => {
     expect(env.DB_PASSWORD).toEqual({ secretKeyRef: { name: 'todo-db', key: 'DB_PASSWORD' } });
   });
 
-  test('an init container waits, with the database image, until the database accepts connections', () => {
+  test('an init container waits, with the database image, until the database accepts connections, naming its user', () => {
     const { db, manifests } = build();
     const [init] = only(manifests, 'Deployment').spec.template.spec.initContainers;
     expect(init.name).toBe('wait-for-database');
     expect(init.image).toBe(db.image);
-    expect(init.command.join(' ')).toContain('until pg_isready -h "$DB_HOST" -p "$DB_PORT"');
+    // The pod's uid has no passwd entry in the database image: without -U, libpq makes "no attempt" (exit 3) forever.
+    expect(init.command.join(' ')).toContain('until pg_isready -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME"');
+    const secret = only(manifests, 'Secret').metadata.name;
+    expect(envOf(init).DB_USER).toEqual({ secretKeyRef: { name: secret, key: 'DB_USER' } });
+    expect(Object.keys(envOf(init)).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PORT', 'DB_USER']);
     expect(init.resources.limits.memory).toBe('64Mi');
   });
 
-  test('Flask preset: readiness GET /tasks, liveness and startup on the TCP port', () => {
+  test('Flask preset: started with flask run and no debugger, TCP probes (no probe touches the database)', () => {
     const container = only(build().manifests, 'Deployment').spec.template.spec.containers[0];
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/tasks', port: 'http' });
+    expect(container.command).toEqual(['flask', 'run', '--host=0.0.0.0', '--port=5000', '--no-debugger', '--no-reload']);
+    expect(container.readinessProbe.tcpSocket).toEqual({ port: 'http' });
     expect(container.livenessProbe.tcpSocket).toEqual({ port: 'http' });
     expect(container.startupProbe.tcpSocket).toEqual({ port: 'http' });
+    expect(envOf(container)).not.toHaveProperty('PORT');
+  });
+
+  test('Flask preset: the port is fixed by the image; another port is an error naming the prop, the value and the fix', () => {
+    expect(only(build().manifests, 'Service').spec.ports[0].port).toBe(5000);
+    expect(() => build({ port: 8080 })).toThrow(/'port' must be 5000 with this preset, whose image always listens on 5000, got 8080; leave 'port' unset/);
+    expect(() => build({ preset: TodoAppPreset.NODE_SERVICE, port: 70000 })).toThrow(/'port' must be a whole number from 1 to 65535, got 70000/);
+  });
+
+  test('node-service preset: the container listens where the Service and probes point (PORT from the port prop)', () => {
+    const { manifests } = build({ preset: TodoAppPreset.NODE_SERVICE, port: 8080 });
+    const container = only(manifests, 'Deployment').spec.template.spec.containers[0];
+    expect(envOf(container).PORT).toBe('8080');
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(only(manifests, 'Service').spec.ports[0]).toMatchObject({ port: 8080, targetPort: 'http' });
+    expect(container.command).toBeUndefined();
+  });
+
+  test('a terminating server pod keeps serving for a few seconds before it drains, within its grace period', () => {
+    const pod = only(build().manifests, 'Deployment').spec.template.spec;
+    expect(pod.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
+    expect(pod.terminationGracePeriodSeconds).toBe(30);
+    expect(only(build().manifests, 'Job').spec.template.spec.containers[0]).not.toHaveProperty('lifecycle');
   });
 
   test('node-service preset: HTTP probes on /healthz and /readyz, its image and its migrate command', () => {
@@ -117,12 +145,23 @@ describe('TodoApp', () => {
     expect(pod.initContainers[0].name).toBe('wait-for-database');
   });
 
-  test('the Job name changes with its command and with its image, and only then', () => {
+  test('the Job name hashes its whole spec: anything that changes the (immutable) pod template gives a new Job', () => {
     const name = (props: Partial<TodoAppProps>) => only(build(props).manifests, 'Job').metadata.name;
     const base = name({});
     expect(name({})).toBe(base);
     expect(name({ migrationCommand: ['flask', 'db', 'upgrade'] })).not.toBe(base);
     expect(name({ image: 'daredrexel/stateful-flask:v1' })).not.toBe(base);
+    expect(name({ resources: { cpuRequest: '200m', memoryRequest: '128Mi', memoryLimit: '256Mi' } })).not.toBe(base);
+    expect(name({ migrationJobTtl: Duration.hours(1) })).not.toBe(base);
+    // The database image runs the Job's init container.
+    const cdk8sApp = Testing.app();
+    const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', {
+      credentials: DatabaseCredentials.forDevelopment('test-password-123'), databaseName: 'tasks', user: 'flask', image: 'postgres:17.7-bookworm',
+    });
+    const chart = namespacedChart('stateful-namespace', cdk8sApp);
+    new TodoApp(chart, 'TodoApp', { database: db });
+    expect(only(synth(chart), 'Job').metadata.name).not.toBe(base);
+    // What is not in the Job's spec does not rename it.
     expect(name({ replicas: 3 })).toBe(base);
   });
 
@@ -216,6 +255,7 @@ describe('TodoApp', () => {
     const manifests = synth(chart);
     expect(app.replicas).toBe(3);
     expect(only(manifests, 'Service', 'todo').spec.ports[0].port).toBe(8080);
+    expect(envOf(only(manifests, 'Deployment', 'todo').spec.template.spec.containers[0]).PORT).toBe('8080');
     expect(only(manifests, 'Deployment', 'todo').spec.template.spec.containers[0].image).toBe('registry.example.com/todo:1.2.3');
     expect(only(manifests, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 3, maxReplicas: 4 });
     expect(only(manifests, 'Job').spec.ttlSecondsAfterFinished).toBe(1800);

@@ -18,6 +18,8 @@ export interface AppOptions {
   readonly pool: Pool;
   readonly migrations: readonly Migration[];
   readonly logger: FastifyBaseLogger;
+  /** How often start-up checks the schema until every migration is applied. @default 1000 */
+  readonly startupCheckIntervalMs?: number;
 }
 
 const taskBody = {
@@ -32,9 +34,15 @@ const taskBody = {
 
 /**
  * The tutorial's API (`GET`/`POST /tasks`), plus `GET`/`PUT`/`DELETE /tasks/:id`, `/healthz` (the process is
- * alive) and `/readyz` (the database is reachable and migrated). Every error is JSON: `{"error": "…"}`.
+ * alive) and `/readyz` (started and not draining). Every error is JSON: `{"error": "…"}`.
+ *
+ * Readiness means "this pod can answer", not "the database is up": the database is shared by every pod, so a
+ * readiness that followed it would take them all out of the Service at once when it restarts, and clients would
+ * get refused connections instead of this service's own 503 with `Retry-After`. Start-up is the exception: a pod
+ * becomes ready once it has seen every migration applied (the schema it serves exists), and stays ready after.
+ * `/readyz` never waits on the database, so it answers well within any probe timeout.
  */
-export function buildApp({ pool, migrations, logger }: AppOptions): FastifyInstance {
+export function buildApp({ pool, migrations, logger, startupCheckIntervalMs = 1000 }: AppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
@@ -83,18 +91,35 @@ export function buildApp({ pool, migrations, logger }: AppOptions): FastifyInsta
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (request, reply) => {
+  // Start-up: check the schema in the background until every migration is applied; /readyz reads the outcome.
+  let started = false;
+  let startingReason = 'checking the database schema';
+  let startupTimer: NodeJS.Timeout | undefined;
+  const checkStartup = async () => {
     try {
       const pending = await pendingMigrations(pool, migrations);
-      if (pending.length > 0) {
-        return reply.code(503).send({ status: 'not ready', reason: `migrations not applied: ${pending.join(', ')}` });
+      if (pending.length === 0) {
+        started = true;
+        logger.info('started: every migration is applied');
+        return;
       }
-      return { status: 'ready' };
+      startingReason = `migrations not applied: ${pending.join(', ')}`;
     } catch (error) {
-      request.log.warn({ err: error }, 'readiness check failed');
-      return reply.code(503).send({ status: 'not ready', reason: 'the database is unavailable' });
+      startingReason = 'the database is unavailable';
+      logger.warn({ err: error }, 'start-up check failed');
     }
+    if (!draining) {
+      startupTimer = setTimeout(() => void checkStartup(), startupCheckIntervalMs);
+    }
+  };
+  app.addHook('onReady', async () => {
+    void checkStartup();
   });
+  app.addHook('onClose', async () => clearTimeout(startupTimer));
+
+  app.get('/readyz', async (_request, reply) => started
+    ? { status: 'ready' }
+    : reply.code(503).send({ status: 'starting', reason: startingReason }));
 
   app.get('/tasks', async () => {
     const { rows } = await pool.query<Task>('SELECT id, title, description FROM tasks ORDER BY id');

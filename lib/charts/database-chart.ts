@@ -30,6 +30,7 @@ export class DatabaseChart extends NamespaceChart {
       storageClassName: db.storageClassName,
       storageSize: sizeFromQuantity(db.storageSize)!,  // validated by the config
       resources: db.resources,
+      podDisruptionBudget: db.podDisruptionBudget,
     };
     this.database = db.workload === DatabaseWorkload.DEPLOYMENT
       ? new PostgresDeployment(this, 'Postgres', { ...props, staticVolumeHostPath: db.staticVolumeHostPath })

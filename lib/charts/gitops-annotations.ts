@@ -22,9 +22,12 @@ export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 // before the database exists on the first sync.) Argo CD does not count a finished hook as drift, so the Job's
 // ttlSecondsAfterFinished cannot make the app OutOfSync; the previous run is deleted before the next one starts,
 // and a succeeded run right away (a failed one stays for its logs).
+// Flux: a Job's spec.template is immutable, so a changed Job must be re-created rather than patched. The Job's name
+// already changes with its spec; `force` also covers a Job whose spec was edited under the same name.
 const MIGRATION_HOOK = {
   'argocd.argoproj.io/hook': 'Sync',
   'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+  'kustomize.toolkit.fluxcd.io/force': 'enabled',
 };
 
 // Deleting the database's namespace or claim deletes the data: neither tool may prune them, nor delete them
@@ -44,7 +47,7 @@ export function assignSyncWaves(scope: IConstruct, wave: SyncWave): void {
   }
 }
 
-/** Makes the migration Job an Argo CD Sync hook in the MIGRATION wave. */
+/** Makes the migration Job an Argo CD Sync hook in the MIGRATION wave, which Flux re-creates when it changes. */
 export function markAsMigration(job: ApiObject): void {
   job.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(SyncWave.MIGRATION));
   for (const [key, value] of Object.entries(MIGRATION_HOOK)) {

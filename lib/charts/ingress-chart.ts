@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { StackConfig } from '../config';
 import { imageVersion } from '../image';
-import { IBridgeBackend, IngressBridge } from '../ingress-bridge';
+import { IBridgeBackend, IngressBridge, IngressTls } from '../ingress-bridge';
 import { NamespaceChart } from './namespace-chart';
 
 export interface IngressChartProps {
@@ -29,7 +29,9 @@ export class IngressChart extends NamespaceChart {
       serviceName: ingress.serviceName,
       ingressName: ingress.name,
       ingressClassName: ingress.ingressClassName,
-      tlsSecretName: ingress.tlsSecretName,
+      tls: ingress.tls === undefined ? undefined
+        : ingress.tls.source === 'existing-secret' ? IngressTls.fromSecret(ingress.tls.secretName)
+          : IngressTls.fromClusterIssuer(ingress.tls.clusterIssuer, ingress.tls.secretName),
     });
   }
 }

@@ -2,7 +2,7 @@ import { Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { StackConfig } from '../config';
-import { PROVIDED_SECRETS_ANNOTATION } from '../validate/rules';
+import { PROVIDED_SECRETS_ANNOTATION } from '../provided-secrets';
 import { COMPONENT_LABEL, INSTANCE_LABEL, MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL, VERSION_LABEL } from '../labels';
 
 /** Namespaces every cluster has; the stack never creates or labels them. */
@@ -30,12 +30,15 @@ export interface NamespaceChartProps {
 export class NamespaceChart extends Chart {
   /** The Namespace object, when the chart creates it. */
   public readonly namespaceObject?: k8s.KubeNamespace;
+  /** Secrets the cluster provides in this namespace: deleting the namespace would delete them. */
+  public readonly providedSecrets: readonly string[];
 
   constructor(scope: Construct, id: string, props: NamespaceChartProps) {
     super(scope, id, { namespace: props.namespace, labels: stackLabels(props.config) });
     const create = props.createNamespace ?? !CLUSTER_NAMESPACES.includes(props.namespace);
+    const provided = props.providedSecrets ?? [];
+    this.providedSecrets = provided;
     if (create) {
-      const provided = props.providedSecrets ?? [];
       this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
         metadata: {
           name: props.namespace,

@@ -29,7 +29,10 @@ export class TodoStack {
     assignSyncWaves(this.ingressChart, SyncWave.INGRESS);
     markAsMigration(this.appChart.app.migrationJob);
     const database = this.databaseChart.database;
+    // The database's namespace holds its claims; a namespace with Secrets the cluster provides holds what no
+    // sync can restore. Neither may go with a prune or with the Argo CD Application or Flux Kustomization.
     keepData(this.databaseChart.namespaceObject,
+      ...(this.appChart.providedSecrets.length > 0 ? [this.appChart.namespaceObject] : []),
       ...(database instanceof PostgresDeployment ? [database.persistentVolumeClaim, database.persistentVolume] : []));
   }
 }

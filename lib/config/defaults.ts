@@ -2,9 +2,11 @@ import { AppPreset, DatabaseWorkload, StackConfig } from './stack-config';
 
 /**
  * The tutorial's values, with its mistakes corrected: the password lives in a Secret, not in the ConfigMap, and
- * the database runs as part 2 built it (a StatefulSet with a 5Gi `do-block-storage` claim per pod).
+ * the database runs as part 2 built it (a StatefulSet with a 5Gi claim per pod, on the cluster's default storage
+ * class unless a stage names one, as prod names the tutorial's `do-block-storage`).
  *
- * No password here: credentials are `cluster-provided` unless a stage says otherwise.
+ * No password here: credentials are `cluster-provided` unless a stage says otherwise. The one place defaults live:
+ * stages override them, and the constructs' own `@default`s are the same values for callers without a config.
  */
 export const TUTORIAL_DEFAULTS: StackConfig = {
   stage: 'default',
@@ -18,7 +20,6 @@ export const TUTORIAL_DEFAULTS: StackConfig = {
     databaseName: 'todo',
     user: 'todo',
     replicas: 1,
-    storageClassName: 'do-block-storage',
     storageSize: '5Gi',
     resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
     credentials: {
@@ -26,6 +27,7 @@ export const TUTORIAL_DEFAULTS: StackConfig = {
       databaseSecretName: 'postgres-credentials',
       appSecretName: 'stateful-flask-db-credentials',
     },
+    podDisruptionBudget: true,
   },
   app: {
     preset: AppPreset.FLASK,

@@ -5,9 +5,9 @@ import { ConfigError, validateConfig } from './validate-config';
 
 // Keys a section may hold beyond those the defaults set, so that a typo (`replicaz`) is an error, not ignored.
 const OPTIONAL_KEYS: Readonly<Record<string, readonly string[]>> = {
-  database: ['staticVolumeHostPath'],
+  database: ['staticVolumeHostPath', 'storageClassName'],
   app: ['migrationCommand', 'autoscaling'],
-  ingress: ['tlsSecretName'],
+  ingress: ['tls'],
 };
 
 /** The names of the stages this stack ships, in a stable order. */

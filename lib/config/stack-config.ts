@@ -4,7 +4,11 @@
 export enum DatabaseWorkload {
   /** Part 2 of the tutorial: a StatefulSet with volumeClaimTemplates and a headless Service. */
   STATEFUL_SET = 'StatefulSet',
-  /** Part 1 of the tutorial, for single-node clusters: a Deployment (Recreate) with one PVC. */
+  /**
+   * Part 1 of the tutorial: a Deployment (Recreate) with one `ReadWriteOncePod` claim. Only for storage whose CSI
+   * driver supports ReadWriteOncePod: that access mode is what keeps a replacement pod from starting while the old
+   * one still runs on the same data directory.
+   */
   DEPLOYMENT = 'Deployment',
 }
 
@@ -52,8 +56,11 @@ export interface DatabaseConfig {
   readonly user: string;
   /** Must be 1: StatefulSet replicas of plain PostgreSQL are independent databases, not replicas. */
   readonly replicas: number;
-  /** Storage class of the data volume (`do-block-storage` in the tutorial). */
-  readonly storageClassName: string;
+  /**
+   * Storage class of the data volume (`do-block-storage` in the tutorial's prod).
+   * @default - unset: the cluster's default storage class
+   */
+  readonly storageClassName?: string;
   /** Size of the data volume, a Kubernetes quantity such as `5Gi`. */
   readonly storageSize: string;
   /**
@@ -63,6 +70,11 @@ export interface DatabaseConfig {
   readonly staticVolumeHostPath?: string;
   readonly resources: ResourcesConfig;
   readonly credentials: CredentialsConfig;
+  /**
+   * A PodDisruptionBudget (`minAvailable: 1`) that makes a node drain wait for an operator, who takes the database
+   * down on purpose (README, "Draining the database's node"). Off: a drain evicts the pod unattended.
+   */
+  readonly podDisruptionBudget: boolean;
 }
 
 export interface AutoscalingConfig {
@@ -102,9 +114,20 @@ export interface IngressConfig {
   readonly host: string;
   /** Path prefix routed to the app (`/tasks` in the tutorial). */
   readonly path: string;
-  /** Name of the TLS Secret (kubernetes.io/tls) in the ingress namespace; @default - no TLS */
-  readonly tlsSecretName?: string;
+  /** TLS for `host`; @default - no TLS (plain HTTP) */
+  readonly tls?: IngressTlsConfig;
 }
+
+/**
+ * Where the Ingress's TLS certificate comes from.
+ *
+ * - `existing-secret`: a `kubernetes.io/tls` Secret that someone puts in the ingress namespace.
+ * - `cert-manager`: cert-manager issues it into `secretName` from a ClusterIssuer (annotation
+ *   `cert-manager.io/cluster-issuer`), which must exist in the cluster.
+ */
+export type IngressTlsConfig =
+  | { readonly source: 'existing-secret'; readonly secretName: string }
+  | { readonly source: 'cert-manager'; readonly clusterIssuer: string; readonly secretName?: string };
 
 export interface GitOpsConfig {
   /** The Git repository Argo CD and Flux read `dist/` from. */

@@ -5,15 +5,16 @@ import { AppPreset, DatabaseWorkload, StackOverrides } from './stack-config';
  * one of them to `dist/<stage>/`.
  */
 export const STAGES: Readonly<Record<string, StackOverrides>> = {
-  // A single-node cluster (kind, minikube, k3d): part 1's Deployment on the cluster's default storage class, a
-  // generated password that only a development cluster should ever see, and our own service (app/), built and
-  // loaded into the cluster locally (README, "The todo service").
+  // A development cluster (kind, minikube, k3d): the StatefulSet on the cluster's default storage class (kind's and
+  // k3d's `standard`/`local-path` alike), a generated password that only a development cluster should ever see,
+  // our own service (app/), built and loaded into the cluster locally (README, "The todo service"), and no
+  // disruption budget, so that a drain of a laptop cluster never waits for anyone.
   dev: {
     database: {
-      workload: DatabaseWorkload.DEPLOYMENT,
-      storageClassName: 'standard',
+      workload: DatabaseWorkload.STATEFUL_SET,
       storageSize: '1Gi',
       credentials: { source: 'dev-generated', password: 'dev-only-password-not-for-production' },
+      podDisruptionBudget: false,
     },
     app: {
       preset: AppPreset.NODE_SERVICE,
@@ -22,7 +23,9 @@ export const STAGES: Readonly<Record<string, StackOverrides>> = {
     },
   },
   // The tutorial's DigitalOcean cluster: part 2's StatefulSet, Secrets created out of band, an autoscaled app
-  // behind TLS.
+  // behind TLS that cert-manager issues. It runs our service, not the tutorial's Flask image (which serves
+  // Werkzeug's debugger on any error): build and push it, then set `app.image` to your registry (README, "The
+  // image prod runs").
   prod: {
     database: {
       workload: DatabaseWorkload.STATEFUL_SET,
@@ -35,14 +38,17 @@ export const STAGES: Readonly<Record<string, StackOverrides>> = {
       },
     },
     app: {
+      preset: AppPreset.NODE_SERVICE,
+      image: 'ghcr.io/stateful-todo/todo-service:0.1.0',
       replicas: 2,
       autoscaling: { minReplicas: 2, maxReplicas: 5, cpuUtilizationPercent: 70 },
     },
     ingress: {
-      tlsSecretName: 'drexii-me-tls',
+      tls: { source: 'cert-manager', clusterIssuer: 'letsencrypt-prod' },
     },
     gitops: {
-      // The ingress controller and cert-manager (which issues drexii-me-tls), in Flux's conventional layout.
+      // The ingress controller and cert-manager (with its letsencrypt-prod ClusterIssuer), in Flux's conventional
+      // layout.
       fluxDependsOn: ['infrastructure'],
     },
   },

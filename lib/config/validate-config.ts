@@ -3,9 +3,12 @@ import { imageTag } from '../image';
 import { sizeFromQuantity } from '../size';
 import { isQuantity, parseQuantity, quantityHint } from '../quantity';
 import {
-  AppConfig, AppPreset, CredentialsConfig, DatabaseConfig, DatabaseWorkload, GitOpsConfig, IngressConfig, ResourcesConfig,
-  StackConfig,
+  AppConfig, AppPreset, CredentialsConfig, DatabaseConfig, DatabaseWorkload, GitOpsConfig, IngressConfig, IngressTlsConfig,
+  ResourcesConfig, StackConfig,
 } from './stack-config';
+
+// The tutorial's Flask image hard-codes its port.
+const FLASK_PORT = 5000;
 
 /**
  * Thrown when a stack config has bad values. `problems` lists every one of them, each naming the field, the value
@@ -127,7 +130,10 @@ function checkDatabase(problems: Problems, db: DatabaseConfig): void {
       'must be 1 for a single-primary PostgreSQL without replication: extra StatefulSet replicas are independent, '
       + 'empty databases behind one Service, not replicas; use an operator such as CloudNativePG for replication');
   }
-  problems.dnsName('database.storageClassName', db.storageClassName, DNS_SUBDOMAIN, 253, 'a DNS-1123 subdomain');
+  if (db.storageClassName !== undefined) {
+    problems.dnsName('database.storageClassName', db.storageClassName, DNS_SUBDOMAIN, 253,
+      'a DNS-1123 subdomain (or leave it unset for the cluster\'s default class)');
+  }
   const storageSize = typeof db.storageSize === 'string' ? sizeFromQuantity(db.storageSize) : undefined;
   if (storageSize === undefined) {
     problems.add('database.storageSize', db.storageSize,
@@ -145,6 +151,10 @@ function checkDatabase(problems: Problems, db: DatabaseConfig): void {
   }
   checkResources(problems, 'database.resources', db.resources);
   checkCredentials(problems, db.credentials);
+  if (typeof db.podDisruptionBudget !== 'boolean') {
+    problems.add('database.podDisruptionBudget', db.podDisruptionBudget,
+      'must be true (a node drain waits for an operator) or false (a drain evicts the database unattended)');
+  }
 }
 
 function checkCredentials(problems: Problems, credentials: CredentialsConfig): void {
@@ -169,6 +179,10 @@ function checkApp(problems: Problems, app: AppConfig): void {
   problems.dnsName('app.name', app.name, DNS_1035_LABEL, 63 - MIGRATION_JOB_SUFFIX_LENGTH, 'a DNS-1035 label');
   problems.image('app.image', app.image);
   problems.integer('app.port', app.port, 1, 65535, 'must be a whole number from 1 to 65535');
+  if (app.preset === AppPreset.FLASK && Number.isInteger(app.port) && app.port >= 1 && app.port <= 65535 && app.port !== FLASK_PORT) {
+    problems.add('app.port', app.port, `must be ${FLASK_PORT} with the 'flask' preset: the tutorial's image listens on `
+      + `${FLASK_PORT} and cannot be told otherwise; remove app.port, or use the 'node-service' preset, which reads PORT`);
+  }
   problems.integer('app.replicas', app.replicas, 1, 1000, 'must be a whole number of at least 1');
   if (app.migrationCommand !== undefined && (!Array.isArray(app.migrationCommand) || app.migrationCommand.length === 0
     || app.migrationCommand.some(part => typeof part !== 'string' || part === ''))) {
@@ -202,8 +216,24 @@ function checkIngress(problems: Problems, ingress: IngressConfig): void {
   if (typeof ingress.path !== 'string' || !ingress.path.startsWith('/') || /\s/.test(ingress.path)) {
     problems.add('ingress.path', ingress.path, "must be an absolute path starting with '/', such as '/tasks'");
   }
-  if (ingress.tlsSecretName !== undefined) {
-    problems.dnsName('ingress.tlsSecretName', ingress.tlsSecretName, DNS_SUBDOMAIN, 253, 'a DNS-1123 subdomain');
+  checkTls(problems, ingress.tls);
+}
+
+function checkTls(problems: Problems, tls: IngressTlsConfig | undefined): void {
+  if (tls === undefined) {
+    return;
+  }
+  if (tls?.source === 'existing-secret') {
+    problems.dnsName('ingress.tls.secretName', tls.secretName, DNS_SUBDOMAIN, 253, 'a DNS-1123 subdomain');
+  } else if (tls?.source === 'cert-manager') {
+    problems.dnsName('ingress.tls.clusterIssuer', tls.clusterIssuer, DNS_SUBDOMAIN, 253,
+      "the name of a cert-manager ClusterIssuer, such as 'letsencrypt-prod'");
+    if (tls.secretName !== undefined) {
+      problems.dnsName('ingress.tls.secretName', tls.secretName, DNS_SUBDOMAIN, 253, 'a DNS-1123 subdomain');
+    }
+  } else {
+    problems.add('ingress.tls.source', (tls as { source?: unknown } | undefined)?.source,
+      "must be 'existing-secret' (a kubernetes.io/tls Secret you create) or 'cert-manager' (issued from a ClusterIssuer)");
   }
 }
 

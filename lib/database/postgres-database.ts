@@ -56,6 +56,14 @@ export interface PostgresDatabaseProps {
   readonly storageClassName?: string;
   /** @default { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '512Mi' } */
   readonly resources?: ContainerResources;
+  /**
+   * A PodDisruptionBudget with `minAvailable: 1`: a node drain stops at the database pod until an operator takes
+   * the database down on purpose (README, "Draining the database's node"). Without it, a drain evicts the pod
+   * and the database is down until the pod runs again elsewhere.
+   * @default true
+   * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+   */
+  readonly podDisruptionBudget?: boolean;
 }
 
 export const DEFAULT_POSTGRES_IMAGE = 'postgres:17.6-bookworm';
@@ -82,7 +90,8 @@ export abstract class PostgresDatabase extends Construct {
   public readonly configMap: k8s.KubeConfigMap;
   /** The ClusterIP Service clients connect to. */
   public readonly service: k8s.KubeService;
-  public readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
+  /** Present unless `podDisruptionBudget: false`. */
+  public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
   public readonly networkPolicy: k8s.KubeNetworkPolicy;
   /** Labels selecting the database pods. */
   public readonly selector: Record<string, string>;
@@ -121,16 +130,18 @@ export abstract class PostgresDatabase extends Construct {
       },
     });
 
-    // minAvailable 1 on the only pod blocks voluntary evictions (node drains) until an operator decides to take
-    // the database down, as CloudNativePG does for its primary; AlwaysAllow still lets a broken pod be evicted.
-    this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-      metadata: { name: this.name },
-      spec: {
-        minAvailable: k8s.IntOrString.fromNumber(1),
-        selector: { matchLabels: this.selector },
-        unhealthyPodEvictionPolicy: 'AlwaysAllow',
-      },
-    });
+    if (props.podDisruptionBudget ?? true) {
+      // minAvailable 1 on the only pod blocks voluntary evictions (node drains) until an operator decides to take
+      // the database down, as CloudNativePG does for its primary; AlwaysAllow still lets a broken pod be evicted.
+      this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name: this.name },
+        spec: {
+          minAvailable: k8s.IntOrString.fromNumber(1),
+          selector: { matchLabels: this.selector },
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
+      });
+    }
 
     this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: `${this.name}-clients` },

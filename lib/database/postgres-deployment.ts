@@ -7,7 +7,8 @@ import { DATA_VOLUME_NAME } from './postgres-pod';
 export interface PostgresDeploymentProps extends PostgresDatabaseProps {
   /**
    * A node directory for a static PersistentVolume that binds to the claim (and only to it), for single-node
-   * clusters without a dynamic provisioner. Its access mode, storage class and capacity equal the claim's.
+   * clusters without a dynamic provisioner. Its access mode, storage class and capacity equal the claim's; with no
+   * `storageClassName`, both say `""` (no class), so the cluster's default class cannot claim the claim first.
    * @default - no PersistentVolume: the storage class provisions one
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#reserving-a-persistentvolume
    */
@@ -15,10 +16,17 @@ export interface PostgresDeploymentProps extends PostgresDatabaseProps {
 }
 
 /**
- * PostgreSQL as part 1 of the tutorial runs it, for single-node clusters: one PersistentVolumeClaim, a
- * Deployment of exactly one replica with the `Recreate` strategy (a rolling update would start a second pod that
- * waits forever for the ReadWriteOnce volume the first one holds), and a ClusterIP Service. The pod is the same
- * as the StatefulSet's.
+ * PostgreSQL as part 1 of the tutorial runs it: one PersistentVolumeClaim, a Deployment of exactly one replica
+ * with the `Recreate` strategy, and a ClusterIP Service. The pod is the same as the StatefulSet's.
+ *
+ * The claim is `ReadWriteOncePod`. A Deployment's ReplicaSet starts a replacement as soon as a pod is deleted or
+ * evicted, while the old one is still shutting down; with `ReadWriteOnce`, both may mount the volume on one node,
+ * and two postmasters (each PID 1 in its own namespace, so PostgreSQL's lock file cannot tell) run on one data
+ * directory. `ReadWriteOncePod` makes the replacement wait until the old pod is gone. It needs a CSI driver that
+ * supports it (Kubernetes 1.27+); where the storage has none, use `PostgresStatefulSet`, whose controller never
+ * starts a pod before its predecessor is gone.
+ *
+ * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes
  */
 export class PostgresDeployment extends PostgresDatabase {
   public readonly persistentVolumeClaim: k8s.KubePersistentVolumeClaim;
@@ -29,7 +37,9 @@ export class PostgresDeployment extends PostgresDatabase {
   constructor(scope: Construct, id: string, props: PostgresDeploymentProps) {
     super(scope, id, props);
     const claimName = `${this.name}-data`;
-    const accessModes = ['ReadWriteOnce'];
+    const accessModes = ['ReadWriteOncePod'];
+    // A static volume must not be taken by the default class: "" means no class, on the claim and the volume alike.
+    const storageClassName = this.storageClassName ?? (props.staticVolumeHostPath !== undefined ? '' : undefined);
 
     if (props.staticVolumeHostPath !== undefined) {
       this.persistentVolume = new k8s.KubePersistentVolume(this, 'Volume', {
@@ -38,7 +48,7 @@ export class PostgresDeployment extends PostgresDatabase {
         spec: {
           accessModes,
           capacity: { storage: this.storageQuantity },
-          storageClassName: this.storageClassName,
+          storageClassName,
           persistentVolumeReclaimPolicy: 'Retain',
           volumeMode: 'Filesystem',
           // Reserved for our claim, so no other claim can take it first.
@@ -54,7 +64,7 @@ export class PostgresDeployment extends PostgresDatabase {
       metadata: { name: claimName },
       spec: {
         accessModes,
-        storageClassName: this.storageClassName,
+        storageClassName,
         volumeName: this.persistentVolume?.name,
         volumeMode: 'Filesystem',
         resources: { requests: { storage: this.storageQuantity } },

@@ -47,7 +47,9 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
       // The stack's own Service named `postgres` would otherwise inject POSTGRES_PORT=tcp://… and friends.
       enableServiceLinks: false,
       automountServiceAccountToken: false,
-      // Gives a fast shutdown (below) time to checkpoint before the kubelet kills the container.
+      // The official image's STOPSIGNAL is SIGINT, which the runtime sends on termination: a "fast" shutdown that
+      // disconnects clients and checkpoints. No preStop hook: PostgreSQL is PID 1, so a `pg_ctl stop` hook is killed
+      // with it and fails on every stop. The grace period gives the checkpoint time before SIGKILL.
       terminationGracePeriodSeconds: 60,
       securityContext: {
         runAsNonRoot: true,
@@ -82,11 +84,6 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
         startupProbe: { exec: { command: PG_ISREADY }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
         readinessProbe: { exec: { command: PG_ISREADY }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
         livenessProbe: { exec: { command: PG_ISREADY }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-        lifecycle: {
-          // SIGTERM asks PostgreSQL for a "smart" shutdown that waits for every client to leave; a fast shutdown
-          // disconnects them and checkpoints, so the pod never dies mid-write when the grace period ends.
-          preStop: { exec: { command: ['/bin/sh', '-c', 'exec pg_ctl stop -D "$PGDATA" -m fast -w -t 50'] } },
-        },
         securityContext: {
           runAsNonRoot: true,
           allowPrivilegeEscalation: false,

@@ -57,8 +57,10 @@ export class PostgresStatefulSet extends PostgresDatabase {
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
         template: this.podTemplate(),
         volumeClaimTemplates: [{
-          // The claims the controller creates carry the stack's labels, so they can be found after the set is gone.
-          metadata: { name: DATA_VOLUME_NAME, labels: this.podLabels },
+          // The claims the controller creates carry the database's selector labels, so they can be found after the
+          // set is gone. Only those: claim templates are immutable, so a label that changes with a version (the
+          // image tag) would make the API server reject the next database upgrade.
+          metadata: { name: DATA_VOLUME_NAME, labels: this.selector },
           spec: {
             accessModes: ['ReadWriteOnce'],
             storageClassName: this.storageClassName,

@@ -213,19 +213,28 @@ function readWriteOnce(pod: PodTemplate, claims: Map<string, any>): Finding[] {
     return [];
   }
   const namespace = object.metadata.namespace ?? 'default';
-  const exclusive = (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : [])
+  const mounted = (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : [])
     .map((volume: any) => claims.get(`${namespace}/${volume?.persistentVolumeClaim?.claimName}`))
-    .find((claim: any) => (claim?.spec?.accessModes ?? []).some((mode: string) => mode === 'ReadWriteOnce' || mode === 'ReadWriteOncePod'));
-  if (!exclusive) {
+    .filter((claim: any) => claim !== undefined);
+  const modesOf = (claim: any): string[] => (Array.isArray(claim?.spec?.accessModes) ? claim.spec.accessModes : []);
+  const readWriteOnce = mounted.find((claim: any) => modesOf(claim).includes('ReadWriteOnce'));
+  if (readWriteOnce) {
+    return [objectFinding('rwo-deployment', pod.manifest, ['spec', 'template', 'spec', 'volumes'],
+      `the Deployment mounts ReadWriteOnce claim '${readWriteOnce.metadata.name}': when a pod is deleted or evicted, its `
+      + 'replacement starts while it is still terminating, and on the same node both mount the volume (for a database, '
+      + 'two server processes on one data directory)')];
+  }
+  const podExclusive = mounted.find((claim: any) => modesOf(claim).includes('ReadWriteOncePod'));
+  if (!podExclusive) {
     return [];
   }
   const replicas = object.spec?.replicas ?? 1;
   const strategy = object.spec?.strategy?.type ?? 'RollingUpdate';
   if (replicas > 1) {
-    return [objectFinding('rwo-deployment', pod.manifest, ['spec', 'replicas'], `${replicas} replicas share ReadWriteOnce claim '${exclusive.metadata.name}'`)];
+    return [objectFinding('rwo-deployment', pod.manifest, ['spec', 'replicas'], `${replicas} replicas share ReadWriteOncePod claim '${podExclusive.metadata.name}': all but one wait forever`)];
   }
   if (strategy !== 'Recreate') {
-    return [objectFinding('rwo-deployment', pod.manifest, ['spec', 'strategy'], `the ${strategy} strategy starts a second pod that waits for ReadWriteOnce claim '${exclusive.metadata.name}'`)];
+    return [objectFinding('rwo-deployment', pod.manifest, ['spec', 'strategy'], `the ${strategy} strategy starts a second pod that waits forever for ReadWriteOncePod claim '${podExclusive.metadata.name}'`)];
   }
   return [];
 }

@@ -62,7 +62,7 @@ export const RULES: readonly Rule[] = [
   rule('database-port-exposed', 'error', 'policy', 'a database port (5432, 3306, 27017, 6379, …) is exposed through a NodePort or LoadBalancer Service', 'the database is reachable from outside the cluster', 'use a ClusterIP Service; reach it from inside, or through a bastion'),
   rule('ingress-class-missing', 'warning', 'policy', 'an Ingress has no ingressClassName', 'it depends on a default IngressClass that may not exist, or is picked up by every controller', "set spec.ingressClassName, such as 'nginx'"),
   rule('database-replicas', 'error', 'policy', 'a single-primary database image (postgres, mysql, mariadb) runs with more than one replica', 'each replica is an independent database: clients see different data on every connection', 'run one replica, or use an operator that sets up replication'),
-  rule('rwo-deployment', 'error', 'policy', 'a Deployment mounts a ReadWriteOnce claim with more than one replica or a RollingUpdate strategy', 'the second pod waits forever for a volume the first one holds', "use replicas: 1 with strategy type Recreate, or a StatefulSet"),
+  rule('rwo-deployment', 'error', 'policy', 'a Deployment mounts a ReadWriteOnce claim; or a ReadWriteOncePod claim with more than one replica or a RollingUpdate strategy', 'ReadWriteOnce is per node: a replacement pod (after a deletion or eviction) starts while the old one terminates, and both write the volume (two postmasters on one data directory); with ReadWriteOncePod, a second pod waits forever', 'use a StatefulSet (its replacement pod waits for the old one), or a ReadWriteOncePod claim (a CSI driver that supports it) with replicas: 1 and strategy Recreate'),
 
   rule('suppression-reason', 'error', 'suppression', 'a suppression annotation gives no reason, or names no known rule', 'an unexplained exception is a hidden defect', "write skip.validator.todo-stack/RULE-ID: 'why this object is an exception'"),
 ];
@@ -71,5 +71,4 @@ export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map(r => [r.
 
 /** The annotation prefix of a per-object suppression: `skip.validator.todo-stack/<rule-id>: <reason>`. */
 export const SUPPRESSION_PREFIX = 'skip.validator.todo-stack/';
-/** The Namespace annotation listing Secrets the cluster provides in it, comma-separated. */
-export const PROVIDED_SECRETS_ANNOTATION = 'validator.todo-stack/provided-secrets';
+export { PROVIDED_SECRETS_ANNOTATION } from '../provided-secrets';

@@ -1,7 +1,6 @@
 import { DatabaseWorkload, resolveConfig, stageConfig, stageNames } from '../../lib/config';
-import { PostgresDeployment } from '../../lib/database/postgres-deployment';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
-import { PROVIDED_SECRETS_ANNOTATION } from '../../lib/validate/rules';
+import { PROVIDED_SECRETS_ANNOTATION } from '../../lib/provided-secrets';
 import { Manifest, only, synthStack } from '../support/manifests';
 
 const RECOMMENDED = ['name', 'instance', 'component', 'part-of', 'managed-by', 'version'].map(l => `app.kubernetes.io/${l}`);
@@ -122,10 +121,14 @@ describe.each(stageNames())('the %s stack', stage => {
 });
 
 describe('stages', () => {
-  test('dev runs the part 1 Deployment on standard 1Gi storage with a dev-only Secret', () => {
+  test('dev runs the StatefulSet on the cluster\'s default storage class (1Gi), with no disruption budget and a dev-only Secret', () => {
     const { stack, all } = synthStack(stageConfig('dev'));
-    expect(stack.databaseChart.database).toBeInstanceOf(PostgresDeployment);
-    expect(only(all, 'PersistentVolumeClaim').spec).toMatchObject({ storageClassName: 'standard', resources: { requests: { storage: '1Gi' } } });
+    // A Deployment would start a second postmaster on the same volume while the first one terminates.
+    expect(stack.databaseChart.database).toBeInstanceOf(PostgresStatefulSet);
+    const claim = only(all, 'StatefulSet').spec.volumeClaimTemplates[0].spec;
+    expect(claim).not.toHaveProperty('storageClassName');
+    expect(claim.resources.requests.storage).toBe('1Gi');
+    expect(all.filter(o => o.kind === 'PodDisruptionBudget')).toEqual([]);
     const secrets = all.filter(o => o.kind === 'Secret');
     expect(secrets).toHaveLength(2);
     for (const secret of secrets) {
@@ -134,7 +137,7 @@ describe('stages', () => {
     expect(only(all, 'Deployment', 'stateful-flask').spec.replicas).toBe(1);
   });
 
-  test('prod runs the part 2 StatefulSet, carries no Secret and no password, and autoscales behind TLS', () => {
+  test('prod runs the part 2 StatefulSet and our service (not the Flask debugger), carries no Secret and no password, and autoscales behind TLS from cert-manager', () => {
     const config = stageConfig('prod');
     const { stack, all } = synthStack(config);
     expect(config.database.workload).toBe(DatabaseWorkload.STATEFUL_SET);
@@ -144,6 +147,13 @@ describe('stages', () => {
     expect(only(all, 'HorizontalPodAutoscaler').spec.minReplicas).toBeGreaterThanOrEqual(2);
     expect(only(all, 'PodDisruptionBudget', 'stateful-flask')).toBeDefined();
     expect(only(all, 'Ingress').spec.tls).toEqual([{ hosts: ['drexii.me'], secretName: 'drexii-me-tls' }]);
+    expect(only(all, 'Ingress').metadata.annotations).toMatchObject({ 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' });
+    expect(config.app.preset).toBe('node-service');
+    expect(only(all, 'Deployment', 'stateful-flask').spec.template.spec.containers[0].command).toBeUndefined();
+    expect(only(all, 'PodDisruptionBudget', 'postgres').spec.minAvailable).toBe(1);
+    // The app namespace holds the hand-made Secret: no prune or GitOps deletion may take it.
+    expect(only(all, 'Namespace', 'stateful-namespace').metadata.annotations)
+      .toMatchObject({ 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
     expect(only(all, 'StatefulSet').spec.volumeClaimTemplates[0].spec)
       .toMatchObject({ storageClassName: 'do-block-storage', resources: { requests: { storage: '5Gi' } } });
   });

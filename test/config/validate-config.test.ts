@@ -17,7 +17,8 @@ describe('stack config', () => {
   test("the defaults are the tutorial's values", () => {
     const config = resolveConfig('default');
     expect(config.database.namespace).toBe('postgres');
-    expect(config.database.storageClassName).toBe('do-block-storage');
+    expect(config.database.storageClassName).toBeUndefined();
+    expect(config.database.podDisruptionBudget).toBe(true);
     expect(config.database.storageSize).toBe('5Gi');
     expect(config.app.namespace).toBe('stateful-namespace');
     expect(config.app.name).toBe('stateful-flask');
@@ -66,6 +67,11 @@ describe('stack config', () => {
     ['two charts in one namespace', { app: { namespace: 'postgres' } }, /must be three different namespaces/],
     ['a PostgreSQL identifier with a dash', { database: { user: 'todo-user' } }, /database\.user: must be a lower-case PostgreSQL identifier.* got "todo-user"/],
     ['an app name too long for its Job', { app: { name: 'a'.repeat(47) } }, /app\.name: must be a DNS-1035 label .*at most 46 characters/],
+    ['another port with the Flask image, which listens on 5000 only', { app: { port: 8080 } }, /app\.port: must be 5000 with the 'flask' preset.*use the 'node-service' preset, which reads PORT, got 8080/],
+    ['a disruption budget that is not a boolean', { database: { podDisruptionBudget: 'yes' } }, /database\.podDisruptionBudget: must be true .* or false .*, got "yes"/],
+    ['an unknown TLS source', { ingress: { tls: { source: 'acme' } } }, /ingress\.tls\.source: must be 'existing-secret' .* or 'cert-manager' .*, got "acme"/],
+    ['a TLS issuer that is no name', { ingress: { tls: { source: 'cert-manager', clusterIssuer: 'Lets Encrypt' } } }, /ingress\.tls\.clusterIssuer: must be the name of a cert-manager ClusterIssuer/],
+    ['an empty storage class (leave it unset for the default)', { database: { storageClassName: '' } }, /database\.storageClassName: must be a DNS-1123 subdomain \(or leave it unset/],
   ])('rejects %s, naming the field, the value and the fix', (_what, overrides, message) => {
     const problems = problemsOf(() => resolveConfig('test', overrides as any));
     expect(problems).toHaveLength(1);

@@ -17,18 +17,20 @@ describe('PostgresDeployment', () => {
     expect(build().manifests).toMatchSnapshot();
   });
 
-  test('one replica with the Recreate strategy, so a ReadWriteOnce volume never deadlocks a rollout', () => {
+  test('one replica with the Recreate strategy, so its exclusive volume never deadlocks a rollout', () => {
     const deployment = only(build().manifests, 'Deployment');
     expect(deployment.spec.replicas).toBe(1);
     expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
   });
 
-  test('mounts its PersistentVolumeClaim, which requests ReadWriteOnce, the class and the size', () => {
+  test('mounts its PersistentVolumeClaim, which requests ReadWriteOncePod (one pod at a time), the class and the size', () => {
+    // ReadWriteOnce would let a replacement pod, started while the old one terminates, mount the same data
+    // directory on the same node: two postmasters on one PGDATA.
     const { manifests } = build({ storageClassName: 'standard', storageSize: Size.gibibytes(1) });
     const claim = only(manifests, 'PersistentVolumeClaim');
     expect(claim.metadata.name).toBe('postgres-data');
     expect(claim.spec).toMatchObject({
-      accessModes: ['ReadWriteOnce'], storageClassName: 'standard', resources: { requests: { storage: '1Gi' } },
+      accessModes: ['ReadWriteOncePod'], storageClassName: 'standard', resources: { requests: { storage: '1Gi' } },
     });
     const volume = only(manifests, 'Deployment').spec.template.spec.volumes.find((v: any) => v.name === 'data');
     expect(volume.persistentVolumeClaim).toEqual({ claimName: 'postgres-data' });
@@ -48,6 +50,13 @@ describe('PostgresDeployment', () => {
     expect(claim.spec.volumeName).toBe(pv.metadata.name);
     expect(pv.spec.persistentVolumeReclaimPolicy).toBe('Retain');
     expect(pv.spec.hostPath).toEqual({ path: '/mnt/data', type: 'DirectoryOrCreate' });
+  });
+
+  test('a static volume without a class: both say "" (no class), so the default class cannot take the claim', () => {
+    const { manifests } = build({ staticVolumeHostPath: '/mnt/data' });
+    expect(only(manifests, 'PersistentVolume').spec.storageClassName).toBe('');
+    expect(only(manifests, 'PersistentVolumeClaim').spec.storageClassName).toBe('');
+    expect(only(build().manifests, 'PersistentVolumeClaim').spec).not.toHaveProperty('storageClassName');
   });
 
   test('a ClusterIP Service for clients and no headless Service', () => {

@@ -62,6 +62,20 @@ describe('PostgresStatefulSet', () => {
     expect(sts.spec.volumeClaimTemplates[0].spec).not.toHaveProperty('storageClassName');
   });
 
+  test('claim templates carry only labels that never change: the API server rejects any change to them', () => {
+    const sts = only(build({ image: 'postgres:17.7-bookworm' }).manifests, 'StatefulSet');
+    expect(sts.spec.volumeClaimTemplates[0].metadata.labels).toEqual(sts.spec.selector.matchLabels);
+    expect(sts.spec.volumeClaimTemplates[0].metadata.labels).not.toHaveProperty(['app.kubernetes.io/version']);
+    const other = only(build({ image: 'postgres:17.6-bookworm' }).manifests, 'StatefulSet');
+    expect(other.spec.volumeClaimTemplates).toEqual(sts.spec.volumeClaimTemplates);
+  });
+
+  test('no preStop hook: the image stops PostgreSQL fast on SIGINT (its STOPSIGNAL); a hook on PID 1 fails every time', () => {
+    const pod = only(build().manifests, 'StatefulSet').spec.template.spec;
+    expect(pod.containers[0]).not.toHaveProperty('lifecycle');
+    expect(pod.terminationGracePeriodSeconds).toBe(60);
+  });
+
   test('claims are retained when the set is deleted or scaled down', () => {
     const sts = only(build().manifests, 'StatefulSet');
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
@@ -200,6 +214,7 @@ describe('PostgresStatefulSet', () => {
       storageClassName: 'fast',
       resources: { cpuRequest: '1', memoryRequest: '2Gi', memoryLimit: '4Gi' },
       replicas: 1,
+      podDisruptionBudget: false,
     };
     const { manifests } = build(all);
     const sts = only(manifests, 'StatefulSet', 'db');
@@ -208,5 +223,6 @@ describe('PostgresStatefulSet', () => {
     expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '20Gi' } } });
     expect(sts.metadata.labels?.['app.kubernetes.io/version']).toBe('16.4-bookworm');
     expect(only(manifests, 'ConfigMap', 'db-config').data).toMatchObject({ POSTGRES_DB: 'app', POSTGRES_USER: 'owner' });
+    expect(manifests.filter(m => m.kind === 'PodDisruptionBudget')).toEqual([]);
   });
 });

@@ -7,17 +7,22 @@ import { loadMigrations, migrate } from '../../app/src/migrations';
 import { parseAllDocuments } from 'yaml';
 import { Manifest } from '../support/manifests';
 import { PostgresServer } from '../support/postgres-server';
+import { identityOf, IMAGE_USERS } from '../support/pod-sandbox';
 import { containerEnv, ServiceProcess, waitFor } from '../support/service-process';
 
-// The whole system, tested together: the service in app/, run exactly as the synthesized dev stage runs it.
+// The whole system, tested together: every command the dev stage's pods run (init containers, the database's exec
+// probes, the server, its preStop hook, the migration Job), run as those pods run them: the env resolved from the
+// synthesized objects, the pod's uid/gid with the image's own /etc/passwd, a read-only root and fresh emptyDirs.
+// Debian's PostgreSQL server and client binaries stand in for the postgres image's.
 jest.setTimeout(60_000);
 
 const ROOT = path.join(__dirname, '..', '..');
 const APP_DIR = path.join(ROOT, 'app');
 const STAGE = path.join(ROOT, 'dist', 'dev');
 
-const objects: Manifest[] = fs.readdirSync(STAGE).filter(f => f.endsWith('.k8s.yaml')).sort()
-  .flatMap(file => parseAllDocuments(fs.readFileSync(path.join(STAGE, file), 'utf8')).map(d => d.toJS() as Manifest));
+const MANIFESTS = path.join(STAGE, 'manifests');
+const objects: Manifest[] = fs.readdirSync(MANIFESTS).sort()
+  .flatMap(file => parseAllDocuments(fs.readFileSync(path.join(MANIFESTS, file), 'utf8')).map(d => d.toJS() as Manifest));
 const find = (kind: string, predicate: (o: Manifest) => boolean = () => true) => {
   const found = objects.filter(o => o.kind === kind && predicate(o));
   if (found.length !== 1) {
@@ -25,11 +30,20 @@ const find = (kind: string, predicate: (o: Manifest) => boolean = () => true) =>
   }
   return found[0];
 };
-const database = find('Deployment', o => o.metadata.labels?.['app.kubernetes.io/component'] === 'database');
+const database = find('StatefulSet', o => o.metadata.labels?.['app.kubernetes.io/component'] === 'database');
 const server = find('Deployment', o => o.metadata.labels?.['app.kubernetes.io/component'] === 'server');
 const job = find('Job');
-const appContainer = server.spec.template.spec.containers[0];
-const jobContainer = job.spec.template.spec.containers[0];
+const databasePod = database.spec.template.spec;
+const serverPod = server.spec.template.spec;
+const jobPod = job.spec.template.spec;
+const databaseContainer = databasePod.containers[0];
+const appContainer = serverPod.containers[0];
+const jobContainer = jobPod.containers[0];
+// Who each container runs as, in its own image.
+const asDatabase = identityOf(databasePod, databaseContainer, IMAGE_USERS.postgres);
+const asServer = identityOf(serverPod, appContainer, IMAGE_USERS.node);
+const asMigration = identityOf(jobPod, jobContainer, IMAGE_USERS.node);
+const asWaitForDatabase = identityOf(serverPod, serverPod.initContainers[0], IMAGE_USERS.postgres);
 
 // A loopback address of its own, so that the database can keep its port 5432 and the service its port 5000.
 const hosts = Array.from({ length: 5 }, () => `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`);
@@ -39,14 +53,20 @@ let service: ServiceProcess | undefined;
 let appEnv: Record<string, string>;
 let migrateEnv: Record<string, string>;
 let base: string;
+// The image's PATH: the node image has node on it, the postgres image its client binaries.
+let nodePath: string;
+let postgresPath: string;
 
 beforeAll(async () => {
   execFileSync('npm', ['run', '--silent', 'build', '--workspace', 'app'], { cwd: ROOT, stdio: 'pipe' });
-  const db = containerEnv(database.spec.template.spec.containers[0], objects, database.metadata.namespace!);
-  postgres = PostgresServer.start(hosts);
+  const db = containerEnv(databaseContainer, objects, database.metadata.namespace!);
+  postgres = PostgresServer.start(hosts, 5432, true);
   await postgres.createDatabase(db.POSTGRES_DB, db.POSTGRES_USER, db.POSTGRES_PASSWORD);
-  appEnv = { ...containerEnv(appContainer, objects, server.metadata.namespace!), DB_HOST: postgres.host };
-  migrateEnv = { ...containerEnv(jobContainer, objects, job.metadata.namespace!), DB_HOST: postgres.host };
+  nodePath = `${path.dirname(process.execPath)}:/usr/bin:/bin`;
+  postgresPath = `${postgres.binDir}:/usr/bin:/bin`;
+  // The Service's name does not resolve here: DB_HOST is the one value rewritten, to the server's address.
+  appEnv = { ...containerEnv(appContainer, objects, server.metadata.namespace!), DB_HOST: postgres.host, PATH: nodePath };
+  migrateEnv = { ...containerEnv(jobContainer, objects, job.metadata.namespace!), DB_HOST: postgres.host, PATH: nodePath };
   base = `http://${postgres.host}:${appContainer.ports[0].containerPort}`;
 });
 
@@ -57,15 +77,81 @@ afterAll(async () => {
 
 /** Runs the migration Job's command, as its container would, and returns its exit code and logs. */
 async function runMigration(env: Record<string, string>): Promise<{ code: number | null; logs: any[] }> {
-  const migration = new ServiceProcess(jobContainer.command, APP_DIR, env);
+  const migration = new ServiceProcess(jobContainer.command, APP_DIR, env, asMigration);
   const code = await migration.exit;
   return { code, logs: migration.logs };
 }
 
-function startService(): ServiceProcess {
-  // The container's env, plus where to listen: the same loopback address, on the container port.
-  return new ServiceProcess(['node', 'dist/server.js'], APP_DIR, { ...appEnv, HOST: postgres.host });
+function startService(env: Record<string, string> = appEnv): ServiceProcess {
+  // The image's command (node dist/server.js, in its WORKDIR) with the container's env, plus where to listen: the
+  // same loopback address (HOST), on the container port (PORT, which the Deployment sets).
+  return new ServiceProcess(['node', 'dist/server.js'], APP_DIR, { ...env, HOST: postgres.host }, asServer);
 }
+
+/** Runs an init container or an exec probe/hook of a pod as the kubelet would; resolves with its exit and output. */
+async function runInPod(command: readonly string[], env: Record<string, string>, identity: typeof asServer, timeoutMs = 15_000) {
+  const process = new ServiceProcess(command, '/', env, identity);
+  const timer = setTimeout(() => process.signal('SIGKILL'), timeoutMs);
+  const code = await process.exit;
+  clearTimeout(timer);
+  return { code, output: process.lines.join('\n') };
+}
+
+describe('the dev pods\' own commands, run as the pods run them', () => {
+  const initContainer = serverPod.initContainers[0];
+  const initEnv = () => ({ ...containerEnv(initContainer, objects, server.metadata.namespace!), DB_HOST: postgres.host, PATH: postgresPath });
+
+  test('the harness reproduces the cluster: an unnamed user makes pg_isready give up as the app pods\' uid ("no attempt")', async () => {
+    // The init container's command before the fix: no -U, so libpq looks the uid up in the postgres image's
+    // /etc/passwd, which has no uid 1000. If this ever passes, the harness no longer runs commands as the pod does.
+    const before = await runInPod(['pg_isready', '-h', postgres.host, '-p', '5432', '-t', '2'], initEnv(), asWaitForDatabase);
+    expect(before.code).toBe(3);
+    expect(before.output).toContain('no attempt');
+  });
+
+  test('wait-for-database (app and Job pods) finishes once the database accepts connections', async () => {
+    expect(asWaitForDatabase).toMatchObject({ uid: 1000, gid: 1000, readOnlyRootFilesystem: true });
+    expect(await runInPod(initContainer.command, initEnv(), asWaitForDatabase)).toMatchObject({ code: 0 });
+    const jobInit = jobPod.initContainers[0];
+    expect(jobInit.command).toEqual(initContainer.command);
+    const jobInitEnv = { ...containerEnv(jobInit, objects, job.metadata.namespace!), DB_HOST: postgres.host, PATH: postgresPath };
+    expect(await runInPod(jobInit.command, jobInitEnv, identityOf(jobPod, jobInit, IMAGE_USERS.postgres))).toMatchObject({ code: 0 });
+  });
+
+  test('wait-for-database keeps waiting while the database is down, and finishes when it is back', async () => {
+    postgres.stop();
+    const waiting = new ServiceProcess(initContainer.command, '/', initEnv(), asWaitForDatabase);
+    await new Promise(resolve => setTimeout(resolve, 3000));
+    expect(waiting.alive).toBe(true);
+    expect(waiting.lines.join('\n')).toContain(`waiting for ${postgres.host}:5432`);
+    postgres.startAgain();
+    expect(await waiting.exit).toBe(0);
+  });
+
+  test("the database's startup, readiness and liveness probes pass as uid 999, and fail while it is down", async () => {
+    const env = { ...containerEnv(databaseContainer, objects, database.metadata.namespace!), PATH: postgresPath };
+    expect(asDatabase).toMatchObject({ uid: 999, gid: 999, readOnlyRootFilesystem: true });
+    for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+      const result = await runInPod(databaseContainer[probe].exec.command, env, asDatabase, databaseContainer[probe].timeoutSeconds * 1000);
+      expect({ probe, ...result }).toMatchObject({ probe, code: 0 });
+    }
+    postgres.stop();
+    try {
+      const down = await runInPod(databaseContainer.readinessProbe.exec.command, env, asDatabase);
+      expect(down.code).not.toBe(0);
+    } finally {
+      postgres.startAgain();
+    }
+    expect(databaseContainer).not.toHaveProperty('lifecycle');
+  });
+
+  test("the server's preStop hook runs and returns as uid 1000, within the grace period", async () => {
+    const started = Date.now();
+    expect(await runInPod(appContainer.lifecycle.preStop.exec.command, appEnv, asServer)).toMatchObject({ code: 0 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
+    expect(Date.now() - started).toBeLessThan(serverPod.terminationGracePeriodSeconds * 1000);
+  });
+});
 
 const post = (body: unknown, raw = false) => fetch(`${base}/tasks`, {
   method: 'POST', headers: { 'Content-Type': 'application/json' }, body: raw ? (body as string) : JSON.stringify(body),
@@ -74,10 +160,12 @@ const post = (body: unknown, raw = false) => fetch(`${base}/tasks`, {
 describe('the todo service, configured by dist/dev, on a real PostgreSQL', () => {
   test('the configuration comes from the synthesized objects, with only DB_HOST rewritten', () => {
     expect(jobContainer.command).toEqual(['node', 'dist/migrate.js']);
-    expect(Object.keys(appEnv).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PASSWORD', 'DB_PORT', 'DB_USER']);
+    expect(Object.keys(appEnv).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PASSWORD', 'DB_PORT', 'DB_USER', 'PATH', 'PORT']);
     expect(appEnv.DB_PORT).toBe('5432');
+    expect(appEnv.PORT).toBe(String(appContainer.ports[0].containerPort));
     expect(appEnv.DB_PASSWORD).toContain('dev-only');
-    expect(migrateEnv).toEqual(appEnv);
+    const { PORT: _port, ...appDatabaseEnv } = appEnv;
+    expect(migrateEnv).toEqual(appDatabaseEnv);
   });
 
   test("the migration Job's command migrates, and a second run applies nothing", async () => {
@@ -129,6 +217,7 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   test('the service starts with the Deployment env and reports healthy and ready', async () => {
     service = startService();
     await waitFor(`${base}/readyz`);
+    expect(service.logs.map(l => l.msg)).toContain('started: every migration is applied');
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
   });
@@ -196,12 +285,14 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     expect(await (await fetch(`${base}/tasks`)).json()).toEqual(before);
   });
 
-  test('a database that is down gives 503, never a crash, and the service recovers with the tasks intact', async () => {
+  test('a database that is down gives the service\'s own 503s, never a crash; it stays ready, and recovers with the tasks intact', async () => {
     const before = await (await fetch(`${base}/tasks`)).json();
     postgres.stop();
+    // Readiness does not follow the shared database: the pod stays in its Service and answers for itself, at once.
+    const started = Date.now();
     const ready = await fetch(`${base}/readyz`);
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ status: 'not ready', reason: 'the database is unavailable' });
+    expect(Date.now() - started).toBeLessThan(appContainer.readinessProbe.timeoutSeconds * 1000 / 3);
+    expect(ready.status).toBe(200);
     const list = await fetch(`${base}/tasks`);
     expect(list.status).toBe(503);
     expect(list.headers.get('retry-after')).toBe('5');
@@ -210,8 +301,29 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect(service!.alive).toBe(true);
     postgres.startAgain();
-    await waitFor(`${base}/readyz`);
+    await waitFor(`${base}/tasks`);
     expect(await (await fetch(`${base}/tasks`)).json()).toEqual(before);
+  });
+
+  test('a pod that starts before its schema is migrated is not ready until the migration has run, then serves', async () => {
+    const admin = new Client(postgres.superuser);
+    await admin.connect();
+    await admin.query(`CREATE DATABASE unmigrated OWNER ${admin.escapeIdentifier(appEnv.DB_USER)}`);
+    await admin.end();
+    const early = startService({ ...appEnv, DB_NAME: 'unmigrated', PORT: '5001' });
+    const earlyBase = `http://${postgres.host}:5001`;
+    try {
+      await waitFor(`${earlyBase}/readyz`, 503);
+      expect(await (await fetch(`${earlyBase}/readyz`)).json()).toEqual({ status: 'starting', reason: 'migrations not applied: 0001' });
+      const list = await fetch(`${earlyBase}/tasks`);
+      expect(list.status).toBe(503);
+      expect(list.headers.get('retry-after')).toBe('5');
+      expect((await runMigration({ ...migrateEnv, DB_NAME: 'unmigrated' })).code).toBe(0);
+      await waitFor(`${earlyBase}/readyz`);
+      expect(await (await fetch(`${earlyBase}/tasks`)).json()).toEqual({ tasks: [] });
+    } finally {
+      await early.stop();
+    }
   });
 
   test('SIGTERM drains in-flight requests, closes the pool and exits 0', async () => {
@@ -255,7 +367,7 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
 
   test('a missing setting stops the service at start with a message naming it', async () => {
     const { DB_PASSWORD: _password, ...incomplete } = appEnv;
-    const broken = new ServiceProcess(['node', 'dist/server.js'], APP_DIR, { ...incomplete, HOST: postgres.host, PORT: '5999' });
+    const broken = new ServiceProcess(['node', 'dist/server.js'], APP_DIR, { ...incomplete, HOST: postgres.host, PORT: '5999' }, asServer);
     expect(await broken.exit).toBe(1);
     expect(broken.logs[0].msg).toBe("invalid environment: DB_PASSWORD is not set; set it to the database's password");
   });

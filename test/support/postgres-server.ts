@@ -10,11 +10,14 @@ import { Client, ClientConfig } from 'pg';
  * skips: when no server can be had, `start` throws and says why.
  */
 export class PostgresServer {
-  /** Starts a server on `port` of the first free address among `hosts` (all loopback). */
-  public static start(hosts: readonly string[], port = 5432): PostgresServer {
+  /**
+   * Starts a server on `port` of the first free address among `hosts` (all loopback). With `localhost`, it also
+   * listens on 127.0.0.1, where the database pod's own probes connect (inside the pod, that is the pod's address).
+   */
+  public static start(hosts: readonly string[], port = 5432, localhost = false): PostgresServer {
     const binDir = serverBinDir();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'todo-e2e-pg-'));
-    const server = new PostgresServer(binDir, dataDir, port);
+    const server = new PostgresServer(binDir, dataDir, port, localhost);
     server.initialise();
     for (const host of hosts) {
       server.host = host;
@@ -27,12 +30,14 @@ export class PostgresServer {
     }
     const log = fs.existsSync(server.logFile) ? fs.readFileSync(server.logFile, 'utf8').slice(-2000) : '';
     server.destroy();
-    throw new Error(`PostgreSQL could not listen on port ${port} of ${hosts.join(', ')}:\n${log}`);
+    throw new Error(`PostgreSQL could not listen on port ${port} of ${hosts.join(', ')}${localhost ? ' and 127.0.0.1 (is another server on 127.0.0.1:5432?)' : ''}:\n${log}`);
   }
 
   public host = '';
 
-  private constructor(private readonly binDir: string, public readonly dataDir: string, public readonly port: number) {}
+  private constructor(
+    public readonly binDir: string, public readonly dataDir: string, public readonly port: number, private readonly localhost: boolean,
+  ) {}
 
   private get logFile(): string {
     return path.join(this.dataDir, 'server.log');
@@ -65,7 +70,8 @@ export class PostgresServer {
 
   public startAgain(): void {
     // fsync is off: the tests only restart cleanly, and a checkpoint at shutdown keeps every row.
-    const options = `-c listen_addresses=${this.host} -p ${this.port} -k ${this.dataDir} -c fsync=off`;
+    const addresses = this.localhost ? `127.0.0.1,${this.host}` : this.host;
+    const options = `-c listen_addresses='${addresses}' -p ${this.port} -k ${this.dataDir} -c fsync=off`;
     this.run('pg_ctl', ['-D', this.dataDir, '-l', this.logFile, '-w', '-t', '60', '-o', options, 'start']);
   }
 

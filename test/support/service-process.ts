@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
 import { Manifest } from './manifests';
+import { ContainerIdentity, sandboxedCommand } from './pod-sandbox';
 
 /**
  * The environment a container of `owner` gets in the cluster: literal values, and ConfigMap and Secret keys
@@ -29,13 +30,18 @@ export function containerEnv(container: any, objects: readonly Manifest[], names
   return env;
 }
 
-/** A process of the service, with its output kept for assertions. */
+/**
+ * A process of a container, with its output kept for assertions. Given an `identity`, it runs as the pod would run
+ * it (its uid/gid, the image's passwd, read-only root, emptyDirs); `env` is all it gets, beside a PATH.
+ */
 export class ServiceProcess {
   public readonly lines: string[] = [];
   private readonly exited: Promise<number | null>;
 
-  constructor(command: readonly string[], cwd: string, env: Record<string, string>) {
-    const child: ChildProcess = spawn(command[0], command.slice(1), { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(command: readonly string[], cwd: string, env: Record<string, string>, identity?: ContainerIdentity) {
+    const sandbox = identity ? sandboxedCommand(command, identity) : undefined;
+    const argv = sandbox?.argv ?? [...command];
+    const child: ChildProcess = spawn(argv[0], argv.slice(1), { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let buffer = '';
     const collect = (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
@@ -45,7 +51,10 @@ export class ServiceProcess {
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
-    this.exited = new Promise(resolve => child.on('exit', code => resolve(code)));
+    this.exited = new Promise(resolve => child.on('exit', code => {
+      sandbox?.cleanup();
+      resolve(code);
+    }));
     this.child = child;
   }
 

@@ -219,16 +219,23 @@ const CASES: Record<string, RuleCase> = {
     pass: s => { container(s).image = 'bitnami/postgresql-repmgr:16.4.0'; },
   },
   'rwo-deployment': {
+    // Even one replica with Recreate: a deleted or evicted pod's replacement starts while it still terminates.
     trigger: s => {
       s.archiver.spec.template.spec.volumes[0].persistentVolumeClaim.claimName = 'other';
+      s.web.spec.replicas = 1;
+      (s.web.spec as any).strategy = { type: 'Recreate' };
+      (s.hpa.spec as any).minReplicas = 1;
+      (s.hpa.spec as any).maxReplicas = 1;
       podSpec(s).volumes.push({ name: 'archive', persistentVolumeClaim: { claimName: 'archive' } });
     },
-    message: /2 replicas share ReadWriteOnce claim 'archive'/,
+    message: /the Deployment mounts ReadWriteOnce claim 'archive': when a pod is deleted or evicted, its replacement starts while it is still terminating/,
     pass: s => {
       s.web.spec.replicas = 1;
       (s.web.spec as any).strategy = { type: 'Recreate' };
       (s.hpa.spec as any).minReplicas = 1;
       (s.hpa.spec as any).maxReplicas = 1;
+      s.claim.spec.accessModes = ['ReadWriteOncePod'];
+      s.volume.spec.accessModes = ['ReadWriteOncePod'];
       podSpec(s).volumes.push({ name: 'archive', persistentVolumeClaim: { claimName: 'archive' } });
     },
   },
