@@ -166,6 +166,19 @@ class ReferenceIndex {
 
   private checkIngress(manifest: Manifest): void {
     const spec = manifest.object.spec ?? {};
+    const namespace = namespaceOf(manifest.object);
+    const annotations = manifest.object.metadata.annotations ?? {};
+    // cert-manager's ingress-shim issues every tls[].secretName of an annotated Ingress.
+    const issued = typeof annotations['cert-manager.io/cluster-issuer'] === 'string' || typeof annotations['cert-manager.io/issuer'] === 'string';
+    const providedHere = new Set(String(annotations[PROVIDED_SECRETS_ANNOTATION] ?? '').split(',').map(n => n.trim()).filter(Boolean));
+    (Array.isArray(spec.tls) ? spec.tls : []).forEach((tls: any, index: number) => {
+      const name = tls?.secretName;
+      if (typeof name !== 'string' || issued || providedHere.has(name) || this.providedSecrets.has(`${namespace}/${name}`) || this.find('Secret', namespace, name)) {
+        return;
+      }
+      this.report('ingress-tls-secret-missing', manifest, ['spec', 'tls', index, 'secretName'],
+        `TLS Secret '${name}' is not in namespace '${namespace}' of the set, not declared as provided, and not issued by cert-manager (no cert-manager.io/cluster-issuer annotation)`);
+    });
     const backends: Array<{ backend: any; path: PathSegment[] }> = [];
     if (spec.defaultBackend) {
       backends.push({ backend: spec.defaultBackend, path: ['spec', 'defaultBackend'] });

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { loadManifests } from './load-manifests';
+import { loadFromGit, PreviousVersionError } from './load-previous';
 import { formatJson, formatText } from './report';
 import { RULES_BY_ID } from './rules';
 import { validatePaths, ValidationReport } from './validate-manifests';
@@ -17,6 +19,9 @@ Options:
   --skip RULE[,RULE]         do not report these rules (repeatable)
   --namespace-exists NAME    a namespace the cluster has, beyond default and kube-* (repeatable)
   --provided-secret NS/NAME  a Secret the cluster provides (repeatable)
+  --against REV|FOLDER       the upgrade check: also report every change from the previous version (a git
+                             revision of the same paths, or a folder holding an earlier dist/) that the API
+                             server refuses on update (immutable fields), and data left behind
   --help                     this text
 
 Exit codes: 0 clean, 1 errors (or warnings with --strict), 2 unreadable input or bad options.`;
@@ -34,6 +39,7 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
         'skip': { type: 'string', multiple: true, default: [] },
         'namespace-exists': { type: 'string', multiple: true, default: [] },
         'provided-secret': { type: 'string', multiple: true, default: [] },
+        'against': { type: 'string' },
         'help': { type: 'boolean', default: false },
       },
     });
@@ -63,7 +69,16 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
   }
   const options = { skip, existingNamespaces: values['namespace-exists'], providedSecrets: values['provided-secret'] };
   const sets = positionals.length > 0 ? [positionals] : stageFolders('dist');
-  const reports: ValidationReport[] = sets.map(set => validatePaths(set, options));
+  let reports: ValidationReport[];
+  try {
+    reports = sets.map(set => validatePaths(set, { ...options, previous: values.against === undefined ? undefined : previousOf(set, values.against, positionals.length > 0) }));
+  } catch (error) {
+    if (error instanceof PreviousVersionError) {
+      err(error.message);
+      return 2;
+    }
+    throw error;
+  }
   out(values.format === 'json' ? formatJson(reports) : formatText(reports));
   return exitCode(reports, values.strict);
 }
@@ -77,6 +92,18 @@ export function exitCode(reports: readonly ValidationReport[], strict: boolean):
     return 1;
   }
   return 0;
+}
+
+/**
+ * The previous version of a set: the same paths at a git revision, or, from a folder, that folder (for paths given
+ * on the command line) or its stage folder of the same name (for dist/'s stage folders).
+ */
+function previousOf(set: readonly string[], against: string, explicit: boolean) {
+  if (fs.existsSync(against) && fs.statSync(against).isDirectory()) {
+    const folder = explicit ? against : path.join(against, path.basename(set[0]));
+    return loadManifests(fs.existsSync(folder) ? [folder] : []).manifests;
+  }
+  return loadFromGit(against, set).manifests;
 }
 
 /** Each folder under `root` is one stage: checked as a set of its own. */

@@ -15,7 +15,8 @@ export interface LoadResult {
   readonly unreadable: string[];
 }
 
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+/** The files a folder contributes: YAML and JSON. */
+export const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 // Kustomize's own configuration lives beside manifests but is not applied to the cluster.
 const KUSTOMIZE_CONFIG_API = /^kustomize\.config\.k8s\.io\//;
 

@@ -4,7 +4,7 @@ export type Severity = 'error' | 'warning' | 'info';
 export interface Rule {
   readonly id: string;
   readonly severity: Severity;
-  readonly category: 'parse' | 'schema' | 'reference' | 'policy' | 'suppression';
+  readonly category: 'parse' | 'schema' | 'reference' | 'policy' | 'upgrade' | 'suppression';
   readonly what: string;
   readonly why: string;
   readonly fix: string;
@@ -63,6 +63,11 @@ export const RULES: readonly Rule[] = [
   rule('ingress-class-missing', 'warning', 'policy', 'an Ingress has no ingressClassName', 'it depends on a default IngressClass that may not exist, or is picked up by every controller', "set spec.ingressClassName, such as 'nginx'"),
   rule('database-replicas', 'error', 'policy', 'a single-primary database image (postgres, mysql, mariadb) runs with more than one replica', 'each replica is an independent database: clients see different data on every connection', 'run one replica, or use an operator that sets up replication'),
   rule('rwo-deployment', 'error', 'policy', 'a Deployment mounts a ReadWriteOnce claim; or a ReadWriteOncePod claim with more than one replica or a RollingUpdate strategy', 'ReadWriteOnce is per node: a replacement pod (after a deletion or eviction) starts while the old one terminates, and both write the volume (two postmasters on one data directory); with ReadWriteOncePod, a second pod waits forever', 'use a StatefulSet (its replacement pod waits for the old one), or a ReadWriteOncePod claim (a CSI driver that supports it) with replicas: 1 and strategy Recreate'),
+
+  rule('ingress-tls-secret-missing', 'error', 'reference', "an Ingress's tls[].secretName is not in the set, not provided by the cluster, and not issued by cert-manager", 'the ingress controller serves its default, untrusted certificate', "add the kubernetes.io/tls Secret, declare it provided (annotation validator.todo-stack/provided-secrets on the Ingress or its Namespace, or --provided-secret), or have cert-manager issue it (annotation cert-manager.io/cluster-issuer or cert-manager.io/issuer)"),
+
+  rule('immutable-field', 'error', 'upgrade', 'with --against: a field that the API server refuses to change on update differs from the previous version (StatefulSet spec outside replicas/template/updateStrategy/minReadySeconds/ordinals/persistentVolumeClaimRetentionPolicy, workload selectors, Job template and selector, PVC spec other than a larger size, PV source, headless Service switches, immutable ConfigMaps and Secrets)', 'kubectl apply, Argo CD and Flux fail on this object at the upgrade, and the stage stays half applied', 'as the message says: keep the field, or the procedure it names (README, "Upgrades the API server accepts")'),
+  rule('data-left-behind', 'warning', 'upgrade', 'with --against: a claim, or a StatefulSet with claim templates, is gone from the new version (removed, renamed or moved)', 'its data stays in the cluster, unmounted, and a renamed workload starts with empty volumes', 'keep the name and namespace, or move the data on purpose (dump and restore) before the change'),
 
   rule('suppression-reason', 'error', 'suppression', 'a suppression annotation gives no reason, or names no known rule', 'an unexplained exception is a hidden defect', "write skip.validator.todo-stack/RULE-ID: 'why this object is an exception'"),
 ];

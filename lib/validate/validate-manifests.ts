@@ -1,5 +1,6 @@
 import { checkPolicy } from './check-policy';
 import { checkReferences, ReferenceOptions } from './check-references';
+import { checkUpgrade } from './check-upgrade';
 import { KUBERNETES_VERSION, SchemaChecker } from './check-schema';
 import { Finding, objectFinding } from './finding';
 import { loadManifests, LoadResult } from './load-manifests';
@@ -9,6 +10,11 @@ import { RULES_BY_ID, SUPPRESSION_PREFIX } from './rules';
 export interface ValidateOptions extends ReferenceOptions {
   /** Rule IDs not to report. */
   readonly skip?: readonly string[];
+  /**
+   * The previous version of the same set (what the cluster runs now): the upgrade check reports every change the
+   * API server would refuse. @default - no upgrade check
+   */
+  readonly previous?: readonly Manifest[];
 }
 
 /** Everything one validation run found, for one set of files checked together. */
@@ -44,6 +50,7 @@ export function validateLoaded(loaded: LoadResult, options: ValidateOptions = {}
     ...manifests.flatMap(manifest => checker.check(manifest)),
     ...checkReferences(manifests, options),
     ...checkPolicy(manifests),
+    ...(options.previous ? checkUpgrade(options.previous, manifests) : []),
   ];
   const { kept, suppressed } = applySuppressions(raw, manifests);
   const skip = new Set(options.skip ?? []);

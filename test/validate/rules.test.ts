@@ -1,3 +1,6 @@
+import { stringify } from 'yaml';
+import { parseFile } from '../../lib/validate/load-manifests';
+import { Manifest } from '../../lib/validate/manifest';
 import { RULES } from '../../lib/validate/rules';
 import { ValidateOptions } from '../../lib/validate/validate-manifests';
 import { check, checkText, findingsOf, goodSet, GoodSet } from './support';
@@ -17,6 +20,16 @@ interface RuleCase {
 }
 
 const container = (set: GoodSet) => set.web.spec.template.spec.containers[0] as any;
+/** The good set as the previous version (what the cluster runs), for the upgrade rules; `extra` objects added. */
+function previousVersion(extra: object[] = []): Manifest[] {
+  const into = { manifests: [] as Manifest[], findings: [] };
+  parseFile('previous.yaml', [...Object.values(goodSet()), ...extra].map(o => stringify(o)).join('---\n'), into);
+  return into.manifests;
+}
+const oldClaim = {
+  apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'old-data', namespace: 'shop' },
+  spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+};
 const podSpec = (set: GoodSet) => set.web.spec.template.spec as any;
 
 const CASES: Record<string, RuleCase> = {
@@ -238,6 +251,28 @@ const CASES: Record<string, RuleCase> = {
       s.volume.spec.accessModes = ['ReadWriteOncePod'];
       podSpec(s).volumes.push({ name: 'archive', persistentVolumeClaim: { claimName: 'archive' } });
     },
+  },
+  'ingress-tls-secret-missing': {
+    trigger: s => { (s.ingress.spec as any).tls = [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }]; },
+    message: /TLS Secret 'shop-tls' is not in namespace 'edge' of the set, not declared as provided, and not issued by cert-manager/,
+    path: 'spec.tls[0].secretName',
+    pass: s => {
+      (s.ingress.spec as any).tls = [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }];
+      (s.ingress.metadata as any).annotations = { 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' };
+    },
+  },
+  'immutable-field': {
+    options: { previous: previousVersion() },
+    trigger: s => { (s.db.spec.volumeClaimTemplates[0].spec.resources.requests as any).storage = '10Gi'; },
+    message: /^changes from "5Gi" to "10Gi", which the API server refuses on update$/,
+    path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage',
+    pass: s => { (s.db.spec.template.spec.containers[0] as any).image = 'postgres:16.5-bookworm'; },
+  },
+  'data-left-behind': {
+    options: { previous: previousVersion([oldClaim]) },
+    trigger: () => undefined,
+    message: /claim 'old-data' is gone from the new version: its data stays in the cluster, and nothing mounts it/,
+    pass: () => [oldClaim],
   },
   'suppression-reason': {
     trigger: s => { (s.web.metadata as any).annotations = { 'skip.validator.todo-stack/probe-missing': '' }; },
