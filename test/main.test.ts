@@ -38,6 +38,25 @@ describe('main.ts', () => {
     expect(files).toContain('prod/manifests/0001-app.k8s.yaml');
   });
 
+  test('--set overrides a setting of the stages named, checked like any other value', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'main-set-'));
+    try {
+      const ok = spawnSync(process.execPath, [BUNDLE, 'dev', '--set', 'database.image=postgres:17.7-bookworm', '--set', 'app.replicas=2'],
+        { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir }, encoding: 'utf8' });
+      expect(ok.status).toBe(0);
+      const database = fs.readFileSync(path.join(outdir, 'dev', 'manifests', '0000-database.k8s.yaml'), 'utf8');
+      expect(database).toContain('image: postgres:17.7-bookworm');
+      expect(fs.readFileSync(path.join(outdir, 'dev', 'manifests', '0001-app.k8s.yaml'), 'utf8')).toMatch(/replicas: 2\n/);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+    const bad = runMain(['dev', '--set', 'database.storageSize=5GB']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('database.storageSize: must be a whole binary quantity');
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    expect(runMain(['dev', '--set', 'nonsense']).stderr).toContain('--set: must be SECTION.FIELD=VALUE');
+  });
+
   test('an unknown stage fails with the known ones, writes nothing and prints no stack trace', () => {
     const { status, stderr, stdout, files } = runMain(['dev', 'qa']);
     expect(status).toBe(1);

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# The smoke test on a real cluster (`npm run test:cluster`): applies a stage the way the README says, waits for it,
+# uses it, breaks it and upgrades it, with the README's own commands. Never part of `npm test`.
+#
+# It runs against the current kubectl context and refuses to start without one. The dev stage (the default) runs
+# the node service image `ghcr.io/stateful-todo/todo-service:0.1.0`, which must already be on the nodes (kind:
+# `kind load docker-image …`). Every step is bounded; on a failure it prints the stage's pods, events and logs.
+#
+#   STAGE=dev               the stage folder under dist/ (prod needs its Secrets first: README, "Prod Secrets")
+#   CLUSTER_TEST_DRAIN=1    also drain the database's node the README's way (disruptive: for throw-away clusters)
+#   UPGRADE_DATABASE_IMAGE  the database image of the upgrade step (default: postgres:17.7-bookworm)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+STAGE="${STAGE:-dev}"
+UPGRADE_DATABASE_IMAGE="${UPGRADE_DATABASE_IMAGE:-postgres:17.7-bookworm}"
+LOCAL_PORT="${LOCAL_PORT:-18080}"
+WORK="$(mktemp -d)"
+FORWARD_PID=""
+
+say() { printf '\n=== %s\n' "$*"; }
+fail() { printf '\nFAILED: %s\n' "$*" >&2; exit 1; }
+
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "npm run test:cluster needs kubectl (1.26 or newer) on PATH, and a cluster to run against." >&2
+  exit 2
+fi
+if [ -z "${KUBECONFIG:-}" ] && ! kubectl config current-context >/dev/null 2>&1; then
+  cat >&2 <<'EOF'
+npm run test:cluster runs against the current kubectl context, and there is none.
+It needs: a cluster (kind, k3d, minikube or a real one) selected with KUBECONFIG or `kubectl config use-context`,
+the node service image loaded (docker build -f app/Dockerfile -t ghcr.io/stateful-todo/todo-service:0.1.0 . &&
+kind load docker-image ghcr.io/stateful-todo/todo-service:0.1.0), and dist/ synthesized (npm run synth).
+EOF
+  exit 2
+fi
+[ -d "dist/$STAGE/manifests" ] || { echo "dist/$STAGE/manifests/ does not exist: run npm run synth, or set STAGE" >&2; exit 2; }
+echo "context: $(kubectl config current-context 2>/dev/null || echo "(KUBECONFIG=$KUBECONFIG)"), stage: $STAGE"
+kubectl version --request-timeout=20s
+
+diagnose() {
+  say "diagnostics: pods, events and logs of the stage"
+  kubectl get pods,pvc,jobs -A -l "app.kubernetes.io/instance=stateful-todo-$STAGE" -o wide || true
+  for ns in postgres stateful-namespace; do
+    kubectl -n "$ns" get events --sort-by=.lastTimestamp 2>/dev/null | tail -30 || true
+    for pod in $(kubectl -n "$ns" get pods -o name 2>/dev/null); do
+      echo "--- $ns $pod"
+      kubectl -n "$ns" describe "$pod" 2>/dev/null | tail -25 || true
+      kubectl -n "$ns" logs "$pod" --all-containers --tail=40 2>/dev/null || true
+    done
+  done
+}
+
+cleanup() {
+  local status=$?
+  [ -n "$FORWARD_PID" ] && kill "$FORWARD_PID" 2>/dev/null || true
+  if [ "$status" -ne 0 ]; then
+    diagnose
+  fi
+  say "cleanup: deleting what the test created, except the Namespaces and the claims (the data)"
+  kubectl uncordon "${DRAINED_NODE:-}" >/dev/null 2>&1 || true
+  kubectl delete deployment,statefulset,job,service,configmap,secret,networkpolicy,poddisruptionbudget,horizontalpodautoscaler,ingress \
+    -A -l "app.kubernetes.io/instance=stateful-todo-$STAGE" --ignore-not-found --wait=true --timeout=3m || true
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+
+# The README's rollout checks (README, "kubectl").
+wait_for_stage() {
+  kubectl -n postgres rollout status statefulset/postgres --timeout=5m
+  kubectl -n stateful-namespace wait --for=condition=complete job -l app.kubernetes.io/component=migration --timeout=10m
+  kubectl -n stateful-namespace rollout status deployment/stateful-flask --timeout=5m
+}
+
+# A port-forward to the app Service: no client pod, so nothing that the restricted Pod Security profile refuses.
+forward() {
+  [ -n "$FORWARD_PID" ] && kill "$FORWARD_PID" 2>/dev/null || true
+  kubectl -n stateful-namespace port-forward service/stateful-flask "$LOCAL_PORT:5000" >"$WORK/forward.log" 2>&1 &
+  FORWARD_PID=$!
+  for _ in $(seq 1 30); do
+    curl -sf --max-time 2 "http://127.0.0.1:$LOCAL_PORT/healthz" >/dev/null && return 0
+    sleep 1
+  done
+  cat "$WORK/forward.log" >&2
+  fail "the app Service did not answer through kubectl port-forward within 30 s"
+}
+
+# GET /tasks, retried while the service answers 503 (a database restart), for at most 60 s.
+tasks() {
+  local body
+  for _ in $(seq 1 30); do
+    if body="$(curl -sf --max-time 5 "http://127.0.0.1:$LOCAL_PORT/tasks")"; then
+      printf '%s' "$body"
+      return 0
+    fi
+    sleep 2
+  done
+  fail "GET /tasks did not answer 200 within 60 s"
+}
+
+expect_task() {
+  local body
+  body="$(tasks)"
+  case "$body" in
+    *"\"title\":\"$1\""*) echo "task '$1' is there" ;;
+    *) fail "task '$1' is missing after $2: $body" ;;
+  esac
+}
+
+expect_unchanged() {
+  local output
+  output="$(kubectl apply -f "dist/$STAGE/manifests/")"
+  echo "$output"
+  if echo "$output" | grep -v ' unchanged$' | grep -q .; then
+    fail "a second apply changed objects (every line must say 'unchanged')"
+  fi
+}
+
+say "1. apply dist/$STAGE/manifests/ and wait for the database, the migration Job and the app"
+kubectl apply -f "dist/$STAGE/manifests/"
+wait_for_stage
+
+say "2. create and list tasks through the app Service"
+forward
+TITLE="smoke-$(date +%s)"
+curl -sf --max-time 10 -X POST -H "Content-Type: application/json" \
+  -d "{\"title\": \"$TITLE\", \"description\": \"Persisted in PostgreSQL\"}" "http://127.0.0.1:$LOCAL_PORT/tasks"
+echo
+expect_task "$TITLE" "creating it"
+
+say "3. the same folder again: every object unchanged"
+expect_unchanged
+
+say "4. delete the database workload and apply again: the data is in the claim, which stays"
+kubectl -n postgres delete statefulset postgres --wait=true --timeout=3m
+kubectl -n postgres wait --for=delete pod/postgres-0 --timeout=3m || true
+kubectl apply -f "dist/$STAGE/manifests/"
+wait_for_stage
+expect_task "$TITLE" "re-creating the StatefulSet"
+
+say "5. delete the database pod: its replacement waits for it, and mounts the same claim"
+kubectl -n postgres delete pod postgres-0 --wait=true --timeout=3m
+kubectl -n postgres rollout status statefulset/postgres --timeout=5m
+expect_task "$TITLE" "deleting the database pod"
+expect_unchanged
+
+say "6. upgrade: a new database image ($UPGRADE_DATABASE_IMAGE), checked by the upgrade check, applied and rolled out"
+CDK8S_OUTDIR="$WORK/upgraded" npm run --silent synth:stage -- "$STAGE" --set "database.image=$UPGRADE_DATABASE_IMAGE"
+npm run --silent validate -- "$WORK/upgraded/$STAGE" --against "dist/$STAGE" --namespace-exists argocd --namespace-exists flux-system
+kubectl apply -f "$WORK/upgraded/$STAGE/manifests/"
+kubectl -n postgres rollout status statefulset/postgres --timeout=5m
+[ "$(kubectl -n postgres get statefulset postgres -o jsonpath='{.spec.template.spec.containers[0].image}')" = "$UPGRADE_DATABASE_IMAGE" ] \
+  || fail "the StatefulSet does not run $UPGRADE_DATABASE_IMAGE"
+kubectl -n stateful-namespace wait --for=condition=complete job -l app.kubernetes.io/component=migration --timeout=10m
+kubectl -n stateful-namespace rollout status deployment/stateful-flask --timeout=5m
+forward
+expect_task "$TITLE" "upgrading the database"
+
+say "7. back to the committed stage, pruning what it no longer has (the README's prune command)"
+kubectl apply -f "dist/$STAGE/manifests/" --prune -l "app.kubernetes.io/instance=stateful-todo-$STAGE" --prune-allowlist=core/v1/ConfigMap --prune-allowlist=core/v1/Secret --prune-allowlist=core/v1/Service --prune-allowlist=apps/v1/Deployment --prune-allowlist=apps/v1/StatefulSet --prune-allowlist=batch/v1/Job --prune-allowlist=autoscaling/v2/HorizontalPodAutoscaler --prune-allowlist=policy/v1/PodDisruptionBudget --prune-allowlist=networking.k8s.io/v1/NetworkPolicy --prune-allowlist=networking.k8s.io/v1/Ingress
+wait_for_stage
+[ "$(kubectl -n stateful-namespace get jobs -l app.kubernetes.io/component=migration -o name | wc -l)" = "1" ] \
+  || fail "the prune left more than the stage's own migration Job"
+kubectl get namespace postgres stateful-namespace
+forward
+expect_task "$TITLE" "pruning"
+
+if [ "${CLUSTER_TEST_DRAIN:-}" = "1" ]; then
+  say "8. drain the database's node the README's way"
+  NODE="$(kubectl -n postgres get pod postgres-0 -o jsonpath='{.spec.nodeName}')"
+  DRAINED_NODE="$NODE"
+  kubectl cordon "$NODE"
+  kubectl -n postgres delete pod postgres-0 --wait=true --timeout=2m   # a deletion, not an eviction: the PDB allows it
+  kubectl drain "$NODE" --ignore-daemonsets --delete-emptydir-data --timeout=5m
+  kubectl uncordon "$NODE"                                              # after the node's maintenance
+  kubectl -n postgres rollout status statefulset/postgres --timeout=5m
+  kubectl -n stateful-namespace rollout status deployment/stateful-flask --timeout=5m
+  forward
+  expect_task "$TITLE" "draining the node"
+fi
+
+say "PASSED: stage $STAGE on $(kubectl config current-context 2>/dev/null || echo "$KUBECONFIG")"
