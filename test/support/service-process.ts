@@ -39,7 +39,8 @@ export class ServiceProcess {
   private readonly exited: Promise<number | null>;
 
   constructor(command: readonly string[], cwd: string, env: Record<string, string>, identity?: ContainerIdentity) {
-    const sandbox = identity ? sandboxedCommand(command, identity) : undefined;
+    const keep = [cwd, ...(env.PATH ?? process.env.PATH ?? '').split(':').filter(Boolean)];
+    const sandbox = identity ? sandboxedCommand(command, identity, keep) : undefined;
     const argv = sandbox?.argv ?? [...command];
     const child: ChildProcess = spawn(argv[0], argv.slice(1), { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let buffer = '';
