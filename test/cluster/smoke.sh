@@ -139,6 +139,13 @@ kubectl apply -f "dist/$STAGE/manifests/"
 wait_for_stage
 expect_task "$TITLE" "re-creating the StatefulSet"
 
+say "4b. orphan-delete the StatefulSet (the README's step for a claim-template change) and apply: the new set adopts the pod"
+kubectl -n postgres delete statefulset postgres --cascade=orphan --timeout=2m   # the pod and its claim stay; the set goes
+kubectl -n postgres get pod postgres-0
+kubectl apply -f "dist/$STAGE/manifests/"
+kubectl -n postgres rollout status statefulset/postgres --timeout=5m
+expect_task "$TITLE" "orphan-deleting the StatefulSet"
+
 say "5. delete the database pod: its replacement waits for it, and mounts the same claim"
 kubectl -n postgres delete pod postgres-0 --wait=true --timeout=3m
 kubectl -n postgres rollout status statefulset/postgres --timeout=5m

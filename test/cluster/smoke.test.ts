@@ -35,6 +35,11 @@ describe('npm run test:cluster', () => {
     }
   });
 
+  test("runs the README's orphan-delete step of a claim-template change, as written", () => {
+    const line = readme.split('\n').find(l => l.includes('delete statefulset postgres --cascade=orphan'))!;
+    expect(script).toContain(line.replace(/\s+#.*$/, '').trim());
+  });
+
   test('runs the upgrade check before it applies an upgraded stage', () => {
     expect(readme).toContain('npm run validate -- --against HEAD');
     expect(script).toMatch(/npm run --silent validate -- "\$WORK\/upgraded\/\$STAGE" --against "dist\/\$STAGE"[^\n]*\nkubectl apply -f "\$WORK\/upgraded\/\$STAGE\/manifests\/"/);
