@@ -13,7 +13,7 @@ fs.mkdirSync(bundleDir, { recursive: true });
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 
 // The validator's modules, bundled as `cdk8s synth` bundles them.
-execSync(`./node_modules/.bin/esbuild lib/validate/index.ts --bundle --platform=node --packages=external --target=node20 --outfile=${bundleDir}/validate.js --log-level=warning`, { cwd: root });
+execSync(`./node_modules/.bin/esbuild packages/validator/src/index.ts --bundle --platform=node --packages=external --target=node20 --outfile=${bundleDir}/validate.js --log-level=warning`, { cwd: root });
 execSync('npm run --silent build', { cwd: root });
 
 /** A realistic set: per app a ConfigMap, Secret, Deployment, Service and PodDisruptionBudget; 20 apps a namespace. */
@@ -96,7 +96,7 @@ for (const size of [1000, 10000]) {
   for (let i = 0; i < runs; i++) {
     samples.push(JSON.parse(execSync(`node ${bundleDir}/probe.js ${dir}`, { encoding: 'utf8' })));
     const cli = process.hrtime.bigint();
-    execSync(`node .build/lib/validate/cli.js ${dir}`, { cwd: root, stdio: 'pipe' });
+    execSync(`node packages/validator/dist/cli.js ${dir}`, { cwd: root, stdio: 'pipe' });
     walls.push(Number(process.hrtime.bigint() - cli) / 1e9);
   }
   const startup = median(samples.map(s => s.startup));

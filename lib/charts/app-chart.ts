@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { AppPreset, StackConfig } from '../config';
 import { PostgresDatabase } from '../database/postgres-database';
-import { imageVersion } from '../image';
-import { TodoApp } from '../todo-app';
-import { TodoAppPreset } from '../todo-app-preset';
+import { imageVersion } from '@stateful-todo/kube-conventions';
+import { TodoApp } from '../app/todo-app';
+import { TodoAppPreset } from '../app/todo-app-preset';
 import { NamespaceChart } from './namespace-chart';
 
 export interface AppChartProps {

@@ -4,8 +4,8 @@ import { DatabaseCredentials } from '../database/database-credentials';
 import { PostgresDatabase } from '../database/postgres-database';
 import { PostgresDeployment } from '../database/postgres-deployment';
 import { PostgresStatefulSet } from '../database/postgres-stateful-set';
-import { imageVersion } from '../image';
-import { sizeFromQuantity } from '../size';
+import { imageVersion } from '@stateful-todo/kube-conventions';
+import { sizeFromQuantity } from '../kube/size';
 import { NamespaceChart } from './namespace-chart';
 
 /** The database's namespace: PostgreSQL as a StatefulSet or as a Deployment, as the config chooses. */

@@ -2,5 +2,4 @@ export * from './namespace-chart';
 export * from './database-chart';
 export * from './app-chart';
 export * from './ingress-chart';
-export * from './gitops-annotations';
 export * from './todo-stack';

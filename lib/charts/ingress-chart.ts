@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { StackConfig } from '../config';
-import { imageVersion } from '../image';
-import { IBridgeBackend, IngressBridge, IngressTls } from '../ingress-bridge';
+import { imageVersion } from '@stateful-todo/kube-conventions';
+import { IBridgeBackend, IngressBridge, IngressTls } from '../ingress/ingress-bridge';
 import { NamespaceChart } from './namespace-chart';
 
 export interface IngressChartProps {

@@ -2,8 +2,8 @@ import { Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { StackConfig } from '../config';
-import { PROVIDED_SECRETS_ANNOTATION } from '../provided-secrets';
-import { COMPONENT_LABEL, INSTANCE_LABEL, MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL, VERSION_LABEL } from '../labels';
+import { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
+import { COMPONENT_LABEL, INSTANCE_LABEL, MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL, VERSION_LABEL } from '../kube/labels';
 
 /** Namespaces every cluster has; the stack never creates or labels them. */
 export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];

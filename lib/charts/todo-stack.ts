@@ -3,7 +3,7 @@ import { StackConfig } from '../config';
 import { AppChart } from './app-chart';
 import { DatabaseChart } from './database-chart';
 import { PostgresDeployment } from '../database/postgres-deployment';
-import { assignSyncWaves, keepData, markAsMigration, SyncWave } from './gitops-annotations';
+import { assignSyncWaves, keepData, markAsMigration, SyncWave } from '../gitops/sync-annotations';
 import { IngressChart } from './ingress-chart';
 
 /**

@@ -1,7 +1,7 @@
-import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN } from '../dns-names';
-import { imageTag } from '../image';
-import { sizeFromQuantity } from '../size';
-import { isQuantity, parseQuantity, quantityHint } from '../quantity';
+import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN } from '@stateful-todo/kube-conventions';
+import { imageTag } from '@stateful-todo/kube-conventions';
+import { sizeFromQuantity } from '../kube/size';
+import { isQuantity, parseQuantity, quantityHint } from '@stateful-todo/kube-conventions';
 import {
   AppConfig, AppPreset, CredentialsConfig, DatabaseConfig, DatabaseWorkload, GitOpsConfig, IngressConfig, IngressTlsConfig,
   ResourcesConfig, StackConfig,

@@ -1,10 +1,10 @@
 import { Lazy, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { requireNamespace } from '../chart-namespace';
-import { imageVersion } from '../image';
-import { ComponentLabels, componentLabels, labelAllObjects, selectorLabels } from '../labels';
-import { sizeToQuantity } from '../size';
+import { requireNamespace } from '../kube/chart-namespace';
+import { imageVersion } from '@stateful-todo/kube-conventions';
+import { ComponentLabels, componentLabels, labelAllObjects, selectorLabels } from '../kube/labels';
+import { sizeToQuantity } from '../kube/size';
 import { DatabaseCredentials, SecretKeyReference } from './database-credentials';
 import { CONFIG_KEYS, PGDATA, POSTGRES_PORT, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
 

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { stackLabels } from '../charts/namespace-chart';
 import { StackConfig } from '../config';
-import { imageVersion } from '../image';
+import { imageVersion } from '@stateful-todo/kube-conventions';
 import { ArgoCdApplication } from './argo-cd-application';
 import { FluxGitRepository } from './flux-git-repository';
 import { FluxKustomization } from './flux-kustomization';

@@ -1,6 +1,6 @@
 import { DatabaseWorkload, resolveConfig, stageConfig, stageNames } from '../../lib/config';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
-import { PROVIDED_SECRETS_ANNOTATION } from '../../lib/provided-secrets';
+import { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
 import { Manifest, only, synthStack } from '../support/manifests';
 
 const RECOMMENDED = ['name', 'instance', 'component', 'part-of', 'managed-by', 'version'].map(l => `app.kubernetes.io/${l}`);

@@ -1,0 +1,2 @@
+export * from './todo-app-preset';
+export * from './todo-app';

@@ -1,0 +1,83 @@
+import * as k8s from '../../imports/k8s';
+
+/** How a todo image learns the port it listens on. */
+export type ListenPort =
+  /** The image reads its port from this environment variable, which the app sets from its `port`. */
+  | { readonly env: string }
+  /** The image always listens on this port; any other `port` is an error. */
+  | { readonly fixed: number };
+
+/**
+ * What the stack must know about a todo image: how to start and probe it, how to migrate its schema, which port it
+ * listens on and what it needs from its filesystem. Both images read `DB_USER`, `DB_PASSWORD`, `DB_HOST`,
+ * `DB_PORT`, `DB_NAME` and serve `GET`/`POST /tasks`.
+ */
+export abstract class TodoAppPreset {
+  /**
+   * The tutorial's Flask image (`daredrexel/stateful-flask:v0`: Flask-Migrate 4.0.4, `app.run(debug=True)` in
+   * `app.py`, port 5000).
+   *
+   * - The server is started with `flask run --no-debugger`, not the image's `python app.py`: `flask run` does not
+   *   execute the `__main__` block, so the hard-coded `debug=True` never applies, and an unhandled error is a plain
+   *   500, never Werkzeug's debugger with the source. It is still Flask's development server: do not put this image
+   *   on the internet (the prod stage runs the node service).
+   * - It has no health route, and every route needs the database: readiness is a TCP check, so that a database
+   *   restart does not take every pod out of its Service (clients get errors from the app, not refused
+   *   connections), and liveness likewise.
+   * - It ships no migrations (the tutorial generated them with `flask db init/migrate` inside a running pod). The
+   *   Job does the same in a scratch folder (`-d /tmp/migrations`, so the root filesystem stays read-only), after
+   *   forgetting the revision an earlier run recorded. Flask-Migrate 4.0.4 has no `stamp --purge` (4.0.6 added
+   *   it), so the Job calls alembic's own `stamp(…, purge=True)` through the app's Flask-Migrate config. Each run
+   *   diffs the models against the live schema, so a re-run is a no-op. The known risk: autogenerate turns a
+   *   removed or renamed model column into a DROP COLUMN, which deletes that column's data.
+   */
+  public static readonly FLASK: TodoAppPreset = {
+    defaultImage: 'daredrexel/stateful-flask:v0',
+    listenPort: { fixed: 5000 },
+    serverCommand: ['flask', 'run', '--host=0.0.0.0', '--port=5000', '--no-debugger', '--no-reload'],
+    migrationCommand: ['/bin/sh', '-c', [
+      'set -e',
+      'flask db init -d /tmp/migrations',
+      'python -c "from alembic import command; from flask.cli import ScriptInfo; app = ScriptInfo().load_app(); '
+        + "app.app_context().push(); command.stamp(app.extensions['migrate'].migrate.get_config('/tmp/migrations'), "
+        + "'base', purge=True)\"",
+      'flask db migrate -d /tmp/migrations',
+      'flask db upgrade -d /tmp/migrations',
+    ].join('; ')],
+    readOnlyRootFilesystem: true,
+    runAsUser: 10001,
+    readinessProbe: port => ({ tcpSocket: { port: k8s.IntOrString.fromString(port) } }),
+    livenessProbe: port => ({ tcpSocket: { port: k8s.IntOrString.fromString(port) } }),
+  };
+
+  /**
+   * The reference TypeScript service in `app/`: `/healthz` says the process is alive, `/readyz` that it has
+   * started (the schema was migrated once) and is not draining; a database outage after that is answered with the
+   * service's own 503s. Versioned SQL migrations ship in the image, so the root filesystem is read-only.
+   */
+  public static readonly NODE_SERVICE: TodoAppPreset = {
+    defaultImage: 'ghcr.io/stateful-todo/todo-service:0.1.0',
+    listenPort: { env: 'PORT' },
+    migrationCommand: ['node', 'dist/migrate.js'],
+    readOnlyRootFilesystem: true,
+    runAsUser: 1000,
+    readinessProbe: port => ({ httpGet: { path: '/readyz', port: k8s.IntOrString.fromString(port) } }),
+    livenessProbe: port => ({ httpGet: { path: '/healthz', port: k8s.IntOrString.fromString(port) } }),
+  };
+
+  /** Image used when the app sets none. */
+  public abstract readonly defaultImage: string;
+  /** How the image learns its port. */
+  public abstract readonly listenPort: ListenPort;
+  /** The server's command, when the image's own must be replaced; @default - the image's entrypoint and command */
+  public abstract readonly serverCommand?: readonly string[];
+  /** Command of the migration Job. */
+  public abstract readonly migrationCommand: readonly string[];
+  public abstract readonly readOnlyRootFilesystem: boolean;
+  /** A non-root uid the image runs under. */
+  public abstract readonly runAsUser: number;
+  /** The readiness probe, on the named container port `port`. */
+  public abstract readinessProbe(port: string): k8s.Probe;
+  /** The liveness probe, on the named container port `port`. */
+  public abstract livenessProbe(port: string): k8s.Probe;
+}

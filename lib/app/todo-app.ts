@@ -1,0 +1,316 @@
+import { createHash } from 'crypto';
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { ClientCredentials } from '../database/database-credentials';
+import { requireNamespace } from '../kube/chart-namespace';
+import { ContainerResources, IDatabaseClient, PostgresDatabase } from '../database/postgres-database';
+import { imageVersion } from '@stateful-todo/kube-conventions';
+import { ComponentLabels, componentLabels, labelAllObjects, NAME_LABEL, INSTANCE_LABEL, selectorLabels } from '../kube/labels';
+import { TodoAppPreset } from './todo-app-preset';
+
+export interface TodoAppAutoscaling {
+  /** @default 2 */
+  readonly minReplicas?: number;
+  readonly maxReplicas: number;
+  /**
+   * Target average CPU use, as a percentage of the CPU request.
+   * @default 70
+   */
+  readonly cpuUtilizationPercent?: number;
+}
+
+export interface TodoAppProps {
+  /** The database the app connects to; host, port, database name and user are read off it. */
+  readonly database: PostgresDatabase;
+  /** @default TodoAppPreset.FLASK */
+  readonly preset?: TodoAppPreset;
+  /**
+   * Name of the Deployment and of its ClusterIP Service.
+   * @default 'stateful-flask'
+   */
+  readonly name?: string;
+  /** @default - the preset's image */
+  readonly image?: string;
+  /** @default 5000 */
+  readonly port?: number;
+  /**
+   * Replicas of the Deployment. Ignored when `autoscaling` is set: the HPA owns the count then.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /** @default - the preset's migration command */
+  readonly migrationCommand?: readonly string[];
+  /**
+   * A HorizontalPodAutoscaler (autoscaling/v2) on CPU.
+   * @default - none
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+   */
+  readonly autoscaling?: TodoAppAutoscaling;
+  /** @default { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' } */
+  readonly resources?: ContainerResources;
+  /**
+   * How long a finished migration Job is kept before Kubernetes deletes it.
+   * @default Duration.days(1)
+   */
+  readonly migrationJobTtl?: Duration;
+}
+
+const HTTP_PORT_NAME = 'http';
+/** How long a terminating app pod keeps serving before it drains (see the preStop hook). */
+export const PRE_STOP_DELAY_SECONDS = 5;
+/** Pod template annotation: the SHA-256 of the database ConfigMap's data. */
+export const CONFIG_CHECKSUM_ANNOTATION = 'todo-stack/config-checksum';
+// The names the tutorial's app reads; the contract of both presets.
+const ENV = { user: 'DB_USER', password: 'DB_PASSWORD', host: 'DB_HOST', port: 'DB_PORT', name: 'DB_NAME' } as const;
+
+/**
+ * The todo web service: a Deployment whose database settings are all read off the database construct, its
+ * ClusterIP Service, a migration Job that replaces the tutorial's `kubectl exec … flask db upgrade`, and, when
+ * asked, a HorizontalPodAutoscaler and a PodDisruptionBudget.
+ */
+export class TodoApp extends Construct implements IDatabaseClient {
+  public readonly namespace: string;
+  public readonly name: string;
+  public readonly image: string;
+  public readonly port: number;
+  public readonly preset: TodoAppPreset;
+  /** Replicas the Deployment starts with (the HPA's minimum when autoscaling). */
+  public readonly replicas: number;
+  public readonly migrationCommand: readonly string[];
+  public readonly resources: ContainerResources;
+  /** Labels of every pod of the app, server and migration alike; the database admits them. */
+  public readonly clientPodLabels: Record<string, string>;
+  /** DB_HOST, DB_PORT, DB_NAME. */
+  public readonly configMap: k8s.KubeConfigMap;
+  /** DB_USER and DB_PASSWORD, from a Secret in the app's namespace. */
+  public readonly credentials: ClientCredentials;
+  public readonly deployment: k8s.KubeDeployment;
+  public readonly service: k8s.KubeService;
+  public readonly migrationJob: k8s.KubeJob;
+  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+
+  private readonly database: PostgresDatabase;
+
+  constructor(scope: Construct, id: string, props: TodoAppProps) {
+    super(scope, id);
+    this.namespace = requireNamespace(this);
+    this.database = props.database;
+    this.preset = props.preset ?? TodoAppPreset.FLASK;
+    this.name = props.name ?? 'stateful-flask';
+    this.image = props.image ?? this.preset.defaultImage;
+    const fixedPort = 'fixed' in this.preset.listenPort ? this.preset.listenPort.fixed : undefined;
+    this.port = props.port ?? fixedPort ?? 5000;
+    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) {
+      throw new Error(`${this.node.path}: 'port' must be a whole number from 1 to 65535, got ${this.port}`);
+    }
+    if (fixedPort !== undefined && this.port !== fixedPort) {
+      throw new Error(`${this.node.path}: 'port' must be ${fixedPort} with this preset, whose image always listens on `
+        + `${fixedPort}, got ${this.port}; leave 'port' unset, or use a preset whose image reads its port`);
+    }
+    this.replicas = props.autoscaling ? (props.autoscaling.minReplicas ?? 2) : (props.replicas ?? 1);
+    this.migrationCommand = props.migrationCommand ?? this.preset.migrationCommand;
+    this.resources = props.resources ?? { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
+    const instance = selectorLabels(this, this.identity('server'))[INSTANCE_LABEL];
+    this.clientPodLabels = { [NAME_LABEL]: this.name, ...(instance ? { [INSTANCE_LABEL]: instance } : {}) };
+
+    this.configMap = new k8s.KubeConfigMap(this, 'DatabaseConfig', {
+      metadata: { name: `${this.name}-database` },
+      data: {
+        [ENV.host]: this.database.host,
+        [ENV.port]: String(this.database.port),
+        [ENV.name]: this.database.databaseName,
+      },
+    });
+    this.credentials = this.database.credentials.bindClient(this, `${this.name}-db-credentials`, this.database.user);
+
+    const serverSelector = selectorLabels(this, this.identity('server'));
+    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
+      metadata: { name: this.name },
+      spec: {
+        // With an HPA, a replicas field would reset its count on every apply (and fight a GitOps sync).
+        replicas: props.autoscaling ? undefined : this.replicas,
+        selector: { matchLabels: serverSelector },
+        strategy: {
+          type: 'RollingUpdate',
+          // Never below the desired count during a rollout, so one replica still means no downtime.
+          rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
+        },
+        template: {
+          metadata: {
+            labels: componentLabels(this, this.identity('server')),
+            // Env from a ConfigMap is read at start only: a new checksum rolls the pods when the settings change.
+            annotations: { [CONFIG_CHECKSUM_ANNOTATION]: checksum(this.configMap.toJson().data) },
+          },
+          spec: this.podSpec({
+            restartPolicy: 'Always',
+            // The endpoint removal of a terminating pod takes a moment to reach every node's proxy and the ingress
+            // controller; until then they still send it requests. The preStop delay keeps serving through that
+            // moment, then SIGTERM drains what is in flight. Well within the 30 s grace period.
+            terminationGracePeriodSeconds: 30,
+            container: {
+              name: 'app',
+              command: this.preset.serverCommand ? [...this.preset.serverCommand] : undefined,
+              env: 'env' in this.preset.listenPort ? [{ name: this.preset.listenPort.env, value: String(this.port) }] : [],
+              lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_DELAY_SECONDS)] } } },
+              ports: [{ name: HTTP_PORT_NAME, containerPort: this.port, protocol: 'TCP' }],
+              readinessProbe: { ...this.preset.readinessProbe(HTTP_PORT_NAME), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+              livenessProbe: { ...this.preset.livenessProbe(HTTP_PORT_NAME), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
+              startupProbe: { ...this.preset.livenessProbe(HTTP_PORT_NAME), periodSeconds: 5, failureThreshold: 30 },
+            },
+            topologySpreadConstraints: this.replicas > 1 ? [{
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: serverSelector },
+            }] : undefined,
+          }),
+        },
+      },
+    });
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { name: this.name },
+      spec: {
+        type: 'ClusterIP',
+        selector: serverSelector,
+        ports: [{ name: HTTP_PORT_NAME, port: this.port, targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP' }],
+      },
+    });
+
+    const jobSpec: k8s.JobSpec = {
+      backoffLimit: 4,
+      activeDeadlineSeconds: 600,
+      ttlSecondsAfterFinished: (props.migrationJobTtl ?? Duration.days(1)).toSeconds(),
+      template: {
+        metadata: { labels: componentLabels(this, this.identity('migration')) },
+        spec: this.podSpec({
+          restartPolicy: 'Never',
+          container: { name: 'migrate', command: [...this.migrationCommand], env: [] },
+        }),
+      },
+    };
+    this.migrationJob = new k8s.KubeJob(this, 'Migration', {
+      // A Job's spec.template is immutable. The name hashes the whole rendered spec (images, command, env,
+      // resources, labels), so any change gives a new Job, which runs, and re-applying the same one changes nothing.
+      metadata: { name: `${this.name}-migrate-${checksum(k8s.toJson_JobSpec(jobSpec)).slice(0, 8)}` },
+      spec: jobSpec,
+    });
+
+    if (props.autoscaling) {
+      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata: { name: this.name },
+        spec: {
+          scaleTargetRef: {
+            apiVersion: this.deployment.apiVersion,
+            kind: this.deployment.kind,
+            name: this.deployment.name,
+          },
+          minReplicas: this.replicas,
+          maxReplicas: props.autoscaling.maxReplicas,
+          metrics: [{
+            type: 'Resource',
+            resource: {
+              name: 'cpu',
+              target: { type: 'Utilization', averageUtilization: props.autoscaling.cpuUtilizationPercent ?? 70 },
+            },
+          }],
+        },
+      });
+    }
+
+    if (this.replicas > 1) {
+      this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name: this.name },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: serverSelector } },
+      });
+    }
+
+    this.database.allowClient(this);
+    labelAllObjects(this, componentLabels(this, this.identity('server')));
+    labelAllObjects(this.migrationJob, componentLabels(this, this.identity('migration')));
+  }
+
+  /** The app Service's in-cluster DNS name, which the ingress bridge aliases. */
+  public get serviceHost(): string {
+    return `${this.service.name}.${this.namespace}.svc.cluster.local`;
+  }
+
+  private identity(component: 'server' | 'migration'): ComponentLabels {
+    return { name: this.name, component, version: imageVersion(this.image) };
+  }
+
+  private podSpec(options: {
+    restartPolicy: string;
+    terminationGracePeriodSeconds?: number;
+    container: Omit<k8s.Container, 'image'>;
+    topologySpreadConstraints?: k8s.TopologySpreadConstraint[];
+  }): k8s.PodSpec {
+    const fromConfig = (key: string): k8s.EnvVar => ({
+      name: key, valueFrom: { configMapKeyRef: { name: this.configMap.name, key } },
+    });
+    const databaseEnv: k8s.EnvVar[] = [
+      fromConfig(ENV.host),
+      fromConfig(ENV.port),
+      fromConfig(ENV.name),
+      { name: ENV.user, valueFrom: { secretKeyRef: { name: this.credentials.user.secretName, key: this.credentials.user.key } } },
+      { name: ENV.password, valueFrom: { secretKeyRef: { name: this.credentials.password.secretName, key: this.credentials.password.key } } },
+    ];
+    const restricted = (readOnlyRootFilesystem: boolean): k8s.SecurityContext => ({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem,
+      capabilities: { drop: ['ALL'] },
+    });
+    return {
+      restartPolicy: options.restartPolicy,
+      terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
+      enableServiceLinks: false,
+      automountServiceAccountToken: false,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: this.preset.runAsUser,
+        runAsGroup: this.preset.runAsUser,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      topologySpreadConstraints: options.topologySpreadConstraints,
+      initContainers: [{
+        // The database image brings pg_isready; the app then starts against a database that accepts connections.
+        // It names its user and database: the pod's uid has no entry in that image's /etc/passwd, and without a
+        // user name libpq gives up before connecting ("no attempt"), so the pod would wait forever.
+        name: 'wait-for-database',
+        image: this.database.image,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['/bin/sh', '-c', `until pg_isready -h "$${ENV.host}" -p "$${ENV.port}" -U "$${ENV.user}" -d "$${ENV.name}" -t 2; `
+          + `do echo "waiting for $${ENV.host}:$${ENV.port}"; sleep 2; done`],
+        env: databaseEnv.filter(env => env.name !== ENV.password),
+        resources: {
+          requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+          limits: { memory: k8s.Quantity.fromString('64Mi') },
+        },
+        securityContext: restricted(true),
+      }],
+      containers: [{
+        ...options.container,
+        image: this.image,
+        imagePullPolicy: 'IfNotPresent',
+        env: [...databaseEnv, ...(options.container.env ?? [])],
+        resources: {
+          requests: {
+            cpu: k8s.Quantity.fromString(this.resources.cpuRequest),
+            memory: k8s.Quantity.fromString(this.resources.memoryRequest),
+          },
+          limits: { memory: k8s.Quantity.fromString(this.resources.memoryLimit) },
+        },
+        securityContext: restricted(this.preset.readOnlyRootFilesystem),
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      }],
+      volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
+    };
+  }
+}
+
+function checksum(data: unknown): string {
+  return createHash('sha256').update(JSON.stringify(data)).digest('hex');
+}

@@ -1,0 +1,3 @@
+export * from './labels';
+export * from './chart-namespace';
+export * from './size';

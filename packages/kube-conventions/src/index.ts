@@ -1,0 +1,4 @@
+export * from './names';
+export * from './quantity';
+export * from './image-reference';
+export * from './provided-secrets';

@@ -1,0 +1,347 @@
+import { parseQuantity } from '@stateful-todo/kube-conventions';
+import { Finding, objectFinding } from './finding';
+import { isNamespaced, KubeObject, Manifest, PathSegment } from './manifest';
+import { containersOf, PodTemplate, podTemplateOf, selectorMatches } from './pod-templates';
+import { PROVIDED_SECRETS_ANNOTATION } from './rules';
+
+/** Namespaces every cluster has. */
+export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export interface ReferenceOptions {
+  /** Namespaces that exist in the cluster, beyond those in the set and the cluster's own. */
+  readonly existingNamespaces?: readonly string[];
+  /** Secrets the cluster provides, as `namespace/name`. */
+  readonly providedSecrets?: readonly string[];
+}
+
+// Workloads whose spec.selector must match their own pod template.
+const SELECTING_WORKLOADS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet', 'ReplicationController'];
+
+/**
+ * Checks what no single object shows: that the objects of a set refer to each other correctly. This is where
+ * the tutorial's manifests break while each file is schema-valid on its own.
+ */
+export function checkReferences(manifests: readonly Manifest[], options: ReferenceOptions = {}): Finding[] {
+  return new ReferenceIndex(manifests, options).check();
+}
+
+class ReferenceIndex {
+  private readonly byKey = new Map<string, Manifest>();
+  private readonly namespaces = new Set<string>(CLUSTER_NAMESPACES);
+  private readonly providedSecrets = new Set<string>();
+  private readonly pods: PodTemplate[] = [];
+  private readonly podsByNamespace = new Map<string | undefined, PodTemplate[]>();
+  private readonly volumes: Manifest[] = [];
+  private readonly findings: Finding[] = [];
+
+  constructor(private readonly manifests: readonly Manifest[], options: ReferenceOptions) {
+    (options.existingNamespaces ?? []).forEach(ns => this.namespaces.add(ns));
+    (options.providedSecrets ?? []).forEach(ref => this.providedSecrets.add(ref));
+    for (const manifest of manifests) {
+      const { object } = manifest;
+      if (object.kind === 'Namespace' && object.metadata.name) {
+        this.namespaces.add(object.metadata.name);
+        const provided = object.metadata.annotations?.[PROVIDED_SECRETS_ANNOTATION];
+        for (const name of typeof provided === 'string' ? provided.split(',') : []) {
+          if (name.trim()) {
+            this.providedSecrets.add(`${object.metadata.name}/${name.trim()}`);
+          }
+        }
+      }
+      const key = this.key(object.kind, namespaceOf(object), object.metadata.name);
+      const first = this.byKey.get(key);
+      if (first && object.metadata.name) {
+        this.findings.push(objectFinding('duplicate-object', manifest, ['metadata', 'name'],
+          `${object.kind} '${object.metadata.name}' is defined twice; the first is at ${first.file}:${first.lineOf(['metadata', 'name'])}`));
+      } else {
+        this.byKey.set(key, manifest);
+      }
+      const pod = podTemplateOf(manifest);
+      if (pod) {
+        this.pods.push(pod);
+        const namespace = namespaceOf(object);
+        const inNamespace = this.podsByNamespace.get(namespace) ?? [];
+        inNamespace.push(pod);
+        this.podsByNamespace.set(namespace, inNamespace);
+      }
+      if (object.kind === 'PersistentVolume') {
+        this.volumes.push(manifest);
+      }
+    }
+  }
+
+  public check(): Finding[] {
+    for (const manifest of this.manifests) {
+      const { object } = manifest;
+      this.checkNamespace(manifest);
+      switch (object.kind) {
+        case 'Service': this.checkService(manifest); break;
+        case 'StatefulSet': this.checkStatefulSet(manifest); break;
+        case 'Ingress': this.checkIngress(manifest); break;
+        case 'PersistentVolumeClaim': this.checkClaimBinding(manifest); break;
+        case 'HorizontalPodAutoscaler': this.checkScaleTarget(manifest); break;
+        case 'PodDisruptionBudget': this.checkPodSelector(manifest, ['spec', 'selector'], 'PodDisruptionBudget selector'); break;
+        case 'NetworkPolicy': this.checkPodSelector(manifest, ['spec', 'podSelector'], 'NetworkPolicy podSelector'); break;
+      }
+    }
+    for (const pod of this.pods) {
+      this.checkWorkloadSelector(pod);
+      this.checkPodReferences(pod);
+    }
+    return this.findings;
+  }
+
+  private key(kind: string, namespace: string | undefined, name: string | undefined): string {
+    return `${kind}/${namespace ?? ''}/${name ?? ''}`;
+  }
+
+  private find(kind: string, namespace: string | undefined, name: unknown): Manifest | undefined {
+    return typeof name === 'string' ? this.byKey.get(this.key(kind, namespace, name)) : undefined;
+  }
+
+  private podsIn(namespace: string | undefined): PodTemplate[] {
+    return this.podsByNamespace.get(namespace) ?? [];
+  }
+
+  private report(ruleId: string, manifest: Manifest, path: PathSegment[], message: string): void {
+    this.findings.push(objectFinding(ruleId, manifest, path, message));
+  }
+
+  private checkNamespace(manifest: Manifest): void {
+    const namespace = manifest.object.metadata.namespace;
+    if (isNamespaced(manifest.object.kind) && typeof namespace === 'string' && !this.namespaces.has(namespace)) {
+      this.report('namespace-missing', manifest, ['metadata', 'namespace'],
+        `namespace '${namespace}' is not in the set and not known to exist`);
+    }
+  }
+
+  private checkService(manifest: Manifest): void {
+    const { spec } = manifest.object;
+    const namespace = namespaceOf(manifest.object);
+    if (!spec || typeof spec !== 'object') {
+      return;
+    }
+    if (spec.type === 'ExternalName') {
+      const target = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.cluster\.local)?\.?$/.exec(String(spec.externalName ?? ''));
+      if (target && !this.find('Service', target[2], target[1])) {
+        this.report('externalname-target-missing', manifest, ['spec', 'externalName'],
+          `externalName '${spec.externalName}' names Service '${target[1]}' in namespace '${target[2]}', which is not in the set`);
+      }
+      return;
+    }
+    if (!spec.selector || typeof spec.selector !== 'object' || Object.keys(spec.selector).length === 0) {
+      return; // no selector: endpoints are managed by hand
+    }
+    const matched = this.podsIn(namespace).filter(pod => selectorMatches(spec.selector, pod.labels));
+    if (matched.length === 0) {
+      this.report('service-selector-no-match', manifest, ['spec', 'selector'],
+        `selector ${JSON.stringify(spec.selector)} matches no pod template in namespace '${namespace}'`);
+      return;
+    }
+    const containers = matched.flatMap(pod => containersOf(pod).filter(c => !c.init).map(c => c.container));
+    (Array.isArray(spec.ports) ? spec.ports : []).forEach((port: any, index: number) => {
+      const target = port?.targetPort ?? port?.port;
+      const exposed = containers.some(container => (container.ports ?? []).some((p: any) =>
+        (typeof target === 'string' ? p?.name === target : p?.containerPort === target)));
+      if (target !== undefined && !exposed) {
+        this.report('service-target-port', manifest, ['spec', 'ports', index, port?.targetPort !== undefined ? 'targetPort' : 'port'],
+          `targetPort ${JSON.stringify(target)} is not a port of any container the selector matches`);
+      }
+    });
+  }
+
+  private checkStatefulSet(manifest: Manifest): void {
+    const serviceName = manifest.object.spec?.serviceName;
+    if (typeof serviceName !== 'string' || serviceName === '') {
+      this.report('statefulset-service', manifest, ['spec'], 'StatefulSet has no serviceName');
+      return;
+    }
+    const service = this.find('Service', namespaceOf(manifest.object), serviceName);
+    if (!service) {
+      this.report('statefulset-service', manifest, ['spec', 'serviceName'], `serviceName '${serviceName}' names no Service in namespace '${namespaceOf(manifest.object)}'`);
+    } else if (service.object.spec?.clusterIP !== 'None') {
+      this.report('statefulset-service', manifest, ['spec', 'serviceName'], `serviceName '${serviceName}' names a Service that is not headless (clusterIP: None)`);
+    }
+  }
+
+  private checkIngress(manifest: Manifest): void {
+    const spec = manifest.object.spec ?? {};
+    const namespace = namespaceOf(manifest.object);
+    const annotations = manifest.object.metadata.annotations ?? {};
+    // cert-manager's ingress-shim issues every tls[].secretName of an annotated Ingress.
+    const issued = typeof annotations['cert-manager.io/cluster-issuer'] === 'string' || typeof annotations['cert-manager.io/issuer'] === 'string';
+    const providedHere = new Set(String(annotations[PROVIDED_SECRETS_ANNOTATION] ?? '').split(',').map(n => n.trim()).filter(Boolean));
+    (Array.isArray(spec.tls) ? spec.tls : []).forEach((tls: any, index: number) => {
+      const name = tls?.secretName;
+      if (typeof name !== 'string' || issued || providedHere.has(name) || this.providedSecrets.has(`${namespace}/${name}`) || this.find('Secret', namespace, name)) {
+        return;
+      }
+      this.report('ingress-tls-secret-missing', manifest, ['spec', 'tls', index, 'secretName'],
+        `TLS Secret '${name}' is not in namespace '${namespace}' of the set, not declared as provided, and not issued by cert-manager (no cert-manager.io/cluster-issuer annotation)`);
+    });
+    const backends: Array<{ backend: any; path: PathSegment[] }> = [];
+    if (spec.defaultBackend) {
+      backends.push({ backend: spec.defaultBackend, path: ['spec', 'defaultBackend'] });
+    }
+    (Array.isArray(spec.rules) ? spec.rules : []).forEach((rule: any, r: number) => {
+      (Array.isArray(rule?.http?.paths) ? rule.http.paths : []).forEach((p: any, i: number) => {
+        backends.push({ backend: p?.backend, path: ['spec', 'rules', r, 'http', 'paths', i, 'backend'] });
+      });
+    });
+    for (const { backend, path } of backends) {
+      const service = backend?.service;
+      if (!service?.name) {
+        continue;
+      }
+      const target = this.find('Service', namespaceOf(manifest.object), service.name);
+      if (!target) {
+        this.report('ingress-backend-missing', manifest, [...path, 'service', 'name'],
+          `backend Service '${service.name}' is not in namespace '${namespaceOf(manifest.object)}'`);
+        continue;
+      }
+      const ports: any[] = Array.isArray(target.object.spec?.ports) ? target.object.spec.ports : [];
+      const wanted = service.port?.number ?? service.port?.name;
+      if (wanted !== undefined && !ports.some(p => (typeof wanted === 'number' ? p?.port === wanted : p?.name === wanted))) {
+        this.report('ingress-backend-missing', manifest, [...path, 'service', 'port'],
+          `Service '${service.name}' has no port ${JSON.stringify(wanted)}${ports.length === 0 ? ' (it declares no ports)' : ''}`);
+      }
+    }
+  }
+
+  private checkClaimBinding(claim: Manifest): void {
+    const claimSpec = claim.object.spec ?? {};
+    const namespace = namespaceOf(claim.object);
+    const volume = (claimSpec.volumeName && this.find('PersistentVolume', undefined, claimSpec.volumeName))
+      || this.volumes.find(m => m.object.spec?.claimRef?.name === claim.object.metadata.name
+        && (m.object.spec?.claimRef?.namespace ?? 'default') === namespace);
+    if (!volume) {
+      return;
+    }
+    const pv = volume.object.spec ?? {};
+    const problems: string[] = [];
+    const missingModes = (claimSpec.accessModes ?? []).filter((mode: string) => !(pv.accessModes ?? []).includes(mode));
+    if (missingModes.length > 0) {
+      problems.push(`access modes ${JSON.stringify(claimSpec.accessModes)} are not all offered by the volume's ${JSON.stringify(pv.accessModes ?? [])}`);
+    }
+    if (claimSpec.storageClassName !== undefined && (claimSpec.storageClassName ?? '') !== (pv.storageClassName ?? '')) {
+      problems.push(`storage class '${claimSpec.storageClassName}' differs from the volume's '${pv.storageClassName ?? ''}'`);
+    }
+    if ((claimSpec.volumeMode ?? 'Filesystem') !== (pv.volumeMode ?? 'Filesystem')) {
+      problems.push(`volume mode ${claimSpec.volumeMode ?? 'Filesystem'} differs from the volume's ${pv.volumeMode ?? 'Filesystem'}`);
+    }
+    const requested = parseQuantity(String(claimSpec.resources?.requests?.storage ?? ''));
+    const capacity = parseQuantity(String(pv.capacity?.storage ?? ''));
+    if (requested !== undefined && capacity !== undefined && capacity < requested) {
+      problems.push(`the claim requests ${claimSpec.resources.requests.storage} but the volume holds ${pv.capacity.storage}`);
+    }
+    if (problems.length > 0) {
+      this.report('pv-pvc-mismatch', claim, ['spec'], `cannot bind to PersistentVolume '${volume.object.metadata.name}' (${volume.file}:${volume.lineOf(['spec'])}): ${problems.join('; ')}`);
+    }
+  }
+
+  private checkScaleTarget(manifest: Manifest): void {
+    const ref = manifest.object.spec?.scaleTargetRef;
+    if (!ref?.kind || !ref?.name) {
+      return;
+    }
+    const target = this.find(ref.kind, namespaceOf(manifest.object), ref.name);
+    if (!target) {
+      this.report('target-no-match', manifest, ['spec', 'scaleTargetRef'], `scaleTargetRef ${ref.kind} '${ref.name}' is not in namespace '${namespaceOf(manifest.object)}'`);
+    } else if (ref.apiVersion && ref.apiVersion !== target.object.apiVersion) {
+      this.report('target-no-match', manifest, ['spec', 'scaleTargetRef', 'apiVersion'], `scaleTargetRef apiVersion '${ref.apiVersion}' does not match the ${ref.kind}'s '${target.object.apiVersion}'`);
+    }
+  }
+
+  private checkPodSelector(manifest: Manifest, path: PathSegment[], what: string): void {
+    const selector = path.reduce<any>((node, key) => node?.[key], manifest.object);
+    const empty = !selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0);
+    if (empty) {
+      return; // an empty selector selects every pod of the namespace, by design
+    }
+    if (!this.podsIn(namespaceOf(manifest.object)).some(pod => selectorMatches(selector, pod.labels))) {
+      this.report('target-no-match', manifest, path, `${what} ${JSON.stringify(selector)} matches no pod template in namespace '${namespaceOf(manifest.object)}'`);
+    }
+  }
+
+  private checkWorkloadSelector(pod: PodTemplate): void {
+    const { object } = pod.manifest;
+    if (!SELECTING_WORKLOADS.includes(object.kind) || !object.spec?.selector) {
+      return;
+    }
+    if (!selectorMatches(object.spec.selector, pod.labels)) {
+      this.report('selector-template-mismatch', pod.manifest, ['spec', 'selector'],
+        `selector ${JSON.stringify(object.spec.selector)} does not match the pod template's labels ${JSON.stringify(pod.labels)}`);
+    }
+  }
+
+  private checkPodReferences(pod: PodTemplate): void {
+    const namespace = namespaceOf(pod.manifest.object);
+    const check = (kind: 'Secret' | 'ConfigMap', name: unknown, key: unknown, optional: unknown, path: PathSegment[]) => {
+      if (optional === true || typeof name !== 'string') {
+        return;
+      }
+      if (kind === 'Secret' && this.providedSecrets.has(`${namespace}/${name}`)) {
+        return;
+      }
+      const target = this.find(kind, namespace, name);
+      if (!target) {
+        this.report('config-reference-missing', pod.manifest, path, `${kind} '${name}' is not in namespace '${namespace}'${kind === 'Secret' ? ' (nor declared as provided by the cluster)' : ''}`);
+      } else if (typeof key === 'string' && !keysOf(target.object).includes(key)) {
+        this.report('config-reference-missing', pod.manifest, path, `${kind} '${name}' has no key '${key}' (it has ${keysOf(target.object).map(k => `'${k}'`).join(', ') || 'no keys'})`);
+      }
+    };
+    for (const { container, path } of containersOf(pod)) {
+      (Array.isArray(container.env) ? container.env : []).forEach((env: any, i: number) => {
+        const from = env?.valueFrom;
+        if (from?.secretKeyRef) {
+          check('Secret', from.secretKeyRef.name, from.secretKeyRef.key, from.secretKeyRef.optional, [...path, 'env', i, 'valueFrom', 'secretKeyRef']);
+        }
+        if (from?.configMapKeyRef) {
+          check('ConfigMap', from.configMapKeyRef.name, from.configMapKeyRef.key, from.configMapKeyRef.optional, [...path, 'env', i, 'valueFrom', 'configMapKeyRef']);
+        }
+      });
+      (Array.isArray(container.envFrom) ? container.envFrom : []).forEach((source: any, i: number) => {
+        if (source?.secretRef) {
+          check('Secret', source.secretRef.name, undefined, source.secretRef.optional, [...path, 'envFrom', i, 'secretRef']);
+        }
+        if (source?.configMapRef) {
+          check('ConfigMap', source.configMapRef.name, undefined, source.configMapRef.optional, [...path, 'envFrom', i, 'configMapRef']);
+        }
+      });
+    }
+    (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : []).forEach((volume: any, i: number) => {
+      const at = [...pod.specPath, 'volumes', i];
+      const items = (source: any) => (Array.isArray(source?.items) ? source.items.map((item: any) => item?.key) : [undefined]);
+      if (volume?.secret) {
+        items(volume.secret).forEach((key: unknown) => check('Secret', volume.secret.secretName, key, volume.secret.optional, [...at, 'secret']));
+      }
+      if (volume?.configMap) {
+        items(volume.configMap).forEach((key: unknown) => check('ConfigMap', volume.configMap.name, key, volume.configMap.optional, [...at, 'configMap']));
+      }
+      (Array.isArray(volume?.projected?.sources) ? volume.projected.sources : []).forEach((source: any, s: number) => {
+        if (source?.secret) {
+          items(source.secret).forEach((key: unknown) => check('Secret', source.secret.name, key, source.secret.optional, [...at, 'projected', 'sources', s, 'secret']));
+        }
+        if (source?.configMap) {
+          items(source.configMap).forEach((key: unknown) => check('ConfigMap', source.configMap.name, key, source.configMap.optional, [...at, 'projected', 'sources', s, 'configMap']));
+        }
+      });
+      const claimName = volume?.persistentVolumeClaim?.claimName;
+      if (typeof claimName === 'string' && !this.find('PersistentVolumeClaim', namespace, claimName)) {
+        this.report('pvc-missing', pod.manifest, [...at, 'persistentVolumeClaim', 'claimName'], `PersistentVolumeClaim '${claimName}' is not in namespace '${namespace}'`);
+      }
+    });
+  }
+}
+
+/** The namespace an object lands in: its own, or `default` as kubectl would choose without a context namespace. */
+function namespaceOf(object: KubeObject): string | undefined {
+  if (!isNamespaced(object.kind)) {
+    return undefined;
+  }
+  return typeof object.metadata.namespace === 'string' ? object.metadata.namespace : 'default';
+}
+
+function keysOf(object: KubeObject): string[] {
+  return [...Object.keys(object.data ?? {}), ...Object.keys(object.stringData ?? {}), ...Object.keys(object.binaryData ?? {})];
+}

@@ -1,0 +1,159 @@
+import { parseQuantity } from '@stateful-todo/kube-conventions';
+import { Finding, objectFinding } from './finding';
+import { Manifest, PathSegment, formatPath } from './manifest';
+
+// What the API server lets an update change; everything else of these specs is immutable once created.
+// k8s.io/kubernetes pkg/apis/apps/validation ValidateStatefulSetUpdate (1.27).
+const STATEFUL_SET_MUTABLE = new Set(['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy']);
+// pkg/apis/batch/validation ValidateJobSpecUpdate: the pod template, the selector and the shape of the Job.
+const JOB_IMMUTABLE = ['selector', 'manualSelector', 'template', 'completions', 'completionMode', 'podFailurePolicy'];
+// pkg/apis/core/validation ValidatePersistentVolumeUpdate: the volume source and how it is attached are fixed.
+const PERSISTENT_VOLUME_MUTABLE = new Set(['capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'mountOptions']);
+const WORKLOADS_WITH_SELECTOR = new Set(['Deployment', 'ReplicaSet', 'DaemonSet']);
+
+const STORAGE_FIX = 'a claim template cannot change: expand the existing claim (kubectl patch pvc), orphan-delete the StatefulSet '
+  + '(kubectl delete statefulset NAME --cascade=orphan) and apply; README, "Upgrades the API server accepts"';
+const CLASS_FIX = 'a claim cannot move to another storage class: dump the database, orphan-delete the StatefulSet, delete the '
+  + 'claim, apply, restore; README, "Upgrades the API server accepts"';
+const RECREATE_FIX = 'the API server rejects this update: give the object a new name (the old one is then pruned), or delete it and '
+  + 'apply again (with --cascade=orphan for a workload, so its pods stay)';
+
+/**
+ * The upgrade check: compares the objects of a new version with those of the previous one, matched by API group,
+ * kind, namespace and name, and reports every change the API server refuses on update (immutable fields), and every
+ * object that held data and is gone. kubeconform and kube-linter see one version only; a live cluster sees two.
+ */
+export function checkUpgrade(previous: readonly Manifest[], next: readonly Manifest[]): Finding[] {
+  const before = new Map(previous.map(m => [identity(m), m]));
+  const after = new Map(next.map(m => [identity(m), m]));
+  const findings: Finding[] = [];
+  for (const [key, manifest] of after) {
+    const old = before.get(key);
+    if (old) {
+      findings.push(...immutableChanges(old, manifest));
+    }
+  }
+  for (const [key, old] of before) {
+    if (!after.has(key)) {
+      findings.push(...dataLeftBehind(old, next));
+    }
+  }
+  return findings;
+}
+
+/** `group/Kind namespace/name`: what the API server knows an object by (the version may change). */
+function identity(manifest: Manifest): string {
+  const { apiVersion, kind, metadata } = manifest.object;
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  return `${group}/${kind} ${metadata.namespace ?? ''}/${metadata.name ?? ''}`;
+}
+
+function immutableChanges(old: Manifest, manifest: Manifest): Finding[] {
+  const previous = old.object;
+  const next = manifest.object;
+  const spec = (o: any) => o.spec ?? {};
+  const report = (path: PathSegment[], before: unknown, after: unknown, fix = RECREATE_FIX) =>
+    objectFinding('immutable-field', manifest, path, `changes from ${show(before)} to ${show(after)}, which the API server refuses on update`, fix);
+  switch (next.kind) {
+    case 'StatefulSet':
+      return differences(spec(previous), spec(next), ['spec'])
+        .filter(d => !STATEFUL_SET_MUTABLE.has(String(d.path[1])))
+        .map(d => report(d.path, d.before, d.after, statefulSetFix(d.path)));
+    case 'Job':
+      return JOB_IMMUTABLE.flatMap(field => differences(spec(previous)[field], spec(next)[field], ['spec', field]))
+        .filter(d => !(d.path[1] === 'selector' && spec(next).selector === undefined))
+        .map(d => report(d.path, d.before, d.after));
+    case 'PersistentVolumeClaim':
+      return differences(spec(previous), spec(next), ['spec']).flatMap(d => {
+        if (formatPath(d.path) === 'spec.resources.requests.storage') {
+          const [before, after] = [parseQuantity(String(d.before)), parseQuantity(String(d.after))];
+          return before !== undefined && after !== undefined && after >= before
+            ? [] : [report(d.path, d.before, d.after, 'a claim can only grow (on a class with allowVolumeExpansion); keep the size, or copy the data to a new claim')];
+        }
+        if (d.path[1] === 'volumeName' && d.before === undefined) {
+          return [];
+        }
+        return [report(d.path, d.before, d.after, d.path[1] === 'storageClassName' ? CLASS_FIX : RECREATE_FIX)];
+      });
+    case 'PersistentVolume':
+      return differences(spec(previous), spec(next), ['spec'])
+        .filter(d => !PERSISTENT_VOLUME_MUTABLE.has(String(d.path[1])))
+        .map(d => report(d.path, d.before, d.after));
+    case 'Service': {
+      const headless = (o: any) => spec(o).clusterIP === 'None' || (spec(o).clusterIPs ?? [])[0] === 'None';
+      if (headless(previous) !== headless(next)) {
+        return [report(['spec', 'clusterIP'], spec(previous).clusterIP, spec(next).clusterIP,
+          'a Service cannot switch between headless (clusterIP: None) and a cluster IP: give it a new name, or delete it and apply again')];
+      }
+      const [before, after] = [spec(previous).clusterIP, spec(next).clusterIP];
+      return before !== undefined && after !== undefined && before !== after ? [report(['spec', 'clusterIP'], before, after)] : [];
+    }
+    case 'ConfigMap':
+    case 'Secret':
+      if (previous.immutable !== true) {
+        return [];
+      }
+      return ['immutable', 'data', 'binaryData', 'stringData'].flatMap(field => differences(previous[field], next[field], [field]))
+        .map(d => report(d.path, d.before, d.after, `an immutable ${next.kind} cannot change: give the new content a new name and point its users at it`));
+    default:
+      return WORKLOADS_WITH_SELECTOR.has(next.kind)
+        ? differences(spec(previous).selector, spec(next).selector, ['spec', 'selector']).map(d => report(d.path, d.before, d.after))
+        : [];
+  }
+}
+
+function statefulSetFix(path: readonly PathSegment[]): string {
+  const at = formatPath(path);
+  if (/^spec\.volumeClaimTemplates\[\d+\]\.spec\.resources\.requests\.storage$/.test(at)) {
+    return STORAGE_FIX;
+  }
+  if (/^spec\.volumeClaimTemplates\[\d+\]\.spec\.storageClassName$/.test(at)) {
+    return CLASS_FIX;
+  }
+  return 'only replicas, template, updateStrategy, minReadySeconds, ordinals and persistentVolumeClaimRetentionPolicy of a '
+    + 'StatefulSet may change: keep this field, or orphan-delete the StatefulSet (kubectl delete statefulset NAME --cascade=orphan) and apply';
+}
+
+/** A claim, a StatefulSet with claim templates, or a namespace holding either, that the new version no longer has. */
+function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Finding[] {
+  const object = old.object;
+  const namespace = object.metadata.namespace;
+  const claimTemplates = object.kind === 'StatefulSet' && (object.spec?.volumeClaimTemplates ?? []).length > 0;
+  if (object.kind === 'PersistentVolumeClaim' || claimTemplates) {
+    const where = next.some(m => m.object.kind === 'Namespace' && m.object.metadata.name === namespace) || !namespace ? '' : ` (namespace '${namespace}' is gone too)`;
+    return [objectFinding('data-left-behind', old, ['metadata', 'name'], claimTemplates
+      ? `StatefulSet '${object.metadata.name}' is gone from the new version${where}: its claims (${(object.spec.volumeClaimTemplates as any[]).map(t => `${t.metadata?.name}-${object.metadata.name}-0`).join(', ')}, …) stay, and whatever replaces it starts with empty ones`
+      : `claim '${object.metadata.name}' is gone from the new version${where}: its data stays in the cluster, and nothing mounts it`)];
+  }
+  return [];
+}
+
+interface Difference {
+  readonly path: PathSegment[];
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/** The leaves where `before` and `after` differ, with their paths. */
+function differences(before: unknown, after: unknown, path: PathSegment[]): Difference[] {
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap(key => differences(before[key], after[key], [...path, key]));
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    return before.flatMap((item, index) => differences(item, after[index], [...path, index]));
+  }
+  return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ path, before, after }];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function show(value: unknown): string {
+  if (value === undefined) {
+    return '(unset)';
+  }
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}

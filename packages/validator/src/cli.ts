@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { loadManifests } from './load-manifests';
+import { loadFromGit, PreviousVersionError } from './load-previous';
+import { formatJson, formatText } from './report';
+import { RULES_BY_ID } from './rules';
+import { validatePaths, ValidationReport } from './validate-manifests';
+
+export const USAGE = `Usage: npm run validate -- [options] [path ...]
+
+Checks Kubernetes manifests (YAML or JSON files, or folders searched recursively) against the Kubernetes 1.27
+API (strict schema), against each other (references), and against policy. All paths given form one set.
+Without paths, each folder under dist/ (one per stage) is checked as a set of its own.
+
+Options:
+  --format text|json         report format (default: text)
+  --strict                   exit 1 on warnings too
+  --skip RULE[,RULE]         do not report these rules (repeatable)
+  --namespace-exists NAME    a namespace the cluster has, beyond default and kube-* (repeatable)
+  --provided-secret NS/NAME  a Secret the cluster provides (repeatable)
+  --against REV|FOLDER       the upgrade check: also report every change from the previous version (a git
+                             revision of the same paths, or a folder holding an earlier dist/) that the API
+                             server refuses on update (immutable fields), and data left behind
+  --help                     this text
+
+Exit codes: 0 clean, 1 errors (or warnings with --strict), 2 unreadable input or bad options.`;
+
+/** Runs the validator as the command line does; returns the exit code. */
+export function runCli(argv: readonly string[], out: (text: string) => void = console.log, err: (text: string) => void = console.error): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        'format': { type: 'string', default: 'text' },
+        'strict': { type: 'boolean', default: false },
+        'skip': { type: 'string', multiple: true, default: [] },
+        'namespace-exists': { type: 'string', multiple: true, default: [] },
+        'provided-secret': { type: 'string', multiple: true, default: [] },
+        'against': { type: 'string' },
+        'help': { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+  const problems: string[] = [];
+  if (values.format !== 'text' && values.format !== 'json') {
+    problems.push(`--format must be 'text' or 'json', got '${values.format}'`);
+  }
+  const skip = values.skip.flatMap(s => s.split(',')).map(s => s.trim()).filter(Boolean);
+  for (const rule of skip.filter(id => !RULES_BY_ID.has(id))) {
+    problems.push(`--skip names no rule: '${rule}' (the rules are listed in the README)`);
+  }
+  for (const secret of values['provided-secret'].filter(s => !/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(s))) {
+    problems.push(`--provided-secret must be NAMESPACE/NAME, got '${secret}'`);
+  }
+  if (problems.length > 0) {
+    err(`${problems.join('\n')}\n\n${USAGE}`);
+    return 2;
+  }
+  const options = { skip, existingNamespaces: values['namespace-exists'], providedSecrets: values['provided-secret'] };
+  const sets = positionals.length > 0 ? [positionals] : stageFolders('dist');
+  let reports: ValidationReport[];
+  try {
+    reports = sets.map(set => validatePaths(set, { ...options, previous: values.against === undefined ? undefined : previousOf(set, values.against, positionals.length > 0) }));
+  } catch (error) {
+    if (error instanceof PreviousVersionError) {
+      err(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  out(values.format === 'json' ? formatJson(reports) : formatText(reports));
+  return exitCode(reports, values.strict);
+}
+
+/** 2 when input could not be read or parsed, 1 on errors (or warnings when strict), 0 otherwise. */
+export function exitCode(reports: readonly ValidationReport[], strict: boolean): number {
+  if (reports.some(r => r.unreadable.length > 0 || r.findings.some(f => f.ruleId === 'parse-error'))) {
+    return 2;
+  }
+  if (reports.some(r => r.errors > 0 || (strict && r.warnings > 0))) {
+    return 1;
+  }
+  return 0;
+}
+
+/**
+ * The previous version of a set: the same paths at a git revision, or, from a folder, that folder (for paths given
+ * on the command line) or its stage folder of the same name (for dist/'s stage folders).
+ */
+function previousOf(set: readonly string[], against: string, explicit: boolean) {
+  if (fs.existsSync(against) && fs.statSync(against).isDirectory()) {
+    const folder = explicit ? against : path.join(against, path.basename(set[0]));
+    return loadManifests(fs.existsSync(folder) ? [folder] : []).manifests;
+  }
+  return loadFromGit(against, set).manifests;
+}
+
+/** Each folder under `root` is one stage: checked as a set of its own. */
+function stageFolders(root: string): string[][] {
+  if (!fs.existsSync(root)) {
+    return [[root]];
+  }
+  const folders = fs.readdirSync(root, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => path.join(root, e.name)).sort();
+  return folders.length > 0 ? folders.map(folder => [folder]) : [[root]];
+}
+
+if (require.main === module) {
+  process.exitCode = runCli(process.argv.slice(2));
+}

@@ -1,0 +1,79 @@
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One rule of the validator: what it checks, why it matters, how to fix what it finds. */
+export interface Rule {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly category: 'parse' | 'schema' | 'reference' | 'policy' | 'upgrade' | 'suppression';
+  readonly what: string;
+  readonly why: string;
+  readonly fix: string;
+}
+
+const rule = (id: string, severity: Severity, category: Rule['category'], what: string, why: string, fix: string): Rule =>
+  ({ id, severity, category, what, why, fix });
+
+/**
+ * The catalogue. IDs are a public contract: suppressions and `--skip` name them. The README's rule table is this
+ * list (a test keeps them in step).
+ */
+export const RULES: readonly Rule[] = [
+  rule('parse-error', 'error', 'parse', 'a file is not valid YAML or JSON', 'nothing in it can be applied', 'fix the syntax at the line given'),
+  rule('not-kubernetes-object', 'error', 'parse', "a document has no string 'apiVersion' and 'kind'", 'kubectl rejects it', 'remove the document or give it apiVersion and kind'),
+
+  rule('unknown-kind', 'error', 'schema', 'apiVersion/kind is not served by Kubernetes 1.27 (such as appss/v1, or policy/v1beta1, removed in 1.25)', 'the API server rejects it', 'use the apiVersion named in the message'),
+  rule('alpha-kind', 'warning', 'schema', 'the kind is served by 1.27 only behind an alpha feature gate', 'a default cluster rejects it, and alpha APIs change without notice', 'use a GA or beta API, or make sure the cluster enables the gate'),
+  rule('custom-resource', 'info', 'schema', 'the kind belongs to a custom resource definition, whose schema is not known here', 'only generic checks apply to it', 'check it against its CRD'),
+  rule('schema-violation', 'error', 'schema', 'a field is unknown (such as replicaz), of the wrong type, outside its enum, or a required field is missing, per the 1.27 OpenAPI schema (strict, like kubeconform -strict)', 'the API server rejects the object, or, for unknown fields with client-side apply, silently drops them', 'correct the field named in the message'),
+  rule('invalid-quantity', 'error', 'schema', 'a resource quantity is malformed (such as 5GB or 1 Gi)', 'the API server rejects the object', "use Kubernetes quantity suffixes: Ki, Mi, Gi (binary), k, M, G (decimal) or m (milli), such as '5Gi' or '250m'"),
+  rule('invalid-name', 'error', 'schema', 'metadata.name breaks the naming rule of its kind (DNS-1123 label or subdomain, DNS-1035 label for Services)', 'the API server rejects the object', 'use lower-case letters, digits and -, starting and ending with a letter or digit, within the length limit'),
+  rule('invalid-label', 'error', 'schema', 'a label key or value is malformed', 'the API server rejects the object', 'keys are [prefix/]name with name <= 63 characters of [A-Za-z0-9_.-]; values <= 63 such characters, starting and ending alphanumeric'),
+  rule('invalid-annotation', 'error', 'schema', 'an annotation key is malformed', 'the API server rejects the object', 'keys are [prefix/]name with a DNS-subdomain prefix and a name <= 63 characters of [A-Za-z0-9_.-]'),
+  rule('invalid-port', 'error', 'schema', 'a port number is outside 1-65535', 'the API server rejects the object', 'use a port from 1 to 65535'),
+
+  rule('duplicate-object', 'error', 'reference', 'two documents define the same kind, namespace and name', 'the second silently overwrites the first', 'rename one of them, or remove the duplicate'),
+  rule('namespace-missing', 'error', 'reference', 'an object is in a namespace that is neither in the set nor known to exist', 'the API server rejects it: namespaces are not created implicitly', 'add the Namespace to the set, fix the name, or pass --namespace-exists NAME'),
+  rule('service-selector-no-match', 'error', 'reference', "a Service's selector matches no pod template in its namespace", 'the Service has no endpoints: every connection fails', "make the selector equal to the workload's pod labels"),
+  rule('service-target-port', 'error', 'reference', "a Service's targetPort is not a port that a selected container exposes", 'traffic reaches a closed port', "set targetPort to a containerPort's number or name"),
+  rule('statefulset-service', 'error', 'reference', 'a StatefulSet has no serviceName, or it does not name a headless Service in its namespace', 'the pods get no stable DNS names, which is what the StatefulSet is for', 'create a Service with clusterIP: None selecting the pods, and name it in serviceName'),
+  rule('externalname-target-missing', 'error', 'reference', 'an ExternalName Service points at <name>.<namespace>.svc.cluster.local, and no such Service is in the set', 'the alias resolves to nothing', 'fix the name or namespace, or add the Service'),
+  rule('ingress-backend-missing', 'error', 'reference', "an Ingress backend names a Service, or a port of it, that does not exist in the Ingress's namespace", 'the ingress controller answers 503', 'point the backend at an existing Service and one of its ports'),
+  rule('config-reference-missing', 'error', 'reference', 'a secretKeyRef, configMapKeyRef, envFrom or volume names a Secret, ConfigMap or key that is not in the set', 'the pod is stuck in CreateContainerConfigError or ContainerCreating', "add it, mark the reference optional: true, declare a Secret as provided by the cluster (the Namespace annotation validator.todo-stack/provided-secrets, or --provided-secret NAMESPACE/NAME)"),
+  rule('pvc-missing', 'error', 'reference', 'a pod volume names a PersistentVolumeClaim that is not in the set', 'the pod stays Pending', 'add the claim or fix its name'),
+  rule('pv-pvc-mismatch', 'error', 'reference', 'a PersistentVolume and the claim it is meant for (claimRef or volumeName) cannot bind: access modes, storage class, volume mode or capacity differ', 'the claim stays Pending forever', "give the volume the claim's access modes, storage class and volume mode, and at least its requested capacity"),
+  rule('target-no-match', 'error', 'reference', 'an HPA scaleTargetRef, a PodDisruptionBudget selector or a NetworkPolicy podSelector matches nothing in its namespace', 'the object silently does nothing', 'point it at an existing workload or at its pod labels'),
+  rule('selector-template-mismatch', 'error', 'reference', "a workload's selector does not match its own pod template's labels", 'the API server rejects the workload', 'make spec.selector.matchLabels a subset of spec.template.metadata.labels'),
+
+  rule('pss-privileged', 'error', 'policy', 'a container is privileged (Pod Security baseline)', 'a privileged container is root on the node', 'remove securityContext.privileged'),
+  rule('pss-host-namespaces', 'error', 'policy', 'the pod uses hostNetwork, hostPID or hostIPC (Pod Security baseline)', "it sees the node's network or processes", 'remove hostNetwork, hostPID and hostIPC'),
+  rule('pss-host-path', 'error', 'policy', 'the pod mounts a hostPath volume (Pod Security baseline)', "it reads and writes the node's filesystem", 'use a PersistentVolumeClaim or an emptyDir'),
+  rule('pss-host-port', 'error', 'policy', 'a container uses a hostPort (Pod Security baseline)', 'it binds a port on the node, and limits scheduling', 'remove hostPort; expose the pod through a Service'),
+  rule('pss-run-as-non-root', 'error', 'policy', 'runAsNonRoot is not true for a container, or a uid 0 is set (Pod Security restricted)', 'a container escape starts as root', 'set securityContext.runAsNonRoot: true (pod or container) and a non-zero runAsUser'),
+  rule('pss-privilege-escalation', 'error', 'policy', 'allowPrivilegeEscalation is not false (Pod Security restricted)', 'setuid binaries can gain privileges', 'set securityContext.allowPrivilegeEscalation: false on every container'),
+  rule('pss-capabilities', 'error', 'policy', 'a container does not drop ALL capabilities, or adds one other than NET_BIND_SERVICE (Pod Security restricted)', 'capabilities are slices of root', "set securityContext.capabilities.drop: ['ALL']"),
+  rule('pss-seccomp', 'error', 'policy', 'the seccomp profile is not RuntimeDefault or Localhost (Pod Security restricted)', 'every syscall is open to the container', 'set securityContext.seccompProfile.type: RuntimeDefault on the pod'),
+  rule('pss-volume-types', 'error', 'policy', 'a volume type outside the restricted set (configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret)', 'other volume types reach node or network storage directly', 'use a PersistentVolumeClaim'),
+  rule('resources-missing', 'warning', 'policy', 'a container has no CPU request, memory request or memory limit', 'the scheduler cannot place it well, and one pod can take the node\'s memory', 'set resources.requests.cpu, resources.requests.memory and resources.limits.memory'),
+  rule('probe-missing', 'warning', 'policy', 'a long-running container has no readiness or liveness probe', 'traffic reaches it before it is ready, and a hung process is never restarted', 'add readinessProbe and livenessProbe'),
+  rule('probe-port', 'error', 'policy', 'a probe targets a named port the container does not declare, or a number it does not expose', 'the probe always fails: the pod never gets ready, or restarts forever', "point the probe at one of the container's ports"),
+  rule('image-tag', 'warning', 'policy', 'an image has no tag, or the tag latest', 'nodes run different images, and rollbacks are impossible', "pin a version tag or digest, such as 'postgres:17.6-bookworm'"),
+  rule('secret-in-configmap', 'error', 'policy', 'a ConfigMap key looks secret (PASSWORD, TOKEN, SECRET, API_KEY, …)', 'ConfigMaps are readable by anyone who can read config, and are committed to git', 'move the value to a Secret and reference it with secretKeyRef'),
+  rule('secret-in-env', 'error', 'policy', 'a secret-looking environment variable has a literal value', 'the value is in the manifest, the pod spec and every describe', 'use valueFrom.secretKeyRef'),
+  rule('database-port-exposed', 'error', 'policy', 'a database port (5432, 3306, 27017, 6379, …) is exposed through a NodePort or LoadBalancer Service', 'the database is reachable from outside the cluster', 'use a ClusterIP Service; reach it from inside, or through a bastion'),
+  rule('ingress-class-missing', 'warning', 'policy', 'an Ingress has no ingressClassName', 'it depends on a default IngressClass that may not exist, or is picked up by every controller', "set spec.ingressClassName, such as 'nginx'"),
+  rule('database-replicas', 'error', 'policy', 'a single-primary database image (postgres, mysql, mariadb) runs with more than one replica', 'each replica is an independent database: clients see different data on every connection', 'run one replica, or use an operator that sets up replication'),
+  rule('rwo-deployment', 'error', 'policy', 'a Deployment mounts a ReadWriteOnce claim; or a ReadWriteOncePod claim with more than one replica or a RollingUpdate strategy', 'ReadWriteOnce is per node: a replacement pod (after a deletion or eviction) starts while the old one terminates, and both write the volume (two postmasters on one data directory); with ReadWriteOncePod, a second pod waits forever', 'use a StatefulSet (its replacement pod waits for the old one), or a ReadWriteOncePod claim (a CSI driver that supports it) with replicas: 1 and strategy Recreate'),
+
+  rule('ingress-tls-secret-missing', 'error', 'reference', "an Ingress's tls[].secretName is not in the set, not provided by the cluster, and not issued by cert-manager", 'the ingress controller serves its default, untrusted certificate', "add the kubernetes.io/tls Secret, declare it provided (annotation validator.todo-stack/provided-secrets on the Ingress or its Namespace, or --provided-secret), or have cert-manager issue it (annotation cert-manager.io/cluster-issuer or cert-manager.io/issuer)"),
+
+  rule('immutable-field', 'error', 'upgrade', 'with --against: a field that the API server refuses to change on update differs from the previous version (StatefulSet spec outside replicas/template/updateStrategy/minReadySeconds/ordinals/persistentVolumeClaimRetentionPolicy, workload selectors, Job template and selector, PVC spec other than a larger size, PV source, headless Service switches, immutable ConfigMaps and Secrets)', 'kubectl apply, Argo CD and Flux fail on this object at the upgrade, and the stage stays half applied', 'as the message says: keep the field, or the procedure it names (README, "Upgrades the API server accepts")'),
+  rule('data-left-behind', 'warning', 'upgrade', 'with --against: a claim, or a StatefulSet with claim templates, is gone from the new version (removed, renamed or moved)', 'its data stays in the cluster, unmounted, and a renamed workload starts with empty volumes', 'keep the name and namespace, or move the data on purpose (dump and restore) before the change'),
+
+  rule('suppression-reason', 'error', 'suppression', 'a suppression annotation gives no reason, or names no known rule', 'an unexplained exception is a hidden defect', "write skip.validator.todo-stack/RULE-ID: 'why this object is an exception'"),
+];
+
+export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map(r => [r.id, r]));
+
+/** The annotation prefix of a per-object suppression: `skip.validator.todo-stack/<rule-id>: <reason>`. */
+export const SUPPRESSION_PREFIX = 'skip.validator.todo-stack/';
+export { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';

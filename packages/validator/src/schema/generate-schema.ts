@@ -1,0 +1,135 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * The Kubernetes API schema the validator checks against, in one JSON document:
+ * `kinds` maps `<apiVersion>/<kind>` to a definition id, `definitions` holds every JSON schema by id.
+ */
+export interface SchemaBundle {
+  readonly kubernetesVersion: string;
+  readonly source: string;
+  readonly kinds: Record<string, string>;
+  /** Kinds that 1.27 serves only behind alpha feature gates (no schema: the models skip alpha APIs). */
+  readonly alphaKinds: readonly string[];
+  readonly definitions: Record<string, object>;
+}
+
+export const SCHEMA_SOURCE_PACKAGE = 'kubernetes-models';
+/** The committed bundle, relative to the validator's package folder (where `npm run generate:schema` runs). */
+export const SCHEMA_FILE = 'src/schema/kubernetes-1.27.json';
+
+/**
+ * Builds the bundle from `kubernetes-models`, which is generated from the Kubernetes 1.27.1 OpenAPI document.
+ * Its schema modules register themselves with `@kubernetes-models/validate`, whose Ajv is neither strict nor
+ * exported; this collects the same schemas through that registration call and makes every object schema strict
+ * (`additionalProperties: false`), as `kubeconform -strict` does, so that a field like `replicaz` is an error.
+ * Runs at development time only (`npm run generate:schema`); the validator reads the committed JSON.
+ */
+export function generateSchemaBundle(): SchemaBundle {
+  const registry = require('@kubernetes-models/validate');
+  const definitions: Record<string, object> = {};
+  const kinds: Record<string, string> = {};
+  const originalRegister = registry.register;
+  registry.register = (id: string, schema: object) => {
+    definitions[id] ??= schema;
+  };
+  try {
+    const root = path.dirname(require.resolve(`${SCHEMA_SOURCE_PACKAGE}/package.json`));
+    for (const modulePath of groupVersionModules(root)) {
+      for (const model of Object.values(require(modulePath)) as any[]) {
+        if (typeof model !== 'function' || !model.apiVersion || !model.kind) {
+          continue;
+        }
+        const symbols = Object.getOwnPropertySymbols(model.prototype);
+        const id = symbols.map(s => model.prototype[s]).find(v => typeof v === 'string');
+        const addSchema = symbols.map(s => model.prototype[s]).find(v => typeof v === 'function');
+        if (id && addSchema) {
+          addSchema();
+          kinds[`${model.apiVersion}/${model.kind}`] ??= id;
+        }
+      }
+    }
+  } finally {
+    registry.register = originalRegister;
+  }
+  // The models keep API versions that 1.27 no longer serves (extensions/v1beta1, policy/v1beta1, …); the 1.27
+  // bindings that cdk8s-plus-27 generated from the 1.27 OpenAPI document list exactly what it serves.
+  const served = new Set(Object.values(require('cdk8s-plus-27/lib/imports/k8s') as Record<string, any>)
+    .filter(binding => binding?.GVK)
+    .map(binding => `${binding.GVK.apiVersion}/${binding.GVK.kind}`));
+  const servedKinds = Object.fromEntries(Object.entries(kinds).filter(([gvk]) => served.has(gvk)));
+  const version = require(`${SCHEMA_SOURCE_PACKAGE}/package.json`).version;
+  return {
+    kubernetesVersion: '1.27.1',
+    source: `${SCHEMA_SOURCE_PACKAGE}@${version}, restricted to the kinds of cdk8s-plus-27's 1.27 bindings`,
+    kinds: sortKeys(servedKinds),
+    alphaKinds: [...served].filter(gvk => !(gvk in kinds) && /\/v\d+alpha\d+\//.test(gvk)).sort(),
+    definitions: sortKeys(Object.fromEntries(reachable(Object.values(servedKinds), definitions)
+      .map(id => [id, strict(definitions[id])]))),
+  };
+}
+
+// The definitions that the given roots reference, directly or through others.
+function reachable(roots: string[], definitions: Record<string, object>): string[] {
+  const seen = new Set<string>();
+  const visit = (id: string) => {
+    if (seen.has(id) || !definitions[id]) {
+      return;
+    }
+    seen.add(id);
+    JSON.stringify(definitions[id], (key, value) => {
+      if (key === '$ref' && typeof value === 'string') {
+        visit(value.replace(/#$/, ''));
+      }
+      return value;
+    });
+  };
+  roots.forEach(visit);
+  return [...seen];
+}
+
+/** Serializes the bundle exactly as it is committed. */
+export function serializeSchemaBundle(bundle: SchemaBundle): string {
+  return JSON.stringify(bundle) + '\n';
+}
+
+// `kubernetes-models/v1` (the core group) and `kubernetes-models/<group>/<version>`.
+function groupVersionModules(root: string): string[] {
+  const modules: string[] = [];
+  for (const entry of fs.readdirSync(root, { withFileTypes: true }).filter(e => e.isDirectory() && !e.name.startsWith('_'))) {
+    const dir = path.join(root, entry.name);
+    if (/^v\d/.test(entry.name)) {
+      modules.push(dir);
+      continue;
+    }
+    for (const version of fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory() && /^v\d/.test(e.name))) {
+      modules.push(path.join(dir, version.name));
+    }
+  }
+  return modules.sort();
+}
+
+// Every object schema with declared properties rejects undeclared ones, unless the API says it keeps them.
+function strict(schema: any): any {
+  if (Array.isArray(schema)) {
+    return schema.map(strict);
+  }
+  if (schema === null || typeof schema !== 'object') {
+    return schema;
+  }
+  const result: any = sortKeys(Object.fromEntries(Object.entries(schema).map(([key, value]) =>
+    [key, key === 'enum' || key === 'required' ? value : strict(value)])));
+  if (result.properties && result.additionalProperties === undefined && !result['x-kubernetes-preserve-unknown-fields']) {
+    result.additionalProperties = false;
+  }
+  return result;
+}
+
+function sortKeys<T extends Record<string, any>>(object: T): T {
+  return Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as T;
+}
+
+if (require.main === module) {
+  fs.writeFileSync(SCHEMA_FILE, serializeSchemaBundle(generateSchemaBundle()));
+  console.log(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}`);
+}

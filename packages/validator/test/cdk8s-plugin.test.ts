@@ -1,0 +1,52 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { ManifestValidation } from '../src/cdk8s-plugin';
+import { goodSet } from './support';
+
+function fakeContext(manifests: string[]) {
+  const violations: any[] = [];
+  const submitted: any[] = [];
+  return {
+    violations, submitted,
+    context: { manifests, report: { addViolation: (v: any) => violations.push(v), submit: (...args: any[]) => submitted.push(args) } },
+  };
+}
+
+function stageFolder(root: string, stage: string, objects: object[]): string {
+  fs.mkdirSync(path.join(root, stage), { recursive: true });
+  const file = path.join(root, stage, 'all.k8s.yaml');
+  fs.writeFileSync(file, objects.map(o => stringify(o)).join('---\n'));
+  return file;
+}
+
+describe('the cdk8s validation plugin', () => {
+  test('validates each output folder as its own set, so two stages never collide', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-'));
+    const files = ['dev', 'prod'].map(stage => stageFolder(root, stage, Object.values(goodSet())));
+    const { context, violations, submitted } = fakeContext(files);
+    await new ManifestValidation().validate(context);
+    expect(violations).toEqual([]);
+    expect(submitted).toEqual([['success', { 'kubernetes version': '1.27.1', 'summary': expect.stringMatching(/^0 errors, 0 warnings in \d+ objects from 2 files$/) }]]);
+  });
+
+  test('reports violations with their rule, fix and location, and fails on warnings by default', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-'));
+    const set = goodSet();
+    (set.ingress.spec as any).ingressClassName = undefined;
+    const file = stageFolder(root, 'prod', Object.values(set));
+    const { context, violations, submitted } = fakeContext([file]);
+    await new ManifestValidation().validate(context);
+    expect(violations).toEqual([{
+      ruleName: 'ingress-class-missing (warning)',
+      recommendation: 'the Ingress sets no ingressClassName',
+      fix: expect.stringContaining('ingressClassName'),
+      violatingResources: [{ resourceName: 'Ingress edge/web', locations: ['spec'], manifestPath: expect.stringMatching(/all\.k8s\.yaml:\d+$/) }],
+    }]);
+    expect(submitted[0][0]).toBe('failure');
+    const lenient = fakeContext([file]);
+    await new ManifestValidation({ strict: false }).validate(lenient.context);
+    expect(lenient.submitted[0][0]).toBe('success');
+  });
+});

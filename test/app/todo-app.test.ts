@@ -1,0 +1,264 @@
+import { Duration, Testing } from 'cdk8s';
+import { DatabaseCredentials } from '../../lib/database/database-credentials';
+import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
+import { CONFIG_CHECKSUM_ANNOTATION, TodoApp, TodoAppProps } from '../../lib/app/todo-app';
+import { TodoAppPreset } from '../../lib/app/todo-app-preset';
+import { Manifest, namespacedChart, only, synth } from '../support/manifests';
+
+interface Built { app: TodoApp; db: PostgresStatefulSet; manifests: Manifest[]; dbManifests: Manifest[] }
+
+function build(props: Partial<TodoAppProps> = {}, credentials = DatabaseCredentials.forDevelopment('test-password-123')): Built {
+  const cdk8sApp = Testing.app();
+  const dbChart = namespacedChart('postgres', cdk8sApp);
+  const db = new PostgresStatefulSet(dbChart, 'Postgres', { credentials, databaseName: 'tasks', user: 'flask' });
+  const appChart = namespacedChart('stateful-namespace', cdk8sApp);
+  const app = new TodoApp(appChart, 'TodoApp', { database: db, ...props });
+  return { app, db, manifests: synth(appChart), dbManifests: synth(dbChart) };
+}
+
+const envOf = (container: any) => Object.fromEntries(container.env.map((e: any) => [e.name, e.valueFrom ?? e.value]));
+
+describe('TodoApp', () => {
+  test('defaults match the snapshot', () => {
+    expect(build().manifests).toMatchSnapshot();
+  });
+
+  test('runs the tutorial image on port 5000 behind a ClusterIP Service named stateful-flask', () => {
+    const { app, manifests } = build();
+    const container = only(manifests, 'Deployment').spec.template.spec.containers[0];
+    expect(container.image).toBe('daredrexel/stateful-flask:v0');
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 5000, protocol: 'TCP' }]);
+    const service = only(manifests, 'Service');
+    expect(service.metadata.name).toBe('stateful-flask');
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 5000, targetPort: 'http', protocol: 'TCP' }]);
+    expect(service.spec.selector).toEqual(only(manifests, 'Deployment').spec.selector.matchLabels);
+    expect(app.serviceHost).toBe('stateful-flask.stateful-namespace.svc.cluster.local');
+  });
+
+  test('DB_HOST, DB_PORT and DB_NAME come from a ConfigMap whose values are read off the database', () => {
+    const { db, manifests } = build();
+    const config = only(manifests, 'ConfigMap');
+    expect(config.data).toEqual({ DB_HOST: db.host, DB_PORT: '5432', DB_NAME: 'tasks' });
+    expect(config.data.DB_HOST).toBe('postgres.postgres.svc.cluster.local');
+    const env = envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]);
+    for (const key of ['DB_HOST', 'DB_PORT', 'DB_NAME']) {
+      expect(env[key]).toEqual({ configMapKeyRef: { name: config.metadata.name, key } });
+    }
+  });
+
+  test('DB_USER and DB_PASSWORD come from a Secret in the app namespace holding the database user and password', () => {
+    const { manifests, dbManifests } = build();
+    const secret = only(manifests, 'Secret');
+    expect(secret.metadata.namespace).toBe('stateful-namespace');
+    const decoded = (s: Manifest, key: string) => Buffer.from(s.data[key], 'base64').toString();
+    expect(decoded(secret, 'DB_USER')).toBe('flask');
+    expect(decoded(secret, 'DB_PASSWORD')).toBe(decoded(only(dbManifests, 'Secret'), 'POSTGRES_PASSWORD'));
+    const env = envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]);
+    expect(env.DB_USER).toEqual({ secretKeyRef: { name: secret.metadata.name, key: 'DB_USER' } });
+    expect(env.DB_PASSWORD).toEqual({ secretKeyRef: { name: secret.metadata.name, key: 'DB_PASSWORD' } });
+  });
+
+  test('with cluster-provided credentials no Secret is emitted and the named one is referenced', () => {
+    const { manifests } = build({}, DatabaseCredentials.fromClusterSecrets('pg', 'todo-db'));
+    expect(manifests.filter(m => m.kind === 'Secret')).toEqual([]);
+    const env = envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]);
+    expect(env.DB_PASSWORD).toEqual({ secretKeyRef: { name: 'todo-db', key: 'DB_PASSWORD' } });
+  });
+
+  test('an init container waits, with the database image, until the database accepts connections, naming its user', () => {
+    const { db, manifests } = build();
+    const [init] = only(manifests, 'Deployment').spec.template.spec.initContainers;
+    expect(init.name).toBe('wait-for-database');
+    expect(init.image).toBe(db.image);
+    // The pod's uid has no passwd entry in the database image: without -U, libpq makes "no attempt" (exit 3) forever.
+    expect(init.command.join(' ')).toContain('until pg_isready -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME"');
+    const secret = only(manifests, 'Secret').metadata.name;
+    expect(envOf(init).DB_USER).toEqual({ secretKeyRef: { name: secret, key: 'DB_USER' } });
+    expect(Object.keys(envOf(init)).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PORT', 'DB_USER']);
+    expect(init.resources.limits.memory).toBe('64Mi');
+  });
+
+  test('Flask preset: started with flask run and no debugger, TCP probes (no probe touches the database)', () => {
+    const container = only(build().manifests, 'Deployment').spec.template.spec.containers[0];
+    expect(container.command).toEqual(['flask', 'run', '--host=0.0.0.0', '--port=5000', '--no-debugger', '--no-reload']);
+    expect(container.readinessProbe.tcpSocket).toEqual({ port: 'http' });
+    expect(container.livenessProbe.tcpSocket).toEqual({ port: 'http' });
+    expect(container.startupProbe.tcpSocket).toEqual({ port: 'http' });
+    expect(envOf(container)).not.toHaveProperty('PORT');
+  });
+
+  test('Flask preset: the port is fixed by the image; another port is an error naming the prop, the value and the fix', () => {
+    expect(only(build().manifests, 'Service').spec.ports[0].port).toBe(5000);
+    expect(() => build({ port: 8080 })).toThrow(/'port' must be 5000 with this preset, whose image always listens on 5000, got 8080; leave 'port' unset/);
+    expect(() => build({ preset: TodoAppPreset.NODE_SERVICE, port: 70000 })).toThrow(/'port' must be a whole number from 1 to 65535, got 70000/);
+  });
+
+  test('node-service preset: the container listens where the Service and probes point (PORT from the port prop)', () => {
+    const { manifests } = build({ preset: TodoAppPreset.NODE_SERVICE, port: 8080 });
+    const container = only(manifests, 'Deployment').spec.template.spec.containers[0];
+    expect(envOf(container).PORT).toBe('8080');
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(only(manifests, 'Service').spec.ports[0]).toMatchObject({ port: 8080, targetPort: 'http' });
+    expect(container.command).toBeUndefined();
+  });
+
+  test('a terminating server pod keeps serving for a few seconds before it drains, within its grace period', () => {
+    const pod = only(build().manifests, 'Deployment').spec.template.spec;
+    expect(pod.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
+    expect(pod.terminationGracePeriodSeconds).toBe(30);
+    expect(only(build().manifests, 'Job').spec.template.spec.containers[0]).not.toHaveProperty('lifecycle');
+  });
+
+  test('node-service preset: HTTP probes on /healthz and /readyz, its image and its migrate command', () => {
+    const { manifests } = build({ preset: TodoAppPreset.NODE_SERVICE });
+    const container = only(manifests, 'Deployment').spec.template.spec.containers[0];
+    expect(container.image).toBe(TodoAppPreset.NODE_SERVICE.defaultImage);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(only(manifests, 'Job').spec.template.spec.containers[0].command).toEqual(['node', 'dist/migrate.js']);
+  });
+
+  test('restricted securityContext, read-only root, resources as given', () => {
+    const { manifests } = build({ resources: { cpuRequest: '200m', memoryRequest: '64Mi', memoryLimit: '128Mi' } });
+    const pod = only(manifests, 'Deployment').spec.template.spec;
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    for (const container of [...pod.containers, ...pod.initContainers]) {
+      expect(container.securityContext).toEqual({
+        runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+      });
+    }
+    expect(pod.containers[0].resources).toEqual({ requests: { cpu: '200m', memory: '64Mi' }, limits: { memory: '128Mi' } });
+  });
+
+  test('the migration Job runs the command with the same database env, and is bounded', () => {
+    const { manifests } = build({ migrationJobTtl: Duration.hours(2) });
+    const job = only(manifests, 'Job');
+    expect(job.metadata.name).toMatch(/^stateful-flask-migrate-[0-9a-f]{8}$/);
+    expect(job.spec.backoffLimit).toBe(4);
+    expect(job.spec.ttlSecondsAfterFinished).toBe(7200);
+    expect(job.spec.activeDeadlineSeconds).toBe(600);
+    const pod = job.spec.template.spec;
+    expect(pod.restartPolicy).toBe('Never');
+    expect(pod.containers[0].command.join(' ')).toContain('flask db upgrade -d /tmp/migrations');
+    expect(envOf(pod.containers[0])).toEqual(envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]));
+    expect(pod.initContainers[0].name).toBe('wait-for-database');
+  });
+
+  test('the Job name hashes its whole spec: anything that changes the (immutable) pod template gives a new Job', () => {
+    const name = (props: Partial<TodoAppProps>) => only(build(props).manifests, 'Job').metadata.name;
+    const base = name({});
+    expect(name({})).toBe(base);
+    expect(name({ migrationCommand: ['flask', 'db', 'upgrade'] })).not.toBe(base);
+    expect(name({ image: 'daredrexel/stateful-flask:v1' })).not.toBe(base);
+    expect(name({ resources: { cpuRequest: '200m', memoryRequest: '128Mi', memoryLimit: '256Mi' } })).not.toBe(base);
+    expect(name({ migrationJobTtl: Duration.hours(1) })).not.toBe(base);
+    // The database image runs the Job's init container.
+    const cdk8sApp = Testing.app();
+    const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', {
+      credentials: DatabaseCredentials.forDevelopment('test-password-123'), databaseName: 'tasks', user: 'flask', image: 'postgres:17.7-bookworm',
+    });
+    const chart = namespacedChart('stateful-namespace', cdk8sApp);
+    new TodoApp(chart, 'TodoApp', { database: db });
+    expect(only(synth(chart), 'Job').metadata.name).not.toBe(base);
+    // What is not in the Job's spec does not rename it.
+    expect(name({ replicas: 3 })).toBe(base);
+  });
+
+  test('the migration Job pods are labelled as migration, not selected by the Service', () => {
+    const { manifests } = build();
+    const jobLabels = only(manifests, 'Job').spec.template.metadata.labels;
+    const selector = only(manifests, 'Service').spec.selector;
+    expect(jobLabels['app.kubernetes.io/component']).toBe('migration');
+    expect(Object.entries(selector).every(([k, v]) => jobLabels[k] === v)).toBe(false);
+  });
+
+  test('the database admits both the server and the migration pods', () => {
+    const { app, manifests, dbManifests } = build();
+    const policy = only(dbManifests, 'NetworkPolicy');
+    expect(policy.spec.ingress).toHaveLength(1);
+    const peer = policy.spec.ingress[0].from[0];
+    expect(peer.namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'stateful-namespace' });
+    expect(peer.podSelector.matchLabels).toEqual(app.clientPodLabels);
+    for (const template of [only(manifests, 'Deployment').spec.template, only(manifests, 'Job').spec.template]) {
+      expect(template.metadata.labels).toMatchObject(app.clientPodLabels);
+    }
+  });
+
+  test('one replica by default: no HPA and no PodDisruptionBudget', () => {
+    const { manifests } = build();
+    expect(only(manifests, 'Deployment').spec.replicas).toBe(1);
+    expect(manifests.filter(m => m.kind === 'HorizontalPodAutoscaler' || m.kind === 'PodDisruptionBudget')).toEqual([]);
+  });
+
+  test('more than one replica adds a PodDisruptionBudget over the server pods and spreads them', () => {
+    const { manifests } = build({ replicas: 3 });
+    const deployment = only(manifests, 'Deployment');
+    expect(deployment.spec.replicas).toBe(3);
+    const pdb = only(manifests, 'PodDisruptionBudget');
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: deployment.spec.selector });
+    expect(deployment.spec.template.spec.topologySpreadConstraints[0].topologyKey).toBe('kubernetes.io/hostname');
+  });
+
+  test('autoscaling: an autoscaling/v2 HPA whose target is derived from the Deployment, which leaves replicas to it', () => {
+    const { manifests } = build({ autoscaling: { minReplicas: 2, maxReplicas: 6, cpuUtilizationPercent: 60 } });
+    const hpa = only(manifests, 'HorizontalPodAutoscaler');
+    const deployment = only(manifests, 'Deployment');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: deployment.apiVersion, kind: deployment.kind, name: deployment.metadata.name });
+    expect(hpa.spec.scaleTargetRef.apiVersion).toBe('apps/v1');
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6 });
+    expect(hpa.spec.metrics[0].resource.target).toEqual({ type: 'Utilization', averageUtilization: 60 });
+    expect(deployment.spec).not.toHaveProperty('replicas');
+    expect(only(manifests, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+  });
+
+  test('the pods roll when the database settings change: a checksum of the ConfigMap is on the pod template', () => {
+    const annotation = (props: Partial<TodoAppProps>) =>
+      only(build(props).manifests, 'Deployment').spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
+    const base = annotation({});
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    expect(annotation({ replicas: 2 })).toBe(base);
+    const cdk8sApp = Testing.app();
+    const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', {
+      credentials: DatabaseCredentials.forDevelopment('test-password-123'), databaseName: 'other',
+    });
+    const chart = namespacedChart('stateful-namespace', cdk8sApp);
+    new TodoApp(chart, 'TodoApp', { database: db });
+    expect(only(synth(chart), 'Deployment').spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION]).not.toBe(base);
+  });
+
+  test('rolling updates never drop below the desired count', () => {
+    const strategy = only(build().manifests, 'Deployment').spec.strategy;
+    expect(strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+  });
+
+  test('all props: the compiler forces this test to set every prop', () => {
+    const cdk8sApp = Testing.app();
+    const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', {
+      credentials: DatabaseCredentials.forDevelopment('test-password-123'),
+    });
+    const all: Required<TodoAppProps> = {
+      database: db,
+      preset: TodoAppPreset.NODE_SERVICE,
+      name: 'todo',
+      image: 'registry.example.com/todo:1.2.3',
+      port: 8080,
+      replicas: 2,
+      migrationCommand: ['node', 'migrate.js'],
+      autoscaling: { minReplicas: 3, maxReplicas: 4 },
+      resources: { cpuRequest: '1', memoryRequest: '1Gi', memoryLimit: '1Gi' },
+      migrationJobTtl: Duration.minutes(30),
+    };
+    const chart = namespacedChart('apps', cdk8sApp);
+    const app = new TodoApp(chart, 'TodoApp', all);
+    const manifests = synth(chart);
+    expect(app.replicas).toBe(3);
+    expect(only(manifests, 'Service', 'todo').spec.ports[0].port).toBe(8080);
+    expect(envOf(only(manifests, 'Deployment', 'todo').spec.template.spec.containers[0]).PORT).toBe('8080');
+    expect(only(manifests, 'Deployment', 'todo').spec.template.spec.containers[0].image).toBe('registry.example.com/todo:1.2.3');
+    expect(only(manifests, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 3, maxReplicas: 4 });
+    expect(only(manifests, 'Job').spec.ttlSecondsAfterFinished).toBe(1800);
+    expect(only(manifests, 'Job').spec.template.spec.containers[0].command).toEqual(['node', 'migrate.js']);
+  });
+});

@@ -1,0 +1,191 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse, parseAllDocuments } from 'yaml';
+import { SYNC_WAVE_ANNOTATION, SyncWave } from '../../lib/gitops';
+import { resolveConfig, stageConfig, stageNames } from '../../lib/config';
+import { synthesizeGitOps, synthesizeStage } from '../../lib/synthesize';
+import { Manifest } from '../support/manifests';
+
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-'));
+const configs = stageNames().map(stageConfig);
+configs.forEach(config => synthesizeStage(config, outdir));
+synthesizeGitOps(configs, outdir);
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+const read = (...parts: string[]) => fs.readFileSync(path.join(outdir, ...parts), 'utf8');
+const objectsOf = (text: string) => parseAllDocuments(text).map(d => d.toJS() as Manifest);
+const stageObjects = (stage: string) => fs.readdirSync(path.join(outdir, stage, 'manifests')).sort()
+  .flatMap(file => objectsOf(read(stage, 'manifests', file)));
+const wave = (object: Manifest) => Number(object.metadata.annotations?.[SYNC_WAVE_ANNOTATION]);
+
+describe.each(stageNames())('the %s stage folder', stage => {
+  const objects = stageObjects(stage);
+
+  test('manifests/ holds only Kubernetes objects (what `kubectl apply -f` reads); the kustomization beside it lists each once', () => {
+    expect(fs.readdirSync(path.join(outdir, stage)).sort()).toEqual(['kustomization.yaml', 'manifests']);
+    const files = fs.readdirSync(path.join(outdir, stage, 'manifests')).sort();
+    expect(files).toEqual(['0000-database.k8s.yaml', '0001-app.k8s.yaml', '0002-ingress.k8s.yaml']);
+    for (const file of files) {
+      for (const object of objectsOf(read(stage, 'manifests', file))) {
+        expect(object.apiVersion).not.toMatch(/^kustomize\.config\.k8s\.io\//);
+        expect(typeof object.kind).toBe('string');
+      }
+    }
+    const kustomization = parse(read(stage, 'kustomization.yaml'));
+    expect(kustomization.kind).toBe('Kustomization');
+    expect(kustomization.resources).toEqual(files.map(file => `manifests/${file}`));
+    // sortOptions needs kustomize 5 (kubectl 1.27+; kubectl 1.26 rejects it) and makes kubectl warn on every apply.
+    expect(Object.keys(kustomization).sort()).toEqual(['apiVersion', 'kind', 'resources']);
+  });
+
+  test('every object has a sync wave, and the waves order namespace < config < database < migration < app < ingress', () => {
+    for (const object of objects) {
+      // Number(undefined) is NaN, which expect.any(Number) would accept: require a whole number.
+      expect({ object: `${object.kind}/${object.metadata.name}`, integer: Number.isInteger(wave(object)) })
+        .toEqual({ object: `${object.kind}/${object.metadata.name}`, integer: true });
+    }
+    const waveOf = (predicate: (o: Manifest) => boolean) => [...new Set(objects.filter(predicate).map(wave))];
+    const namespaces = waveOf(o => o.kind === 'Namespace');
+    const config = waveOf(o => o.kind === 'ConfigMap' || o.kind === 'Secret');
+    const database = waveOf(o => o.metadata.labels?.['app.kubernetes.io/component'] === 'database' && !['ConfigMap', 'Secret'].includes(o.kind));
+    const migration = waveOf(o => o.kind === 'Job');
+    const app = waveOf(o => o.metadata.labels?.['app.kubernetes.io/component'] === 'server' && !['ConfigMap', 'Secret'].includes(o.kind));
+    const ingress = waveOf(o => o.metadata.labels?.['app.kubernetes.io/component'] === 'ingress');
+    for (const group of [namespaces, config, database, migration, app, ingress]) {
+      expect(group).toHaveLength(1);
+    }
+    const order = [namespaces[0], config[0], database[0], migration[0], app[0], ingress[0]];
+    expect(order).toEqual([SyncWave.NAMESPACE, SyncWave.CONFIG, SyncWave.DATABASE, SyncWave.MIGRATION, SyncWave.APP, SyncWave.INGRESS]);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(new Set(order).size).toBe(order.length);
+  });
+
+  test('the migration Job is an Argo CD Sync hook (not PreSync) that replaces its previous run', () => {
+    const job = objects.find(o => o.kind === 'Job')!;
+    expect(job.metadata.annotations).toMatchObject({
+      'argocd.argoproj.io/hook': 'Sync',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+    });
+  });
+
+  test('the migration Job is re-created by Flux when it changes (its spec.template is immutable)', () => {
+    const job = objects.find(o => o.kind === 'Job')!;
+    expect(job.metadata.annotations).toMatchObject({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' });
+  });
+
+  test('GitOps tools never prune or delete the database namespace, nor a claim that holds data', () => {
+    const keep = { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' };
+    const namespace = objects.find(o => o.kind === 'Namespace' && o.metadata.name === 'postgres')!;
+    expect(namespace.metadata.annotations).toMatchObject(keep);
+    for (const claim of objects.filter(o => o.kind === 'PersistentVolumeClaim')) {
+      expect(claim.metadata.annotations).toMatchObject(keep);
+    }
+  });
+
+  test('every object carries the labels that identify this stack and stage, for kubectl apply --prune -l', () => {
+    for (const object of objects) {
+      expect(object.metadata.labels).toMatchObject({
+        'app.kubernetes.io/instance': `stateful-todo-${stage}`,
+        'app.kubernetes.io/part-of': 'stateful-todo',
+      });
+    }
+  });
+
+  test("the README's prune command prunes every kind this stage emits except those that hold data", () => {
+    // kubectl ignores the Argo CD and Flux keep annotations: a Namespace or a claim must never be in its allowlist,
+    // or a stage that stops emitting one would delete the data with it.
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const command = readme.split('\n').find(line => line.includes('--prune -l "app.kubernetes.io/instance=stateful-todo-'))!;
+    expect(command).toBeDefined();
+    expect(command).toContain('kubectl apply -f "dist/$STAGE/manifests/" --prune -l "app.kubernetes.io/instance=stateful-todo-$STAGE"');
+    const allowed = [...command.matchAll(/--prune-allowlist=(\S+)/g)].map(m => m[1]);
+    const neverPruned = ['core/v1/Namespace', 'core/v1/PersistentVolumeClaim', 'core/v1/PersistentVolume'];
+    for (const kind of neverPruned) {
+      expect(allowed).not.toContain(kind);
+    }
+    for (const object of objects) {
+      const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : 'core';
+      const version = object.apiVersion.split('/').pop();
+      const kind = `${group}/${version}/${object.kind}`;
+      expect({ kind, pruned: allowed.includes(kind) }).toEqual({ kind, pruned: !neverPruned.includes(kind) });
+    }
+  });
+});
+
+describe('secrets out of git', () => {
+  test('prod carries no Secret and no password, and declares the Secrets the cluster provides', () => {
+    const objects = stageObjects('prod');
+    expect(objects.filter(o => o.kind === 'Secret')).toEqual([]);
+    const text = fs.readdirSync(path.join(outdir, 'prod', 'manifests')).map(f => read('prod', 'manifests', f)).join('\n');
+    expect(text).not.toMatch(/password:|PASSWORD: \S|stringData|dev-only/i);
+    const provided = objects.filter(o => o.kind === 'Namespace').map(o => o.metadata.annotations?.['validator.todo-stack/provided-secrets']);
+    expect(provided).toEqual(['postgres-credentials', 'stateful-flask-db-credentials']);
+  });
+
+  test('dev carries its generated password, which says it is for development', () => {
+    const secrets = stageObjects('dev').filter(o => o.kind === 'Secret');
+    expect(secrets).toHaveLength(2);
+    for (const secret of secrets) {
+      const values = Object.values(secret.data as Record<string, string>).map(v => Buffer.from(v, 'base64').toString());
+      expect(values.some(v => v.includes('dev-only'))).toBe(true);
+    }
+  });
+});
+
+describe('Argo CD and Flux manifests', () => {
+  test.each(stageNames())('%s: an Argo CD Application on dist/<stage>, syncing automatically with pruning', stage => {
+    const [application] = objectsOf(read('gitops', 'argocd', `${stage}.k8s.yaml`));
+    expect(application).toMatchObject({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: `stateful-todo-${stage}`, namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+      spec: {
+        source: { repoURL: 'https://github.com/example/stateful-todo.git', targetRevision: 'main', path: `dist/${stage}` },
+        destination: { server: 'https://kubernetes.default.svc' },
+        syncPolicy: { automated: { prune: true, selfHeal: true } },
+      },
+    });
+    expect(application.metadata.labels).not.toHaveProperty(['app.kubernetes.io/instance']);
+  });
+
+  test.each(stageNames())('%s: a Flux GitRepository and a Kustomization on ./dist/<stage> that waits for every object', stage => {
+    const [source, kustomization] = objectsOf(read('gitops', 'flux', `${stage}.k8s.yaml`));
+    expect(source).toMatchObject({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', spec: { url: 'https://github.com/example/stateful-todo.git', ref: { branch: 'main' } } });
+    expect(kustomization).toMatchObject({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { namespace: 'flux-system' },
+      spec: { path: `./dist/${stage}`, prune: true, wait: true, timeout: '10m', sourceRef: { kind: 'GitRepository', name: source.metadata.name } },
+    });
+  });
+
+  test('prod waits for the cluster infrastructure; dev depends on nothing', () => {
+    const dependsOn = (stage: string) => objectsOf(read('gitops', 'flux', `${stage}.k8s.yaml`))[1].spec.dependsOn;
+    expect(dependsOn('prod')).toEqual([{ name: 'infrastructure' }]);
+    expect(dependsOn('dev')).toBeUndefined();
+  });
+
+  test('the repository and branch come from the config', () => {
+    const config = resolveConfig('qa', { gitops: { repoUrl: 'git@github.com:acme/todo.git', branch: 'release' } });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-qa-'));
+    synthesizeGitOps([config], dir);
+    const [application] = objectsOf(fs.readFileSync(path.join(dir, 'gitops', 'argocd', 'qa.k8s.yaml'), 'utf8'));
+    expect(application.spec.source).toEqual({ repoURL: 'git@github.com:acme/todo.git', targetRevision: 'release', path: 'dist/qa' });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('single-stage synthesis', () => {
+  test('rewrites only its own folder, and clears stale files from it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-'));
+    fs.mkdirSync(path.join(dir, 'dev', 'manifests'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'dev', 'manifests', 'stale.k8s.yaml'), 'old');
+    fs.mkdirSync(path.join(dir, 'prod'));
+    fs.writeFileSync(path.join(dir, 'prod', 'keep.txt'), 'untouched');
+    synthesizeStage(stageConfig('dev'), dir);
+    expect(fs.readdirSync(path.join(dir, 'dev', 'manifests'))).not.toContain('stale.k8s.yaml');
+    expect(fs.readFileSync(path.join(dir, 'prod', 'keep.txt'), 'utf8')).toBe('untouched');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,76 @@
+import { Testing } from 'cdk8s';
+import { IBridgeBackend, IngressBridge, IngressBridgeProps, IngressTls } from '../../lib/ingress/ingress-bridge';
+import { Manifest, namespacedChart, only, synth } from '../support/manifests';
+
+const backend: IBridgeBackend = {
+  name: 'stateful-flask',
+  namespace: 'stateful-namespace',
+  serviceHost: 'stateful-flask.stateful-namespace.svc.cluster.local',
+  port: 5000,
+  image: 'daredrexel/stateful-flask:v0',
+};
+
+function build(props: Partial<IngressBridgeProps> = {}): { bridge: IngressBridge; manifests: Manifest[] } {
+  const chart = namespacedChart('default', Testing.app());
+  const bridge = new IngressBridge(chart, 'IngressBridge', { backend, host: 'drexii.me', path: '/tasks', ...props });
+  return { bridge, manifests: synth(chart) };
+}
+
+describe('IngressBridge', () => {
+  test('defaults match the snapshot', () => {
+    expect(build().manifests).toMatchSnapshot();
+  });
+
+  test('an ExternalName Service aliases the backend Service FQDN and declares its port', () => {
+    const service = only(build().manifests, 'Service');
+    expect(service.metadata).toMatchObject({ name: 'stateful-flask-external', namespace: 'default' });
+    expect(service.spec).toEqual({
+      type: 'ExternalName',
+      externalName: 'stateful-flask.stateful-namespace.svc.cluster.local',
+      ports: [{ name: 'http', port: 5000, protocol: 'TCP' }],
+    });
+  });
+
+  test('the Ingress routes host and Prefix path to that Service and port', () => {
+    const { manifests } = build();
+    const ingress = only(manifests, 'Ingress');
+    const service = only(manifests, 'Service');
+    expect(ingress.spec.ingressClassName).toBe('nginx');
+    expect(ingress.spec.rules).toHaveLength(1);
+    expect(ingress.spec.rules[0].host).toBe('drexii.me');
+    const [path] = ingress.spec.rules[0].http.paths;
+    expect(path.path).toBe('/tasks');
+    expect(path.pathType).toBe('Prefix');
+    expect(path.backend.service.name).toBe(service.metadata.name);
+    expect(path.backend.service.port.number).toBe(service.spec.ports[0].port);
+    expect(ingress.spec).not.toHaveProperty('tls');
+  });
+
+  test('TLS from an existing Secret, class and names as given; the Secret is declared as provided', () => {
+    const { bridge, manifests } = build({
+      tls: IngressTls.fromSecret('drexii-tls'), ingressClassName: 'traefik', serviceName: 'todo-alias', ingressName: 'todo',
+    });
+    const ingress = only(manifests, 'Ingress', 'todo');
+    expect(ingress.spec.tls).toEqual([{ hosts: ['drexii.me'], secretName: 'drexii-tls' }]);
+    expect(ingress.metadata.annotations).toEqual({ 'validator.todo-stack/provided-secrets': 'drexii-tls' });
+    expect(ingress.spec.ingressClassName).toBe('traefik');
+    expect(ingress.spec.rules[0].http.paths[0].backend.service.name).toBe('todo-alias');
+    expect(bridge.tlsSecretName).toBe('drexii-tls');
+  });
+
+  test('TLS issued by cert-manager: the cluster-issuer annotation, and a Secret named after the host', () => {
+    const { bridge, manifests } = build({ tls: IngressTls.fromClusterIssuer('letsencrypt-prod') });
+    const ingress = only(manifests, 'Ingress');
+    expect(ingress.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' });
+    expect(ingress.spec.tls).toEqual([{ hosts: ['drexii.me'], secretName: 'drexii-me-tls' }]);
+    expect(bridge.tlsSecretName).toBe('drexii-me-tls');
+    const named = build({ tls: IngressTls.fromClusterIssuer('staging', 'own-name') });
+    expect(only(named.manifests, 'Ingress').spec.tls[0].secretName).toBe('own-name');
+  });
+
+  test('path defaults to /', () => {
+    const chart = namespacedChart('default', Testing.app());
+    new IngressBridge(chart, 'IngressBridge', { backend, host: 'drexii.me' });
+    expect(only(synth(chart), 'Ingress').spec.rules[0].http.paths[0].path).toBe('/');
+  });
+});

@@ -1,0 +1,153 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { resolveConfig, STAGES, stageNames } from '../lib/config';
+import { StackOverrides } from '../lib/config/stack-config';
+import { synthesizeStage } from '../lib/synthesize';
+import { runCli } from '@stateful-todo/manifest-validator';
+import { loadManifests, parseFile } from '@stateful-todo/manifest-validator';
+import { Manifest } from '@stateful-todo/manifest-validator';
+import { validateLoaded, validatePaths } from '@stateful-todo/manifest-validator';
+
+// The upgrade check: what a live cluster, running the committed dist/, would refuse of a new version.
+const DIST = path.join(__dirname, '..', 'dist');
+const upgradeFindings = (report: { findings: readonly { ruleId: string }[] }) =>
+  report.findings.filter(f => f.ruleId === 'immutable-field' || f.ruleId === 'data-left-behind');
+
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'upgrade-'));
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+/** Synthesizes `stage` with `change` on top of its own overrides, and checks it against the committed dist/<stage>. */
+function upgrade(stage: string, change: (own: StackOverrides) => StackOverrides) {
+  const caseDir = fs.mkdtempSync(path.join(outdir, 'case-'));
+  synthesizeStage(resolveConfig(stage, merge(STAGES[stage], change(STAGES[stage]))), caseDir);
+  const previous = loadManifests([path.join(DIST, stage)]).manifests;
+  return validatePaths([path.join(caseDir, stage)], { previous, existingNamespaces: ['argocd', 'flux-system'] });
+}
+
+function merge(base: StackOverrides, change: StackOverrides): StackOverrides {
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(change)) {
+    result[key] = typeof value === 'object' && !Array.isArray(value) ? { ...(base as any)[key], ...value } : value;
+  }
+  return result as StackOverrides;
+}
+
+describe.each(stageNames())('upgrading the committed dist/%s', stage => {
+  test.each<[string, (own: StackOverrides) => StackOverrides]>([
+    ['(a) a new database image', () => ({ database: { image: 'postgres:17.7-bookworm' } })],
+    ['(b) a new app image', () => ({ app: { image: 'ghcr.io/stateful-todo/todo-service:0.2.0' } })],
+    ['(c) new resources', () => ({
+      database: { resources: { cpuRequest: '500m', memoryRequest: '512Mi', memoryLimit: '1Gi' } },
+      app: { resources: { cpuRequest: '200m', memoryRequest: '192Mi', memoryLimit: '384Mi' } },
+    })],
+    ['(d) a new app port', () => ({ app: { port: 8080 } })],
+    ['(e) a new migration command', () => ({ app: { migrationCommand: ['node', 'dist/migrate.js', '--verbose'] } })],
+  ])('%s: nothing the API server refuses', (_what, change) => {
+    const report = upgrade(stage, change);
+    expect(upgradeFindings(report)).toEqual([]);
+    expect(report.errors).toBe(0);
+  });
+
+  test('(f) a larger volume: exactly the claim-template finding, naming both sizes and the expansion procedure', () => {
+    const report = upgrade(stage, own => ({ database: { storageSize: own.database?.storageSize === '5Gi' ? '10Gi' : '2Gi' } }));
+    const findings = upgradeFindings(report);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      ruleId: 'immutable-field',
+      severity: 'error',
+      object: 'StatefulSet postgres/postgres',
+      path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage',
+      message: expect.stringMatching(/^changes from "(5Gi|1Gi)" to "(10Gi|2Gi)", which the API server refuses on update$/),
+      fix: expect.stringMatching(/expand the existing claim \(kubectl patch pvc\), orphan-delete the StatefulSet \(kubectl delete statefulset NAME --cascade=orphan\) and apply; README/),
+    });
+  });
+
+  test('(g) another storage class: exactly the claim-template finding, naming the copy procedure', () => {
+    const findings = upgradeFindings(upgrade(stage, () => ({ database: { storageClassName: 'fast-ssd' } })));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      ruleId: 'immutable-field',
+      path: 'spec.volumeClaimTemplates[0].spec.storageClassName',
+      message: expect.stringMatching(/^changes from ("do-block-storage"|\(unset\)) to "fast-ssd"/),
+      fix: expect.stringMatching(/cannot move to another storage class: dump the database, orphan-delete the StatefulSet/),
+    });
+  });
+
+  test('renaming the database: its StatefulSet is gone, and its claims with it (a new, empty database)', () => {
+    const findings = upgradeFindings(upgrade(stage, () => ({ database: { name: 'pg' } })));
+    expect(findings.map(f => `${f.ruleId} ${(f as any).object}`)).toContain('data-left-behind StatefulSet postgres/postgres');
+  });
+});
+
+describe('the upgrade check, rule by rule', () => {
+  const check = (before: string, after: string) => {
+    const previous = { manifests: [] as Manifest[], findings: [] };
+    parseFile('before.yaml', before, previous);
+    const next = { manifests: [] as Manifest[], files: ['after.yaml'], findings: [], unreadable: [] };
+    parseFile('after.yaml', after, next);
+    return upgradeFindings(validateLoaded(next, { previous: previous.manifests })).map(f => `${f.ruleId} ${(f as any).path ?? ''}: ${(f as any).message}`);
+  };
+  const deployment = (selector: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: default}\nspec:\n  selector: {matchLabels: {app: ${selector}}}\n  template:\n    metadata: {labels: {app: ${selector}}}\n    spec: {containers: [{name: web, image: "nginx:1.27"}]}\n`;
+
+  test('a workload selector', () => {
+    expect(check(deployment('web'), deployment('web2'))).toEqual([expect.stringMatching(/^immutable-field spec\.selector\.matchLabels\.app: changes from "web" to "web2"/)]);
+    expect(check(deployment('web'), deployment('web').replace('nginx:1.27', 'nginx:1.28'))).toEqual([]);
+  });
+
+  test('a Job template under the same name', () => {
+    const job = (image: string) => `apiVersion: batch/v1\nkind: Job\nmetadata: {name: once, namespace: default}\nspec:\n  template:\n    spec: {restartPolicy: Never, containers: [{name: c, image: "${image}"}]}\n`;
+    expect(check(job('busybox:1.36'), job('busybox:1.37'))).toEqual([expect.stringMatching(/^immutable-field spec\.template\.spec\.containers\[0\]\.image: changes from "busybox:1\.36" to "busybox:1\.37"/)]);
+  });
+
+  test('a claim: it may grow, but not shrink nor change class', () => {
+    const claim = (size: string, cls = 'standard') => `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: default}\nspec: {accessModes: [ReadWriteOnce], storageClassName: ${cls}, resources: {requests: {storage: ${size}}}}\n`;
+    expect(check(claim('1Gi'), claim('2Gi'))).toEqual([]);
+    expect(check(claim('2Gi'), claim('1Gi'))).toEqual([expect.stringMatching(/^immutable-field spec\.resources\.requests\.storage: changes from "2Gi" to "1Gi"/)]);
+    expect(check(claim('1Gi'), claim('1Gi', 'fast'))).toEqual([expect.stringMatching(/^immutable-field spec\.storageClassName/)]);
+  });
+
+  test('a Service that turns headless, or the reverse', () => {
+    const service = (headless: boolean) => `apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: default}\nspec: {${headless ? 'clusterIP: None, ' : ''}ports: [{port: 5432}]}\n`;
+    expect(check(service(false), service(true))).toEqual([expect.stringMatching(/^immutable-field spec\.clusterIP: changes from \(unset\) to "None"/)]);
+    expect(check(service(true), service(true))).toEqual([]);
+  });
+
+  test('an immutable ConfigMap', () => {
+    const config = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\nimmutable: true\ndata: {key: "${value}"}\n`;
+    expect(check(config('a'), config('b'))).toEqual([expect.stringMatching(/^immutable-field data\.key: changes from "a" to "b"/)]);
+    expect(check(config('a').replace('immutable: true\n', ''), config('b'))).toEqual([]);
+  });
+
+  test('a claim left behind when its namespace goes', () => {
+    const set = (ns: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: ${ns}}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n`;
+    expect(check(set('db'), set('database'))).toEqual([expect.stringMatching(/^data-left-behind metadata\.name: claim 'data' is gone from the new version \(namespace 'db' is gone too\)/)]);
+  });
+});
+
+describe('npm run validate -- --against', () => {
+  const capture = (args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = runCli(args, text => out.push(text), text => err.push(text));
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  test("the working tree's dist/ against the last commit's: nothing the API server would refuse", () => {
+    const { code, out } = capture(['--namespace-exists', 'argocd', '--namespace-exists', 'flux-system', '--against', 'HEAD']);
+    expect(out).not.toMatch(/immutable-field|data-left-behind/);
+    expect(code).toBe(0);
+  });
+
+  test('against a folder holding an earlier dist/', () => {
+    const { code, out } = capture(['--namespace-exists', 'argocd', '--namespace-exists', 'flux-system', '--against', DIST]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/0 errors, 0 warnings/);
+  });
+
+  test('a revision that does not exist: exit 2 and what to give instead', () => {
+    const { code, err } = capture(['--against', 'no-such-revision']);
+    expect(code).toBe(2);
+    expect(err).toBe("--against: 'no-such-revision' is neither a folder nor a commit, branch or tag of this repository; give an earlier dist/ folder, or a git revision such as 'HEAD' or 'main'");
+  });
+});
