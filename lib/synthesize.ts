@@ -25,9 +25,8 @@ export function synthesizeStage(config: StackConfig, outdir: string): TodoStack 
   const manifestsDir = path.join(stageDir, MANIFESTS_FOLDER);
   fs.rmSync(stageDir, { recursive: true, force: true });
   // Construct metadata would land in the folder that `kubectl apply -f` reads.
-  const app = new App({ outdir: manifestsDir, outputFileExtension: MANIFEST_SUFFIX, recordConstructMetadata: false });
-  const stack = new TodoStack(app, config);
-  app.synth();
+  const stack = new TodoStack({ config, outdir: manifestsDir, outputFileExtension: MANIFEST_SUFFIX, recordConstructMetadata: false });
+  stack.synth();
   const files = fs.readdirSync(manifestsDir).filter(file => file.endsWith(MANIFEST_SUFFIX)).sort();
   fs.writeFileSync(path.join(stageDir, 'kustomization.yaml'), kustomization(files.map(file => `${MANIFESTS_FOLDER}/${file}`)));
   return stack;
@@ -37,7 +36,7 @@ export function synthesizeStage(config: StackConfig, outdir: string): TodoStack 
 export function synthesizeGitOps(configs: readonly StackConfig[], outdir: string): void {
   for (const [tool, Chart] of [['argocd', ArgoCdChart], ['flux', FluxChart]] as const) {
     const app = new App({ outdir: path.join(outdir, GITOPS_FOLDER, tool), outputFileExtension: MANIFEST_SUFFIX, recordConstructMetadata: false });
-    configs.forEach(config => new Chart(app, config));
+    configs.forEach(config => new Chart(app, config.stage, { config }));
     app.synth();
   }
 }

@@ -1,5 +1,13 @@
 import * as k8s from '../../imports/k8s';
 
+/** The todo images the stack knows how to run: the key of `TodoAppPreset.of()`, and what a config names. */
+export enum AppPreset {
+  /** The tutorial's Flask image (`daredrexel/stateful-flask:v0`): no health routes, migrations via `flask db`. */
+  FLASK = 'flask',
+  /** The reference TypeScript service in `app/`: `/healthz`, `/readyz`, `node dist/migrate.js`. */
+  NODE_SERVICE = 'node-service',
+}
+
 /** How a todo image learns the port it listens on. */
 export type ListenPort =
   /** The image reads its port from this environment variable, which the app sets from its `port`. */
@@ -13,6 +21,11 @@ export type ListenPort =
  * `DB_PORT`, `DB_NAME` and serve `GET`/`POST /tasks`.
  */
 export abstract class TodoAppPreset {
+  /** The preset named `name`. */
+  public static of(name: AppPreset): TodoAppPreset {
+    return PRESETS[name];
+  }
+
   /**
    * The tutorial's Flask image (`daredrexel/stateful-flask:v0`: Flask-Migrate 4.0.4, `app.run(debug=True)` in
    * `app.py`, port 5000).
@@ -32,6 +45,7 @@ export abstract class TodoAppPreset {
    *   removed or renamed model column into a DROP COLUMN, which deletes that column's data.
    */
   public static readonly FLASK: TodoAppPreset = {
+    name: AppPreset.FLASK,
     defaultImage: 'daredrexel/stateful-flask:v0',
     listenPort: { fixed: 5000 },
     serverCommand: ['flask', 'run', '--host=0.0.0.0', '--port=5000', '--no-debugger', '--no-reload'],
@@ -56,6 +70,7 @@ export abstract class TodoAppPreset {
    * service's own 503s. Versioned SQL migrations ship in the image, so the root filesystem is read-only.
    */
   public static readonly NODE_SERVICE: TodoAppPreset = {
+    name: AppPreset.NODE_SERVICE,
     defaultImage: 'ghcr.io/stateful-todo/todo-service:0.1.0',
     listenPort: { env: 'PORT' },
     migrationCommand: ['node', 'dist/migrate.js'],
@@ -65,6 +80,7 @@ export abstract class TodoAppPreset {
     livenessProbe: port => ({ httpGet: { path: '/healthz', port: k8s.IntOrString.fromString(port) } }),
   };
 
+  public abstract readonly name: AppPreset;
   /** Image used when the app sets none. */
   public abstract readonly defaultImage: string;
   /** How the image learns its port. */
@@ -81,3 +97,9 @@ export abstract class TodoAppPreset {
   /** The liveness probe, on the named container port `port`. */
   public abstract livenessProbe(port: string): k8s.Probe;
 }
+
+// Keyed by the enum and typed as a total map: a new AppPreset does not compile until it has a preset here.
+const PRESETS: { readonly [name in AppPreset]: TodoAppPreset } = {
+  [AppPreset.FLASK]: TodoAppPreset.FLASK,
+  [AppPreset.NODE_SERVICE]: TodoAppPreset.NODE_SERVICE,
+};

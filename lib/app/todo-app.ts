@@ -1,12 +1,16 @@
 import { createHash } from 'crypto';
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
+import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
+import { IDatabase, IDatabaseClient } from '../database/database';
 import { ClientCredentials } from '../database/database-credentials';
+import { IBridgeBackend } from '../ingress/ingress-bridge';
 import { requireNamespace } from '../kube/chart-namespace';
-import { ContainerResources, IDatabaseClient, PostgresDatabase } from '../database/postgres-database';
-import { imageVersion } from '@stateful-todo/kube-conventions';
 import { ComponentLabels, componentLabels, labelAllObjects, NAME_LABEL, INSTANCE_LABEL, selectorLabels } from '../kube/labels';
+import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
+import { checkResources, resourceRequirements, Resources } from '../kube/resources';
 import { TodoAppPreset } from './todo-app-preset';
 
 export interface TodoAppAutoscaling {
@@ -21,18 +25,18 @@ export interface TodoAppAutoscaling {
 }
 
 export interface TodoAppProps {
-  /** The database the app connects to; host, port, database name and user are read off it. */
-  readonly database: PostgresDatabase;
+  /** The database the app connects to; host, port, database name, user and credentials are read off it. */
+  readonly database: IDatabase;
   /** @default TodoAppPreset.FLASK */
   readonly preset?: TodoAppPreset;
   /**
-   * Name of the Deployment and of its ClusterIP Service.
+   * Name of the Deployment and of its ClusterIP Service; the migration Job is `<name>-migrate-<hash>`.
    * @default 'stateful-flask'
    */
   readonly name?: string;
   /** @default - the preset's image */
   readonly image?: string;
-  /** @default 5000 */
+  /** @default - the preset's fixed port, else 5000 */
   readonly port?: number;
   /**
    * Replicas of the Deployment. Ignored when `autoscaling` is set: the HPA owns the count then.
@@ -47,8 +51,8 @@ export interface TodoAppProps {
    * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
    */
   readonly autoscaling?: TodoAppAutoscaling;
-  /** @default { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' } */
-  readonly resources?: ContainerResources;
+  /** @default { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(256) } */
+  readonly resources?: Resources;
   /**
    * How long a finished migration Job is kept before Kubernetes deletes it.
    * @default Duration.days(1)
@@ -56,11 +60,24 @@ export interface TodoAppProps {
   readonly migrationJobTtl?: Duration;
 }
 
+/** The defaults of a TodoApp, in one place: the stack's config starts from them too. */
+export const TODO_APP_DEFAULTS = {
+  preset: TodoAppPreset.FLASK,
+  name: 'stateful-flask',
+  port: 5000,
+  replicas: 1,
+  resources: { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(256) } as Resources,
+  migrationJobTtl: Duration.days(1),
+  autoscaling: { minReplicas: 2, cpuUtilizationPercent: 70 },
+} as const;
+
 const HTTP_PORT_NAME = 'http';
 /** How long a terminating app pod keeps serving before it drains (see the preStop hook). */
 export const PRE_STOP_DELAY_SECONDS = 5;
 /** Pod template annotation: the SHA-256 of the database ConfigMap's data. */
 export const CONFIG_CHECKSUM_ANNOTATION = 'todo-stack/config-checksum';
+// The migration Job is `<name>-migrate-<8 hex>`, and its pods carry that name in a label of 63 characters at most.
+const MIGRATION_JOB_SUFFIX_LENGTH = '-migrate-'.length + 8;
 // The names the tutorial's app reads; the contract of both presets.
 const ENV = { user: 'DB_USER', password: 'DB_PASSWORD', host: 'DB_HOST', port: 'DB_PORT', name: 'DB_NAME' } as const;
 
@@ -69,7 +86,37 @@ const ENV = { user: 'DB_USER', password: 'DB_PASSWORD', host: 'DB_HOST', port: '
  * ClusterIP Service, a migration Job that replaces the tutorial's `kubectl exec … flask db upgrade`, and, when
  * asked, a HorizontalPodAutoscaler and a PodDisruptionBudget.
  */
-export class TodoApp extends Construct implements IDatabaseClient {
+export class TodoApp extends Construct implements IDatabaseClient, IBridgeBackend {
+  /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
+  public static checkProps(props: Omit<TodoAppProps, 'database'>): PropProblem[] {
+    const checks = new PropChecks();
+    const preset = props.preset ?? TODO_APP_DEFAULTS.preset;
+    checks.name('name', props.name ?? TODO_APP_DEFAULTS.name, 'dns1035Label', 63 - MIGRATION_JOB_SUFFIX_LENGTH,
+      "the migration Job is '<name>-migrate-<8 characters>', a label value of at most 63");
+    checks.image('image', props.image ?? preset.defaultImage);
+    const fixedPort = 'fixed' in preset.listenPort ? preset.listenPort.fixed : undefined;
+    const port = props.port ?? fixedPort ?? TODO_APP_DEFAULTS.port;
+    checks.port('port', port);
+    if (fixedPort !== undefined && port !== fixedPort && Number.isInteger(port) && port >= 1 && port <= 65535) {
+      checks.add('port', port, `must be ${fixedPort} with the '${preset.name}' preset, whose image always listens on `
+        + `${fixedPort}; leave it unset, or use a preset whose image reads its port (such as 'node-service', which reads PORT)`);
+    }
+    checks.integer('replicas', props.replicas ?? TODO_APP_DEFAULTS.replicas, 1, 1000, 'must be a whole number from 1 to 1000');
+    if (props.migrationCommand !== undefined) {
+      checks.command('migrationCommand', props.migrationCommand, "['node', 'dist/migrate.js']");
+    }
+    if (props.autoscaling !== undefined) {
+      const minReplicas = props.autoscaling.minReplicas ?? TODO_APP_DEFAULTS.autoscaling.minReplicas;
+      checks.integer('autoscaling.minReplicas', minReplicas, 1, 1000, 'must be a whole number from 1 to 1000');
+      checks.integer('autoscaling.maxReplicas', props.autoscaling.maxReplicas, Math.max(1, Number(minReplicas) || 1), 1000,
+        'must be a whole number from autoscaling.minReplicas to 1000');
+      checks.integer('autoscaling.cpuUtilizationPercent', props.autoscaling.cpuUtilizationPercent
+        ?? TODO_APP_DEFAULTS.autoscaling.cpuUtilizationPercent, 1, 1000, 'must be a whole percentage of the CPU request, such as 70');
+    }
+    checkResources(checks, 'resources', props.resources ?? TODO_APP_DEFAULTS.resources);
+    return checks.problems;
+  }
+
   public readonly namespace: string;
   public readonly name: string;
   public readonly image: string;
@@ -78,7 +125,7 @@ export class TodoApp extends Construct implements IDatabaseClient {
   /** Replicas the Deployment starts with (the HPA's minimum when autoscaling). */
   public readonly replicas: number;
   public readonly migrationCommand: readonly string[];
-  public readonly resources: ContainerResources;
+  public readonly resources: Resources;
   /** Labels of every pod of the app, server and migration alike; the database admits them. */
   public readonly clientPodLabels: Record<string, string>;
   /** DB_HOST, DB_PORT, DB_NAME. */
@@ -91,27 +138,23 @@ export class TodoApp extends Construct implements IDatabaseClient {
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
   public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
 
-  private readonly database: PostgresDatabase;
+  private readonly database: IDatabase;
 
   constructor(scope: Construct, id: string, props: TodoAppProps) {
     super(scope, id);
+    throwIfInvalid(this, TodoApp.checkProps(props));
     this.namespace = requireNamespace(this);
     this.database = props.database;
-    this.preset = props.preset ?? TodoAppPreset.FLASK;
-    this.name = props.name ?? 'stateful-flask';
+    this.preset = props.preset ?? TODO_APP_DEFAULTS.preset;
+    this.name = props.name ?? TODO_APP_DEFAULTS.name;
     this.image = props.image ?? this.preset.defaultImage;
     const fixedPort = 'fixed' in this.preset.listenPort ? this.preset.listenPort.fixed : undefined;
-    this.port = props.port ?? fixedPort ?? 5000;
-    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) {
-      throw new Error(`${this.node.path}: 'port' must be a whole number from 1 to 65535, got ${this.port}`);
-    }
-    if (fixedPort !== undefined && this.port !== fixedPort) {
-      throw new Error(`${this.node.path}: 'port' must be ${fixedPort} with this preset, whose image always listens on `
-        + `${fixedPort}, got ${this.port}; leave 'port' unset, or use a preset whose image reads its port`);
-    }
-    this.replicas = props.autoscaling ? (props.autoscaling.minReplicas ?? 2) : (props.replicas ?? 1);
+    this.port = props.port ?? fixedPort ?? TODO_APP_DEFAULTS.port;
+    this.replicas = props.autoscaling
+      ? (props.autoscaling.minReplicas ?? TODO_APP_DEFAULTS.autoscaling.minReplicas)
+      : (props.replicas ?? TODO_APP_DEFAULTS.replicas);
     this.migrationCommand = props.migrationCommand ?? this.preset.migrationCommand;
-    this.resources = props.resources ?? { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
+    this.resources = props.resources ?? TODO_APP_DEFAULTS.resources;
     const instance = selectorLabels(this, this.identity('server'))[INSTANCE_LABEL];
     this.clientPodLabels = { [NAME_LABEL]: this.name, ...(instance ? { [INSTANCE_LABEL]: instance } : {}) };
 
@@ -123,7 +166,7 @@ export class TodoApp extends Construct implements IDatabaseClient {
         [ENV.name]: this.database.databaseName,
       },
     });
-    this.credentials = this.database.credentials.bindClient(this, `${this.name}-db-credentials`, this.database.user);
+    this.credentials = this.database.bindClient(this, `${this.name}-db-credentials`);
 
     const serverSelector = selectorLabels(this, this.identity('server'));
     this.deployment = new k8s.KubeDeployment(this, 'Resource', {
@@ -182,7 +225,7 @@ export class TodoApp extends Construct implements IDatabaseClient {
     const jobSpec: k8s.JobSpec = {
       backoffLimit: 4,
       activeDeadlineSeconds: 600,
-      ttlSecondsAfterFinished: (props.migrationJobTtl ?? Duration.days(1)).toSeconds(),
+      ttlSecondsAfterFinished: (props.migrationJobTtl ?? TODO_APP_DEFAULTS.migrationJobTtl).toSeconds(),
       template: {
         metadata: { labels: componentLabels(this, this.identity('migration')) },
         spec: this.podSpec({
@@ -213,7 +256,10 @@ export class TodoApp extends Construct implements IDatabaseClient {
             type: 'Resource',
             resource: {
               name: 'cpu',
-              target: { type: 'Utilization', averageUtilization: props.autoscaling.cpuUtilizationPercent ?? 70 },
+              target: {
+                type: 'Utilization',
+                averageUtilization: props.autoscaling.cpuUtilizationPercent ?? TODO_APP_DEFAULTS.autoscaling.cpuUtilizationPercent,
+              },
             },
           }],
         },
@@ -232,9 +278,19 @@ export class TodoApp extends Construct implements IDatabaseClient {
     labelAllObjects(this.migrationJob, componentLabels(this, this.identity('migration')));
   }
 
-  /** The app Service's in-cluster DNS name, which the ingress bridge aliases. */
-  public get serviceHost(): string {
-    return `${this.service.name}.${this.namespace}.svc.cluster.local`;
+  /** The app Service's name, for an ingress bridge. */
+  public get serviceName(): string {
+    return this.service.name;
+  }
+
+  /** The app Service's namespace, for an ingress bridge. */
+  public get serviceNamespace(): string {
+    return this.namespace;
+  }
+
+  /** The app Service's port, for an ingress bridge. */
+  public get servicePort(): number {
+    return this.port;
   }
 
   private identity(component: 'server' | 'migration'): ComponentLabels {
@@ -280,7 +336,7 @@ export class TodoApp extends Construct implements IDatabaseClient {
         // It names its user and database: the pod's uid has no entry in that image's /etc/passwd, and without a
         // user name libpq gives up before connecting ("no attempt"), so the pod would wait forever.
         name: 'wait-for-database',
-        image: this.database.image,
+        image: this.database.clientToolsImage,
         imagePullPolicy: 'IfNotPresent',
         command: ['/bin/sh', '-c', `until pg_isready -h "$${ENV.host}" -p "$${ENV.port}" -U "$${ENV.user}" -d "$${ENV.name}" -t 2; `
           + `do echo "waiting for $${ENV.host}:$${ENV.port}"; sleep 2; done`],
@@ -296,13 +352,7 @@ export class TodoApp extends Construct implements IDatabaseClient {
         image: this.image,
         imagePullPolicy: 'IfNotPresent',
         env: [...databaseEnv, ...(options.container.env ?? [])],
-        resources: {
-          requests: {
-            cpu: k8s.Quantity.fromString(this.resources.cpuRequest),
-            memory: k8s.Quantity.fromString(this.resources.memoryRequest),
-          },
-          limits: { memory: k8s.Quantity.fromString(this.resources.memoryLimit) },
-        },
+        resources: resourceRequirements(this.resources),
         securityContext: restricted(this.preset.readOnlyRootFilesystem),
         volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
       }],

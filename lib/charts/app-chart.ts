@@ -1,14 +1,14 @@
-import { Construct } from 'constructs';
-import { AppPreset, StackConfig } from '../config';
-import { PostgresDatabase } from '../database/postgres-database';
 import { imageVersion } from '@stateful-todo/kube-conventions';
+import { Construct } from 'constructs';
 import { TodoApp } from '../app/todo-app';
-import { TodoAppPreset } from '../app/todo-app-preset';
+import { StackConfig, todoAppProps } from '../config';
+import { IDatabase } from '../database/database';
 import { NamespaceChart } from './namespace-chart';
 
 export interface AppChartProps {
   readonly config: StackConfig;
-  readonly database: PostgresDatabase;
+  /** The database the app connects to. */
+  readonly database: IDatabase;
 }
 
 /** The app's namespace: the todo service, wired to the database it is given. */
@@ -21,19 +21,8 @@ export class AppChart extends NamespaceChart {
       config,
       namespace: config.app.namespace,
       version: imageVersion(config.app.image),
-      providedSecrets: database.credentials.providedClientSecret ? [database.credentials.providedClientSecret] : [],
+      providedSecrets: database.providedClientSecret ? [database.providedClientSecret] : [],
     });
-    const app = config.app;
-    this.app = new TodoApp(this, 'TodoApp', {
-      database,
-      preset: app.preset === AppPreset.NODE_SERVICE ? TodoAppPreset.NODE_SERVICE : TodoAppPreset.FLASK,
-      name: app.name,
-      image: app.image,
-      port: app.port,
-      replicas: app.replicas,
-      migrationCommand: app.migrationCommand,
-      autoscaling: app.autoscaling,
-      resources: app.resources,
-    });
+    this.app = new TodoApp(this, 'TodoApp', { ...todoAppProps(config), database });
   }
 }

@@ -1,11 +1,12 @@
-import { Construct } from 'constructs';
-import { StackConfig } from '../config';
 import { imageVersion } from '@stateful-todo/kube-conventions';
-import { IBridgeBackend, IngressBridge, IngressTls } from '../ingress/ingress-bridge';
+import { Construct } from 'constructs';
+import { ingressBridgeProps, StackConfig } from '../config';
+import { IBridgeBackend, IngressBridge } from '../ingress/ingress-bridge';
 import { NamespaceChart } from './namespace-chart';
 
 export interface IngressChartProps {
   readonly config: StackConfig;
+  /** The Service the Ingress routes to. */
   readonly backend: IBridgeBackend;
 }
 
@@ -21,17 +22,6 @@ export class IngressChart extends NamespaceChart {
     super(scope, id, {
       config, namespace: config.ingress.namespace, version: imageVersion(config.app.image), createNamespace: false,
     });
-    const ingress = config.ingress;
-    this.bridge = new IngressBridge(this, 'IngressBridge', {
-      backend,
-      host: ingress.host,
-      path: ingress.path,
-      serviceName: ingress.serviceName,
-      ingressName: ingress.name,
-      ingressClassName: ingress.ingressClassName,
-      tls: ingress.tls === undefined ? undefined
-        : ingress.tls.source === 'existing-secret' ? IngressTls.fromSecret(ingress.tls.secretName)
-          : IngressTls.fromClusterIssuer(ingress.tls.clusterIssuer, ingress.tls.secretName),
-    });
+    this.bridge = new IngressBridge(this, 'IngressBridge', ingressBridgeProps(config, backend));
   }
 }

@@ -1,26 +1,35 @@
-import { App } from 'cdk8s';
+import { App, AppProps } from 'cdk8s';
 import { StackConfig } from '../config';
-import { AppChart } from './app-chart';
-import { DatabaseChart } from './database-chart';
 import { PostgresDeployment } from '../database/postgres-deployment';
 import { assignSyncWaves, keepData, markAsMigration, SyncWave } from '../gitops/sync-annotations';
+import { AppChart } from './app-chart';
+import { DatabaseChart } from './database-chart';
 import { IngressChart } from './ingress-chart';
 
+export interface TodoStackProps extends AppProps {
+  /** The stage to build. */
+  readonly config: StackConfig;
+}
+
 /**
- * The whole system of the tutorial, one chart per namespace, wired by object: the app reads its database
- * settings off the database construct and the ingress bridge reads the app Service off the app. Chart
- * dependencies order the output files (`0000-database`, `0001-app`, `0002-ingress`) so that
+ * The whole system of the tutorial for one stage: a cdk8s App of one chart per namespace, wired by object: the app
+ * reads its database settings off the database construct and the ingress bridge reads the app Service off the app.
+ * Chart dependencies order the output files (`0000-database`, `0001-app`, `0002-ingress`) so that
  * `kubectl apply -f` in file order works on an empty cluster; Argo CD sync waves give the same order to a sync.
  */
-export class TodoStack {
+export class TodoStack extends App {
+  public readonly config: StackConfig;
   public readonly databaseChart: DatabaseChart;
   public readonly appChart: AppChart;
   public readonly ingressChart: IngressChart;
 
-  constructor(app: App, public readonly config: StackConfig) {
-    this.databaseChart = new DatabaseChart(app, 'database', config);
-    this.appChart = new AppChart(app, 'app', { config, database: this.databaseChart.database });
-    this.ingressChart = new IngressChart(app, 'ingress', { config, backend: this.appChart.app });
+  constructor(props: TodoStackProps) {
+    super(props);
+    const { config } = props;
+    this.config = config;
+    this.databaseChart = new DatabaseChart(this, 'database', { config });
+    this.appChart = new AppChart(this, 'app', { config, database: this.databaseChart.database });
+    this.ingressChart = new IngressChart(this, 'ingress', { config, backend: this.appChart.app });
     this.appChart.addDependency(this.databaseChart);
     this.ingressChart.addDependency(this.appChart);
 

@@ -1,42 +1,47 @@
-import { AppPreset, DatabaseWorkload, StackConfig } from './stack-config';
+import { TODO_APP_DEFAULTS } from '../app/todo-app';
+import { POSTGRES_DEFAULTS } from '../database/postgres-database';
+import { resourcesToQuantities } from '../kube/resources';
+import { DEFAULT_CLUSTER_DOMAIN } from '../kube/service-dns';
+import { sizeToQuantity } from '../kube/size';
+import { DatabaseWorkload, StackSettings } from './stack-config';
 
 /**
  * The tutorial's values, with its mistakes corrected: the password lives in a Secret, not in the ConfigMap, and
  * the database runs as part 2 built it (a StatefulSet with a 5Gi claim per pod, on the cluster's default storage
  * class unless a stage names one, as prod names the tutorial's `do-block-storage`).
  *
- * No password here: credentials are `cluster-provided` unless a stage says otherwise. The one place defaults live:
- * stages override them, and the constructs' own `@default`s are the same values for callers without a config.
+ * No password here: credentials are `cluster-provided` unless a stage says otherwise. What a construct has a default
+ * for is read off that construct's defaults, so each default is written once; stages override them.
  */
-export const TUTORIAL_DEFAULTS: StackConfig = {
+export const TUTORIAL_DEFAULTS: StackSettings = {
   stage: 'default',
   stackName: 'stateful-todo',
+  clusterDomain: DEFAULT_CLUSTER_DOMAIN,
   database: {
     workload: DatabaseWorkload.STATEFUL_SET,
     namespace: 'postgres',
-    name: 'postgres',
-    // A current major on Debian (uid/gid 999). Not 18: its image moved PGDATA to /var/lib/postgresql/18/docker.
-    image: 'postgres:17.6-bookworm',
-    databaseName: 'todo',
-    user: 'todo',
+    name: POSTGRES_DEFAULTS.name,
+    image: POSTGRES_DEFAULTS.image,
+    databaseName: POSTGRES_DEFAULTS.databaseName,
+    user: POSTGRES_DEFAULTS.user,
     replicas: 1,
-    storageSize: '5Gi',
-    resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
+    storageSize: sizeToQuantity(POSTGRES_DEFAULTS.storageSize),
+    resources: resourcesToQuantities(POSTGRES_DEFAULTS.resources),
     credentials: {
       source: 'cluster-provided',
       databaseSecretName: 'postgres-credentials',
       appSecretName: 'stateful-flask-db-credentials',
     },
-    podDisruptionBudget: true,
+    podDisruptionBudget: POSTGRES_DEFAULTS.podDisruptionBudget,
   },
   app: {
-    preset: AppPreset.FLASK,
+    preset: TODO_APP_DEFAULTS.preset.name,
     namespace: 'stateful-namespace',
-    name: 'stateful-flask',
-    image: 'daredrexel/stateful-flask:v0',
-    port: 5000,
-    replicas: 1,
-    resources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
+    name: TODO_APP_DEFAULTS.name,
+    image: TODO_APP_DEFAULTS.preset.defaultImage,
+    port: TODO_APP_DEFAULTS.port,
+    replicas: TODO_APP_DEFAULTS.replicas,
+    resources: resourcesToQuantities(TODO_APP_DEFAULTS.resources),
   },
   ingress: {
     namespace: 'default',

@@ -1,5 +1,6 @@
 export * from './stack-config';
 export * from './defaults';
 export * from './stages';
-export * from './validate-config';
+export * from './parse-config';
 export * from './resolve-config';
+export * from './construct-props';

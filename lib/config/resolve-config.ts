@@ -1,7 +1,7 @@
 import { TUTORIAL_DEFAULTS } from './defaults';
 import { STAGES } from './stages';
-import { StackConfig, StackOverrides } from './stack-config';
-import { ConfigError, validateConfig } from './validate-config';
+import { StackConfig, StackOverrides, StackSettings } from './stack-config';
+import { ConfigError, parseConfig } from './parse-config';
 
 // Keys a section may hold beyond those the defaults set, so that a typo (`replicaz`) is an error, not ignored.
 const OPTIONAL_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -28,9 +28,9 @@ export function stageConfig(stage: string): StackConfig {
 }
 
 /**
- * Merges `overrides` into the tutorial's defaults and validates the result once; every construct downstream can
- * trust it. Sections merge key by key; a value that is itself an object (credentials, autoscaling, resources)
- * replaces the default whole, so that two kinds of credentials never mix.
+ * Merges `overrides` into the tutorial's defaults and parses the result once into typed values, checked by the
+ * config and by the constructs it maps onto. Sections merge key by key; a value that is itself an object
+ * (credentials, autoscaling, resources) replaces the default whole, so that two kinds of credentials never mix.
  */
 export function resolveConfig(stage: string, overrides: StackOverrides = {}): StackConfig {
   const unknown = unknownKeys(overrides);
@@ -49,8 +49,8 @@ export function resolveConfig(stage: string, overrides: StackOverrides = {}): St
     app: { ...TUTORIAL_DEFAULTS.app, ...overrides.app },
     ingress: { ...TUTORIAL_DEFAULTS.ingress, ...overrides.ingress },
     gitops: { ...TUTORIAL_DEFAULTS.gitops, ...overrides.gitops },
-  } as StackConfig;
-  return validateConfig(merged);
+  } as StackSettings;
+  return parseConfig(merged);
 }
 
 function unknownKeys(overrides: StackOverrides): string[] {

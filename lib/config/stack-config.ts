@@ -1,3 +1,7 @@
+import { Size } from 'cdk8s';
+import { AppPreset } from '../app/todo-app-preset';
+import { Resources } from '../kube/resources';
+
 /**
  * Which workload runs PostgreSQL.
  */
@@ -12,15 +16,6 @@ export enum DatabaseWorkload {
   DEPLOYMENT = 'Deployment',
 }
 
-/**
- * The todo image the stack runs, and everything the stack must know about its contract.
- */
-export enum AppPreset {
-  /** The tutorial's Flask image (`daredrexel/stateful-flask:v0`): no health routes, migrations via `flask db`. */
-  FLASK = 'flask',
-  /** The reference TypeScript service in `app/`: `/healthz`, `/readyz`, `node dist/migrate.js`. */
-  NODE_SERVICE = 'node-service',
-}
 
 /**
  * Where the database password comes from.
@@ -33,7 +28,8 @@ export type CredentialsConfig =
   | { readonly source: 'dev-generated'; readonly password: string }
   | { readonly source: 'cluster-provided'; readonly databaseSecretName: string; readonly appSecretName: string };
 
-export interface ResourcesConfig {
+/** A container's resources as a stage writes them: Kubernetes quantities, parsed into `Resources` once. */
+export interface ResourcesSettings {
   /** CPU request, a Kubernetes quantity such as `250m`. */
   readonly cpuRequest: string;
   /** Memory request, a Kubernetes quantity such as `256Mi`. */
@@ -42,7 +38,7 @@ export interface ResourcesConfig {
   readonly memoryLimit: string;
 }
 
-export interface DatabaseConfig {
+export interface DatabaseSettings {
   readonly workload: DatabaseWorkload;
   /** Namespace of the database (`postgres` in the tutorial). */
   readonly namespace: string;
@@ -68,7 +64,7 @@ export interface DatabaseConfig {
    * with no dynamic provisioner. Omit it to let the storage class provision the volume.
    */
   readonly staticVolumeHostPath?: string;
-  readonly resources: ResourcesConfig;
+  readonly resources: ResourcesSettings;
   readonly credentials: CredentialsConfig;
   /**
    * A PodDisruptionBudget (`minAvailable: 1`) that makes a node drain wait for an operator, who takes the database
@@ -84,7 +80,8 @@ export interface AutoscalingConfig {
   readonly cpuUtilizationPercent: number;
 }
 
-export interface AppConfig {
+export interface AppSettings {
+  /** The todo image the stack runs, and everything the stack must know about its contract. */
   readonly preset: AppPreset;
   /** Namespace of the app (`stateful-namespace` in the tutorial). */
   readonly namespace: string;
@@ -99,7 +96,7 @@ export interface AppConfig {
   readonly migrationCommand?: string[];
   /** @default - no HorizontalPodAutoscaler */
   readonly autoscaling?: AutoscalingConfig;
-  readonly resources: ResourcesConfig;
+  readonly resources: ResourcesSettings;
 }
 
 export interface IngressConfig {
@@ -146,20 +143,40 @@ export interface GitOpsConfig {
 }
 
 /**
- * Everything that differs between two deployments of the stack. One object, validated once, read by every chart.
+ * Everything that differs between two deployments of the stack, as a stage writes it (quantities as strings).
+ * `resolveConfig` merges a stage's overrides into the defaults and parses the result into a `StackConfig`.
  */
-export interface StackConfig {
+export interface StackSettings {
   /** Stage name; the output folder is `dist/<stage>/`. */
   readonly stage: string;
   /** `app.kubernetes.io/part-of` of every object, and the stack's prune label value. */
   readonly stackName: string;
-  readonly database: DatabaseConfig;
-  readonly app: AppConfig;
+  /** The cluster's DNS domain (kubelet's `--cluster-domain`), under which every Service name is written. */
+  readonly clusterDomain: string;
+  readonly database: DatabaseSettings;
+  readonly app: AppSettings;
   readonly ingress: IngressConfig;
   readonly gitops: GitOpsConfig;
 }
 
-/** A partial StackConfig, as a stage writes it: only what differs from the defaults. */
+/** A partial StackSettings, as a stage writes it: only what differs from the defaults. */
 export type StackOverrides = {
-  readonly [K in keyof StackConfig]?: StackConfig[K] extends string ? string : Partial<StackConfig[K]>;
+  readonly [K in keyof StackSettings]?: StackSettings[K] extends string ? string : Partial<StackSettings[K]>;
 };
+
+/** The database settings, parsed: sizes and resources are typed values. */
+export interface DatabaseConfig extends Omit<DatabaseSettings, 'storageSize' | 'resources'> {
+  readonly storageSize: Size;
+  readonly resources: Resources;
+}
+
+/** The app settings, parsed: resources are typed values. */
+export interface AppConfig extends Omit<AppSettings, 'resources'> {
+  readonly resources: Resources;
+}
+
+/** Everything that differs between two deployments of the stack: parsed and checked once, read by every chart. */
+export interface StackConfig extends Omit<StackSettings, 'database' | 'app'> {
+  readonly database: DatabaseConfig;
+  readonly app: AppConfig;
+}

@@ -1,4 +1,5 @@
-import { AppPreset, DatabaseWorkload, StackOverrides } from './stack-config';
+import { AppPreset } from '../app/todo-app-preset';
+import { DatabaseWorkload, StackOverrides } from './stack-config';
 
 /**
  * The stages the stack ships, each a set of overrides of the tutorial's defaults. `npm run synth` writes every

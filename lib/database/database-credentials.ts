@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
+import { PropChecks, PropProblem } from '../kube/prop-checks';
 
 /** A reference to one key of a Secret. */
 export interface SecretKeyReference {
@@ -11,9 +12,10 @@ export interface SecretKeyReference {
 export interface ClientCredentials {
   readonly user: SecretKeyReference;
   readonly password: SecretKeyReference;
-  /** Whether the stack emits this Secret (false: the cluster provides it). */
-  readonly emitted: boolean;
 }
+
+/** The shortest development password accepted. */
+const MIN_PASSWORD_LENGTH = 12;
 
 export const POSTGRES_PASSWORD_KEY = 'POSTGRES_PASSWORD';
 export const CLIENT_USER_KEY = 'DB_USER';
@@ -42,8 +44,8 @@ export abstract class DatabaseCredentials {
     return new ClusterCredentials(databaseSecretName, clientSecretName);
   }
 
-  /** Whether the manifests carry the password (never true for a stage that is committed to git for a cluster). */
-  public abstract readonly inManifests: boolean;
+  /** What is wrong with the values given (prop paths relative to the database's `credentials`); checked by the database. */
+  public abstract readonly problems: readonly PropProblem[];
 
   /** The Secret the cluster must provide in the database's namespace; undefined when the stack emits it. */
   public abstract readonly providedDatabaseSecret?: string;
@@ -58,12 +60,17 @@ export abstract class DatabaseCredentials {
 }
 
 class DevelopmentCredentials extends DatabaseCredentials {
-  public readonly inManifests = true;
   public readonly providedDatabaseSecret = undefined;
   public readonly providedClientSecret = undefined;
+  public readonly problems: readonly PropProblem[];
 
   constructor(private readonly password: string) {
     super();
+    const checks = new PropChecks();
+    if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
+      checks.add('credentials.password', password, `must be a string of at least ${MIN_PASSWORD_LENGTH} characters`);
+    }
+    this.problems = checks.problems;
   }
 
   public bindDatabase(scope: Construct, name: string): SecretKeyReference {
@@ -84,16 +91,19 @@ class DevelopmentCredentials extends DatabaseCredentials {
     return {
       user: { secretName: secret.name, key: CLIENT_USER_KEY },
       password: { secretName: secret.name, key: CLIENT_PASSWORD_KEY },
-      emitted: true,
     };
   }
 }
 
 class ClusterCredentials extends DatabaseCredentials {
-  public readonly inManifests = false;
+  public readonly problems: readonly PropProblem[];
 
   constructor(public readonly providedDatabaseSecret: string, public readonly providedClientSecret: string) {
     super();
+    const checks = new PropChecks();
+    checks.name('credentials.databaseSecretName', providedDatabaseSecret, 'dnsSubdomain');
+    checks.name('credentials.clientSecretName', providedClientSecret, 'dnsSubdomain');
+    this.problems = checks.problems;
   }
 
   public bindDatabase(): SecretKeyReference {
@@ -104,7 +114,6 @@ class ClusterCredentials extends DatabaseCredentials {
     return {
       user: { secretName: this.providedClientSecret, key: CLIENT_USER_KEY },
       password: { secretName: this.providedClientSecret, key: CLIENT_PASSWORD_KEY },
-      emitted: false,
     };
   }
 }

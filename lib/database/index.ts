@@ -1,3 +1,4 @@
+export * from './database';
 export * from './database-credentials';
 export * from './postgres-database';
 export * from './postgres-stateful-set';

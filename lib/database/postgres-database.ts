@@ -1,30 +1,17 @@
 import { Lazy, Size } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Cpu } from 'cdk8s-plus-27';
+import { imageVersion } from '@stateful-todo/kube-conventions';
+import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { requireNamespace } from '../kube/chart-namespace';
-import { imageVersion } from '@stateful-todo/kube-conventions';
 import { ComponentLabels, componentLabels, labelAllObjects, selectorLabels } from '../kube/labels';
+import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
+import { checkResources, Resources } from '../kube/resources';
+import { DEFAULT_CLUSTER_DOMAIN, serviceFqdn } from '../kube/service-dns';
 import { sizeToQuantity } from '../kube/size';
-import { DatabaseCredentials, SecretKeyReference } from './database-credentials';
+import { IDatabase, IDatabaseClient } from './database';
+import { ClientCredentials, DatabaseCredentials, SecretKeyReference } from './database-credentials';
 import { CONFIG_KEYS, PGDATA, POSTGRES_PORT, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
-
-/** Something that connects to the database: its pods are let through the database's NetworkPolicy. */
-export interface IDatabaseClient extends IConstruct {
-  /** Namespace of the client's pods. */
-  readonly namespace: string;
-  /** Labels that every pod of the client carries (server and migration Job alike). */
-  readonly clientPodLabels: Record<string, string>;
-}
-
-/** The CPU and memory of a container, as Kubernetes quantities. */
-export interface ContainerResources {
-  /** @default '250m' */
-  readonly cpuRequest: string;
-  /** @default '256Mi' */
-  readonly memoryRequest: string;
-  /** No CPU limit is set, so the pod is never throttled; memory is limited because it cannot be reclaimed. */
-  readonly memoryLimit: string;
-}
 
 export interface PostgresDatabaseProps {
   /** The password's source; the user and database name are not secret and live in a ConfigMap. */
@@ -39,9 +26,9 @@ export interface PostgresDatabaseProps {
    * @default 'postgres:17.6-bookworm'
    */
   readonly image?: string;
-  /** `POSTGRES_DB`. @default 'todo' */
+  /** `POSTGRES_DB`, a lower-case PostgreSQL identifier. @default 'todo' */
   readonly databaseName?: string;
-  /** `POSTGRES_USER`. @default 'todo' */
+  /** `POSTGRES_USER`, a lower-case PostgreSQL identifier. @default 'todo' */
   readonly user?: string;
   /**
    * Size of the data volume.
@@ -54,8 +41,8 @@ export interface PostgresDatabaseProps {
    * @see https://kubernetes.io/docs/concepts/storage/storage-classes/
    */
   readonly storageClassName?: string;
-  /** @default { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '512Mi' } */
-  readonly resources?: ContainerResources;
+  /** @default { cpuRequest: Cpu.millis(250), memoryRequest: Size.mebibytes(256), memoryLimit: Size.mebibytes(512) } */
+  readonly resources?: Resources;
   /**
    * A PodDisruptionBudget with `minAvailable: 1`: a node drain stops at the database pod until an operator takes
    * the database down on purpose (README, "Draining the database's node"). Without it, a drain evicts the pod
@@ -64,16 +51,34 @@ export interface PostgresDatabaseProps {
    * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
    */
   readonly podDisruptionBudget?: boolean;
+  /**
+   * The cluster's DNS domain, under which `host` is written.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
 }
 
-export const DEFAULT_POSTGRES_IMAGE = 'postgres:17.6-bookworm';
+/** The defaults of every PostgreSQL workload, in one place: the stack's config starts from them too. */
+export const POSTGRES_DEFAULTS = {
+  name: 'postgres',
+  // A current major on Debian (uid/gid 999). Not 18: its image moved PGDATA to /var/lib/postgresql/18/docker.
+  image: 'postgres:17.6-bookworm',
+  databaseName: 'todo',
+  user: 'todo',
+  storageSize: Size.gibibytes(5),
+  resources: { cpuRequest: Cpu.millis(250), memoryRequest: Size.mebibytes(256), memoryLimit: Size.mebibytes(512) } as Resources,
+  podDisruptionBudget: true,
+  clusterDomain: DEFAULT_CLUSTER_DOMAIN,
+} as const;
+
+const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /**
  * What every PostgreSQL flavour owns besides its workload: the ConfigMap of non-secret settings, the password
  * Secret, the ClusterIP Service clients connect to, a PodDisruptionBudget and a NetworkPolicy that admits only
  * the clients added with `allowClient()`. Subclasses add storage and the workload, from `podTemplate()`.
  */
-export abstract class PostgresDatabase extends Construct {
+export abstract class PostgresDatabase extends Construct implements IDatabase {
   /** Namespace of the database objects (the chart's). */
   public readonly namespace: string;
   public readonly name: string;
@@ -83,8 +88,9 @@ export abstract class PostgresDatabase extends Construct {
   public readonly port: number = POSTGRES_PORT;
   public readonly storageSize: Size;
   public readonly storageClassName?: string;
-  public readonly resources: ContainerResources;
+  public readonly resources: Resources;
   public readonly credentials: DatabaseCredentials;
+  public readonly clusterDomain: string;
   /** Where the database pod reads `POSTGRES_PASSWORD`. */
   public readonly passwordSecret: SecretKeyReference;
   public readonly configMap: k8s.KubeConfigMap;
@@ -98,17 +104,22 @@ export abstract class PostgresDatabase extends Construct {
 
   private readonly clients: IDatabaseClient[] = [];
 
-  protected constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
+  /**
+   * @param problems what the workload found wrong with `props` (its `checkProps`), thrown before anything is made
+   */
+  protected constructor(scope: Construct, id: string, props: PostgresDatabaseProps, problems: readonly PropProblem[]) {
     super(scope, id);
+    throwIfInvalid(this, problems);
     this.namespace = requireNamespace(this);
-    this.name = props.name ?? 'postgres';
-    this.image = props.image ?? DEFAULT_POSTGRES_IMAGE;
-    this.databaseName = props.databaseName ?? 'todo';
-    this.user = props.user ?? 'todo';
-    this.storageSize = props.storageSize ?? Size.gibibytes(5);
+    this.name = props.name ?? POSTGRES_DEFAULTS.name;
+    this.image = props.image ?? POSTGRES_DEFAULTS.image;
+    this.databaseName = props.databaseName ?? POSTGRES_DEFAULTS.databaseName;
+    this.user = props.user ?? POSTGRES_DEFAULTS.user;
+    this.storageSize = props.storageSize ?? POSTGRES_DEFAULTS.storageSize;
     this.storageClassName = props.storageClassName;
-    this.resources = props.resources ?? { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '512Mi' };
+    this.resources = props.resources ?? POSTGRES_DEFAULTS.resources;
     this.credentials = props.credentials;
+    this.clusterDomain = props.clusterDomain ?? POSTGRES_DEFAULTS.clusterDomain;
     this.selector = selectorLabels(this, this.identity);
 
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
@@ -130,7 +141,7 @@ export abstract class PostgresDatabase extends Construct {
       },
     });
 
-    if (props.podDisruptionBudget ?? true) {
+    if (props.podDisruptionBudget ?? POSTGRES_DEFAULTS.podDisruptionBudget) {
       // minAvailable 1 on the only pod blocks voluntary evictions (node drains) until an operator decides to take
       // the database down, as CloudNativePG does for its primary; AlwaysAllow still lets a broken pod be evicted.
       this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
@@ -154,12 +165,50 @@ export abstract class PostgresDatabase extends Construct {
     });
   }
 
-  /** The stable DNS name clients connect to: the client Service's FQDN. */
-  public get host(): string {
-    return `${this.service.name}.${this.namespace}.svc.cluster.local`;
+  /**
+   * What is wrong with the props every workload shares, `maxNameLength` being the workload's limit on `name`.
+   * Pure, so that a config can report these problems under its own field names before building anything.
+   */
+  protected static checkCommonProps(props: PostgresDatabaseProps, maxNameLength: number, why: string): PropProblem[] {
+    const checks = new PropChecks();
+    checks.name('name', props.name ?? POSTGRES_DEFAULTS.name, 'dns1035Label', maxNameLength, why);
+    checks.image('image', props.image ?? POSTGRES_DEFAULTS.image);
+    for (const prop of ['databaseName', 'user'] as const) {
+      const value = props[prop] ?? POSTGRES_DEFAULTS[prop];
+      if (typeof value !== 'string' || !PG_IDENTIFIER.test(value) || value.length > 63) {
+        checks.add(prop, value,
+          "must be a lower-case PostgreSQL identifier (letters, digits, '_'; not starting with a digit; at most 63)");
+      }
+    }
+    checks.size('storageSize', props.storageSize ?? POSTGRES_DEFAULTS.storageSize, 'Size.gibibytes(5)');
+    if (props.storageClassName !== undefined) {
+      checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
+    }
+    checkResources(checks, 'resources', props.resources ?? POSTGRES_DEFAULTS.resources);
+    if (props.clusterDomain !== undefined) {
+      checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
+    }
+    return [...checks.problems, ...props.credentials.problems];
   }
 
-  /** Lets the pods of `client` (and only them, in their namespace) reach the database port. */
+  /** The stable DNS name clients connect to: the client Service's FQDN. */
+  public get host(): string {
+    return serviceFqdn(this.service.name, this.namespace, this.clusterDomain);
+  }
+
+  /** The database's own image, which brings `pg_isready` of the same version. */
+  public get clientToolsImage(): string {
+    return this.image;
+  }
+
+  public get providedClientSecret(): string | undefined {
+    return this.credentials.providedClientSecret;
+  }
+
+  public bindClient(scope: Construct, secretName: string): ClientCredentials {
+    return this.credentials.bindClient(scope, secretName, this.user);
+  }
+
   public allowClient(client: IDatabaseClient): void {
     this.clients.push(client);
   }

@@ -1,6 +1,7 @@
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
+import { PropProblem } from '../kube/prop-checks';
 import { PostgresDatabase, PostgresDatabaseProps } from './postgres-database';
 import { DATA_VOLUME_NAME } from './postgres-pod';
 
@@ -34,8 +35,18 @@ export class PostgresDeployment extends PostgresDatabase {
   public readonly persistentVolume?: k8s.KubePersistentVolume;
   public readonly deployment: k8s.KubeDeployment;
 
+  /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
+  public static checkProps(props: PostgresDeploymentProps): PropProblem[] {
+    const problems = PostgresDatabase.checkCommonProps(props, 63, 'it names the client Service');
+    const hostPath = props.staticVolumeHostPath;
+    if (hostPath !== undefined && (typeof hostPath !== 'string' || !hostPath.startsWith('/'))) {
+      problems.push({ prop: 'staticVolumeHostPath', value: hostPath, message: "must be an absolute path such as '/mnt/data'" });
+    }
+    return problems;
+  }
+
   constructor(scope: Construct, id: string, props: PostgresDeploymentProps) {
-    super(scope, id, props);
+    super(scope, id, props, PostgresDeployment.checkProps(props));
     const claimName = `${this.name}-data`;
     const accessModes = ['ReadWriteOncePod'];
     // A static volume must not be taken by the default class: "" means no class, on the claim and the volume alike.

@@ -1,4 +1,5 @@
 import * as k8s from '../../imports/k8s';
+import { resourceRequirements, Resources } from '../kube/resources';
 import { SecretKeyReference } from './database-credentials';
 
 /** The uid and gid of the `postgres` user in the Debian-based official image. */
@@ -19,7 +20,7 @@ export interface PostgresPodProps {
   readonly labels: Record<string, string>;
   readonly configMapName: string;
   readonly password: SecretKeyReference;
-  readonly resources: { cpuRequest: string; memoryRequest: string; memoryLimit: string };
+  readonly resources: Resources;
   /**
    * The data volume as a pod volume (a Deployment's PVC); @default - none: a StatefulSet's claim template supplies
    * a volume of the same name.
@@ -73,13 +74,7 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
             valueFrom: { secretKeyRef: { name: props.password.secretName, key: props.password.key } },
           },
         ],
-        resources: {
-          requests: {
-            cpu: k8s.Quantity.fromString(props.resources.cpuRequest),
-            memory: k8s.Quantity.fromString(props.resources.memoryRequest),
-          },
-          limits: { memory: k8s.Quantity.fromString(props.resources.memoryLimit) },
-        },
+        resources: resourceRequirements(props.resources),
         // initdb and crash recovery can take minutes; liveness waits for the startup probe.
         startupProbe: { exec: { command: PG_ISREADY }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
         readinessProbe: { exec: { command: PG_ISREADY }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },

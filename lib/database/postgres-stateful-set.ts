@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
+import { PropProblem } from '../kube/prop-checks';
 import { PostgresDatabase, PostgresDatabaseProps } from './postgres-database';
 import { DATA_VOLUME_NAME, POSTGRES_PORT_NAME } from './postgres-pod';
 
@@ -11,6 +12,9 @@ export interface PostgresStatefulSetProps extends PostgresDatabaseProps {
    */
   readonly replicas?: number;
 }
+
+// The controller-revision-hash label of a StatefulSet's pods is `<name>-<10 characters>`, a label value of 63 at most.
+const STATEFUL_SET_NAME_MAX_LENGTH = 52;
 
 /**
  * PostgreSQL as part 2 of the tutorial runs it, without its mistakes: a StatefulSet whose `serviceName` is a
@@ -25,14 +29,25 @@ export class PostgresStatefulSet extends PostgresDatabase {
   public readonly headlessService: k8s.KubeService;
   public readonly statefulSet: k8s.KubeStatefulSet;
 
-  constructor(scope: Construct, id: string, props: PostgresStatefulSetProps) {
-    super(scope, id, props);
-    this.replicas = props.replicas ?? 1;
-    if (this.replicas !== 1) {
-      throw new Error(`${this.node.path}: 'replicas' must be 1 for a single-primary PostgreSQL without replication, `
-        + `got ${this.replicas}. Extra StatefulSet pods would be independent, empty databases behind one Service; `
-        + 'use an operator such as CloudNativePG for replicas.');
+  /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
+  public static checkProps(props: PostgresStatefulSetProps): PropProblem[] {
+    const problems = PostgresDatabase.checkCommonProps(props, STATEFUL_SET_NAME_MAX_LENGTH,
+      "a StatefulSet's pods carry the label 'controller-revision-hash: <name>-<10 characters>', at most 63");
+    const replicas = props.replicas ?? 1;
+    if (replicas !== 1) {
+      problems.push({
+        prop: 'replicas', value: replicas,
+        message: 'must be 1 for a single-primary PostgreSQL without replication: extra StatefulSet pods would be '
+          + 'independent, empty databases behind one Service, not replicas; use an operator such as CloudNativePG '
+          + 'for replication',
+      });
     }
+    return problems;
+  }
+
+  constructor(scope: Construct, id: string, props: PostgresStatefulSetProps) {
+    super(scope, id, props, PostgresStatefulSet.checkProps(props));
+    this.replicas = props.replicas ?? 1;
 
     this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
       metadata: { name: `${this.name}-headless` },
@@ -72,8 +87,4 @@ export class PostgresStatefulSet extends PostgresDatabase {
     this.labelObjects();
   }
 
-  /** The stable DNS name of the primary pod (ordinal 0), through the headless Service. */
-  public get primaryPodHost(): string {
-    return `${this.statefulSet.name}-0.${this.headlessService.name}.${this.namespace}.svc.cluster.local`;
-  }
 }

@@ -1,7 +1,8 @@
-import { App, Chart } from 'cdk8s';
+import { imageVersion } from '@stateful-todo/kube-conventions';
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { stackLabels } from '../charts/namespace-chart';
 import { StackConfig } from '../config';
-import { imageVersion } from '@stateful-todo/kube-conventions';
 import { ArgoCdApplication } from './argo-cd-application';
 import { FluxGitRepository } from './flux-git-repository';
 import { FluxKustomization } from './flux-kustomization';
@@ -11,12 +12,18 @@ export function stagePath(config: StackConfig): string {
   return `dist/${config.stage}`;
 }
 
-/** The Argo CD Application of one stage, in a chart of its own (`<stage>.k8s.yaml`). */
+export interface GitOpsChartProps {
+  /** The stage to deploy. */
+  readonly config: StackConfig;
+}
+
+/** The Argo CD Application of one stage, in a chart of its own (`<id>.k8s.yaml`; the id is the stage name). */
 export class ArgoCdChart extends Chart {
   public readonly application: ArgoCdApplication;
 
-  constructor(scope: App, config: StackConfig) {
-    super(scope, config.stage, { namespace: config.gitops.argoCdNamespace, labels: gitopsLabels(config) });
+  constructor(scope: Construct, id: string, props: GitOpsChartProps) {
+    const { config } = props;
+    super(scope, id, { namespace: config.gitops.argoCdNamespace, labels: gitopsLabels(config) });
     this.application = new ArgoCdApplication(this, 'Application', {
       name: `${config.stackName}-${config.stage}`,
       repoUrl: config.gitops.repoUrl,
@@ -26,13 +33,14 @@ export class ArgoCdChart extends Chart {
   }
 }
 
-/** The Flux GitRepository and Kustomization of one stage, in a chart of its own (`<stage>.k8s.yaml`). */
+/** The Flux GitRepository and Kustomization of one stage, in a chart of its own (`<id>.k8s.yaml`). */
 export class FluxChart extends Chart {
   public readonly source: FluxGitRepository;
   public readonly kustomization: FluxKustomization;
 
-  constructor(scope: App, config: StackConfig) {
-    super(scope, config.stage, { namespace: config.gitops.fluxNamespace, labels: gitopsLabels(config) });
+  constructor(scope: Construct, id: string, props: GitOpsChartProps) {
+    const { config } = props;
+    super(scope, id, { namespace: config.gitops.fluxNamespace, labels: gitopsLabels(config) });
     const name = `${config.stackName}-${config.stage}`;
     this.source = new FluxGitRepository(this, 'Source', { name, url: config.gitops.repoUrl, branch: config.gitops.branch });
     this.kustomization = new FluxKustomization(this, 'Kustomization', {

@@ -1,24 +1,42 @@
+import { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
+import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { requireNamespace } from '../kube/chart-namespace';
-import { imageVersion } from '@stateful-todo/kube-conventions';
 import { componentLabels, labelAllObjects } from '../kube/labels';
-import { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
+import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
+import { DEFAULT_CLUSTER_DOMAIN, serviceFqdn } from '../kube/service-dns';
 
-/** A ClusterIP Service in another namespace that the bridge exposes. */
+/** A ClusterIP Service, in another namespace, that the bridge exposes. */
 export interface IBridgeBackend {
-  readonly namespace: string;
-  /** The Service's in-cluster DNS name (`<service>.<namespace>.svc.cluster.local`). */
-  readonly serviceHost: string;
-  /** The Service's port. */
-  readonly port: number;
-  /** The image the backend runs, for the version label. */
-  readonly image: string;
-  readonly name: string;
+  readonly serviceName: string;
+  readonly serviceNamespace: string;
+  readonly servicePort: number;
+}
+
+/** Ways to name a bridge backend that is not a construct of this library. */
+export class BridgeBackend {
+  /**
+   * A cdk8s-plus Service (its first port), in the namespace of its chart.
+   * @param port @default - the Service's first port
+   */
+  public static fromService(service: kplus.Service, port?: number): IBridgeBackend {
+    const namespace = service.metadata.namespace ?? Chart.of(service).namespace;
+    const servicePort = port ?? service.port;
+    if (namespace === undefined || servicePort === undefined) {
+      throw new Error(`${service.node.path}: a bridge backend needs a Service with a namespace and a port, got `
+        + `namespace ${JSON.stringify(namespace)} and port ${JSON.stringify(servicePort)}; create it in a Chart with `
+        + "a 'namespace', with at least one port");
+    }
+    return { serviceName: service.name, serviceNamespace: namespace, servicePort };
+  }
+
+  private constructor() {}
 }
 
 export interface IngressBridgeProps {
-  /** The app to expose; its Service's DNS name and port are read off it. */
+  /** The Service to expose; its name, namespace and port are read off it. */
   readonly backend: IBridgeBackend;
   /** Host name the Ingress answers for, without a scheme. */
   readonly host: string;
@@ -29,12 +47,12 @@ export interface IngressBridgeProps {
   readonly path?: string;
   /**
    * Name of the ExternalName Service in the bridge's namespace.
-   * @default - the backend's name with `-external`
+   * @default - the backend Service's name with `-external`
    */
   readonly serviceName?: string;
   /**
    * Name of the Ingress.
-   * @default - the backend's name
+   * @default - the backend Service's name
    */
   readonly ingressName?: string;
   /**
@@ -48,7 +66,20 @@ export interface IngressBridgeProps {
    * @default - no TLS (plain HTTP)
    */
   readonly tls?: IngressTls;
+  /**
+   * The cluster's DNS domain, under which the backend Service's name is written.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * `app.kubernetes.io/version` of the bridge's objects: the version of what they expose.
+   * @default - no version label
+   */
+  readonly version?: string;
 }
+
+const DEFAULT_INGRESS_CLASS = 'nginx';
+const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** cert-manager's ingress-shim annotation: issue the Ingress's TLS Secrets from this ClusterIssuer. */
 export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
@@ -60,7 +91,7 @@ export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
 export class IngressTls {
   /** A `kubernetes.io/tls` Secret that someone creates in the ingress namespace (the stack only references it). */
   public static fromSecret(secretName: string): IngressTls {
-    return new IngressTls(() => secretName, { [PROVIDED_SECRETS_ANNOTATION]: secretName });
+    return new IngressTls(() => secretName, { [PROVIDED_SECRETS_ANNOTATION]: secretName }, secretName);
   }
 
   /**
@@ -70,7 +101,7 @@ export class IngressTls {
    */
   public static fromClusterIssuer(clusterIssuer: string, secretName?: string): IngressTls {
     return new IngressTls(host => secretName ?? `${host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-')}-tls`,
-      { [CLUSTER_ISSUER_ANNOTATION]: clusterIssuer });
+      { [CLUSTER_ISSUER_ANNOTATION]: clusterIssuer }, secretName, clusterIssuer);
   }
 
   private constructor(
@@ -78,7 +109,21 @@ export class IngressTls {
     public readonly secretNameFor: (host: string) => string,
     /** Annotations the Ingress carries for this source. */
     public readonly annotations: Readonly<Record<string, string>>,
+    private readonly secretName?: string,
+    private readonly clusterIssuer?: string,
   ) {}
+
+  /** What is wrong with the names given (prop paths relative to the bridge's `tls`). */
+  public get problems(): PropProblem[] {
+    const checks = new PropChecks();
+    if (this.clusterIssuer !== undefined) {
+      checks.name('tls.clusterIssuer', this.clusterIssuer, 'dnsSubdomain', 253, "the name of a cert-manager ClusterIssuer, such as 'letsencrypt-prod'");
+    }
+    if (this.secretName !== undefined) {
+      checks.name('tls.secretName', this.secretName, 'dnsSubdomain');
+    }
+    return checks.problems;
+  }
 }
 
 /**
@@ -87,6 +132,29 @@ export class IngressTls {
  * declared, which ingress controllers need to build an upstream), and the Ingress routes to that Service.
  */
 export class IngressBridge extends Construct {
+  /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
+  public static checkProps(props: IngressBridgeProps): PropProblem[] {
+    const checks = new PropChecks();
+    const host = props.host;
+    const scheme = typeof host === 'string' ? /^[a-z][a-z0-9+.-]*:\/\//i.exec(host) : null;
+    if (scheme) {
+      checks.add('host', host, `must be a bare host name such as 'drexii.me'; drop the scheme '${scheme[0]}'`);
+    } else if (typeof host !== 'string' || !HOST.test(host) || host.length > 253) {
+      checks.add('host', host, "must be a lower-case DNS host name such as 'drexii.me' or '*.drexii.me', with no port or path");
+    }
+    const path = props.path ?? '/';
+    if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) {
+      checks.add('path', path, "must be an absolute path starting with '/', such as '/tasks'");
+    }
+    checks.name('serviceName', props.serviceName ?? `${props.backend.serviceName}-external`, 'dns1035Label');
+    checks.name('ingressName', props.ingressName ?? props.backend.serviceName, 'dnsSubdomain');
+    checks.name('ingressClassName', props.ingressClassName ?? DEFAULT_INGRESS_CLASS, 'dnsSubdomain');
+    if (props.clusterDomain !== undefined) {
+      checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
+    }
+    return [...checks.problems, ...(props.tls?.problems ?? [])];
+  }
+
   public readonly namespace: string;
   public readonly host: string;
   public readonly path: string;
@@ -98,24 +166,25 @@ export class IngressBridge extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressBridgeProps) {
     super(scope, id);
+    throwIfInvalid(this, IngressBridge.checkProps(props));
     this.namespace = requireNamespace(this);
     this.host = props.host;
     this.path = props.path ?? '/';
-    this.ingressClassName = props.ingressClassName ?? 'nginx';
+    this.ingressClassName = props.ingressClassName ?? DEFAULT_INGRESS_CLASS;
     this.tlsSecretName = props.tls?.secretNameFor(this.host);
-    const port = props.backend.port;
+    const { serviceName, serviceNamespace, servicePort: port } = props.backend;
 
     this.externalNameService = new k8s.KubeService(this, 'ExternalName', {
-      metadata: { name: props.serviceName ?? `${props.backend.name}-external` },
+      metadata: { name: props.serviceName ?? `${serviceName}-external` },
       spec: {
         type: 'ExternalName',
-        externalName: props.backend.serviceHost,
+        externalName: serviceFqdn(serviceName, serviceNamespace, props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN),
         ports: [{ name: 'http', port, protocol: 'TCP' }],
       },
     });
 
     this.ingress = new k8s.KubeIngress(this, 'Resource', {
-      metadata: { name: props.ingressName ?? props.backend.name, annotations: props.tls?.annotations },
+      metadata: { name: props.ingressName ?? serviceName, annotations: props.tls?.annotations },
       spec: {
         ingressClassName: this.ingressClassName,
         tls: this.tlsSecretName ? [{ hosts: [this.host], secretName: this.tlsSecretName }] : undefined,
@@ -132,6 +201,6 @@ export class IngressBridge extends Construct {
       },
     });
 
-    labelAllObjects(this, componentLabels(this, { name: props.backend.name, component: 'ingress', version: imageVersion(props.backend.image) }));
+    labelAllObjects(this, componentLabels(this, { name: serviceName, component: 'ingress', version: props.version }));
   }
 }

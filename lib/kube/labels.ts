@@ -17,8 +17,8 @@ export interface ComponentLabels {
   readonly name: string;
   /** `app.kubernetes.io/component`, e.g. `database`. */
   readonly component: string;
-  /** `app.kubernetes.io/version`, e.g. the image tag. */
-  readonly version: string;
+  /** `app.kubernetes.io/version`, e.g. the image tag; @default - no version label */
+  readonly version?: string;
 }
 
 /**
@@ -42,7 +42,7 @@ export function componentLabels(scope: IConstruct, identity: ComponentLabels): R
   return {
     ...Chart.of(scope).labels,
     ...selectorLabels(scope, identity),
-    [VERSION_LABEL]: toLabelValue(identity.version),
+    ...(identity.version !== undefined ? { [VERSION_LABEL]: toLabelValue(identity.version) } : {}),
   };
 }
 

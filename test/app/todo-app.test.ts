@@ -1,14 +1,15 @@
-import { Duration, Testing } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
 import { DatabaseCredentials } from '../../lib/database/database-credentials';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
 import { CONFIG_CHECKSUM_ANNOTATION, TodoApp, TodoAppProps } from '../../lib/app/todo-app';
 import { TodoAppPreset } from '../../lib/app/todo-app-preset';
-import { Manifest, namespacedChart, only, synth } from '../support/manifests';
+import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
 interface Built { app: TodoApp; db: PostgresStatefulSet; manifests: Manifest[]; dbManifests: Manifest[] }
 
 function build(props: Partial<TodoAppProps> = {}, credentials = DatabaseCredentials.forDevelopment('test-password-123')): Built {
-  const cdk8sApp = Testing.app();
+  const cdk8sApp = testApp();
   const dbChart = namespacedChart('postgres', cdk8sApp);
   const db = new PostgresStatefulSet(dbChart, 'Postgres', { credentials, databaseName: 'tasks', user: 'flask' });
   const appChart = namespacedChart('stateful-namespace', cdk8sApp);
@@ -33,7 +34,7 @@ describe('TodoApp', () => {
     expect(service.spec.type).toBe('ClusterIP');
     expect(service.spec.ports).toEqual([{ name: 'http', port: 5000, targetPort: 'http', protocol: 'TCP' }]);
     expect(service.spec.selector).toEqual(only(manifests, 'Deployment').spec.selector.matchLabels);
-    expect(app.serviceHost).toBe('stateful-flask.stateful-namespace.svc.cluster.local');
+    expect(app).toMatchObject({ serviceName: 'stateful-flask', serviceNamespace: 'stateful-namespace', servicePort: 5000 });
   });
 
   test('DB_HOST, DB_PORT and DB_NAME come from a ConfigMap whose values are read off the database', () => {
@@ -90,7 +91,7 @@ describe('TodoApp', () => {
 
   test('Flask preset: the port is fixed by the image; another port is an error naming the prop, the value and the fix', () => {
     expect(only(build().manifests, 'Service').spec.ports[0].port).toBe(5000);
-    expect(() => build({ port: 8080 })).toThrow(/'port' must be 5000 with this preset, whose image always listens on 5000, got 8080; leave 'port' unset/);
+    expect(() => build({ port: 8080 })).toThrow(/'port' must be 5000 with the 'flask' preset, whose image always listens on 5000; leave it unset.*got 8080/);
     expect(() => build({ preset: TodoAppPreset.NODE_SERVICE, port: 70000 })).toThrow(/'port' must be a whole number from 1 to 65535, got 70000/);
   });
 
@@ -120,7 +121,7 @@ describe('TodoApp', () => {
   });
 
   test('restricted securityContext, read-only root, resources as given', () => {
-    const { manifests } = build({ resources: { cpuRequest: '200m', memoryRequest: '64Mi', memoryLimit: '128Mi' } });
+    const { manifests } = build({ resources: { cpuRequest: Cpu.millis(200), memoryRequest: Size.mebibytes(64), memoryLimit: Size.mebibytes(128) } });
     const pod = only(manifests, 'Deployment').spec.template.spec;
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
     for (const container of [...pod.containers, ...pod.initContainers]) {
@@ -151,10 +152,10 @@ describe('TodoApp', () => {
     expect(name({})).toBe(base);
     expect(name({ migrationCommand: ['flask', 'db', 'upgrade'] })).not.toBe(base);
     expect(name({ image: 'daredrexel/stateful-flask:v1' })).not.toBe(base);
-    expect(name({ resources: { cpuRequest: '200m', memoryRequest: '128Mi', memoryLimit: '256Mi' } })).not.toBe(base);
+    expect(name({ resources: { cpuRequest: Cpu.millis(200), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(256) } })).not.toBe(base);
     expect(name({ migrationJobTtl: Duration.hours(1) })).not.toBe(base);
     // The database image runs the Job's init container.
-    const cdk8sApp = Testing.app();
+    const cdk8sApp = testApp();
     const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', {
       credentials: DatabaseCredentials.forDevelopment('test-password-123'), databaseName: 'tasks', user: 'flask', image: 'postgres:17.7-bookworm',
     });
@@ -219,7 +220,7 @@ describe('TodoApp', () => {
     const base = annotation({});
     expect(base).toMatch(/^[0-9a-f]{64}$/);
     expect(annotation({ replicas: 2 })).toBe(base);
-    const cdk8sApp = Testing.app();
+    const cdk8sApp = testApp();
     const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', {
       credentials: DatabaseCredentials.forDevelopment('test-password-123'), databaseName: 'other',
     });
@@ -234,7 +235,7 @@ describe('TodoApp', () => {
   });
 
   test('all props: the compiler forces this test to set every prop', () => {
-    const cdk8sApp = Testing.app();
+    const cdk8sApp = testApp();
     const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', {
       credentials: DatabaseCredentials.forDevelopment('test-password-123'),
     });
@@ -247,7 +248,7 @@ describe('TodoApp', () => {
       replicas: 2,
       migrationCommand: ['node', 'migrate.js'],
       autoscaling: { minReplicas: 3, maxReplicas: 4 },
-      resources: { cpuRequest: '1', memoryRequest: '1Gi', memoryLimit: '1Gi' },
+      resources: { cpuRequest: Cpu.units(1), memoryRequest: Size.gibibytes(1), memoryLimit: Size.gibibytes(1) },
       migrationJobTtl: Duration.minutes(30),
     };
     const chart = namespacedChart('apps', cdk8sApp);

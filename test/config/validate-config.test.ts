@@ -19,7 +19,7 @@ describe('stack config', () => {
     expect(config.database.namespace).toBe('postgres');
     expect(config.database.storageClassName).toBeUndefined();
     expect(config.database.podDisruptionBudget).toBe(true);
-    expect(config.database.storageSize).toBe('5Gi');
+    expect(config.database.storageSize.toGibibytes()).toBe(5);
     expect(config.app.namespace).toBe('stateful-namespace');
     expect(config.app.name).toBe('stateful-flask');
     expect(config.app.image).toBe('daredrexel/stateful-flask:v0');
@@ -50,7 +50,7 @@ describe('stack config', () => {
     ['a storage size of 0', { database: { storageSize: '0Gi' } }, /database\.storageSize: must be greater than zero.* got "0Gi"/],
     ['a memory quantity like 512mb', { app: { resources: { cpuRequest: '100m', memoryRequest: '512mb', memoryLimit: '1Gi' } } }, /app\.resources\.memoryRequest: .*write '512Mi'.* got "512mb"/],
     ['a memory limit below the request', { app: { resources: { cpuRequest: '100m', memoryRequest: '1Gi', memoryLimit: '512Mi' } } }, /app\.resources\.memoryLimit: must be at least the memory request \(1Gi\).* got "512Mi"/],
-    ['app replicas < 1', { app: { replicas: 0 } }, /app\.replicas: must be a whole number of at least 1, got 0/],
+    ['app replicas < 1', { app: { replicas: 0 } }, /app\.replicas: must be a whole number from 1 to 1000, got 0/],
     ['database replicas of 3', { database: { replicas: 3 } }, /database\.replicas: must be 1 for a single-primary PostgreSQL without replication.*got 3/],
     ['an empty image', { app: { image: '' } }, /app\.image: must name an image with a pinned tag.* got ""/],
     ['an untagged image', { database: { image: 'postgres' } }, /database\.image: must pin a tag or digest, such as 'postgres:1\.2\.3'.* got "postgres"/],
@@ -59,7 +59,7 @@ describe('stack config', () => {
     ['a host with a scheme', { ingress: { host: 'https://drexii.me' } }, /ingress\.host: must be a bare host name such as 'drexii\.me'; drop the scheme 'https:\/\/', got "https:\/\/drexii\.me"/],
     ['a host with a path', { ingress: { host: 'drexii.me/tasks' } }, /ingress\.host: must be a lower-case DNS host name/],
     ['a path without a leading /', { ingress: { path: 'tasks' } }, /ingress\.path: must be an absolute path starting with '\/'.* got "tasks"/],
-    ['an autoscaler whose max is below its min', { app: { autoscaling: { minReplicas: 4, maxReplicas: 2, cpuUtilizationPercent: 70 } } }, /app\.autoscaling\.maxReplicas: must be a whole number no smaller than app\.autoscaling\.minReplicas, got 2/],
+    ['an autoscaler whose max is below its min', { app: { autoscaling: { minReplicas: 4, maxReplicas: 2, cpuUtilizationPercent: 70 } } }, /app\.autoscaling\.maxReplicas: must be a whole number from autoscaling\.minReplicas to 1000, got 2/],
     ['a short dev password', { database: { credentials: { source: 'dev-generated', password: 'short' } } }, /database\.credentials\.password: must be a string of at least 12 characters/],
     ['an unknown credentials source', { database: { credentials: { source: 'vault' } } }, /database\.credentials\.source: must be 'dev-generated'.*or 'cluster-provided', got "vault"/],
     ['a static volume on a StatefulSet', { database: { staticVolumeHostPath: '/mnt/data' } }, /database\.staticVolumeHostPath: is only for the 'Deployment' workload/],
@@ -67,11 +67,11 @@ describe('stack config', () => {
     ['two charts in one namespace', { app: { namespace: 'postgres' } }, /must be three different namespaces/],
     ['a PostgreSQL identifier with a dash', { database: { user: 'todo-user' } }, /database\.user: must be a lower-case PostgreSQL identifier.* got "todo-user"/],
     ['an app name too long for its Job', { app: { name: 'a'.repeat(47) } }, /app\.name: must be a DNS-1035 label .*at most 46 characters/],
-    ['another port with the Flask image, which listens on 5000 only', { app: { port: 8080 } }, /app\.port: must be 5000 with the 'flask' preset.*use the 'node-service' preset, which reads PORT, got 8080/],
+    ['another port with the Flask image, which listens on 5000 only', { app: { port: 8080 } }, /app\.port: must be 5000 with the 'flask' preset.*'node-service', which reads PORT.*got 8080/],
     ['a disruption budget that is not a boolean', { database: { podDisruptionBudget: 'yes' } }, /database\.podDisruptionBudget: must be true .* or false .*, got "yes"/],
     ['an unknown TLS source', { ingress: { tls: { source: 'acme' } } }, /ingress\.tls\.source: must be 'existing-secret' .* or 'cert-manager' .*, got "acme"/],
-    ['a TLS issuer that is no name', { ingress: { tls: { source: 'cert-manager', clusterIssuer: 'Lets Encrypt' } } }, /ingress\.tls\.clusterIssuer: must be the name of a cert-manager ClusterIssuer/],
-    ['an empty storage class (leave it unset for the default)', { database: { storageClassName: '' } }, /database\.storageClassName: must be a DNS-1123 subdomain \(or leave it unset/],
+    ['a TLS issuer that is no name', { ingress: { tls: { source: 'cert-manager', clusterIssuer: 'Lets Encrypt' } } }, /ingress\.tls\.clusterIssuer: must be a DNS-1123 subdomain .*the name of a cert-manager ClusterIssuer/],
+    ['an empty storage class (leave it unset for the default)', { database: { storageClassName: '' } }, /database\.storageClassName: must be a DNS-1123 subdomain .*; or leave it unset for the cluster's default class/],
   ])('rejects %s, naming the field, the value and the fix', (_what, overrides, message) => {
     const problems = problemsOf(() => resolveConfig('test', overrides as any));
     expect(problems).toHaveLength(1);

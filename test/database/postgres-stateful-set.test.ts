@@ -1,7 +1,8 @@
-import { Chart, Size, Testing } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
+import { Chart, Size } from 'cdk8s';
 import { DatabaseCredentials } from '../../lib/database/database-credentials';
 import { PostgresStatefulSet, PostgresStatefulSetProps } from '../../lib/database/postgres-stateful-set';
-import { Manifest, namespacedChart, only, synth } from '../support/manifests';
+import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
 const credentials = DatabaseCredentials.forDevelopment('test-password-123');
 
@@ -36,7 +37,6 @@ describe('PostgresStatefulSet', () => {
     expect(client.spec.type).toBe('ClusterIP');
     expect(client.spec.clusterIP).toBeUndefined();
     expect(db.host).toBe('postgres.postgres.svc.cluster.local');
-    expect(db.primaryPodHost).toBe('postgres-0.postgres-headless.postgres.svc.cluster.local');
   });
 
   test('volumeClaimTemplates request ReadWriteOnce with the storage class and size given', () => {
@@ -120,7 +120,7 @@ describe('PostgresStatefulSet', () => {
   });
 
   test('requests CPU and memory, and limits memory', () => {
-    const { manifests } = build({ resources: { cpuRequest: '500m', memoryRequest: '1Gi', memoryLimit: '2Gi' } });
+    const { manifests } = build({ resources: { cpuRequest: Cpu.millis(500), memoryRequest: Size.gibibytes(1), memoryLimit: Size.gibibytes(2) } });
     const container = only(manifests, 'StatefulSet').spec.template.spec.containers[0];
     expect(container.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } });
   });
@@ -194,12 +194,12 @@ describe('PostgresStatefulSet', () => {
 
   test('fails on replicas other than 1, naming the prop, the value and the fix', () => {
     expect(() => build({ replicas: 3 })).toThrow(
-      /'replicas' must be 1 for a single-primary PostgreSQL without replication, got 3.*CloudNativePG/);
+      /'replicas' must be 1 for a single-primary PostgreSQL without replication.*CloudNativePG.*got 3/);
     expect(() => build({ replicas: 0 })).toThrow(/got 0/);
   });
 
   test('fails outside a namespaced chart', () => {
-    const chart = new Chart(Testing.app(), 'no-namespace');
+    const chart = new Chart(testApp(), 'no-namespace');
     expect(() => new PostgresStatefulSet(chart, 'Postgres', { credentials })).toThrow(/must be created in a Chart with a 'namespace'/);
   });
 
@@ -212,11 +212,12 @@ describe('PostgresStatefulSet', () => {
       user: 'owner',
       storageSize: Size.gibibytes(20),
       storageClassName: 'fast',
-      resources: { cpuRequest: '1', memoryRequest: '2Gi', memoryLimit: '4Gi' },
+      resources: { cpuRequest: Cpu.units(1), memoryRequest: Size.gibibytes(2), memoryLimit: Size.gibibytes(4) },
       replicas: 1,
       podDisruptionBudget: false,
+      clusterDomain: 'cluster.example',
     };
-    const { manifests } = build(all);
+    const { db, manifests } = build(all);
     const sts = only(manifests, 'StatefulSet', 'db');
     expect(sts.spec.template.spec.containers[0].image).toBe('postgres:16.4-bookworm');
     expect(sts.spec.serviceName).toBe('db-headless');
@@ -224,5 +225,6 @@ describe('PostgresStatefulSet', () => {
     expect(sts.metadata.labels?.['app.kubernetes.io/version']).toBe('16.4-bookworm');
     expect(only(manifests, 'ConfigMap', 'db-config').data).toMatchObject({ POSTGRES_DB: 'app', POSTGRES_USER: 'owner' });
     expect(manifests.filter(m => m.kind === 'PodDisruptionBudget')).toEqual([]);
+    expect(db.host).toBe('db.postgres.svc.cluster.example');
   });
 });

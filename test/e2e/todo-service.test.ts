@@ -1,6 +1,5 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Client, Pool } from 'pg';
 import { loadMigrations, migrate } from '../../app/src/migrations';
@@ -9,6 +8,7 @@ import { Manifest } from '../support/manifests';
 import { PostgresServer } from '../support/postgres-server';
 import { identityOf, IMAGE_USERS } from '../support/pod-sandbox';
 import { containerEnv, ServiceProcess, waitFor } from '../support/service-process';
+import { tempFolder } from '../support/temp-folders';
 
 // The whole system, tested together: every command the dev stage's pods run (init containers, the database's exec
 // probes, the server, its preStop hook, the migration Job), run as those pods run them: the env resolved from the
@@ -198,7 +198,7 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     } finally {
       await pool.end();
     }
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'));
+    const dir = tempFolder('migrations-');
     fs.writeFileSync(path.join(dir, '1_first.sql'), 'SELECT 1;');
     expect(() => loadMigrations(dir)).toThrow("migration file '1_first.sql' must be named NNNN_name.sql, such as 0002_add_due_date.sql");
     fs.rmSync(path.join(dir, '1_first.sql'));

@@ -1,13 +1,13 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../../lib/gitops';
 import { resolveConfig, stageConfig, stageNames } from '../../lib/config';
 import { synthesizeGitOps, synthesizeStage } from '../../lib/synthesize';
 import { Manifest } from '../support/manifests';
+import { tempFolder } from '../support/temp-folders';
 
-const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-'));
+const outdir = tempFolder('gitops-');
 const configs = stageNames().map(stageConfig);
 configs.forEach(config => synthesizeStage(config, outdir));
 synthesizeGitOps(configs, outdir);
@@ -168,7 +168,7 @@ describe('Argo CD and Flux manifests', () => {
 
   test('the repository and branch come from the config', () => {
     const config = resolveConfig('qa', { gitops: { repoUrl: 'git@github.com:acme/todo.git', branch: 'release' } });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-qa-'));
+    const dir = tempFolder('gitops-qa-');
     synthesizeGitOps([config], dir);
     const [application] = objectsOf(fs.readFileSync(path.join(dir, 'gitops', 'argocd', 'qa.k8s.yaml'), 'utf8'));
     expect(application.spec.source).toEqual({ repoURL: 'git@github.com:acme/todo.git', targetRevision: 'release', path: 'dist/qa' });
@@ -178,7 +178,7 @@ describe('Argo CD and Flux manifests', () => {
 
 describe('single-stage synthesis', () => {
   test('rewrites only its own folder, and clears stale files from it', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-'));
+    const dir = tempFolder('stage-');
     fs.mkdirSync(path.join(dir, 'dev', 'manifests'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'dev', 'manifests', 'stale.k8s.yaml'), 'old');
     fs.mkdirSync(path.join(dir, 'prod'));

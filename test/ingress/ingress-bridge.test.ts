@@ -1,17 +1,10 @@
-import { Testing } from 'cdk8s';
 import { IBridgeBackend, IngressBridge, IngressBridgeProps, IngressTls } from '../../lib/ingress/ingress-bridge';
-import { Manifest, namespacedChart, only, synth } from '../support/manifests';
+import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
-const backend: IBridgeBackend = {
-  name: 'stateful-flask',
-  namespace: 'stateful-namespace',
-  serviceHost: 'stateful-flask.stateful-namespace.svc.cluster.local',
-  port: 5000,
-  image: 'daredrexel/stateful-flask:v0',
-};
+const backend: IBridgeBackend = { serviceName: 'stateful-flask', serviceNamespace: 'stateful-namespace', servicePort: 5000 };
 
 function build(props: Partial<IngressBridgeProps> = {}): { bridge: IngressBridge; manifests: Manifest[] } {
-  const chart = namespacedChart('default', Testing.app());
+  const chart = namespacedChart('default', testApp());
   const bridge = new IngressBridge(chart, 'IngressBridge', { backend, host: 'drexii.me', path: '/tasks', ...props });
   return { bridge, manifests: synth(chart) };
 }
@@ -69,7 +62,7 @@ describe('IngressBridge', () => {
   });
 
   test('path defaults to /', () => {
-    const chart = namespacedChart('default', Testing.app());
+    const chart = namespacedChart('default', testApp());
     new IngressBridge(chart, 'IngressBridge', { backend, host: 'drexii.me' });
     expect(only(synth(chart), 'Ingress').spec.rules[0].http.paths[0].path).toBe('/');
   });

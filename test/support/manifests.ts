@@ -1,3 +1,5 @@
+import * as os from 'os';
+import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { TodoStack } from '../../lib/charts';
 import { StackConfig } from '../../lib/config';
@@ -10,8 +12,17 @@ export interface Manifest {
   [field: string]: any;
 }
 
+// Tests synthesize charts in memory (Testing.synth); an App only creates its outdir when it writes files, so this
+// one is never created. (Testing.app() makes a temporary folder per call, which nothing removes.)
+const NEVER_WRITTEN_OUTDIR = path.join(os.tmpdir(), 'stateful-todo-tests-synthesize-in-memory');
+
+/** An App for tests that synthesize in memory; it leaves nothing on disk. */
+export function testApp(): App {
+  return new App({ outdir: NEVER_WRITTEN_OUTDIR, recordConstructMetadata: false });
+}
+
 /** A chart in `namespace` with the instance label the stack's charts set, as the constructs expect. */
-export function namespacedChart(namespace: string, app: App = Testing.app()): Chart {
+export function namespacedChart(namespace: string, app: App = testApp()): Chart {
   return new Chart(app, namespace, {
     namespace,
     labels: { 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/part-of': 'test', 'app.kubernetes.io/managed-by': 'cdk8s' },
@@ -34,8 +45,7 @@ export function only(manifests: Manifest[], kind: string, name?: string): Manife
 
 /** Every object of a whole stack, chart by chart in apply order. */
 export function synthStack(config: StackConfig): { stack: TodoStack; charts: Manifest[][]; all: Manifest[] } {
-  const app = Testing.app();
-  const stack = new TodoStack(app, config);
-  const charts = app.charts.map(chart => synth(chart));
+  const stack = new TodoStack({ outdir: NEVER_WRITTEN_OUTDIR, recordConstructMetadata: false, config });
+  const charts = stack.charts.map(chart => synth(chart));
   return { stack, charts, all: charts.flat() };
 }

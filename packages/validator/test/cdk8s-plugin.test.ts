@@ -1,9 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { ManifestValidation } from '../src/cdk8s-plugin';
-import { goodSet } from './support';
+import { goodSet, tempFolder } from './support';
 
 function fakeContext(manifests: string[]) {
   const violations: any[] = [];
@@ -23,7 +22,7 @@ function stageFolder(root: string, stage: string, objects: object[]): string {
 
 describe('the cdk8s validation plugin', () => {
   test('validates each output folder as its own set, so two stages never collide', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-'));
+    const root = tempFolder('plugin-');
     const files = ['dev', 'prod'].map(stage => stageFolder(root, stage, Object.values(goodSet())));
     const { context, violations, submitted } = fakeContext(files);
     await new ManifestValidation().validate(context);
@@ -32,7 +31,7 @@ describe('the cdk8s validation plugin', () => {
   });
 
   test('reports violations with their rule, fix and location, and fails on warnings by default', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-'));
+    const root = tempFolder('plugin-');
     const set = goodSet();
     (set.ingress.spec as any).ingressClassName = undefined;
     const file = stageFolder(root, 'prod', Object.values(set));

@@ -1,9 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { runCli } from '../src/cli';
-import { goodSet } from './support';
+import { goodSet, tempFolder } from './support';
 
 function run(args: string[]) {
   const out: string[] = [];
@@ -13,7 +12,7 @@ function run(args: string[]) {
 }
 
 function write(objects: object[]): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')), 'set.yaml');
+  const file = path.join(tempFolder('cli-'), 'set.yaml');
   fs.writeFileSync(file, objects.map(o => stringify(o)).join('---\n'));
   return file;
 }
@@ -92,7 +91,7 @@ describe('npm run validate', () => {
   });
 
   test('a YAML syntax error exits 2', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')), 'bad.yaml');
+    const file = path.join(tempFolder('cli-'), 'bad.yaml');
     fs.writeFileSync(file, 'kind: [\n');
     expect(run([file]).code).toBe(2);
   });

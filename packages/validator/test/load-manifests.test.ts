@@ -1,12 +1,11 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { loadManifests } from '../src/load-manifests';
 import { validatePaths } from '../src/validate-manifests';
-import { checkText } from './support';
+import { checkText, tempFolder } from './support';
 
 function folder(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-'));
+  const dir = tempFolder('validate-');
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);

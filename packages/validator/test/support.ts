@@ -1,7 +1,20 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { stringify } from 'yaml';
 import { parseFile } from '../src/load-manifests';
 import { Finding } from '../src/finding';
 import { validateLoaded, ValidateOptions, ValidationReport } from '../src/validate-manifests';
+
+const tempFolders: string[] = [];
+afterAll(() => tempFolders.splice(0).forEach(folder => fs.rmSync(folder, { recursive: true, force: true })));
+
+/** A new temporary folder, removed when the test file is done. */
+export function tempFolder(prefix: string): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempFolders.push(folder);
+  return folder;
+}
 
 /** Validates objects as one in-memory file of YAML documents. */
 export function check(objects: object[], options: ValidateOptions = {}, file = 'set.yaml'): ValidationReport {

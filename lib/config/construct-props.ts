@@ -1,0 +1,105 @@
+import { imageVersion } from '@stateful-todo/kube-conventions';
+import { Construct } from 'constructs';
+import { TodoAppProps } from '../app/todo-app';
+import { TodoAppPreset } from '../app/todo-app-preset';
+import { DatabaseCredentials } from '../database/database-credentials';
+import { PostgresDatabase } from '../database/postgres-database';
+import { PostgresDeployment, PostgresDeploymentProps } from '../database/postgres-deployment';
+import { PostgresStatefulSet, PostgresStatefulSetProps } from '../database/postgres-stateful-set';
+import { IBridgeBackend, IngressBridgeProps, IngressTls } from '../ingress/ingress-bridge';
+import { PropProblem } from '../kube/prop-checks';
+import { DatabaseWorkload, IngressTlsConfig, StackConfig } from './stack-config';
+
+// How the config maps onto the constructs' props: the charts build the constructs from these, and the config checks
+// the very same props with the constructs' own `checkProps` before anything is built.
+
+/** One database workload: how its props are checked, and how it is built. */
+interface DatabaseWorkloadType {
+  checkProps(props: PostgresStatefulSetProps & PostgresDeploymentProps): PropProblem[];
+  create(scope: Construct, id: string, props: PostgresStatefulSetProps & PostgresDeploymentProps): PostgresDatabase;
+}
+
+// Keyed by the enum and typed as a total map: a new DatabaseWorkload does not compile until it is built here.
+const DATABASE_WORKLOADS: { readonly [workload in DatabaseWorkload]: DatabaseWorkloadType } = {
+  [DatabaseWorkload.STATEFUL_SET]: {
+    checkProps: props => PostgresStatefulSet.checkProps(props),
+    create: (scope, id, props) => new PostgresStatefulSet(scope, id, props),
+  },
+  [DatabaseWorkload.DEPLOYMENT]: {
+    checkProps: props => PostgresDeployment.checkProps(props),
+    create: (scope, id, props) => new PostgresDeployment(scope, id, props),
+  },
+};
+
+/** The workload `config.database.workload` names. */
+export function databaseWorkload(config: StackConfig): DatabaseWorkloadType {
+  return DATABASE_WORKLOADS[config.database.workload];
+}
+
+/** The credentials object the config describes; one instance serves the database and every client. */
+export function databaseCredentials(config: StackConfig): DatabaseCredentials {
+  const credentials = config.database.credentials;
+  return credentials.source === 'dev-generated'
+    ? DatabaseCredentials.forDevelopment(credentials.password)
+    : DatabaseCredentials.fromClusterSecrets(credentials.databaseSecretName, credentials.appSecretName);
+}
+
+/** The props of the database construct, whichever workload the config names. */
+export function databaseProps(config: StackConfig, credentials: DatabaseCredentials = databaseCredentials(config)): PostgresStatefulSetProps & PostgresDeploymentProps {
+  const db = config.database;
+  return {
+    credentials,
+    name: db.name,
+    image: db.image,
+    databaseName: db.databaseName,
+    user: db.user,
+    storageClassName: db.storageClassName,
+    storageSize: db.storageSize,
+    resources: db.resources,
+    podDisruptionBudget: db.podDisruptionBudget,
+    clusterDomain: config.clusterDomain,
+    replicas: db.replicas,
+    staticVolumeHostPath: db.staticVolumeHostPath,
+  };
+}
+
+/** The props of the TodoApp, but its database. */
+export function todoAppProps(config: StackConfig): Omit<TodoAppProps, 'database'> {
+  const app = config.app;
+  return {
+    preset: TodoAppPreset.of(app.preset),
+    name: app.name,
+    image: app.image,
+    port: app.port,
+    replicas: app.replicas,
+    migrationCommand: app.migrationCommand,
+    autoscaling: app.autoscaling,
+    resources: app.resources,
+  };
+}
+
+/** The props of the IngressBridge, exposing `backend`. */
+export function ingressBridgeProps(config: StackConfig, backend: IBridgeBackend): IngressBridgeProps {
+  const ingress = config.ingress;
+  return {
+    backend,
+    host: ingress.host,
+    path: ingress.path,
+    serviceName: ingress.serviceName,
+    ingressName: ingress.name,
+    ingressClassName: ingress.ingressClassName,
+    tls: ingressTls(ingress.tls),
+    clusterDomain: config.clusterDomain,
+    // The bridge's objects change with the app they expose.
+    version: imageVersion(config.app.image),
+  };
+}
+
+function ingressTls(tls: IngressTlsConfig | undefined): IngressTls | undefined {
+  if (tls === undefined) {
+    return undefined;
+  }
+  return tls.source === 'existing-secret'
+    ? IngressTls.fromSecret(tls.secretName)
+    : IngressTls.fromClusterIssuer(tls.clusterIssuer, tls.secretName);
+}

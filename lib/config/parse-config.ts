@@ -1,0 +1,213 @@
+import { Size } from 'cdk8s';
+import { isQuantity, quantityHint } from '@stateful-todo/kube-conventions';
+import { TodoApp } from '../app/todo-app';
+import { AppPreset } from '../app/todo-app-preset';
+import { IngressBridge } from '../ingress/ingress-bridge';
+import { NAME_KINDS, NameKind, PropProblem } from '../kube/prop-checks';
+import { cpuFromQuantity, Resources } from '../kube/resources';
+import { sizeFromQuantity } from '../kube/size';
+import { databaseProps, databaseWorkload, ingressBridgeProps, todoAppProps } from './construct-props';
+import {
+  AppSettings, CredentialsConfig, DatabaseSettings, DatabaseWorkload, GitOpsConfig, IngressConfig, IngressTlsConfig,
+  ResourcesSettings, StackConfig, StackSettings,
+} from './stack-config';
+
+/**
+ * Thrown when a stack config has bad values. `problems` lists every one of them, each naming the field, the value
+ * received and the fix, so that one run shows everything to correct.
+ */
+export class ConfigError extends Error {
+  constructor(public readonly stage: string, public readonly problems: readonly string[]) {
+    super(`Invalid stack config for stage '${stage}' (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n`
+      + problems.map(p => `  - ${p}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+// Construct props whose config field is not `<section>.<prop>`.
+const FIELD_OF_PROP: Readonly<Record<string, string>> = {
+  'database.credentials.clientSecretName': 'database.credentials.appSecretName',
+  'database.clusterDomain': 'clusterDomain',
+  'app.clusterDomain': 'clusterDomain',
+  'ingress.ingressName': 'ingress.name',
+  'ingress.clusterDomain': 'clusterDomain',
+};
+
+/** Collects problems; every one names the config field, the value received and the fix. */
+class Problems {
+  public readonly list: string[] = [];
+
+  constructor(private readonly settings: StackSettings) {}
+
+  public add(field: string, value: unknown, message: string): void {
+    this.list.push(`${field}: ${message}, got ${JSON.stringify(value)}`);
+  }
+
+  /** The problems a construct found in the props that `section` of the config maps onto. */
+  public fromConstruct(section: 'database' | 'app' | 'ingress', problems: readonly PropProblem[]): void {
+    for (const problem of problems) {
+      const field = FIELD_OF_PROP[`${section}.${problem.prop}`] ?? `${section}.${problem.prop}`;
+      // The value as the config wrote it (`5GB`, not a parsed size), when the field exists there.
+      const written = valueAt(this.settings, field);
+      this.add(field, written === undefined ? problem.value : written, problem.message);
+    }
+  }
+
+  public name(field: string, value: unknown, kind: NameKind, why?: string): void {
+    const { pattern, maxLength, description } = NAME_KINDS[kind];
+    if (typeof value !== 'string' || !pattern.test(value) || value.length > maxLength) {
+      this.add(field, value, `must be ${description} (lower-case letters, digits and '-', at most ${maxLength} characters${why ? `; ${why}` : ''})`);
+    }
+  }
+
+  public oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): boolean {
+    if (!allowed.includes(value as T)) {
+      this.add(field, value, `must be one of ${allowed.map(a => `'${a}'`).join(', ')}`);
+      return false;
+    }
+    return true;
+  }
+
+  /** A binary quantity (`5Gi`) as a Size; `undefined`, with the problem recorded, when it is not one. */
+  public size(field: string, value: unknown): Size | undefined {
+    const size = typeof value === 'string' ? sizeFromQuantity(value) : undefined;
+    if (size === undefined) {
+      this.add(field, value, `must be a whole binary quantity such as '5Gi' or '512Mi'; ${quantityHint(String(value))}`);
+    } else if (size.toKibibytes() === 0) {
+      this.add(field, value, "must be greater than zero, such as '5Gi'");
+      return undefined;
+    }
+    return size;
+  }
+
+  /** A container's resources as typed values; `undefined` for a field that does not parse (recorded). */
+  public resources(field: string, value: ResourcesSettings | undefined): Partial<Resources> {
+    const cpu = value?.cpuRequest;
+    const cpuRequest = typeof cpu === 'string' ? cpuFromQuantity(cpu) : undefined;
+    if (cpuRequest === undefined) {
+      this.add(`${field}.cpuRequest`, cpu, typeof cpu === 'string' && isQuantity(cpu)
+        ? "must be CPU in millicores or cores, such as '250m' or '1'"
+        : `must be a Kubernetes quantity; ${quantityHint(String(cpu))}`);
+    }
+    return {
+      cpuRequest,
+      memoryRequest: this.size(`${field}.memoryRequest`, value?.memoryRequest),
+      memoryLimit: this.size(`${field}.memoryLimit`, value?.memoryLimit),
+    };
+  }
+}
+
+/**
+ * Parses merged stack settings into a StackConfig, once: quantities become typed values, and every value is checked
+ * — the config's own fields here, and each construct's props by the construct's own `checkProps`, reported under
+ * the config's field names. Throws one ConfigError listing every problem.
+ */
+export function parseConfig(settings: StackSettings): StackConfig {
+  const problems = new Problems(settings);
+  problems.name('stage', settings.stage, 'dnsLabel');
+  problems.name('stackName', settings.stackName, 'dnsLabel');
+  problems.name('clusterDomain', settings.clusterDomain, 'dnsSubdomain', "such as 'cluster.local'");
+  const database = parseDatabase(problems, settings.database);
+  const app = parseApp(problems, settings.app);
+  checkIngress(problems, settings.ingress);
+  checkGitOps(problems, settings.gitops);
+
+  const namespaces = [settings.database.namespace, settings.app.namespace, settings.ingress.namespace];
+  if (new Set(namespaces).size !== namespaces.length) {
+    problems.add('database.namespace, app.namespace, ingress.namespace', namespaces,
+      'must be three different namespaces: the stack gives each its own chart and its own network boundary');
+  }
+
+  // A value that did not parse has been reported; its construct default stands in, so the construct checks the rest.
+  const config: StackConfig = { ...settings, database, app };
+  if (canBuildProps(settings)) {
+    problems.fromConstruct('database', databaseWorkload(config).checkProps(databaseProps(config)));
+    problems.fromConstruct('app', TodoApp.checkProps(todoAppProps(config)));
+    problems.fromConstruct('ingress', IngressBridge.checkProps(ingressBridgeProps(config, {
+      serviceName: settings.app.name, serviceNamespace: settings.app.namespace, servicePort: settings.app.port,
+    })));
+  }
+
+  if (problems.list.length > 0) {
+    throw new ConfigError(String(settings.stage), problems.list);
+  }
+  return config;
+}
+
+// The construct checks need the choices that select a construct (workload, preset, credentials, TLS source).
+function canBuildProps(settings: StackSettings): boolean {
+  return Object.values(DatabaseWorkload).includes(settings.database.workload)
+    && Object.values(AppPreset).includes(settings.app.preset)
+    && ['dev-generated', 'cluster-provided'].includes(settings.database.credentials?.source)
+    && (settings.ingress.tls === undefined || ['existing-secret', 'cert-manager'].includes(settings.ingress.tls?.source));
+}
+
+function parseDatabase(problems: Problems, db: DatabaseSettings): StackConfig['database'] {
+  problems.oneOf('database.workload', db.workload, Object.values(DatabaseWorkload));
+  problems.name('database.namespace', db.namespace, 'dnsLabel');
+  if (db.staticVolumeHostPath !== undefined && db.workload !== DatabaseWorkload.DEPLOYMENT) {
+    problems.add('database.staticVolumeHostPath', db.staticVolumeHostPath,
+      "is only for the 'Deployment' workload; a StatefulSet provisions a volume per pod from its claim template");
+  }
+  checkCredentials(problems, db.credentials);
+  if (typeof db.podDisruptionBudget !== 'boolean') {
+    problems.add('database.podDisruptionBudget', db.podDisruptionBudget,
+      'must be true (a node drain waits for an operator) or false (a drain evicts the database unattended)');
+  }
+  return {
+    ...db,
+    storageSize: problems.size('database.storageSize', db.storageSize) as Size,
+    resources: complete(problems.resources('database.resources', db.resources)),
+  };
+}
+
+function parseApp(problems: Problems, app: AppSettings): StackConfig['app'] {
+  problems.oneOf('app.preset', app.preset, Object.values(AppPreset));
+  problems.name('app.namespace', app.namespace, 'dnsLabel');
+  return { ...app, resources: complete(problems.resources('app.resources', app.resources)) };
+}
+
+// Resources with a field that did not parse (already reported) are left out, for the construct's default to stand in.
+function complete(parsed: Partial<Resources>): Resources {
+  return (parsed.cpuRequest && parsed.memoryRequest && parsed.memoryLimit ? parsed : undefined) as Resources;
+}
+
+function checkCredentials(problems: Problems, credentials: CredentialsConfig): void {
+  const source = (credentials as { source?: unknown } | undefined)?.source;
+  if (source !== 'dev-generated' && source !== 'cluster-provided') {
+    problems.add('database.credentials.source', source,
+      "must be 'dev-generated' (development clusters only) or 'cluster-provided'");
+  }
+}
+
+function checkIngress(problems: Problems, ingress: IngressConfig): void {
+  problems.name('ingress.namespace', ingress.namespace, 'dnsLabel');
+  checkTlsSource(problems, ingress.tls);
+}
+
+function checkTlsSource(problems: Problems, tls: IngressTlsConfig | undefined): void {
+  if (tls !== undefined && tls?.source !== 'existing-secret' && tls?.source !== 'cert-manager') {
+    problems.add('ingress.tls.source', (tls as { source?: unknown } | undefined)?.source,
+      "must be 'existing-secret' (a kubernetes.io/tls Secret you create) or 'cert-manager' (issued from a ClusterIssuer)");
+  }
+}
+
+function checkGitOps(problems: Problems, gitops: GitOpsConfig): void {
+  if (typeof gitops.repoUrl !== 'string' || !/^(https:\/\/|ssh:\/\/|git@)\S+$/.test(gitops.repoUrl)) {
+    problems.add('gitops.repoUrl', gitops.repoUrl, "must be an https://, ssh:// or git@ Git URL, such as 'https://github.com/you/stateful-todo.git'");
+  }
+  if (typeof gitops.branch !== 'string' || !/^[A-Za-z0-9._/-]+$/.test(gitops.branch)) {
+    problems.add('gitops.branch', gitops.branch, "must be a branch name, such as 'main'");
+  }
+  problems.name('gitops.argoCdNamespace', gitops.argoCdNamespace, 'dnsLabel');
+  problems.name('gitops.fluxNamespace', gitops.fluxNamespace, 'dnsLabel');
+  if (!Array.isArray(gitops.fluxDependsOn)) {
+    problems.add('gitops.fluxDependsOn', gitops.fluxDependsOn, "must be a list of Flux Kustomization names, such as ['infrastructure']");
+  } else {
+    gitops.fluxDependsOn.forEach((name, index) => problems.name(`gitops.fluxDependsOn[${index}]`, name, 'dnsSubdomain'));
+  }
+}
+
+function valueAt(settings: StackSettings, field: string): unknown {
+  return field.split('.').reduce<any>((value, key) => (value === null || typeof value !== 'object' ? undefined : value[key]), settings);
+}

@@ -1,0 +1,106 @@
+import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN, imageTag } from '@stateful-todo/kube-conventions';
+import { Size, SizeRoundingBehavior } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+/**
+ * One bad prop: which prop, the value received and what it must be (the fix). Constructs throw them; the stack's
+ * config reports them under its own field names, all at once.
+ */
+export interface PropProblem {
+  /** The prop's path within the construct's props, such as `resources.memoryLimit`. */
+  readonly prop: string;
+  readonly value: unknown;
+  /** What the value must be, such as `must be a whole number from 1 to 65535`. */
+  readonly message: string;
+}
+
+/** Thrown by a construct given bad props: one message naming every bad prop, its value and the fix. */
+export class InvalidPropsError extends Error {
+  constructor(public readonly constructPath: string, public readonly problems: readonly PropProblem[]) {
+    super(`${constructPath}: invalid props:\n${problems.map(p => `  - '${p.prop}' ${p.message}, got ${JSON.stringify(p.value)}`).join('\n')}`);
+    this.name = 'InvalidPropsError';
+  }
+}
+
+/** Throws an InvalidPropsError for `scope` when `problems` is not empty. */
+export function throwIfInvalid(scope: IConstruct, problems: readonly PropProblem[]): void {
+  if (problems.length > 0) {
+    throw new InvalidPropsError(scope.node.path, problems);
+  }
+}
+
+/** The kinds of Kubernetes names, with their syntax and length limit. */
+export const NAME_KINDS = {
+  /** Namespaces, most object names (RFC 1123 label). */
+  dnsLabel: { pattern: DNS_LABEL, maxLength: 63, description: 'a DNS-1123 label' },
+  /** Service names, which become DNS names and may not start with a digit (RFC 1035 label). */
+  dns1035Label: { pattern: DNS_1035_LABEL, maxLength: 63, description: 'a DNS-1035 label' },
+  /** Secrets, ConfigMaps, Ingresses, storage and ingress classes (RFC 1123 subdomain). */
+  dnsSubdomain: { pattern: DNS_SUBDOMAIN, maxLength: 253, description: 'a DNS-1123 subdomain' },
+} as const;
+
+export type NameKind = keyof typeof NAME_KINDS;
+
+/** Collects the problems of a construct's props; each check names the prop, what it must be, and the fix. */
+export class PropChecks {
+  public readonly problems: PropProblem[] = [];
+
+  public add(prop: string, value: unknown, message: string): void {
+    this.problems.push({ prop, value, message });
+  }
+
+  /**
+   * `value` must be a name of `kind`, no longer than `maxLength` (which is lower than the kind's own limit when
+   * the construct derives longer names from it, such as `<name>-migrate-<hash>`).
+   */
+  public name(prop: string, value: unknown, kind: NameKind, maxLength: number = NAME_KINDS[kind].maxLength, why?: string): void {
+    const { pattern, description } = NAME_KINDS[kind];
+    if (typeof value !== 'string' || !pattern.test(value) || value.length > maxLength) {
+      this.add(prop, value, `must be ${description} (lower-case letters, digits${kind === 'dnsSubdomain' ? ", '-' and '.'" : " and '-'"}, `
+        + `at most ${maxLength} characters)${why ? `; ${why}` : ''}`);
+    }
+  }
+
+  public integer(prop: string, value: unknown, min: number, max: number, message: string): void {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.add(prop, value, message);
+    }
+  }
+
+  public port(prop: string, value: unknown): void {
+    this.integer(prop, value, 1, 65535, 'must be a whole number from 1 to 65535');
+  }
+
+  /** An image reference pinned to a tag or digest, so that every node runs the same image. */
+  public image(prop: string, value: unknown): void {
+    if (typeof value !== 'string' || value.trim() === '') {
+      this.add(prop, value, "must name an image with a pinned tag, such as 'postgres:17.6-bookworm'");
+    } else if (/\s/.test(value)) {
+      this.add(prop, value, 'must not contain white space');
+    } else {
+      const tag = imageTag(value);
+      if (tag === undefined) {
+        this.add(prop, value, `must pin a tag or digest, such as '${value}:1.2.3'; an untagged image means 'latest'`);
+      } else if (tag === 'latest') {
+        this.add(prop, value, "must pin a version tag, not 'latest', so that every node runs the same image");
+      }
+    }
+  }
+
+  /** A non-empty list of non-empty strings (a container command). */
+  public command(prop: string, value: unknown, example: string): void {
+    if (!Array.isArray(value) || value.length === 0 || value.some(part => typeof part !== 'string' || part === '')) {
+      this.add(prop, value, `must be a non-empty list of non-empty strings, such as ${example}`);
+    }
+  }
+
+  /** A size of at least 1 KiB and a whole number of KiB (what a binary quantity such as `5Gi` can express). */
+  public size(prop: string, value: Size, example: string): boolean {
+    const kib = value.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (!Number.isInteger(kib) || kib <= 0) {
+      this.add(prop, `${kib}Ki`, `must be a whole number of KiB, more than zero, such as ${example}`);
+      return false;
+    }
+    return true;
+  }
+}
