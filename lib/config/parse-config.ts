@@ -3,7 +3,7 @@ import { isQuantity, quantityHint } from '@stateful-todo/kube-conventions';
 import { TodoApp } from '../app/todo-app';
 import { AppPreset } from '../app/todo-app-preset';
 import { IngressBridge } from '../ingress/ingress-bridge';
-import { NAME_KINDS, NameKind, PropProblem } from '../kube/prop-checks';
+import { NameKind, PropChecks, PropProblem } from '../kube/prop-checks';
 import { cpuFromQuantity, Resources } from '../kube/resources';
 import { sizeFromQuantity } from '../kube/size';
 import { databaseProps, databaseWorkload, ingressBridgeProps, todoAppProps } from './construct-props';
@@ -40,7 +40,11 @@ class Problems {
   constructor(private readonly settings: StackSettings) {}
 
   public add(field: string, value: unknown, message: string): void {
-    this.list.push(`${field}: ${message}, got ${JSON.stringify(value)}`);
+    const problem = `${field}: ${message}, got ${JSON.stringify(value)}`;
+    // Two constructs may check one setting (the cluster domain): report it once.
+    if (!this.list.includes(problem)) {
+      this.list.push(problem);
+    }
   }
 
   /** The problems a construct found in the props that `section` of the config maps onto. */
@@ -53,11 +57,11 @@ class Problems {
     }
   }
 
-  public name(field: string, value: unknown, kind: NameKind, why?: string): void {
-    const { pattern, maxLength, description } = NAME_KINDS[kind];
-    if (typeof value !== 'string' || !pattern.test(value) || value.length > maxLength) {
-      this.add(field, value, `must be ${description} (lower-case letters, digits and '-', at most ${maxLength} characters${why ? `; ${why}` : ''})`);
-    }
+  /** A name of a setting no construct checks (stage, namespaces, GitOps), with the constructs' own name rules. */
+  public name(field: string, value: unknown, kind: NameKind): void {
+    const checks = new PropChecks();
+    checks.name(field, value, kind);
+    checks.problems.forEach(problem => this.add(problem.prop, problem.value, problem.message));
   }
 
   public oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): boolean {
@@ -106,7 +110,6 @@ export function parseConfig(settings: StackSettings): StackConfig {
   const problems = new Problems(settings);
   problems.name('stage', settings.stage, 'dnsLabel');
   problems.name('stackName', settings.stackName, 'dnsLabel');
-  problems.name('clusterDomain', settings.clusterDomain, 'dnsSubdomain', "such as 'cluster.local'");
   const database = parseDatabase(problems, settings.database);
   const app = parseApp(problems, settings.app);
   checkIngress(problems, settings.ingress);
@@ -120,9 +123,15 @@ export function parseConfig(settings: StackSettings): StackConfig {
 
   // A value that did not parse has been reported; its construct default stands in, so the construct checks the rest.
   const config: StackConfig = { ...settings, database, app };
-  if (canBuildProps(settings)) {
+  // Each construct's checks need the choices that select it (workload and credentials, preset, TLS source).
+  const db = settings.database;
+  if (Object.values(DatabaseWorkload).includes(db.workload) && ['dev-generated', 'cluster-provided'].includes(db.credentials?.source)) {
     problems.fromConstruct('database', databaseWorkload(config).checkProps(databaseProps(config)));
+  }
+  if (Object.values(AppPreset).includes(settings.app.preset)) {
     problems.fromConstruct('app', TodoApp.checkProps(todoAppProps(config)));
+  }
+  if (settings.ingress.tls === undefined || ['existing-secret', 'cert-manager'].includes(settings.ingress.tls?.source)) {
     problems.fromConstruct('ingress', IngressBridge.checkProps(ingressBridgeProps(config, {
       serviceName: settings.app.name, serviceNamespace: settings.app.namespace, servicePort: settings.app.port,
     })));
@@ -132,14 +141,6 @@ export function parseConfig(settings: StackSettings): StackConfig {
     throw new ConfigError(String(settings.stage), problems.list);
   }
   return config;
-}
-
-// The construct checks need the choices that select a construct (workload, preset, credentials, TLS source).
-function canBuildProps(settings: StackSettings): boolean {
-  return Object.values(DatabaseWorkload).includes(settings.database.workload)
-    && Object.values(AppPreset).includes(settings.app.preset)
-    && ['dev-generated', 'cluster-provided'].includes(settings.database.credentials?.source)
-    && (settings.ingress.tls === undefined || ['existing-secret', 'cert-manager'].includes(settings.ingress.tls?.source));
 }
 
 function parseDatabase(problems: Problems, db: DatabaseSettings): StackConfig['database'] {

@@ -23,7 +23,7 @@ export class BridgeBackend {
    */
   public static fromService(service: kplus.Service, port?: number): IBridgeBackend {
     const namespace = service.metadata.namespace ?? Chart.of(service).namespace;
-    const servicePort = port ?? service.port;
+    const servicePort = port ?? service.ports[0]?.port;
     if (namespace === undefined || servicePort === undefined) {
       throw new Error(`${service.node.path}: a bridge backend needs a Service with a namespace and a port, got `
         + `namespace ${JSON.stringify(namespace)} and port ${JSON.stringify(servicePort)}; create it in a Chart with `

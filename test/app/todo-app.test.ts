@@ -1,9 +1,11 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { DatabaseCredentials } from '../../lib/database/database-credentials';
+import { Construct } from 'constructs';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
 import { CONFIG_CHECKSUM_ANNOTATION, TodoApp, TodoAppProps } from '../../lib/app/todo-app';
-import { TodoAppPreset } from '../../lib/app/todo-app-preset';
+import { AppPreset, TodoAppPreset } from '../../lib/app/todo-app-preset';
+import { IDatabase, IDatabaseClient } from '../../lib/database/database';
+import { ClientCredentials, DatabaseCredentials } from '../../lib/database/database-credentials';
 import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
 interface Built { app: TodoApp; db: PostgresStatefulSet; manifests: Manifest[]; dbManifests: Manifest[] }
@@ -232,6 +234,57 @@ describe('TodoApp', () => {
   test('rolling updates never drop below the desired count', () => {
     const strategy = only(build().manifests, 'Deployment').spec.strategy;
     expect(strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+  });
+
+  test('fails on bad props with one error naming every prop, its value and the fix', () => {
+    expect(() => build({ name: 'a'.repeat(47), port: 70000, replicas: 0, resources: {
+      cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(256), memoryLimit: Size.mebibytes(128),
+    } })).toThrow(new RegExp([
+      "stateful-namespace/TodoApp: invalid props:",
+      "  - 'name' must be a DNS-1035 label .*at most 46 characters.*the migration Job is '<name>-migrate-<8 characters>'.*got \"a{47}\"",
+      "  - 'port' must be a whole number from 1 to 65535, got 70000",
+      "  - 'replicas' must be a whole number from 1 to 1000, got 0",
+      "  - 'resources.memoryLimit' must be at least the memory request \\(256Mi\\).*got \"128Mi\"",
+    ].join('\n')));
+    // The longest name that fits: its Job name is exactly 63 characters.
+    const { manifests } = build({ name: 'a'.repeat(46) });
+    expect(only(manifests, 'Job').metadata.name).toHaveLength(63);
+    expect(() => build({ image: 'todo' })).toThrow(/'image' must pin a tag or digest, such as 'todo:1.2.3'/);
+    expect(() => build({ migrationCommand: [] })).toThrow(/'migrationCommand' must be a non-empty list of non-empty strings/);
+    expect(() => build({ autoscaling: { minReplicas: 3, maxReplicas: 2 } })).toThrow(/'autoscaling.maxReplicas' must be a whole number from autoscaling.minReplicas to 1000, got 2/);
+  });
+
+  test('connects to any IDatabase: host, port, names, client tools image and credentials are read off the interface', () => {
+    const chart = namespacedChart('shop');
+    const allowed: string[] = [];
+    const database: IDatabase = Object.assign(new Construct(chart, 'ExternalDatabase'), {
+      host: 'pg.example.internal',
+      port: 6543,
+      databaseName: 'shop',
+      user: 'shopper',
+      clientToolsImage: 'postgres:16.4-bookworm',
+      providedClientSecret: 'shop-db',
+      bindClient: (): ClientCredentials => ({
+        user: { secretName: 'shop-db', key: 'username' }, password: { secretName: 'shop-db', key: 'password' },
+      }),
+      allowClient: (client: IDatabaseClient) => { allowed.push(client.node.path); },
+    });
+    const app = new TodoApp(chart, 'TodoApp', { database, preset: TodoAppPreset.NODE_SERVICE });
+    const manifests = synth(chart);
+    expect(only(manifests, 'ConfigMap').data).toEqual({ DB_HOST: 'pg.example.internal', DB_PORT: '6543', DB_NAME: 'shop' });
+    const pod = only(manifests, 'Deployment').spec.template.spec;
+    expect(pod.initContainers[0].image).toBe('postgres:16.4-bookworm');
+    expect(envOf(pod.containers[0]).DB_PASSWORD).toEqual({ secretKeyRef: { name: 'shop-db', key: 'password' } });
+    expect(manifests.filter(m => m.kind === 'Secret')).toEqual([]);
+    expect(allowed).toEqual([app.node.path]);
+  });
+
+  test('presets are looked up by their enum, every member of which has one', () => {
+    for (const name of Object.values(AppPreset)) {
+      expect(TodoAppPreset.of(name).name).toBe(name);
+    }
+    expect(TodoAppPreset.of(AppPreset.FLASK)).toBe(TodoAppPreset.FLASK);
+    expect(TodoAppPreset.of(AppPreset.NODE_SERVICE)).toBe(TodoAppPreset.NODE_SERVICE);
   });
 
   test('all props: the compiler forces this test to set every prop', () => {

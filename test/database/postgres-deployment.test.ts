@@ -77,4 +77,10 @@ describe('PostgresDeployment', () => {
     });
     expect(withoutDataVolume(deploymentPod)).toEqual(withoutDataVolume(statefulSetPod));
   });
+
+  test('fails on a relative host path or a name longer than its Service allows, naming the prop, the value and the fix', () => {
+    expect(() => build({ staticVolumeHostPath: 'mnt/data' })).toThrow(/'staticVolumeHostPath' must be an absolute path such as '\/mnt\/data', got "mnt\/data"/);
+    expect(() => build({ name: 'a'.repeat(64) })).toThrow(/'name' must be a DNS-1035 label .*at most 63 characters/);
+    expect(build({ name: 'a'.repeat(63) }).db.name).toHaveLength(63);
+  });
 });

@@ -198,6 +198,34 @@ describe('PostgresStatefulSet', () => {
     expect(() => build({ replicas: 0 })).toThrow(/got 0/);
   });
 
+  test('fails on bad props with one error naming every prop, its value and the fix', () => {
+    expect(() => build({
+      name: 'a'.repeat(53), databaseName: 'Todo-DB', storageSize: Size.kibibytes(0), storageClassName: 'Fast SSD',
+      resources: { cpuRequest: Cpu.millis(0), memoryRequest: Size.mebibytes(512), memoryLimit: Size.mebibytes(256) },
+      credentials: DatabaseCredentials.forDevelopment('short'),
+    })).toThrow(new RegExp([
+      'postgres/Postgres: invalid props:',
+      "  - 'name' must be a DNS-1035 label .*at most 52 characters.*controller-revision-hash.*got \"a{53}\"",
+      "  - 'databaseName' must be a lower-case PostgreSQL identifier.*got \"Todo-DB\"",
+      "  - 'storageSize' must be a whole number of KiB, more than zero, such as Size.gibibytes\\(5\\), got \"0Ki\"",
+      "  - 'storageClassName' must be a DNS-1123 subdomain .*or leave it unset for the cluster's default class, got \"Fast SSD\"",
+      "  - 'resources.cpuRequest' must be more than zero, such as Cpu.millis\\(250\\), got \"0m\"",
+      "  - 'resources.memoryLimit' must be at least the memory request \\(512Mi\\).*got \"256Mi\"",
+      "  - 'credentials.password' must be a string of at least 12 characters, got \"short\"",
+    ].join('\n')));
+    // The longest name that fits: the pods' controller-revision-hash label stays within 63 characters.
+    expect(build({ name: 'a'.repeat(52) }).db.name).toHaveLength(52);
+    expect(() => build({ image: 'postgres:latest' })).toThrow(/'image' must pin a version tag, not 'latest'/);
+    expect(() => build({ credentials: DatabaseCredentials.fromClusterSecrets('pg', 'Bad_Name') }))
+      .toThrow(/'credentials.clientSecretName' must be a DNS-1123 subdomain.*got "Bad_Name"/);
+  });
+
+  test('the cluster domain is a prop: host is written under it', () => {
+    expect(build().db.host).toBe('postgres.postgres.svc.cluster.local');
+    expect(build({ clusterDomain: 'corp.internal' }).db.host).toBe('postgres.postgres.svc.corp.internal');
+    expect(() => build({ clusterDomain: 'Not A Domain' })).toThrow(/'clusterDomain' must be a DNS-1123 subdomain/);
+  });
+
   test('fails outside a namespaced chart', () => {
     const chart = new Chart(testApp(), 'no-namespace');
     expect(() => new PostgresStatefulSet(chart, 'Postgres', { credentials })).toThrow(/must be created in a Chart with a 'namespace'/);

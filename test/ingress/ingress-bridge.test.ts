@@ -1,4 +1,5 @@
-import { IBridgeBackend, IngressBridge, IngressBridgeProps, IngressTls } from '../../lib/ingress/ingress-bridge';
+import * as kplus from 'cdk8s-plus-27';
+import { BridgeBackend, IBridgeBackend, IngressBridge, IngressBridgeProps, IngressTls } from '../../lib/ingress/ingress-bridge';
 import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
 const backend: IBridgeBackend = { serviceName: 'stateful-flask', serviceNamespace: 'stateful-namespace', servicePort: 5000 };
@@ -65,5 +66,37 @@ describe('IngressBridge', () => {
     const chart = namespacedChart('default', testApp());
     new IngressBridge(chart, 'IngressBridge', { backend, host: 'drexii.me' });
     expect(only(synth(chart), 'Ingress').spec.rules[0].http.paths[0].path).toBe('/');
+  });
+
+  test('fails on bad props with one error naming every prop, its value and the fix', () => {
+    expect(() => build({ host: 'https://drexii.me', path: 'tasks', ingressClassName: 'Nginx' })).toThrow(new RegExp([
+      'default/IngressBridge: invalid props:',
+      "  - 'host' must be a bare host name such as 'drexii.me'; drop the scheme 'https://', got \"https://drexii.me\"",
+      "  - 'path' must be an absolute path starting with '/', such as '/tasks', got \"tasks\"",
+      "  - 'ingressClassName' must be a DNS-1123 subdomain .*got \"Nginx\"",
+    ].join('\n')));
+    expect(() => build({ tls: IngressTls.fromClusterIssuer('Lets Encrypt') })).toThrow(/'tls.clusterIssuer' must be a DNS-1123 subdomain/);
+  });
+
+  test('the cluster domain and the version label are props; no version label unless given', () => {
+    const { manifests } = build({ clusterDomain: 'corp.internal', version: '1.2.3' });
+    expect(only(manifests, 'Service').spec.externalName).toBe('stateful-flask.stateful-namespace.svc.corp.internal');
+    expect(manifests.map(m => m.metadata.labels?.['app.kubernetes.io/version'])).toEqual(['1.2.3', '1.2.3']);
+    expect(build().manifests.map(m => m.metadata.labels?.['app.kubernetes.io/version'])).toEqual([undefined, undefined]);
+  });
+
+  test('exposes a cdk8s-plus Service from another chart through BridgeBackend.fromService', () => {
+    const cdk8sApp = testApp();
+    const shop = namespacedChart('shop', cdk8sApp);
+    const service = new kplus.Service(shop, 'Api', { metadata: { name: 'shop-api' }, ports: [{ port: 8080 }] });
+    const chart = namespacedChart('default', cdk8sApp);
+    new IngressBridge(chart, 'IngressBridge', { backend: BridgeBackend.fromService(service), host: 'shop.example.com' });
+    const manifests = synth(chart);
+    expect(only(manifests, 'Service').spec).toMatchObject({
+      externalName: 'shop-api.shop.svc.cluster.local', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    });
+    expect(only(manifests, 'Ingress').metadata.name).toBe('shop-api');
+    const portless = new kplus.Service(namespacedChart('other', cdk8sApp), 'Empty');
+    expect(() => BridgeBackend.fromService(portless)).toThrow(/other\/Empty: a bridge backend needs a Service with a namespace and a port/);
   });
 });

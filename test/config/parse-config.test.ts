@@ -1,4 +1,9 @@
+import { App } from 'cdk8s';
+import { TodoApp } from '../../lib/app/todo-app';
 import { ConfigError, resolveConfig, stageConfig, stageNames, TUTORIAL_DEFAULTS } from '../../lib/config';
+import { DatabaseCredentials } from '../../lib/database/database-credentials';
+import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
+import { namespacedChart, only, synthStack } from '../support/manifests';
 
 /** The problems a config reports, or [] when it is valid. */
 function problemsOf(build: () => unknown): readonly string[] {
@@ -71,6 +76,10 @@ describe('stack config', () => {
     ['a disruption budget that is not a boolean', { database: { podDisruptionBudget: 'yes' } }, /database\.podDisruptionBudget: must be true .* or false .*, got "yes"/],
     ['an unknown TLS source', { ingress: { tls: { source: 'acme' } } }, /ingress\.tls\.source: must be 'existing-secret' .* or 'cert-manager' .*, got "acme"/],
     ['a TLS issuer that is no name', { ingress: { tls: { source: 'cert-manager', clusterIssuer: 'Lets Encrypt' } } }, /ingress\.tls\.clusterIssuer: must be a DNS-1123 subdomain .*the name of a cert-manager ClusterIssuer/],
+    ['an app Secret name that is no name', { database: { credentials: { source: 'cluster-provided', databaseSecretName: 'pg', appSecretName: 'App_Secret' } } }, /database\.credentials\.appSecretName: must be a DNS-1123 subdomain .*got "App_Secret"/],
+    ['an Ingress name that is no name', { ingress: { name: 'Todo' } }, /ingress\.name: must be a DNS-1123 subdomain .*got "Todo"/],
+    ['a cluster domain that is no domain', { clusterDomain: 'Cluster Local' }, /clusterDomain: must be a DNS-1123 subdomain .*got "Cluster Local"/],
+    ['a CPU quantity that is no CPU amount', { app: { resources: { cpuRequest: '1Gi', memoryRequest: '128Mi', memoryLimit: '256Mi' } } }, /app\.resources\.cpuRequest: must be CPU in millicores or cores, such as '250m' or '1', got "1Gi"/],
     ['an empty storage class (leave it unset for the default)', { database: { storageClassName: '' } }, /database\.storageClassName: must be a DNS-1123 subdomain .*; or leave it unset for the cluster's default class/],
   ])('rejects %s, naming the field, the value and the fix', (_what, overrides, message) => {
     const problems = problemsOf(() => resolveConfig('test', overrides as any));
@@ -110,5 +119,32 @@ describe('stack config', () => {
       app: { image: 'registry.local:5000/todo@sha256:' + 'a'.repeat(64) },
       ingress: { host: '*.drexii.me' },
     }))).toEqual([]);
+  });
+
+  test("the constructs' own checks, reported under the config's field names with the value as written", () => {
+    const chart = namespacedChart('stateful-namespace');
+    const database = new PostgresStatefulSet(namespacedChart('postgres', chart.node.root as App), 'Postgres', {
+      credentials: DatabaseCredentials.forDevelopment('long-enough-password'),
+    });
+    const fromConstruct = () => new TodoApp(chart, 'TodoApp', { database, name: 'a'.repeat(47) });
+    const constructMessage = /'name' (must be a DNS-1035 label .*)/.exec(String((() => {
+      try { fromConstruct(); } catch (error) { return (error as Error).message; } return '';
+    })()))![1];
+    const [configProblem] = problemsOf(() => resolveConfig('test', { app: { name: 'a'.repeat(47) } }));
+    expect(configProblem).toBe(`app.name: ${constructMessage}`);
+  });
+
+  test('parses quantities once into typed values, and the cluster domain reaches every DNS name', () => {
+    const config = resolveConfig('test', {
+      clusterDomain: 'corp.internal',
+      app: { resources: { cpuRequest: '1', memoryRequest: '1Gi', memoryLimit: '1536Mi' } },
+    });
+    expect(config.app.resources.cpuRequest.amount).toBe('1');
+    expect(config.app.resources.memoryLimit.toMebibytes()).toBe(1536);
+    const { all } = synthStack(config);
+    expect(only(all, 'ConfigMap', 'stateful-flask-database').data.DB_HOST).toBe('postgres.postgres.svc.corp.internal');
+    expect(only(all, 'Service', 'stateful-flask-external').spec.externalName).toBe('stateful-flask.stateful-namespace.svc.corp.internal');
+    expect(only(all, 'Deployment', 'stateful-flask').spec.template.spec.containers[0].resources)
+      .toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1536Mi' } });
   });
 });
