@@ -48,7 +48,7 @@ class PostgrestApi extends Construct implements IDatabaseClient {
   }
 }
 
-const app = new App({ outdir: process.env.CDK8S_OUTDIR ?? 'dist', outputFileExtension: '.k8s.yaml' });
+const app = new App({ outdir: process.env.CDK8S_OUTDIR ?? 'examples/dist', outputFileExtension: '.k8s.yaml' });
 const databaseChart = new Chart(app, 'database', { namespace: 'catalog-db' });
 const database = new PostgresStatefulSet(databaseChart, 'Postgres', {
   name: 'catalog',
