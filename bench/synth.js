@@ -9,6 +9,8 @@ const cli = path.join(root, 'node_modules', '.bin', 'cdk8s');
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
 const env = { CDK8S_CHECK_UPGRADE: 'false' };
 const runs = Number(process.env.BENCH_RUNS ?? 7);
+// The ts-node way loads the workspace packages as Node does, through their built dist/.
+require('child_process').execSync('npm run --silent build', { cwd: root, stdio: 'inherit' });
 
 console.log(`\nSynthesis (${runs} runs each, median wall-clock seconds, ${os.cpus().length} cores)`);
 const rows = [
