@@ -1,9 +1,10 @@
+import { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
 import { Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { StackConfig } from '../config';
-import { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
 import { COMPONENT_LABEL, INSTANCE_LABEL, MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL, VERSION_LABEL } from '../kube/labels';
+import { PropChecks, throwIfInvalid } from '../kube/prop-checks';
 
 /** Namespaces every cluster has; the stack never creates or labels them. */
 export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -35,6 +36,10 @@ export class NamespaceChart extends Chart {
 
   constructor(scope: Construct, id: string, props: NamespaceChartProps) {
     super(scope, id, { namespace: props.namespace, labels: stackLabels(props.config) });
+    const checks = new PropChecks();
+    checks.name('namespace', props.namespace, 'dnsLabel');
+    (props.providedSecrets ?? []).forEach((name, index) => checks.name(`providedSecrets[${index}]`, name, 'dnsSubdomain'));
+    throwIfInvalid(this, checks.problems);
     const create = props.createNamespace ?? !CLUSTER_NAMESPACES.includes(props.namespace);
     const provided = props.providedSecrets ?? [];
     this.providedSecrets = provided;

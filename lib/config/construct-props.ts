@@ -6,6 +6,9 @@ import { DatabaseCredentials } from '../database/database-credentials';
 import { PostgresDatabase } from '../database/postgres-database';
 import { PostgresDeployment, PostgresDeploymentProps } from '../database/postgres-deployment';
 import { PostgresStatefulSet, PostgresStatefulSetProps } from '../database/postgres-stateful-set';
+import { ArgoCdApplicationProps } from '../gitops/argo-cd-application';
+import { FluxGitRepositoryProps } from '../gitops/flux-git-repository';
+import { FluxKustomizationProps } from '../gitops/flux-kustomization';
 import { IBridgeBackend, IngressBridgeProps, IngressTls } from '../ingress/ingress-bridge';
 import { PropProblem } from '../kube/prop-checks';
 import { DatabaseWorkload, IngressTlsConfig, StackConfig } from './stack-config';
@@ -93,6 +96,32 @@ export function ingressBridgeProps(config: StackConfig, backend: IBridgeBackend)
     // The bridge's objects change with the app they expose.
     version: imageVersion(config.app.image),
   };
+}
+
+/** Where a stage's apply folder is in the repository, relative to its root. */
+export function stagePath(config: StackConfig): string {
+  return `dist/${config.stage}`;
+}
+
+/** The props of the stage's Argo CD Application. */
+export function argoCdApplicationProps(config: StackConfig): ArgoCdApplicationProps {
+  return {
+    name: gitOpsName(config), repoUrl: config.gitops.repoUrl, targetRevision: config.gitops.branch, path: stagePath(config),
+  };
+}
+
+/** The props of the stage's Flux GitRepository. */
+export function fluxGitRepositoryProps(config: StackConfig): FluxGitRepositoryProps {
+  return { name: gitOpsName(config), url: config.gitops.repoUrl, branch: config.gitops.branch };
+}
+
+/** The props of the stage's Flux Kustomization, but its source. */
+export function fluxKustomizationProps(config: StackConfig): Omit<FluxKustomizationProps, 'source'> {
+  return { name: gitOpsName(config), path: `./${stagePath(config)}`, dependsOn: config.gitops.fluxDependsOn };
+}
+
+function gitOpsName(config: StackConfig): string {
+  return `${config.stackName}-${config.stage}`;
 }
 
 function ingressTls(tls: IngressTlsConfig | undefined): IngressTls | undefined {

@@ -6,7 +6,13 @@ import { IngressBridge } from '../ingress/ingress-bridge';
 import { NameKind, PropChecks, PropProblem } from '../kube/prop-checks';
 import { cpuFromQuantity, Resources } from '../kube/resources';
 import { sizeFromQuantity } from '../kube/size';
-import { databaseProps, databaseWorkload, ingressBridgeProps, todoAppProps } from './construct-props';
+import { ArgoCdApplication } from '../gitops/argo-cd-application';
+import { FluxGitRepository } from '../gitops/flux-git-repository';
+import { FluxKustomization } from '../gitops/flux-kustomization';
+import {
+  argoCdApplicationProps, databaseProps, databaseWorkload, fluxGitRepositoryProps, fluxKustomizationProps,
+  ingressBridgeProps, todoAppProps,
+} from './construct-props';
 import {
   AppSettings, CredentialsConfig, DatabaseSettings, DatabaseWorkload, GitOpsConfig, IngressConfig, IngressTlsConfig,
   ResourcesSettings, StackConfig, StackSettings,
@@ -31,7 +37,11 @@ const FIELD_OF_PROP: Readonly<Record<string, string>> = {
   'app.clusterDomain': 'clusterDomain',
   'ingress.ingressName': 'ingress.name',
   'ingress.clusterDomain': 'clusterDomain',
+  'gitops.url': 'gitops.repoUrl',
+  'gitops.targetRevision': 'gitops.branch',
 };
+// GitOps object names and paths derive from `stackName` and `stage`, which the config checks itself.
+const DERIVED_GITOPS_PROPS = ['name', 'path'];
 
 /** Collects problems; every one names the config field, the value received and the fix. */
 class Problems {
@@ -48,9 +58,10 @@ class Problems {
   }
 
   /** The problems a construct found in the props that `section` of the config maps onto. */
-  public fromConstruct(section: 'database' | 'app' | 'ingress', problems: readonly PropProblem[]): void {
-    for (const problem of problems) {
-      const field = FIELD_OF_PROP[`${section}.${problem.prop}`] ?? `${section}.${problem.prop}`;
+  public fromConstruct(section: 'database' | 'app' | 'ingress' | 'gitops', problems: readonly PropProblem[]): void {
+    for (const problem of problems.filter(p => section !== 'gitops' || !DERIVED_GITOPS_PROPS.includes(p.prop))) {
+      const prop = section === 'gitops' ? problem.prop.replace(/^dependsOn\b/, 'fluxDependsOn') : problem.prop;
+      const field = FIELD_OF_PROP[`${section}.${prop}`] ?? `${section}.${prop}`;
       // The value as the config wrote it (`5GB`, not a parsed size), when the field exists there.
       const written = valueAt(this.settings, field);
       this.add(field, written === undefined ? problem.value : written, problem.message);
@@ -136,6 +147,11 @@ export function parseConfig(settings: StackSettings): StackConfig {
       serviceName: settings.app.name, serviceNamespace: settings.app.namespace, servicePort: settings.app.port,
     })));
   }
+  problems.fromConstruct('gitops', [
+    ...ArgoCdApplication.checkProps(argoCdApplicationProps(config)),
+    ...FluxGitRepository.checkProps(fluxGitRepositoryProps(config)),
+    ...FluxKustomization.checkProps(fluxKustomizationProps(config)),
+  ]);
 
   if (problems.list.length > 0) {
     throw new ConfigError(String(settings.stage), problems.list);
@@ -194,19 +210,8 @@ function checkTlsSource(problems: Problems, tls: IngressTlsConfig | undefined): 
 }
 
 function checkGitOps(problems: Problems, gitops: GitOpsConfig): void {
-  if (typeof gitops.repoUrl !== 'string' || !/^(https:\/\/|ssh:\/\/|git@)\S+$/.test(gitops.repoUrl)) {
-    problems.add('gitops.repoUrl', gitops.repoUrl, "must be an https://, ssh:// or git@ Git URL, such as 'https://github.com/you/stateful-todo.git'");
-  }
-  if (typeof gitops.branch !== 'string' || !/^[A-Za-z0-9._/-]+$/.test(gitops.branch)) {
-    problems.add('gitops.branch', gitops.branch, "must be a branch name, such as 'main'");
-  }
   problems.name('gitops.argoCdNamespace', gitops.argoCdNamespace, 'dnsLabel');
   problems.name('gitops.fluxNamespace', gitops.fluxNamespace, 'dnsLabel');
-  if (!Array.isArray(gitops.fluxDependsOn)) {
-    problems.add('gitops.fluxDependsOn', gitops.fluxDependsOn, "must be a list of Flux Kustomization names, such as ['infrastructure']");
-  } else {
-    gitops.fluxDependsOn.forEach((name, index) => problems.name(`gitops.fluxDependsOn[${index}]`, name, 'dnsSubdomain'));
-  }
 }
 
 function valueAt(settings: StackSettings, field: string): unknown {

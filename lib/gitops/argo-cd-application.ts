@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 
 export interface ArgoCdApplicationProps {
   /** Name of the Application. */
@@ -24,10 +25,22 @@ export interface ArgoCdApplicationProps {
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#applications
  */
 export class ArgoCdApplication extends Construct {
+  /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
+  public static checkProps(props: ArgoCdApplicationProps): PropProblem[] {
+    const checks = new PropChecks();
+    checks.name('name', props.name, 'dnsSubdomain');
+    checks.gitUrl('repoUrl', props.repoUrl);
+    checks.gitBranch('targetRevision', props.targetRevision);
+    checks.repositoryPath('path', props.path, '', 'dist/prod');
+    checks.name('project', props.project ?? 'default', 'dnsSubdomain');
+    return checks.problems;
+  }
+
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
+    throwIfInvalid(this, ArgoCdApplication.checkProps(props));
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',

@@ -1,5 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 
 export interface FluxGitRepositoryProps {
   readonly name: string;
@@ -17,11 +18,23 @@ export interface FluxGitRepositoryProps {
  * @see https://fluxcd.io/flux/components/source/gitrepositories/
  */
 export class FluxGitRepository extends Construct {
+  /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
+  public static checkProps(props: FluxGitRepositoryProps): PropProblem[] {
+    const checks = new PropChecks();
+    checks.name('name', props.name, 'dnsSubdomain');
+    checks.gitUrl('url', props.url);
+    checks.gitBranch('branch', props.branch);
+    checks.integer('interval', (props.interval ?? Duration.minutes(5)).toSeconds(), 1, Number.MAX_SAFE_INTEGER,
+      'must be at least Duration.seconds(1)');
+    return checks.problems;
+  }
+
   public readonly name: string;
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: FluxGitRepositoryProps) {
     super(scope, id);
+    throwIfInvalid(this, FluxGitRepository.checkProps(props));
     this.name = props.name;
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: 'source.toolkit.fluxcd.io/v1',

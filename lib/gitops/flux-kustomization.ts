@@ -1,5 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 import { fluxDuration, FluxGitRepository } from './flux-git-repository';
 
 export interface FluxKustomizationProps {
@@ -27,10 +28,26 @@ export interface FluxKustomizationProps {
  * @see https://fluxcd.io/flux/components/kustomize/kustomizations/
  */
 export class FluxKustomization extends Construct {
+  /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
+  public static checkProps(props: Omit<FluxKustomizationProps, 'source'>): PropProblem[] {
+    const checks = new PropChecks();
+    checks.name('name', props.name, 'dnsSubdomain');
+    checks.repositoryPath('path', props.path, './', './dist/prod');
+    if (!Array.isArray(props.dependsOn ?? [])) {
+      checks.add('dependsOn', props.dependsOn, "must be a list of Flux Kustomization names, such as ['infrastructure']");
+    } else {
+      (props.dependsOn ?? []).forEach((name, index) => checks.name(`dependsOn[${index}]`, name, 'dnsSubdomain'));
+    }
+    checks.integer('timeout', (props.timeout ?? Duration.minutes(10)).toSeconds(), 1, Number.MAX_SAFE_INTEGER,
+      'must be at least Duration.seconds(1)');
+    return checks.problems;
+  }
+
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: FluxKustomizationProps) {
     super(scope, id);
+    throwIfInvalid(this, FluxKustomization.checkProps(props));
     const dependsOn = props.dependsOn ?? [];
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',

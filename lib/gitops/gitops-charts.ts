@@ -2,15 +2,10 @@ import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stackLabels } from '../charts/namespace-chart';
-import { StackConfig } from '../config';
+import { argoCdApplicationProps, fluxGitRepositoryProps, fluxKustomizationProps, StackConfig } from '../config';
 import { ArgoCdApplication } from './argo-cd-application';
 import { FluxGitRepository } from './flux-git-repository';
 import { FluxKustomization } from './flux-kustomization';
-
-/** Where a stage's apply folder is in the repository, relative to its root. */
-export function stagePath(config: StackConfig): string {
-  return `dist/${config.stage}`;
-}
 
 export interface GitOpsChartProps {
   /** The stage to deploy. */
@@ -24,12 +19,7 @@ export class ArgoCdChart extends Chart {
   constructor(scope: Construct, id: string, props: GitOpsChartProps) {
     const { config } = props;
     super(scope, id, { namespace: config.gitops.argoCdNamespace, labels: gitopsLabels(config) });
-    this.application = new ArgoCdApplication(this, 'Application', {
-      name: `${config.stackName}-${config.stage}`,
-      repoUrl: config.gitops.repoUrl,
-      targetRevision: config.gitops.branch,
-      path: stagePath(config),
-    });
+    this.application = new ArgoCdApplication(this, 'Application', argoCdApplicationProps(config));
   }
 }
 
@@ -41,14 +31,8 @@ export class FluxChart extends Chart {
   constructor(scope: Construct, id: string, props: GitOpsChartProps) {
     const { config } = props;
     super(scope, id, { namespace: config.gitops.fluxNamespace, labels: gitopsLabels(config) });
-    const name = `${config.stackName}-${config.stage}`;
-    this.source = new FluxGitRepository(this, 'Source', { name, url: config.gitops.repoUrl, branch: config.gitops.branch });
-    this.kustomization = new FluxKustomization(this, 'Kustomization', {
-      name,
-      source: this.source,
-      path: `./${stagePath(config)}`,
-      dependsOn: config.gitops.fluxDependsOn,
-    });
+    this.source = new FluxGitRepository(this, 'Source', fluxGitRepositoryProps(config));
+    this.kustomization = new FluxKustomization(this, 'Kustomization', { ...fluxKustomizationProps(config), source: this.source });
   }
 }
 

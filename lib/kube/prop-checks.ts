@@ -103,4 +103,27 @@ export class PropChecks {
     }
     return true;
   }
+
+  /** A Git repository URL that Argo CD and Flux can clone. */
+  public gitUrl(prop: string, value: unknown): void {
+    if (typeof value !== 'string' || !/^(https:\/\/|ssh:\/\/|git@)\S+$/.test(value)) {
+      this.add(prop, value, "must be an https://, ssh:// or git@ Git URL, such as 'https://github.com/you/stateful-todo.git'");
+    }
+  }
+
+  /** A branch (or tag) name. */
+  public gitBranch(prop: string, value: unknown): void {
+    if (typeof value !== 'string' || !/^[A-Za-z0-9._/-]+$/.test(value)) {
+      this.add(prop, value, "must be a branch name, such as 'main'");
+    }
+  }
+
+  /** A folder of a repository, relative to its root (`prefix`, such as `./`, is what it must start with). */
+  public repositoryPath(prop: string, value: unknown, prefix: string, example: string): void {
+    if (typeof value !== 'string' || value.startsWith('/') || !value.startsWith(prefix) || value.split('/').includes('..')
+      || /\s/.test(value)) {
+      this.add(prop, value, `must be a folder relative to the repository's root${prefix ? `, starting with '${prefix}'` : ''}, `
+        + `without '..', such as '${example}'`);
+    }
+  }
 }

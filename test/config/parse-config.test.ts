@@ -80,6 +80,9 @@ describe('stack config', () => {
     ['an Ingress name that is no name', { ingress: { name: 'Todo' } }, /ingress\.name: must be a DNS-1123 subdomain .*got "Todo"/],
     ['a cluster domain that is no domain', { clusterDomain: 'Cluster Local' }, /clusterDomain: must be a DNS-1123 subdomain .*got "Cluster Local"/],
     ['a CPU quantity that is no CPU amount', { app: { resources: { cpuRequest: '1Gi', memoryRequest: '128Mi', memoryLimit: '256Mi' } } }, /app\.resources\.cpuRequest: must be CPU in millicores or cores, such as '250m' or '1', got "1Gi"/],
+    ['a repository URL that Flux and Argo CD cannot clone', { gitops: { repoUrl: 'github.com/acme/todo' } }, /^gitops\.repoUrl: must be an https:\/\/, ssh:\/\/ or git@ Git URL.*got "github\.com\/acme\/todo"$/],
+    ['a branch with a space', { gitops: { branch: 'my branch' } }, /^gitops\.branch: must be a branch name, such as 'main', got "my branch"$/],
+    ['a Flux dependency that is no name', { gitops: { fluxDependsOn: ['Infra Structure'] } }, /^gitops\.fluxDependsOn\[0\]: must be a DNS-1123 subdomain .*got "Infra Structure"$/],
     ['an empty storage class (leave it unset for the default)', { database: { storageClassName: '' } }, /database\.storageClassName: must be a DNS-1123 subdomain .*; or leave it unset for the cluster's default class/],
   ])('rejects %s, naming the field, the value and the fix', (_what, overrides, message) => {
     const problems = problemsOf(() => resolveConfig('test', overrides as any));

@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Chart, Duration } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../../lib/gitops';
+import { ArgoCdApplication, FluxGitRepository, FluxKustomization, SYNC_WAVE_ANNOTATION, SyncWave } from '../../lib/gitops';
 import { resolveConfig, stageConfig, stageNames } from '../../lib/config';
 import { synthesizeGitOps, synthesizeStage } from '../../lib/synthesize';
-import { Manifest } from '../support/manifests';
+import { Manifest, testApp } from '../support/manifests';
 import { tempFolder } from '../support/temp-folders';
 
 const outdir = tempFolder('gitops-');
@@ -187,5 +188,16 @@ describe('single-stage synthesis', () => {
     expect(fs.readdirSync(path.join(dir, 'dev', 'manifests'))).not.toContain('stale.k8s.yaml');
     expect(fs.readFileSync(path.join(dir, 'prod', 'keep.txt'), 'utf8')).toBe('untouched');
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('the GitOps constructs check their own props', () => {
+  test('one error naming every bad prop, its value and the fix', () => {
+    const chart = new Chart(testApp(), 'argocd', { namespace: 'argocd' });
+    expect(() => new ArgoCdApplication(chart, 'App', { name: 'Todo', repoUrl: 'github.com/x', targetRevision: 'main', path: '/dist/prod' }))
+      .toThrow(/argocd\/App: invalid props:\n  - 'name' must be a DNS-1123 subdomain.*\n  - 'repoUrl' must be an https:\/\/.*\n  - 'path' must be a folder relative to the repository's root, without '\.\.', such as 'dist\/prod', got "\/dist\/prod"/);
+    const source = new FluxGitRepository(chart, 'Source', { name: 'todo', url: 'https://example.com/todo.git', branch: 'main' });
+    expect(() => new FluxKustomization(chart, 'Kustomization', { name: 'todo', source, path: 'dist/prod', timeout: Duration.seconds(0) }))
+      .toThrow(/'path' must be a folder relative to the repository's root, starting with '\.\/'.*\n  - 'timeout' must be at least Duration.seconds\(1\), got 0/);
   });
 });
