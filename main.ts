@@ -33,9 +33,10 @@ try {
 function withSettings(overrides: StackOverrides, settings: readonly string[], stage: string): StackOverrides {
   const result: Record<string, any> = JSON.parse(JSON.stringify(overrides));
   for (const setting of settings) {
-    const match = /^([A-Za-z]+)\.([A-Za-z]+)=(.*)$/s.exec(setting);
+    const match = /^([A-Za-z]+)(?:\.([A-Za-z]+))?=(.*)$/s.exec(setting);
     if (!match) {
-      throw new ConfigError(stage, [`--set: must be SECTION.FIELD=VALUE, such as database.image=postgres:17.7-bookworm, got ${JSON.stringify(setting)}`]);
+      throw new ConfigError(stage, [`--set: must be SECTION.FIELD=VALUE (or FIELD=VALUE for a top-level setting such as clusterDomain), `
+        + `such as database.image=postgres:17.7-bookworm, got ${JSON.stringify(setting)}`]);
     }
     const [, section, field, raw] = match;
     let value: unknown = raw;
@@ -44,7 +45,11 @@ function withSettings(overrides: StackOverrides, settings: readonly string[], st
     } catch {
       // a plain string
     }
-    result[section] = { ...result[section], [field]: value };
+    if (field === undefined) {
+      result[section] = value;
+    } else {
+      result[section] = { ...result[section], [field]: value };
+    }
   }
   return result as StackOverrides;
 }

@@ -41,12 +41,15 @@ describe('main.ts', () => {
   test('--set overrides a setting of the stages named, checked like any other value', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'main-set-'));
     try {
-      const ok = spawnSync(process.execPath, [BUNDLE, 'dev', '--set', 'database.image=postgres:17.7-bookworm', '--set', 'app.replicas=2'],
+      const ok = spawnSync(process.execPath, [BUNDLE, 'dev', '--set', 'database.image=postgres:17.7-bookworm', '--set', 'app.replicas=2',
+        '--set', 'clusterDomain=corp.internal'],
         { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir }, encoding: 'utf8' });
       expect(ok.status).toBe(0);
       const database = fs.readFileSync(path.join(outdir, 'dev', 'manifests', '0000-database.k8s.yaml'), 'utf8');
       expect(database).toContain('image: postgres:17.7-bookworm');
-      expect(fs.readFileSync(path.join(outdir, 'dev', 'manifests', '0001-app.k8s.yaml'), 'utf8')).toMatch(/replicas: 2\n/);
+      const app = fs.readFileSync(path.join(outdir, 'dev', 'manifests', '0001-app.k8s.yaml'), 'utf8');
+      expect(app).toMatch(/replicas: 2\n/);
+      expect(app).toContain('DB_HOST: postgres.postgres.svc.corp.internal');
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }

@@ -39,7 +39,7 @@ export function resolveConfig(stage: string, overrides: StackOverrides = {}): St
     .map(([key, value]) => `${key}: must be an object of settings, such as { replicas: 2 }, got ${JSON.stringify(value)}`);
   if (unknown.length > 0 || notObjects.length > 0) {
     throw new ConfigError(stage, [...unknown.map(key =>
-      `${key}: unknown setting; check the spelling against StackConfig in lib/config/stack-config.ts`), ...notObjects]);
+      `${key}: unknown setting; check the spelling against StackSettings in lib/config/stack-config.ts`), ...notObjects]);
   }
   const merged = {
     ...TUTORIAL_DEFAULTS,

@@ -102,7 +102,7 @@ describe('stack config', () => {
 
   test('an unknown setting is an error, not ignored', () => {
     expect(problemsOf(() => resolveConfig('test', { app: { replicaz: 3 } } as any)))
-      .toEqual(['app.replicaz: unknown setting; check the spelling against StackConfig in lib/config/stack-config.ts']);
+      .toEqual(['app.replicaz: unknown setting; check the spelling against StackSettings in lib/config/stack-config.ts']);
     expect(problemsOf(() => resolveConfig('test', { databse: {} } as any))[0]).toMatch(/^databse: unknown setting/);
   });
 
