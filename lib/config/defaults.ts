@@ -1,5 +1,7 @@
 import { TODO_APP_DEFAULTS } from '../app/todo-app';
 import { POSTGRES_DEFAULTS } from '../database/postgres-database';
+import { POSTGRES_STATEFUL_SET_DEFAULTS } from '../database/postgres-stateful-set';
+import { INGRESS_BRIDGE_DEFAULTS } from '../ingress/ingress-bridge';
 import { resourcesToQuantities } from '../kube/resources';
 import { DEFAULT_CLUSTER_DOMAIN } from '../kube/service-dns';
 import { sizeToQuantity } from '../kube/size';
@@ -24,7 +26,7 @@ export const TUTORIAL_DEFAULTS: StackSettings = {
     image: POSTGRES_DEFAULTS.image,
     databaseName: POSTGRES_DEFAULTS.databaseName,
     user: POSTGRES_DEFAULTS.user,
-    replicas: 1,
+    replicas: POSTGRES_STATEFUL_SET_DEFAULTS.replicas,
     storageSize: sizeToQuantity(POSTGRES_DEFAULTS.storageSize),
     resources: resourcesToQuantities(POSTGRES_DEFAULTS.resources),
     credentials: {
@@ -47,7 +49,7 @@ export const TUTORIAL_DEFAULTS: StackSettings = {
     namespace: 'default',
     serviceName: 'stateful-flask-external',
     name: 'stateful-flask',
-    ingressClassName: 'nginx',
+    ingressClassName: INGRESS_BRIDGE_DEFAULTS.ingressClassName,
     host: 'drexii.me',
     path: '/tasks',
   },

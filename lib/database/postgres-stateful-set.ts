@@ -13,6 +13,11 @@ export interface PostgresStatefulSetProps extends PostgresDatabaseProps {
   readonly replicas?: number;
 }
 
+/** The defaults a PostgresStatefulSet adds to `POSTGRES_DEFAULTS`. */
+export const POSTGRES_STATEFUL_SET_DEFAULTS = {
+  replicas: 1,
+} as const;
+
 // The controller-revision-hash label of a StatefulSet's pods is `<name>-<10 characters>`, a label value of 63 at most.
 const STATEFUL_SET_NAME_MAX_LENGTH = 52;
 
@@ -33,7 +38,7 @@ export class PostgresStatefulSet extends PostgresDatabase {
   public static checkProps(props: PostgresStatefulSetProps): PropProblem[] {
     const problems = PostgresDatabase.checkCommonProps(props, STATEFUL_SET_NAME_MAX_LENGTH,
       "a StatefulSet's pods carry the label 'controller-revision-hash: <name>-<10 characters>', at most 63");
-    const replicas = props.replicas ?? 1;
+    const replicas = props.replicas ?? POSTGRES_STATEFUL_SET_DEFAULTS.replicas;
     if (replicas !== 1) {
       problems.push({
         prop: 'replicas', value: replicas,
@@ -47,7 +52,7 @@ export class PostgresStatefulSet extends PostgresDatabase {
 
   constructor(scope: Construct, id: string, props: PostgresStatefulSetProps) {
     super(scope, id, props, PostgresStatefulSet.checkProps(props));
-    this.replicas = props.replicas ?? 1;
+    this.replicas = props.replicas ?? POSTGRES_STATEFUL_SET_DEFAULTS.replicas;
 
     this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
       metadata: { name: `${this.name}-headless` },

@@ -78,7 +78,12 @@ export interface IngressBridgeProps {
   readonly version?: string;
 }
 
-const DEFAULT_INGRESS_CLASS = 'nginx';
+/** The defaults of an IngressBridge, in one place: the stack's config starts from them too. */
+export const INGRESS_BRIDGE_DEFAULTS = {
+  path: '/',
+  ingressClassName: 'nginx',
+} as const;
+
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** cert-manager's ingress-shim annotation: issue the Ingress's TLS Secrets from this ClusterIssuer. */
@@ -142,13 +147,13 @@ export class IngressBridge extends Construct {
     } else if (typeof host !== 'string' || !HOST.test(host) || host.length > 253) {
       checks.add('host', host, "must be a lower-case DNS host name such as 'drexii.me' or '*.drexii.me', with no port or path");
     }
-    const path = props.path ?? '/';
+    const path = props.path ?? INGRESS_BRIDGE_DEFAULTS.path;
     if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) {
       checks.add('path', path, "must be an absolute path starting with '/', such as '/tasks'");
     }
     checks.name('serviceName', props.serviceName ?? `${props.backend.serviceName}-external`, 'dns1035Label');
     checks.name('ingressName', props.ingressName ?? props.backend.serviceName, 'dnsSubdomain');
-    checks.name('ingressClassName', props.ingressClassName ?? DEFAULT_INGRESS_CLASS, 'dnsSubdomain');
+    checks.name('ingressClassName', props.ingressClassName ?? INGRESS_BRIDGE_DEFAULTS.ingressClassName, 'dnsSubdomain');
     if (props.clusterDomain !== undefined) {
       checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
     }
@@ -169,8 +174,8 @@ export class IngressBridge extends Construct {
     throwIfInvalid(this, IngressBridge.checkProps(props));
     this.namespace = requireNamespace(this);
     this.host = props.host;
-    this.path = props.path ?? '/';
-    this.ingressClassName = props.ingressClassName ?? DEFAULT_INGRESS_CLASS;
+    this.path = props.path ?? INGRESS_BRIDGE_DEFAULTS.path;
+    this.ingressClassName = props.ingressClassName ?? INGRESS_BRIDGE_DEFAULTS.ingressClassName;
     this.tlsSecretName = props.tls?.secretNameFor(this.host);
     const { serviceName, serviceNamespace, servicePort: port } = props.backend;
 
