@@ -25,15 +25,18 @@ export function loadManifests(inputs: readonly string[]): LoadResult {
   const result: LoadResult = { manifests: [], files: [], findings: [], unreadable: [] };
   for (const input of inputs) {
     for (const file of expand(input, result.unreadable)) {
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = fs.readFileSync(file, 'utf8');
+        bytes = fs.readFileSync(file);
       } catch {
         result.unreadable.push(file);
         continue;
       }
       result.files.push(file);
-      parseFile(file, text, result);
+      const text = decodeUtf8(file, bytes, result.findings);
+      if (text !== undefined) {
+        parseFile(file, text, result);
+      }
     }
   }
   return result;
@@ -47,9 +50,11 @@ export function parseFile(file: string, text: string, into: Pick<LoadResult, 'ma
   list.forEach((document, documentIndex) => {
     const lineAt = (offset: number) => lineCounter.linePos(offset).line;
     if (document.errors.length > 0) {
-      for (const error of document.errors) {
+      // The parser reports an exhausted stack once per level it unwinds: once is enough.
+      const errors = document.errors.filter((error, index, all) => all.findIndex(e => e.message === error.message) === index);
+      for (const error of errors) {
         into.findings.push(finding('parse-error', { file, line: lineAt(error.pos[0]) },
-          `${error.message.split('\n')[0]} (document ${documentIndex + 1})`));
+          `${explainParseError(error.message.split('\n')[0])} (document ${documentIndex + 1})`));
       }
       return;
     }
@@ -57,7 +62,20 @@ export function parseFile(file: string, text: string, into: Pick<LoadResult, 'ma
       return; // an empty document, as after a trailing `---`
     }
     const line = lineAt(document.contents.range?.[0] ?? 0);
-    const object = document.toJS({ maxAliasCount: 100 }) as KubeObject;
+    let object: KubeObject;
+    try {
+      // The yaml library counts one more than the aliases written.
+      object = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT + 1 }) as KubeObject;
+    } catch (error) {
+      into.findings.push(finding('parse-error', { file, line }, `document ${documentIndex + 1} ${explainToJsError(error as Error)}`));
+      return;
+    }
+    const depth = nestingDepth(object);
+    if (depth > MAX_NESTING_DEPTH) {
+      into.findings.push(finding('parse-error', { file, line }, `document ${documentIndex + 1} nests collections ${depth} `
+        + `levels deep, more than the ${MAX_NESTING_DEPTH} this validator reads (no Kubernetes object needs more than a few dozen)`));
+      return;
+    }
     if (!isMap(document.contents) || typeof object?.apiVersion !== 'string' || typeof object?.kind !== 'string') {
       into.findings.push(finding('not-kubernetes-object', { file, line },
         `document ${documentIndex + 1} is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'`));
@@ -94,6 +112,107 @@ export function parseFile(file: string, text: string, into: Pick<LoadResult, 'ma
   });
 }
 
+// Each `*alias` is expanded into a copy of its anchor's value; a bounded count keeps a "billion laughs" document (aliases
+// of aliases) from taking unbounded time and memory.
+const MAX_ALIAS_COUNT = 100;
+// Deeper documents could exhaust the stack of the checks that walk every field; no Kubernetes object comes close.
+const MAX_NESTING_DEPTH = 256;
+
+/**
+ * The text of a file that must be UTF-8, as kubectl reads it; `undefined`, with a finding, when it is UTF-16 or
+ * UTF-32 (which editors on Windows write) or holds bytes that are not UTF-8 (such as Latin-1 text).
+ */
+export function decodeUtf8(file: string, bytes: Buffer, findings: Finding[]): string | undefined {
+  const encoding = utf16Or32(bytes);
+  if (encoding) {
+    findings.push(finding('parse-error', { file, line: 1 }, `the file is ${encoding}; kubectl reads YAML and JSON as UTF-8: `
+      + 'save it as UTF-8'));
+    return undefined;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const line = bytes.subarray(0, offset).toString('latin1').split('\n').length;
+    findings.push(finding('parse-error', { file, line }, `byte ${offset} (0x${bytes[offset].toString(16).padStart(2, '0')}) is not `
+      + 'valid UTF-8, as in Latin-1 or Windows-1252 text; kubectl rejects the file: save it as UTF-8'));
+    return undefined;
+  }
+}
+
+function utf16Or32(bytes: Buffer): string | undefined {
+  const starts = (...prefix: number[]) => prefix.every((byte, index) => bytes[index] === byte);
+  if (starts(0xff, 0xfe, 0, 0)) return 'UTF-32 (little-endian, with a byte order mark)';
+  if (starts(0, 0, 0xfe, 0xff)) return 'UTF-32 (big-endian, with a byte order mark)';
+  if (starts(0xff, 0xfe)) return 'UTF-16 (little-endian, with a byte order mark)';
+  if (starts(0xfe, 0xff)) return 'UTF-16 (big-endian, with a byte order mark)';
+  // Without a byte order mark: ASCII text in UTF-16 has a zero byte beside every character.
+  if (bytes.length >= 4 && bytes[1] === 0 && bytes[3] === 0 && bytes[0] !== 0) return 'UTF-16 (little-endian)';
+  if (bytes.length >= 4 && bytes[0] === 0 && bytes[2] === 0 && bytes[1] !== 0) return 'UTF-16 (big-endian)';
+  return undefined;
+}
+
+function firstInvalidUtf8(bytes: Buffer): number {
+  let index = 0;
+  while (index < bytes.length) {
+    const lead = bytes[index];
+    // The length of the sequence a lead byte starts; 0 for a byte that cannot start one (a lone continuation byte,
+    // an overlong 0xC0/0xC1, or 0xF5 and above).
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf5 ? 4 : 0;
+    if (length === 0 || index + length > bytes.length) {
+      return index;
+    }
+    for (let next = 1; next < length; next++) {
+      if ((bytes[index + next] & 0xc0) !== 0x80) {
+        return index;
+      }
+    }
+    index += length;
+  }
+  return Math.max(0, bytes.length - 1);
+}
+
+function explainParseError(message: string): string {
+  return /Maximum call stack size exceeded/.test(message)
+    ? 'collections nested too deeply to read (thousands of levels; no Kubernetes object needs more than a few dozen)'
+    : message;
+}
+
+function explainToJsError(error: Error): string {
+  if (/Excessive alias count/.test(error.message)) {
+    return `has more than ${MAX_ALIAS_COUNT} aliases (*name) to expand, the limit that keeps a "billion laughs" `
+      + 'document bounded; write the repeated values out, or use fewer anchors';
+  }
+  const unresolved = /Unresolved alias.*?: (\S+)/.exec(error.message);
+  if (unresolved || /Unresolved alias/.test(error.message)) {
+    return `has an alias${unresolved ? ` *${unresolved[1]}` : ''} whose anchor is not defined before it in the same `
+      + "document (anchors do not carry across '---')";
+  }
+  if (error instanceof RangeError) {
+    return 'nests collections too deeply to read (no Kubernetes object needs more than a few dozen levels)';
+  }
+  return `cannot be read: ${error.message.split('\n')[0]}`;
+}
+
+/** How deeply `value` nests objects and arrays, without recursion (a deep document must not exhaust the stack). */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current !== null && typeof current === 'object') {
+      deepest = Math.max(deepest, depth + 1);
+      if (deepest > MAX_NESTING_DEPTH) {
+        return deepest;
+      }
+      for (const child of Object.values(current)) {
+        stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return deepest;
+}
+
 function isKubeObject(value: unknown): value is KubeObject {
   const object = value as KubeObject | null;
   return typeof object === 'object' && object !== null && !Array.isArray(object)
@@ -113,7 +232,14 @@ function expand(input: string, unreadable: string[]): string[] {
   }
   const files: string[] = [];
   const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      unreadable.push(dir); // reported like an unreadable file; the rest of the tree is still read
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         walk(full);

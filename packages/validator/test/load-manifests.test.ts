@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadManifests } from '../src/load-manifests';
@@ -77,5 +78,100 @@ describe('loading manifests', () => {
       "59 not-kubernetes-object item 0 of the List in document 8 is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'",
     ]));
     expect(report.errors).toBeGreaterThanOrEqual(30);
+  });
+
+  describe('inputs that used to abort the whole run: each is a finding on its file, and the other files are still checked', () => {
+    const GOOD = `${NAMESPACE}`;
+    const CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: shop}\n';
+
+    /** The findings on `bad` (written as given), with a good file beside it, which must still be read. */
+    function findingsOn(bad: string | Buffer) {
+      const dir = folder({ 'good.yaml': GOOD });
+      fs.writeFileSync(path.join(dir, 'bad.yaml'), bad);
+      const report = validatePaths([dir]);
+      expect(report.objectCount).toBeGreaterThanOrEqual(1);
+      return report.findings.filter(f => f.file.endsWith('bad.yaml')).map(f => `${f.ruleId}: ${f.message}`);
+    }
+
+    test('a Pod with 101 aliases: the alias limit, named, instead of an uncaught ReferenceError', () => {
+      const aliases = Array.from({ length: 101 }, (_, i) => `  k${i}: *v`).join('\n');
+      expect(findingsOn(`${CONFIG_MAP}data:\n  x: &v val\n${aliases}\n`)).toEqual([
+        expect.stringMatching(/^parse-error: document 1 has more than 100 aliases \(\*name\) to expand, the limit that keeps a "billion laughs" document bounded/),
+      ]);
+      // A near miss: 100 aliases are read.
+      expect(findingsOn(`${CONFIG_MAP}data:\n  x: &v val\n${aliases.split('\n').slice(1).join('\n')}\n`)).toEqual([]);
+    });
+
+    test('a "billion laughs" bomb stays bounded in time and memory', () => {
+      let bomb = `${CONFIG_MAP}data:\n  a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n`;
+      let previous = 'a';
+      for (const name of 'bcdefghi') {
+        bomb += `  ${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]\n`;
+        previous = name;
+      }
+      const started = process.hrtime.bigint();
+      expect(findingsOn(bomb)).toEqual([expect.stringMatching(/more than 100 aliases/)]);
+      expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(10);
+    });
+
+    test('an alias whose anchor is missing, or in another document, is a parse error naming it', () => {
+      expect(findingsOn(`${CONFIG_MAP}data:\n  x: *nope\n`)).toEqual([
+        "parse-error: document 1 has an alias *nope whose anchor is not defined before it in the same document (anchors do not carry across '---')",
+      ]);
+      expect(findingsOn(`${CONFIG_MAP}data:\n  x: &v val\n---\n${CONFIG_MAP.replace('name: c', 'name: d')}data:\n  y: *v\n`))
+        .toEqual([expect.stringMatching(/^parse-error: document 2 has an alias \*v whose anchor/)]);
+    });
+
+    test('nesting 20,000 levels deep says what it is; 500 levels is read but refused as deeper than any object needs', () => {
+      expect(findingsOn(`${CONFIG_MAP}data:\n  x: ${'['.repeat(20000)}${']'.repeat(20000)}\n`))
+        .toEqual([expect.stringMatching(/^parse-error: collections nested too deeply to read/)]);
+      expect(findingsOn(`${CONFIG_MAP}data:\n  x: ${'['.repeat(500)}${']'.repeat(500)}\n`))
+        .toEqual([expect.stringMatching(/^parse-error: document 1 nests collections 257 levels deep, more than the 256 this validator reads/)]);
+      // A near miss: 200 levels are read.
+      expect(findingsOn(`${CONFIG_MAP}data:\n  x: ${'['.repeat(200)}${']'.repeat(200)}\n`)).toEqual([expect.stringMatching(/^schema-violation/)]);
+    });
+
+    test('UTF-16 and UTF-32 are named, with or without a byte order mark; a UTF-8 byte order mark is fine', () => {
+      const text = `${CONFIG_MAP}data:\n  x: y\n`;
+      const utf16be = Buffer.from(text, 'utf16le').swap16();
+      expect(findingsOn(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])))
+        .toEqual(['parse-error: the file is UTF-16 (little-endian, with a byte order mark); kubectl reads YAML and JSON as UTF-8: save it as UTF-8']);
+      expect(findingsOn(utf16be)).toEqual([expect.stringMatching(/^parse-error: the file is UTF-16 \(big-endian\)/)]);
+      expect(findingsOn(Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), Buffer.from('a')]))).toEqual([expect.stringMatching(/UTF-32/)]);
+      expect(findingsOn(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))).toEqual([]);
+    });
+
+    test('Latin-1 text is invalid UTF-8, reported with its byte and line rather than silently turned into U+FFFD', () => {
+      expect(findingsOn(Buffer.from(`${CONFIG_MAP}data:\n  x: caf\u00e9\n`, 'latin1'))).toEqual([
+        expect.stringMatching(/^parse-error: byte \d+ \(0xe9\) is not valid UTF-8, as in Latin-1 or Windows-1252 text; kubectl rejects the file/),
+      ]);
+      expect(findingsOn(Buffer.from(`${CONFIG_MAP}data:\n  x: caf\u00e9\n`, 'utf8'))).toEqual([]);
+    });
+
+    test('an unreadable folder, at the top or nested, is reported like an unreadable file (exit 2); the rest is checked', () => {
+      const dir = folder({ 'good.yaml': GOOD, 'nested/inner.yaml': GOOD.replace('shop', 'inner') });
+      const other = folder({ 'other.yaml': GOOD.replace('shop', 'other') });
+      for (const locked of [path.join(dir, 'nested'), other]) {
+        fs.chmodSync(locked, 0o000);
+      }
+      fs.chmodSync(dir, 0o755);
+      try {
+        // root reads any folder: run the command line as an unprivileged uid, as a user would meet this.
+        const cli = path.join(dir, 'cli.js');
+        execFileSync(path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'esbuild'), [path.join(__dirname, '..', 'src', 'cli.ts'),
+          '--bundle', '--platform=node', '--target=node20', '--log-level=warning', `--outfile=${cli}`]);
+        fs.chmodSync(cli, 0o644);
+        const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+        const result = spawnSync(asUser[0] ?? process.execPath, [...asUser.slice(1), ...(asUser.length ? [process.execPath] : []), cli, other, dir],
+          { encoding: 'utf8', cwd: '/' });
+        expect(result.status).toBe(2);
+        expect(result.stdout).toContain(`${other}\n  cannot be read`);
+        expect(result.stdout).toContain(`${path.join(dir, 'nested')}\n  cannot be read`);
+        expect(result.stdout).toMatch(/in 1 object from 1 file/);
+      } finally {
+        fs.chmodSync(other, 0o755);
+        fs.chmodSync(path.join(dir, 'nested'), 0o755);
+      }
+    });
   });
 });
