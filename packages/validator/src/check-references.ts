@@ -48,7 +48,8 @@ class ReferenceIndex {
           }
         }
       }
-      const key = this.key(object.kind, namespaceOf(object), object.metadata.name);
+      // The API group, not the version: one object served in two versions of its group is still one object.
+      const key = this.key(groupOf(object.apiVersion), object.kind, namespaceOf(object), object.metadata.name);
       const first = this.byKey.get(key);
       if (first && object.metadata.name) {
         this.findings.push(objectFinding('duplicate-object', manifest, ['metadata', 'name'],
@@ -91,12 +92,13 @@ class ReferenceIndex {
     return this.findings;
   }
 
-  private key(kind: string, namespace: string | undefined, name: string | undefined): string {
-    return `${kind}/${namespace ?? ''}/${name ?? ''}`;
+  private key(group: string, kind: string, namespace: string | undefined, name: string | undefined): string {
+    return `${group}/${kind}/${namespace ?? ''}/${name ?? ''}`;
   }
 
-  private find(kind: string, namespace: string | undefined, name: unknown): Manifest | undefined {
-    return typeof name === 'string' ? this.byKey.get(this.key(kind, namespace, name)) : undefined;
+  /** The object of `kind` (in `group`: by default the built-in kind's, such as core for Service) named `name`. */
+  private find(kind: string, namespace: string | undefined, name: unknown, group: string = BUILT_IN_GROUPS[kind] ?? ''): Manifest | undefined {
+    return typeof name === 'string' ? this.byKey.get(this.key(group, kind, namespace, name)) : undefined;
   }
 
   private podsIn(namespace: string | undefined): PodTemplate[] {
@@ -139,8 +141,13 @@ class ReferenceIndex {
       return;
     }
     const containers = matched.flatMap(pod => containersOf(pod).filter(c => !c.init).map(c => c.container));
+    // Declaring containerPort is optional: a numeric targetPort reaches a container that declares none.
+    const declaresPorts = containers.some(container => Array.isArray(container.ports) && container.ports.length > 0);
     (Array.isArray(spec.ports) ? spec.ports : []).forEach((port: any, index: number) => {
       const target = port?.targetPort ?? port?.port;
+      if (typeof target === 'number' && !declaresPorts) {
+        return;
+      }
       const exposed = containers.some(container => (container.ports ?? []).some((p: any) =>
         (typeof target === 'string' ? p?.name === target : p?.containerPort === target)));
       if (target !== undefined && !exposed) {
@@ -244,7 +251,8 @@ class ReferenceIndex {
     if (!ref?.kind || !ref?.name) {
       return;
     }
-    const target = this.find(ref.kind, namespaceOf(manifest.object), ref.name);
+    const target = this.find(ref.kind, namespaceOf(manifest.object), ref.name,
+      typeof ref.apiVersion === 'string' ? groupOf(ref.apiVersion) : BUILT_IN_GROUPS[ref.kind]);
     if (!target) {
       this.report('target-no-match', manifest, ['spec', 'scaleTargetRef'], `scaleTargetRef ${ref.kind} '${ref.name}' is not in namespace '${namespaceOf(manifest.object)}'`);
     } else if (ref.apiVersion && ref.apiVersion !== target.object.apiVersion) {
@@ -344,4 +352,16 @@ function namespaceOf(object: KubeObject): string | undefined {
 
 function keysOf(object: KubeObject): string[] {
   return [...Object.keys(object.data ?? {}), ...Object.keys(object.stringData ?? {}), ...Object.keys(object.binaryData ?? {})];
+}
+
+// The groups of the built-in kinds that objects reference by kind and name alone (a Pod's Secret is a core Secret,
+// never a custom resource of the same kind).
+const BUILT_IN_GROUPS: Readonly<Record<string, string>> = {
+  Deployment: 'apps', StatefulSet: 'apps', ReplicaSet: 'apps', DaemonSet: 'apps',
+};
+
+/** The API group of an apiVersion: `apps` of `apps/v1`, '' (core) of `v1`. */
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }

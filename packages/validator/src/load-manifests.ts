@@ -45,7 +45,8 @@ export function loadManifests(inputs: readonly string[]): LoadResult {
 /** Parses one file's text; exported for tests and for the cdk8s plugin, which is handed file paths. */
 export function parseFile(file: string, text: string, into: Pick<LoadResult, 'manifests' | 'findings'>): void {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // `merge`: YAML 1.1's `<<: *defaults` merge keys, which kubectl (go-yaml) resolves.
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
   const list = Array.isArray(documents) ? documents : [documents as unknown as Document];
   list.forEach((document, documentIndex) => {
     const lineAt = (offset: number) => lineCounter.linePos(offset).line;
@@ -187,6 +188,9 @@ function explainToJsError(error: Error): string {
   if (unresolved || /Unresolved alias/.test(error.message)) {
     return `has an alias${unresolved ? ` *${unresolved[1]}` : ''} whose anchor is not defined before it in the same `
       + "document (anchors do not carry across '---')";
+  }
+  if (/Merge sources must be maps/.test(error.message)) {
+    return "has a merge key (<<) whose value is neither a map nor an alias of a map anchored earlier in the same document";
   }
   if (error instanceof RangeError) {
     return 'nests collections too deeply to read (no Kubernetes object needs more than a few dozen levels)';

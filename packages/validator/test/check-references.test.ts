@@ -1,4 +1,5 @@
-import { check, findingsOf, goodSet, GoodSet } from './support';
+import { parseFile } from '../src/load-manifests';
+import { check, checkText, findingsOf, goodSet, GoodSet } from './support';
 
 // The variants of the reference rules beyond the one case each in rules.test.ts.
 function messages(mutate: (set: GoodSet) => object[] | void, ruleId: string, options = {}): string[] {
@@ -99,5 +100,51 @@ describe('volumes', () => {
       s.volume.spec.capacity.storage = '20Gi';
       s.volume.spec.accessModes = ['ReadWriteOnce', 'ReadOnlyMany'];
     }, 'pv-pvc-mismatch')).toEqual([]);
+  });
+});
+
+describe('no false alarms on valid input', () => {
+  test('duplicate-object tells API groups apart: a custom resource may share a built-in kind and name', () => {
+    const crd = (apiVersion: string, kind: string, name: string) => ({ apiVersion, kind, metadata: { name, namespace: 'shop' }, spec: {} });
+    expect(messages(s => [crd('example.io/v1', 'Deployment', s.web.metadata.name)], 'duplicate-object')).toEqual([]);
+    expect(messages(s => [crd('serving.knative.dev/v1', 'Service', s.webService.metadata.name)], 'duplicate-object')).toEqual([]);
+    // One object in two versions of the same group is still one object, defined twice.
+    expect(messages(s => [{ ...s.web, apiVersion: 'apps/v1beta2' }], 'duplicate-object'))
+      .toEqual([expect.stringMatching(/^Deployment 'web' is defined twice/)]);
+    // References still mean the built-in kind: a Service selector's pods, a Pod's Secret.
+    expect(messages(s => { s.webService.spec.selector = { app: 'nothing' }; return [crd('serving.knative.dev/v1', 'Service', 'web')]; },
+      'service-selector-no-match')).toHaveLength(1);
+  });
+
+  test('service-target-port: a numeric targetPort is fine when the selected containers declare no ports', () => {
+    expect(messages(s => { delete container(s).ports; delete container(s).livenessProbe; delete container(s).readinessProbe;
+      (s.webService.spec.ports[0] as any).targetPort = 8080; }, 'service-target-port')).toEqual([]);
+    // A named targetPort cannot resolve without a declared port of that name.
+    expect(messages(s => { delete container(s).ports; delete container(s).livenessProbe; delete container(s).readinessProbe;
+      s.webService.spec.ports[0].targetPort = 'http'; }, 'service-target-port')).toHaveLength(1);
+    // Declared ports that do not include a numeric target still point at a likely mistake.
+    expect(messages(s => { (s.webService.spec.ports[0] as any).targetPort = 9999; }, 'service-target-port')).toHaveLength(1);
+  });
+
+  test('YAML merge keys (<<: *anchor) are resolved as kubectl resolves them, with no false findings', () => {
+    const text = [
+      'apiVersion: v1', 'kind: Namespace', 'metadata: {name: shop}', '---',
+      'apiVersion: apps/v1', 'kind: Deployment',
+      'metadata: {name: web, namespace: shop, labels: &labels {app: web}}',
+      'spec:', '  selector: {matchLabels: *labels}', '  template:',
+      '    metadata:', '      labels:', '        <<: *labels', '        tier: front',
+      '    spec:', '      containers:',
+      '        - &app', '          name: web', '          image: nginx:1.27.0',
+      '          resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}',
+      '        - <<: *app', '          name: sidecar', '',
+    ].join('\n');
+    const loaded = { manifests: [] as any[], findings: [] as any[] };
+    parseFile('merge.yaml', text, loaded);
+    expect(loaded.findings).toEqual([]);
+    const pod = loaded.manifests[1].object.spec.template;
+    expect(pod.metadata.labels).toEqual({ app: 'web', tier: 'front' });
+    expect(pod.spec.containers[1]).toEqual({ ...pod.spec.containers[0], name: 'sidecar' });
+    const report = checkText(text, {}, 'merge.yaml');
+    expect(report.findings.filter(f => ['invalid-annotation', 'invalid-label', 'schema-violation', 'parse-error'].includes(f.ruleId))).toEqual([]);
   });
 });
