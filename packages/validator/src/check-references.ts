@@ -251,8 +251,8 @@ class ReferenceIndex {
     if (!ref?.kind || !ref?.name) {
       return;
     }
-    const target = this.find(ref.kind, namespaceOf(manifest.object), ref.name,
-      typeof ref.apiVersion === 'string' ? groupOf(ref.apiVersion) : BUILT_IN_GROUPS[ref.kind]);
+    // Looked up as the built-in kind, so that a wrong apiVersion is reported as such below.
+    const target = this.find(ref.kind, namespaceOf(manifest.object), ref.name);
     if (!target) {
       this.report('target-no-match', manifest, ['spec', 'scaleTargetRef'], `scaleTargetRef ${ref.kind} '${ref.name}' is not in namespace '${namespaceOf(manifest.object)}'`);
     } else if (ref.apiVersion && ref.apiVersion !== target.object.apiVersion) {
