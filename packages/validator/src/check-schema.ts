@@ -3,6 +3,7 @@ import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN, LABEL_VALUE, QUALIFIED_NAME }
 import { isQuantity } from '@stateful-todo/kube-conventions';
 import { Finding, objectFinding } from './finding';
 import { isNamespaced, Manifest, PathSegment } from './manifest';
+import { checkPodSpec } from './check-pod-spec';
 import { podTemplateOf } from './pod-templates';
 import bundle from './schema/kubernetes-1.27.json';
 
@@ -74,7 +75,7 @@ export class SchemaChecker {
     } else {
       findings.push(...this.schemaFindings(manifest, schemaId));
     }
-    findings.push(...checkName(manifest), ...checkLabelsAndAnnotations(manifest), ...checkPorts(manifest));
+    findings.push(...checkName(manifest), ...checkLabelsAndAnnotations(manifest), ...checkPorts(manifest), ...checkPodSpec(manifest));
     return findings;
   }
 

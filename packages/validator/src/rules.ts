@@ -30,6 +30,11 @@ export const RULES: readonly Rule[] = [
   rule('invalid-label', 'error', 'schema', 'a label key or value is malformed', 'the API server rejects the object', 'keys are [prefix/]name with name <= 63 characters of [A-Za-z0-9_.-]; values <= 63 such characters, starting and ending alphanumeric'),
   rule('invalid-annotation', 'error', 'schema', 'an annotation key is malformed', 'the API server rejects the object', 'keys are [prefix/]name with a DNS-subdomain prefix and a name <= 63 characters of [A-Za-z0-9_.-]'),
   rule('invalid-port', 'error', 'schema', 'a port number is outside 1-65535', 'the API server rejects the object', 'use a port from 1 to 65535'),
+  rule('invalid-port-name', 'error', 'schema', "a container port's name, or a probe's named port, is not an IANA service name: over 15 characters, upper case, all digits, or '-' at an end or doubled", 'the API server rejects the object', "use at most 15 lower-case letters, digits and '-', with at least one letter, such as 'http' or 'tcp-postgresql'"),
+  rule('limit-below-request', 'error', 'schema', "a container's resource limit is below its request", 'the API server rejects the object', 'raise the limit to at least the request, or lower the request'),
+  rule('duplicate-container-name', 'error', 'schema', 'two containers or init containers of a pod share a name', 'the API server rejects the object', 'give every container and init container of the pod its own name'),
+  rule('volume-mount-missing', 'error', 'schema', "a volumeMount names no volume of the pod (nor, in a StatefulSet, a claim template)", 'the API server rejects the object', "add the volume to spec.volumes (or volumeClaimTemplates), or fix the mount's name"),
+  rule('invalid-subpath', 'error', 'schema', "a volumeMount's subPath is absolute or contains '..'", 'the API server rejects the object', 'use a path relative to the volume, without ..'),
 
   rule('duplicate-object', 'error', 'reference', 'two documents define the same kind, namespace and name', 'the second silently overwrites the first', 'rename one of them, or remove the duplicate'),
   rule('namespace-missing', 'error', 'reference', 'an object is in a namespace that is neither in the set nor known to exist', 'the API server rejects it: namespaces are not created implicitly', 'add the Namespace to the set, fix the name, or pass --namespace-exists NAME'),

@@ -148,3 +148,22 @@ describe('no false alarms on valid input', () => {
     expect(report.findings.filter(f => ['invalid-annotation', 'invalid-label', 'schema-violation', 'parse-error'].includes(f.ruleId))).toEqual([]);
   });
 });
+
+describe('pod specs the API server rejects, beyond the schema', () => {
+  test.each([
+    ['an all-digit port name', (s: GoodSet) => { container(s).ports[0].name = '8080'; s.webService.spec.ports[0].targetPort = '8080'; }, 'invalid-port-name', /'8080' must contain at least one letter/],
+    ['an upper-case port name', (s: GoodSet) => { container(s).ports[0].name = 'HTTP'; s.webService.spec.ports[0].targetPort = 'HTTP'; }, 'invalid-port-name', /'HTTP' may hold only lower-case letters/],
+    ['a doubled dash', (s: GoodSet) => { container(s).ports[0].name = 'web--http'; s.webService.spec.ports[0].targetPort = 'web--http'; }, 'invalid-port-name', /must not contain '--'/],
+    ['an absolute subPath', (s: GoodSet) => { container(s).volumeMounts[0].subPath = '/etc'; }, 'invalid-subpath', /subPath '\/etc' is absolute/],
+    ['a memory limit below its request', (s: GoodSet) => { container(s).resources = { requests: { cpu: '100m', memory: '1Gi' }, limits: { memory: '512Mi' } }; }, 'limit-below-request', /memory limit 512Mi is below its request 1Gi/],
+    ['two containers of one name', (s: GoodSet) => { podSpec(s).containers.push({ ...container(s), ports: undefined }); }, 'duplicate-container-name', /container name 'web' is also used/],
+    ['a mount of no volume in a pod with none', (s: GoodSet) => { delete podSpec(s).volumes; }, 'volume-mount-missing', /volumeMount 'tmp' names no volume of the pod \(it declares none\)/],
+  ])('%s', (_what, mutate, ruleId, message) => {
+    expect(messages(mutate, ruleId)).toEqual([expect.stringMatching(message)]);
+  });
+
+  test('a StatefulSet may mount its claim templates; a limit above its request is fine', () => {
+    expect(messages(() => undefined, 'volume-mount-missing')).toEqual([]);
+    expect(messages(s => { container(s).resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '1Gi' } }; }, 'limit-below-request')).toEqual([]);
+  });
+});

@@ -84,6 +84,34 @@ const CASES: Record<string, RuleCase> = {
     message: /containerPort 70000 is outside 1-65535/, path: 'spec.template.spec.containers[0].ports[0].containerPort',
     pass: s => { container(s).ports[0].containerPort = 65535; container(s).livenessProbe.tcpSocket.port = 65535; },
   },
+  'invalid-port-name': {
+    trigger: s => { container(s).ports[0].name = 'http-metrics-port'; container(s).readinessProbe.httpGet.port = 'http-metrics-port'; },
+    message: /port name 'http-metrics-port' is longer than 15 characters \(IANA service name\)/, path: 'spec.template.spec.containers[0].ports[0].name',
+    pass: s => {
+      container(s).ports[0].name = 'http-metrics-1'; container(s).readinessProbe.httpGet.port = 'http-metrics-1';
+      s.webService.spec.ports[0].targetPort = 'http-metrics-1';
+    },
+  },
+  'limit-below-request': {
+    trigger: s => { container(s).resources = { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '250m', memory: '256Mi' } }; },
+    message: /cpu limit 250m is below its request 500m/, path: 'spec.template.spec.containers[0].resources.limits.cpu',
+    pass: s => { container(s).resources = { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '0.5', memory: '0.25Gi' } }; },
+  },
+  'duplicate-container-name': {
+    trigger: s => { podSpec(s).initContainers = [{ ...container(s), ports: undefined, readinessProbe: undefined, livenessProbe: undefined }]; },
+    message: /container name 'web' is also used at spec\.template\.spec\.initContainers\.0/, path: 'spec.template.spec.containers[0].name',
+    pass: s => { podSpec(s).initContainers = [{ ...container(s), name: 'web-init', ports: undefined, readinessProbe: undefined, livenessProbe: undefined }]; },
+  },
+  'volume-mount-missing': {
+    trigger: s => { container(s).volumeMounts.push({ name: 'cache', mountPath: '/cache' }); },
+    message: /volumeMount 'cache' names no volume of the pod \(its volumes: 'tmp'\)/, path: 'spec.template.spec.containers[0].volumeMounts[1].name',
+    pass: s => { container(s).volumeMounts.push({ name: 'cache', mountPath: '/cache' }); podSpec(s).volumes.push({ name: 'cache', emptyDir: {} }); },
+  },
+  'invalid-subpath': {
+    trigger: s => { container(s).volumeMounts[0].subPath = '../etc'; },
+    message: /subPath '\.\.\/etc' contains '\.\.'; it must be a relative path inside the volume/, path: 'spec.template.spec.containers[0].volumeMounts[0].subPath',
+    pass: s => { container(s).volumeMounts[0].subPath = 'web..cache/data'; },
+  },
   'duplicate-object': {
     trigger: s => [{ ...s.dbHeadless, spec: { ...s.dbHeadless.spec, clusterIP: undefined } }],
     message: /Service 'db-headless' is defined twice; the first is at set\.yaml:\d+/,
