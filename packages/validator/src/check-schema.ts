@@ -88,9 +88,14 @@ export class SchemaChecker {
     if (validate(manifest.object)) {
       return [];
     }
-    // A StatefulSet without serviceName is reported by the statefulset-service rule, with a better fix.
-    const errors = (validate.errors ?? []).filter(e => !(manifest.object.kind === 'StatefulSet'
-      && e.keyword === 'required' && (e.params as any).missingProperty === 'serviceName'));
+    // A StatefulSet without serviceName is reported by the statefulset-service rule, with a better fix; so is the
+    // nullable wrapper (oneOf) around its spec, which failed only because of it.
+    const all = validate.errors ?? [];
+    const handled = all.filter(e => manifest.object.kind === 'StatefulSet' && e.keyword === 'required'
+      && (e.params as any).missingProperty === 'serviceName');
+    const errors = all.filter(e => !handled.includes(e) && !(e.keyword === 'oneOf'
+      && handled.some(h => h.instancePath === e.instancePath) && !all.some(o => o !== e && !handled.includes(o)
+        && o.keyword !== 'oneOf' && o.keyword !== 'type' && (o.instancePath === e.instancePath || o.instancePath.startsWith(`${e.instancePath}/`)))));
     return simplify(errors).map(error => toFinding(manifest, error));
   }
 }
@@ -121,7 +126,8 @@ function simplify(errors: ErrorObject[]): SimpleError[] {
       const explained = remaining.some(other => other !== error && within(other.instancePath))
         || simple.some(other => within(other.path.length ? `/${other.path.join('/')}` : ''));
       if (!explained) {
-        simple.push({ path: toPath(error.instancePath), ruleId: 'schema-violation', message: `has an invalid value ${JSON.stringify(error.data)}` });
+        const expected = (error.schema as any[]).filter(b => b.type !== 'null').map(b => (b.$ref ? String(b.$ref).split('.').pop() : b.type));
+        simple.push({ path: toPath(error.instancePath), ruleId: 'schema-violation', message: `is not a valid ${expected.join(' or ')}, got ${brief(error.data)}` });
       }
       continue;
     }
@@ -152,14 +158,25 @@ function describeError(error: ErrorObject): SimpleError {
     case 'enum':
       return { path, ruleId: 'schema-violation', message: `must be one of ${params.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(error.data)}` };
     case 'type':
-      return { path, ruleId: 'schema-violation', message: `must be ${Array.isArray(params.type) ? params.type.join(' or ') : `a${/^[aeiou]/.test(params.type) ? 'n' : ''} ${params.type}`}, got ${JSON.stringify(error.data)}` };
+      return { path, ruleId: 'schema-violation', message: `must be ${Array.isArray(params.type) ? params.type.join(' or ') : `a${/^[aeiou]/.test(params.type) ? 'n' : ''} ${params.type}`}, got ${brief(error.data)}` };
     case 'format':
       return params.format === 'quantity'
         ? { path, ruleId: 'invalid-quantity', message: `'${error.data}' is not a Kubernetes quantity` }
         : { path, ruleId: 'schema-violation', message: `must be of format ${params.format}, got ${JSON.stringify(error.data)}` };
     default:
-      return { path, ruleId: 'schema-violation', message: `${error.message ?? 'is invalid'}, got ${JSON.stringify(error.data)}` };
+      return { path, ruleId: 'schema-violation', message: `${error.message ?? 'is invalid'}, got ${brief(error.data)}` };
   }
+}
+
+/** A value as a message shows it: in full when short, else its kind and the start of it, on one line. */
+function brief(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  if (json.length <= 60) {
+    return json;
+  }
+  const kind = Array.isArray(value) ? `a list of ${value.length}` : typeof value === 'object' && value !== null
+    ? `an object with fields ${Object.keys(value).slice(0, 5).join(', ')}${Object.keys(value).length > 5 ? ', …' : ''}` : `a ${typeof value}`;
+  return `${kind} (${json.slice(0, 40)}…)`;
 }
 
 function toFinding(manifest: Manifest, error: SimpleError): Finding {

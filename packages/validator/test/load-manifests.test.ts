@@ -78,6 +78,26 @@ describe('loading manifests', () => {
       "59 not-kubernetes-object item 0 of the List in document 8 is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'",
     ]));
     expect(report.errors).toBeGreaterThanOrEqual(30);
+    // Each message names the field and what is wrong, on one line: never a dump of the object.
+    for (const finding of report.findings) {
+      expect(finding.message).not.toContain('\n');
+      expect(finding.message.length).toBeLessThan(240);
+    }
+  });
+
+  test('a missing required field is reported as such; a StatefulSet without serviceName only by its own rule', () => {
+    const text = [NAMESPACE, '---', 'apiVersion: apps/v1', 'kind: StatefulSet', 'metadata: {name: db, namespace: shop}', 'spec:',
+      '  selector: {matchLabels: {app: db}}', '  template:', '    metadata: {labels: {app: db}}', '    spec:', '      containers:',
+      '        - image: postgres:17.6-bookworm', ''].join('\n');
+    const messages = checkText(text).findings.filter(f => f.ruleId === 'schema-violation' || f.ruleId === 'statefulset-service')
+      .map(f => `${f.ruleId} ${f.path}: ${f.message}`);
+    expect(messages.sort()).toEqual([
+      "schema-violation spec.template.spec.containers[0]: missing required field 'name' in spec.template.spec.containers[0]",
+      'statefulset-service spec: StatefulSet has no serviceName',
+    ]);
+    const named = checkText(text.replace('- image:', '- name: db\n          image:')).findings;
+    expect(named.map(f => `${f.ruleId} ${f.message}`).filter(m => /schema-violation|statefulset-service/.test(m)))
+      .toEqual(['statefulset-service StatefulSet has no serviceName']);
   });
 
   describe('inputs that used to abort the whole run: each is a finding on its file, and the other files are still checked', () => {
