@@ -82,7 +82,10 @@ class ReferenceIndex {
         case 'PersistentVolumeClaim': this.checkClaimBinding(manifest); break;
         case 'HorizontalPodAutoscaler': this.checkScaleTarget(manifest); break;
         case 'PodDisruptionBudget': this.checkPodSelector(manifest, ['spec', 'selector'], 'PodDisruptionBudget selector'); break;
-        case 'NetworkPolicy': this.checkPodSelector(manifest, ['spec', 'podSelector'], 'NetworkPolicy podSelector'); break;
+        case 'NetworkPolicy':
+          this.checkPodSelector(manifest, ['spec', 'podSelector'], 'NetworkPolicy podSelector');
+          this.checkNetworkPolicyPeers(manifest);
+          break;
       }
     }
     for (const pod of this.pods) {
@@ -282,8 +285,83 @@ class ReferenceIndex {
     }
   }
 
+  /**
+   * Each `from`/`to` peer whose podSelector matches no pod template in the namespaces it selects: its own, or the
+   * one a `kubernetes.io/metadata.name` namespaceSelector names (other namespace selectors cannot be resolved here).
+   */
+  private checkNetworkPolicyPeers(manifest: Manifest): void {
+    const spec = manifest.object.spec ?? {};
+    const own = namespaceOf(manifest.object);
+    for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
+      (Array.isArray(spec[direction]) ? spec[direction] : []).forEach((rule: any, r: number) => {
+        (Array.isArray(rule?.[peersKey]) ? rule[peersKey] : []).forEach((peer: any, p: number) => {
+          const selector = peer?.podSelector;
+          if (!selector || typeof selector !== 'object'
+            || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)) {
+            return;
+          }
+          const namespaceSelector = peer.namespaceSelector;
+          let namespace: string | undefined = own;
+          if (namespaceSelector !== undefined) {
+            const named = namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+            if (typeof named !== 'string' || (namespaceSelector.matchExpressions ?? []).length > 0) {
+              return;
+            }
+            namespace = named;
+          }
+          if (!this.podsIn(namespace).some(pod => selectorMatches(selector, pod.labels))) {
+            this.report('network-policy-peer-no-match', manifest, ['spec', direction, r, peersKey, p, 'podSelector'],
+              `${peersKey} podSelector ${JSON.stringify(selector)} matches no pod template in namespace '${namespace}'`);
+          }
+        });
+      });
+    }
+  }
+
   private checkPodReferences(pod: PodTemplate): void {
     const namespace = namespaceOf(pod.manifest.object);
+    const spec = pod.spec;
+    const serviceAccount = spec.serviceAccountName ?? spec.serviceAccount;
+    if (typeof serviceAccount === 'string' && serviceAccount !== 'default' && !this.find('ServiceAccount', namespace, serviceAccount)) {
+      this.report('service-account-missing', pod.manifest, [...pod.specPath, spec.serviceAccountName !== undefined ? 'serviceAccountName' : 'serviceAccount'],
+        `ServiceAccount '${serviceAccount}' is not in namespace '${namespace}'`);
+    }
+    (Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : []).forEach((ref: any, i: number) => {
+      const name = ref?.name;
+      if (typeof name === 'string' && !this.providedSecrets.has(`${namespace}/${name}`) && !this.find('Secret', namespace, name)) {
+        this.report('image-pull-secret-missing', pod.manifest, [...pod.specPath, 'imagePullSecrets', i, 'name'],
+          `image pull Secret '${name}' is not in namespace '${namespace}' (nor declared as provided by the cluster)`);
+      }
+    });
+    const priorityClass = spec.priorityClassName;
+    if (typeof priorityClass === 'string' && !BUILT_IN_PRIORITY_CLASSES.includes(priorityClass)
+      && !this.find('PriorityClass', undefined, priorityClass)) {
+      this.report('priority-class-missing', pod.manifest, [...pod.specPath, 'priorityClassName'],
+        `PriorityClass '${priorityClass}' is not in the set (nor one of ${BUILT_IN_PRIORITY_CLASSES.map(c => `'${c}'`).join(', ')})`);
+    }
+    for (const { container, path } of containersOf(pod)) {
+      const seen = new Set<string>();
+      (Array.isArray(container.env) ? container.env : []).forEach((env: any, i: number) => {
+        if (typeof env?.name === 'string') {
+          if (seen.has(env.name)) {
+            this.report('duplicate-env', pod.manifest, [...path, 'env', i, 'name'],
+              `environment variable '${env.name}' is set twice in container '${container.name}'; the later one silently wins`);
+          }
+          seen.add(env.name);
+        }
+      });
+      const ports = Array.isArray(container.ports) ? container.ports : [];
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
+        for (const handler of ['httpGet', 'tcpSocket', 'grpc'] as const) {
+          const target = container[probe]?.[handler]?.port;
+          const port = ports.find((p: any) => (typeof target === 'string' ? p?.name === target : p?.containerPort === target));
+          if (target !== undefined && port?.protocol === 'UDP') {
+            this.report('probe-udp-port', pod.manifest, [...path, probe, handler, 'port'],
+              `${probe} ${handler} targets port ${JSON.stringify(target)}, which the container declares as UDP; a ${handler} probe speaks TCP and never succeeds`);
+          }
+        }
+      }
+    }
     const check = (kind: 'Secret' | 'ConfigMap', name: unknown, key: unknown, optional: unknown, path: PathSegment[]) => {
       if (optional === true || typeof name !== 'string') {
         return;
@@ -357,8 +435,11 @@ function keysOf(object: KubeObject): string[] {
 // The groups of the built-in kinds that objects reference by kind and name alone (a Pod's Secret is a core Secret,
 // never a custom resource of the same kind).
 const BUILT_IN_GROUPS: Readonly<Record<string, string>> = {
-  Deployment: 'apps', StatefulSet: 'apps', ReplicaSet: 'apps', DaemonSet: 'apps',
+  Deployment: 'apps', StatefulSet: 'apps', ReplicaSet: 'apps', DaemonSet: 'apps', PriorityClass: 'scheduling.k8s.io',
 };
+
+// Every cluster has these (the scheduling API server creates them).
+const BUILT_IN_PRIORITY_CLASSES: readonly string[] = ['system-cluster-critical', 'system-node-critical'];
 
 /** The API group of an apiVersion: `apps` of `apps/v1`, '' (core) of `v1`. */
 function groupOf(apiVersion: string): string {

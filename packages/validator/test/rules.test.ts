@@ -112,6 +112,47 @@ const CASES: Record<string, RuleCase> = {
     message: /subPath '\.\.\/etc' contains '\.\.'; it must be a relative path inside the volume/, path: 'spec.template.spec.containers[0].volumeMounts[0].subPath',
     pass: s => { container(s).volumeMounts[0].subPath = 'web..cache/data'; },
   },
+  'service-account-missing': {
+    trigger: s => { podSpec(s).serviceAccountName = 'web-runner'; },
+    message: /ServiceAccount 'web-runner' is not in namespace 'shop'/, path: 'spec.template.spec.serviceAccountName',
+    pass: s => {
+      podSpec(s).serviceAccountName = 'web-runner';
+      return [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web-runner', namespace: 'shop' }, automountServiceAccountToken: false }];
+    },
+  },
+  'image-pull-secret-missing': {
+    trigger: s => { podSpec(s).imagePullSecrets = [{ name: 'registry' }]; },
+    message: /image pull Secret 'registry' is not in namespace 'shop' \(nor declared as provided by the cluster\)/, path: 'spec.template.spec.imagePullSecrets[0].name',
+    pass: s => { podSpec(s).imagePullSecrets = [{ name: 'registry' }]; (s.shop.metadata as any).annotations = { 'validator.todo-stack/provided-secrets': 'registry' }; },
+  },
+  'priority-class-missing': {
+    trigger: s => { podSpec(s).priorityClassName = 'high'; },
+    message: /PriorityClass 'high' is not in the set \(nor one of 'system-cluster-critical', 'system-node-critical'\)/, path: 'spec.template.spec.priorityClassName',
+    pass: s => {
+      podSpec(s).priorityClassName = 'high';
+      return [{ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 }];
+    },
+  },
+  'duplicate-env': {
+    trigger: s => { container(s).env.push({ name: 'LOG_LEVEL', value: 'debug' }); },
+    message: /environment variable 'LOG_LEVEL' is set twice in container 'web'; the later one silently wins/, path: 'spec.template.spec.containers[0].env[2].name',
+    pass: s => { container(s).env.push({ name: 'LOG_FORMAT', value: 'json' }); },
+  },
+  'probe-udp-port': {
+    trigger: s => { container(s).ports.push({ name: 'dns', containerPort: 5353, protocol: 'UDP' }); container(s).livenessProbe.tcpSocket.port = 'dns'; },
+    message: /livenessProbe tcpSocket targets port "dns", which the container declares as UDP/, path: 'spec.template.spec.containers[0].livenessProbe.tcpSocket.port',
+    pass: s => { container(s).ports.push({ name: 'dns', containerPort: 5353, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 5353, protocol: 'TCP' }); container(s).livenessProbe.tcpSocket.port = 'dns-tcp'; },
+  },
+  'network-policy-peer-no-match': {
+    trigger: s => { (s.policy.spec.ingress[0].from[0] as any).podSelector = { matchLabels: { app: 'webb' } }; },
+    message: /from podSelector \{"matchLabels":\{"app":"webb"\}\} matches no pod template in namespace 'shop'/, path: 'spec.ingress[0].from[0].podSelector',
+    pass: s => {
+      (s.policy.spec.ingress[0].from as any[]).push(
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'web' } } },
+        // A namespace chosen by other labels cannot be resolved here: not reported.
+        { namespaceSelector: { matchLabels: { team: 'payments' } }, podSelector: { matchLabels: { app: 'billing' } } });
+    },
+  },
   'duplicate-object': {
     trigger: s => [{ ...s.dbHeadless, spec: { ...s.dbHeadless.spec, clusterIP: undefined } }],
     message: /Service 'db-headless' is defined twice; the first is at set\.yaml:\d+/,
