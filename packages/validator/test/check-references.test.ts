@@ -167,3 +167,39 @@ describe('pod specs the API server rejects, beyond the schema', () => {
     expect(messages(s => { container(s).resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '1Gi' } }; }, 'limit-below-request')).toEqual([]);
   });
 });
+
+describe('a PersistentVolume and a claim meant for each other, though neither names the other', () => {
+  // The tutorial's own part-1 file: no class on either, no claimRef, no volumeName; paired by name and label.
+  const volume = (spec: object = {}, name = 'postgres-pv-volume') => ({
+    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name, labels: { type: 'local', app: 'postgres' } },
+    spec: { capacity: { storage: '5Gi' }, accessModes: ['ReadWriteMany'], hostPath: { path: '/mnt/data' }, ...spec },
+  });
+  const claim = (spec: object = {}, labels: Record<string, string> = { app: 'postgres' }, name = 'postgres-pv-claim') => ({
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'shop', labels },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } }, ...spec },
+  });
+  const mismatches = (...objects: object[]) => findingsOf(check([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, ...objects]),
+    'pv-pvc-mismatch').map(f => f.message);
+
+  test("the tutorial's pair: the claim's default class and its access mode are named", () => {
+    expect(mismatches(volume(), claim())).toEqual([expect.stringMatching(new RegExp([
+      "^cannot bind to PersistentVolume 'postgres-pv-volume' .*which it is meant for: ",
+      'access modes \\["ReadWriteOnce"\\] are not all offered by the volume\'s \\["ReadWriteMany"\\]; ',
+      "the claim has no storageClassName, so the cluster's default storage class is set on it .*storageClassName: \"\" on the claim",
+    ].join('')))]);
+  });
+
+  test('paired by name alone, or by the claim selector; capacity and volume mode are checked too', () => {
+    const byName = mismatches(volume({ storageClassName: '' }), claim({ storageClassName: '', resources: { requests: { storage: '10Gi' } } }, {}));
+    expect(byName).toEqual([expect.stringMatching(/the claim requests 10Gi but the volume holds 5Gi/)]);
+    const bySelector = mismatches(volume({ storageClassName: 'manual', volumeMode: 'Block', accessModes: ['ReadWriteOnce'] }, 'disk-1'),
+      claim({ storageClassName: 'manual', selector: { matchLabels: { type: 'local' } } }, {}, 'data'));
+    expect(bySelector).toEqual([expect.stringMatching(/volume mode Filesystem differs from the volume's Block/)]);
+  });
+
+  test('near misses: a pair that binds, a volume meant for no one, or one of two volumes that fits', () => {
+    expect(mismatches(volume({ storageClassName: '', accessModes: ['ReadWriteOnce'] }), claim({ storageClassName: '' }))).toEqual([]);
+    expect(mismatches(volume({}, 'archive'), claim({}, { app: 'web' }, 'data'))).toEqual([]);
+    expect(mismatches(volume(), volume({ storageClassName: '', accessModes: ['ReadWriteOnce'] }, 'postgres-pv-volume-2'), claim({ storageClassName: '' }))).toEqual([]);
+  });
+});
