@@ -35,6 +35,14 @@ export function checkPolicy(manifests: readonly Manifest[]): Finding[] {
   return findings;
 }
 
+// Pod Security baseline, as admission enforces it at v1.27 (k8s.io/pod-security-admission/policy).
+const SAFE_SYSCTLS: readonly string[] = [
+  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range',
+  'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.ip_local_reserved_ports',
+];
+const SELINUX_TYPES: readonly string[] = ['container_t', 'container_init_t', 'container_kvm_t'];
+const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+
 function podSecurity(pod: PodTemplate): Finding[] {
   const findings: Finding[] = [];
   const report = (ruleId: string, path: PathSegment[], message: string) => findings.push(objectFinding(ruleId, pod.manifest, path, message));
@@ -53,6 +61,42 @@ function podSecurity(pod: PodTemplate): Finding[] {
       report('pss-volume-types', [...pod.specPath, 'volumes', index, type], `volume '${volume.name}' is of type ${type}`);
     }
   });
+  // The baseline controls that admission enforces beyond privileged, host namespaces, host paths and ports
+  // (k8s.io/pod-security-admission/policy, as of 1.27): sysctls, SELinux, AppArmor, /proc mount, HostProcess.
+  (Array.isArray(podContext.sysctls) ? podContext.sysctls : []).forEach((sysctl: any, index: number) => {
+    if (typeof sysctl?.name === 'string' && !SAFE_SYSCTLS.includes(sysctl.name)) {
+      report('pss-sysctls', [...pod.specPath, 'securityContext', 'sysctls', index, 'name'], `sysctl '${sysctl.name}' is not one of the safe sysctls`);
+    }
+  });
+  const seLinux = (options: any, path: PathSegment[], whose: string) => {
+    if (options && typeof options === 'object') {
+      if (options.type !== undefined && options.type !== '' && !SELINUX_TYPES.includes(options.type)) {
+        report('pss-selinux', [...path, 'type'], `${whose} SELinux type is '${options.type}'`);
+      }
+      for (const field of ['user', 'role'] as const) {
+        if (options[field] !== undefined && options[field] !== '') {
+          report('pss-selinux', [...path, field], `${whose} sets an SELinux ${field} ('${options[field]}')`);
+        }
+      }
+    }
+  };
+  seLinux(podContext.seLinuxOptions, [...pod.specPath, 'securityContext', 'seLinuxOptions'], "the pod's");
+  const hostProcess = (options: any, path: PathSegment[], whose: string) => {
+    if (options?.hostProcess === true) {
+      report('pss-host-process', [...path, 'hostProcess'], `${whose} runs as a Windows HostProcess`);
+    }
+  };
+  hostProcess(podContext.windowsOptions, [...pod.specPath, 'securityContext', 'windowsOptions'], 'the pod');
+  const templatePath = pod.specPath.slice(0, -1);
+  for (const [key, value] of Object.entries(pod.manifest.object.kind === 'Pod' ? pod.manifest.object.metadata.annotations ?? {}
+    : templatePath.reduce<any>((node, k) => node?.[k], pod.manifest.object)?.metadata?.annotations ?? {})) {
+    if (key.startsWith(APPARMOR_ANNOTATION_PREFIX) && typeof value === 'string' && value !== 'runtime/default' && !value.startsWith('localhost/')) {
+      report('pss-apparmor', [...templatePath, 'metadata', 'annotations', key], `AppArmor profile of container '${key.slice(APPARMOR_ANNOTATION_PREFIX.length)}' is '${value}'`);
+    }
+  }
+  if (podContext.appArmorProfile?.type === 'Unconfined') {
+    report('pss-apparmor', [...pod.specPath, 'securityContext', 'appArmorProfile', 'type'], "the pod's AppArmor profile is Unconfined");
+  }
   if (podContext.runAsUser === 0) {
     report('pss-run-as-non-root', [...pod.specPath, 'securityContext', 'runAsUser'], 'the pod runs as uid 0');
   }
@@ -66,6 +110,14 @@ function podSecurity(pod: PodTemplate): Finding[] {
     const at = (...rest: PathSegment[]) => [...path, 'securityContext', ...rest];
     if (context.privileged === true) {
       report('pss-privileged', at('privileged'), `${name} is privileged`);
+    }
+    if (context.procMount !== undefined && context.procMount !== 'Default') {
+      report('pss-proc-mount', at('procMount'), `${name} mounts /proc ${context.procMount}`);
+    }
+    seLinux(context.seLinuxOptions, at('seLinuxOptions'), `${name}'s`);
+    hostProcess(context.windowsOptions, at('windowsOptions'), name);
+    if (context.appArmorProfile?.type === 'Unconfined') {
+      report('pss-apparmor', at('appArmorProfile', 'type'), `${name}'s AppArmor profile is Unconfined`);
     }
     (Array.isArray(container.ports) ? container.ports : []).forEach((port: any, index: number) => {
       if (port?.hostPort) {

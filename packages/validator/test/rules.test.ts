@@ -153,6 +153,32 @@ const CASES: Record<string, RuleCase> = {
         { namespaceSelector: { matchLabels: { team: 'payments' } }, podSelector: { matchLabels: { app: 'billing' } } });
     },
   },
+  'pss-sysctls': {
+    trigger: s => { podSpec(s).securityContext.sysctls = [{ name: 'kernel.msgmax', value: '65536' }]; },
+    message: /sysctl 'kernel.msgmax' is not one of the safe sysctls/, path: 'spec.template.spec.securityContext.sysctls[0].name',
+    pass: s => { podSpec(s).securityContext.sysctls = [{ name: 'net.ipv4.ip_local_reserved_ports', value: '30000-30100' }]; },
+  },
+  'pss-selinux': {
+    trigger: s => { podSpec(s).securityContext.seLinuxOptions = { type: 'spc_t' }; container(s).securityContext = { ...container(s).securityContext, seLinuxOptions: { role: 'sysadm_r' } }; },
+    message: /the pod's SELinux type is 'spc_t'/, path: 'spec.template.spec.securityContext.seLinuxOptions.type',
+    pass: s => { podSpec(s).securityContext.seLinuxOptions = { type: 'container_t', level: 's0:c123,c456' }; },
+  },
+  'pss-apparmor': {
+    trigger: s => { (s.web.spec.template.metadata as any).annotations = { 'container.apparmor.security.beta.kubernetes.io/web': 'unconfined' }; },
+    message: /AppArmor profile of container 'web' is 'unconfined'/,
+    path: 'spec.template.metadata.annotations["container.apparmor.security.beta.kubernetes.io/web"]',
+    pass: s => { (s.web.spec.template.metadata as any).annotations = { 'container.apparmor.security.beta.kubernetes.io/web': 'localhost/k8s-nginx' }; },
+  },
+  'pss-proc-mount': {
+    trigger: s => { container(s).securityContext = { ...container(s).securityContext, procMount: 'Unmasked' }; },
+    message: /container 'web' mounts \/proc Unmasked/, path: 'spec.template.spec.containers[0].securityContext.procMount',
+    pass: s => { container(s).securityContext = { ...container(s).securityContext, procMount: 'Default' }; },
+  },
+  'pss-host-process': {
+    trigger: s => { podSpec(s).securityContext.windowsOptions = { hostProcess: true }; },
+    message: /the pod runs as a Windows HostProcess/, path: 'spec.template.spec.securityContext.windowsOptions.hostProcess',
+    pass: s => { podSpec(s).securityContext.windowsOptions = { hostProcess: false, runAsUserName: 'ContainerUser' }; },
+  },
   'duplicate-object': {
     trigger: s => [{ ...s.dbHeadless, spec: { ...s.dbHeadless.spec, clusterIP: undefined } }],
     message: /Service 'db-headless' is defined twice; the first is at set\.yaml:\d+/,
