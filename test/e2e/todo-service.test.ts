@@ -317,10 +317,10 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
       // Until its first look at the schema (a background check, every second) the pod says it is checking; then it
       // says which migration is missing. Either way it is not ready.
       const deadline = Date.now() + 10_000;
-      let body = await (await fetch(`${earlyBase}/readyz`)).json();
+      let body = await (await fetch(`${earlyBase}/readyz`)).json() as { status: string; reason: string };
       while (body.reason === 'checking the database schema' && Date.now() < deadline) {
         await new Promise(resolve => setTimeout(resolve, 100));
-        body = await (await fetch(`${earlyBase}/readyz`)).json();
+        body = await (await fetch(`${earlyBase}/readyz`)).json() as { status: string; reason: string };
       }
       expect(body).toEqual({ status: 'starting', reason: 'migrations not applied: 0001' });
       const list = await fetch(`${earlyBase}/tasks`);
