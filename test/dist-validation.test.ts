@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stageConfig, stageNames } from '../lib/config';
-import { synthesizeStage } from '../lib/synthesize';
-import { validatePaths } from '@stateful-todo/manifest-validator';
+import { synthesizeGitOps, synthesizeStage } from '../lib/synthesize';
+import { loadCrds, validatePaths } from '@stateful-todo/manifest-validator';
 
 describe('the validator on our own freshly synthesized dist/', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'our-dist-'));
@@ -16,5 +16,20 @@ describe('the validator on our own freshly synthesized dist/', () => {
     expect(report.suppressed).toBe(0);
     expect(report.unreadable).toEqual([]);
     expect(report.objectCount).toBeGreaterThanOrEqual(14);
+  });
+
+  test('dist/gitops: the Argo CD and Flux objects pass their CRDs (crds/), strictly', () => {
+    synthesizeGitOps(stageNames().map(stageConfig), outdir);
+    const crds = loadCrds([path.join(__dirname, '..', 'crds')]);
+    expect(crds.map(crd => crd.object.metadata.name).sort())
+      .toEqual(['applications.argoproj.io', 'gitrepositories.source.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io']);
+    const report = validatePaths([path.join(outdir, 'gitops')], { crds, existingNamespaces: ['argocd', 'flux-system'] });
+    expect(report.findings).toEqual([]);
+    expect(report.objectCount).toBe(6);
+    // The CRDs are really applied: a misspelled field of our Application is an error.
+    const application = path.join(outdir, 'gitops', 'argocd', 'prod.k8s.yaml');
+    fs.writeFileSync(application, fs.readFileSync(application, 'utf8').replace('selfHeal: true', 'selfHeel: true'));
+    expect(validatePaths([application], { crds, existingNamespaces: ['argocd'] }).findings.map(f => f.message))
+      .toEqual([expect.stringMatching(/unknown field 'selfHeel' in spec.syncPolicy.automated \(did you mean 'selfHeal'\?\)/)]);
   });
 });

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { exitCode } from './cli';
+import { exitCode, loadCrds } from './cli';
 import { summaryLine } from './report';
 import { validatePaths, ValidateOptions, ValidationReport } from './validate-manifests';
 
@@ -13,6 +13,8 @@ export interface ManifestValidationProps {
   readonly namespaceExists?: string[];
   /** Secrets the cluster provides, as NAMESPACE/NAME. @default [] */
   readonly providedSecrets?: string[];
+  /** Files or folders of CustomResourceDefinitions to check custom resources against. @default [] */
+  readonly crds?: string[];
 }
 
 /** The slice of cdk8s-cli's ValidationContext the plugin uses (the CLI is not imported at run time). */
@@ -39,6 +41,7 @@ export class ManifestValidation {
       skip: this.props.skip ?? [],
       existingNamespaces: this.props.namespaceExists ?? [],
       providedSecrets: this.props.providedSecrets ?? [],
+      crds: loadCrds(this.props.crds ?? []),
     };
     const sets = new Map<string, string[]>();
     for (const manifest of context.manifests) {

@@ -4,6 +4,7 @@ import { isQuantity } from '@stateful-todo/kube-conventions';
 import { Finding, objectFinding } from './finding';
 import { isNamespaced, Manifest, PathSegment } from './manifest';
 import { checkPodSpec } from './check-pod-spec';
+import { CrdCatalog } from './custom-resources';
 import { podTemplateOf } from './pod-templates';
 import bundle from './schema/kubernetes-1.27.json';
 
@@ -53,8 +54,8 @@ export class SchemaChecker {
     }
   }
 
-  /** Every schema finding of one object. */
-  public check(manifest: Manifest): Finding[] {
+  /** Every schema finding of one object; custom resources are checked against `crds` when it serves them. */
+  public check(manifest: Manifest, crds?: CrdCatalog): Finding[] {
     const { apiVersion, kind } = manifest.object;
     const gvk = `${apiVersion}/${kind}`;
     const findings: Finding[] = [];
@@ -70,7 +71,13 @@ export class SchemaChecker {
         served ? `use apiVersion ${served.map(v => `'${v}'`).join(' or ')}` : undefined));
         return findings;
       } else {
-        findings.push(objectFinding('custom-resource', manifest, ['apiVersion'], `${gvk} is a custom resource; only generic checks apply`));
+        const validate = crds?.validatorFor(apiVersion, kind);
+        if (!validate) {
+          findings.push(objectFinding('custom-resource', manifest, ['apiVersion'],
+            `${gvk} is a custom resource whose CustomResourceDefinition is not in the set nor given with --crd; only generic checks apply`));
+        } else if (!validate(manifest.object)) {
+          findings.push(...simplify(validate.errors ?? []).map(error => toFinding(manifest, error)));
+        }
       }
     } else {
       findings.push(...this.schemaFindings(manifest, schemaId));

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadManifests } from './load-manifests';
+import { Manifest } from './manifest';
 import { loadFromGit, PreviousVersionError } from './load-previous';
 import { formatJson, formatText } from './report';
 import { RULES_BY_ID } from './rules';
@@ -20,6 +21,8 @@ Options:
   --skip RULE[,RULE]         do not report these rules (repeatable)
   --namespace-exists NAME    a namespace the cluster has, beyond default and kube-* (repeatable)
   --provided-secret NS/NAME  a Secret the cluster provides (repeatable)
+  --crd FILE|FOLDER          CustomResourceDefinitions to check custom resources against, strictly (repeatable;
+                             CRDs in the set itself are used too)
   --against REV|FOLDER       the upgrade check: also report every change from the previous version (a git
                              revision of the same paths, or a folder holding an earlier dist/) that the API
                              server refuses on update (immutable fields), and data left behind
@@ -40,6 +43,7 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
         'skip': { type: 'string', multiple: true, default: [] },
         'namespace-exists': { type: 'string', multiple: true, default: [] },
         'provided-secret': { type: 'string', multiple: true, default: [] },
+        'crd': { type: 'string', multiple: true, default: [] },
         'against': { type: 'string' },
         'help': { type: 'boolean', default: false },
       },
@@ -68,7 +72,14 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     err(`${problems.join('\n')}\n\n${USAGE}`);
     return 2;
   }
-  const options = { skip, existingNamespaces: values['namespace-exists'], providedSecrets: values['provided-secret'] };
+  let crds: Manifest[];
+  try {
+    crds = loadCrds(values.crd);
+  } catch (error) {
+    err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const options = { skip, existingNamespaces: values['namespace-exists'], providedSecrets: values['provided-secret'], crds };
   const sets = positionals.length > 0 ? [positionals] : stageFolders('dist');
   let reports: ValidationReport[];
   try {
@@ -82,6 +93,25 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
   }
   out(values.format === 'json' ? formatJson(reports) : formatText(reports));
   return exitCode(reports, values.strict);
+}
+
+/**
+ * The CustomResourceDefinitions in `paths` (files or folders). Throws, naming the path, when one cannot be read or
+ * holds a file that does not parse.
+ */
+export function loadCrds(paths: readonly string[]): Manifest[] {
+  if (paths.length === 0) {
+    return [];
+  }
+  const loaded = loadManifests(paths);
+  const problems = [
+    ...loaded.unreadable.map(file => `--crd: cannot read '${file}'`),
+    ...loaded.findings.filter(f => f.ruleId === 'parse-error').map(f => `--crd: ${f.file}:${f.line}: ${f.message}`),
+  ];
+  if (problems.length > 0) {
+    throw new Error(problems.join('\n'));
+  }
+  return loaded.manifests.filter(m => m.object.kind === 'CustomResourceDefinition');
 }
 
 /** 2 when input could not be read or parsed, 1 on errors (or warnings when strict), 0 otherwise. */

@@ -4,6 +4,7 @@ export * from './finding';
 export * from './load-manifests';
 export * from './load-previous';
 export * from './check-schema';
+export * from './custom-resources';
 export * from './check-references';
 export * from './check-policy';
 export * from './check-upgrade';

@@ -1,6 +1,7 @@
 import { checkPolicy } from './check-policy';
 import { checkReferences, ReferenceOptions } from './check-references';
 import { checkUpgrade } from './check-upgrade';
+import { CrdCatalog } from './custom-resources';
 import { KUBERNETES_VERSION, SchemaChecker } from './check-schema';
 import { Finding, objectFinding } from './finding';
 import { loadManifests, LoadResult } from './load-manifests';
@@ -15,6 +16,11 @@ export interface ValidateOptions extends ReferenceOptions {
    * API server would refuse. @default - no upgrade check
    */
   readonly previous?: readonly Manifest[];
+  /**
+   * CustomResourceDefinitions to check custom resources against, beyond those in the set itself (`--crd`).
+   * @default - only the set's own
+   */
+  readonly crds?: readonly Manifest[];
 }
 
 /** Everything one validation run found, for one set of files checked together. */
@@ -45,9 +51,12 @@ export function validatePaths(paths: readonly string[], options: ValidateOptions
 export function validateLoaded(loaded: LoadResult, options: ValidateOptions = {}): ValidationReport {
   const checker = (sharedChecker ??= new SchemaChecker());
   const manifests = loaded.manifests;
+  const crds = new CrdCatalog();
+  crds.add(options.crds ?? []);
+  crds.add(manifests);
   const raw: Finding[] = [
     ...loaded.findings,
-    ...manifests.flatMap(manifest => checker.check(manifest)),
+    ...manifests.flatMap(manifest => checker.check(manifest, crds)),
     ...checkReferences(manifests, options),
     ...checkPolicy(manifests),
     ...(options.previous ? checkUpgrade(options.previous, manifests) : []),

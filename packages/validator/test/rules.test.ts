@@ -1,4 +1,6 @@
+import * as path from 'path';
 import { stringify } from 'yaml';
+import { loadCrds } from '../src/cli';
 import { parseFile } from '../src/load-manifests';
 import { Manifest } from '../src/manifest';
 import { RULES } from '../src/rules';
@@ -51,8 +53,10 @@ const CASES: Record<string, RuleCase> = {
     message: /networking\.k8s\.io\/v1alpha1\/IPAddress is an alpha API, disabled by default in Kubernetes 1\.27\.1/,
   },
   'custom-resource': {
-    trigger: () => [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'shop', namespace: 'shop' }, spec: {} }],
-    message: /argoproj\.io\/v1alpha1\/Application is a custom resource; only generic checks apply/,
+    trigger: () => [{ apiVersion: 'example.io/v1', kind: 'Widget', metadata: { name: 'shop', namespace: 'shop' }, spec: {} }],
+    message: /example\.io\/v1\/Widget is a custom resource whose CustomResourceDefinition is not in the set nor given with --crd; only generic checks apply/,
+    pass: () => [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'shop', namespace: 'shop' }, spec: {} }],
+    options: { crds: loadCrds([path.join(__dirname, '..', '..', '..', 'crds')]) },
   },
   'schema-violation': {
     trigger: s => { (s.web.spec as any).replicaz = 3; },
@@ -130,7 +134,7 @@ const CASES: Record<string, RuleCase> = {
     message: /PriorityClass 'high' is not in the set \(nor one of 'system-cluster-critical', 'system-node-critical'\)/, path: 'spec.template.spec.priorityClassName',
     pass: s => {
       podSpec(s).priorityClassName = 'high';
-      return [{ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 }];
+      return [{ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000, description: 'user-facing services' }];
     },
   },
   'duplicate-env': {

@@ -52,6 +52,7 @@ export function generateSchemaBundle(): SchemaBundle {
   } finally {
     registry.register = originalRegister;
   }
+  withStrippedFields(definitions);
   // The models keep API versions that 1.27 no longer serves (extensions/v1beta1, policy/v1beta1, …); the 1.27
   // bindings that cdk8s-plus-27 generated from the 1.27 OpenAPI document list exactly what it serves.
   const served = new Set(Object.values(require('cdk8s-plus-27/lib/imports/k8s') as Record<string, any>)
@@ -107,6 +108,49 @@ function groupVersionModules(root: string): string[] {
     }
   }
   return modules.sort();
+}
+
+const JSON_SCHEMA_PROPS = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps';
+// The 1.27 types with a field named `description` (k8s.io/api and apiextensions-apiserver).
+const WITH_DESCRIPTION_FIELD = [
+  'io.k8s.api.scheduling.v1.PriorityClass',
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition',
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation',
+  JSON_SCHEMA_PROPS,
+];
+
+// kubernetes-models strips every `description` from its schemas, including the properties of that name, and
+// drops the `x-kubernetes-*` properties of a CRD's schema (JSONSchemaProps); closed without them, a PriorityClass
+// with a description or any real CRD would be an error. Restored as the 1.27 OpenAPI document declares them.
+function withStrippedFields(definitions: Record<string, any>): void {
+  for (const id of WITH_DESCRIPTION_FIELD) {
+    if (definitions[id]?.properties) {
+      definitions[id].properties = { ...definitions[id].properties, description: { type: 'string' } };
+    }
+  }
+  const props = definitions[JSON_SCHEMA_PROPS];
+  if (!props?.properties) {
+    return;
+  }
+  props.properties = {
+    ...props.properties,
+    'x-kubernetes-embedded-resource': { type: 'boolean' },
+    'x-kubernetes-int-or-string': { type: 'boolean' },
+    'x-kubernetes-list-map-keys': { type: 'array', items: { type: 'string' } },
+    'x-kubernetes-list-type': { type: 'string' },
+    'x-kubernetes-map-type': { type: 'string' },
+    'x-kubernetes-preserve-unknown-fields': { type: 'boolean' },
+    'x-kubernetes-validations': {
+      type: 'array',
+      items: {
+        type: 'object', required: ['rule'],
+        properties: {
+          rule: { type: 'string' }, message: { type: 'string' }, messageExpression: { type: 'string' }, reason: { type: 'string' },
+          fieldPath: { type: 'string' },
+        },
+      },
+    },
+  };
 }
 
 // Every object schema with declared properties rejects undeclared ones, unless the API says it keeps them.
