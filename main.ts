@@ -1,4 +1,5 @@
 import { ConfigError, resolveConfig, STAGES, stageConfig, stageNames, StackOverrides } from './lib/config';
+import { InvalidPropsError } from './lib/kube/prop-checks';
 import { synthesizeGitOps, synthesizeStage } from './lib/synthesize';
 
 // The only file that reads the outside world: the output folder (set by `cdk8s synth`) and the stages to build.
@@ -22,7 +23,8 @@ try {
   }
   synthesizeGitOps(configs, outdir);
 } catch (error) {
-  if (error instanceof ConfigError) {
+  // The config maps every construct's checks; a construct's own error is printed the same way should one slip through.
+  if (error instanceof ConfigError || error instanceof InvalidPropsError) {
     console.error(error.message);
     process.exit(1);
   }

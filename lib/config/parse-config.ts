@@ -121,6 +121,11 @@ export function parseConfig(settings: StackSettings): StackConfig {
   const problems = new Problems(settings);
   problems.name('stage', settings.stage, 'dnsLabel');
   problems.name('stackName', settings.stackName, 'dnsLabel');
+  const instance = `${settings.stackName}-${settings.stage}`;
+  if (typeof settings.stackName === 'string' && typeof settings.stage === 'string' && instance.length > 63) {
+    problems.add('stackName', settings.stackName, `with the stage it makes the label app.kubernetes.io/instance '${instance}' `
+      + `(${instance.length} characters), and a label value holds at most 63: shorten stackName or the stage name`);
+  }
   const database = parseDatabase(problems, settings.database);
   const app = parseApp(problems, settings.app);
   checkIngress(problems, settings.ingress);

@@ -83,6 +83,7 @@ describe('stack config', () => {
     ['a repository URL that Flux and Argo CD cannot clone', { gitops: { repoUrl: 'github.com/acme/todo' } }, /^gitops\.repoUrl: must be an https:\/\/, ssh:\/\/ or git@ Git URL.*got "github\.com\/acme\/todo"$/],
     ['a branch with a space', { gitops: { branch: 'my branch' } }, /^gitops\.branch: must be a branch name, such as 'main', got "my branch"$/],
     ['a Flux dependency that is no name', { gitops: { fluxDependsOn: ['Infra Structure'] } }, /^gitops\.fluxDependsOn\[0\]: must be a DNS-1123 subdomain .*got "Infra Structure"$/],
+    ['a stack name too long for the instance label', { stackName: 'a'.repeat(60) }, /^stackName: with the stage it makes the label app\.kubernetes\.io\/instance 'a{60}-test' \(65 characters\), and a label value holds at most 63/],
     ['an empty storage class (leave it unset for the default)', { database: { storageClassName: '' } }, /database\.storageClassName: must be a DNS-1123 subdomain .*; or leave it unset for the cluster's default class/],
   ])('rejects %s, naming the field, the value and the fix', (_what, overrides, message) => {
     const problems = problemsOf(() => resolveConfig('test', overrides as any));
