@@ -48,7 +48,9 @@ describe('custom resources checked against their CRD', () => {
 
   test('near misses: int-or-string, nullable, preserved unknown fields, and metadata at the root are accepted', () => {
     const report = check([NAMESPACE, CRD, widget({ size: 'large', interval: '1m30s', port: 'http', note: null, extra: { any: { thing: 1 } } }),
-      { ...widget({ size: 'small', port: 8080 }), metadata: { name: 'v', namespace: 'shop', labels: { a: 'b' } } }]);
+      { ...widget({ size: 'small', port: 8080 }), metadata: { name: 'v', namespace: 'shop', labels: { a: 'b' } } },
+      // status belongs to the controller (the API server ignores it on apply): not checked.
+      { ...widget({ size: 'small' }), metadata: { name: 'u', namespace: 'shop' }, status: { phase: 'Ready', anything: [1] } }]);
     expect(report.findings.filter(f => f.severity !== 'info')).toEqual([]);
   });
 
