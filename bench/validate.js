@@ -7,16 +7,15 @@ const { median, target } = require('./stats');
 
 const root = path.join(__dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-validate-'));
-// The bundle must sit inside the project, where it resolves node_modules.
 const bundleDir = path.join(root, '.bench');
 fs.mkdirSync(bundleDir, { recursive: true });
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 
-// The validator's modules, bundled as `cdk8s synth` bundles them.
-execSync(`./node_modules/.bin/esbuild packages/validator/src/index.ts --bundle --platform=node --packages=external --target=node20 --outfile=${bundleDir}/validate.js --log-level=warning`, { cwd: root });
+// The validator's modules as `cdk8s synth` loads them (dist/index.js), and its CLI (dist/cli.js).
 execSync('npm run --silent build', { cwd: root });
+const library = path.join(root, 'packages', 'validator', 'dist', 'index.js');
 
-/** A realistic set: per app a ConfigMap, Secret, Deployment, Service and PodDisruptionBudget; 20 apps a namespace. */
+/** A realistic set, written as kubectl, Helm and cdk8s write YAML (no anchors or aliases): per app a ConfigMap, Secret, Deployment, Service and PodDisruptionBudget; 20 apps a namespace. */
 function generate(objects) {
   const dir = path.join(work, `set-${objects}`);
   fs.mkdirSync(dir);
@@ -25,7 +24,7 @@ function generate(objects) {
   let docs = [];
   let file = 0;
   const flush = () => {
-    fs.writeFileSync(path.join(dir, `${String(file++).padStart(4, '0')}.yaml`), docs.map(d => stringify(d)).join('---\n'));
+    fs.writeFileSync(path.join(dir, `${String(file++).padStart(4, '0')}.yaml`), docs.map(d => stringify(d, { aliasDuplicateObjects: false })).join('---\n'));
     docs = [];
   };
   for (let app = 0; app < apps; app++) {
@@ -77,7 +76,7 @@ function generate(objects) {
 // In a fresh process: start-up (load + compile the schemas of the kinds used) apart from validation proper.
 const probe = `
   const t0 = process.hrtime.bigint();
-  const v = require(${JSON.stringify(`${bundleDir}/validate.js`)});
+  const v = require(${JSON.stringify(library)});
   const warm = v.validatePaths([process.argv[2] + '/0000.yaml']);
   const t1 = process.hrtime.bigint();
   const report = v.validatePaths([process.argv[2]]);

@@ -12,4 +12,7 @@ export default function setUpTempFolder(): void {
   fs.chmodSync(folder, 0o1777);
   process.env.STATEFUL_TODO_TEST_TMPDIR = folder;
   process.env.TMPDIR = folder;
+  // The validator's compiled-CRD cache (crd-cache.ts) of this run: beside the run's folder, not in the project's
+  // node_modules/.cache, and removed by globalTeardown with it.
+  process.env.MANIFEST_VALIDATOR_CACHE = `${folder}-validator-cache`;
 }

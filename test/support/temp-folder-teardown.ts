@@ -6,6 +6,9 @@ import * as fs from 'fs';
  */
 export default function checkTempFolder(): void {
   const folder = process.env.STATEFUL_TODO_TEST_TMPDIR;
+  if (process.env.MANIFEST_VALIDATOR_CACHE) {
+    fs.rmSync(process.env.MANIFEST_VALIDATOR_CACHE, { recursive: true, force: true });
+  }
   if (!folder || !fs.existsSync(folder)) {
     return;
   }

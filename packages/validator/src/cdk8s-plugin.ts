@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { exitCode, loadCrds } from './cli';
+import { exitCode } from './cli';
+import { CrdCatalog, CrdFileError } from './custom-resources';
 import { summaryLine } from './report';
 import { validatePaths, ValidateOptions, ValidationReport } from './validate-manifests';
 
@@ -37,11 +38,29 @@ export class ManifestValidation {
   constructor(private readonly props: ManifestValidationProps = {}) {}
 
   public async validate(context: ValidationContext): Promise<void> {
+    let crds: CrdCatalog;
+    try {
+      crds = CrdCatalog.fromFiles(this.props.crds ?? []);
+    } catch (error) {
+      if (!(error instanceof CrdFileError)) {
+        throw error;
+      }
+      // A CRD file named in cdk8s.yaml that cannot be used fails the synth, naming it, like an unreadable manifest.
+      for (const problem of error.problems) {
+        context.report.addViolation({
+          ruleName: 'crds (error)', recommendation: problem.replace(/^--crd: /, ''),
+          fix: "correct or remove the path in the plugin's `crds` property in cdk8s.yaml",
+          violatingResources: [{ resourceName: 'cdk8s.yaml', locations: ['validations[].properties.crds'], manifestPath: 'cdk8s.yaml' }],
+        });
+      }
+      context.report.submit('failure', { summary: 'the CustomResourceDefinitions in `crds` could not be read' });
+      return;
+    }
     const options: ValidateOptions = {
       skip: this.props.skip ?? [],
       existingNamespaces: this.props.namespaceExists ?? [],
       providedSecrets: this.props.providedSecrets ?? [],
-      crds: loadCrds(this.props.crds ?? []),
+      crds,
     };
     const sets = new Map<string, string[]>();
     for (const manifest of context.manifests) {

@@ -1,15 +1,45 @@
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN, LABEL_VALUE, QUALIFIED_NAME } from '@stateful-todo/kube-conventions';
-import { isQuantity } from '@stateful-todo/kube-conventions';
 import { Finding, objectFinding } from './finding';
 import { isNamespaced, Manifest, PathSegment } from './manifest';
 import { checkPodSpec } from './check-pod-spec';
 import { CrdCatalog } from './custom-resources';
 import { podTemplateOf } from './pod-templates';
-import bundle from './schema/kubernetes-1.27.json';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CompiledCodeCache, requireWithCodeCache } from './code-cache';
+import { FORMATS } from './schema/formats';
+import { KUBERNETES_VERSION } from './schema/kubernetes-version';
 
-/** The Kubernetes version whose API the validator checks against. */
-export const KUBERNETES_VERSION = bundle.kubernetesVersion;
+export { KUBERNETES_VERSION };
+
+// The schemas compiled at build time (`npm run generate:schema`; Ajv's standalone mode), loaded by path rather
+// than imported, so that bundling the validator (on every `cdk8s synth`) does not parse 1.8 MB of generated code:
+// from src/ (tests) and from dist/ (the bundles) alike, it is ../src/schema/ of the package.
+const COMPILED_SCHEMAS = path.join(__dirname, '..', 'src', 'schema', 'kubernetes-1.27.validators.js');
+type CompiledSchemas = ReturnType<typeof import('./schema/kubernetes-1.27.validators')>;
+
+function loadCompiledSchemas(): CompiledSchemas {
+  let header: string;
+  try {
+    // The generator writes the digest of the code on its second line.
+    const start = Buffer.alloc(512);
+    const fd = fs.openSync(COMPILED_SCHEMAS, 'r');
+    try {
+      fs.readSync(fd, start, 0, start.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    header = start.toString('latin1').split('\n')[1] ?? '';
+  } catch (error) {
+    throw new Error(`the validator's compiled Kubernetes schemas cannot be read at ${COMPILED_SCHEMAS} `
+      + `(${(error as Error).message}): the validator runs from its package's dist/ or src/ folder, beside src/schema/; `
+      + 'if the file is missing, run `npm run generate:schema`');
+  }
+  const digest = /^\/\/ sha256:([0-9a-f]{64})$/.exec(header)?.[1];
+  const load = digest ? requireWithCodeCache(COMPILED_SCHEMAS, digest, CompiledCodeCache.fromEnvironment()).exports : require(COMPILED_SCHEMAS);
+  return load(FORMATS);
+}
 
 // Groups Kubernetes reserves for itself: the core group, any group without a dot (a custom resource's group must
 // contain one, so `appss/v1` can only be a misspelled built-in group), and *.k8s.io / *.kubernetes.io.
@@ -24,31 +54,17 @@ const FREE_NAME_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterR
 const PORT_FIELDS = new Set(['port', 'containerPort', 'hostPort', 'targetPort', 'nodePort', 'endPort']);
 
 /**
- * Strict validation against the Kubernetes 1.27 OpenAPI schema (compiled lazily, once per kind), plus the rules
- * the schema cannot express: object names per kind, label and annotation syntax, port ranges.
+ * Strict validation against the Kubernetes 1.27 OpenAPI schema, plus the rules the schema cannot express: object
+ * names per kind, label and annotation syntax, port ranges. The schemas were compiled at build time (Ajv's
+ * standalone mode, `npm run generate:schema`): a run loads code instead of compiling schemas.
  */
 export class SchemaChecker {
-  // Compiling dominates a small run: referenced schemas compiled once and shared, not inlined into every kind, and
-  // no code optimisation pass, cut it from ~380 ms to ~150 ms for our stack's dozen kinds (see `npm run bench`).
-  private readonly ajv = new Ajv({
-    strict: false, allErrors: true, verbose: true, validateFormats: true, inlineRefs: false, code: { optimize: false },
-  });
-  private readonly validators = new Map<string, ValidateFunction>();
-  private readonly kinds = bundle.kinds as Record<string, string>;
-  private readonly alphaKinds = new Set(bundle.alphaKinds);
+  private readonly compiled = loadCompiledSchemas();
+  private readonly alphaKinds = new Set(this.compiled.alphaKinds);
   private readonly kindsByName = new Map<string, string[]>();
 
   constructor() {
-    this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-    this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-    this.ajv.addFormat('double', { type: 'number', validate: () => true });
-    this.ajv.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
-    this.ajv.addFormat('quantity', { validate: isQuantity });
-    this.ajv.addFormat('date-time', { validate: (s: string) => !Number.isNaN(Date.parse(s)) });
-    for (const [id, schema] of Object.entries(bundle.definitions)) {
-      this.ajv.addSchema(schema as object, id);
-    }
-    for (const gvk of Object.keys(this.kinds)) {
+    for (const gvk of Object.keys(this.compiled).filter(key => key.includes('/'))) {
       const kind = gvk.slice(gvk.lastIndexOf('/') + 1);
       this.kindsByName.set(kind, [...(this.kindsByName.get(kind) ?? []), gvk.slice(0, gvk.lastIndexOf('/'))]);
     }
@@ -59,8 +75,9 @@ export class SchemaChecker {
     const { apiVersion, kind } = manifest.object;
     const gvk = `${apiVersion}/${kind}`;
     const findings: Finding[] = [];
-    const schemaId = this.kinds[gvk];
-    if (!schemaId) {
+    // Every served kind's key holds a '/', unlike the generated module's other exports.
+    const builtIn = gvk.includes('/') && Object.prototype.hasOwnProperty.call(this.compiled, gvk) ? this.compiled[gvk] as ValidateFunction : undefined;
+    if (!builtIn) {
       if (this.alphaKinds.has(gvk)) {
         findings.push(objectFinding('alpha-kind', manifest, ['apiVersion'], `${gvk} is an alpha API, disabled by default in Kubernetes ${KUBERNETES_VERSION}; its schema is not checked`));
       } else if (isBuiltInGroup(apiVersion)) {
@@ -80,31 +97,26 @@ export class SchemaChecker {
         }
       }
     } else {
-      findings.push(...this.schemaFindings(manifest, schemaId));
+      findings.push(...schemaFindings(manifest, builtIn));
     }
     findings.push(...checkName(manifest), ...checkLabelsAndAnnotations(manifest), ...checkPorts(manifest), ...checkPodSpec(manifest));
     return findings;
   }
+}
 
-  private schemaFindings(manifest: Manifest, schemaId: string): Finding[] {
-    let validate = this.validators.get(schemaId);
-    if (!validate) {
-      validate = this.ajv.getSchema(schemaId)!;
-      this.validators.set(schemaId, validate);
-    }
-    if (validate(manifest.object)) {
-      return [];
-    }
-    // A StatefulSet without serviceName is reported by the statefulset-service rule, with a better fix; so is the
-    // nullable wrapper (oneOf) around its spec, which failed only because of it.
-    const all = validate.errors ?? [];
-    const handled = all.filter(e => manifest.object.kind === 'StatefulSet' && e.keyword === 'required'
-      && (e.params as any).missingProperty === 'serviceName');
-    const errors = all.filter(e => !handled.includes(e) && !(e.keyword === 'oneOf'
-      && handled.some(h => h.instancePath === e.instancePath) && !all.some(o => o !== e && !handled.includes(o)
-        && o.keyword !== 'oneOf' && o.keyword !== 'type' && (o.instancePath === e.instancePath || o.instancePath.startsWith(`${e.instancePath}/`)))));
-    return simplify(errors).map(error => toFinding(manifest, error));
+function schemaFindings(manifest: Manifest, validate: ValidateFunction): Finding[] {
+  if (validate(manifest.object)) {
+    return [];
   }
+  // A StatefulSet without serviceName is reported by the statefulset-service rule, with a better fix; so is the
+  // nullable wrapper (oneOf) around its spec, which failed only because of it.
+  const all = validate.errors ?? [];
+  const handled = all.filter(e => manifest.object.kind === 'StatefulSet' && e.keyword === 'required'
+    && (e.params as any).missingProperty === 'serviceName');
+  const errors = all.filter(e => !handled.includes(e) && !(e.keyword === 'oneOf'
+    && handled.some(h => h.instancePath === e.instancePath) && !all.some(o => o !== e && !handled.includes(o)
+      && o.keyword !== 'oneOf' && o.keyword !== 'type' && (o.instancePath === e.instancePath || o.instancePath.startsWith(`${e.instancePath}/`)))));
+  return simplify(errors).map(error => toFinding(manifest, error));
 }
 
 interface SimpleError {

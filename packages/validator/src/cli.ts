@@ -2,8 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { CrdCatalog, CrdFileError } from './custom-resources';
 import { loadManifests } from './load-manifests';
-import { Manifest } from './manifest';
 import { loadFromGit, PreviousVersionError } from './load-previous';
 import { formatJson, formatText } from './report';
 import { RULES_BY_ID } from './rules';
@@ -22,7 +22,9 @@ Options:
   --namespace-exists NAME    a namespace the cluster has, beyond default and kube-* (repeatable)
   --provided-secret NS/NAME  a Secret the cluster provides (repeatable)
   --crd FILE|FOLDER          CustomResourceDefinitions to check custom resources against, strictly (repeatable;
-                             CRDs in the set itself are used too)
+                             CRDs in the set itself are used too). Each file is compiled once and its code cached
+                             in node_modules/.cache/manifest-validator (MANIFEST_VALIDATOR_CACHE=DIR elsewhere,
+                             =off for none)
   --against REV|FOLDER       the upgrade check: also report every change from the previous version (a git
                              revision of the same paths, or a folder holding an earlier dist/) that the API
                              server refuses on update (immutable fields), and data left behind
@@ -72,11 +74,14 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     err(`${problems.join('\n')}\n\n${USAGE}`);
     return 2;
   }
-  let crds: Manifest[];
+  let crds: CrdCatalog;
   try {
-    crds = loadCrds(values.crd);
+    crds = CrdCatalog.fromFiles(values.crd);
   } catch (error) {
-    err(`${(error as Error).message}\n\n${USAGE}`);
+    if (!(error instanceof CrdFileError)) {
+      throw error;
+    }
+    err(`${error.message}\n\n${USAGE}`);
     return 2;
   }
   const options = { skip, existingNamespaces: values['namespace-exists'], providedSecrets: values['provided-secret'], crds };
@@ -93,25 +98,6 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
   }
   out(values.format === 'json' ? formatJson(reports) : formatText(reports));
   return exitCode(reports, values.strict);
-}
-
-/**
- * The CustomResourceDefinitions in `paths` (files or folders). Throws, naming the path, when one cannot be read or
- * holds a file that does not parse.
- */
-export function loadCrds(paths: readonly string[]): Manifest[] {
-  if (paths.length === 0) {
-    return [];
-  }
-  const loaded = loadManifests(paths);
-  const problems = [
-    ...loaded.unreadable.map(file => `--crd: cannot read '${file}'`),
-    ...loaded.findings.filter(f => f.ruleId === 'parse-error').map(f => `--crd: ${f.file}:${f.line}: ${f.message}`),
-  ];
-  if (problems.length > 0) {
-    throw new Error(problems.join('\n'));
-  }
-  return loaded.manifests.filter(m => m.object.kind === 'CustomResourceDefinition');
 }
 
 /** 2 when input could not be read or parsed, 1 on errors (or warnings when strict), 0 otherwise. */

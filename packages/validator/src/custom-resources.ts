@@ -1,37 +1,86 @@
-import Ajv, { ValidateFunction } from 'ajv';
+import * as fs from 'fs';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { cacheKey, CompiledCodeCache } from './code-cache';
+import { decodeUtf8, listManifestFiles, parseFile } from './load-manifests';
 import { Manifest } from './manifest';
+import { AJV_OPTIONS, evaluateModule, standaloneSource } from './standalone';
 
 // Custom resources checked against their CustomResourceDefinition's openAPIV3Schema, strictly, the way
 // kubeconform does with a CRD catalogue: unknown fields, types, enums and required fields. The API server prunes
 // unknown fields of a structural schema silently; reporting them is what catches a misspelled field.
 
-/** The served versions of the CRDs found in `manifests`, keyed by `group/version/kind`. */
+/** A CRD file that cannot be used: the messages name the file (and line). */
+export class CrdFileError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'CrdFileError';
+  }
+}
+
+/** The validators of served CRD versions, keyed by `group/version/kind`. */
 export class CrdCatalog {
-  private readonly schemas = new Map<string, object>();
+  /**
+   * The CRDs of the files under `paths` (files or folders, like the validator's own inputs), each file compiled
+   * once and its code cached by content (see code-cache.ts). Throws a `CrdFileError` naming every file that cannot
+   * be read or parsed. @param cache @default - `CompiledCodeCache.fromEnvironment()`
+   */
+  public static fromFiles(paths: readonly string[], cache?: CompiledCodeCache): CrdCatalog {
+    const catalog = new CrdCatalog();
+    if (paths.length > 0) {
+      cache ??= CompiledCodeCache.fromEnvironment();
+    }
+    const unreadable: string[] = [];
+    const problems: string[] = [];
+    for (const file of paths.flatMap(input => listManifestFiles(input, unreadable))) {
+      let bytes: Buffer;
+      try {
+        bytes = fs.readFileSync(file);
+      } catch {
+        unreadable.push(file);
+        continue;
+      }
+      const key = cacheKey('crd.js', compilerDigest(), bytes);
+      const cached = cache?.read(key);
+      let compiled = cached === undefined ? undefined : loadCompiled(cached.toString('utf8'));
+      if (!compiled) {
+        const source = compileFile(file, bytes, problems);
+        if (source === undefined) {
+          continue;
+        }
+        cache?.write(key, source);
+        compiled = loadCompiled(source)!;
+      }
+      for (const [gvk, validate] of compiled) {
+        catalog.validators.set(gvk, validate);
+      }
+    }
+    const all = [...unreadable.map(file => `--crd: cannot read '${file}'`), ...problems];
+    if (all.length > 0) {
+      throw new CrdFileError(all);
+    }
+    return catalog;
+  }
+
   private readonly validators = new Map<string, ValidateFunction>();
-  // As for the built-in kinds: no code optimisation pass, which costs more than it saves on one run.
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, verbose: true, validateFormats: false, code: { optimize: false } });
+  // The set's own CRDs, compiled when a custom resource needs one (most sets hold none of their resources).
+  private readonly schemas = new Map<string, object>();
+  private ajv?: Ajv;
+
+  /** @param fallback consulted for what this catalogue's own CRDs do not serve */
+  constructor(private readonly fallback?: CrdCatalog) {}
 
   /** Adds every CustomResourceDefinition (apiextensions.k8s.io/v1) of `manifests`; other objects are ignored. */
   public add(manifests: readonly Manifest[]): void {
-    for (const { object } of manifests) {
-      if (object.kind !== 'CustomResourceDefinition' || object.apiVersion !== 'apiextensions.k8s.io/v1') {
-        continue;
-      }
-      const group = object.spec?.group;
-      const kind = object.spec?.names?.kind;
-      for (const version of Array.isArray(object.spec?.versions) ? object.spec.versions : []) {
-        const schema = version?.schema?.openAPIV3Schema;
-        if (typeof group === 'string' && typeof kind === 'string' && typeof version?.name === 'string' && schema
-          && version.served !== false) {
-          this.schemas.set(`${group}/${version.name}/${kind}`, schema);
-        }
-      }
+    for (const [gvk, schema] of servedSchemas(manifests)) {
+      this.schemas.set(gvk, schema);
+      this.validators.delete(gvk);
     }
   }
 
-  public get size(): number {
-    return this.schemas.size;
+  /** The `group/version/kind`s the catalogue serves, sorted. */
+  public get servedKinds(): string[] {
+    return [...new Set([...this.validators.keys(), ...this.schemas.keys(), ...(this.fallback?.servedKinds ?? [])])].sort();
   }
 
   /** The validator of `apiVersion`/`kind`, or `undefined` when no CRD of the catalogue serves it. */
@@ -41,13 +90,86 @@ export class CrdCatalog {
     if (!validate) {
       const schema = this.schemas.get(key);
       if (!schema) {
-        return undefined;
+        return this.fallback?.validatorFor(apiVersion, kind);
       }
+      this.ajv ??= newAjv(false);
       validate = this.ajv.compile(strictRoot(toJsonSchema(schema)));
       this.validators.set(key, validate);
     }
     return validate;
   }
+}
+
+// The CRDs' served versions, by group/version/kind.
+function servedSchemas(manifests: readonly Manifest[]): Map<string, object> {
+  const schemas = new Map<string, object>();
+  for (const { object } of manifests) {
+    if (object.kind !== 'CustomResourceDefinition' || object.apiVersion !== 'apiextensions.k8s.io/v1') {
+      continue;
+    }
+    const group = object.spec?.group;
+    const kind = object.spec?.names?.kind;
+    for (const version of Array.isArray(object.spec?.versions) ? object.spec.versions : []) {
+      const schema = version?.schema?.openAPIV3Schema;
+      if (typeof group === 'string' && typeof kind === 'string' && typeof version?.name === 'string' && schema
+        && version.served !== false) {
+        schemas.set(`${group}/${version.name}/${kind}`, schema);
+      }
+    }
+  }
+  return schemas;
+}
+
+// Ajv is loaded only when a CRD must be compiled: a run with cached CRDs, or none, never pays for it.
+function newAjv(source: boolean): Ajv {
+  const AjvClass: typeof Ajv = require('ajv').default;
+  // No code optimisation pass for in-memory compiles, which costs more than it saves on one run; cached code is
+  // compiled once and loaded many times, so it is optimised.
+  return new AjvClass({ ...AJV_OPTIONS, validateFormats: false, code: source ? { source: true } : { optimize: false } });
+}
+
+// The standalone module of one file's CRDs: a validator per served group/version/kind, exported under that key,
+// and `servedKinds`, their list. Parse problems go to `problems`, and give no module.
+function compileFile(file: string, bytes: Buffer, problems: string[]): string | undefined {
+  const loaded = { manifests: [] as Manifest[], findings: [] as import('./finding').Finding[] };
+  const text = decodeUtf8(file, bytes, loaded.findings);
+  if (text !== undefined) {
+    parseFile(file, text, loaded);
+  }
+  const parseErrors = loaded.findings.filter(f => f.ruleId === 'parse-error' || text === undefined);
+  if (parseErrors.length > 0) {
+    problems.push(...parseErrors.map(f => `--crd: ${f.file}:${f.line}: ${f.message}`));
+    return undefined;
+  }
+  const schemas = [...servedSchemas(loaded.manifests)];
+  const served = `exports.servedKinds = ${JSON.stringify(schemas.map(([gvk]) => gvk))};`;
+  if (schemas.length === 0) {
+    return served;
+  }
+  const ajv = newAjv(true);
+  schemas.forEach(([, schema], index) => ajv.addSchema(strictRoot(toJsonSchema(schema)), `crd${index}`));
+  return `${standaloneSource(ajv, Object.fromEntries(schemas.map(([gvk], index) => [gvk, `crd${index}`])))}\n${served}`;
+}
+
+// The validators of a compiled module, or undefined when the source does not load (a damaged cache entry).
+function loadCompiled(source: string): Map<string, ValidateFunction> | undefined {
+  try {
+    const exported = evaluateModule(source);
+    const served = exported.servedKinds;
+    if (!Array.isArray(served) || served.some(gvk => typeof exported[gvk] !== 'function')) {
+      return undefined;
+    }
+    return new Map(served.map(gvk => [gvk, exported[gvk] as ValidateFunction]));
+  } catch {
+    return undefined;
+  }
+}
+
+let digest: string | undefined;
+// What compiled code depends on besides the file: Ajv's version, its options, and how a CRD schema is made strict.
+function compilerDigest(): string {
+  digest ??= cacheKey('compiler', require('ajv/package.json').version, JSON.stringify(AJV_OPTIONS), toJsonSchema.toString(), strictRoot.toString(), compileFile.toString());
+  return digest;
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { FAILSAFE_SCHEMA, loadAll, Schema, Type, YAMLException } from 'js-yaml';
 import { Document, isCollection, isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { Finding, finding } from './finding';
 import { KubeObject, Manifest, PathSegment } from './manifest';
@@ -24,7 +25,7 @@ const KUSTOMIZE_CONFIG_API = /^kustomize\.config\.k8s\.io\//;
 export function loadManifests(inputs: readonly string[]): LoadResult {
   const result: LoadResult = { manifests: [], files: [], findings: [], unreadable: [] };
   for (const input of inputs) {
-    for (const file of expand(input, result.unreadable)) {
+    for (const file of listManifestFiles(input, result.unreadable)) {
       let bytes: Buffer;
       try {
         bytes = fs.readFileSync(file);
@@ -44,17 +45,86 @@ export function loadManifests(inputs: readonly string[]): LoadResult {
 
 /** Parses one file's text; exported for tests and for the cdk8s plugin, which is handed file paths. */
 export function parseFile(file: string, text: string, into: Pick<LoadResult, 'manifests' | 'findings'>): void {
+  if (!parseFileFast(file, text, into)) {
+    parseFileFully(file, text, into);
+  }
+}
+
+// `merge`: YAML 1.1's `<<: *defaults` merge keys, which kubectl (go-yaml) resolves.
+const YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false, merge: true } as const;
+
+/** The documents of a file as the `yaml` library reads them, with the line of any node's offset. */
+interface ParsedFile {
+  readonly documents: Document[];
+  lineAt(offset: number): number;
+}
+
+function parseFully(text: string): ParsedFile {
   const lineCounter = new LineCounter();
-  // `merge`: YAML 1.1's `<<: *defaults` merge keys, which kubectl (go-yaml) resolves.
-  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
-  const list = Array.isArray(documents) ? documents : [documents as unknown as Document];
-  list.forEach((document, documentIndex) => {
-    const lineAt = (offset: number) => lineCounter.linePos(offset).line;
+  const documents = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
+  return { documents: Array.isArray(documents) ? documents : [documents as unknown as Document], lineAt: offset => lineCounter.linePos(offset).line };
+}
+
+/** The 1-based line of the node at `at` in `document`, or of its closest existing ancestor. */
+function lineIn(parsed: ParsedFile, document: Document, at: readonly PathSegment[]): number {
+  for (let depth = at.length; depth >= 0; depth--) {
+    const node = document.getIn(at.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    if (node && (node.range || isCollection(node))) {
+      return parsed.lineAt(node.range?.[0] ?? 0);
+    }
+  }
+  return parsed.lineAt(document.contents?.range?.[0] ?? 0);
+}
+
+// The `yaml` library keeps every node with its position, which findings need; it is also 10x slower than
+// js-yaml, which keeps none (1.4 s against 0.14 s for 10,000 objects). So a file is read by js-yaml first, with the
+// `yaml` library's own core-schema scalar rules, and read again by the `yaml` library only when a finding asks for a
+// line. Whatever js-yaml might read differently goes to the `yaml` library at once: anchors and aliases (counted
+// and bounded there), merge keys, directives (`%YAML 1.1` changes the scalar rules), tags (js-yaml does not know
+// them with this schema, and fails), and any document that is not a Kubernetes object (its finding needs the
+// `yaml` library's words). The two readings are compared on every fixture in load-manifests.test.ts.
+const NEEDS_FULL_PARSER = /(?:^|[\s[{,])&[^\s[\]{},]|<<|^%/m;
+
+/** The fast reading alone: `false` when the file needs the full parser (exported for the tests that compare them). */
+export function parseFileFast(file: string, text: string, into: Pick<LoadResult, 'manifests' | 'findings'>): boolean {
+  if (NEEDS_FULL_PARSER.test(text)) {
+    return false;
+  }
+  let documents: unknown[];
+  try {
+    documents = loadAll(text, undefined, { schema: coreSchema(), filename: file });
+  } catch (error) {
+    // What js-yaml cannot read (or nests past its stack) the full parser reads, or reports in its own words.
+    if (error instanceof YAMLException || error instanceof RangeError) {
+      return false;
+    }
+    throw error;
+  }
+  if (!documents.every(document => document === null || (isKubeObject(document) && nestingDepth(document) <= MAX_NESTING_DEPTH))) {
+    return false;
+  }
+  let parsed: ParsedFile | undefined;
+  const lineOf = (documentIndex: number, at: readonly PathSegment[]) => {
+    parsed ??= parseFully(text);
+    return lineIn(parsed, parsed.documents[documentIndex], at);
+  };
+  documents.forEach((object, documentIndex) => {
+    if (object !== null) {
+      addObject(file, documentIndex, object as KubeObject, at => lineOf(documentIndex, at), into);
+    }
+  });
+  return true;
+}
+
+/** The `yaml` library's reading alone, with every node's position (exported for the same tests). */
+export function parseFileFully(file: string, text: string, into: Pick<LoadResult, 'manifests' | 'findings'>): void {
+  const parsed = parseFully(text);
+  parsed.documents.forEach((document, documentIndex) => {
     if (document.errors.length > 0) {
       // The parser reports an exhausted stack once per level it unwinds: once is enough.
       const errors = document.errors.filter((error, index, all) => all.findIndex(e => e.message === error.message) === index);
       for (const error of errors) {
-        into.findings.push(finding('parse-error', { file, line: lineAt(error.pos[0]) },
+        into.findings.push(finding('parse-error', { file, line: parsed.lineAt(error.pos[0]) },
           `${explainParseError(error.message.split('\n')[0])} (document ${documentIndex + 1})`));
       }
       return;
@@ -62,7 +132,7 @@ export function parseFile(file: string, text: string, into: Pick<LoadResult, 'ma
     if (document.contents === null || (isScalar(document.contents) && document.contents.value === null)) {
       return; // an empty document, as after a trailing `---`
     }
-    const line = lineAt(document.contents.range?.[0] ?? 0);
+    const line = parsed.lineAt(document.contents.range?.[0] ?? 0);
     let object: KubeObject;
     try {
       // The yaml library counts one more than the aliases written.
@@ -82,35 +152,57 @@ export function parseFile(file: string, text: string, into: Pick<LoadResult, 'ma
         `document ${documentIndex + 1} is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'`));
       return;
     }
-    if (KUSTOMIZE_CONFIG_API.test(object.apiVersion)) {
-      return;
-    }
-    if (typeof object.metadata !== 'object' || object.metadata === null) {
-      object.metadata = {};
-    }
-    const lineOf = (at: readonly PathSegment[]) => {
-      for (let depth = at.length; depth >= 0; depth--) {
-        const node = document.getIn(at.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
-        if (node && (node.range || isCollection(node))) {
-          return lineAt(node.range?.[0] ?? 0);
-        }
-      }
-      return line;
-    };
-    if (object.kind.endsWith('List') && Array.isArray(object.items)) {
-      object.items.forEach((item: KubeObject, index: number) => {
-        if (!isKubeObject(item)) {
-          into.findings.push(finding('not-kubernetes-object', { file, line: lineOf(['items', index]) },
-            `item ${index} of the ${object.kind} in document ${documentIndex + 1} is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'`));
-          return;
-        }
-        const metadata = typeof item.metadata === 'object' && item.metadata !== null ? item.metadata : {};
-        into.manifests.push({ file, documentIndex, object: { ...item, metadata }, lineOf: p => lineOf(['items', index, ...p]) });
-      });
-      return;
-    }
-    into.manifests.push({ file, documentIndex, object, lineOf });
+    addObject(file, documentIndex, object, at => lineIn(parsed, document, at), into);
   });
+}
+
+// One parsed Kubernetes object (or each item of a List) into the results.
+function addObject(file: string, documentIndex: number, object: KubeObject, lineOf: (at: readonly PathSegment[]) => number,
+  into: Pick<LoadResult, 'manifests' | 'findings'>): void {
+  if (KUSTOMIZE_CONFIG_API.test(object.apiVersion)) {
+    return;
+  }
+  if (typeof object.metadata !== 'object' || object.metadata === null) {
+    object.metadata = {};
+  }
+  if (object.kind.endsWith('List') && Array.isArray(object.items)) {
+    object.items.forEach((item: KubeObject, index: number) => {
+      if (!isKubeObject(item)) {
+        into.findings.push(finding('not-kubernetes-object', { file, line: lineOf(['items', index]) },
+          `item ${index} of the ${object.kind} in document ${documentIndex + 1} is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'`));
+        return;
+      }
+      const metadata = typeof item.metadata === 'object' && item.metadata !== null ? item.metadata : {};
+      into.manifests.push({ file, documentIndex, object: { ...item, metadata }, lineOf: p => lineOf(['items', index, ...p]) });
+    });
+    return;
+  }
+  into.manifests.push({ file, documentIndex, object, lineOf });
+}
+
+let schema: Schema | undefined;
+/**
+ * A js-yaml schema that resolves plain scalars exactly as the `yaml` library's YAML 1.2 core schema does, by its
+ * own tags (null, bool, int in base 8/10/16, float), in its order; strings, sequences and maps as js-yaml's
+ * failsafe schema reads them. No timestamps, binaries or merge keys, which the `yaml` library does not resolve here.
+ */
+function coreSchema(): Schema {
+  if (!schema) {
+    const tags = (new Document().schema.tags as Array<{ test?: RegExp; resolve: Function; default?: unknown }>)
+      .filter(tag => tag.test && tag.default);
+    const scalarOf = (text: string) => {
+      const value = tags.find(tag => tag.test!.test(text))!.resolve(text, () => undefined, { intAsBigInt: false });
+      return isScalar(value) ? value.value : value;
+    };
+    schema = FAILSAFE_SCHEMA.extend({
+      implicit: [new Type('tag:stateful-todo,2026:core-scalar', {
+        kind: 'scalar',
+        resolve: (text: string | null) => text === null || tags.some(tag => tag.test!.test(text)),
+        construct: (text: string | null) => (text === null ? null : scalarOf(text)),
+      })],
+    });
+  }
+  return schema;
 }
 
 // Each `*alias` is expanded into a copy of its anchor's value; a bounded count keeps a "billion laughs" document (aliases
@@ -223,7 +315,8 @@ function isKubeObject(value: unknown): value is KubeObject {
     && typeof object.apiVersion === 'string' && typeof object.kind === 'string';
 }
 
-function expand(input: string, unreadable: string[]): string[] {
+/** The files `input` names: itself, or a folder's YAML and JSON files, recursively, sorted; else it is unreadable. */
+export function listManifestFiles(input: string, unreadable: string[]): string[] {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(input);

@@ -17,10 +17,10 @@ export interface ValidateOptions extends ReferenceOptions {
    */
   readonly previous?: readonly Manifest[];
   /**
-   * CustomResourceDefinitions to check custom resources against, beyond those in the set itself (`--crd`).
-   * @default - only the set's own
+   * CustomResourceDefinitions to check custom resources against, beyond those in the set itself (`--crd`; see
+   * `CrdCatalog.fromFiles`). The set's own CRDs come first. @default - only the set's own
    */
-  readonly crds?: readonly Manifest[];
+  readonly crds?: CrdCatalog;
 }
 
 /** Everything one validation run found, for one set of files checked together. */
@@ -51,8 +51,7 @@ export function validatePaths(paths: readonly string[], options: ValidateOptions
 export function validateLoaded(loaded: LoadResult, options: ValidateOptions = {}): ValidationReport {
   const checker = (sharedChecker ??= new SchemaChecker());
   const manifests = loaded.manifests;
-  const crds = new CrdCatalog();
-  crds.add(options.crds ?? []);
+  const crds = new CrdCatalog(options.crds);
   crds.add(manifests);
   const raw: Finding[] = [
     ...loaded.findings,

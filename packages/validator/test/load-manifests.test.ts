@@ -1,7 +1,9 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadManifests } from '../src/load-manifests';
+import { Finding } from '../src/finding';
+import { loadManifests, parseFileFast, parseFileFully } from '../src/load-manifests';
+import { Manifest } from '../src/manifest';
 import { validatePaths } from '../src/validate-manifests';
 import { checkText, tempFolder } from './support';
 
@@ -175,11 +177,12 @@ describe('loading manifests', () => {
         fs.chmodSync(locked, 0o000);
       }
       fs.chmodSync(dir, 0o755);
+      const cli = path.join(__dirname, '..', 'dist', `test-cli-${process.pid}.js`);
       try {
         // root reads any folder: run the command line as an unprivileged uid, as a user would meet this.
-        const cli = path.join(dir, 'cli.js');
+        // Bundled as `npm run build` bundles it, beside dist/cli.js, where it finds the generated schemas.
         execFileSync(path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'esbuild'), [path.join(__dirname, '..', 'src', 'cli.ts'),
-          '--bundle', '--platform=node', '--target=node20', '--log-level=warning', `--outfile=${cli}`]);
+          '--bundle', '--platform=node', '--target=node20', '--external:ajv', '--log-level=warning', `--outfile=${cli}`]);
         fs.chmodSync(cli, 0o644);
         const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
         const result = spawnSync(asUser[0] ?? process.execPath, [...asUser.slice(1), ...(asUser.length ? [process.execPath] : []), cli, other, dir],
@@ -191,7 +194,73 @@ describe('loading manifests', () => {
       } finally {
         fs.chmodSync(other, 0o755);
         fs.chmodSync(path.join(dir, 'nested'), 0o755);
+        fs.rmSync(cli, { force: true });
       }
     });
+  });
+});
+
+describe('the fast reading (js-yaml) and the full one (the yaml library) agree', () => {
+  const projectRoot = path.join(__dirname, '..', '..', '..');
+
+  function yamlFiles(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => (entry.isDirectory()
+      ? yamlFiles(path.join(dir, entry.name)) : /\.(ya?ml|json)$/.test(entry.name) ? [path.join(dir, entry.name)] : []));
+  }
+
+  // Where the fast reading takes a file, it must give what the full reading gives: the same objects, in the same
+  // documents, with the same findings, and the same line for any field a finding may name.
+  function expectSameReading(file: string, text: string): boolean {
+    const fast = { manifests: [] as Manifest[], findings: [] as Finding[] };
+    const full = { manifests: [] as Manifest[], findings: [] as Finding[] };
+    const taken = parseFileFast(file, text, fast);
+    parseFileFully(file, text, full);
+    if (taken) {
+      expect({ file, read: fast.manifests.map(m => [m.documentIndex, m.object]) }).toEqual({ file, read: full.manifests.map(m => [m.documentIndex, m.object]) });
+      expect(fast.findings).toEqual(full.findings);
+      const paths = [[], ['metadata', 'name'], ['spec'], ['spec', 'template', 'spec', 'containers', 0, 'image'], ['data', 'no-such-key'], ['items', 0, 'metadata']];
+      fast.manifests.forEach((manifest, index) => {
+        expect(paths.map(p => manifest.lineOf(p))).toEqual(paths.map(p => full.manifests[index].lineOf(p)));
+      });
+    }
+    return taken;
+  }
+
+  test('on every fixture, on our dist/ and on the CRDs, and it takes nearly all of them', () => {
+    const files = [path.join(__dirname, 'fixtures'), path.join(projectRoot, 'dist'), path.join(projectRoot, 'crds')].flatMap(yamlFiles);
+    const taken = files.filter(file => expectSameReading(file, fs.readFileSync(file, 'utf8')));
+    expect(files.length).toBeGreaterThan(20);
+    expect(taken.length / files.length).toBeGreaterThan(0.8);
+    expect(taken).toEqual(expect.arrayContaining(yamlFiles(path.join(projectRoot, 'dist'))));
+  });
+
+  test('on plain scalars, which YAML 1.2 core and YAML 1.1 resolve differently, and on every kind of string', () => {
+    const scalars = ['0o17', '017', '0x1F', '0X1F', '1_000', '0b101', '1e3', '1.0e+3', '.5', '+1', '-0', '+.inf', '-.Inf', '.NaN',
+      '~', 'null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'yes', 'No', 'on', 'OFF', 'y', 'n', '2001-12-14',
+      '2001-12-14t21:59:43.10-05:00', '12:30:00', '0.1.2', '1.', '9007199254740993', '-12', '0x', '=', '3.14abc'];
+    const text = [
+      'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: scalars', 'data:',
+      ...scalars.map((value, index) => `  k${index}: ${value}`),
+      '  empty:', "  single: 'it''s'", '  double: "caf\\u00e9\\ttab \\"q\\""', '  literal: |', '    line one', '      indented', '',
+      '  folded: >-', '    folded', '    text', '  multi: plain words', '    continued here', '  flow: {a: 1, b: [x, "y", 2]}',
+      '  hash: "# not a comment" # a comment', '  colon: "a: b"', '  url: http://example.com/a?b=c#d', '  star: "*.example.com"',
+      '  cron: 0 3 * * *', '  amp: a && b', '...', '---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: second}', '',
+    ].join('\n');
+    expect(expectSameReading('scalars.yaml', text)).toBe(false); // `a && b` looks like an anchor: the full reading
+    expect(expectSameReading('scalars.yaml', text.replace('  amp: a && b\n', ''))).toBe(true);
+    expect(expectSameReading('crlf.yaml', text.replace('  amp: a && b\n', '').replace(/\n/g, '\r\n'))).toBe(true);
+  });
+
+  test('anchors, merge keys, directives, tags and documents that are not objects go to the full reading', () => {
+    const object = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n';
+    for (const text of [
+      `${object}data: &d {a: b}\nother: *d\n`, `${object}data:\n  <<: {a: b}\n`, `%YAML 1.1\n---\n${object}data: {on: yes}\n`,
+      `${object}data: {a: !!int "1"}\n`, `${object}data: {a: !custom x}\n`, `${object}data: {a: -}\n`, `${object}---\njust a string\n`, `${object}---\n- a list\n`,
+      `${object}data: {a: 1, a: 2}\n`, `${object}data: [unclosed\n`,
+    ]) {
+      expect({ text, taken: parseFileFast('x.yaml', text, { manifests: [], findings: [] }) }).toEqual({ text, taken: false });
+    }
+    // The standard tags js-yaml's failsafe schema knows are read alike.
+    expect(expectSameReading('tags.yaml', `${object}data: !!map {a: !!str 1, b: !!str true}\n`)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { loadCrds } from '../src/cli';
+import { CrdCatalog } from '../src/custom-resources';
 import { parseFile } from '../src/load-manifests';
 import { Manifest } from '../src/manifest';
 import { RULES } from '../src/rules';
@@ -56,7 +56,7 @@ const CASES: Record<string, RuleCase> = {
     trigger: () => [{ apiVersion: 'example.io/v1', kind: 'Widget', metadata: { name: 'shop', namespace: 'shop' }, spec: {} }],
     message: /example\.io\/v1\/Widget is a custom resource whose CustomResourceDefinition is not in the set nor given with --crd; only generic checks apply/,
     pass: () => [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'shop', namespace: 'shop' }, spec: {} }],
-    options: { crds: loadCrds([path.join(__dirname, '..', '..', '..', 'crds')]) },
+    options: { crds: CrdCatalog.fromFiles([path.join(__dirname, '..', '..', '..', 'crds')]) },
   },
   'schema-violation': {
     trigger: s => { (s.web.spec as any).replicaz = 3; },

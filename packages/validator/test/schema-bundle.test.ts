@@ -1,6 +1,8 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { generateSchemaBundle, SCHEMA_FILE, serializeSchemaBundle } from '../src/schema/generate-schema';
+import { generateValidators, VALIDATORS_FILE } from '../src/schema/generate-validators';
 import { RULES } from '../src/rules';
 
 const packageRoot = path.join(__dirname, '..');
@@ -11,6 +13,15 @@ describe('the Kubernetes schema bundle', () => {
     const committed = fs.readFileSync(path.join(packageRoot, SCHEMA_FILE), 'utf8');
     const fresh = serializeSchemaBundle(generateSchemaBundle());
     expect(committed === fresh).toBe(true);
+  });
+
+  test('the committed compiled validators equal a fresh compilation of the committed bundle (run `npm run generate:schema`)', () => {
+    const committed = fs.readFileSync(path.join(packageRoot, VALIDATORS_FILE), 'utf8');
+    const fresh = generateValidators(JSON.parse(fs.readFileSync(path.join(packageRoot, SCHEMA_FILE), 'utf8')));
+    expect(committed === fresh).toBe(true);
+    // Its second line names its code, for V8's code cache (code-cache.ts).
+    const [, digestLine, ...code] = committed.split('\n');
+    expect(digestLine).toBe(`// sha256:${createHash('sha256').update(code.join('\n')).digest('hex')}`);
   });
 
   test('holds the 1.27 kinds and nothing that 1.27 no longer serves', () => {

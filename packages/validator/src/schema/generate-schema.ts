@@ -1,5 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { generateValidators, VALIDATORS_FILE } from './generate-validators';
+import { KUBERNETES_VERSION } from './kubernetes-version';
 
 /**
  * The Kubernetes API schema the validator checks against, in one JSON document:
@@ -23,7 +25,8 @@ export const SCHEMA_FILE = 'src/schema/kubernetes-1.27.json';
  * Its schema modules register themselves with `@kubernetes-models/validate`, whose Ajv is neither strict nor
  * exported; this collects the same schemas through that registration call and makes every object schema strict
  * (`additionalProperties: false`), as `kubeconform -strict` does, so that a field like `replicaz` is an error.
- * Runs at development time only (`npm run generate:schema`); the validator reads the committed JSON.
+ * Runs at development time only (`npm run generate:schema`), which also compiles the bundle into the committed
+ * standalone validators (generate-validators.ts) that the validator loads.
  */
 export function generateSchemaBundle(): SchemaBundle {
   const registry = require('@kubernetes-models/validate');
@@ -61,7 +64,7 @@ export function generateSchemaBundle(): SchemaBundle {
   const servedKinds = Object.fromEntries(Object.entries(kinds).filter(([gvk]) => served.has(gvk)));
   const version = require(`${SCHEMA_SOURCE_PACKAGE}/package.json`).version;
   return {
-    kubernetesVersion: '1.27.1',
+    kubernetesVersion: KUBERNETES_VERSION,
     source: `${SCHEMA_SOURCE_PACKAGE}@${version}, restricted to the kinds of cdk8s-plus-27's 1.27 bindings`,
     kinds: sortKeys(servedKinds),
     alphaKinds: [...served].filter(gvk => !(gvk in kinds) && /\/v\d+alpha\d+\//.test(gvk)).sort(),
@@ -174,6 +177,9 @@ function sortKeys<T extends Record<string, any>>(object: T): T {
 }
 
 if (require.main === module) {
-  fs.writeFileSync(SCHEMA_FILE, serializeSchemaBundle(generateSchemaBundle()));
-  console.log(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}`);
+  const bundle = generateSchemaBundle();
+  fs.writeFileSync(SCHEMA_FILE, serializeSchemaBundle(bundle));
+  console.log(`wrote ${SCHEMA_FILE}`);
+  fs.writeFileSync(VALIDATORS_FILE, generateValidators(bundle));
+  console.log(`wrote ${VALIDATORS_FILE}`);
 }
