@@ -22,6 +22,17 @@ export interface AppOptions {
   readonly startupCheckIntervalMs?: number;
 }
 
+// Named queries are prepared once per connection: PostgreSQL parses and plans them once, not on every request.
+const LIST_TASKS = {
+  name: 'list-tasks',
+  text: `SELECT '{"tasks":' || COALESCE(json_agg(t ORDER BY t.id)::text, '[]') || '}' AS body
+         FROM (SELECT id, title, description FROM tasks) t`,
+};
+const INSERT_TASK = {
+  name: 'insert-task',
+  text: 'INSERT INTO tasks (title, description) VALUES ($1, $2) RETURNING id, title, description',
+};
+
 const taskBody = {
   type: 'object',
   required: ['title'],
@@ -81,10 +92,12 @@ export function buildApp({ pool, migrations, logger, startupCheckIntervalMs = 10
   app.addHook('preClose', async () => {
     draining = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  // A callback hook, not an async one: this runs on every response, and an async hook costs a promise each time.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (draining) {
       reply.header('Connection', 'close');
     }
+    done(null, payload);
   });
 
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
@@ -121,15 +134,16 @@ export function buildApp({ pool, migrations, logger, startupCheckIntervalMs = 10
     ? { status: 'ready' }
     : reply.code(503).send({ status: 'starting', reason: startingReason }));
 
-  app.get('/tasks', async () => {
-    const { rows } = await pool.query<Task>('SELECT id, title, description FROM tasks ORDER BY id');
-    return { tasks: rows };
+  // PostgreSQL writes the whole body, in C, as one text value: node-postgres no longer parses 1,000 rows into
+  // objects for JSON.stringify to walk again (5x the requests per second, and no per-row garbage; see the README's
+  // Benchmarks). The same JSON as before: the tasks as objects with id, title and description, in id order.
+  app.get('/tasks', async (_request, reply) => {
+    const { rows } = await pool.query<{ body: string }>(LIST_TASKS);
+    return reply.type('application/json; charset=utf-8').send(rows[0].body);
   });
 
   app.post<{ Body: { title: string; description?: string } }>('/tasks', { schema: { body: taskBody } }, async (request, reply) => {
-    const { rows } = await pool.query<Task>(
-      'INSERT INTO tasks (title, description) VALUES ($1, $2) RETURNING id, title, description',
-      [request.body.title, request.body.description ?? '']);
+    const { rows } = await pool.query<Task>({ ...INSERT_TASK, values: [request.body.title, request.body.description ?? ''] });
     return reply.code(201).header('Location', `/tasks/${rows[0].id}`).send({ task: rows[0] });
   });
 

@@ -223,6 +223,10 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   });
 
   test("POST and GET /tasks keep the tutorial's contract", async () => {
+    // An empty table is an empty list (PostgreSQL's json_agg of no rows is NULL, not []).
+    const empty = await fetch(`${base}/tasks`);
+    expect(empty.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await empty.text()).toBe('{"tasks":[]}');
     const created = await post({ title: 'New task', description: 'Persisted in PostgreSQL' });
     expect(created.status).toBe(201);
     const { task } = await created.json() as { task: any };
@@ -232,6 +236,16 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     const list = await fetch(`${base}/tasks`);
     expect(list.status).toBe(200);
     expect(await list.json()).toEqual({ tasks: [task, { id: expect.any(Number), title: 'Second', description: '' }] });
+  });
+
+  test('GET /tasks (JSON written by PostgreSQL) returns any text exactly as POST stored it', async () => {
+    const title = 'quotes " and \\ backslash, </script> & tab\t';
+    const description = 'new\nline, unicode é 漢字 😀, control \u0001, and \u2028';
+    const { task } = await (await post({ title, description })).json() as { task: any };
+    expect(task).toEqual({ id: expect.any(Number), title, description });
+    const { tasks } = await (await fetch(`${base}/tasks`)).json() as { tasks: any[] };
+    expect(tasks.find(t => t.id === task.id)).toEqual(task);
+    expect(tasks.map(t => t.id)).toEqual([...tasks.map(t => t.id)].sort((a, b) => a - b));
   });
 
   test('GET, PUT and DELETE /tasks/:id', async () => {

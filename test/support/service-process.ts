@@ -66,6 +66,11 @@ export class ServiceProcess {
     return this.exited;
   }
 
+  /** The process id (for /proc/<pid>/status: the benchmark's peak RSS). */
+  public get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   public get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
