@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       require('http').createServer((req, res) => {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
         res.end(body);
-      }).listen(${PORT}, process.env.HOST, () => console.log('listening'));`, { HOST: postgres.host, BODY: body });
+      }).listen(${PORT}, process.env.HOST);`, { HOST: postgres.host, BODY: body });
     await waitFor(`${url}/`);
     const getFloor = await load({ url: `${url}/tasks` });
     floor.kill();
