@@ -73,6 +73,21 @@ describe('custom resources checked against their CRD', () => {
     expect(err.join('\n')).toContain(`--crd: cannot read '${path.join(dir, 'missing')}'`);
   });
 
+  test("a pattern in Go's RE2 syntax that JavaScript cannot compile is left unchecked, not a crash, in the set and from --crd", () => {
+    const re2 = JSON.parse(JSON.stringify(CRD));
+    re2.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.interval.pattern = '(?i)^[0-9]+M$';
+    const messages = (spec: object) => findingsOf(check([NAMESPACE, re2, widget(spec)]), 'schema-violation').map(f => f.message);
+    expect(messages({ size: 'small', interval: '5m' })).toEqual([]);
+    // The rest of the schema is still checked.
+    expect(messages({ size: 'huge', interval: '5m' })).toEqual(['must be one of "small", "large", got "huge"']);
+    const dir = tempFolder('crd-re2-');
+    fs.writeFileSync(path.join(dir, 'crd.yaml'), stringify(re2));
+    fs.writeFileSync(path.join(dir, 'set.yaml'), [NAMESPACE, widget({ size: 'huge', interval: '5m' })].map(o => stringify(o)).join('---\n'));
+    const out: string[] = [];
+    expect(runCli(['--crd', path.join(dir, 'crd.yaml'), path.join(dir, 'set.yaml')], text => out.push(text), () => undefined)).toBe(1);
+    expect(out.join('\n')).toMatch(/spec\.size: must be one of "small", "large", got "huge"/);
+  });
+
   test("real CRDs are valid objects themselves: x-kubernetes-* and description fields are declared (kubernetes-models strips them)", () => {
     const report = validatePaths([path.join(__dirname, '..', '..', '..', 'crds')]);
     expect(report.objectCount).toBe(3);
