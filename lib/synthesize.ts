@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { TodoStack } from './charts';
 import { StackConfig } from './config';
 import { ArgoCdChart, FluxChart } from './gitops/gitops-charts';
@@ -14,11 +14,16 @@ export const GITOPS_FOLDER = 'gitops';
  * folder, so the kustomization.yaml (which is not an object) must live outside it.
  */
 export const MANIFESTS_FOLDER = 'manifests';
+/**
+ * The folder, under a stage's folder, of the Jobs a person creates by hand (`kubectl create -f`), such as the
+ * database restore. Never applied with the stage: neither `manifests/` nor the kustomization lists them.
+ */
+export const ON_DEMAND_FOLDER = 'on-demand';
 
 /**
  * Writes one stage to `<outdir>/<stage>/`: its objects in `manifests/` (one file per chart, numbered in apply order,
  * for `kubectl apply -f`), and beside that a kustomization.yaml listing them in that order (for `kubectl apply -k`,
- * Argo CD and Flux), and nothing else (the folder is emptied first).
+ * Argo CD and Flux), and the on-demand Jobs in `on-demand/` (the folder is emptied first).
  */
 export function synthesizeStage(config: StackConfig, outdir: string): TodoStack {
   const stageDir = path.join(outdir, config.stage);
@@ -29,6 +34,12 @@ export function synthesizeStage(config: StackConfig, outdir: string): TodoStack 
   stack.synth();
   const files = fs.readdirSync(manifestsDir).filter(file => file.endsWith(MANIFEST_SUFFIX)).sort();
   fs.writeFileSync(path.join(stageDir, 'kustomization.yaml'), kustomization(files.map(file => `${MANIFESTS_FOLDER}/${file}`)));
+  const backup = stack.databaseChart.backup;
+  if (backup) {
+    const onDemand = new App({ outdir: path.join(stageDir, ON_DEMAND_FOLDER), outputFileExtension: MANIFEST_SUFFIX, recordConstructMetadata: false });
+    backup.restoreJob(new Chart(onDemand, `${backup.database.name}-restore`, { namespace: backup.namespace }), 'Restore');
+    onDemand.synth();
+  }
   return stack;
 }
 

@@ -38,8 +38,9 @@ function synthesizeAll(): Map<string, string> {
 describe('dist/', () => {
   const fresh = synthesizeAll();
 
-  test('holds one folder per stage (objects in manifests/, in apply order, and the kustomization beside it, nothing else) and gitops/', () => {
-    const stageFiles = ['manifests/0000-database.k8s.yaml', 'manifests/0001-app.k8s.yaml', 'manifests/0002-ingress.k8s.yaml', 'kustomization.yaml'];
+  test('holds one folder per stage (objects in manifests/, in apply order, the kustomization beside it, the restore Job in on-demand/) and gitops/', () => {
+    const stageFiles = ['manifests/0000-database.k8s.yaml', 'manifests/0001-app.k8s.yaml', 'manifests/0002-ingress.k8s.yaml', 'kustomization.yaml',
+      'on-demand/postgres-restore.k8s.yaml'];
     expect([...fresh.keys()].sort()).toEqual([
       ...stageNames().flatMap(stage => stageFiles.map(file => path.join(stage, file))),
       ...['argocd', 'flux'].flatMap(tool => stageNames().map(stage => path.join('gitops', tool, `${stage}.k8s.yaml`))),

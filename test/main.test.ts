@@ -25,9 +25,9 @@ describe('main.ts', () => {
     const { status, files } = runMain([]);
     expect(status).toBe(0);
     expect(files).toEqual([
-      'dev/kustomization.yaml', 'dev/manifests/0000-database.k8s.yaml', 'dev/manifests/0001-app.k8s.yaml', 'dev/manifests/0002-ingress.k8s.yaml',
+      'dev/kustomization.yaml', 'dev/manifests/0000-database.k8s.yaml', 'dev/manifests/0001-app.k8s.yaml', 'dev/manifests/0002-ingress.k8s.yaml', 'dev/on-demand/postgres-restore.k8s.yaml',
       'gitops/argocd/dev.k8s.yaml', 'gitops/argocd/prod.k8s.yaml', 'gitops/flux/dev.k8s.yaml', 'gitops/flux/prod.k8s.yaml',
-      'prod/kustomization.yaml', 'prod/manifests/0000-database.k8s.yaml', 'prod/manifests/0001-app.k8s.yaml', 'prod/manifests/0002-ingress.k8s.yaml',
+      'prod/kustomization.yaml', 'prod/manifests/0000-database.k8s.yaml', 'prod/manifests/0001-app.k8s.yaml', 'prod/manifests/0002-ingress.k8s.yaml', 'prod/on-demand/postgres-restore.k8s.yaml',
     ]);
   });
 

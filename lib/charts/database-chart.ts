@@ -1,6 +1,7 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
-import { databaseCredentials, databaseProps, databaseWorkload, StackConfig } from '../config';
+import { backupProps, databaseCredentials, databaseProps, databaseWorkload, StackConfig } from '../config';
+import { PostgresBackup } from '../database/postgres-backup';
 import { PostgresDatabase } from '../database/postgres-database';
 import { NamespaceChart } from './namespace-chart';
 
@@ -11,6 +12,8 @@ export interface DatabaseChartProps {
 /** The database's namespace: PostgreSQL on the workload the config chooses. */
 export class DatabaseChart extends NamespaceChart {
   public readonly database: PostgresDatabase;
+  /** Present when `database.backup.enabled`. */
+  public readonly backup?: PostgresBackup;
 
   constructor(scope: Construct, id: string, props: DatabaseChartProps) {
     const { config } = props;
@@ -22,5 +25,8 @@ export class DatabaseChart extends NamespaceChart {
       providedSecrets: credentials.providedDatabaseSecret ? [credentials.providedDatabaseSecret] : [],
     });
     this.database = databaseWorkload(config).create(this, 'Postgres', databaseProps(config, credentials));
+    if (config.database.backup.enabled) {
+      this.backup = new PostgresBackup(this, 'Backup', { ...backupProps(config), database: this.database });
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { App, AppProps } from 'cdk8s';
 import { StackConfig } from '../config';
 import { PostgresDeployment } from '../database/postgres-deployment';
-import { assignSyncWaves, keepData, markAsMigration, SyncWave } from '../gitops/sync-annotations';
+import { assignSyncWaves, keepData, markAsSyncHook, SyncWave } from '../gitops/sync-annotations';
 import { AppChart } from './app-chart';
 import { DatabaseChart } from './database-chart';
 import { IngressChart } from './ingress-chart';
@@ -36,12 +36,19 @@ export class TodoStack extends App {
     assignSyncWaves(this.databaseChart, SyncWave.DATABASE);
     assignSyncWaves(this.appChart, SyncWave.APP);
     assignSyncWaves(this.ingressChart, SyncWave.INGRESS);
-    markAsMigration(this.appChart.app.migrationJob);
+    markAsSyncHook(this.appChart.app.migrationJob, SyncWave.MIGRATION);
+    const backup = this.databaseChart.backup;
+    if (backup) {
+      // The claim binds only once the deploy-time dump uses it: in one wave, so that Argo CD does not wait for it first.
+      assignSyncWaves(backup, SyncWave.BACKUP);
+      markAsSyncHook(backup.deployJob, SyncWave.BACKUP);
+    }
     const database = this.databaseChart.database;
     // The database's namespace holds its claims; a namespace with Secrets the cluster provides holds what no
     // sync can restore. Neither may go with a prune or with the Argo CD Application or Flux Kustomization.
     keepData(this.databaseChart.namespaceObject,
       ...(this.appChart.providedSecrets.length > 0 ? [this.appChart.namespaceObject] : []),
-      ...(database instanceof PostgresDeployment ? [database.persistentVolumeClaim, database.persistentVolume] : []));
+      ...(database instanceof PostgresDeployment ? [database.persistentVolumeClaim, database.persistentVolume] : []),
+      this.databaseChart.backup?.persistentVolumeClaim);
   }
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { TodoAppProps } from '../app/todo-app';
 import { TodoAppPreset } from '../app/todo-app-preset';
 import { DatabaseCredentials } from '../database/database-credentials';
+import { PostgresBackupProps } from '../database/postgres-backup';
 import { PostgresDatabase } from '../database/postgres-database';
 import { PostgresDeployment, PostgresDeploymentProps } from '../database/postgres-deployment';
 import { PostgresStatefulSet, PostgresStatefulSetProps } from '../database/postgres-stateful-set';
@@ -63,6 +64,17 @@ export function databaseProps(config: StackConfig, credentials: DatabaseCredenti
     clusterDomain: config.clusterDomain,
     replicas: db.replicas,
     staticVolumeHostPath: db.staticVolumeHostPath,
+  };
+}
+
+/** The props of the database's PostgresBackup, but its database. */
+export function backupProps(config: StackConfig): Omit<PostgresBackupProps, 'database'> {
+  const backup = config.database.backup;
+  return {
+    schedule: backup.schedule,
+    retention: backup.retention,
+    storageSize: backup.storageSize,
+    storageClassName: backup.storageClassName,
   };
 }
 

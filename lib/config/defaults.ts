@@ -1,4 +1,5 @@
 import { TODO_APP_DEFAULTS } from '../app/todo-app';
+import { POSTGRES_BACKUP_DEFAULTS } from '../database/postgres-backup';
 import { POSTGRES_DEFAULTS } from '../database/postgres-database';
 import { POSTGRES_STATEFUL_SET_DEFAULTS } from '../database/postgres-stateful-set';
 import { INGRESS_BRIDGE_DEFAULTS } from '../ingress/ingress-bridge';
@@ -35,6 +36,12 @@ export const TUTORIAL_DEFAULTS: StackSettings = {
       appSecretName: 'stateful-flask-db-credentials',
     },
     podDisruptionBudget: POSTGRES_DEFAULTS.podDisruptionBudget,
+    backup: {
+      enabled: true,
+      schedule: POSTGRES_BACKUP_DEFAULTS.schedule,
+      retention: POSTGRES_BACKUP_DEFAULTS.retention,
+      storageSize: sizeToQuantity(POSTGRES_BACKUP_DEFAULTS.storageSize),
+    },
   },
   app: {
     preset: TODO_APP_DEFAULTS.preset.name,

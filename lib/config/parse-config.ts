@@ -9,12 +9,13 @@ import { sizeFromQuantity } from '../kube/size';
 import { ArgoCdApplication } from '../gitops/argo-cd-application';
 import { FluxGitRepository } from '../gitops/flux-git-repository';
 import { FluxKustomization } from '../gitops/flux-kustomization';
+import { PostgresBackup } from '../database/postgres-backup';
 import {
-  argoCdApplicationProps, databaseProps, databaseWorkload, fluxGitRepositoryProps, fluxKustomizationProps,
+  argoCdApplicationProps, backupProps, databaseProps, databaseWorkload, fluxGitRepositoryProps, fluxKustomizationProps,
   ingressBridgeProps, todoAppProps,
 } from './construct-props';
 import {
-  AppSettings, CredentialsConfig, DatabaseSettings, DatabaseWorkload, GitOpsConfig, IngressConfig, IngressTlsConfig,
+  AppSettings, BackupConfig, BackupSettings, CredentialsConfig, DatabaseSettings, DatabaseWorkload, GitOpsConfig, IngressConfig, IngressTlsConfig,
   ResourcesSettings, StackConfig, StackSettings,
 } from './stack-config';
 
@@ -34,6 +35,8 @@ export class ConfigError extends Error {
 const FIELD_OF_PROP: Readonly<Record<string, string>> = {
   'database.credentials.clientSecretName': 'database.credentials.appSecretName',
   'database.clusterDomain': 'clusterDomain',
+  // The backup CronJob is named after the database.
+  'database.backup.name': 'database.name',
   'app.clusterDomain': 'clusterDomain',
   'ingress.ingressName': 'ingress.name',
   'ingress.clusterDomain': 'clusterDomain',
@@ -58,7 +61,7 @@ class Problems {
   }
 
   /** The problems a construct found in the props that `section` of the config maps onto. */
-  public fromConstruct(section: 'database' | 'app' | 'ingress' | 'gitops', problems: readonly PropProblem[]): void {
+  public fromConstruct(section: 'database' | 'database.backup' | 'app' | 'ingress' | 'gitops', problems: readonly PropProblem[]): void {
     for (const problem of problems.filter(p => section !== 'gitops' || !DERIVED_GITOPS_PROPS.includes(p.prop))) {
       const prop = section === 'gitops' ? problem.prop.replace(/^dependsOn\b/, 'fluxDependsOn') : problem.prop;
       const field = FIELD_OF_PROP[`${section}.${prop}`] ?? `${section}.${prop}`;
@@ -144,6 +147,9 @@ export function parseConfig(settings: StackSettings): StackConfig {
   if (Object.values(DatabaseWorkload).includes(db.workload) && ['dev-generated', 'cluster-provided'].includes(db.credentials?.source)) {
     problems.fromConstruct('database', databaseWorkload(config).checkProps(databaseProps(config)));
   }
+  if (database.backup.enabled) {
+    problems.fromConstruct('database.backup', PostgresBackup.checkProps({ ...backupProps(config), database: { name: String(db.name) } }));
+  }
   if (Object.values(AppPreset).includes(settings.app.preset)) {
     problems.fromConstruct('app', TodoApp.checkProps(todoAppProps(config)));
   }
@@ -180,7 +186,24 @@ function parseDatabase(problems: Problems, db: DatabaseSettings): StackConfig['d
     ...db,
     storageSize: problems.size('database.storageSize', db.storageSize) as Size,
     resources: complete(problems.resources('database.resources', db.resources)),
+    backup: parseBackup(problems, db.backup),
   };
+}
+
+const BACKUP_KEYS = ['enabled', 'schedule', 'retention', 'storageSize', 'storageClassName'];
+
+function parseBackup(problems: Problems, backup: BackupSettings): BackupConfig {
+  if (backup === null || typeof backup !== 'object' || Array.isArray(backup)) {
+    problems.add('database.backup', backup, "must be an object such as { enabled: true, schedule: '0 3 * * *', retention: 7 }");
+    return { enabled: false };
+  }
+  Object.keys(backup).filter(key => !BACKUP_KEYS.includes(key)).forEach(key =>
+    problems.add(`database.backup.${key}`, (backup as any)[key], `unknown setting; the settings are ${BACKUP_KEYS.join(', ')}`));
+  if (typeof backup.enabled !== 'boolean') {
+    problems.add('database.backup.enabled', backup.enabled, 'must be true (scheduled dumps and a restore Job) or false (no backups)');
+  }
+  const storageSize = backup.storageSize === undefined ? undefined : problems.size('database.backup.storageSize', backup.storageSize);
+  return { ...backup, enabled: backup.enabled === true, storageSize };
 }
 
 function parseApp(problems: Problems, app: AppSettings): StackConfig['app'] {

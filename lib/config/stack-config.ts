@@ -71,6 +71,25 @@ export interface DatabaseSettings {
    * down on purpose (README, "Draining the database's node"). Off: a drain evicts the pod unattended.
    */
   readonly podDisruptionBudget: boolean;
+  /** Scheduled backups and the restore Job (README, "Backups and restore"). */
+  readonly backup: BackupSettings;
+}
+
+/**
+ * Scheduled logical backups (`pg_dump --format=custom`) of the StatefulSet and Deployment workloads, kept on a volume
+ * of their own. A stage that sets `backup` replaces it whole; a field it leaves out takes the PostgresBackup default.
+ */
+export interface BackupSettings {
+  /** Off: no backup CronJob, no backup volume and no restore Job. */
+  readonly enabled: boolean;
+  /** Cron schedule, in UTC, such as `0 3 * * *` (daily at 03:00). */
+  readonly schedule?: string;
+  /** How many dumps to keep; older ones are deleted after each successful dump. */
+  readonly retention?: number;
+  /** Size of the backup volume, a Kubernetes quantity such as `10Gi`. */
+  readonly storageSize?: string;
+  /** Storage class of the backup volume; @default - the cluster's default storage class */
+  readonly storageClassName?: string;
 }
 
 export interface AutoscalingConfig {
@@ -165,9 +184,15 @@ export type StackOverrides = {
 };
 
 /** The database settings, parsed: sizes and resources are typed values. */
-export interface DatabaseConfig extends Omit<DatabaseSettings, 'storageSize' | 'resources'> {
+export interface DatabaseConfig extends Omit<DatabaseSettings, 'storageSize' | 'resources' | 'backup'> {
   readonly storageSize: Size;
   readonly resources: Resources;
+  readonly backup: BackupConfig;
+}
+
+/** The backup settings, parsed: the volume's size is a typed value. */
+export interface BackupConfig extends Omit<BackupSettings, 'storageSize'> {
+  readonly storageSize?: Size;
 }
 
 /** The app settings, parsed: resources are typed values. */

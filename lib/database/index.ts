@@ -3,3 +3,4 @@ export * from './database-credentials';
 export * from './postgres-database';
 export * from './postgres-stateful-set';
 export * from './postgres-deployment';
+export * from './postgres-backup';

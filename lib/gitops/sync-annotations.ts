@@ -10,10 +10,12 @@ export enum SyncWave {
   /** ConfigMaps and Secrets, which pods read at start. */
   CONFIG = 1,
   DATABASE = 2,
+  /** A dump of the database, once it is healthy and before a migration changes it; with the claim it binds. */
+  BACKUP = 3,
   /** The migration Job, once the database is healthy. */
-  MIGRATION = 3,
-  APP = 4,
-  INGRESS = 5,
+  MIGRATION = 4,
+  APP = 5,
+  INGRESS = 6,
 }
 
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -24,7 +26,7 @@ export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 // and a succeeded run right away (a failed one stays for its logs).
 // Flux: a Job's spec.template is immutable, so a changed Job must be re-created rather than patched. The Job's name
 // already changes with its spec; `force` also covers a Job whose spec was edited under the same name.
-const MIGRATION_HOOK = {
+const SYNC_HOOK = {
   'argocd.argoproj.io/hook': 'Sync',
   'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
   'kustomize.toolkit.fluxcd.io/force': 'enabled',
@@ -47,10 +49,13 @@ export function assignSyncWaves(scope: IConstruct, wave: SyncWave): void {
   }
 }
 
-/** Makes the migration Job an Argo CD Sync hook in the MIGRATION wave, which Flux re-creates when it changes. */
-export function markAsMigration(job: ApiObject): void {
-  job.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(SyncWave.MIGRATION));
-  for (const [key, value] of Object.entries(MIGRATION_HOOK)) {
+/**
+ * Makes a Job that runs on every change (the migration, the deploy-time dump) an Argo CD Sync hook in `wave`,
+ * which Flux re-creates when it changes.
+ */
+export function markAsSyncHook(job: ApiObject, wave: SyncWave): void {
+  job.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
+  for (const [key, value] of Object.entries(SYNC_HOOK)) {
     job.metadata.addAnnotation(key, value);
   }
 }

@@ -164,7 +164,7 @@ describe('stages', () => {
     });
     const { all } = synthStack(config);
     const pv = only(all, 'PersistentVolume');
-    const pvc = only(all, 'PersistentVolumeClaim');
+    const pvc = only(all, 'PersistentVolumeClaim', 'postgres-data');
     expect(pv.spec.claimRef).toEqual({ namespace: pvc.metadata.namespace, name: pvc.metadata.name });
     expect(pv.spec.capacity.storage).toBe(pvc.spec.resources.requests.storage);
     expect(pv.spec.storageClassName).toBe(pvc.spec.storageClassName);

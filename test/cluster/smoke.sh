@@ -165,7 +165,7 @@ forward
 expect_task "$TITLE" "upgrading the database"
 
 say "7. back to the committed stage, pruning what it no longer has (the README's prune command)"
-kubectl apply -f "dist/$STAGE/manifests/" --prune -l "app.kubernetes.io/instance=stateful-todo-$STAGE" --prune-allowlist=core/v1/ConfigMap --prune-allowlist=core/v1/Secret --prune-allowlist=core/v1/Service --prune-allowlist=apps/v1/Deployment --prune-allowlist=apps/v1/StatefulSet --prune-allowlist=batch/v1/Job --prune-allowlist=autoscaling/v2/HorizontalPodAutoscaler --prune-allowlist=policy/v1/PodDisruptionBudget --prune-allowlist=networking.k8s.io/v1/NetworkPolicy --prune-allowlist=networking.k8s.io/v1/Ingress
+kubectl apply -f "dist/$STAGE/manifests/" --prune -l "app.kubernetes.io/instance=stateful-todo-$STAGE" --prune-allowlist=core/v1/ConfigMap --prune-allowlist=core/v1/Secret --prune-allowlist=core/v1/Service --prune-allowlist=apps/v1/Deployment --prune-allowlist=apps/v1/StatefulSet --prune-allowlist=batch/v1/Job --prune-allowlist=batch/v1/CronJob --prune-allowlist=autoscaling/v2/HorizontalPodAutoscaler --prune-allowlist=policy/v1/PodDisruptionBudget --prune-allowlist=networking.k8s.io/v1/NetworkPolicy --prune-allowlist=networking.k8s.io/v1/Ingress
 wait_for_stage
 [ "$(kubectl -n stateful-namespace get jobs -l app.kubernetes.io/component=migration -o name | wc -l)" = "1" ] \
   || fail "the prune left more than the stage's own migration Job"

@@ -24,7 +24,8 @@ describe.each(stageNames())('the %s stage folder', stage => {
   const objects = stageObjects(stage);
 
   test('manifests/ holds only Kubernetes objects (what `kubectl apply -f` reads); the kustomization beside it lists each once', () => {
-    expect(fs.readdirSync(path.join(outdir, stage)).sort()).toEqual(['kustomization.yaml', 'manifests']);
+    // on-demand/ holds the restore Job, which a person creates by hand: the kustomization does not list it.
+    expect(fs.readdirSync(path.join(outdir, stage)).sort()).toEqual(['kustomization.yaml', 'manifests', 'on-demand']);
     const files = fs.readdirSync(path.join(outdir, stage, 'manifests')).sort();
     expect(files).toEqual(['0000-database.k8s.yaml', '0001-app.k8s.yaml', '0002-ingress.k8s.yaml']);
     for (const file of files) {
@@ -40,7 +41,7 @@ describe.each(stageNames())('the %s stage folder', stage => {
     expect(Object.keys(kustomization).sort()).toEqual(['apiVersion', 'kind', 'resources']);
   });
 
-  test('every object has a sync wave, and the waves order namespace < config < database < migration < app < ingress', () => {
+  test('every object has a sync wave, and the waves order namespace < config < database < backup < migration < app < ingress', () => {
     for (const object of objects) {
       // Number(undefined) is NaN, which expect.any(Number) would accept: require a whole number.
       expect({ object: `${object.kind}/${object.metadata.name}`, integer: Number.isInteger(wave(object)) })
@@ -50,29 +51,35 @@ describe.each(stageNames())('the %s stage folder', stage => {
     const namespaces = waveOf(o => o.kind === 'Namespace');
     const config = waveOf(o => o.kind === 'ConfigMap' || o.kind === 'Secret');
     const database = waveOf(o => o.metadata.labels?.['app.kubernetes.io/component'] === 'database' && !['ConfigMap', 'Secret'].includes(o.kind));
-    const migration = waveOf(o => o.kind === 'Job');
+    // The backup claim, the CronJob and the deploy-time dump, which binds the claim: one wave, before the migration.
+    const backup = waveOf(o => o.metadata.labels?.['app.kubernetes.io/component'] === 'backup');
+    const migration = waveOf(o => o.metadata.labels?.['app.kubernetes.io/component'] === 'migration');
     const app = waveOf(o => o.metadata.labels?.['app.kubernetes.io/component'] === 'server' && !['ConfigMap', 'Secret'].includes(o.kind));
     const ingress = waveOf(o => o.metadata.labels?.['app.kubernetes.io/component'] === 'ingress');
-    for (const group of [namespaces, config, database, migration, app, ingress]) {
+    for (const group of [namespaces, config, database, backup, migration, app, ingress]) {
       expect(group).toHaveLength(1);
     }
-    const order = [namespaces[0], config[0], database[0], migration[0], app[0], ingress[0]];
-    expect(order).toEqual([SyncWave.NAMESPACE, SyncWave.CONFIG, SyncWave.DATABASE, SyncWave.MIGRATION, SyncWave.APP, SyncWave.INGRESS]);
+    const order = [namespaces[0], config[0], database[0], backup[0], migration[0], app[0], ingress[0]];
+    expect(order).toEqual([SyncWave.NAMESPACE, SyncWave.CONFIG, SyncWave.DATABASE, SyncWave.BACKUP, SyncWave.MIGRATION, SyncWave.APP, SyncWave.INGRESS]);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(new Set(order).size).toBe(order.length);
   });
 
-  test('the migration Job is an Argo CD Sync hook (not PreSync) that replaces its previous run', () => {
-    const job = objects.find(o => o.kind === 'Job')!;
-    expect(job.metadata.annotations).toMatchObject({
-      'argocd.argoproj.io/hook': 'Sync',
-      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
-    });
+  test('the migration Job and the deploy-time dump are Argo CD Sync hooks (not PreSync) that replace their previous run', () => {
+    const jobs = objects.filter(o => o.kind === 'Job');
+    expect(jobs.map(job => job.metadata.labels?.['app.kubernetes.io/component']).sort()).toEqual(['backup', 'migration']);
+    for (const job of jobs) {
+      expect(job.metadata.annotations).toMatchObject({
+        'argocd.argoproj.io/hook': 'Sync',
+        'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+      });
+    }
   });
 
-  test('the migration Job is re-created by Flux when it changes (its spec.template is immutable)', () => {
-    const job = objects.find(o => o.kind === 'Job')!;
-    expect(job.metadata.annotations).toMatchObject({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' });
+  test('the migration Job and the deploy-time dump are re-created by Flux when they change (a Job\'s spec.template is immutable)', () => {
+    for (const job of objects.filter(o => o.kind === 'Job')) {
+      expect(job.metadata.annotations).toMatchObject({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' });
+    }
   });
 
   test('GitOps tools never prune or delete the database namespace, nor a claim that holds data', () => {

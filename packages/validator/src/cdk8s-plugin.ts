@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { exitCode } from './cli';
 import { CrdCatalog, CrdFileError } from './custom-resources';
@@ -32,7 +33,9 @@ interface ValidationContext {
 
 /**
  * The manifest validator as a cdk8s validation plugin, so that `cdk8s synth` fails on what `npm run validate`
- * finds. Each folder of the output (one per stage) is validated as a set of its own.
+ * finds. Each deployable unit of the output is validated as a set of its own: the folder holding a
+ * `kustomization.yaml` with everything under it (a stage: the objects it applies and the Jobs created by hand
+ * beside them), else each folder by itself.
  */
 export class ManifestValidation {
   constructor(private readonly props: ManifestValidationProps = {}) {}
@@ -64,7 +67,7 @@ export class ManifestValidation {
     };
     const sets = new Map<string, string[]>();
     for (const manifest of context.manifests) {
-      const folder = path.dirname(manifest);
+      const folder = setRoot(path.dirname(manifest));
       sets.set(folder, [...(sets.get(folder) ?? []), manifest]);
     }
     const reports: ValidationReport[] = [...sets.keys()].sort().map(folder => validatePaths(sets.get(folder)!, options));
@@ -86,4 +89,18 @@ export class ManifestValidation {
       'summary': summaryLine(reports),
     });
   }
+}
+
+/** The nearest folder from `folder` up (not above the working folder) that holds a kustomization.yaml, else `folder`. */
+function setRoot(folder: string): string {
+  const top = path.resolve('.');
+  for (let current = path.resolve(folder); current.startsWith(top); current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, 'kustomization.yaml'))) {
+      return current;
+    }
+    if (current === top) {
+      break;
+    }
+  }
+  return folder;
 }

@@ -24,8 +24,11 @@ const RECREATE_FIX = 'the API server rejects this update: give the object a new 
  * object that held data and is gone. kubeconform and kube-linter see one version only; a live cluster sees two.
  */
 export function checkUpgrade(previous: readonly Manifest[], next: readonly Manifest[]): Finding[] {
-  const before = new Map(previous.map(m => [identity(m), m]));
-  const after = new Map(next.map(m => [identity(m), m]));
+  // An object with a generateName and no name (a Job template for `kubectl create`) is created anew each time,
+  // never updated: there is nothing to compare it with.
+  const named = (manifests: readonly Manifest[]) => manifests.filter(m => m.object.metadata?.name !== undefined);
+  const before = new Map(named(previous).map(m => [identity(m), m]));
+  const after = new Map(named(next).map(m => [identity(m), m]));
   const findings: Finding[] = [];
   for (const [key, manifest] of after) {
     const old = before.get(key);

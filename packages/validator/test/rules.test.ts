@@ -415,3 +415,22 @@ describe('every rule', () => {
     expect(findingsOf(good, id)).toEqual([]);
   });
 });
+
+describe('the upgrade check and objects made with generateName', () => {
+  test('a Job template for `kubectl create` (generateName, no name) is never compared: each create makes a new Job', () => {
+    const restoreJob = (image: string) => {
+      const set = goodSet();
+      const template = JSON.parse(JSON.stringify(set.web.spec.template));
+      template.spec.containers[0].image = image;
+      template.spec.restartPolicy = 'Never';
+      return { apiVersion: 'batch/v1', kind: 'Job', metadata: { generateName: 'restore-', namespace: 'shop' }, spec: { template } };
+    };
+    const previous = previousVersion([restoreJob('registry.example.com/shop:1.0.0')]);
+    const report = run(() => [restoreJob('registry.example.com/shop:1.1.0')], { previous });
+    expect(findingsOf(report, 'immutable-field')).toEqual([]);
+    // The same change to a named Job is what the API server refuses.
+    const named = (image: string) => ({ ...restoreJob(image), metadata: { name: 'restore', namespace: 'shop' } });
+    const refused = run(() => [named('registry.example.com/shop:1.1.0')], { previous: previousVersion([named('registry.example.com/shop:1.0.0')]) });
+    expect(findingsOf(refused, 'immutable-field').map(f => f.path)).toContain('spec.template.spec.containers[0].image');
+  });
+});

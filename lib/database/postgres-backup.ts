@@ -1,0 +1,340 @@
+import { Chart, Duration, JsonPatch, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
+import { imageVersion } from '@stateful-todo/kube-conventions';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { cronScheduleProblem } from '../kube/cron-schedule';
+import {
+  COMPONENT_LABEL, componentLabels, ComponentLabels, labelAllObjects, MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL,
+  selectorLabels, VERSION_LABEL,
+} from '../kube/labels';
+import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
+import { checkResources, resourceRequirements, Resources } from '../kube/resources';
+import { sizeToQuantity } from '../kube/size';
+import { createHash } from 'crypto';
+import { IDatabaseClient } from './database';
+import { CONFIG_KEYS, POSTGRES_UID } from './postgres-pod';
+import { PostgresDatabase } from './postgres-database';
+
+export interface PostgresBackupProps {
+  /** The database to dump; the backups run its image, in its namespace, with its credentials. */
+  readonly database: PostgresDatabase;
+  /**
+   * When to take a dump: a cron schedule in UTC.
+   * @default '0 3 * * *' (every day at 03:00 UTC)
+   */
+  readonly schedule?: string;
+  /**
+   * How many dumps to keep: after each successful dump, the oldest beyond this many are deleted.
+   * @default 7
+   */
+  readonly retention?: number;
+  /**
+   * Size of the backup volume: room for `retention` dumps plus one being written.
+   * @default Size.gibibytes(10)
+   */
+  readonly storageSize?: Size;
+  /**
+   * Storage class of the backup volume; pick one that does not share a failure with the data volume's when you can.
+   * @default - the cluster's default storage class
+   */
+  readonly storageClassName?: string;
+  /**
+   * How long one dump (or a restore) may run before it is stopped and counted as failed.
+   * @default Duration.hours(1)
+   */
+  readonly timeLimit?: Duration;
+  /** @default { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512) } */
+  readonly resources?: Resources;
+}
+
+/** The defaults of a PostgresBackup; the stack's config starts from them. */
+export const POSTGRES_BACKUP_DEFAULTS = {
+  schedule: '0 3 * * *',
+  retention: 7,
+  storageSize: Size.gibibytes(10),
+  timeLimit: Duration.hours(1),
+  resources: { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512) } as Resources,
+} as const;
+
+/** Where the backup volume is mounted in the backup and restore pods; the scripts read it from `BACKUP_DIR`. */
+export const BACKUP_MOUNT_PATH = '/backups';
+/** The env var of the restore Job that names the dump to restore (a file name in the backup folder, or `latest`). */
+export const RESTORE_DUMP_ENV = 'RESTORE_DUMP';
+
+// A CronJob's Jobs are named `<name>-<8 to 11 digits>`, and a Job name is a label value of its pods: at most 63.
+const CRON_JOB_NAME_MAX_LENGTH = 52;
+
+/**
+ * The backup Job's script (POSIX sh, in the database image). The dump is written under a hidden temporary name,
+ * checked (pg_restore can read its whole table of contents), flushed to disk and only then renamed to its final
+ * name: a dump with a final name is always complete. Pruning runs only after a successful dump, and keeps the
+ * newest `BACKUP_RETAIN` dumps of this database (names sort by their UTC time stamp).
+ */
+export const BACKUP_SCRIPT = `set -eu
+umask 077
+cd "$BACKUP_DIR"
+# At deploy time the database may still be starting: wait for it (60 tries), then dump.
+tries=0
+until pg_isready --quiet; do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 60 ]; then echo "backup: $PGHOST:$PGPORT does not accept connections" >&2; exit 1; fi
+  sleep 5
+done
+# A run stopped by its time limit leaves its partial file; one a day old is no longer being written.
+find . -maxdepth 1 -name '.*.dump.partial' -mmin +1440 -exec rm -f {} +
+name="$PGDATABASE-$(date -u +%Y%m%dT%H%M%SZ).dump"
+partial=".$name.partial"
+trap 'rm -f "$partial"' EXIT
+pg_dump --format=custom --no-password --file="$partial"
+pg_restore --list "$partial" >/dev/null
+sync "$partial"
+mv "$partial" "$name"
+sync .
+trap - EXIT
+echo "backup: wrote $BACKUP_DIR/$name ($(wc -c <"$name") bytes)"
+ls -1 | grep -E "^$PGDATABASE-[0-9]{8}T[0-9]{6}Z[.]dump$" | sort -r | tail -n +$((BACKUP_RETAIN + 1)) | while read -r old; do
+  rm -f -- "$old"
+  echo "backup: pruned $old (keeping the newest $BACKUP_RETAIN)"
+done
+`;
+
+/**
+ * The restore Job's script: restores `RESTORE_DUMP` (a dump's file name, or `latest`) into the database. When the
+ * database is gone, pg_restore re-creates it from the dump (with its owner and settings); when it exists, the
+ * dump's objects are dropped and restored in one transaction, so a failed restore changes nothing.
+ */
+export const RESTORE_SCRIPT = `set -eu
+cd "$BACKUP_DIR"
+dump="\${${RESTORE_DUMP_ENV}:-latest}"
+if [ "$dump" = latest ]; then
+  dump=$(ls -1 | grep -E "^$PGDATABASE-[0-9]{8}T[0-9]{6}Z[.]dump$" | sort | tail -n 1 || true)
+  if [ -z "$dump" ]; then echo "restore: no dump of $PGDATABASE in $BACKUP_DIR" >&2; exit 1; fi
+fi
+case "$dump" in
+  */*|.*) echo "restore: ${RESTORE_DUMP_ENV} must be the file name of a dump in $BACKUP_DIR (or latest), got '$dump'" >&2; exit 2 ;;
+esac
+if [ ! -f "$dump" ]; then
+  echo "restore: no dump '$dump' in $BACKUP_DIR; the dumps there are:" >&2
+  ls -1 | grep '[.]dump$' >&2 || true
+  exit 1
+fi
+pg_restore --list "$dump" >/dev/null
+exists=$(psql --no-password --dbname=postgres --tuples-only --no-align --set=ON_ERROR_STOP=1 --set=db="$PGDATABASE" <<'SQL'
+SELECT count(*) FROM pg_database WHERE datname = :'db';
+SQL
+)
+if [ "$exists" = 0 ]; then
+  echo "restore: database $PGDATABASE does not exist: creating it from $dump"
+  pg_restore --no-password --exit-on-error --create --dbname=postgres "$dump"
+else
+  echo "restore: replacing the objects of database $PGDATABASE with those of $dump, in one transaction"
+  pg_restore --no-password --exit-on-error --clean --if-exists --single-transaction --dbname="$PGDATABASE" "$dump"
+fi
+echo "restore: restored $dump into $PGDATABASE"
+`;
+
+/**
+ * Logical backups of a PostgresStatefulSet or PostgresDeployment: a CronJob that runs `pg_dump --format=custom`
+ * from the database's own image (so the dump's version matches the server's) into a volume of its own, and keeps
+ * the newest `retention` dumps. `restoreJob()` builds the Job that restores one of them (README, "Backups and
+ * restore").
+ *
+ * The pods pass the "restricted" Pod Security Standard as the database's own uid (999, which the image's
+ * /etc/passwd names), connect through the client Service with the database's credentials, and are let through its
+ * NetworkPolicy as a client. At most one runs at a time, within `timeLimit`.
+ */
+export class PostgresBackup extends Construct implements IDatabaseClient {
+  public readonly database: PostgresDatabase;
+  public readonly namespace: string;
+  public readonly schedule: string;
+  public readonly retention: number;
+  public readonly timeLimit: Duration;
+  public readonly clientPodLabels: Record<string, string>;
+  /**
+   * The labels of the restore Job's pods, which the database's NetworkPolicy admits. Not the stack's instance label:
+   * a Job created by hand must not look like part of the stage, or `kubectl apply --prune -l <instance>` deletes it.
+   */
+  public readonly restorePodLabels: Record<string, string>;
+  /** The volume the dumps are kept on. */
+  public readonly persistentVolumeClaim: k8s.KubePersistentVolumeClaim;
+  public readonly cronJob: k8s.KubeCronJob;
+  /**
+   * A dump taken when the stage is deployed or its backup changes (the image, on a database upgrade): it proves the
+   * backups work at deploy time rather than at the first schedule, and it binds the backup claim at once — a claim
+   * of a WaitForFirstConsumer storage class stays Pending until a pod uses it, which Argo CD shows as Progressing
+   * and Flux's `wait` as not ready. Named after a hash of its spec, which the API server will not let change.
+   */
+  public readonly deployJob: k8s.KubeJob;
+  private readonly resources: Resources;
+
+  /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
+  public static checkProps(props: Omit<PostgresBackupProps, 'database'> & { readonly database: { readonly name: string } }): PropProblem[] {
+    const checks = new PropChecks();
+    checks.name('name', `${props.database.name}-backup`, 'dnsLabel', CRON_JOB_NAME_MAX_LENGTH,
+      "the CronJob is named '<database name>-backup', and its Jobs add up to 11 characters to a label value of at most 63");
+    const schedule = cronScheduleProblem(props.schedule ?? POSTGRES_BACKUP_DEFAULTS.schedule);
+    if (schedule) {
+      checks.add('schedule', props.schedule, schedule);
+    }
+    checks.integer('retention', props.retention ?? POSTGRES_BACKUP_DEFAULTS.retention, 1, 1000,
+      'must be a whole number of dumps to keep, from 1 to 1000, such as 7');
+    checks.size('storageSize', props.storageSize ?? POSTGRES_BACKUP_DEFAULTS.storageSize, 'Size.gibibytes(10)');
+    if (props.storageClassName !== undefined) {
+      checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
+    }
+    const seconds = (props.timeLimit ?? POSTGRES_BACKUP_DEFAULTS.timeLimit).toSeconds();
+    checks.integer('timeLimit', seconds, 60, 7 * 24 * 3600, 'must be whole seconds from one minute to a week, such as Duration.hours(1)');
+    checkResources(checks, 'resources', props.resources ?? POSTGRES_BACKUP_DEFAULTS.resources);
+    return checks.problems;
+  }
+
+  constructor(scope: Construct, id: string, props: PostgresBackupProps) {
+    super(scope, id);
+    throwIfInvalid(this, PostgresBackup.checkProps(props));
+    this.database = props.database;
+    this.namespace = props.database.namespace;
+    this.schedule = props.schedule ?? POSTGRES_BACKUP_DEFAULTS.schedule;
+    this.retention = props.retention ?? POSTGRES_BACKUP_DEFAULTS.retention;
+    this.timeLimit = props.timeLimit ?? POSTGRES_BACKUP_DEFAULTS.timeLimit;
+    this.resources = props.resources ?? POSTGRES_BACKUP_DEFAULTS.resources;
+    this.clientPodLabels = selectorLabels(this, this.identity);
+    const partOf = Chart.of(this).labels[PART_OF_LABEL];
+    this.restorePodLabels = { [NAME_LABEL]: 'postgresql', [COMPONENT_LABEL]: 'restore', ...(partOf ? { [PART_OF_LABEL]: partOf } : {}) };
+    const name = `${this.database.name}-backup`;
+
+    this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Claim', {
+      metadata: { name: `${this.database.name}-backups` },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: props.storageClassName,
+        volumeMode: 'Filesystem',
+        resources: { requests: { storage: k8s.Quantity.fromString(sizeToQuantity(props.storageSize ?? POSTGRES_BACKUP_DEFAULTS.storageSize)) } },
+      },
+    });
+
+    const labels = componentLabels(this, this.identity);
+    const jobSpec: k8s.JobSpec = {
+      backoffLimit: 2,
+      activeDeadlineSeconds: this.timeLimit.toSeconds(),
+      template: this.podTemplate(BACKUP_SCRIPT, { BACKUP_RETAIN: String(this.retention) }),
+    };
+    this.cronJob = new k8s.KubeCronJob(this, 'Resource', {
+      metadata: { name },
+      spec: {
+        schedule: this.schedule,
+        timeZone: 'Etc/UTC',
+        // Never two dumps at once; a run missed while the controller was down still starts within the hour.
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: 3600,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: { metadata: { labels }, spec: jobSpec },
+      },
+    });
+    this.deployJob = new k8s.KubeJob(this, 'AtDeploy', {
+      metadata: { name: `${name}-${checksum(k8s.toJson_JobSpec(jobSpec)).slice(0, 8)}` },
+      spec: jobSpec,
+    });
+    this.database.allowClient(this);
+    this.database.allowClient(new RestoreClient(this, 'RestoreClient', this.namespace, this.restorePodLabels));
+    labelAllObjects(this, labels);
+  }
+
+  /**
+   * The Job that restores a dump (env `RESTORE_DUMP`: a file name in the backup volume, or `latest`), built in
+   * `scope`: a chart that is never applied with the stack. People create it by hand, so it has a `generateName`.
+   */
+  public restoreJob(scope: Construct, id: string): k8s.KubeJob {
+    const labels = {
+      ...this.restorePodLabels,
+      [MANAGED_BY_LABEL]: 'cdk8s',
+      [VERSION_LABEL]: componentLabels(this, this.identity)[VERSION_LABEL],
+    };
+    const job = new k8s.KubeJob(scope, id, {
+      metadata: { labels },
+      spec: {
+        // A failed restore is for a person to read, not to repeat.
+        backoffLimit: 0,
+        activeDeadlineSeconds: this.timeLimit.toSeconds(),
+        ttlSecondsAfterFinished: 7 * 24 * 3600,
+        template: this.podTemplate(RESTORE_SCRIPT, { [RESTORE_DUMP_ENV]: 'latest' }, labels),
+      },
+    });
+    job.addJsonPatch(
+      JsonPatch.remove('/metadata/name'),
+      JsonPatch.add('/metadata/generateName', `${this.database.name}-restore-`),
+      JsonPatch.add('/metadata/namespace', this.namespace),
+    );
+    return job;
+  }
+
+  private get identity(): ComponentLabels {
+    return { name: 'postgresql', component: 'backup', version: imageVersion(this.database.image) };
+  }
+
+  private podTemplate(script: string, env: Record<string, string>, labels = componentLabels(this, this.identity)): k8s.PodTemplateSpec {
+    const db = this.database;
+    const fromConfig = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { configMapKeyRef: { name: db.configMap.name, key } } });
+    return {
+      metadata: { labels },
+      spec: {
+        restartPolicy: 'Never',
+        enableServiceLinks: false,
+        automountServiceAccountToken: false,
+        securityContext: {
+          runAsNonRoot: true,
+          // The image's postgres user: a uid its /etc/passwd names, so that libpq and pg_dump have a user name.
+          runAsUser: POSTGRES_UID,
+          runAsGroup: POSTGRES_UID,
+          fsGroup: POSTGRES_UID,
+          fsGroupChangePolicy: 'OnRootMismatch',
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        containers: [{
+          name: 'pg-dump',
+          image: db.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['/bin/sh', '-c', script],
+          // libpq's own variables: pg_dump, pg_restore and psql read them, so no secret is on a command line.
+          env: [
+            { name: 'PGHOST', value: db.host },
+            { name: 'PGPORT', value: String(db.port) },
+            fromConfig('PGDATABASE', CONFIG_KEYS.database),
+            fromConfig('PGUSER', CONFIG_KEYS.user),
+            { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: db.passwordSecret.secretName, key: db.passwordSecret.key } } },
+            { name: 'PGCONNECT_TIMEOUT', value: '10' },
+            { name: 'BACKUP_DIR', value: BACKUP_MOUNT_PATH },
+            ...Object.entries(env).map(([key, value]) => ({ name: key, value })),
+          ],
+          resources: resourceRequirements(this.resources),
+          securityContext: {
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          },
+          volumeMounts: [
+            { name: 'backups', mountPath: BACKUP_MOUNT_PATH },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        }],
+        volumes: [
+          { name: 'backups', persistentVolumeClaim: { claimName: this.persistentVolumeClaim.name } },
+          { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+        ],
+      },
+    };
+  }
+}
+
+/** The restore Job's pods, as a client of the database (they are created by hand, outside the stack). */
+class RestoreClient extends Construct implements IDatabaseClient {
+  constructor(scope: Construct, id: string, public readonly namespace: string, public readonly clientPodLabels: Record<string, string>) {
+    super(scope, id);
+  }
+}
+
+function checksum(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
