@@ -59,7 +59,7 @@ cleanup() {
   fi
   say "cleanup: deleting what the test created, except the Namespaces and the claims (the data)"
   kubectl uncordon "${DRAINED_NODE:-}" >/dev/null 2>&1 || true
-  kubectl delete deployment,statefulset,job,service,configmap,secret,networkpolicy,poddisruptionbudget,horizontalpodautoscaler,ingress \
+  kubectl delete deployment,statefulset,cronjob,job,service,configmap,secret,networkpolicy,poddisruptionbudget,horizontalpodautoscaler,ingress \
     -A -l "app.kubernetes.io/instance=stateful-todo-$STAGE" --ignore-not-found --wait=true --timeout=3m || true
   rm -rf "$WORK"
   exit "$status"
@@ -128,6 +128,26 @@ curl -sf --max-time 10 -X POST -H "Content-Type: application/json" \
   -d "{\"title\": \"$TITLE\", \"description\": \"Persisted in PostgreSQL\"}" "http://127.0.0.1:$LOCAL_PORT/tasks"
 echo
 expect_task "$TITLE" "creating it"
+
+say "2b. backups the README's way: the deploy-time dump, a dump now, a task written after it, the restore of that dump"
+kubectl -n postgres wait --for=condition=complete job -l app.kubernetes.io/component=backup --timeout=10m
+JOB="$(kubectl -n postgres create job "postgres-backup-manual-$(date +%s)" --from=cronjob/postgres-backup -o name)"
+kubectl -n postgres wait --for=condition=complete "$JOB" --timeout=30m
+kubectl -n postgres logs "$JOB"
+DUMP="$(kubectl -n postgres logs "$JOB" | sed -n 's|^backup: wrote /backups/\([^ ]*\) .*|\1|p')"
+[ -n "$DUMP" ] || fail "the backup Job's log names no dump"
+LATE="after-the-dump-$(date +%s)"
+curl -sf --max-time 10 -X POST -H "Content-Type: application/json" -d "{\"title\": \"$LATE\"}" "http://127.0.0.1:$LOCAL_PORT/tasks"
+echo
+JOB="$(kubectl set env --local -f "dist/$STAGE/on-demand/postgres-restore.k8s.yaml" RESTORE_DUMP="$DUMP" -o yaml | kubectl create -f - -o name)"
+kubectl -n postgres wait --for=condition=complete "$JOB" --timeout=60m
+kubectl -n postgres logs "$JOB"
+expect_task "$TITLE" "restoring $DUMP"
+case "$(tasks)" in *"$LATE"*) fail "task '$LATE', written after the dump, survived its restore" ;; esac
+JOB="$(kubectl create -f "dist/$STAGE/on-demand/postgres-restore.k8s.yaml" -o name)"
+kubectl -n postgres wait --for=condition=complete "$JOB" --timeout=60m
+kubectl -n postgres logs "$JOB"
+expect_task "$TITLE" "restoring the latest dump"
 
 say "3. the same folder again: every object unchanged"
 expect_unchanged

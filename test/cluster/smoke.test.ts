@@ -28,10 +28,20 @@ describe('npm run test:cluster', () => {
   });
 
   test("runs the README's deploy, check, prune and drain commands, as written", () => {
-    const commands = readmeCommands('kubectl', 'Draining the database\'s node');
+    const commands = readmeCommands('kubectl', 'Draining the database\'s node', 'Backups and restore');
     expect(commands.length).toBeGreaterThanOrEqual(11);
     for (const command of commands) {
       expect({ command, inScript: script.includes(command) }).toEqual({ command, inScript: true });
+    }
+  });
+
+  test("runs the README's backup and restore commands, as written", () => {
+    const start = readme.indexOf('### Backups and restore');
+    const lines = readme.slice(start, readme.indexOf('\n### ', start + 4)).split('\n')
+      .filter(line => line.startsWith('JOB=') || line.startsWith('kubectl'));
+    expect(lines.length).toBe(7);
+    for (const line of lines.filter(l => !l.includes('todo-2026'))) {
+      expect({ line, inScript: script.includes(line.replace(/\s+#.*$/, '')) }).toEqual({ line, inScript: true });
     }
   });
 

@@ -84,11 +84,26 @@ describe('stack config', () => {
     ['a branch with a space', { gitops: { branch: 'my branch' } }, /^gitops\.branch: must be a branch name, such as 'main', got "my branch"$/],
     ['a Flux dependency that is no name', { gitops: { fluxDependsOn: ['Infra Structure'] } }, /^gitops\.fluxDependsOn\[0\]: must be a DNS-1123 subdomain .*got "Infra Structure"$/],
     ['a stack name too long for the instance label', { stackName: 'a'.repeat(60) }, /^stackName: with the stage it makes the label app\.kubernetes\.io\/instance 'a{60}-test' \(65 characters\), and a label value holds at most 63/],
+    ['a backup schedule with six fields', { database: { backup: { enabled: true, schedule: '0 0 3 * * *' } } }, /^database\.backup\.schedule: must have five fields .*found 6, got "0 0 3 \* \* \*"$/],
+    ['a backup retention of 0', { database: { backup: { enabled: true, retention: 0 } } }, /^database\.backup\.retention: must be a whole number of dumps to keep, from 1 to 1000.*got 0$/],
+    ['a backup volume size in GB', { database: { backup: { enabled: true, storageSize: '10GB' } } }, /^database\.backup\.storageSize: must be a whole binary quantity.*got "10GB"$/],
+    ['backups that are neither on nor off', { database: { backup: { enabled: 'yes' } } }, /^database\.backup\.enabled: must be true .* or false .*got "yes"$/],
+    ['an unknown backup setting', { database: { backup: { enabled: true, keep: 3 } } }, /^database\.backup\.keep: unknown setting; the settings are enabled, schedule, retention, storageSize, storageClassName, got 3$/],
+    ['a database name too long for its backup CronJob', { database: { name: 'a'.repeat(50) } }, /^database\.name: must be a DNS-1123 label .*at most 52 characters\); the CronJob is named '<database name>-backup'/],
     ['an empty storage class (leave it unset for the default)', { database: { storageClassName: '' } }, /database\.storageClassName: must be a DNS-1123 subdomain .*; or leave it unset for the cluster's default class/],
   ])('rejects %s, naming the field, the value and the fix', (_what, overrides, message) => {
     const problems = problemsOf(() => resolveConfig('test', overrides as any));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(message);
+  });
+
+  test('backups can be turned off: no CronJob, no backup claim, no deploy-time dump', () => {
+    const { all } = synthStack(resolveConfig('no-backups', { database: { backup: { enabled: false } } }));
+    expect(all.filter(o => o.kind === 'CronJob' || o.metadata.labels?.['app.kubernetes.io/component'] === 'backup')).toEqual([]);
+    // A backup setting left out takes the construct's default.
+    const { all: partial } = synthStack(resolveConfig('weekly', { database: { backup: { enabled: true, schedule: '@weekly' } } }));
+    expect(only(partial, 'CronJob').spec.schedule).toBe('@weekly');
+    expect(only(partial, 'PersistentVolumeClaim', 'postgres-backups').spec.resources.requests.storage).toBe('10Gi');
   });
 
   test('reports every bad value together, in one error', () => {

@@ -27,7 +27,7 @@ const config = resolveConfig('flask-check', {
 });
 const { all } = synthStack(config);
 const server = only(all, 'Deployment', config.app.name);
-const job = only(all, 'Job');
+const job = all.filter(o => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/component'] === 'migration')[0];
 const databaseContainer = only(all, 'StatefulSet').spec.template.spec.containers[0];
 const appContainer = server.spec.template.spec.containers[0];
 const jobContainer = job.spec.template.spec.containers[0];

@@ -32,7 +32,7 @@ const find = (kind: string, predicate: (o: Manifest) => boolean = () => true) =>
 };
 const database = find('StatefulSet', o => o.metadata.labels?.['app.kubernetes.io/component'] === 'database');
 const server = find('Deployment', o => o.metadata.labels?.['app.kubernetes.io/component'] === 'server');
-const job = find('Job');
+const job = find('Job', o => o.metadata.labels?.['app.kubernetes.io/component'] === 'migration');
 const databasePod = database.spec.template.spec;
 const serverPod = server.spec.template.spec;
 const jobPod = job.spec.template.spec;

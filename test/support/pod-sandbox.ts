@@ -16,6 +16,11 @@ export interface ContainerIdentity {
   readonly readOnlyRootFilesystem: boolean;
   /** Mount paths of the container's emptyDir volumes: each gets a fresh tmpfs. */
   readonly emptyDirs: readonly string[];
+  /**
+   * Folders of this machine that stand in for the pod's persistent volumes: they stay writable under a read-only
+   * root, as a mounted claim does. Never under an emptyDir's mount path (the tmpfs would hide them).
+   */
+  readonly volumes?: readonly string[];
 }
 
 /** The users of the official images the stack runs (their /etc/passwd, beyond root). */
@@ -54,6 +59,8 @@ export function sandboxedCommand(command: readonly string[], identity: Container
     'mount --bind "$2" /etc/group',
     ...(hidden.length > 0 ? ['mount -t tmpfs -o size=1m pod-stage /mnt'] : []),
     ...hidden.flatMap((folder, index) => [`mkdir /mnt/${index}`, `mount --bind '${folder}' /mnt/${index}`]),
+    // A folder bound onto itself is a mount of its own, which the read-only remount of / leaves writable.
+    ...(identity.volumes ?? []).map(folder => `mount --bind '${path.resolve(folder)}' '${path.resolve(folder)}'`),
     ...(identity.readOnlyRootFilesystem ? ['mount -o remount,bind,ro /'] : []),
     ...identity.emptyDirs.map(mountPath => `mount -t tmpfs -o size=64m,mode=1777 tmpfs '${mountPath}'`),
     ...hidden.flatMap((folder, index) => [`mkdir -p '${folder}'`, `mount --bind /mnt/${index} '${folder}'`, `mount -o remount,bind,ro '${folder}'`]),

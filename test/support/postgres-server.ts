@@ -50,13 +50,13 @@ export class PostgresServer {
 
   /**
    * Creates the user and database as the official image's entrypoint does from POSTGRES_USER, POSTGRES_PASSWORD
-   * and POSTGRES_DB.
+   * and POSTGRES_DB: the image runs initdb with POSTGRES_USER as its superuser, so the user is a superuser here too.
    */
   public async createDatabase(database: string, user: string, password: string): Promise<void> {
     const client = new Client(this.superuser);
     await client.connect();
     try {
-      await client.query(`CREATE ROLE ${client.escapeIdentifier(user)} LOGIN PASSWORD ${client.escapeLiteral(password)}`);
+      await client.query(`CREATE ROLE ${client.escapeIdentifier(user)} SUPERUSER LOGIN PASSWORD ${client.escapeLiteral(password)}`);
       await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)} OWNER ${client.escapeIdentifier(user)}`);
     } finally {
       await client.end();

@@ -83,7 +83,7 @@ function lineIn(parsed: ParsedFile, document: Document, at: readonly PathSegment
 // and bounded there), merge keys, directives (`%YAML 1.1` changes the scalar rules), tags (js-yaml does not know
 // them with this schema, and fails), and any document that is not a Kubernetes object (its finding needs the
 // `yaml` library's words). The two readings are compared on every fixture in load-manifests.test.ts.
-const NEEDS_FULL_PARSER = /(?:^|[\s[{,])&[^\s[\]{},]|<<|^%/m;
+const NEEDS_FULL_PARSER = /(?:^|[\s[{,])&[^\s[\]{},]|<<\s*:|\?\s+<<|^%/m;
 
 /** The fast reading alone: `false` when the file needs the full parser (exported for the tests that compare them). */
 export function parseFileFast(file: string, text: string, into: Pick<LoadResult, 'manifests' | 'findings'>): boolean {

@@ -1,0 +1,144 @@
+import { Chart, Duration, Size } from 'cdk8s';
+import { DatabaseCredentials } from '../../lib/database/database-credentials';
+import { PostgresBackup, PostgresBackupProps } from '../../lib/database/postgres-backup';
+import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
+import { cronScheduleProblem } from '../../lib/kube/cron-schedule';
+import { InvalidPropsError } from '../../lib/kube/prop-checks';
+import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
+
+const credentials = DatabaseCredentials.fromClusterSecrets('postgres-credentials', 'app-db-credentials');
+
+function build(props: Partial<Omit<PostgresBackupProps, 'database'>> = {}, image?: string) {
+  const chart = namespacedChart('postgres');
+  const database = new PostgresStatefulSet(chart, 'Postgres', { credentials, image });
+  const backup = new PostgresBackup(chart, 'Backup', { database, ...props });
+  return { backup, database, manifests: synth(chart) };
+}
+
+const backupPodOf = (manifests: Manifest[]) => only(manifests, 'CronJob').spec.jobTemplate.spec.template.spec;
+
+describe('PostgresBackup', () => {
+  test('a daily CronJob in UTC, never two at once, with bounded runs and history', () => {
+    const cronJob = only(build().manifests, 'CronJob');
+    expect(cronJob.metadata.name).toBe('postgres-backup');
+    expect(cronJob.spec).toMatchObject({
+      schedule: '0 3 * * *',
+      timeZone: 'Etc/UTC',
+      concurrencyPolicy: 'Forbid',
+      startingDeadlineSeconds: 3600,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+    });
+    expect(cronJob.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 3600 });
+  });
+
+  test('pg_dump runs from the database image, as its uid 999, under the restricted profile, onto its own claim', () => {
+    const { manifests, database } = build({ storageSize: Size.gibibytes(20), storageClassName: 'backup-class' });
+    const pod = backupPodOf(manifests);
+    const container = pod.containers[0];
+    expect(container.image).toBe(database.image);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toEqual({
+      runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+    });
+    expect(pod.restartPolicy).toBe('Never');
+    expect(pod.automountServiceAccountToken).toBe(false);
+    const claim = only(manifests, 'PersistentVolumeClaim', 'postgres-backups');
+    expect(claim.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], storageClassName: 'backup-class', resources: { requests: { storage: '20Gi' } } });
+    expect(pod.volumes).toContainEqual({ name: 'backups', persistentVolumeClaim: { claimName: 'postgres-backups' } });
+    expect(container.volumeMounts).toContainEqual({ name: 'backups', mountPath: '/backups' });
+  });
+
+  test('it connects with libpq variables read from the database\'s ConfigMap and Secret, never a password in the manifest', () => {
+    const container = backupPodOf(build({ retention: 14 }).manifests).containers[0];
+    const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    expect(env).toEqual({
+      PGHOST: 'postgres.postgres.svc.cluster.local',
+      PGPORT: '5432',
+      PGDATABASE: { configMapKeyRef: { name: 'postgres-config', key: 'POSTGRES_DB' } },
+      PGUSER: { configMapKeyRef: { name: 'postgres-config', key: 'POSTGRES_USER' } },
+      PGPASSWORD: { secretKeyRef: { name: 'postgres-credentials', key: 'POSTGRES_PASSWORD' } },
+      PGCONNECT_TIMEOUT: '10',
+      BACKUP_DIR: '/backups',
+      BACKUP_RETAIN: '14',
+    });
+  });
+
+  test('the database\'s NetworkPolicy admits the backup pods and the restore pods, on its port only', () => {
+    const { manifests, backup } = build();
+    const policy = only(manifests, 'NetworkPolicy');
+    const selectors = policy.spec.ingress.map((rule: any) => rule.from[0].podSelector.matchLabels);
+    expect(selectors).toContainEqual(backup.clientPodLabels);
+    expect(selectors).toContainEqual(backup.restorePodLabels);
+    const backupLabels = only(manifests, 'CronJob').spec.jobTemplate.spec.template.metadata.labels;
+    expect(backupLabels).toMatchObject(backup.clientPodLabels);
+    for (const rule of policy.spec.ingress) {
+      expect(rule.ports).toEqual([{ port: 5432, protocol: 'TCP' }]);
+    }
+  });
+
+  test('the deploy-time dump runs the CronJob\'s pod; its name changes with its spec (immutable), and only then', () => {
+    const first = build().manifests;
+    const job = only(first, 'Job');
+    expect(job.spec).toEqual(only(first, 'CronJob').spec.jobTemplate.spec);
+    expect(job.metadata.name).toMatch(/^postgres-backup-[0-9a-f]{8}$/);
+    expect(only(build().manifests, 'Job').metadata.name).toBe(job.metadata.name);
+    expect(only(build({}, 'postgres:17.7-bookworm').manifests, 'Job').metadata.name).not.toBe(job.metadata.name);
+  });
+
+  test('the restore Job: generateName for `kubectl create`, the restore pod labels, no stack instance label, never retried', () => {
+    const { backup } = build();
+    const chart = new Chart(testApp(), 'restore', { namespace: 'postgres' });
+    backup.restoreJob(chart, 'Restore');
+    const job = only(synth(chart), 'Job');
+    expect(job.metadata.name).toBeUndefined();
+    expect((job.metadata as any).generateName).toBe('postgres-restore-');
+    expect(job.metadata.namespace).toBe('postgres');
+    expect(job.spec.template.metadata.labels).toMatchObject(backup.restorePodLabels);
+    expect(job.spec.template.metadata.labels['app.kubernetes.io/instance']).toBeUndefined();
+    expect(job.spec.backoffLimit).toBe(0);
+    const env = job.spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'RESTORE_DUMP', value: 'latest' });
+    expect(job.spec.template.spec.containers[0].command[2]).toContain('--single-transaction');
+  });
+
+  test('bad props: every one named with its value and the fix, nothing built', () => {
+    expect(() => build({ schedule: '0 25 * * *', retention: 0, storageSize: Size.kibibytes(0), timeLimit: Duration.seconds(5) }))
+      .toThrow(InvalidPropsError);
+    try {
+      build({ schedule: '0 25 * * *', retention: 0, storageSize: Size.kibibytes(0), timeLimit: Duration.seconds(5) });
+    } catch (error) {
+      expect((error as InvalidPropsError).problems.map(p => p.prop)).toEqual(['schedule', 'retention', 'storageSize', 'timeLimit']);
+    }
+    const problems = PostgresBackup.checkProps({
+      database: { name: 'a'.repeat(50) }, schedule: 'daily', retention: 1.5, storageClassName: 'Bad_Class',
+    });
+    expect(problems.map(p => p.prop)).toEqual(['name', 'schedule', 'retention', 'storageClassName']);
+    expect(problems[0].message).toContain("the CronJob is named '<database name>-backup'");
+    expect(problems[1].message).toContain('must have five fields');
+  });
+});
+
+describe('cron schedules, as the CronJob controller reads them', () => {
+  test.each([
+    '0 3 * * *', '*/15 * * * *', '0 0 1,15 * *', '30 2 * jan-mar mon-fri', '0 4 * * 7', '@daily', '@hourly', '0 0 ? * SUN',
+  ])('%s is a schedule', schedule => {
+    expect(cronScheduleProblem(schedule)).toBeUndefined();
+  });
+
+  test.each([
+    ['', /must be a cron schedule/],
+    ['0 3 * *', /must have five fields/],
+    ['60 3 * * *', /bad minute field '60'/],
+    ['0 24 * * *', /bad hour field '24'/],
+    ['0 3 0 * *', /bad day of month field '0'/],
+    ['0 3 * 13 *', /bad month field '13'/],
+    ['0 3 * * 8', /bad day of week field '8'/],
+    ['0 5-3 * * *', /from low to high/],
+    ['*/0 * * * *', /step must be at least 1/],
+    ['@every 1h', /must be one of @yearly/],
+    ['TZ=Europe/Paris 0 3 * * *', /must not set a time zone/],
+  ])('%j is not', (schedule, message) => {
+    expect(cronScheduleProblem(schedule)).toMatch(message);
+  });
+});

@@ -1,0 +1,237 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Client, Pool } from 'pg';
+import { parse, parseAllDocuments } from 'yaml';
+import { loadMigrations, migrate } from '../../app/src/migrations';
+import { BACKUP_MOUNT_PATH } from '../../lib/database/postgres-backup';
+import { Manifest } from '../support/manifests';
+import { identityOf, IMAGE_USERS } from '../support/pod-sandbox';
+import { PostgresServer } from '../support/postgres-server';
+import { containerEnv, ServiceProcess } from '../support/service-process';
+
+// Backups that are proven to restore: the dev stage's backup CronJob and its restore Job, their exact commands from
+// dist/, run as their pods run them (uid 999 with the postgres image's /etc/passwd, a read-only root, the env
+// resolved from the synthesized ConfigMap and Secret) against a real PostgreSQL with tasks in it. Debian's
+// PostgreSQL 15 client and server binaries stand in for the image's. Two values are rewritten, as the cluster would
+// resolve them: PGHOST (the Service's DNS name) to the server's loopback address, and BACKUP_DIR (the claim's
+// mount path) to a folder of this machine that stays writable under the read-only root, as the claim does.
+jest.setTimeout(120_000);
+
+const ROOT = path.join(__dirname, '..', '..');
+const STAGE = path.join(ROOT, 'dist', 'dev');
+const RESTORE_FILE = path.join(STAGE, 'on-demand', 'postgres-restore.k8s.yaml');
+const readObjects = (folder: string) => fs.readdirSync(folder).sort()
+  .flatMap(file => parseAllDocuments(fs.readFileSync(path.join(folder, file), 'utf8')).map(d => d.toJS() as Manifest));
+const objects = readObjects(path.join(STAGE, 'manifests'));
+const only = (predicate: (o: Manifest) => boolean, what: string) => {
+  const found = objects.filter(predicate);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${what} in dist/dev, found ${found.length}`);
+  }
+  return found[0];
+};
+const cronJob = only(o => o.kind === 'CronJob', 'CronJob');
+const deployJob = only(o => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/component'] === 'backup', 'deploy-time dump Job');
+const databaseContainer = only(o => o.kind === 'StatefulSet', 'StatefulSet').spec.template.spec.containers[0];
+const backupPod = cronJob.spec.jobTemplate.spec.template.spec;
+const backupContainer = backupPod.containers[0];
+const NAMESPACE = cronJob.metadata.namespace!;
+const DUMP_NAME = /^todo-\d{8}T\d{6}Z\.dump$/;
+
+const host = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
+let postgres: PostgresServer;
+let backupDir: string;
+let pool: Pool | undefined;
+let owner: { database: string; user: string; password: string };
+
+beforeAll(async () => {
+  const db = containerEnv(databaseContainer, objects, NAMESPACE);
+  owner = { database: db.POSTGRES_DB, user: db.POSTGRES_USER, password: db.POSTGRES_PASSWORD };
+  postgres = PostgresServer.start([host]);
+  await postgres.createDatabase(owner.database, owner.user, owner.password);
+  // Outside /tmp, which the pods mount an emptyDir over; owned by uid 999, as fsGroup makes the claim writable.
+  backupDir = fs.mkdtempSync('/var/tmp/todo-e2e-backups-');
+  fs.chownSync(backupDir, 999, 999);
+});
+
+afterAll(async () => {
+  await pool?.end();
+  postgres?.destroy();
+  if (backupDir) {
+    fs.rmSync(backupDir, { recursive: true, force: true });
+  }
+});
+
+function connect(): Pool {
+  pool ??= new Pool({ host: postgres.host, port: postgres.port, user: owner.user, password: owner.password, database: owner.database, max: 2 });
+  return pool;
+}
+
+/** What the service's GET /tasks returns, as PostgreSQL renders it: every row, every column, byte for byte. */
+async function allTasks(): Promise<string> {
+  const result = await connect().query("SELECT coalesce(json_agg(t ORDER BY t.id)::text, '[]') AS rows FROM tasks t");
+  return result.rows[0].rows;
+}
+
+/** Runs `container` of `pod` (from dist/) as the kubelet would, with `overrides` of its env; resolves with its exit and output. */
+async function runContainer(pod: any, container: any, overrides: Record<string, string> = {}) {
+  expect(container.volumeMounts.find((m: any) => m.name === 'backups')?.mountPath).toBe(BACKUP_MOUNT_PATH);
+  const env = {
+    ...containerEnv(container, objects, NAMESPACE),
+    PGHOST: postgres.host,
+    BACKUP_DIR: backupDir,
+    PATH: `${postgres.binDir}:/usr/bin:/bin`,
+    ...overrides,
+  };
+  expect(containerEnv(container, objects, NAMESPACE).BACKUP_DIR).toBe(BACKUP_MOUNT_PATH);
+  const identity = { ...identityOf(pod, container, IMAGE_USERS.postgres), volumes: [backupDir] };
+  const process = new ServiceProcess(container.command, '/', env, identity);
+  const timer = setTimeout(() => process.signal('SIGKILL'), 60_000);
+  const code = await process.exit;
+  clearTimeout(timer);
+  return { code, output: process.lines.join('\n') };
+}
+
+const runBackup = (overrides: Record<string, string> = {}) => runContainer(backupPod, backupContainer, overrides);
+const dumps = () => fs.readdirSync(backupDir).filter(file => DUMP_NAME.test(file)).sort();
+
+/**
+ * The restore Job as the README's commands make it: the committed template as it is for the latest dump, else
+ * through `kubectl set env --local` (which prints nothing when the value does not change: hence two commands).
+ */
+function restoreJobFor(dump: string): Manifest {
+  if (dump === 'latest') {
+    return parse(fs.readFileSync(RESTORE_FILE, 'utf8'));
+  }
+  let rendered: string;
+  try {
+    rendered = execFileSync('kubectl', ['set', 'env', '--local', '-f', RESTORE_FILE, `RESTORE_DUMP=${dump}`, '-o', 'yaml'], { encoding: 'utf8' });
+  } catch (error: any) {
+    if (error.code !== 'ENOENT') {
+      throw error;
+    }
+    // No kubectl on this machine: the same change by hand, so the rest of the test still runs.
+    console.warn('kubectl not found: setting RESTORE_DUMP in the restore Job without it');
+    const job = parse(fs.readFileSync(RESTORE_FILE, 'utf8'));
+    job.spec.template.spec.containers[0].env.find((e: any) => e.name === 'RESTORE_DUMP').value = dump;
+    return job;
+  }
+  return parse(rendered);
+}
+
+async function runRestore(dump: string) {
+  const job = restoreJobFor(dump);
+  const pod = job.spec.template.spec;
+  return runContainer(pod, pod.containers[0]);
+}
+
+describe('the backup and restore pods\' own commands, as their pods run them', () => {
+  test('the CronJob and the deploy-time dump run one command, as uid 999 under a read-only root', () => {
+    expect(deployJob.spec.template).toEqual(cronJob.spec.jobTemplate.spec.template);
+    expect(identityOf(backupPod, backupContainer, IMAGE_USERS.postgres)).toMatchObject({ uid: 999, gid: 999, readOnlyRootFilesystem: true });
+    expect(backupContainer.image).toBe(databaseContainer.image);
+    expect(backupContainer.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(backupContainer.command[2]).toContain('pg_dump --format=custom');
+  });
+
+  test('a backup of a database with tasks, the database dropped, the restore of that dump: the tasks are back, byte for byte', async () => {
+    const db = connect();
+    await migrate(db, loadMigrations());
+    const titles = ['buy milk', 'naïve café ☕ — "quoted", \\backslash\\', 'line\nbreak', "it's 100% done"];
+    for (const [index, title] of titles.entries()) {
+      await db.query('INSERT INTO tasks (title, description) VALUES ($1, $2)', [title, `description ${index} 🚀`]);
+    }
+    await db.query('DELETE FROM tasks WHERE title = $1', ['buy milk']);
+    const before = await allTasks();
+    expect(JSON.parse(before)).toHaveLength(3);
+
+    const backup = await runBackup();
+    expect(backup).toMatchObject({ code: 0 });
+    expect(dumps()).toHaveLength(1);
+    const [dump] = dumps();
+    expect(backup.output).toContain(`backup: wrote ${backupDir}/${dump}`);
+    // Only the postgres user reads it, and nothing half-written is left beside it.
+    const stat = fs.statSync(path.join(backupDir, dump));
+    expect({ uid: stat.uid, mode: (stat.mode & 0o777).toString(8) }).toEqual({ uid: 999, mode: '600' });
+    expect(fs.readdirSync(backupDir).filter(file => file.endsWith('.partial'))).toEqual([]);
+
+    await pool!.end();
+    pool = undefined;
+    const superuser = new Client(postgres.superuser);
+    await superuser.connect();
+    await superuser.query(`DROP DATABASE ${owner.database} WITH (FORCE)`);
+    await superuser.end();
+
+    const restore = await runRestore(dump);
+    expect(restore).toMatchObject({ code: 0 });
+    expect(restore.output).toContain(`database ${owner.database} does not exist: creating it from ${dump}`);
+    expect(await allTasks()).toBe(before);
+    // The identity's position came back too: a new task gets the next id, not one already taken.
+    const next = await connect().query("INSERT INTO tasks (title) VALUES ('after the restore') RETURNING id");
+    expect(next.rows[0].id).toBe(titles.length + 1);
+  });
+
+  test('restoring "latest" over a live database puts back exactly what the dump holds, in one transaction', async () => {
+    const db = connect();
+    const dumped = await allTasks();
+    expect(await runBackup()).toMatchObject({ code: 0 });
+    await db.query('DELETE FROM tasks');
+    await db.query("INSERT INTO tasks (title) VALUES ('written after the dump')");
+    const restore = await runRestore('latest');
+    expect(restore).toMatchObject({ code: 0 });
+    expect(restore.output).toContain(`replacing the objects of database ${owner.database}`);
+    expect(await allTasks()).toBe(dumped);
+  });
+
+  test('a restore of a dump that is not there, or of a path, changes nothing and says what there is', async () => {
+    const before = await allTasks();
+    const missing = await runRestore('todo-20000101T000000Z.dump');
+    expect(missing.code).toBe(1);
+    expect(missing.output).toContain(`no dump 'todo-20000101T000000Z.dump' in ${backupDir}; the dumps there are:`);
+    expect(missing.output).toContain(dumps()[0]);
+    const escape = await runRestore('../etc/passwd');
+    expect(escape.code).toBe(2);
+    expect(escape.output).toContain("RESTORE_DUMP must be the file name of a dump");
+    expect(await allTasks()).toBe(before);
+  });
+
+  test('a dump that fails leaves no file under a dump\'s name, and prunes nothing', async () => {
+    const before = dumps();
+    const failed = await runBackup({ PGPASSWORD: 'wrong-password' });
+    expect(failed.code).not.toBe(0);
+    expect(failed.output).toContain('password authentication failed');
+    expect(dumps()).toEqual(before);
+    expect(fs.readdirSync(backupDir).filter(file => file.endsWith('.partial'))).toEqual([]);
+  });
+
+  test('with more dumps than the retention, a backup keeps the newest ones of this database only, and clears stale partial files', async () => {
+    const retention = Number(containerEnv(backupContainer, objects, NAMESPACE).BACKUP_RETAIN);
+    expect(retention).toBe(7);
+    for (const file of fs.readdirSync(backupDir)) {
+      fs.rmSync(path.join(backupDir, file));
+    }
+    const old = Array.from({ length: 9 }, (_, day) => `todo-202601${String(day + 10)}T030000Z.dump`);
+    const unrelated = ['other-20250101T030000Z.dump', 'notes.txt', 'todo-latest.dump'];
+    const dayOld = Date.now() / 1000 - 2 * 24 * 3600;
+    for (const file of [...old, ...unrelated, '.todo-20260101T030000Z.dump.partial', '.todo-20260120T030000Z.dump.partial']) {
+      fs.writeFileSync(path.join(backupDir, file), 'x');
+      fs.chownSync(path.join(backupDir, file), 999, 999);
+    }
+    // One partial file is two days old (a run killed by its deadline), the other could still be being written.
+    fs.utimesSync(path.join(backupDir, '.todo-20260101T030000Z.dump.partial'), dayOld, dayOld);
+
+    const backup = await runBackup();
+    expect(backup).toMatchObject({ code: 0 });
+    const kept = dumps();
+    expect(kept).toHaveLength(retention);
+    const newest = kept[kept.length - 1];
+    expect(newest > old[old.length - 1]).toBe(true);
+    expect(kept).toEqual([...old.slice(old.length - (retention - 1)), newest]);
+    expect(backup.output).toContain(`backup: pruned ${old[0]} (keeping the newest ${retention})`);
+    for (const file of [...unrelated, '.todo-20260120T030000Z.dump.partial']) {
+      expect({ file, kept: fs.existsSync(path.join(backupDir, file)) }).toEqual({ file, kept: true });
+    }
+    expect(fs.existsSync(path.join(backupDir, '.todo-20260101T030000Z.dump.partial'))).toBe(false);
+  });
+});
