@@ -1,6 +1,7 @@
 import Fastify, { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { Pool } from 'pg';
 import { isUnavailable } from './database';
+import { ServiceMetrics } from './metrics';
 import { Migration, pendingMigrations } from './migrations';
 
 /** The largest request body accepted, in bytes. */
@@ -99,6 +100,15 @@ export function buildApp({ pool, migrations, logger, startupCheckIntervalMs = 10
     }
     done(null, payload);
   });
+
+  // GET /metrics in the Prometheus text format. Not routed by the Ingress (which routes /tasks): Prometheus scrapes
+  // the pods directly. A 404's route is one label value, so random URLs cannot grow the number of series.
+  const metrics = new ServiceMetrics(pool);
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observe(request.method, request.is404 ? undefined : request.routeOptions.url, reply.statusCode, reply.elapsedTime);
+    done();
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
 

@@ -291,6 +291,58 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     expect(await response.json()).toEqual({ error: message });
   });
 
+  test('GET /metrics: Prometheus text with requests by route pattern and status, latencies, the pool and the process', async () => {
+    const scrape = async () => {
+      const response = await fetch(`${base}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      return response.text();
+    };
+    const sample = (text: string, series: string) => {
+      const line = text.split('\n').find(l => l.startsWith(`${series} `));
+      return line === undefined ? 0 : Number(line.slice(series.length + 1));
+    };
+    const listed = 'http_requests_total{method="GET",route="/tasks",status_code="200"}';
+    const created = 'http_requests_total{method="POST",route="/tasks",status_code="201"}';
+    const byId = 'http_requests_total{method="GET",route="/tasks/:id",status_code="404"}';
+    const unmatched = 'http_requests_total{method="GET",route="unmatched",status_code="404"}';
+    const before = await scrape();
+    await fetch(`${base}/tasks`);
+    await fetch(`${base}/tasks`);
+    await post({ title: 'counted' });
+    await fetch(`${base}/tasks/999998`);
+    await fetch(`${base}/no-such-route-${Date.now()}`);
+    const after = await scrape();
+    expect(sample(after, listed) - sample(before, listed)).toBe(2);
+    expect(sample(after, created) - sample(before, created)).toBe(1);
+    // The route pattern, never the id: one series however many ids are asked for; unknown URLs share one too.
+    expect(sample(after, byId) - sample(before, byId)).toBe(1);
+    expect(sample(after, unmatched) - sample(before, unmatched)).toBe(1);
+    expect(after).not.toContain('/tasks/999998');
+    expect(after).not.toContain('no-such-route');
+    const histogramCount = 'http_request_duration_seconds_count{method="GET",route="/tasks",status_code="200"}';
+    expect(sample(after, histogramCount) - sample(before, histogramCount)).toBe(2);
+    expect(after).toMatch(/^http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/tasks",status_code="200"\} \d+$/m);
+    // The pool holds the connections the requests used, all idle between requests, and nothing waits.
+    expect(sample(after, 'todo_db_pool_clients')).toBeGreaterThanOrEqual(1);
+    expect(sample(after, 'todo_db_pool_idle_clients')).toBe(sample(after, 'todo_db_pool_clients'));
+    expect(sample(after, 'todo_db_pool_waiting_requests')).toBe(0);
+    expect(sample(after, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
+    expect(after).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
+  });
+
+  test('GET /metrics answers while the database is down: it never waits on it', async () => {
+    postgres.stop();
+    try {
+      const started = Date.now();
+      const response = await fetch(`${base}/metrics`);
+      expect(response.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      postgres.startAgain();
+    }
+  });
+
   test('tasks survive a restart of the service', async () => {
     const before = await (await fetch(`${base}/tasks`)).json();
     expect(await service!.stop()).toBe(0);
