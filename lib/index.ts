@@ -18,3 +18,4 @@ export { Resources, cpuFromQuantity, resourcesToQuantities } from './kube/resour
 export { sizeFromQuantity, sizeToQuantity } from './kube/size';
 export { InvalidPropsError, PropProblem } from './kube/prop-checks';
 export { DEFAULT_CLUSTER_DOMAIN, serviceFqdn } from './kube/service-dns';
+export * from './monitoring';

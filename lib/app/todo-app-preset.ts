@@ -62,6 +62,7 @@ export abstract class TodoAppPreset {
     runAsUser: 10001,
     readinessProbe: port => ({ tcpSocket: { port: k8s.IntOrString.fromString(port) } }),
     livenessProbe: port => ({ tcpSocket: { port: k8s.IntOrString.fromString(port) } }),
+    metricsPath: undefined,
   };
 
   /**
@@ -78,6 +79,7 @@ export abstract class TodoAppPreset {
     runAsUser: 1000,
     readinessProbe: port => ({ httpGet: { path: '/readyz', port: k8s.IntOrString.fromString(port) } }),
     livenessProbe: port => ({ httpGet: { path: '/healthz', port: k8s.IntOrString.fromString(port) } }),
+    metricsPath: '/metrics',
   };
 
   public abstract readonly name: AppPreset;
@@ -96,6 +98,8 @@ export abstract class TodoAppPreset {
   public abstract readinessProbe(port: string): k8s.Probe;
   /** The liveness probe, on the named container port `port`. */
   public abstract livenessProbe(port: string): k8s.Probe;
+  /** Where the server serves Prometheus metrics, on its HTTP port; undefined when it serves none. */
+  public abstract readonly metricsPath?: string;
 }
 
 // Keyed by the enum and typed as a total map: a new AppPreset does not compile until it has a preset here.

@@ -137,6 +137,10 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
   public readonly migrationJob: k8s.KubeJob;
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
   public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** Labels selecting the server pods (not the migration Job's). */
+  public readonly serverSelector: Record<string, string>;
+  /** The container port name that serves HTTP (and, with a preset that has them, metrics). */
+  public readonly httpPortName = HTTP_PORT_NAME;
 
   private readonly database: IDatabase;
 
@@ -169,6 +173,7 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
     this.credentials = this.database.bindClient(this, `${this.name}-db-credentials`);
 
     const serverSelector = selectorLabels(this, this.identity('server'));
+    this.serverSelector = serverSelector;
     this.deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.name },
       spec: {

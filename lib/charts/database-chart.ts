@@ -2,6 +2,8 @@ import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
 import { backupProps, databaseCredentials, databaseProps, databaseWorkload, StackConfig } from '../config';
 import { PostgresBackup } from '../database/postgres-backup';
+import { METRICS_PORT_NAME } from '../database/postgres-pod';
+import { PodMetrics } from '../monitoring/pod-monitor';
 import { PostgresDatabase } from '../database/postgres-database';
 import { NamespaceChart } from './namespace-chart';
 
@@ -14,6 +16,8 @@ export class DatabaseChart extends NamespaceChart {
   public readonly database: PostgresDatabase;
   /** Present when `database.backup.enabled`. */
   public readonly backup?: PostgresBackup;
+  /** Present when `monitoring.enabled`: the PodMonitor of the database's exporter. */
+  public readonly metrics?: PodMetrics;
 
   constructor(scope: Construct, id: string, props: DatabaseChartProps) {
     const { config } = props;
@@ -25,6 +29,11 @@ export class DatabaseChart extends NamespaceChart {
       providedSecrets: credentials.providedDatabaseSecret ? [credentials.providedDatabaseSecret] : [],
     });
     this.database = databaseWorkload(config).create(this, 'Postgres', databaseProps(config, credentials));
+    if (config.monitoring.enabled) {
+      this.database.allowMetricsScraper(config.monitoring.prometheusNamespace);
+      this.metrics = new PodMetrics(this, 'Metrics', { name: this.database.name, selector: this.database.selector, portName: METRICS_PORT_NAME,
+        identity: { name: 'postgresql', component: 'database', version: imageVersion(config.database.image) } });
+    }
     if (config.database.backup.enabled) {
       this.backup = new PostgresBackup(this, 'Backup', { ...backupProps(config), database: this.database });
     }

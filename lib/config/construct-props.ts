@@ -64,6 +64,7 @@ export function databaseProps(config: StackConfig, credentials: DatabaseCredenti
     clusterDomain: config.clusterDomain,
     replicas: db.replicas,
     staticVolumeHostPath: db.staticVolumeHostPath,
+    metricsExporterImage: config.monitoring.enabled ? config.monitoring.exporterImage : undefined,
   };
 }
 

@@ -68,4 +68,10 @@ export const TUTORIAL_DEFAULTS: StackSettings = {
     fluxNamespace: 'flux-system',
     fluxDependsOn: [],
   },
+  monitoring: {
+    enabled: false,
+    prometheusNamespace: 'monitoring',
+    // postgres_exporter's own image (Prometheus community), pinned.
+    exporterImage: 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
+  },
 };

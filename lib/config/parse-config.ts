@@ -15,7 +15,7 @@ import {
   ingressBridgeProps, todoAppProps,
 } from './construct-props';
 import {
-  AppSettings, BackupConfig, BackupSettings, CredentialsConfig, DatabaseSettings, DatabaseWorkload, GitOpsConfig, IngressConfig, IngressTlsConfig,
+  AppSettings, BackupConfig, BackupSettings, CredentialsConfig, MonitoringConfig, DatabaseSettings, DatabaseWorkload, GitOpsConfig, IngressConfig, IngressTlsConfig,
   ResourcesSettings, StackConfig, StackSettings,
 } from './stack-config';
 
@@ -35,6 +35,7 @@ export class ConfigError extends Error {
 const FIELD_OF_PROP: Readonly<Record<string, string>> = {
   'database.credentials.clientSecretName': 'database.credentials.appSecretName',
   'database.clusterDomain': 'clusterDomain',
+  'database.metricsExporterImage': 'monitoring.exporterImage',
   // The backup CronJob is named after the database.
   'database.backup.name': 'database.name',
   'app.clusterDomain': 'clusterDomain',
@@ -133,6 +134,7 @@ export function parseConfig(settings: StackSettings): StackConfig {
   const app = parseApp(problems, settings.app);
   checkIngress(problems, settings.ingress);
   checkGitOps(problems, settings.gitops);
+  checkMonitoring(problems, settings.monitoring);
 
   const namespaces = [settings.database.namespace, settings.app.namespace, settings.ingress.namespace];
   if (new Set(namespaces).size !== namespaces.length) {
@@ -240,6 +242,19 @@ function checkTlsSource(problems: Problems, tls: IngressTlsConfig | undefined): 
 function checkGitOps(problems: Problems, gitops: GitOpsConfig): void {
   problems.name('gitops.argoCdNamespace', gitops.argoCdNamespace, 'dnsLabel');
   problems.name('gitops.fluxNamespace', gitops.fluxNamespace, 'dnsLabel');
+}
+
+function checkMonitoring(problems: Problems, monitoring: MonitoringConfig): void {
+  if (typeof monitoring.enabled !== 'boolean') {
+    problems.add('monitoring.enabled', monitoring.enabled,
+      'must be true (an exporter and PodMonitors; the cluster needs the Prometheus Operator) or false');
+  }
+  problems.name('monitoring.prometheusNamespace', monitoring.prometheusNamespace, 'dnsLabel');
+  if (!monitoring.enabled) {
+    const checks = new PropChecks();
+    checks.image('monitoring.exporterImage', monitoring.exporterImage);
+    checks.problems.forEach(problem => problems.add(problem.prop, problem.value, problem.message));
+  }
 }
 
 function valueAt(settings: StackSettings, field: string): unknown {

@@ -49,6 +49,7 @@ export function resolveConfig(stage: string, overrides: StackOverrides = {}): St
     app: { ...TUTORIAL_DEFAULTS.app, ...overrides.app },
     ingress: { ...TUTORIAL_DEFAULTS.ingress, ...overrides.ingress },
     gitops: { ...TUTORIAL_DEFAULTS.gitops, ...overrides.gitops },
+    monitoring: { ...TUTORIAL_DEFAULTS.monitoring, ...overrides.monitoring },
   } as StackSettings;
   return parseConfig(merged);
 }

@@ -162,6 +162,19 @@ export interface GitOpsConfig {
 }
 
 /**
+ * Prometheus metrics: the todo service always serves `/metrics`; with `enabled`, the database pod runs a
+ * postgres_exporter sidecar and the stack emits Prometheus Operator PodMonitors for both (the cluster must have the
+ * operator's CRDs: an apply fails on a PodMonitor otherwise).
+ */
+export interface MonitoringConfig {
+  readonly enabled: boolean;
+  /** Namespace of Prometheus, which the database's NetworkPolicy lets reach the exporter's port. */
+  readonly prometheusNamespace: string;
+  /** The postgres_exporter image, pinned. */
+  readonly exporterImage: string;
+}
+
+/**
  * Everything that differs between two deployments of the stack, as a stage writes it (quantities as strings).
  * `resolveConfig` merges a stage's overrides into the defaults and parses the result into a `StackConfig`.
  */
@@ -176,6 +189,7 @@ export interface StackSettings {
   readonly app: AppSettings;
   readonly ingress: IngressConfig;
   readonly gitops: GitOpsConfig;
+  readonly monitoring: MonitoringConfig;
 }
 
 /** A partial StackSettings, as a stage writes it: only what differs from the defaults. */

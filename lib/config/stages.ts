@@ -52,5 +52,7 @@ export const STAGES: Readonly<Record<string, StackOverrides>> = {
       // layout.
       fluxDependsOn: ['infrastructure'],
     },
+    // The cluster runs the Prometheus Operator (kube-prometheus-stack) in `monitoring`.
+    monitoring: { enabled: true },
   },
 };

@@ -11,7 +11,7 @@ import { DEFAULT_CLUSTER_DOMAIN, serviceFqdn } from '../kube/service-dns';
 import { sizeToQuantity } from '../kube/size';
 import { IDatabase, IDatabaseClient } from './database';
 import { ClientCredentials, DatabaseCredentials, SecretKeyReference } from './database-credentials';
-import { CONFIG_KEYS, PGDATA, POSTGRES_PORT, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
+import { CONFIG_KEYS, METRICS_PORT, PGDATA, POSTGRES_PORT, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
 
 export interface PostgresDatabaseProps {
   /** The password's source; the user and database name are not secret and live in a ConfigMap. */
@@ -56,6 +56,12 @@ export interface PostgresDatabaseProps {
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
+  /**
+   * A pinned postgres_exporter image to run beside PostgreSQL, serving Prometheus metrics on port 9187
+   * (`metrics`); `allowMetricsScraper()` lets Prometheus reach it.
+   * @default - no exporter
+   */
+  readonly metricsExporterImage?: string;
 }
 
 /** The defaults of every PostgreSQL workload, in one place: the stack's config starts from them too. */
@@ -102,7 +108,11 @@ export abstract class PostgresDatabase extends Construct implements IDatabase {
   /** Labels selecting the database pods. */
   public readonly selector: Record<string, string>;
 
+  /** The postgres_exporter image, when the pod runs one. */
+  public readonly metricsExporterImage?: string;
+
   private readonly clients: IDatabaseClient[] = [];
+  private readonly scraperNamespaces: string[] = [];
 
   /**
    * @param problems what the workload found wrong with `props` (its `checkProps`), thrown before anything is made
@@ -120,6 +130,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabase {
     this.resources = props.resources ?? POSTGRES_DEFAULTS.resources;
     this.credentials = props.credentials;
     this.clusterDomain = props.clusterDomain ?? POSTGRES_DEFAULTS.clusterDomain;
+    this.metricsExporterImage = props.metricsExporterImage;
     this.selector = selectorLabels(this, this.identity);
 
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
@@ -160,7 +171,13 @@ export abstract class PostgresDatabase extends Construct implements IDatabase {
         podSelector: { matchLabels: this.selector },
         policyTypes: ['Ingress'],
         // No client yet means no ingress at all: the policy denies by default.
-        ingress: Lazy.any({ produce: () => this.clients.map(client => this.ingressRuleFor(client)) }),
+        ingress: Lazy.any({ produce: () => [
+          ...this.clients.map(client => this.ingressRuleFor(client)),
+          ...this.scraperNamespaces.map(namespace => ({
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }],
+            ports: [{ port: k8s.IntOrString.fromNumber(METRICS_PORT), protocol: 'TCP' }],
+          })),
+        ] }),
       },
     });
   }
@@ -185,6 +202,9 @@ export abstract class PostgresDatabase extends Construct implements IDatabase {
       checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
     }
     checkResources(checks, 'resources', props.resources ?? POSTGRES_DEFAULTS.resources);
+    if (props.metricsExporterImage !== undefined) {
+      checks.image('metricsExporterImage', props.metricsExporterImage);
+    }
     if (props.clusterDomain !== undefined) {
       checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
     }
@@ -213,6 +233,14 @@ export abstract class PostgresDatabase extends Construct implements IDatabase {
     this.clients.push(client);
   }
 
+  /** Lets the pods of `namespace` (Prometheus's) reach the exporter's port, and only that port. */
+  public allowMetricsScraper(namespace: string): void {
+    if (this.metricsExporterImage === undefined) {
+      throw new Error(`${this.node.path}: allowMetricsScraper('${namespace}') needs a metricsExporterImage: the pod serves no metrics`);
+    }
+    this.scraperNamespaces.push(namespace);
+  }
+
   /** The recommended-label identity of the database's objects. */
   protected get identity(): ComponentLabels {
     return { name: 'postgresql', component: 'database', version: imageVersion(this.image) };
@@ -232,6 +260,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabase {
       password: this.passwordSecret,
       resources: this.resources,
       dataVolume,
+      exporter: this.metricsExporterImage ? { image: this.metricsExporterImage, databaseName: this.databaseName } : undefined,
     });
   }
 

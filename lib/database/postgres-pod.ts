@@ -26,7 +26,20 @@ export interface PostgresPodProps {
    * a volume of the same name.
    */
   readonly dataVolume?: k8s.Volume;
+  /** A postgres_exporter sidecar; @default - none */
+  readonly exporter?: PostgresExporterProps;
 }
+
+/** The postgres_exporter sidecar: Prometheus metrics of the server, read over the pod's own loopback. */
+export interface PostgresExporterProps {
+  /** A pinned postgres_exporter image. */
+  readonly image: string;
+  /** The database the exporter connects to (it reads the server-wide statistics from there). */
+  readonly databaseName: string;
+}
+
+export const METRICS_PORT = 9187;
+export const METRICS_PORT_NAME = 'metrics';
 
 // pg_isready through a shell, so that it reads the user and database from the container's environment.
 const PG_ISREADY = ['/bin/sh', '-c', 'exec pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB" -h 127.0.0.1 -p 5432'];
@@ -91,7 +104,7 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
           { name: 'tmp', mountPath: '/tmp' },
           { name: 'dshm', mountPath: '/dev/shm' },
         ],
-      }],
+      }, ...(props.exporter ? [exporterContainer(props, props.exporter)] : [])],
       volumes: [
         ...(props.dataVolume ? [props.dataVolume] : []),
         { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
@@ -99,6 +112,35 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
         // Parallel queries use POSIX shared memory; the container runtime's default /dev/shm is only 64Mi.
         { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('256Mi') } },
       ],
+    },
+  };
+}
+
+// The owner's login over the pod's loopback (no TLS: the traffic never leaves the pod), with the user and password
+// from the same ConfigMap and Secret as the server's, as the exporter's DATA_SOURCE_* variables. No readiness probe:
+// a pod is ready when PostgreSQL is, and an exporter that is not must never take the database out of its Service.
+function exporterContainer(props: PostgresPodProps, exporter: PostgresExporterProps): k8s.Container {
+  return {
+    name: 'metrics',
+    image: exporter.image,
+    imagePullPolicy: 'IfNotPresent',
+    args: [`--web.listen-address=:${METRICS_PORT}`],
+    ports: [{ name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: 'TCP' }],
+    env: [
+      { name: 'DATA_SOURCE_URI', value: `127.0.0.1:${POSTGRES_PORT}/${exporter.databaseName}?sslmode=disable` },
+      { name: 'DATA_SOURCE_USER', valueFrom: { configMapKeyRef: { name: props.configMapName, key: CONFIG_KEYS.user } } },
+      { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: props.password.secretName, key: props.password.key } } },
+    ],
+    resources: {
+      requests: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('32Mi') },
+      limits: { memory: k8s.Quantity.fromString('128Mi') },
+    },
+    livenessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
+    securityContext: {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
     },
   };
 }

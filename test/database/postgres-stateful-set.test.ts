@@ -244,6 +244,7 @@ describe('PostgresStatefulSet', () => {
       replicas: 1,
       podDisruptionBudget: false,
       clusterDomain: 'cluster.example',
+      metricsExporterImage: 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
     };
     const { db, manifests } = build(all);
     const sts = only(manifests, 'StatefulSet', 'db');
@@ -254,5 +255,32 @@ describe('PostgresStatefulSet', () => {
     expect(only(manifests, 'ConfigMap', 'db-config').data).toMatchObject({ POSTGRES_DB: 'app', POSTGRES_USER: 'owner' });
     expect(manifests.filter(m => m.kind === 'PodDisruptionBudget')).toEqual([]);
     expect(db.host).toBe('db.postgres.svc.cluster.example');
+    expect(sts.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['postgres', 'metrics']);
+  });
+
+  test('metrics: a postgres_exporter sidecar on the pod\'s loopback with the owner\'s credentials, restricted, never gating readiness', () => {
+    const chart = namespacedChart('postgres');
+    const db = new PostgresStatefulSet(chart, 'Postgres', { credentials, metricsExporterImage: 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1' });
+    db.allowMetricsScraper('monitoring');
+    const manifests = synth(chart);
+    const pod = only(manifests, 'StatefulSet').spec.template.spec;
+    const exporter = pod.containers[1];
+    expect(exporter).toMatchObject({
+      name: 'metrics',
+      image: 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
+      args: ['--web.listen-address=:9187'],
+      ports: [{ name: 'metrics', containerPort: 9187, protocol: 'TCP' }],
+      securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+    });
+    expect(exporter.readinessProbe).toBeUndefined();
+    expect(exporter.env).toEqual([
+      { name: 'DATA_SOURCE_URI', value: '127.0.0.1:5432/todo?sslmode=disable' },
+      { name: 'DATA_SOURCE_USER', valueFrom: { configMapKeyRef: { name: 'postgres-config', key: 'POSTGRES_USER' } } },
+      { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: 'postgres-credentials', key: 'POSTGRES_PASSWORD' } } },
+    ]);
+    // Prometheus's namespace reaches port 9187, and nothing else of the pod.
+    const rules = only(manifests, 'NetworkPolicy').spec.ingress;
+    expect(rules).toContainEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 9187, protocol: 'TCP' }] });
+    expect(() => build().db.allowMetricsScraper('monitoring')).toThrow(/needs a metricsExporterImage/);
   });
 });

@@ -153,6 +153,9 @@ function podSecurity(pod: PodTemplate): Finding[] {
 
 function operability(pod: PodTemplate): Finding[] {
   const findings: Finding[] = [];
+  // A pod is ready when every container with a readiness probe is: a helper beside a probed container (a metrics
+  // exporter) needs none, and one would take the main container out of its Service whenever the helper fails.
+  const podReadiness = containersOf(pod).some(({ container, init }) => !init && container.readinessProbe);
   for (const { container, path, init } of containersOf(pod)) {
     const name = `container '${container.name}'`;
     const resources = container.resources ?? {};
@@ -165,7 +168,7 @@ function operability(pod: PodTemplate): Finding[] {
       findings.push(objectFinding('resources-missing', pod.manifest, [...path, 'resources'], `${name} has no ${missing.join(', no ')}`));
     }
     if (!init && pod.longRunning) {
-      const probes = [!container.readinessProbe && 'readiness', !container.livenessProbe && 'liveness'].filter(Boolean);
+      const probes = [!podReadiness && 'readiness', !container.livenessProbe && 'liveness'].filter(Boolean);
       if (probes.length > 0) {
         findings.push(objectFinding('probe-missing', pod.manifest, path, `${name} has no ${probes.join(' and no ')} probe`));
       }

@@ -434,3 +434,18 @@ describe('the upgrade check and objects made with generateName', () => {
     expect(findingsOf(refused, 'immutable-field').map(f => f.path)).toContain('spec.template.spec.containers[0].image');
   });
 });
+
+describe('probe-missing and helper containers', () => {
+  test('a helper beside a container with a readiness probe needs a liveness probe only; a pod with no readiness at all is reported', () => {
+    const helper = { name: 'exporter', image: 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1', resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } } };
+    const withHelper = run(s => { podSpec(s).containers.push({ ...helper, livenessProbe: { tcpSocket: { port: 9187 } }, ports: [{ containerPort: 9187 }] }); });
+    expect(findingsOf(withHelper, 'probe-missing')).toEqual([]);
+    const noLiveness = run(s => { podSpec(s).containers.push(helper); });
+    expect(findingsOf(noLiveness, 'probe-missing').map(f => f.message)).toEqual(["container 'exporter' has no liveness probe"]);
+    const noReadiness = run(s => {
+      delete podSpec(s).containers[0].readinessProbe;
+      podSpec(s).containers.push({ ...helper, livenessProbe: { tcpSocket: { port: 9187 } }, ports: [{ containerPort: 9187 }] });
+    });
+    expect(findingsOf(noReadiness, 'probe-missing').map(f => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(/has no readiness probe/)]));
+  });
+});
