@@ -9,6 +9,9 @@ import { PostgresServer } from '../support/postgres-server';
 import { identityOf, IMAGE_USERS } from '../support/pod-sandbox';
 import { containerEnv, ServiceProcess, waitFor } from '../support/service-process';
 import { tempFolder } from '../support/temp-folders';
+import { resolveConfig, STAGES } from '../../lib/config';
+import { debianBinary } from '../support/debian-package';
+import { synthStack } from '../support/manifests';
 
 // The whole system, tested together: every command the dev stage's pods run (init containers, the database's exec
 // probes, the server, its preStop hook, the migration Job), run as those pods run them: the env resolved from the
@@ -447,3 +450,51 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   });
 });
 
+describe('the postgres_exporter sidecar (monitoring.enabled), run as the pod runs it', () => {
+  // The dev stage with monitoring on: the same credentials as the server this file started, which listens on
+  // 127.0.0.1 as the pod's loopback. Debian's postgres_exporter 0.11 stands in for the image's (v0.17): the same
+  // DATA_SOURCE_* variables and flags.
+  const { all } = synthStack(resolveConfig('dev', { ...STAGES.dev, monitoring: { enabled: true } }));
+  const statefulSet = all.find(o => o.kind === 'StatefulSet')!;
+  const pod = statefulSet.spec.template.spec;
+  const exporter = pod.containers.find((c: any) => c.name === 'metrics');
+
+  test('with the sidecar\'s exact env and args, as uid 999 under a read-only root, it reports pg_up 1 and the database\'s statistics', async () => {
+    const binary = debianBinary('prometheus-postgres-exporter', '/usr/bin/prometheus-postgres-exporter');
+    const env: Record<string, string> = { ...containerEnv(exporter, all, statefulSet.metadata.namespace!), PATH: '/usr/bin:/bin' };
+    expect(env.DATA_SOURCE_URI).toBe('127.0.0.1:5432/todo?sslmode=disable');
+    const identity = identityOf(pod, exporter, { 65534: 'nobody' });
+    expect(identity).toMatchObject({ uid: 999, readOnlyRootFilesystem: true });
+    const process = new ServiceProcess([binary, ...exporter.args], '/', env, identity);
+    try {
+      const port = exporter.ports[0].containerPort;
+      let text = '';
+      for (let attempt = 0; attempt < 50 && !/^pg_up 1$/m.test(text); attempt++) {
+        await new Promise(resolve => setTimeout(resolve, 200));
+        text = await fetch(`http://127.0.0.1:${port}/metrics`).then(r => r.text(), () => '');
+      }
+      expect(text).toMatch(/^pg_up 1$/m);
+      expect(text).toMatch(/^pg_stat_database_xact_commit\{datid="\d+",datname="todo"(,[^}]*)?\} \d+/m);
+      // Its liveness probe's path answers.
+      expect((await fetch(`http://127.0.0.1:${port}${exporter.livenessProbe.httpGet.path}`)).status).toBe(200);
+    } finally {
+      await process.stop();
+    }
+  });
+
+  test('with a wrong password it stays up and reports pg_up 0: a scrape shows the database is unreachable', async () => {
+    const binary = debianBinary('prometheus-postgres-exporter', '/usr/bin/prometheus-postgres-exporter');
+    const env = { ...containerEnv(exporter, all, statefulSet.metadata.namespace!), PATH: '/usr/bin:/bin', DATA_SOURCE_PASS: 'wrong' };
+    const process = new ServiceProcess([binary, ...exporter.args], '/', env, identityOf(pod, exporter, { 65534: 'nobody' }));
+    try {
+      let text = '';
+      for (let attempt = 0; attempt < 50 && !/^pg_up 0$/m.test(text); attempt++) {
+        await new Promise(resolve => setTimeout(resolve, 200));
+        text = await fetch(`http://127.0.0.1:${exporter.ports[0].containerPort}/metrics`).then(r => r.text(), () => '');
+      }
+      expect(text).toMatch(/^pg_up 0$/m);
+    } finally {
+      await process.stop();
+    }
+  });
+});
