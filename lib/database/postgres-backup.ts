@@ -10,6 +10,7 @@ import {
 } from '../kube/labels';
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 import { checkResources, resourceRequirements, Resources } from '../kube/resources';
+import { restrictedContainerSecurityContext } from '../kube/security-context';
 import { sizeToQuantity } from '../kube/size';
 import { createHash } from 'crypto';
 import { IDatabaseClient } from './database';
@@ -308,12 +309,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
             ...Object.entries(env).map(([key, value]) => ({ name: key, value })),
           ],
           resources: resourceRequirements(this.resources),
-          securityContext: {
-            runAsNonRoot: true,
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            capabilities: { drop: ['ALL'] },
-          },
+          securityContext: restrictedContainerSecurityContext(),
           volumeMounts: [
             { name: 'backups', mountPath: BACKUP_MOUNT_PATH },
             { name: 'tmp', mountPath: '/tmp' },

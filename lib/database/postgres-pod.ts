@@ -1,4 +1,5 @@
 import * as k8s from '../../imports/k8s';
+import { restrictedContainerSecurityContext } from '../kube/security-context';
 import { resourceRequirements, Resources } from '../kube/resources';
 import { SecretKeyReference } from './database-credentials';
 
@@ -92,12 +93,7 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
         startupProbe: { exec: { command: PG_ISREADY }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
         readinessProbe: { exec: { command: PG_ISREADY }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
         livenessProbe: { exec: { command: PG_ISREADY }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-        securityContext: {
-          runAsNonRoot: true,
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          capabilities: { drop: ['ALL'] },
-        },
+        securityContext: restrictedContainerSecurityContext(),
         volumeMounts: [
           { name: DATA_VOLUME_NAME, mountPath: DATA_MOUNT_PATH },
           { name: 'run', mountPath: '/var/run/postgresql' },
@@ -136,11 +132,6 @@ function exporterContainer(props: PostgresPodProps, exporter: PostgresExporterPr
       limits: { memory: k8s.Quantity.fromString('128Mi') },
     },
     livenessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
-    securityContext: {
-      runAsNonRoot: true,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-    },
+    securityContext: restrictedContainerSecurityContext(),
   };
 }
