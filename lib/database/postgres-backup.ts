@@ -14,7 +14,7 @@ import { restrictedContainerSecurityContext } from '../kube/security-context';
 import { sizeToQuantity } from '../kube/size';
 import { createHash } from 'crypto';
 import { IDatabaseClient } from './database';
-import { CONFIG_KEYS, POSTGRES_UID } from './postgres-pod';
+import { CONFIG_KEYS, postgresPodSecurityContext } from './postgres-pod';
 import { PostgresDatabase } from './postgres-database';
 
 export interface PostgresBackupProps {
@@ -283,15 +283,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
         restartPolicy: 'Never',
         enableServiceLinks: false,
         automountServiceAccountToken: false,
-        securityContext: {
-          runAsNonRoot: true,
-          // The image's postgres user: a uid its /etc/passwd names, so that libpq and pg_dump have a user name.
-          runAsUser: POSTGRES_UID,
-          runAsGroup: POSTGRES_UID,
-          fsGroup: POSTGRES_UID,
-          fsGroupChangePolicy: 'OnRootMismatch',
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: postgresPodSecurityContext(),
         containers: [{
           name: 'pg-dump',
           image: db.image,

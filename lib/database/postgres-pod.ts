@@ -66,14 +66,7 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
       // disconnects clients and checkpoints. No preStop hook: PostgreSQL is PID 1, so a `pg_ctl stop` hook is killed
       // with it and fails on every stop. The grace period gives the checkpoint time before SIGKILL.
       terminationGracePeriodSeconds: 60,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: POSTGRES_UID,
-        runAsGroup: POSTGRES_UID,
-        fsGroup: POSTGRES_UID,
-        fsGroupChangePolicy: 'OnRootMismatch',
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+      securityContext: postgresPodSecurityContext(),
       containers: [{
         name: 'postgres',
         image: props.image,
@@ -109,6 +102,22 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
         { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('256Mi') } },
       ],
     },
+  };
+}
+
+/**
+ * The pod security context of every pod that runs the postgres image (the server, backups, restores): its
+ * `postgres` user (uid/gid 999, which the image's /etc/passwd names, so libpq clients have a user name), fsGroup 999
+ * so that volumes are writable, and RuntimeDefault seccomp.
+ */
+export function postgresPodSecurityContext(): k8s.PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: POSTGRES_UID,
+    runAsGroup: POSTGRES_UID,
+    fsGroup: POSTGRES_UID,
+    fsGroupChangePolicy: 'OnRootMismatch',
+    seccompProfile: { type: 'RuntimeDefault' },
   };
 }
 
