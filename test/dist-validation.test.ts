@@ -26,7 +26,7 @@ describe('the validator on our own freshly synthesized dist/', () => {
       'kustomize.toolkit.fluxcd.io/v1/Kustomization', 'source.toolkit.fluxcd.io/v1/GitRepository']));
     const report = validatePaths([path.join(outdir, 'gitops')], { crds, existingNamespaces: ['argocd', 'flux-system'] });
     expect(report.findings).toEqual([]);
-    expect(report.objectCount).toBe(6);
+    expect(report.objectCount).toBe(9);
     // The CRDs are really applied: a misspelled field of our Application is an error.
     const application = path.join(outdir, 'gitops', 'argocd', 'prod.k8s.yaml');
     fs.writeFileSync(application, fs.readFileSync(application, 'utf8').replace('selfHeal: true', 'selfHeel: true'));

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { stageConfig, stageNames } from '../lib/config';
+import { DatabaseWorkload, stageConfig, stageNames } from '../lib/config';
 import { synthesizeGitOps, synthesizeStage } from '../lib/synthesize';
 
 const DIST = path.join(__dirname, '..', 'dist');
@@ -39,10 +39,11 @@ describe('dist/', () => {
   const fresh = synthesizeAll();
 
   test('holds one folder per stage (objects in manifests/, in apply order, the kustomization beside it, the restore Job in on-demand/) and gitops/', () => {
-    const stageFiles = ['manifests/0000-database.k8s.yaml', 'manifests/0001-app.k8s.yaml', 'manifests/0002-ingress.k8s.yaml', 'kustomization.yaml',
-      'on-demand/postgres-restore.k8s.yaml'];
+    const stageFiles = ['manifests/0000-database.k8s.yaml', 'manifests/0001-app.k8s.yaml', 'manifests/0002-ingress.k8s.yaml', 'kustomization.yaml'];
+    // The restore Job of the dumps; a CloudNativePG cluster recovers through its own bootstrap instead.
+    const restoreJob = (stage: string) => (stageConfig(stage).database.workload === DatabaseWorkload.CLOUDNATIVE_PG ? [] : ['on-demand/postgres-restore.k8s.yaml']);
     expect([...fresh.keys()].sort()).toEqual([
-      ...stageNames().flatMap(stage => stageFiles.map(file => path.join(stage, file))),
+      ...stageNames().flatMap(stage => [...stageFiles, ...restoreJob(stage)].map(file => path.join(stage, file))),
       ...['argocd', 'flux'].flatMap(tool => stageNames().map(stage => path.join('gitops', tool, `${stage}.k8s.yaml`))),
     ].sort());
   });

@@ -26,7 +26,9 @@ describe('main.ts', () => {
     expect(status).toBe(0);
     expect(files).toEqual([
       'dev/kustomization.yaml', 'dev/manifests/0000-database.k8s.yaml', 'dev/manifests/0001-app.k8s.yaml', 'dev/manifests/0002-ingress.k8s.yaml', 'dev/on-demand/postgres-restore.k8s.yaml',
-      'gitops/argocd/dev.k8s.yaml', 'gitops/argocd/prod.k8s.yaml', 'gitops/flux/dev.k8s.yaml', 'gitops/flux/prod.k8s.yaml',
+      'gitops/argocd/dev.k8s.yaml', 'gitops/argocd/ha.k8s.yaml', 'gitops/argocd/prod.k8s.yaml',
+      'gitops/flux/dev.k8s.yaml', 'gitops/flux/ha.k8s.yaml', 'gitops/flux/prod.k8s.yaml',
+      'ha/kustomization.yaml', 'ha/manifests/0000-database.k8s.yaml', 'ha/manifests/0001-app.k8s.yaml', 'ha/manifests/0002-ingress.k8s.yaml',
       'prod/kustomization.yaml', 'prod/manifests/0000-database.k8s.yaml', 'prod/manifests/0001-app.k8s.yaml', 'prod/manifests/0002-ingress.k8s.yaml', 'prod/on-demand/postgres-restore.k8s.yaml',
     ]);
   });
@@ -63,7 +65,7 @@ describe('main.ts', () => {
   test('an unknown stage fails with the known ones, writes nothing and prints no stack trace', () => {
     const { status, stderr, stdout, files } = runMain(['dev', 'qa']);
     expect(status).toBe(1);
-    expect(stderr.trim()).toBe(`Invalid stack config for stage 'qa' (1 problem):\n  - stage: unknown stage, got "qa"; known stages are 'dev', 'prod'`);
+    expect(stderr.trim()).toBe(`Invalid stack config for stage 'qa' (1 problem):\n  - stage: unknown stage, got "qa"; known stages are 'dev', 'ha', 'prod'`);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stdout).toBe('');
     expect(files).toEqual([]);

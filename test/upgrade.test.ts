@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { resolveConfig, STAGES, stageNames } from '../lib/config';
-import { StackOverrides } from '../lib/config/stack-config';
+import { DatabaseWorkload, StackOverrides } from '../lib/config/stack-config';
 import { synthesizeStage } from '../lib/synthesize';
 import { runCli } from '@stateful-todo/manifest-validator';
 import { loadManifests, parseFile } from '@stateful-todo/manifest-validator';
@@ -33,9 +33,13 @@ function merge(base: StackOverrides, change: StackOverrides): StackOverrides {
   return result as StackOverrides;
 }
 
+const onCloudNativePG = (stage: string) => STAGES[stage].database?.workload === DatabaseWorkload.CLOUDNATIVE_PG;
+
 describe.each(stageNames())('upgrading the committed dist/%s', stage => {
   test.each<[string, (own: StackOverrides) => StackOverrides]>([
-    ['(a) a new database image', () => ({ database: { image: 'postgres:17.7-bookworm' } })],
+    ['(a) a new database image', () => ({ database: {
+      image: onCloudNativePG(stage) ? 'ghcr.io/cloudnative-pg/postgresql:17.7-system-bookworm' : 'postgres:17.7-bookworm',
+    } })],
     ['(b) a new app image', () => ({ app: { image: 'ghcr.io/stateful-todo/todo-service:0.2.0' } })],
     ['(c) new resources', () => ({
       database: { resources: { cpuRequest: '500m', memoryRequest: '512Mi', memoryLimit: '1Gi' } },
@@ -49,6 +53,9 @@ describe.each(stageNames())('upgrading the committed dist/%s', stage => {
     expect(report.errors).toBe(0);
   });
 
+});
+
+describe.each(stageNames().filter(stage => !onCloudNativePG(stage)))('upgrading the StatefulSet of the committed dist/%s', stage => {
   test('(f) a larger volume: exactly the claim-template finding, naming both sizes and the expansion procedure', () => {
     const report = upgrade(stage, own => ({ database: { storageSize: own.database?.storageSize === '5Gi' ? '10Gi' : '2Gi' } }));
     const findings = upgradeFindings(report);
@@ -77,6 +84,35 @@ describe.each(stageNames())('upgrading the committed dist/%s', stage => {
   test('renaming the database: its StatefulSet is gone, and its claims with it (a new, empty database)', () => {
     const findings = upgradeFindings(upgrade(stage, () => ({ database: { name: 'pg' } })));
     expect(findings.map(f => `${f.ruleId} ${(f as any).object}`)).toContain('data-left-behind StatefulSet postgres/postgres');
+  });
+});
+
+describe.each(stageNames().filter(onCloudNativePG))('upgrading the CloudNativePG Cluster of the committed dist/%s', stage => {
+  test('a larger volume and more instances: nothing CloudNativePG refuses (it grows the claims in place)', () => {
+    const report = upgrade(stage, () => ({ database: { storageSize: '10Gi', replicas: 5 } }));
+    expect(upgradeFindings(report)).toEqual([]);
+    expect(report.errors).toBe(0);
+  });
+
+  test("a smaller volume: exactly the finding CloudNativePG's webhook would refuse with", () => {
+    const findings = upgradeFindings(upgrade(stage, () => ({ database: { storageSize: '2Gi' } })));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      ruleId: 'immutable-field', object: 'Cluster postgres/postgres', path: 'spec.storage.size',
+      message: 'changes from "5Gi" to "2Gi", which the API server refuses on update',
+      fix: expect.stringMatching(/can only grow/),
+    });
+  });
+
+  test('an older PostgreSQL major version: refused', () => {
+    const findings = upgradeFindings(upgrade(stage, () => ({ database: { image: 'ghcr.io/cloudnative-pg/postgresql:16.10-system-bookworm' } })));
+    expect(findings.map(f => `${f.ruleId} ${(f as any).path}`)).toEqual(['immutable-field spec.imageName']);
+  });
+
+  test('renaming the database: the Cluster is gone, and the operator deletes its claims with it', () => {
+    const findings = upgradeFindings(upgrade(stage, () => ({ database: { name: 'pg' } })));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ ruleId: 'data-left-behind', object: 'Cluster postgres/postgres', message: expect.stringMatching(/deleting it deletes its claims/) });
   });
 });
 

@@ -1,8 +1,8 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
-import { backupProps, databaseCredentials, databaseProps, databaseWorkload, StackConfig } from '../config';
+import { backupProps, databaseCredentials, databaseProps, databaseWorkload, DatabaseWorkload, StackConfig } from '../config';
 import { PostgresBackup } from '../database/postgres-backup';
-import { METRICS_PORT_NAME } from '../database/postgres-pod';
+import { IDatabaseServer } from '../database/database';
 import { PodMetrics } from '../monitoring/pod-monitor';
 import { PostgresDatabase } from '../database/postgres-database';
 import { NamespaceChart } from './namespace-chart';
@@ -13,8 +13,8 @@ export interface DatabaseChartProps {
 
 /** The database's namespace: PostgreSQL on the workload the config chooses. */
 export class DatabaseChart extends NamespaceChart {
-  public readonly database: PostgresDatabase;
-  /** Present when `database.backup.enabled`. */
+  public readonly database: IDatabaseServer;
+  /** Present when `database.backup.enabled` on the StatefulSet and Deployment workloads (CloudNativePG backs itself up). */
   public readonly backup?: PostgresBackup;
   /** Present when `monitoring.enabled`: the PodMonitor of the database's exporter. */
   public readonly metrics?: PodMetrics;
@@ -26,16 +26,22 @@ export class DatabaseChart extends NamespaceChart {
       config,
       namespace: config.database.namespace,
       version: imageVersion(config.database.image),
-      providedSecrets: credentials.providedDatabaseSecret ? [credentials.providedDatabaseSecret] : [],
+      providedSecrets: [credentials.providedDatabaseSecret, objectStoreSecret(config)].filter((name): name is string => name !== undefined),
     });
     this.database = databaseWorkload(config).create(this, 'Postgres', databaseProps(config, credentials));
     if (config.monitoring.enabled) {
       this.database.allowMetricsScraper(config.monitoring.prometheusNamespace);
-      this.metrics = new PodMetrics(this, 'Metrics', { name: this.database.name, selector: this.database.selector, portName: METRICS_PORT_NAME,
+      this.metrics = new PodMetrics(this, 'Metrics', { name: this.database.name, selector: this.database.selector, portName: this.database.metricsPortName,
         identity: { name: 'postgresql', component: 'database', version: imageVersion(config.database.image) } });
     }
-    if (config.database.backup.enabled) {
+    if (config.database.backup.enabled && this.database instanceof PostgresDatabase) {
       this.backup = new PostgresBackup(this, 'Backup', { ...backupProps(config), database: this.database });
     }
   }
+}
+
+/** The object store's credentials Secret, which the cluster provides in the database's namespace (CloudNativePG). */
+function objectStoreSecret(config: StackConfig): string | undefined {
+  const backup = config.database.backup;
+  return config.database.workload === DatabaseWorkload.CLOUDNATIVE_PG && backup.enabled ? backup.objectStore?.credentialsSecretName : undefined;
 }

@@ -1,5 +1,6 @@
 import { App, AppProps } from 'cdk8s';
 import { StackConfig } from '../config';
+import { PostgresCluster } from '../database/postgres-cluster';
 import { PostgresDeployment } from '../database/postgres-deployment';
 import { assignSyncWaves, keepData, markAsSyncHook, SyncWave } from '../gitops/sync-annotations';
 import { AppChart } from './app-chart';
@@ -44,11 +45,17 @@ export class TodoStack extends App {
       markAsSyncHook(backup.deployJob, SyncWave.BACKUP);
     }
     const database = this.databaseChart.database;
+    if (database instanceof PostgresCluster && database.scheduledBackup) {
+      // After the Cluster is healthy (Argo CD's built-in health check for it), as the dumps of the other workloads.
+      assignSyncWaves(database.scheduledBackup, SyncWave.BACKUP);
+    }
     // The database's namespace holds its claims; a namespace with Secrets the cluster provides holds what no
     // sync can restore. Neither may go with a prune or with the Argo CD Application or Flux Kustomization.
     keepData(this.databaseChart.namespaceObject,
       ...(this.appChart.providedSecrets.length > 0 ? [this.appChart.namespaceObject] : []),
       ...(database instanceof PostgresDeployment ? [database.persistentVolumeClaim, database.persistentVolume] : []),
+      // CloudNativePG deletes a Cluster's claims with it.
+      ...(database instanceof PostgresCluster ? [database.cluster] : []),
       this.databaseChart.backup?.persistentVolumeClaim);
   }
 }

@@ -4,7 +4,8 @@ import { TodoAppProps } from '../app/todo-app';
 import { TodoAppPreset } from '../app/todo-app-preset';
 import { DatabaseCredentials } from '../database/database-credentials';
 import { PostgresBackupProps } from '../database/postgres-backup';
-import { PostgresDatabase } from '../database/postgres-database';
+import { IDatabaseServer } from '../database/database';
+import { PodAntiAffinity, PostgresCluster, PostgresClusterProps } from '../database/postgres-cluster';
 import { PostgresDeployment, PostgresDeploymentProps } from '../database/postgres-deployment';
 import { PostgresStatefulSet, PostgresStatefulSetProps } from '../database/postgres-stateful-set';
 import { ArgoCdApplicationProps } from '../gitops/argo-cd-application';
@@ -17,10 +18,13 @@ import { DatabaseWorkload, IngressTlsConfig, StackConfig } from './stack-config'
 // How the config maps onto the constructs' props: the charts build the constructs from these, and the config checks
 // the very same props with the constructs' own `checkProps` before anything is built.
 
+/** The props of every database workload: each reads the ones it has. */
+export type DatabaseWorkloadProps = PostgresStatefulSetProps & PostgresDeploymentProps & PostgresClusterProps;
+
 /** One database workload: how its props are checked, and how it is built. */
 interface DatabaseWorkloadType {
-  checkProps(props: PostgresStatefulSetProps & PostgresDeploymentProps): PropProblem[];
-  create(scope: Construct, id: string, props: PostgresStatefulSetProps & PostgresDeploymentProps): PostgresDatabase;
+  checkProps(props: DatabaseWorkloadProps): PropProblem[];
+  create(scope: Construct, id: string, props: DatabaseWorkloadProps): IDatabaseServer;
 }
 
 // Keyed by the enum and typed as a total map: a new DatabaseWorkload does not compile until it is built here.
@@ -32,6 +36,10 @@ const DATABASE_WORKLOADS: { readonly [workload in DatabaseWorkload]: DatabaseWor
   [DatabaseWorkload.DEPLOYMENT]: {
     checkProps: props => PostgresDeployment.checkProps(props),
     create: (scope, id, props) => new PostgresDeployment(scope, id, props),
+  },
+  [DatabaseWorkload.CLOUDNATIVE_PG]: {
+    checkProps: props => PostgresCluster.checkProps(props),
+    create: (scope, id, props) => new PostgresCluster(scope, id, props),
   },
 };
 
@@ -49,8 +57,9 @@ export function databaseCredentials(config: StackConfig): DatabaseCredentials {
 }
 
 /** The props of the database construct, whichever workload the config names. */
-export function databaseProps(config: StackConfig, credentials: DatabaseCredentials = databaseCredentials(config)): PostgresStatefulSetProps & PostgresDeploymentProps {
+export function databaseProps(config: StackConfig, credentials: DatabaseCredentials = databaseCredentials(config)): DatabaseWorkloadProps {
   const db = config.database;
+  const backup = db.backup;
   return {
     credentials,
     name: db.name,
@@ -65,6 +74,17 @@ export function databaseProps(config: StackConfig, credentials: DatabaseCredenti
     replicas: db.replicas,
     staticVolumeHostPath: db.staticVolumeHostPath,
     metricsExporterImage: config.monitoring.enabled ? config.monitoring.exporterImage : undefined,
+    // CloudNativePG's
+    instances: db.replicas,
+    podAntiAffinity: db.cloudNativePG?.podAntiAffinity as PodAntiAffinity,
+    operatorNamespace: db.cloudNativePG?.operatorNamespace,
+    backup: db.workload === DatabaseWorkload.CLOUDNATIVE_PG && backup.enabled && backup.objectStore !== undefined ? {
+      objectStore: backup.objectStore,
+      serverName: backup.serverName,
+      schedule: backup.schedule,
+      retentionPolicy: backup.retentionPolicy,
+    } : undefined,
+    recovery: db.recovery,
   };
 }
 

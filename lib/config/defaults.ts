@@ -1,5 +1,6 @@
 import { TODO_APP_DEFAULTS } from '../app/todo-app';
 import { POSTGRES_BACKUP_DEFAULTS } from '../database/postgres-backup';
+import { POSTGRES_CLUSTER_DEFAULTS } from '../database/postgres-cluster';
 import { POSTGRES_DEFAULTS } from '../database/postgres-database';
 import { POSTGRES_STATEFUL_SET_DEFAULTS } from '../database/postgres-stateful-set';
 import { INGRESS_BRIDGE_DEFAULTS } from '../ingress/ingress-bridge';
@@ -36,11 +37,14 @@ export const TUTORIAL_DEFAULTS: StackSettings = {
       appSecretName: 'stateful-flask-db-credentials',
     },
     podDisruptionBudget: POSTGRES_DEFAULTS.podDisruptionBudget,
+    // The rest of the backup settings depend on the workload: each construct's defaults stand in for them.
     backup: {
       enabled: true,
       schedule: POSTGRES_BACKUP_DEFAULTS.schedule,
-      retention: POSTGRES_BACKUP_DEFAULTS.retention,
-      storageSize: sizeToQuantity(POSTGRES_BACKUP_DEFAULTS.storageSize),
+    },
+    cloudNativePG: {
+      operatorNamespace: POSTGRES_CLUSTER_DEFAULTS.operatorNamespace,
+      podAntiAffinity: POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity,
     },
   },
   app: {

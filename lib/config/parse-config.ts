@@ -36,6 +36,9 @@ const FIELD_OF_PROP: Readonly<Record<string, string>> = {
   'database.credentials.clientSecretName': 'database.credentials.appSecretName',
   'database.clusterDomain': 'clusterDomain',
   'database.metricsExporterImage': 'monitoring.exporterImage',
+  'database.instances': 'database.replicas',
+  'database.podAntiAffinity': 'database.cloudNativePG.podAntiAffinity',
+  'database.operatorNamespace': 'database.cloudNativePG.operatorNamespace',
   // The backup CronJob is named after the database.
   'database.backup.name': 'database.name',
   'app.clusterDomain': 'clusterDomain',
@@ -149,7 +152,7 @@ export function parseConfig(settings: StackSettings): StackConfig {
   if (Object.values(DatabaseWorkload).includes(db.workload) && ['dev-generated', 'cluster-provided'].includes(db.credentials?.source)) {
     problems.fromConstruct('database', databaseWorkload(config).checkProps(databaseProps(config)));
   }
-  if (database.backup.enabled) {
+  if (database.backup.enabled && db.workload !== DatabaseWorkload.CLOUDNATIVE_PG) {
     problems.fromConstruct('database.backup', PostgresBackup.checkProps({ ...backupProps(config), database: { name: String(db.name) } }));
   }
   if (Object.values(AppPreset).includes(settings.app.preset)) {
@@ -180,6 +183,9 @@ function parseDatabase(problems: Problems, db: DatabaseSettings): StackConfig['d
       "is only for the 'Deployment' workload; a StatefulSet provisions a volume per pod from its claim template");
   }
   checkCredentials(problems, db.credentials);
+  if (db.backup !== null && typeof db.backup === 'object') {
+    checkWorkloadSettings(problems, db, db.backup);
+  }
   if (typeof db.podDisruptionBudget !== 'boolean') {
     problems.add('database.podDisruptionBudget', db.podDisruptionBudget,
       'must be true (a node drain waits for an operator) or false (a drain evicts the database unattended)');
@@ -188,15 +194,51 @@ function parseDatabase(problems: Problems, db: DatabaseSettings): StackConfig['d
     ...db,
     storageSize: problems.size('database.storageSize', db.storageSize) as Size,
     resources: complete(problems.resources('database.resources', db.resources)),
-    backup: parseBackup(problems, db.backup),
+    backup: parseBackup(problems, db.backup, db.workload),
   };
 }
 
-const BACKUP_KEYS = ['enabled', 'schedule', 'retention', 'storageSize', 'storageClassName'];
+const BACKUP_KEYS = ['enabled', 'schedule', 'retention', 'storageSize', 'storageClassName', 'objectStore', 'serverName', 'retentionPolicy'];
+// The settings only one kind of workload reads: set for the other, they would be silently ignored.
+const DUMP_ONLY_BACKUP_KEYS = ['retention', 'storageSize', 'storageClassName'] as const;
+const CLOUDNATIVE_PG_ONLY_BACKUP_KEYS = ['objectStore', 'serverName', 'retentionPolicy'] as const;
+const OBJECT_STORE_KEYS = ['destinationPath', 'endpointUrl', 'credentialsSecretName'];
 
-function parseBackup(problems: Problems, backup: BackupSettings): BackupConfig {
+function checkWorkloadSettings(problems: Problems, db: DatabaseSettings, backup: BackupSettings): void {
+  const cloudNativePG = db.workload === DatabaseWorkload.CLOUDNATIVE_PG;
+  if (cloudNativePG) {
+    DUMP_ONLY_BACKUP_KEYS.filter(key => backup[key] !== undefined).forEach(key => problems.add(`database.backup.${key}`, backup[key],
+      "is for the StatefulSet and Deployment workloads' dumps; CloudNativePG backs up to backup.objectStore, kept for backup.retentionPolicy (such as '7d')"));
+    if (backup.enabled === true && backup.objectStore === undefined) {
+      problems.add('database.backup.objectStore', backup.objectStore, "is required with the CloudNativePG workload: "
+        + "{ destinationPath: 's3://bucket/folder', credentialsSecretName: 'name of a Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY' }, "
+        + 'or set database.backup.enabled to false');
+    }
+    const store = backup.objectStore as unknown;
+    if (store !== undefined && (store === null || typeof store !== 'object' || Array.isArray(store))) {
+      problems.add('database.backup.objectStore', store, "must be an object such as { destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store-credentials' }");
+    } else if (store !== undefined) {
+      Object.keys(store).filter(key => !OBJECT_STORE_KEYS.includes(key)).forEach(key => problems.add(`database.backup.objectStore.${key}`,
+        (store as any)[key], `unknown setting; the settings are ${OBJECT_STORE_KEYS.join(', ')}`));
+    }
+    const recovery = db.recovery as unknown;
+    if (recovery !== undefined && (recovery === null || typeof recovery !== 'object' || Array.isArray(recovery))) {
+      problems.add('database.recovery', recovery, "must be an object such as { serverName: 'postgres' }");
+    }
+  } else {
+    CLOUDNATIVE_PG_ONLY_BACKUP_KEYS.filter(key => backup[key] !== undefined).forEach(key => problems.add(`database.backup.${key}`, backup[key],
+      "is for the CloudNativePG workload; the StatefulSet and Deployment workloads' dumps go to their own volume, kept by backup.retention"));
+    if (db.recovery !== undefined) {
+      problems.add('database.recovery', db.recovery, `is for the CloudNativePG workload; the ${db.workload} workload restores a dump with its restore Job (README, "Backups and restore")`);
+    }
+  }
+}
+
+function parseBackup(problems: Problems, backup: BackupSettings, workload: DatabaseWorkload): BackupConfig {
   if (backup === null || typeof backup !== 'object' || Array.isArray(backup)) {
-    problems.add('database.backup', backup, "must be an object such as { enabled: true, schedule: '0 3 * * *', retention: 7 }");
+    problems.add('database.backup', backup, workload === DatabaseWorkload.CLOUDNATIVE_PG
+      ? "must be an object such as { enabled: true, schedule: '0 3 * * *', objectStore: { destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store-credentials' } }"
+      : "must be an object such as { enabled: true, schedule: '0 3 * * *', retention: 7 }");
     return { enabled: false };
   }
   Object.keys(backup).filter(key => !BACKUP_KEYS.includes(key)).forEach(key =>

@@ -14,6 +14,11 @@ export enum DatabaseWorkload {
    * one still runs on the same data directory.
    */
   DEPLOYMENT = 'Deployment',
+  /**
+   * A CloudNativePG `Cluster`: a primary and streaming replicas that the operator fails over, continuous backup to
+   * an object store. Only on clusters where the CloudNativePG operator is installed (the stack does not install it).
+   */
+  CLOUDNATIVE_PG = 'CloudNativePG',
 }
 
 
@@ -50,7 +55,10 @@ export interface DatabaseSettings {
   readonly databaseName: string;
   /** `POSTGRES_USER`. */
   readonly user: string;
-  /** Must be 1: StatefulSet replicas of plain PostgreSQL are independent databases, not replicas. */
+  /**
+   * StatefulSet and Deployment: must be 1 (their replicas of plain PostgreSQL would be independent databases, not
+   * replicas). CloudNativePG: the number of instances, a primary and streaming replicas (3 for high availability).
+   */
   readonly replicas: number;
   /**
    * Storage class of the data volume (`do-block-storage` in the tutorial's prod).
@@ -73,23 +81,65 @@ export interface DatabaseSettings {
   readonly podDisruptionBudget: boolean;
   /** Scheduled backups and the restore Job (README, "Backups and restore"). */
   readonly backup: BackupSettings;
+  /** Settings of the CloudNativePG workload only. */
+  readonly cloudNativePG: CloudNativePGSettings;
+  /**
+   * CloudNativePG only: create the cluster from a backup in `backup.objectStore` instead of an empty database
+   * (README, "Recovering a CloudNativePG cluster"). Read once, when the Cluster is created.
+   * @default - a new, empty database (`bootstrap.initdb`)
+   */
+  readonly recovery?: RecoverySettings;
+}
+
+export interface CloudNativePGSettings {
+  /** Namespace of the CloudNativePG operator, which the database's NetworkPolicy lets reach the instances. */
+  readonly operatorNamespace: string;
+  /**
+   * `required`: an instance stays Pending rather than share a node with another. `preferred`: instances share
+   * nodes when they must.
+   */
+  readonly podAntiAffinity: 'required' | 'preferred';
+}
+
+export interface RecoverySettings {
+  /** The folder (server name) under `backup.objectStore.destinationPath` holding the backup to recover. */
+  readonly serverName: string;
+  /** Point-in-time recovery up to this RFC 3339 time stamp; @default - up to the last archived WAL */
+  readonly targetTime?: string;
+}
+
+/** An S3-compatible object store (CloudNativePG backups). */
+export interface ObjectStoreSettings {
+  /** Bucket and folder, such as `s3://todo-backups/postgres`. */
+  readonly destinationPath: string;
+  /** The S3 endpoint for stores other than AWS S3; @default - AWS S3 */
+  readonly endpointUrl?: string;
+  /** A Secret in the database's namespace, provided by the cluster, with `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`. */
+  readonly credentialsSecretName: string;
 }
 
 /**
- * Scheduled logical backups (`pg_dump --format=custom`) of the StatefulSet and Deployment workloads, kept on a volume
- * of their own. A stage that sets `backup` replaces it whole; a field it leaves out takes the PostgresBackup default.
+ * Backups. StatefulSet and Deployment: scheduled logical backups (`pg_dump --format=custom`) kept on a volume of
+ * their own. CloudNativePG: continuous WAL archiving and a scheduled base backup to an object store. A stage that
+ * sets `backup` replaces it whole; a field it leaves out takes the construct's default.
  */
 export interface BackupSettings {
-  /** Off: no backup CronJob, no backup volume and no restore Job. */
+  /** Off: no backups (and no restore Job). */
   readonly enabled: boolean;
   /** Cron schedule, in UTC, such as `0 3 * * *` (daily at 03:00). */
   readonly schedule?: string;
-  /** How many dumps to keep; older ones are deleted after each successful dump. */
+  /** StatefulSet and Deployment: how many dumps to keep; older ones are deleted after each successful dump. */
   readonly retention?: number;
-  /** Size of the backup volume, a Kubernetes quantity such as `10Gi`. */
+  /** StatefulSet and Deployment: size of the backup volume, a Kubernetes quantity such as `10Gi`. */
   readonly storageSize?: string;
-  /** Storage class of the backup volume; @default - the cluster's default storage class */
+  /** StatefulSet and Deployment: storage class of the backup volume; @default - the cluster's default class */
   readonly storageClassName?: string;
+  /** CloudNativePG (required there): where base backups and the WAL archive go. */
+  readonly objectStore?: ObjectStoreSettings;
+  /** CloudNativePG: the folder of this cluster's backups under the store's path; @default - the database's name */
+  readonly serverName?: string;
+  /** CloudNativePG: how long backups and WAL are kept, such as `7d`, `4w`, `3m`; @default '7d' */
+  readonly retentionPolicy?: string;
 }
 
 export interface AutoscalingConfig {

@@ -1,6 +1,39 @@
 import { AppPreset } from '../app/todo-app-preset';
 import { DatabaseWorkload, StackOverrides } from './stack-config';
 
+// The tutorial's DigitalOcean cluster: part 2's StatefulSet, Secrets created out of band, an autoscaled app
+// behind TLS that cert-manager issues. It runs our service, not the tutorial's Flask image (which serves
+// Werkzeug's debugger on any error): build and push it, then set `app.image` to your registry (README, "The
+// image prod runs").
+const PROD: StackOverrides = {
+  database: {
+    workload: DatabaseWorkload.STATEFUL_SET,
+    storageClassName: 'do-block-storage',
+    storageSize: '5Gi',
+    credentials: {
+      source: 'cluster-provided',
+      databaseSecretName: 'postgres-credentials',
+      appSecretName: 'stateful-flask-db-credentials',
+    },
+  },
+  app: {
+    preset: AppPreset.NODE_SERVICE,
+    image: 'ghcr.io/stateful-todo/todo-service:0.1.0',
+    replicas: 2,
+    autoscaling: { minReplicas: 2, maxReplicas: 5, cpuUtilizationPercent: 70 },
+  },
+  ingress: {
+    tls: { source: 'cert-manager', clusterIssuer: 'letsencrypt-prod' },
+  },
+  gitops: {
+    // The ingress controller and cert-manager (with its letsencrypt-prod ClusterIssuer), in Flux's conventional
+    // layout.
+    fluxDependsOn: ['infrastructure'],
+  },
+  // The cluster runs the Prometheus Operator (kube-prometheus-stack) in `monitoring`.
+  monitoring: { enabled: true },
+};
+
 /**
  * The stages the stack ships, each a set of overrides of the tutorial's defaults. `npm run synth` writes every
  * one of them to `dist/<stage>/`.
@@ -23,36 +56,34 @@ export const STAGES: Readonly<Record<string, StackOverrides>> = {
       replicas: 1,
     },
   },
-  // The tutorial's DigitalOcean cluster: part 2's StatefulSet, Secrets created out of band, an autoscaled app
-  // behind TLS that cert-manager issues. It runs our service, not the tutorial's Flask image (which serves
-  // Werkzeug's debugger on any error): build and push it, then set `app.image` to your registry (README, "The
-  // image prod runs").
-  prod: {
+  prod: PROD,
+  // The prod cluster with CloudNativePG installed: the same stack, its database a CloudNativePG Cluster of three
+  // instances on three nodes (a primary and two streaming replicas, failed over by the operator), backed up
+  // continuously to a DigitalOcean Spaces bucket. The owner's basic-auth Secret, the app's Secret and the bucket's
+  // keys are created out of band (README, "The CloudNativePG workload").
+  ha: {
+    ...PROD,
     database: {
-      workload: DatabaseWorkload.STATEFUL_SET,
-      storageClassName: 'do-block-storage',
-      storageSize: '5Gi',
+      ...PROD.database,
+      workload: DatabaseWorkload.CLOUDNATIVE_PG,
+      // CloudNativePG's operand image of prod's PostgreSQL version; `system` images carry barman-cloud for backups.
+      image: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm',
+      replicas: 3,
       credentials: {
         source: 'cluster-provided',
-        databaseSecretName: 'postgres-credentials',
+        databaseSecretName: 'postgres-owner-credentials',
         appSecretName: 'stateful-flask-db-credentials',
       },
+      backup: {
+        enabled: true,
+        schedule: '0 3 * * *',
+        objectStore: {
+          destinationPath: 's3://stateful-todo-backups/ha',
+          endpointUrl: 'https://fra1.digitaloceanspaces.com',
+          credentialsSecretName: 'postgres-backup-store',
+        },
+        retentionPolicy: '7d',
+      },
     },
-    app: {
-      preset: AppPreset.NODE_SERVICE,
-      image: 'ghcr.io/stateful-todo/todo-service:0.1.0',
-      replicas: 2,
-      autoscaling: { minReplicas: 2, maxReplicas: 5, cpuUtilizationPercent: 70 },
-    },
-    ingress: {
-      tls: { source: 'cert-manager', clusterIssuer: 'letsencrypt-prod' },
-    },
-    gitops: {
-      // The ingress controller and cert-manager (with its letsencrypt-prod ClusterIssuer), in Flux's conventional
-      // layout.
-      fluxDependsOn: ['infrastructure'],
-    },
-    // The cluster runs the Prometheus Operator (kube-prometheus-stack) in `monitoring`.
-    monitoring: { enabled: true },
   },
 };

@@ -19,6 +19,10 @@ const MIN_PASSWORD_LENGTH = 12;
 
 export const POSTGRES_PASSWORD_KEY = 'POSTGRES_PASSWORD';
 export const CLIENT_USER_KEY = 'DB_USER';
+/** The type and keys of a basic-auth Secret, which CloudNativePG reads its owner credentials from. */
+export const BASIC_AUTH_SECRET_TYPE = 'kubernetes.io/basic-auth';
+export const BASIC_AUTH_USERNAME_KEY = 'username';
+export const BASIC_AUTH_PASSWORD_KEY = 'password';
 export const CLIENT_PASSWORD_KEY = 'DB_PASSWORD';
 
 /**
@@ -37,8 +41,9 @@ export abstract class DatabaseCredentials {
   }
 
   /**
-   * The cluster provides both Secrets: `databaseSecretName` (key `POSTGRES_PASSWORD`) in the database's
-   * namespace and `clientSecretName` (keys `DB_USER`, `DB_PASSWORD`) in each client's namespace.
+   * The cluster provides both Secrets: `databaseSecretName` in the database's namespace (key `POSTGRES_PASSWORD`
+   * for the StatefulSet and Deployment workloads; a `kubernetes.io/basic-auth` Secret with `username` and
+   * `password` for CloudNativePG) and `clientSecretName` (keys `DB_USER`, `DB_PASSWORD`) in each client's namespace.
    */
   public static fromClusterSecrets(databaseSecretName: string, clientSecretName: string): DatabaseCredentials {
     return new ClusterCredentials(databaseSecretName, clientSecretName);
@@ -54,6 +59,13 @@ export abstract class DatabaseCredentials {
 
   /** The `POSTGRES_PASSWORD` reference for the database pod; emits the Secret in `scope` when the stack owns it. */
   public abstract bindDatabase(scope: Construct, name: string): SecretKeyReference;
+
+  /**
+   * The name of a `kubernetes.io/basic-auth` Secret (keys `username`, `password`) in `scope`'s namespace, holding
+   * `user` and the password: how CloudNativePG takes the owner of the database it creates. Emitted in `scope` when
+   * the stack owns it; otherwise the cluster provides it under `databaseSecretName`.
+   */
+  public abstract bindOwner(scope: Construct, name: string, user: string): string;
 
   /** The client's Secret in `scope`'s namespace, holding `user` and the password. */
   public abstract bindClient(scope: Construct, name: string, user: string): ClientCredentials;
@@ -82,6 +94,15 @@ class DevelopmentCredentials extends DatabaseCredentials {
     return { secretName: secret.name, key: POSTGRES_PASSWORD_KEY };
   }
 
+  public bindOwner(scope: Construct, name: string, user: string): string {
+    const secret = new k8s.KubeSecret(scope, 'OwnerSecret', {
+      metadata: { name, annotations: DEV_ONLY_ANNOTATION },
+      type: BASIC_AUTH_SECRET_TYPE,
+      data: base64({ [BASIC_AUTH_USERNAME_KEY]: user, [BASIC_AUTH_PASSWORD_KEY]: this.password }),
+    });
+    return secret.name;
+  }
+
   public bindClient(scope: Construct, name: string, user: string): ClientCredentials {
     const secret = new k8s.KubeSecret(scope, 'DatabaseSecret', {
       metadata: { name, annotations: DEV_ONLY_ANNOTATION },
@@ -108,6 +129,10 @@ class ClusterCredentials extends DatabaseCredentials {
 
   public bindDatabase(): SecretKeyReference {
     return { secretName: this.providedDatabaseSecret, key: POSTGRES_PASSWORD_KEY };
+  }
+
+  public bindOwner(): string {
+    return this.providedDatabaseSecret;
   }
 
   public bindClient(): ClientCredentials {

@@ -33,3 +33,21 @@ export interface IDatabase extends IConstruct {
   /** Lets the pods of `client` (and only them, in their namespace) reach the database port. */
   allowClient(client: IDatabaseClient): void;
 }
+
+/**
+ * A PostgreSQL database the stack runs, whichever workload: what the charts need besides what clients need.
+ */
+export interface IDatabaseServer extends IDatabase {
+  /** Namespace of the database's objects. */
+  readonly namespace: string;
+  /** Base name of the database's objects. */
+  readonly name: string;
+  /** The PostgreSQL image, pinned. */
+  readonly image: string;
+  /** Labels selecting the PostgreSQL server pods (what a PodMonitor selects). */
+  readonly selector: Record<string, string>;
+  /** The container port of the server pods that serves Prometheus metrics, when they serve any. */
+  readonly metricsPortName: string;
+  /** Lets the pods of `namespace` (Prometheus's) reach the metrics port, and only that port. */
+  allowMetricsScraper(namespace: string): void;
+}

@@ -4,3 +4,5 @@ export * from './postgres-database';
 export * from './postgres-stateful-set';
 export * from './postgres-deployment';
 export * from './postgres-backup';
+export * from './postgres-cluster';
+export * from './database-network-policy';

@@ -1,4 +1,4 @@
-import { Lazy, Size } from 'cdk8s';
+import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
@@ -9,9 +9,10 @@ import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 import { checkResources, Resources } from '../kube/resources';
 import { DEFAULT_CLUSTER_DOMAIN, serviceFqdn } from '../kube/service-dns';
 import { sizeToQuantity } from '../kube/size';
-import { IDatabase, IDatabaseClient } from './database';
+import { IDatabaseClient, IDatabaseServer } from './database';
 import { ClientCredentials, DatabaseCredentials, SecretKeyReference } from './database-credentials';
-import { CONFIG_KEYS, METRICS_PORT, PGDATA, POSTGRES_PORT, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
+import { DatabaseNetworkPolicy } from './database-network-policy';
+import { CONFIG_KEYS, METRICS_PORT, METRICS_PORT_NAME, PGDATA, POSTGRES_PORT, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
 
 export interface PostgresDatabaseProps {
   /** The password's source; the user and database name are not secret and live in a ConfigMap. */
@@ -79,12 +80,23 @@ export const POSTGRES_DEFAULTS = {
 
 const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
+/** Checks `databaseName` and `user` (or their defaults): lower-case PostgreSQL identifiers, as every workload needs. */
+export function checkPostgresIdentifiers(checks: PropChecks, props: { databaseName?: string; user?: string }): void {
+  for (const prop of ['databaseName', 'user'] as const) {
+    const value = props[prop] ?? POSTGRES_DEFAULTS[prop];
+    if (typeof value !== 'string' || !PG_IDENTIFIER.test(value) || value.length > 63) {
+      checks.add(prop, value,
+        "must be a lower-case PostgreSQL identifier (letters, digits, '_'; not starting with a digit; at most 63)");
+    }
+  }
+}
+
 /**
  * What every PostgreSQL flavour owns besides its workload: the ConfigMap of non-secret settings, the password
  * Secret, the ClusterIP Service clients connect to, a PodDisruptionBudget and a NetworkPolicy that admits only
  * the clients added with `allowClient()`. Subclasses add storage and the workload, from `podTemplate()`.
  */
-export abstract class PostgresDatabase extends Construct implements IDatabase {
+export abstract class PostgresDatabase extends Construct implements IDatabaseServer {
   /** Namespace of the database objects (the chart's). */
   public readonly namespace: string;
   public readonly name: string;
@@ -111,8 +123,10 @@ export abstract class PostgresDatabase extends Construct implements IDatabase {
   /** The postgres_exporter image, when the pod runs one. */
   public readonly metricsExporterImage?: string;
 
-  private readonly clients: IDatabaseClient[] = [];
-  private readonly scraperNamespaces: string[] = [];
+  /** The name of the container port that serves metrics, when the pod runs an exporter. */
+  public readonly metricsPortName = METRICS_PORT_NAME;
+
+  private readonly policy: DatabaseNetworkPolicy;
 
   /**
    * @param problems what the workload found wrong with `props` (its `checkProps`), thrown before anything is made
@@ -165,21 +179,13 @@ export abstract class PostgresDatabase extends Construct implements IDatabase {
       });
     }
 
-    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata: { name: `${this.name}-clients` },
-      spec: {
-        podSelector: { matchLabels: this.selector },
-        policyTypes: ['Ingress'],
-        // No client yet means no ingress at all: the policy denies by default.
-        ingress: Lazy.any({ produce: () => [
-          ...this.clients.map(client => this.ingressRuleFor(client)),
-          ...this.scraperNamespaces.map(namespace => ({
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }],
-            ports: [{ port: k8s.IntOrString.fromNumber(METRICS_PORT), protocol: 'TCP' }],
-          })),
-        ] }),
-      },
+    this.policy = new DatabaseNetworkPolicy(this, 'NetworkPolicy', {
+      name: `${this.name}-clients`,
+      podSelector: this.selector,
+      databasePort: this.port,
+      metricsPort: this.metricsExporterImage === undefined ? undefined : METRICS_PORT,
     });
+    this.networkPolicy = this.policy.resource;
   }
 
   /**
@@ -190,13 +196,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabase {
     const checks = new PropChecks();
     checks.name('name', props.name ?? POSTGRES_DEFAULTS.name, 'dns1035Label', maxNameLength, why);
     checks.image('image', props.image ?? POSTGRES_DEFAULTS.image);
-    for (const prop of ['databaseName', 'user'] as const) {
-      const value = props[prop] ?? POSTGRES_DEFAULTS[prop];
-      if (typeof value !== 'string' || !PG_IDENTIFIER.test(value) || value.length > 63) {
-        checks.add(prop, value,
-          "must be a lower-case PostgreSQL identifier (letters, digits, '_'; not starting with a digit; at most 63)");
-      }
-    }
+    checkPostgresIdentifiers(checks, props);
     checks.size('storageSize', props.storageSize ?? POSTGRES_DEFAULTS.storageSize, 'Size.gibibytes(5)');
     if (props.storageClassName !== undefined) {
       checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
@@ -230,7 +230,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabase {
   }
 
   public allowClient(client: IDatabaseClient): void {
-    this.clients.push(client);
+    this.policy.allowClient(client);
   }
 
   /** Lets the pods of `namespace` (Prometheus's) reach the exporter's port, and only that port. */
@@ -238,7 +238,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabase {
     if (this.metricsExporterImage === undefined) {
       throw new Error(`${this.node.path}: allowMetricsScraper('${namespace}') needs a metricsExporterImage: the pod serves no metrics`);
     }
-    this.scraperNamespaces.push(namespace);
+    this.policy.allowMetricsScraper(namespace);
   }
 
   /** The recommended-label identity of the database's objects. */
@@ -272,15 +272,5 @@ export abstract class PostgresDatabase extends Construct implements IDatabase {
   /** Puts the recommended labels on every object; subclasses call it once their objects exist. */
   protected labelObjects(): void {
     labelAllObjects(this, componentLabels(this, this.identity));
-  }
-
-  private ingressRuleFor(client: IDatabaseClient): k8s.NetworkPolicyIngressRule {
-    return {
-      from: [{
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': client.namespace } },
-        podSelector: { matchLabels: client.clientPodLabels },
-      }],
-      ports: [{ port: k8s.IntOrString.fromNumber(this.port), protocol: 'TCP' }],
-    };
   }
 }

@@ -97,6 +97,14 @@ describe.each(stageNames())('the %s stack', stage => {
 
   test('the app reaches the database through its client Service, on its port', () => {
     const appConfig = only(all, 'ConfigMap', `${config.app.name}-database`);
+    if (config.database.workload === DatabaseWorkload.CLOUDNATIVE_PG) {
+      // The operator makes the Service: `<cluster>-rw`, which it keeps pointed at the primary, on 5432.
+      const cluster = only(all, 'Cluster', config.database.name);
+      expect(appConfig.data.DB_HOST).toBe(`${cluster.metadata.name}-rw.${cluster.metadata.namespace}.svc.cluster.local`);
+      expect(appConfig.data.DB_PORT).toBe('5432');
+      expect(stack.databaseChart.database.host).toBe(appConfig.data.DB_HOST);
+      return;
+    }
     const dbService = only(all.filter(o => o.metadata.namespace === config.database.namespace), 'Service', config.database.name);
     expect(appConfig.data.DB_HOST).toBe(`${dbService.metadata.name}.${dbService.metadata.namespace}.svc.cluster.local`);
     expect(appConfig.data.DB_PORT).toBe(String(dbService.spec.ports[0].port));

@@ -38,14 +38,14 @@ describe('stack config', () => {
   });
 
   test('the shipped stages are valid', () => {
-    expect(stageNames()).toEqual(['dev', 'prod']);
+    expect(stageNames()).toEqual(['dev', 'ha', 'prod']);
     for (const stage of stageNames()) {
       expect(stageConfig(stage).stage).toBe(stage);
     }
   });
 
   test('an unknown stage fails with the list of known ones', () => {
-    expect(() => stageConfig('qa')).toThrow(/stage: unknown stage, got "qa"; known stages are 'dev', 'prod'/);
+    expect(() => stageConfig('qa')).toThrow(/stage: unknown stage, got "qa"; known stages are 'dev', 'ha', 'prod'/);
   });
 
   test.each([
@@ -68,7 +68,7 @@ describe('stack config', () => {
     ['a short dev password', { database: { credentials: { source: 'dev-generated', password: 'short' } } }, /database\.credentials\.password: must be a string of at least 12 characters/],
     ['an unknown credentials source', { database: { credentials: { source: 'vault' } } }, /database\.credentials\.source: must be 'dev-generated'.*or 'cluster-provided', got "vault"/],
     ['a static volume on a StatefulSet', { database: { staticVolumeHostPath: '/mnt/data' } }, /database\.staticVolumeHostPath: is only for the 'Deployment' workload/],
-    ['an unknown workload', { database: { workload: 'DaemonSet' } }, /database\.workload: must be one of 'StatefulSet', 'Deployment', got "DaemonSet"/],
+    ['an unknown workload', { database: { workload: 'DaemonSet' } }, /database\.workload: must be one of 'StatefulSet', 'Deployment', 'CloudNativePG', got "DaemonSet"/],
     ['two charts in one namespace', { app: { namespace: 'postgres' } }, /must be three different namespaces/],
     ['a PostgreSQL identifier with a dash', { database: { user: 'todo-user' } }, /database\.user: must be a lower-case PostgreSQL identifier.* got "todo-user"/],
     ['an app name too long for its Job', { app: { name: 'a'.repeat(47) } }, /app\.name: must be a DNS-1035 label .*at most 46 characters/],
@@ -88,7 +88,7 @@ describe('stack config', () => {
     ['a backup retention of 0', { database: { backup: { enabled: true, retention: 0 } } }, /^database\.backup\.retention: must be a whole number of dumps to keep, from 1 to 1000.*got 0$/],
     ['a backup volume size in GB', { database: { backup: { enabled: true, storageSize: '10GB' } } }, /^database\.backup\.storageSize: must be a whole binary quantity.*got "10GB"$/],
     ['backups that are neither on nor off', { database: { backup: { enabled: 'yes' } } }, /^database\.backup\.enabled: must be true .* or false .*got "yes"$/],
-    ['an unknown backup setting', { database: { backup: { enabled: true, keep: 3 } } }, /^database\.backup\.keep: unknown setting; the settings are enabled, schedule, retention, storageSize, storageClassName, got 3$/],
+    ['an unknown backup setting', { database: { backup: { enabled: true, keep: 3 } } }, /^database\.backup\.keep: unknown setting; the settings are enabled, schedule, retention, storageSize, storageClassName, objectStore, serverName, retentionPolicy, got 3$/],
     ['a database name too long for its backup CronJob', { database: { name: 'a'.repeat(50) } }, /^database\.name: must be a DNS-1123 label .*at most 52 characters\); the CronJob is named '<database name>-backup'/],
     ['an empty storage class (leave it unset for the default)', { database: { storageClassName: '' } }, /database\.storageClassName: must be a DNS-1123 subdomain .*; or leave it unset for the cluster's default class/],
   ])('rejects %s, naming the field, the value and the fix', (_what, overrides, message) => {

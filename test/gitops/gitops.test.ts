@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Chart, Duration } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { ArgoCdApplication, FluxGitRepository, FluxKustomization, SYNC_WAVE_ANNOTATION, SyncWave } from '../../lib/gitops';
-import { resolveConfig, stageConfig, stageNames } from '../../lib/config';
+import { DatabaseWorkload, resolveConfig, stageConfig, stageNames } from '../../lib/config';
 import { synthesizeGitOps, synthesizeStage } from '../../lib/synthesize';
 import { Manifest, testApp } from '../support/manifests';
 import { tempFolder } from '../support/temp-folders';
@@ -18,6 +18,7 @@ const read = (...parts: string[]) => fs.readFileSync(path.join(outdir, ...parts)
 const objectsOf = (text: string) => parseAllDocuments(text).map(d => d.toJS() as Manifest);
 const stageObjects = (stage: string) => fs.readdirSync(path.join(outdir, stage, 'manifests')).sort()
   .flatMap(file => objectsOf(read(stage, 'manifests', file)));
+const onCloudNativePG = (stage: string) => stageConfig(stage).database.workload === DatabaseWorkload.CLOUDNATIVE_PG;
 const wave = (object: Manifest) => Number(object.metadata.annotations?.[SYNC_WAVE_ANNOTATION]);
 
 describe.each(stageNames())('the %s stage folder', stage => {
@@ -25,7 +26,9 @@ describe.each(stageNames())('the %s stage folder', stage => {
 
   test('manifests/ holds only Kubernetes objects (what `kubectl apply -f` reads); the kustomization beside it lists each once', () => {
     // on-demand/ holds the restore Job, which a person creates by hand: the kustomization does not list it.
-    expect(fs.readdirSync(path.join(outdir, stage)).sort()).toEqual(['kustomization.yaml', 'manifests', 'on-demand']);
+    // CloudNativePG recovers from its object store through the Cluster itself (database.recovery): no Job.
+    expect(fs.readdirSync(path.join(outdir, stage)).sort())
+      .toEqual(onCloudNativePG(stage) ? ['kustomization.yaml', 'manifests'] : ['kustomization.yaml', 'manifests', 'on-demand']);
     const files = fs.readdirSync(path.join(outdir, stage, 'manifests')).sort();
     expect(files).toEqual(['0000-database.k8s.yaml', '0001-app.k8s.yaml', '0002-ingress.k8s.yaml']);
     for (const file of files) {
@@ -67,7 +70,9 @@ describe.each(stageNames())('the %s stage folder', stage => {
 
   test('the migration Job and the deploy-time dump are Argo CD Sync hooks (not PreSync) that replace their previous run', () => {
     const jobs = objects.filter(o => o.kind === 'Job');
-    expect(jobs.map(job => job.metadata.labels?.['app.kubernetes.io/component']).sort()).toEqual(['backup', 'migration']);
+    // CloudNativePG takes its first base backup itself (the ScheduledBackup's `immediate`): no deploy-time dump Job.
+    expect(jobs.map(job => job.metadata.labels?.['app.kubernetes.io/component']).sort())
+      .toEqual(onCloudNativePG(stage) ? ['migration'] : ['backup', 'migration']);
     for (const job of jobs) {
       expect(job.metadata.annotations).toMatchObject({
         'argocd.argoproj.io/hook': 'Sync',
@@ -82,11 +87,12 @@ describe.each(stageNames())('the %s stage folder', stage => {
     }
   });
 
-  test('GitOps tools never prune or delete the database namespace, nor a claim that holds data', () => {
+  test('GitOps tools never prune or delete the database namespace, nor a claim or a CloudNativePG Cluster that holds data', () => {
     const keep = { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' };
     const namespace = objects.find(o => o.kind === 'Namespace' && o.metadata.name === 'postgres')!;
     expect(namespace.metadata.annotations).toMatchObject(keep);
-    for (const claim of objects.filter(o => o.kind === 'PersistentVolumeClaim')) {
+    expect(objects.filter(o => o.kind === 'Cluster')).toHaveLength(onCloudNativePG(stage) ? 1 : 0);
+    for (const claim of objects.filter(o => o.kind === 'PersistentVolumeClaim' || o.kind === 'Cluster')) {
       expect(claim.metadata.annotations).toMatchObject(keep);
     }
   });
@@ -113,7 +119,12 @@ describe.each(stageNames())('the %s stage folder', stage => {
       expect(readme).toContain('add\n`--prune-allowlist=monitoring.coreos.com/v1/PodMonitor` there');
       allowed.push('monitoring.coreos.com/v1/PodMonitor');
     }
-    const neverPruned = ['core/v1/Namespace', 'core/v1/PersistentVolumeClaim', 'core/v1/PersistentVolume'];
+    if (objects.some(o => o.kind === 'ScheduledBackup')) {
+      expect(readme).toContain('add `--prune-allowlist=postgresql.cnpg.io/v1/ScheduledBackup` there');
+      allowed.push('postgresql.cnpg.io/v1/ScheduledBackup');
+    }
+    // A CloudNativePG Cluster holds data too: the operator deletes its claims with it.
+    const neverPruned = ['core/v1/Namespace', 'core/v1/PersistentVolumeClaim', 'core/v1/PersistentVolume', 'postgresql.cnpg.io/v1/Cluster'];
     for (const kind of neverPruned) {
       expect(allowed).not.toContain(kind);
     }

@@ -1,6 +1,7 @@
 import { parseQuantity } from '@stateful-todo/kube-conventions';
 import { Finding, objectFinding } from './finding';
 import { isNamespaced, KubeObject, Manifest, PathSegment } from './manifest';
+import { operatorPodLabels } from './operator-pods';
 import { containersOf, PodTemplate, podTemplateOf, selectorMatches } from './pod-templates';
 import { PROVIDED_SECRETS_ANNOTATION } from './rules';
 
@@ -31,6 +32,10 @@ class ReferenceIndex {
   private readonly providedSecrets = new Set<string>();
   private readonly pods: PodTemplate[] = [];
   private readonly podsByNamespace = new Map<string | undefined, PodTemplate[]>();
+  /** The labels of every pod the set makes: its pod templates', and those of the pods operators create for it. */
+  private readonly podLabelsByNamespace = new Map<string | undefined, Array<Record<string, string>>>();
+  /** Namespaces that hold an object of the set, or are one: the only ones whose pods the set can tell. */
+  private readonly namespacesInSet = new Set<string | undefined>();
   private readonly volumes: Manifest[] = [];
   private readonly findings: Finding[] = [];
 
@@ -57,13 +62,18 @@ class ReferenceIndex {
       } else {
         this.byKey.set(key, manifest);
       }
+      const namespace = namespaceOf(object);
+      this.namespacesInSet.add(object.kind === 'Namespace' ? object.metadata.name : namespace);
       const pod = podTemplateOf(manifest);
       if (pod) {
         this.pods.push(pod);
-        const namespace = namespaceOf(object);
         const inNamespace = this.podsByNamespace.get(namespace) ?? [];
         inNamespace.push(pod);
         this.podsByNamespace.set(namespace, inNamespace);
+      }
+      const labels = [...(pod ? [pod.labels] : []), ...operatorPodLabels(manifest)];
+      if (labels.length > 0) {
+        this.podLabelsByNamespace.set(namespace, [...(this.podLabelsByNamespace.get(namespace) ?? []), ...labels]);
       }
       if (object.kind === 'PersistentVolume') {
         this.volumes.push(manifest);
@@ -106,6 +116,10 @@ class ReferenceIndex {
 
   private podsIn(namespace: string | undefined): PodTemplate[] {
     return this.podsByNamespace.get(namespace) ?? [];
+  }
+
+  private podLabelsIn(namespace: string | undefined): Array<Record<string, string>> {
+    return this.podLabelsByNamespace.get(namespace) ?? [];
   }
 
   private report(ruleId: string, manifest: Manifest, path: PathSegment[], message: string): void {
@@ -302,7 +316,7 @@ class ReferenceIndex {
     if (empty) {
       return; // an empty selector selects every pod of the namespace, by design
     }
-    if (!this.podsIn(namespaceOf(manifest.object)).some(pod => selectorMatches(selector, pod.labels))) {
+    if (!this.podLabelsIn(namespaceOf(manifest.object)).some(labels => selectorMatches(selector, labels))) {
       this.report('target-no-match', manifest, path, `${what} ${JSON.stringify(selector)} matches no pod template in namespace '${namespaceOf(manifest.object)}'`);
     }
   }
@@ -319,8 +333,9 @@ class ReferenceIndex {
   }
 
   /**
-   * Each `from`/`to` peer whose podSelector matches no pod template in the namespaces it selects: its own, or the
-   * one a `kubernetes.io/metadata.name` namespaceSelector names (other namespace selectors cannot be resolved here).
+   * Each `from`/`to` peer whose podSelector matches no pod of the set in the namespace it selects: its own, or the
+   * one a `kubernetes.io/metadata.name` namespaceSelector names, when the set holds that namespace (other namespace
+   * selectors, and namespaces the set holds nothing of, such as an operator's, cannot be resolved here).
    */
   private checkNetworkPolicyPeers(manifest: Manifest): void {
     const spec = manifest.object.spec ?? {};
@@ -342,7 +357,11 @@ class ReferenceIndex {
             }
             namespace = named;
           }
-          if (!this.podsIn(namespace).some(pod => selectorMatches(selector, pod.labels))) {
+          // The pods of a namespace the set holds nothing of (an operator's) are not the set's to judge.
+          if (namespace !== own && !this.namespacesInSet.has(namespace)) {
+            return;
+          }
+          if (!this.podLabelsIn(namespace).some(labels => selectorMatches(selector, labels))) {
             this.report('network-policy-peer-no-match', manifest, ['spec', direction, r, peersKey, p, 'podSelector'],
               `${peersKey} podSelector ${JSON.stringify(selector)} matches no pod template in namespace '${namespace}'`);
           }

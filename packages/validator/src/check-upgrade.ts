@@ -98,11 +98,55 @@ function immutableChanges(old: Manifest, manifest: Manifest): Finding[] {
       }
       return ['immutable', 'data', 'binaryData', 'stringData'].flatMap(field => differences(previous[field], next[field], [field]))
         .map(d => report(d.path, d.before, d.after, `an immutable ${next.kind} cannot change: give the new content a new name and point its users at it`));
+    case 'Cluster':
+      return isCloudNativePG(next) ? cloudNativePGChanges(previous, next, report) : [];
     default:
       return WORKLOADS_WITH_SELECTOR.has(next.kind)
         ? differences(spec(previous).selector, spec(next).selector, ['spec', 'selector']).map(d => report(d.path, d.before, d.after))
         : [];
   }
+}
+
+/**
+ * What CloudNativePG's validating webhook refuses on a Cluster update (ClusterCustomValidator.validateClusterChanges
+ * in internal/webhook/v1/cluster_webhook.go of cloudnative-pg/cloudnative-pg): a smaller volume, a removed WAL
+ * volume, another postgres uid or gid, an older PostgreSQL major version.
+ */
+function cloudNativePGChanges(previous: any, next: any, report: (path: PathSegment[], before: unknown, after: unknown, fix?: string) => Finding): Finding[] {
+  const findings: Finding[] = [];
+  for (const volume of ['storage', 'walStorage'] as const) {
+    const [before, after] = [previous.spec?.[volume], next.spec?.[volume]];
+    if (before !== undefined && after === undefined && volume === 'walStorage') {
+      findings.push(report(['spec', volume], before, after, 'CloudNativePG cannot drop a WAL volume once configured: keep spec.walStorage'));
+    }
+    const [from, to] = [parseQuantity(String(before?.size)), parseQuantity(String(after?.size))];
+    if (from !== undefined && to !== undefined && to < from) {
+      findings.push(report(['spec', volume, 'size'], before.size, after.size,
+        'CloudNativePG volumes can only grow: keep the size, or create a new Cluster from a backup (bootstrap.recovery) with the smaller size'));
+    }
+  }
+  for (const field of ['postgresUID', 'postgresGID']) {
+    const [before, after] = [previous.spec?.[field] ?? 26, next.spec?.[field] ?? 26];
+    if (before !== after) {
+      findings.push(report(['spec', field], before, after, `CloudNativePG refuses another ${field} for existing data files: keep it`));
+    }
+  }
+  const [from, to] = [postgresMajor(previous.spec?.imageName), postgresMajor(next.spec?.imageName)];
+  if (from !== undefined && to !== undefined && to < from) {
+    findings.push(report(['spec', 'imageName'], previous.spec.imageName, next.spec.imageName,
+      'PostgreSQL cannot go back to an older major version: keep the image, or recover a new Cluster from a backup of that version'));
+  }
+  return findings;
+}
+
+function isCloudNativePG(object: any): boolean {
+  return typeof object.apiVersion === 'string' && object.apiVersion.startsWith('postgresql.cnpg.io/');
+}
+
+/** The major version in a PostgreSQL image tag (`…:17.6-system-bookworm` is 17). */
+function postgresMajor(image: unknown): number | undefined {
+  const tag = typeof image === 'string' ? /:(\d+)(\.\d+)?(-[^@]*)?(@|$)/.exec(image) : null;
+  return tag ? Number(tag[1]) : undefined;
 }
 
 function statefulSetFix(path: readonly PathSegment[]): string {
@@ -117,7 +161,12 @@ function statefulSetFix(path: readonly PathSegment[]): string {
     + 'StatefulSet may change: keep this field, or orphan-delete the StatefulSet (kubectl delete statefulset NAME --cascade=orphan) and apply';
 }
 
-/** A claim, a StatefulSet with claim templates, or a namespace holding either, that the new version no longer has. */
+function where(old: Manifest, next: readonly Manifest[]): string {
+  const namespace = old.object.metadata.namespace;
+  return next.some(m => m.object.kind === 'Namespace' && m.object.metadata.name === namespace) || !namespace ? '' : ` (namespace '${namespace}' is gone too)`;
+}
+
+/** A claim, a StatefulSet with claim templates, a CloudNativePG Cluster, or a namespace holding one, that the new version no longer has. */
 function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Finding[] {
   const object = old.object;
   const namespace = object.metadata.namespace;
@@ -127,6 +176,10 @@ function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Finding[] {
     return [objectFinding('data-left-behind', old, ['metadata', 'name'], claimTemplates
       ? `StatefulSet '${object.metadata.name}' is gone from the new version${where}: its claims (${(object.spec.volumeClaimTemplates as any[]).map(t => `${t.metadata?.name}-${object.metadata.name}-0`).join(', ')}, …) stay, and whatever replaces it starts with empty ones`
       : `claim '${object.metadata.name}' is gone from the new version${where}: its data stays in the cluster, and nothing mounts it`)];
+  }
+  if (object.kind === 'Cluster' && isCloudNativePG(object)) {
+    return [objectFinding('data-left-behind', old, ['metadata', 'name'], `CloudNativePG Cluster '${object.metadata.name}' is gone from `
+      + `the new version${where(old, next)}: it keeps running if nothing deletes it, and deleting it deletes its claims; whatever replaces it starts empty unless it recovers from a backup`)];
   }
   return [];
 }

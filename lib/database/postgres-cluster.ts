@@ -1,0 +1,439 @@
+import { Size } from 'cdk8s';
+import { imageTag, imageVersion } from '@stateful-todo/kube-conventions';
+import { Construct } from 'constructs';
+import * as cnpg from '../../imports/cnpg-cluster-postgresql.cnpg.io';
+import * as cnpgBackup from '../../imports/cnpg-scheduledbackup-postgresql.cnpg.io';
+import { requireNamespace } from '../kube/chart-namespace';
+import { cronScheduleProblem } from '../kube/cron-schedule';
+import { ComponentLabels, componentLabels, labelAllObjects } from '../kube/labels';
+import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
+import { checkResources, Resources, resourcesToQuantities } from '../kube/resources';
+import { serviceFqdn } from '../kube/service-dns';
+import { sizeToQuantity } from '../kube/size';
+import { IDatabaseClient, IDatabaseServer } from './database';
+import { ClientCredentials, DatabaseCredentials } from './database-credentials';
+import { DatabaseNetworkPolicy, namespaceNamed } from './database-network-policy';
+import { checkPostgresIdentifiers, POSTGRES_DEFAULTS } from './postgres-database';
+import { METRICS_PORT, METRICS_PORT_NAME, POSTGRES_PORT } from './postgres-pod';
+
+/** Whether the instances of a cluster must run on different nodes, or only preferably. */
+export enum PodAntiAffinity {
+  /** An instance stays Pending rather than share a node with another: a node failure takes one instance at most. */
+  REQUIRED = 'required',
+  /** Instances spread over nodes when they can, and share one when they must (CloudNativePG's own default). */
+  PREFERRED = 'preferred',
+}
+
+/** Where the cluster's base backups and WAL archive go: an S3-compatible object store. */
+export interface ObjectStore {
+  /** The bucket and folder, such as `s3://todo-backups/postgres`. */
+  readonly destinationPath: string;
+  /**
+   * The S3 endpoint, for stores other than AWS S3 (MinIO, DigitalOcean Spaces, …), such as
+   * `https://fra1.digitaloceanspaces.com`.
+   * @default - AWS S3
+   */
+  readonly endpointUrl?: string;
+  /**
+   * A Secret in the database's namespace, provided by the cluster, with the keys `ACCESS_KEY_ID` and
+   * `ACCESS_SECRET_KEY`.
+   */
+  readonly credentialsSecretName: string;
+}
+
+export interface PostgresClusterBackupProps {
+  readonly objectStore: ObjectStore;
+  /**
+   * The folder of this cluster's backups under `destinationPath`. A cluster recovered from a backup must archive
+   * into a new folder: CloudNativePG refuses to start archiving into a folder that already holds a WAL archive.
+   * @default - the cluster's name
+   */
+  readonly serverName?: string;
+  /**
+   * When the base backup runs, as a CronJob schedule in UTC (five fields; the ScheduledBackup's leading seconds
+   * field is added here).
+   * @default '0 3 * * *'
+   */
+  readonly schedule?: string;
+  /**
+   * How long base backups and WAL files are kept, as CloudNativePG writes it: a number and `d`, `w` or `m`.
+   * @default '7d'
+   */
+  readonly retentionPolicy?: string;
+}
+
+/** Bootstrap the cluster from a backup in the object store instead of an empty database (`bootstrap.recovery`). */
+export interface PostgresClusterRecoveryProps {
+  /** The folder (server name) of the backup to recover, under the backup's `destinationPath`. */
+  readonly serverName: string;
+  /**
+   * Point-in-time recovery: replay the WAL archive up to this RFC 3339 time stamp, such as
+   * `2026-11-23T10:00:00Z`.
+   * @default - up to the last archived WAL
+   */
+  readonly targetTime?: string;
+}
+
+export interface PostgresClusterProps {
+  /**
+   * The owner's password: a `kubernetes.io/basic-auth` Secret in the database's namespace (emitted with
+   * `forDevelopment()`, provided by the cluster with `fromClusterSecrets()`), and each client's own Secret.
+   */
+  readonly credentials: DatabaseCredentials;
+  /**
+   * Name of the Cluster; clients connect to its `<name>-rw` Service.
+   * @default 'postgres'
+   */
+  readonly name?: string;
+  /**
+   * A CloudNativePG operand image, pinned. The `system` images carry barman-cloud, which `backup` needs.
+   * @default 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm'
+   */
+  readonly image?: string;
+  /** The database `bootstrap.initdb` creates, a lower-case PostgreSQL identifier. @default 'todo' */
+  readonly databaseName?: string;
+  /** Its owner, the user clients log in as. @default 'todo' */
+  readonly user?: string;
+  /**
+   * PostgreSQL instances: one primary and streaming replicas that CloudNativePG fails over to.
+   * @default 3
+   */
+  readonly instances?: number;
+  /** @default Size.gibibytes(5) */
+  readonly storageSize?: Size;
+  /** @default - the cluster's default storage class */
+  readonly storageClassName?: string;
+  /** Of each instance. @default { cpuRequest: 250m, memoryRequest: 256Mi, memoryLimit: 512Mi } */
+  readonly resources?: Resources;
+  /** @default PodAntiAffinity.REQUIRED */
+  readonly podAntiAffinity?: PodAntiAffinity;
+  /**
+   * CloudNativePG's PodDisruptionBudgets (`enablePDB`): a drain never evicts the primary before a switchover, and
+   * never more than one replica at a time.
+   * @default true
+   */
+  readonly podDisruptionBudget?: boolean;
+  /**
+   * Namespace of the CloudNativePG operator, whose pods the NetworkPolicy lets reach the instances.
+   * @default 'cnpg-system'
+   */
+  readonly operatorNamespace?: string;
+  /** Continuous backup to an object store, and a scheduled base backup. @default - no backup */
+  readonly backup?: PostgresClusterBackupProps;
+  /** Bootstrap from a backup of `backup.objectStore` rather than from an empty database. @default - `initdb` */
+  readonly recovery?: PostgresClusterRecoveryProps;
+  /** @default 'cluster.local' */
+  readonly clusterDomain?: string;
+}
+
+export const POSTGRES_CLUSTER_DEFAULTS = {
+  image: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm',
+  instances: 3,
+  podAntiAffinity: PodAntiAffinity.REQUIRED,
+  operatorNamespace: 'cnpg-system',
+  schedule: '0 3 * * *',
+  retentionPolicy: '7d',
+} as const;
+
+/** The pod labels CloudNativePG sets (docs/src/labels_annotations.md of cloudnative-pg/cloudnative-pg). */
+export const CNPG_CLUSTER_LABEL = 'cnpg.io/cluster';
+const CNPG_POD_ROLE_LABEL = 'cnpg.io/podRole';
+/** The instance manager's status endpoint, which the operator polls (docs/src/instance_manager.md). */
+export const CNPG_STATUS_PORT = 8000;
+/** The label of the operator's pods, as its release manifest and Helm chart set it. */
+const CNPG_OPERATOR_POD_LABELS = { 'app.kubernetes.io/name': 'cloudnative-pg' };
+/** The keys CloudNativePG's documentation uses for S3 credentials (docs/src/appendixes/object_stores.md). */
+export const OBJECT_STORE_KEYS = { accessKeyId: 'ACCESS_KEY_ID', secretAccessKey: 'ACCESS_SECRET_KEY' } as const;
+
+// Services `<name>-rw`, `-ro`, `-r` and Job pods `<name>-<n>-initdb-<hash>` derive from the name; CloudNativePG's
+// webhook refuses names longer than 50 characters.
+const CLUSTER_NAME_MAX_LENGTH = 50;
+const RETENTION_POLICY = /^[1-9][0-9]*[dwm]$/;
+const DOCKER_LIBRARY_POSTGRES = /^((docker\.io|index\.docker\.io)\/)?(library\/)?postgres$/;
+const RECOVERY_SOURCE = 'backup-origin';
+
+/**
+ * PostgreSQL run by the CloudNativePG operator, which must be installed in the cluster (this construct does not
+ * install it): a `postgresql.cnpg.io/v1` Cluster of `instances` (a primary and streaming replicas on different
+ * nodes, failed over by the operator), its database and owner created by `bootstrap.initdb` from a Secret, and,
+ * with `backup`, continuous WAL archiving to an object store plus a daily `ScheduledBackup`. Services, probes and
+ * disruption budgets are the operator's: the construct adds only what the operator does not make, a NetworkPolicy.
+ *
+ * @see https://cloudnative-pg.io/documentation/current/
+ */
+export class PostgresCluster extends Construct implements IDatabaseServer {
+  public readonly namespace: string;
+  public readonly name: string;
+  public readonly image: string;
+  public readonly databaseName: string;
+  public readonly user: string;
+  public readonly port = POSTGRES_PORT;
+  public readonly instances: number;
+  public readonly credentials: DatabaseCredentials;
+  public readonly clusterDomain: string;
+  public readonly cluster: cnpg.Cluster;
+  /** Present with `backup`. */
+  public readonly scheduledBackup?: cnpgBackup.ScheduledBackup;
+  public readonly networkPolicy: DatabaseNetworkPolicy;
+  /** Labels of the PostgreSQL instance pods (what a PodMonitor selects). */
+  public readonly selector: Record<string, string>;
+  /** CloudNativePG's instances serve their metrics on this port (9187). */
+  public readonly metricsPortName = METRICS_PORT_NAME;
+  /** The basic-auth Secret `bootstrap.initdb` reads the owner from. */
+  public readonly ownerSecretName: string;
+
+  /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
+  public static checkProps(props: PostgresClusterProps): PropProblem[] {
+    const checks = new PropChecks();
+    checks.name('name', props.name ?? POSTGRES_DEFAULTS.name, 'dns1035Label', CLUSTER_NAME_MAX_LENGTH,
+      "CloudNativePG derives its Services ('<name>-rw') and pod and Job names from it");
+    const image = props.image ?? POSTGRES_CLUSTER_DEFAULTS.image;
+    checks.image('image', image);
+    if (typeof image === 'string' && DOCKER_LIBRARY_POSTGRES.test(repositoryOf(image))) {
+      checks.add('image', image, "is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26, and it "
+        + `lacks barman-cloud; use a CloudNativePG operand image of the same version, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
+    } else if (props.backup !== undefined && typeof image === 'string' && /(^|-)(minimal|standard)(-|$)/.test(imageTag(image) ?? '')) {
+      checks.add('image', image, "is a 'minimal' or 'standard' image, which has no barman-cloud for the backup section; "
+        + "use the 'system' image of the same version (such as '17.6-system-bookworm')");
+    }
+    checkPostgresIdentifiers(checks, props);
+    checks.integer('instances', props.instances ?? POSTGRES_CLUSTER_DEFAULTS.instances, 1, 9,
+      'must be a whole number from 1 to 9: one primary and up to 8 streaming replicas (3 for high availability)');
+    checks.size('storageSize', props.storageSize ?? POSTGRES_DEFAULTS.storageSize, 'Size.gibibytes(5)');
+    if (props.storageClassName !== undefined) {
+      checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
+    }
+    checkResources(checks, 'resources', props.resources ?? POSTGRES_DEFAULTS.resources);
+    const antiAffinity = props.podAntiAffinity ?? POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity;
+    if (!Object.values(PodAntiAffinity).includes(antiAffinity)) {
+      checks.add('podAntiAffinity', antiAffinity, `must be one of ${Object.values(PodAntiAffinity).map(v => `'${v}'`).join(', ')}`);
+    }
+    checks.name('operatorNamespace', props.operatorNamespace ?? POSTGRES_CLUSTER_DEFAULTS.operatorNamespace, 'dnsLabel');
+    if (props.clusterDomain !== undefined) {
+      checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
+    }
+    if (props.backup !== undefined) {
+      checkBackup(checks, props.backup, props.name ?? POSTGRES_DEFAULTS.name);
+    }
+    if (props.recovery !== undefined) {
+      checkRecovery(checks, props);
+    }
+    return [...checks.problems, ...props.credentials.problems];
+  }
+
+  constructor(scope: Construct, id: string, props: PostgresClusterProps) {
+    super(scope, id);
+    throwIfInvalid(this, PostgresCluster.checkProps(props));
+    this.namespace = requireNamespace(this);
+    this.name = props.name ?? POSTGRES_DEFAULTS.name;
+    this.image = props.image ?? POSTGRES_CLUSTER_DEFAULTS.image;
+    this.databaseName = props.databaseName ?? POSTGRES_DEFAULTS.databaseName;
+    this.user = props.user ?? POSTGRES_DEFAULTS.user;
+    this.instances = props.instances ?? POSTGRES_CLUSTER_DEFAULTS.instances;
+    this.credentials = props.credentials;
+    this.clusterDomain = props.clusterDomain ?? POSTGRES_DEFAULTS.clusterDomain;
+    this.selector = { [CNPG_CLUSTER_LABEL]: this.name, [CNPG_POD_ROLE_LABEL]: 'instance' };
+
+    this.ownerSecretName = this.credentials.bindOwner(this, `${this.name}-owner`, this.user);
+    const resources = resourcesToQuantities(props.resources ?? POSTGRES_DEFAULTS.resources);
+    const backup = props.backup;
+    const store = backup && barmanObjectStore(backup.objectStore);
+
+    this.cluster = new cnpg.Cluster(this, 'Resource', {
+      metadata: { name: this.name },
+      spec: {
+        instances: this.instances,
+        imageName: this.image,
+        // Replicas are upgraded first; the primary last, by a switchover to an upgraded replica rather than a restart.
+        primaryUpdateStrategy: cnpg.ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
+        primaryUpdateMethod: this.instances > 1 ? cnpg.ClusterSpecPrimaryUpdateMethod.SWITCHOVER : cnpg.ClusterSpecPrimaryUpdateMethod.RESTART,
+        storage: {
+          size: sizeToQuantity(props.storageSize ?? POSTGRES_DEFAULTS.storageSize),
+          storageClass: props.storageClassName,
+        },
+        resources: {
+          requests: {
+            cpu: cnpg.ClusterSpecResourcesRequests.fromString(resources.cpuRequest),
+            memory: cnpg.ClusterSpecResourcesRequests.fromString(resources.memoryRequest),
+          },
+          limits: { memory: cnpg.ClusterSpecResourcesLimits.fromString(resources.memoryLimit) },
+        },
+        affinity: {
+          enablePodAntiAffinity: true,
+          topologyKey: 'kubernetes.io/hostname',
+          podAntiAffinityType: props.podAntiAffinity ?? POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity,
+        },
+        enablePdb: props.podDisruptionBudget ?? POSTGRES_DEFAULTS.podDisruptionBudget,
+        // Clients log in as the owner; nobody needs the postgres superuser's password, so it gets none.
+        enableSuperuserAccess: false,
+        bootstrap: props.recovery === undefined
+          ? { initdb: { database: this.databaseName, owner: this.user, secret: { name: this.ownerSecretName } } }
+          : {
+            recovery: {
+              source: RECOVERY_SOURCE,
+              // The owner keeps the name it had in the backup; this sets its password from our Secret.
+              database: this.databaseName,
+              owner: this.user,
+              secret: { name: this.ownerSecretName },
+              recoveryTarget: props.recovery.targetTime === undefined ? undefined : { targetTime: props.recovery.targetTime },
+            },
+          },
+        externalClusters: props.recovery === undefined || store === undefined ? undefined : [{
+          name: RECOVERY_SOURCE,
+          // The files say how they were compressed: reading them needs only where they are.
+          barmanObjectStore: { ...objectStoreLocation(backup!.objectStore), serverName: props.recovery.serverName },
+        }],
+        backup: store === undefined ? undefined : {
+          barmanObjectStore: { ...store, serverName: backup!.serverName },
+          retentionPolicy: backup!.retentionPolicy ?? POSTGRES_CLUSTER_DEFAULTS.retentionPolicy,
+        },
+      },
+    });
+
+    if (backup) {
+      this.scheduledBackup = new cnpgBackup.ScheduledBackup(this, 'ScheduledBackup', {
+        metadata: { name: `${this.name}-base-backup` },
+        spec: {
+          cluster: { name: this.name },
+          // CloudNativePG's schedule has a leading seconds field (robfig/cron with seconds), unlike a CronJob's.
+          schedule: `0 ${backup.schedule ?? POSTGRES_CLUSTER_DEFAULTS.schedule}`,
+          method: cnpgBackup.ScheduledBackupSpecMethod.BARMAN_OBJECT_STORE,
+          // A first base backup right away: until one exists, there is nothing to recover from.
+          immediate: true,
+          // The Backup objects go with the ScheduledBackup; the backups themselves stay in the object store.
+          backupOwnerReference: cnpgBackup.ScheduledBackupSpecBackupOwnerReference.SELF,
+        },
+      });
+    }
+
+    this.networkPolicy = new DatabaseNetworkPolicy(this, 'NetworkPolicy', {
+      name: `${this.name}-clients`,
+      podSelector: { [CNPG_CLUSTER_LABEL]: this.name },
+      databasePort: this.port,
+      metricsPort: METRICS_PORT,
+    });
+    // What CloudNativePG needs, per its networking guide (docs/src/networking.md): "ensure the operator can reach
+    // every cluster pod on ports 8000 and 5432, and that pods can connect to each other". Its sample policy
+    // (docs/src/samples/networkpolicy-example.yaml) selects the operator as below. The instance manager serves its
+    // status on 8000 (docs/src/instance_manager.md); the operator also connects to PostgreSQL on 5432.
+    this.networkPolicy.allowPeers({
+      from: [{ namespaceSelector: namespaceNamed(props.operatorNamespace ?? POSTGRES_CLUSTER_DEFAULTS.operatorNamespace), podSelector: { matchLabels: CNPG_OPERATOR_POD_LABELS } }],
+      ports: [CNPG_STATUS_PORT, this.port],
+    });
+    // Replicas stream from the primary and clone it with pg_basebackup (join Jobs) on 5432, and instances read each
+    // other's status on 8000 during a failover; all of them carry the cluster label.
+    this.networkPolicy.allowPeers({
+      from: [{ podSelector: { matchLabels: { [CNPG_CLUSTER_LABEL]: this.name } } }],
+      ports: [this.port, CNPG_STATUS_PORT],
+    });
+
+    labelAllObjects(this, componentLabels(this, this.identity));
+    if (this.scheduledBackup) {
+      labelAllObjects(this.scheduledBackup, componentLabels(this, { ...this.identity, component: 'backup' }));
+    }
+  }
+
+  /** The `-rw` Service CloudNativePG keeps pointed at the primary. */
+  public get host(): string {
+    return serviceFqdn(`${this.name}-rw`, this.namespace, this.clusterDomain);
+  }
+
+  /** The operand image has `pg_isready` of the server's version. */
+  public get clientToolsImage(): string {
+    return this.image;
+  }
+
+  public get providedClientSecret(): string | undefined {
+    return this.credentials.providedClientSecret;
+  }
+
+  public bindClient(scope: Construct, secretName: string): ClientCredentials {
+    return this.credentials.bindClient(scope, secretName, this.user);
+  }
+
+  public allowClient(client: IDatabaseClient): void {
+    this.networkPolicy.allowClient(client);
+  }
+
+  /** Lets the pods of `namespace` (Prometheus's) reach the instances' metrics port, and only that port. */
+  public allowMetricsScraper(namespace: string): void {
+    this.networkPolicy.allowMetricsScraper(namespace);
+  }
+
+  private get identity(): ComponentLabels {
+    return { name: 'postgresql', component: 'database', version: imageVersion(this.image) };
+  }
+}
+
+function objectStoreLocation(store: ObjectStore) {
+  return {
+    destinationPath: store.destinationPath,
+    endpointUrl: store.endpointUrl,
+    s3Credentials: {
+      accessKeyId: { name: store.credentialsSecretName, key: OBJECT_STORE_KEYS.accessKeyId },
+      secretAccessKey: { name: store.credentialsSecretName, key: OBJECT_STORE_KEYS.secretAccessKey },
+    },
+  };
+}
+
+function barmanObjectStore(store: ObjectStore): cnpg.ClusterSpecBackupBarmanObjectStore {
+  return {
+    ...objectStoreLocation(store),
+    wal: { compression: cnpg.ClusterSpecBackupBarmanObjectStoreWalCompression.GZIP },
+    data: { compression: cnpg.ClusterSpecBackupBarmanObjectStoreDataCompression.GZIP },
+  };
+}
+
+function checkBackup(checks: PropChecks, backup: PostgresClusterBackupProps, clusterName: string): void {
+  const store = backup.objectStore;
+  if (typeof store?.destinationPath !== 'string' || !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(store.destinationPath)) {
+    checks.add('backup.objectStore.destinationPath', store?.destinationPath,
+      "must be an S3 bucket and folder, such as 's3://todo-backups/postgres' (the bucket name in lower case)");
+  }
+  if (store?.endpointUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(store.endpointUrl)) {
+    checks.add('backup.objectStore.endpointUrl', store.endpointUrl,
+      "must be an http(s) URL, such as 'https://fra1.digitaloceanspaces.com', or be left out for AWS S3");
+  }
+  checks.name('backup.objectStore.credentialsSecretName', store?.credentialsSecretName, 'dnsSubdomain');
+  if (backup.serverName !== undefined) {
+    checks.name('backup.serverName', backup.serverName, 'dnsLabel', 63, `or leave it out for the cluster's name ('${clusterName}')`);
+  }
+  const schedule = backup.schedule ?? POSTGRES_CLUSTER_DEFAULTS.schedule;
+  const scheduleProblem = cronScheduleProblem(schedule);
+  if (scheduleProblem) {
+    checks.add('backup.schedule', schedule, scheduleProblem);
+  } else if (schedule.startsWith('@')) {
+    checks.add('backup.schedule', schedule, "must be five fields, such as '0 3 * * *': the stack adds the seconds field CloudNativePG's schedule starts with");
+  }
+  const retention = backup.retentionPolicy ?? POSTGRES_CLUSTER_DEFAULTS.retentionPolicy;
+  if (typeof retention !== 'string' || !RETENTION_POLICY.test(retention)) {
+    checks.add('backup.retentionPolicy', retention, "must be a number and d, w or m (days, weeks, months), such as '7d'");
+  }
+}
+
+function checkRecovery(checks: PropChecks, props: PostgresClusterProps): void {
+  const recovery = props.recovery!;
+  if (props.backup === undefined) {
+    checks.add('recovery', recovery, 'needs backup.objectStore: the cluster recovers from the object store its backups go to');
+    return;
+  }
+  checks.name('recovery.serverName', recovery.serverName, 'dnsLabel');
+  const ownServer = props.backup.serverName ?? props.name ?? POSTGRES_DEFAULTS.name;
+  if (recovery.serverName === ownServer) {
+    checks.add('backup.serverName', props.backup.serverName,
+      `must differ from recovery.serverName ('${recovery.serverName}'): CloudNativePG refuses to archive into a folder that already `
+      + `holds a WAL archive; set backup.serverName to a new folder, such as '${recovery.serverName}-2'`);
+  }
+  if (recovery.targetTime !== undefined
+    && (typeof recovery.targetTime !== 'string' || !/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)$/.test(recovery.targetTime)
+      || Number.isNaN(Date.parse(recovery.targetTime.replace(' ', 'T'))))) {
+    checks.add('recovery.targetTime', recovery.targetTime, "must be an RFC 3339 time stamp with a zone, such as '2026-11-23T10:00:00Z'");
+  }
+}
+
+function repositoryOf(image: string): string {
+  const withoutDigest = image.split('@')[0];
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
