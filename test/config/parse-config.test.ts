@@ -97,6 +97,62 @@ describe('stack config', () => {
     expect(problems[0]).toMatch(message);
   });
 
+  describe('the CloudNativePG workload', () => {
+    const store = { destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store' };
+    const cnpg = (database: Record<string, unknown> = {}) => ({ database: {
+      workload: 'CloudNativePG', image: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm', replicas: 3,
+      backup: { enabled: true, objectStore: store }, ...database,
+    } });
+
+    test.each<[string, Record<string, unknown>, RegExp]>([
+      ['the Docker library image', { image: 'postgres:17.6-bookworm' }, /^database\.image: is the Docker library image: its postgres user is uid 999.*got "postgres:17\.6-bookworm"$/],
+      ['ten instances', { replicas: 10 }, /^database\.replicas: must be a whole number from 1 to 9.*got 10$/],
+      ['backups without an object store', { backup: { enabled: true } }, /^database\.backup\.objectStore: is required with the CloudNativePG workload: .*or set database\.backup\.enabled to false, got undefined$/],
+      ['a dump retention, which it does not read', { backup: { enabled: true, objectStore: store, retention: 7 } },
+        /^database\.backup\.retention: is for the StatefulSet and Deployment workloads' dumps; CloudNativePG backs up to backup\.objectStore, kept for backup\.retentionPolicy/],
+      ['an object store that is no S3 path', { backup: { enabled: true, objectStore: { ...store, destinationPath: '/backups' } } }, /^database\.backup\.objectStore\.destinationPath: must be an S3 bucket and folder.*got "\/backups"$/],
+      ['an unknown object store setting', { backup: { enabled: true, objectStore: { ...store, region: 'fra1' } } }, /^database\.backup\.objectStore\.region: unknown setting; the settings are destinationPath, endpointUrl, credentialsSecretName, got "fra1"$/],
+      ['an unknown anti-affinity', { cloudNativePG: { operatorNamespace: 'cnpg-system', podAntiAffinity: 'always' } }, /^database\.cloudNativePG\.podAntiAffinity: must be one of 'required', 'preferred', got "always"$/],
+      ['an operator namespace that is no name', { cloudNativePG: { operatorNamespace: 'CNPG', podAntiAffinity: 'required' } }, /^database\.cloudNativePG\.operatorNamespace: must be a DNS-1123 label.*got "CNPG"$/],
+      ['recovery into the folder it recovers from', { recovery: { serverName: 'postgres' } }, /^database\.backup\.serverName: must differ from recovery\.serverName \('postgres'\)/],
+    ])('rejects %s, naming the field, the value and the fix', (_what, database, message) => {
+      const problems = problemsOf(() => resolveConfig('test', cnpg(database) as any));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(message);
+    });
+
+    test('the other workloads refuse its settings rather than ignore them', () => {
+      expect(problemsOf(() => resolveConfig('test', { database: { backup: { enabled: true, objectStore: store } } } as any)))
+        .toEqual([expect.stringMatching(/^database\.backup\.objectStore: is for the CloudNativePG workload; the StatefulSet and Deployment workloads' dumps go to their own volume/)]);
+      expect(problemsOf(() => resolveConfig('test', { database: { recovery: { serverName: 'postgres' } } } as any)))
+        .toEqual([expect.stringMatching(/^database\.recovery: is for the CloudNativePG workload; the StatefulSet workload restores a dump with its restore Job/)]);
+      // replicas > 1 stays an error where it would make independent databases.
+      expect(problemsOf(() => resolveConfig('test', { database: { replicas: 3 } })))
+        .toEqual([expect.stringMatching(/^database\.replicas: must be 1 for a single-primary PostgreSQL without replication.*use an operator such as CloudNativePG/)]);
+    });
+
+    test('replicas are its instances, and backups turned off leave no ScheduledBackup nor backup section', () => {
+      const { all } = synthStack(resolveConfig('test', cnpg({ replicas: 1, backup: { enabled: false } }) as any));
+      const cluster = only(all, 'Cluster');
+      expect(cluster.spec.instances).toBe(1);
+      expect(cluster.spec).not.toHaveProperty('backup');
+      expect(all.filter(o => o.kind === 'ScheduledBackup' || o.kind === 'CronJob')).toEqual([]);
+    });
+
+    test('the ha stage: prod with a CloudNativePG Cluster of 3 instances, backed up to its bucket, its Secrets provided by the cluster', () => {
+      const ha = stageConfig('ha');
+      const prod = stageConfig('prod');
+      expect(ha.database).toMatchObject({ workload: 'CloudNativePG', replicas: 3, storageClassName: prod.database.storageClassName });
+      expect(ha.database.storageSize).toEqual(prod.database.storageSize);
+      expect({ app: ha.app, ingress: ha.ingress, monitoring: ha.monitoring }).toEqual({ app: prod.app, ingress: prod.ingress, monitoring: prod.monitoring });
+      const { all } = synthStack(ha);
+      expect(all.filter(o => o.kind === 'Secret')).toEqual([]);
+      const namespace = only(all, 'Namespace', 'postgres');
+      expect(namespace.metadata.annotations['validator.todo-stack/provided-secrets']).toBe('postgres-owner-credentials,postgres-backup-store');
+      expect(all.filter(o => ['StatefulSet', 'Deployment'].includes(o.kind) && o.metadata.namespace === 'postgres')).toEqual([]);
+    });
+  });
+
   test('backups can be turned off: no CronJob, no backup claim, no deploy-time dump', () => {
     const { all } = synthStack(resolveConfig('no-backups', { database: { backup: { enabled: false } } }));
     expect(all.filter(o => o.kind === 'CronJob' || o.metadata.labels?.['app.kubernetes.io/component'] === 'backup')).toEqual([]);

@@ -203,3 +203,55 @@ describe('a PersistentVolume and a claim meant for each other, though neither na
     expect(mismatches(volume(), volume({ storageClassName: '', accessModes: ['ReadWriteOnce'] }, 'postgres-pv-volume-2'), claim({ storageClassName: '' }))).toEqual([]);
   });
 });
+
+describe('pods an operator creates (CloudNativePG)', () => {
+  const cluster = (spec: object = { instances: 3 }) => ({
+    apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'pg', namespace: 'shop' }, spec,
+  });
+  const policy = (podSelector: object, from: object[]) => ({
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'pg', namespace: 'shop' },
+    spec: { podSelector, policyTypes: ['Ingress'], ingress: [{ from, ports: [{ port: 5432, protocol: 'TCP' }] }] },
+  });
+  const peerAndTarget = (objects: object[]) => {
+    const report = check([...Object.values(goodSet()), ...objects]);
+    return [...findingsOf(report, 'target-no-match'), ...findingsOf(report, 'network-policy-peer-no-match')].map(f => f.message);
+  };
+
+  test("a Cluster's instances and Jobs are selectable by the labels CloudNativePG gives them", () => {
+    expect(peerAndTarget([cluster(), policy({ matchLabels: { 'cnpg.io/cluster': 'pg' } }, [
+      { podSelector: { matchLabels: { 'cnpg.io/cluster': 'pg' } } },
+      { podSelector: { matchLabels: { 'cnpg.io/cluster': 'pg', 'cnpg.io/instanceRole': 'replica' } } },
+      { podSelector: { matchLabels: { 'cnpg.io/cluster': 'pg', 'cnpg.io/jobRole': 'join' } } },
+    ])])).toEqual([]);
+  });
+
+  test('the same selectors without the Cluster, or naming another cluster, still match nothing', () => {
+    expect(peerAndTarget([policy({ matchLabels: { 'cnpg.io/cluster': 'pg' } }, [])])).toEqual([
+      'NetworkPolicy podSelector {"matchLabels":{"cnpg.io/cluster":"pg"}} matches no pod template in namespace \'shop\'',
+    ]);
+    expect(peerAndTarget([cluster(), policy({ matchLabels: { 'cnpg.io/cluster': 'pg' } }, [{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'other' } } }])]))
+      .toEqual(['from podSelector {"matchLabels":{"cnpg.io/cluster":"other"}} matches no pod template in namespace \'shop\'']);
+    // One instance has no replica.
+    expect(peerAndTarget([cluster({ instances: 1 }), policy({ matchLabels: { 'cnpg.io/cluster': 'pg' } }, [
+      { podSelector: { matchLabels: { 'cnpg.io/instanceRole': 'replica' } } },
+    ])])).toHaveLength(1);
+  });
+
+  test("a peer in a namespace the set holds nothing of (the operator's) is not judged; one the set holds is", () => {
+    const operator = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } } };
+    expect(peerAndTarget([cluster(), policy({ matchLabels: { 'cnpg.io/cluster': 'pg' } }, [operator])])).toEqual([]);
+    const held = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cnpg-system' } };
+    expect(peerAndTarget([held, cluster(), policy({ matchLabels: { 'cnpg.io/cluster': 'pg' } }, [operator])])).toEqual([
+      'from podSelector {"matchLabels":{"app.kubernetes.io/name":"cloudnative-pg"}} matches no pod template in namespace \'cnpg-system\'',
+    ]);
+  });
+
+  test('a Cluster of several instances of a postgres image is replication, not the database-replicas mistake', () => {
+    const report = check([...Object.values(goodSet()), cluster({ instances: 3, imageName: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm' })]);
+    expect(findingsOf(report, 'database-replicas')).toEqual([]);
+    const statefulSet = { ...goodSet().web, kind: 'StatefulSet' } as any;
+    statefulSet.spec = { ...statefulSet.spec, replicas: 3, serviceName: 'web' };
+    statefulSet.spec.template.spec.containers[0].image = 'postgres:17.6-bookworm';
+    expect(findingsOf(check([statefulSet]), 'database-replicas')).toHaveLength(1);
+  });
+});
