@@ -148,7 +148,7 @@ describe('stack config', () => {
       const { all } = synthStack(ha);
       expect(all.filter(o => o.kind === 'Secret')).toEqual([]);
       const namespace = only(all, 'Namespace', 'postgres');
-      expect(namespace.metadata.annotations['validator.todo-stack/provided-secrets']).toBe('postgres-owner-credentials,postgres-backup-store');
+      expect(namespace.metadata.annotations?.['validator.todo-stack/provided-secrets']).toBe('postgres-owner-credentials,postgres-backup-store');
       expect(all.filter(o => ['StatefulSet', 'Deployment'].includes(o.kind) && o.metadata.namespace === 'postgres')).toEqual([]);
     });
   });

@@ -136,7 +136,7 @@ describe('PostgresCluster', () => {
   test("the ScheduledBackup: the CronJob-style schedule with CloudNativePG's leading seconds field, a first backup right away", () => {
     const scheduled = only(build({ backup: { objectStore: store, schedule: '30 1 * * 0', retentionPolicy: '4w' } }).manifests(), 'ScheduledBackup');
     expect(scheduled.metadata.name).toBe('postgres-base-backup');
-    expect(scheduled.metadata.labels['app.kubernetes.io/component']).toBe('backup');
+    expect(scheduled.metadata.labels?.['app.kubernetes.io/component']).toBe('backup');
     expect(scheduled.spec).toEqual({
       cluster: { name: 'postgres' },
       schedule: '0 30 1 * * 0',
