@@ -35,6 +35,11 @@ EOF
   exit 2
 fi
 [ -d "dist/$STAGE/manifests" ] || { echo "dist/$STAGE/manifests/ does not exist: run npm run synth, or set STAGE" >&2; exit 2; }
+# Its steps (rollout of the StatefulSet, the dump CronJob, the pod deletion) are those of the StatefulSet workload.
+if grep -q '^kind: Cluster$' "dist/$STAGE/manifests/"*.yaml; then
+  echo "stage $STAGE runs CloudNativePG, which this test does not cover: check it with the steps of the README's \"The CloudNativePG workload\"" >&2
+  exit 2
+fi
 echo "context: $(kubectl config current-context 2>/dev/null || echo "(KUBECONFIG=$KUBECONFIG)"), stage: $STAGE"
 kubectl version --request-timeout=20s
 

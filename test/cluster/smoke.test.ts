@@ -27,6 +27,13 @@ describe('npm run test:cluster', () => {
     expect(spawnSync('bash', ['-n', SCRIPT], { encoding: 'utf8' }).status).toBe(0);
   });
 
+  test('refuses the CloudNativePG stage, whose checks are the README\'s, before touching any cluster', () => {
+    const run = spawnSync('bash', [SCRIPT], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, STAGE: 'ha', KUBECONFIG: '/nonexistent' } });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('stage ha runs CloudNativePG, which this test does not cover: check it with the steps of the README\'s "The CloudNativePG workload"');
+    expect(readme).toContain('### The CloudNativePG workload');
+  });
+
   test("runs the README's deploy, check, prune and drain commands, as written", () => {
     const commands = readmeCommands('kubectl', 'Draining the database\'s node', 'Backups and restore');
     expect(commands.length).toBeGreaterThanOrEqual(11);
