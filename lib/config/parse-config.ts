@@ -203,6 +203,7 @@ const BACKUP_KEYS = ['enabled', 'schedule', 'retention', 'storageSize', 'storage
 const DUMP_ONLY_BACKUP_KEYS = ['retention', 'storageSize', 'storageClassName'] as const;
 const CLOUDNATIVE_PG_ONLY_BACKUP_KEYS = ['objectStore', 'serverName', 'retentionPolicy'] as const;
 const OBJECT_STORE_KEYS = ['destinationPath', 'endpointUrl', 'credentialsSecretName'];
+const CLOUDNATIVE_PG_KEYS = ['operatorNamespace', 'podAntiAffinity'];
 
 function checkWorkloadSettings(problems: Problems, db: DatabaseSettings, backup: BackupSettings): void {
   const cloudNativePG = db.workload === DatabaseWorkload.CLOUDNATIVE_PG;
@@ -220,6 +221,16 @@ function checkWorkloadSettings(problems: Problems, db: DatabaseSettings, backup:
     } else if (store !== undefined) {
       Object.keys(store).filter(key => !OBJECT_STORE_KEYS.includes(key)).forEach(key => problems.add(`database.backup.objectStore.${key}`,
         (store as any)[key], `unknown setting; the settings are ${OBJECT_STORE_KEYS.join(', ')}`));
+    }
+    // A stage that sets the section replaces it whole: a misspelt or missing key would silently take a default.
+    const settings = db.cloudNativePG as unknown;
+    if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
+      problems.add('database.cloudNativePG', settings, "must be an object such as { operatorNamespace: 'cnpg-system', podAntiAffinity: 'required' }");
+    } else {
+      Object.keys(settings).filter(key => !CLOUDNATIVE_PG_KEYS.includes(key)).forEach(key => problems.add(`database.cloudNativePG.${key}`,
+        (settings as any)[key], `unknown setting; the settings are ${CLOUDNATIVE_PG_KEYS.join(', ')}`));
+      CLOUDNATIVE_PG_KEYS.filter(key => (settings as any)[key] === undefined).forEach(key => problems.add(`database.cloudNativePG.${key}`,
+        undefined, "is required when the stage sets database.cloudNativePG (which replaces the default whole): { operatorNamespace: 'cnpg-system', podAntiAffinity: 'required' }"));
     }
     const recovery = db.recovery as unknown;
     if (recovery !== undefined && (recovery === null || typeof recovery !== 'object' || Array.isArray(recovery))) {

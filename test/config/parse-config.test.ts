@@ -114,11 +114,19 @@ describe('stack config', () => {
       ['an unknown object store setting', { backup: { enabled: true, objectStore: { ...store, region: 'fra1' } } }, /^database\.backup\.objectStore\.region: unknown setting; the settings are destinationPath, endpointUrl, credentialsSecretName, got "fra1"$/],
       ['an unknown anti-affinity', { cloudNativePG: { operatorNamespace: 'cnpg-system', podAntiAffinity: 'always' } }, /^database\.cloudNativePG\.podAntiAffinity: must be one of 'required', 'preferred', got "always"$/],
       ['an operator namespace that is no name', { cloudNativePG: { operatorNamespace: 'CNPG', podAntiAffinity: 'required' } }, /^database\.cloudNativePG\.operatorNamespace: must be a DNS-1123 label.*got "CNPG"$/],
+      ['CloudNativePG settings that are not an object', { cloudNativePG: null }, /^database\.cloudNativePG: must be an object such as \{ operatorNamespace: 'cnpg-system', podAntiAffinity: 'required' \}, got null$/],
       ['recovery into the folder it recovers from', { recovery: { serverName: 'postgres' } }, /^database\.backup\.serverName: must differ from recovery\.serverName \('postgres'\)/],
     ])('rejects %s, naming the field, the value and the fix', (_what, database, message) => {
       const problems = problemsOf(() => resolveConfig('test', cnpg(database) as any));
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(message);
+    });
+
+    test('a misspelt CloudNativePG setting is an error, not its default taken silently', () => {
+      expect(problemsOf(() => resolveConfig('test', cnpg({ cloudNativePG: { operatorNamspace: 'operators', podAntiAffinity: 'required' } }) as any))).toEqual([
+        'database.cloudNativePG.operatorNamspace: unknown setting; the settings are operatorNamespace, podAntiAffinity, got "operators"',
+        expect.stringMatching(/^database\.cloudNativePG\.operatorNamespace: is required when the stage sets database\.cloudNativePG \(which replaces the default whole\)/),
+      ]);
     });
 
     test('the other workloads refuse its settings rather than ignore them', () => {
