@@ -15,12 +15,17 @@ cd "$(dirname "$0")/../.."
 STAGE="${STAGE:-dev}"
 UPGRADE_DATABASE_IMAGE="${UPGRADE_DATABASE_IMAGE:-postgres:17.7-bookworm}"
 LOCAL_PORT="${LOCAL_PORT:-18080}"
-WORK="$(mktemp -d)"
 FORWARD_PID=""
 
 say() { printf '\n=== %s\n' "$*"; }
 fail() { printf '\nFAILED: %s\n' "$*" >&2; exit 1; }
 
+[ -d "dist/$STAGE/manifests" ] || { echo "dist/$STAGE/manifests/ does not exist: run npm run synth, or set STAGE" >&2; exit 2; }
+# Its steps (rollout of the StatefulSet, the dump CronJob, the pod deletion) are those of the StatefulSet workload.
+if grep -q '^kind: Cluster$' "dist/$STAGE/manifests/"*.yaml; then
+  echo "stage $STAGE runs CloudNativePG, which this test does not cover: check it with the steps of the README's \"The CloudNativePG workload\"" >&2
+  exit 2
+fi
 if ! command -v kubectl >/dev/null 2>&1; then
   echo "npm run test:cluster needs kubectl (1.26 or newer) on PATH, and a cluster to run against." >&2
   exit 2
@@ -32,12 +37,6 @@ It needs: a cluster (kind, k3d, minikube or a real one) selected with KUBECONFIG
 the node service image loaded (docker build -f app/Dockerfile -t ghcr.io/stateful-todo/todo-service:0.1.0 . &&
 kind load docker-image ghcr.io/stateful-todo/todo-service:0.1.0), and dist/ synthesized (npm run synth).
 EOF
-  exit 2
-fi
-[ -d "dist/$STAGE/manifests" ] || { echo "dist/$STAGE/manifests/ does not exist: run npm run synth, or set STAGE" >&2; exit 2; }
-# Its steps (rollout of the StatefulSet, the dump CronJob, the pod deletion) are those of the StatefulSet workload.
-if grep -q '^kind: Cluster$' "dist/$STAGE/manifests/"*.yaml; then
-  echo "stage $STAGE runs CloudNativePG, which this test does not cover: check it with the steps of the README's \"The CloudNativePG workload\"" >&2
   exit 2
 fi
 echo "context: $(kubectl config current-context 2>/dev/null || echo "(KUBECONFIG=$KUBECONFIG)"), stage: $STAGE"
@@ -69,6 +68,8 @@ cleanup() {
   rm -rf "$WORK"
   exit "$status"
 }
+# Made only now, with the trap that removes it: the early exits above leave nothing behind.
+WORK="$(mktemp -d)"
 trap cleanup EXIT
 
 # The README's rollout checks (README, "kubectl").
