@@ -66,8 +66,9 @@ export class ManifestValidation {
       crds,
     };
     const sets = new Map<string, string[]>();
+    const top = commonFolder(context.manifests.map(manifest => path.resolve(path.dirname(manifest))));
     for (const manifest of context.manifests) {
-      const folder = setRoot(path.dirname(manifest));
+      const folder = setRoot(path.dirname(manifest), top);
       sets.set(folder, [...(sets.get(folder) ?? []), manifest]);
     }
     const reports: ValidationReport[] = [...sets.keys()].sort().map(folder => validatePaths(sets.get(folder)!, options));
@@ -91,10 +92,13 @@ export class ManifestValidation {
   }
 }
 
-/** The nearest folder from `folder` up (not above the working folder) that holds a kustomization.yaml, else `folder`. */
-function setRoot(folder: string): string {
-  const top = path.resolve('.');
-  for (let current = path.resolve(folder); current.startsWith(top); current = path.dirname(current)) {
+/**
+ * The nearest folder from `folder` up to `top` that holds a kustomization.yaml, else `folder`. `top` is the output
+ * folder (the manifests' common folder), wherever `--output` put it: never the working folder, which an output
+ * outside it (`cdk8s synth --output /tmp/out`) is not under.
+ */
+function setRoot(folder: string, top: string): string {
+  for (let current = path.resolve(folder); isUnder(current, top); current = path.dirname(current)) {
     if (fs.existsSync(path.join(current, 'kustomization.yaml'))) {
       return current;
     }
@@ -103,4 +107,19 @@ function setRoot(folder: string): string {
     }
   }
   return folder;
+}
+
+/** The deepest folder that holds every one of `folders` (absolute paths). */
+function commonFolder(folders: readonly string[]): string {
+  let common = folders[0] ?? path.resolve('.');
+  for (const folder of folders) {
+    while (!isUnder(folder, common)) {
+      common = path.dirname(common);
+    }
+  }
+  return common;
+}
+
+function isUnder(folder: string, top: string): boolean {
+  return folder === top || folder.startsWith(top.endsWith(path.sep) ? top : top + path.sep);
 }

@@ -30,6 +30,23 @@ describe('the cdk8s validation plugin', () => {
     expect(submitted).toEqual([['success', { 'kubernetes version': '1.27.1', 'summary': expect.stringMatching(/^0 errors, 0 warnings in \d+ objects from 2 files$/) }]]);
   });
 
+  test('validates a stage (its kustomization.yaml folder) as one set wherever --output put it, outside the working folder too', async () => {
+    // As `cdk8s synth --output /tmp/out` writes it: the Job run by hand, in on-demand/, uses the stage's Namespace,
+    // ConfigMap and Secret from manifests/; validated apart, it would name them all missing.
+    const out = tempFolder('plugin-output-');
+    expect(path.relative(process.cwd(), out).startsWith('..')).toBe(true);
+    const files = ['dev', 'prod'].flatMap(stage => {
+      const { web, ...applied } = goodSet();
+      fs.mkdirSync(path.join(out, stage), { recursive: true });
+      fs.writeFileSync(path.join(out, stage, 'kustomization.yaml'), 'resources:\n  - manifests/all.k8s.yaml\n');
+      return [stageFolder(out, `${stage}/manifests`, Object.values(applied)), stageFolder(out, `${stage}/on-demand`, [web])];
+    });
+    const { context, violations, submitted } = fakeContext(files);
+    await new ManifestValidation().validate(context);
+    expect(violations).toEqual([]);
+    expect(submitted[0][0]).toBe('success');
+  });
+
   test('reports violations with their rule, fix and location, and fails on warnings by default', async () => {
     const root = tempFolder('plugin-');
     const set = goodSet();
