@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { TaskListCache } from './task-list-cache';
 
 /** The route label of a request that matched no route: one value, so that random URLs cannot grow the series. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -15,7 +16,7 @@ export class ServiceMetrics {
   private readonly requests: Counter<'method' | 'route' | 'status_code'>;
   private readonly durations: Histogram<'method' | 'route' | 'status_code'>;
 
-  constructor(pool: Pool) {
+  constructor(pool: Pool, taskList: TaskListCache) {
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
       name: 'http_requests_total',
@@ -37,6 +38,13 @@ export class ServiceMetrics {
     poolGauge('todo_db_pool_clients', 'Database connections the pool holds, idle or in use.', () => pool.totalCount);
     poolGauge('todo_db_pool_idle_clients', 'Database connections the pool holds that are idle.', () => pool.idleCount);
     poolGauge('todo_db_pool_waiting_requests', 'Queries waiting for a free connection of the pool.', () => pool.waitingCount);
+    // Counters that count elsewhere (task-list-cache.ts), read on scrape like the gauges.
+    const counter = (name: string, help: string, read: () => number) => new Counter({
+      name, help, registers: [this.registry], collect() { this.reset(); this.inc(read()); },
+    });
+    counter('todo_task_list_cache_hits_total', 'GET /tasks answered from memory.', () => taskList.hits);
+    counter('todo_task_list_cache_misses_total', 'GET /tasks read from the database.', () => taskList.misses);
+    poolGauge('todo_task_list_cache_listening', '1 while the pod listens for changes to the tasks (and keeps the list in memory), else 0.', () => Number(taskList.isListening));
   }
 
   /** Counts one response; `route` is the matched route's pattern (`/tasks/:id`), never the raw URL. */

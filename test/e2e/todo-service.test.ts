@@ -174,10 +174,10 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   test("the migration Job's command migrates, and a second run applies nothing", async () => {
     const first = await runMigration(migrateEnv);
     expect(first.code).toBe(0);
-    expect(first.logs.find(l => l.msg === 'applied 1 migration(s)')).toMatchObject({ applied: ['0001'] });
+    expect(first.logs.find(l => l.msg === 'applied 2 migration(s)')).toMatchObject({ applied: ['0001', '0002'] });
     const second = await runMigration(migrateEnv);
     expect(second.code).toBe(0);
-    expect(second.logs.find(l => l.msg === 'schema is up to date')).toMatchObject({ applied: [], alreadyApplied: ['0001'] });
+    expect(second.logs.find(l => l.msg === 'schema is up to date')).toMatchObject({ applied: [], alreadyApplied: ['0001', '0002'] });
   });
 
   test('migrations run concurrently apply once, queued on an advisory lock', async () => {
@@ -187,7 +187,7 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     const env = { ...migrateEnv, DB_NAME: 'concurrent' };
     const results = await Promise.all([runMigration(env), runMigration(env), runMigration(env)]);
     expect(results.map(r => r.code)).toEqual([0, 0, 0]);
-    expect(results.flatMap(r => r.logs.flatMap(l => l.applied ?? []))).toEqual(['0001']);
+    expect(results.flatMap(r => r.logs.flatMap(l => l.applied ?? []))).toEqual(['0001', '0002']);
     await admin.end();
   });
 
@@ -294,6 +294,101 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     expect(await response.json()).toEqual({ error: message });
   });
 
+  describe('GET /tasks from memory (task-list-cache.ts): never a list older than the last change, whoever made it', () => {
+    const metric = async (url: string, series: string) => {
+      const line = (await (await fetch(`${url}/metrics`)).text()).split('\n').find(l => l.startsWith(`${series} `));
+      return line === undefined ? NaN : Number(line.slice(series.length + 1));
+    };
+    const listening = (url: string) => metric(url, 'todo_task_list_cache_listening');
+    const until = async (what: string, condition: () => Promise<boolean>, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!(await condition())) {
+        if (Date.now() > deadline) {
+          throw new Error(`not within ${timeoutMs} ms: ${what}`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 50));
+      }
+    };
+    const titles = async (url: string) => ((await (await fetch(`${url}/tasks`)).json()) as { tasks: Array<{ title: string }> }).tasks.map(t => t.title);
+    // Reads the list until a read is served from memory (a notification still on its way drops the list once more).
+    const warm = async (url: string) => until(`${url} serves the list from memory`, async () => {
+      const hits = await metric(url, 'todo_task_list_cache_hits_total');
+      await titles(url);
+      return await metric(url, 'todo_task_list_cache_hits_total') === hits + 1;
+    }, 2000);
+    let other: ServiceProcess;
+    let otherBase: string;
+    let admin: Client;
+    beforeAll(async () => {
+      other = startService({ ...appEnv, PORT: '5002' });
+      otherBase = `http://${postgres.host}:5002`;
+      admin = new Client({ ...postgres.superuser, database: appEnv.DB_NAME });
+      admin.on('error', () => undefined);
+      await admin.connect();
+      await waitFor(`${otherBase}/readyz`);
+      await until('both pods listen', async () => await listening(base) === 1 && await listening(otherBase) === 1);
+    });
+    afterAll(async () => {
+      await other?.stop();
+      await admin?.end();
+    });
+
+    test('a change by this pod is in its very next answer; one by another pod or by SQL, within a second', async () => {
+      await warm(base);
+      await warm(otherBase);
+      // This pod's own POST: no waiting at all.
+      expect((await post({ title: 'cache: posted here' })).status).toBe(201);
+      expect(await titles(base)).toContain('cache: posted here');
+      // The other pod hears of it from PostgreSQL (the trigger's NOTIFY).
+      await until('the other pod lists the POST', async () => (await titles(otherBase)).includes('cache: posted here'), 1000);
+      await warm(base);
+      await warm(otherBase);
+      await admin.query("UPDATE tasks SET title = 'cache: renamed by SQL' WHERE title = 'cache: posted here'");
+      await until('both pods list the SQL change', async () => (await titles(base)).includes('cache: renamed by SQL')
+        && (await titles(otherBase)).includes('cache: renamed by SQL'), 1000);
+      await warm(base);
+      await admin.query("DELETE FROM tasks WHERE title = 'cache: renamed by SQL'");
+      await until('the SQL delete is seen', async () => !(await titles(base)).includes('cache: renamed by SQL'), 1000);
+    });
+
+    test('while its listening connection is gone, a pod reads every request from the database; it reconnects and keeps the list again', async () => {
+      await warm(base);
+      const { rows } = await admin.query("SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'todo-service-listener'");
+      expect(rows.length).toBe(2);
+      // The change can reach no listener: a pod that kept its list, or took it up again when it reconnected, would
+      // serve it without the new task for good. (The pod learns that its connection is gone a moment after it is.)
+      await admin.query("INSERT INTO tasks (title) VALUES ('cache: while nobody listened')");
+      await until('both pods list the change', async () => (await titles(base)).includes('cache: while nobody listened')
+        && (await titles(otherBase)).includes('cache: while nobody listened'), 1000);
+      await until('the pods listen again', async () => await listening(base) === 1 && await listening(otherBase) === 1);
+      await warm(base);
+      expect(await titles(base)).toContain('cache: while nobody listened');
+      await warm(base);
+      expect(service!.logs.map(l => l.msg)).toContain('task list cache: stopped listening for changes; every request reads the database until it reconnects');
+    });
+
+    test('a listening connection that stops answering (its backend frozen) is given up within two heartbeats', async () => {
+      await warm(otherBase);
+      const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'todo-service-listener'");
+      // Frozen, not closed: the pods' sockets stay open, as in a network partition; NOTIFYs reach no one.
+      rows.forEach(row => process.kill(row.pid, 'SIGSTOP'));
+      try {
+        await admin.query("INSERT INTO tasks (title) VALUES ('cache: during the partition')");
+        // Two heartbeats: 2 s; 4 s allowed for a loaded machine.
+        await until('the pods stop listening', async () => await listening(base) === 0 && await listening(otherBase) === 0, 4000);
+        expect(await titles(base)).toContain('cache: during the partition');
+        expect(await titles(otherBase)).toContain('cache: during the partition');
+      } finally {
+        rows.forEach(row => process.kill(row.pid, 'SIGCONT'));
+      }
+      await until('the pods listen again', async () => await listening(base) === 1 && await listening(otherBase) === 1);
+      await warm(otherBase);
+      expect(await titles(otherBase)).toContain('cache: during the partition');
+      await admin.query("DELETE FROM tasks WHERE title LIKE 'cache: %'");
+      await until('the delete is seen', async () => !(await titles(otherBase)).some(t => t.startsWith('cache: ')), 1000);
+    });
+  });
+
   test('GET /metrics: Prometheus text with requests by route pattern and status, latencies, the pool and the process', async () => {
     const scrape = async () => {
       const response = await fetch(`${base}/metrics`);
@@ -391,7 +486,7 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
         await new Promise(resolve => setTimeout(resolve, 100));
         body = await (await fetch(`${earlyBase}/readyz`)).json() as { status: string; reason: string };
       }
-      expect(body).toEqual({ status: 'starting', reason: 'migrations not applied: 0001' });
+      expect(body).toEqual({ status: 'starting', reason: 'migrations not applied: 0001, 0002' });
       const list = await fetch(`${earlyBase}/tasks`);
       expect(list.status).toBe(503);
       expect(list.headers.get('retry-after')).toBe('5');
