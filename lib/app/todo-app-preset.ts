@@ -63,6 +63,7 @@ export abstract class TodoAppPreset {
     readinessProbe: port => ({ tcpSocket: { port: k8s.IntOrString.fromString(port) } }),
     livenessProbe: port => ({ tcpSocket: { port: k8s.IntOrString.fromString(port) } }),
     metricsPath: undefined,
+    changeChannels: [],
   };
 
   /**
@@ -80,6 +81,8 @@ export abstract class TodoAppPreset {
     readinessProbe: port => ({ httpGet: { path: '/readyz', port: k8s.IntOrString.fromString(port) } }),
     livenessProbe: port => ({ httpGet: { path: '/healthz', port: k8s.IntOrString.fromString(port) } }),
     metricsPath: '/metrics',
+    // app/migrations/0002_notify_task_changes.sql and app/src/task-list-cache.ts.
+    changeChannels: ['tasks_changed'],
   };
 
   public abstract readonly name: AppPreset;
@@ -100,6 +103,11 @@ export abstract class TodoAppPreset {
   public abstract livenessProbe(port: string): k8s.Probe;
   /** Where the server serves Prometheus metrics, on its HTTP port; undefined when it serves none. */
   public abstract readonly metricsPath?: string;
+  /**
+   * The PostgreSQL channels the server LISTENs on to drop what it keeps in memory. Its schema's triggers notify
+   * them on every change; a restore, which loads data with no trigger in place, notifies them once it has committed.
+   */
+  public abstract readonly changeChannels: readonly string[];
 }
 
 // Keyed by the enum and typed as a total map: a new AppPreset does not compile until it has a preset here.

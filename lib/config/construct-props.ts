@@ -96,6 +96,7 @@ export function backupProps(config: StackConfig): Omit<PostgresBackupProps, 'dat
     retention: backup.retention,
     storageSize: backup.storageSize,
     storageClassName: backup.storageClassName,
+    notifyAfterRestore: TodoAppPreset.of(config.app.preset).changeChannels,
   };
 }
 

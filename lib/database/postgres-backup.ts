@@ -47,6 +47,12 @@ export interface PostgresBackupProps {
   readonly timeLimit?: Duration;
   /** @default { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512) } */
   readonly resources?: Resources;
+  /**
+   * Channels the restore Job NOTIFYs once a restore has committed: clients that keep what they read in memory while
+   * they LISTEN on one drop it (the restore loads data before it creates triggers, so no trigger tells them).
+   * @default []
+   */
+  readonly notifyAfterRestore?: readonly string[];
 }
 
 /** The defaults of a PostgresBackup; the stack's config starts from them. */
@@ -100,6 +106,9 @@ ls -1 | grep -E "^$PGDATABASE-[0-9]{8}T[0-9]{6}Z[.]dump$" | sort -r | tail -n +$
 done
 `;
 
+/** The restore Job's env var of the channels it notifies once it is done, separated by spaces. */
+export const NOTIFY_CHANNELS_ENV = 'NOTIFY_CHANNELS';
+
 /**
  * The restore Job's script: restores `RESTORE_DUMP` (a dump's file name, or `latest`) into the database. When the
  * database is gone, pg_restore re-creates it from the dump (with its owner and settings); when it exists, the
@@ -132,6 +141,9 @@ else
   echo "restore: replacing the objects of database $PGDATABASE with those of $dump, in one transaction"
   pg_restore --no-password --exit-on-error --clean --if-exists --single-transaction --dbname="$PGDATABASE" "$dump"
 fi
+for channel in \${${NOTIFY_CHANNELS_ENV}:-}; do
+  psql --no-password --dbname="$PGDATABASE" --quiet --set=ON_ERROR_STOP=1 --command="NOTIFY $channel"
+done
 echo "restore: restored $dump into $PGDATABASE"
 `;
 
@@ -151,6 +163,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
   public readonly schedule: string;
   public readonly retention: number;
   public readonly timeLimit: Duration;
+  public readonly notifyAfterRestore: readonly string[];
   public readonly clientPodLabels: Record<string, string>;
   /**
    * The labels of the restore Job's pods, which the database's NetworkPolicy admits. Not the stack's instance label:
@@ -187,6 +200,12 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     const seconds = (props.timeLimit ?? POSTGRES_BACKUP_DEFAULTS.timeLimit).toSeconds();
     checks.integer('timeLimit', seconds, 60, 7 * 24 * 3600, 'must be whole seconds from one minute to a week, such as Duration.hours(1)');
     checkResources(checks, 'resources', props.resources ?? POSTGRES_BACKUP_DEFAULTS.resources);
+    // Spliced into the restore script's NOTIFY unquoted: a lower-case SQL identifier, nothing else.
+    for (const channel of props.notifyAfterRestore ?? []) {
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) {
+        checks.add('notifyAfterRestore', channel, 'must be a lower-case SQL identifier (a letter or _, then letters, digits or _, at most 63 characters): the channel the clients LISTEN on');
+      }
+    }
     return checks.problems;
   }
 
@@ -198,6 +217,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     this.schedule = props.schedule ?? POSTGRES_BACKUP_DEFAULTS.schedule;
     this.retention = props.retention ?? POSTGRES_BACKUP_DEFAULTS.retention;
     this.timeLimit = props.timeLimit ?? POSTGRES_BACKUP_DEFAULTS.timeLimit;
+    this.notifyAfterRestore = [...(props.notifyAfterRestore ?? [])];
     this.resources = props.resources ?? POSTGRES_BACKUP_DEFAULTS.resources;
     this.clientPodLabels = selectorLabels(this, this.identity);
     const partOf = Chart.of(this).labels[PART_OF_LABEL];
@@ -259,7 +279,10 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
         backoffLimit: 0,
         activeDeadlineSeconds: this.timeLimit.toSeconds(),
         ttlSecondsAfterFinished: 7 * 24 * 3600,
-        template: this.podTemplate(RESTORE_SCRIPT, { [RESTORE_DUMP_ENV]: 'latest' }, labels),
+        template: this.podTemplate(RESTORE_SCRIPT, {
+          [RESTORE_DUMP_ENV]: 'latest',
+          ...(this.notifyAfterRestore.length > 0 ? { [NOTIFY_CHANNELS_ENV]: this.notifyAfterRestore.join(' ') } : {}),
+        }, labels),
       },
     });
     job.addJsonPatch(

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { TASKS_CHANGED_CHANNEL } from '../../app/src/task-list-cache';
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -285,6 +288,14 @@ describe('TodoApp', () => {
     }
     expect(TodoAppPreset.of(AppPreset.FLASK)).toBe(TodoAppPreset.FLASK);
     expect(TodoAppPreset.of(AppPreset.NODE_SERVICE)).toBe(TodoAppPreset.NODE_SERVICE);
+  });
+
+  test("the node service preset's change channels are the ones the service LISTENs on and its migration notifies", () => {
+    expect(TodoAppPreset.NODE_SERVICE.changeChannels).toEqual([TASKS_CHANGED_CHANNEL]);
+    const migration = fs.readFileSync(path.join(__dirname, '..', '..', 'app', 'migrations', '0002_notify_task_changes.sql'), 'utf8');
+    expect(migration).toContain(`pg_notify('${TASKS_CHANGED_CHANNEL}', '')`);
+    // The Flask image keeps nothing in memory.
+    expect(TodoAppPreset.FLASK.changeChannels).toEqual([]);
   });
 
   test('all props: the compiler forces this test to set every prop', () => {

@@ -100,6 +100,22 @@ describe('PostgresBackup', () => {
     const env = job.spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'RESTORE_DUMP', value: 'latest' });
     expect(job.spec.template.spec.containers[0].command[2]).toContain('--single-transaction');
+    // Nothing to notify unless asked.
+    expect(env.map((e: any) => e.name)).not.toContain('NOTIFY_CHANNELS');
+  });
+
+  test('notifyAfterRestore: the restore Job NOTIFYs those channels once the restore has committed', () => {
+    const { backup } = build({ notifyAfterRestore: ['tasks_changed', 'other_cache'] });
+    const chart = new Chart(testApp(), 'restore', { namespace: 'postgres' });
+    backup.restoreJob(chart, 'Restore');
+    const container = only(synth(chart), 'Job').spec.template.spec.containers[0];
+    expect(container.env).toContainEqual({ name: 'NOTIFY_CHANNELS', value: 'tasks_changed other_cache' });
+    const script: string = container.command[2];
+    expect(script.indexOf('NOTIFY $channel')).toBeGreaterThan(script.indexOf('pg_restore --no-password --exit-on-error --clean'));
+    expect(script.indexOf('NOTIFY $channel')).toBeLessThan(script.indexOf('echo "restore: restored'));
+    const problems = PostgresBackup.checkProps({ database: { name: 'postgres' }, notifyAfterRestore: ['ok_channel', 'tasks; DROP TABLE tasks', 'Upper'] });
+    expect(problems.map(p => [p.prop, p.value])).toEqual([['notifyAfterRestore', 'tasks; DROP TABLE tasks'], ['notifyAfterRestore', 'Upper']]);
+    expect(problems[0].message).toContain('must be a lower-case SQL identifier');
   });
 
   test('bad props: every one named with its value and the fix, nothing built', () => {
