@@ -22,6 +22,8 @@ export interface AppOptions {
   readonly logger: FastifyBaseLogger;
   /** How often start-up checks the schema until every migration is applied. @default 1000 */
   readonly startupCheckIntervalMs?: number;
+  /** Keep `GET /tasks` in memory while listening for changes; when false, every request reads the database. @default true */
+  readonly taskListCache?: boolean;
 }
 
 // Named queries are prepared once per connection: PostgreSQL parses and plans them once, not on every request.
@@ -50,7 +52,7 @@ const taskBody = {
  * becomes ready once it has seen every migration applied (the schema it serves exists), and stays ready after.
  * `/readyz` never waits on the database, so it answers well within any probe timeout.
  */
-export function buildApp({ pool, migrations, logger, startupCheckIntervalMs = 1000 }: AppOptions): FastifyInstance {
+export function buildApp({ pool, migrations, logger, startupCheckIntervalMs = 1000, taskListCache = true }: AppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
@@ -134,7 +136,10 @@ export function buildApp({ pool, migrations, logger, startupCheckIntervalMs = 10
   };
   app.addHook('onReady', async () => {
     void checkStartup();
-    taskList.start();
+    // Without its listening connection, the cache keeps nothing: every GET /tasks reads the database.
+    if (taskListCache) {
+      taskList.start();
+    }
   });
   app.addHook('onClose', async () => {
     clearTimeout(startupTimer);

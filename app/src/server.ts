@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const pool = createPool(settings, error => logger.warn({ err: error }, 'idle database connection lost'));
-  const app = buildApp({ pool, migrations: loadMigrations(), logger });
+  const app = buildApp({ pool, migrations: loadMigrations(), logger, taskListCache: settings.taskListCache });
   app.addHook('onClose', async () => {
     await pool.end();
     logger.info('database pool closed');

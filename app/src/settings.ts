@@ -13,6 +13,8 @@ export interface Settings {
   readonly port: number;
   /** pino level. @default 'info' */
   readonly logLevel: string;
+  /** Keep `GET /tasks` in memory while listening for changes (task-list-cache.ts); `TASK_LIST_CACHE=off` turns it off. @default true */
+  readonly taskListCache: boolean;
 }
 
 /** Thrown when the environment is incomplete or wrong; its message names every bad variable and the fix. */
@@ -50,7 +52,11 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     host: env.HOST ?? '0.0.0.0',
     port: port('PORT', 5000),
     logLevel: env.LOG_LEVEL ?? 'info',
+    taskListCache: (env.TASK_LIST_CACHE ?? 'on') === 'on',
   };
+  if (!['on', 'off'].includes(env.TASK_LIST_CACHE ?? 'on')) {
+    problems.push(`TASK_LIST_CACHE must be 'on' or 'off', got '${env.TASK_LIST_CACHE}'`);
+  }
   if (!LOG_LEVELS.includes(settings.logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${settings.logLevel}'`);
   }

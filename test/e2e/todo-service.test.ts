@@ -367,6 +367,24 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
       expect(service!.logs.map(l => l.msg)).toContain('task list cache: stopped listening for changes; every request reads the database until it reconnects');
     });
 
+    test('TASK_LIST_CACHE=off: nothing is kept, every GET /tasks reads the database; another value stops the service at start', async () => {
+      const uncached = startService({ ...appEnv, PORT: '5003', TASK_LIST_CACHE: 'off' });
+      const uncachedBase = `http://${postgres.host}:5003`;
+      try {
+        await waitFor(`${uncachedBase}/readyz`);
+        await titles(uncachedBase);
+        await titles(uncachedBase);
+        expect(await metric(uncachedBase, 'todo_task_list_cache_hits_total')).toBe(0);
+        expect(await metric(uncachedBase, 'todo_task_list_cache_misses_total')).toBe(2);
+        expect(await listening(uncachedBase)).toBe(0);
+      } finally {
+        await uncached.stop();
+      }
+      const wrong = startService({ ...appEnv, PORT: '5004', TASK_LIST_CACHE: 'false' });
+      expect(await wrong.exit).toBe(1);
+      expect(wrong.lines.join('\n')).toContain("TASK_LIST_CACHE must be 'on' or 'off', got 'false'");
+    });
+
     test('a listening connection that stops answering (its backend frozen) is given up within two heartbeats', async () => {
       await warm(otherBase);
       const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'todo-service-listener'");
