@@ -1,15 +1,21 @@
 // Timing helpers shared by the benchmarks.
 const { execSync } = require('child_process');
 
-/** Median of the wall-clock seconds of `runs` executions of a shell command. */
-function medianSeconds(command, { runs = 5, env = {}, cwd } = {}) {
-  const times = [];
+/**
+ * Medians of the wall-clock seconds of several shell commands, run in turn `runs` times over (the first command,
+ * the second, …, then again), so that a machine whose speed drifts during the benchmark (a shared VM) slows every
+ * command alike instead of the ones that happened to run last. Each item: { command, cwd }.
+ */
+function interleavedMedianSeconds(items, { runs = 5, env = {} } = {}) {
+  const times = items.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    execSync(command, { stdio: 'pipe', env: { ...process.env, ...env }, cwd });
-    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+    items.forEach(({ command, cwd }, index) => {
+      const start = process.hrtime.bigint();
+      execSync(command, { stdio: 'pipe', env: { ...process.env, ...env }, cwd });
+      times[index].push(Number(process.hrtime.bigint() - start) / 1e9);
+    });
   }
-  return median(times);
+  return times.map(median);
 }
 
 function median(values) {
@@ -25,4 +31,4 @@ function target(label, value, limit, unit = '') {
   return ok;
 }
 
-module.exports = { medianSeconds, median, target };
+module.exports = { interleavedMedianSeconds, median, target };

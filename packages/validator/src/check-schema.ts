@@ -19,7 +19,7 @@ export { KUBERNETES_VERSION };
 const COMPILED_SCHEMAS = path.join(__dirname, '..', 'src', 'schema', 'kubernetes-1.27.validators.js');
 type CompiledSchemas = ReturnType<typeof import('./schema/kubernetes-1.27.validators')>;
 
-function loadCompiledSchemas(): CompiledSchemas {
+function loadCompiledSchemas(): { compiled: CompiledSchemas; used(gvk: string): void } {
   let header: string;
   try {
     // The generator writes the digest of the code on its second line.
@@ -37,8 +37,11 @@ function loadCompiledSchemas(): CompiledSchemas {
       + 'if the file is missing, run `npm run generate:schema`');
   }
   const digest = /^\/\/ sha256:([0-9a-f]{64})$/.exec(header)?.[1];
-  const load = digest ? requireWithCodeCache(COMPILED_SCHEMAS, digest, CompiledCodeCache.fromEnvironment()).exports : require(COMPILED_SCHEMAS);
-  return load(FORMATS);
+  if (!digest) {
+    return { compiled: require(COMPILED_SCHEMAS)(FORMATS), used: () => undefined };
+  }
+  const module = requireWithCodeCache(COMPILED_SCHEMAS, digest, CompiledCodeCache.fromEnvironment());
+  return { compiled: module.exports(FORMATS), used: gvk => module.used(gvk) };
 }
 
 // Groups Kubernetes reserves for itself: the core group, any group without a dot (a custom resource's group must
@@ -59,7 +62,8 @@ const PORT_FIELDS = new Set(['port', 'containerPort', 'hostPort', 'targetPort', 
  * standalone mode, `npm run generate:schema`): a run loads code instead of compiling schemas.
  */
 export class SchemaChecker {
-  private readonly compiled = loadCompiledSchemas();
+  private readonly schemas = loadCompiledSchemas();
+  private readonly compiled = this.schemas.compiled;
   private readonly alphaKinds = new Set(this.compiled.alphaKinds);
   private readonly kindsByName = new Map<string, string[]>();
 
@@ -97,6 +101,7 @@ export class SchemaChecker {
         }
       }
     } else {
+      this.schemas.used(gvk);
       findings.push(...schemaFindings(manifest, builtIn));
     }
     findings.push(...checkName(manifest), ...checkLabelsAndAnnotations(manifest), ...checkPorts(manifest), ...checkPodSpec(manifest));

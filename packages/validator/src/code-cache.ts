@@ -10,8 +10,10 @@ export const CACHE_ENV = 'MANIFEST_VALIDATOR_CACHE';
  * stale: a changed input is a different key. Two kinds of entries:
  * - the standalone validators of a CustomResourceDefinition file (custom-resources.ts): reading and compiling
  *   Argo CD's 416 KB Application CRD takes ~0.3 s, loading its compiled code a few milliseconds;
- * - V8's code cache of the generated Kubernetes validators (`requireWithCodeCache`): parsing their 1.8 MB takes
- *   ~23 ms of a ~100 ms run, deserializing V8's cache ~7 ms.
+ * - V8's code cache of generated modules (`loadWithCodeCache`): the Kubernetes validators and each CRD file's, with
+ *   the code of the validators a run called (`<key>.covers` names them). Parsing the Kubernetes validators' 1.8 MB
+ *   takes ~23 ms, and the first call of the CNPG Cluster and Argo CD Application validators compiles ~50 ms of
+ *   code; deserializing V8's cache of all that takes ~20 ms.
  * A cache that cannot be read or written is no cache: the validator compiles in memory and says nothing.
  */
 export class CompiledCodeCache {
@@ -85,22 +87,88 @@ export function cacheKey(suffix: string, ...parts: Array<string | Buffer>): stri
 /** How a load used V8's code cache: none kept, none stored yet, used, or refused by V8 (and replaced). */
 export type CodeCacheUse = 'off' | 'miss' | 'hit' | 'rejected';
 
+/** A generated CommonJS module compiled with V8's code cache (`loadWithCodeCache`). */
+export interface CodeCachedModule {
+  readonly exports: any;
+  readonly cacheUse: CodeCacheUse;
+  /**
+   * Records that the export `name` was called. V8 compiles a function when it is first called, so the code cache
+   * holds what had run when it was written: `writeCodeCaches` rewrites it when this run called exports it lacks.
+   */
+  used(name: string): void;
+}
+
+// The modules loaded in this process with a cache, to write once they have run (see writeCodeCaches).
+const loadedModules: LoadedModule[] = [];
+
+interface LoadedModule {
+  readonly cache: CompiledCodeCache;
+  readonly key: string;
+  readonly script: vm.Script;
+  // The exports whose compiled code the stored entry holds, and those this run called.
+  readonly covered: Set<string>;
+  readonly called: Set<string>;
+  stale: boolean;
+}
+
 /**
  * `require(file)` for a large generated CommonJS module, with V8's code cache kept in `cache`. `digest` names the
  * file's content (V8 itself checks only the source's length and its own version and flags, and refuses data that
  * does not match them, which is then replaced). Within one process V8 may reuse its own compilation of the same
  * source, and then neither uses nor refuses the data: that is a hit too.
  */
-export function requireWithCodeCache(file: string, digest: string, cache: CompiledCodeCache | undefined): { exports: any; cacheUse: CodeCacheUse } {
-  const source = fs.readFileSync(file, 'utf8');
+export function requireWithCodeCache(file: string, digest: string, cache: CompiledCodeCache | undefined): CodeCachedModule {
+  return loadWithCodeCache(fs.readFileSync(file, 'utf8'), file, digest, cache);
+}
+
+/**
+ * Evaluates `source` as the CommonJS module `file` (its `require` is this module's, so that Ajv's runtime helpers
+ * resolve wherever generated source is stored), with V8's code cache kept in `cache` under `digest`, the name of
+ * the source's content. The cache is written by `writeCodeCaches`, after the module has run, because V8 compiles a
+ * function only when it is first called and data written at load time would hold little more than the top level:
+ * the validators of the CNPG Cluster and the Argo CD Application CRDs cost ~50 ms of compilation on their first call.
+ */
+export function loadWithCodeCache(source: string, file: string, digest: string, cache: CompiledCodeCache | undefined): CodeCachedModule {
   const key = cacheKey('v8', process.version, process.arch, digest);
   const cachedData = cache?.read(key);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
   const module = { exports: {} as any };
   script.runInThisContext()(module.exports, require, module, file, path.dirname(file));
   const cacheUse: CodeCacheUse = !cache ? 'off' : !cachedData ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
-  if (cacheUse === 'miss' || cacheUse === 'rejected') {
-    cache!.write(key, script.createCachedData());
+  if (!cache) {
+    return { exports: module.exports, cacheUse, used: () => undefined };
   }
-  return { exports: module.exports, cacheUse };
+  const loaded: LoadedModule = {
+    cache, key, script, covered: new Set(cacheUse === 'hit' ? coveredExports(cache, key) : []), called: new Set(), stale: cacheUse !== 'hit',
+  };
+  loadedModules.push(loaded);
+  return { exports: module.exports, cacheUse, used: name => loaded.called.add(name) };
+}
+
+/**
+ * Writes the code cache of every module loaded with one whose entry is missing, was refused, or lacks exports this
+ * run called (with the names of the exports it now covers beside it, `<key>.covers`). Called at the end of every
+ * validation (`validateLoaded`); a module written once is written again only when a later run calls more of it.
+ */
+export function writeCodeCaches(): void {
+  for (const loaded of loadedModules) {
+    const grown = [...loaded.called].some(name => !loaded.covered.has(name));
+    if (!loaded.stale && !grown) {
+      continue;
+    }
+    loaded.called.forEach(name => loaded.covered.add(name));
+    loaded.cache.write(loaded.key, loaded.script.createCachedData());
+    loaded.cache.write(`${loaded.key}.covers`, JSON.stringify([...loaded.covered].sort()));
+    loaded.stale = false;
+  }
+}
+
+// The exports an entry's data was written after calling, or none if that is not on record.
+function coveredExports(cache: CompiledCodeCache, key: string): string[] {
+  try {
+    const covered = JSON.parse(cache.read(`${key}.covers`)?.toString('utf8') ?? '[]');
+    return Array.isArray(covered) ? covered.filter(name => typeof name === 'string') : [];
+  } catch {
+    return [];
+  }
 }

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { cacheKey, CompiledCodeCache } from './code-cache';
+import { cacheKey, CompiledCodeCache, loadWithCodeCache } from './code-cache';
 import { decodeUtf8, listManifestFiles, parseFile } from './load-manifests';
 import { Manifest } from './manifest';
-import { AJV_OPTIONS, evaluateModule, standaloneSource } from './standalone';
+import { AJV_OPTIONS, standaloneSource } from './standalone';
 
 // Custom resources checked against their CustomResourceDefinition's openAPIV3Schema, strictly, the way
 // kubeconform does with a CRD catalogue: unknown fields, types, enums and required fields. The API server prunes
@@ -42,17 +42,18 @@ export class CrdCatalog {
       }
       const key = cacheKey('crd.js', compilerDigest(), bytes);
       const cached = cache?.read(key);
-      let compiled = cached === undefined ? undefined : loadCompiled(cached.toString('utf8'));
+      let compiled = cached === undefined ? undefined : loadCompiled(cached.toString('utf8'), file, key, cache);
       if (!compiled) {
         const source = compileFile(file, bytes, problems);
         if (source === undefined) {
           continue;
         }
         cache?.write(key, source);
-        compiled = loadCompiled(source)!;
+        compiled = loadCompiled(source, file, key, cache)!;
       }
-      for (const [gvk, validate] of compiled) {
+      for (const [gvk, validate] of compiled.validators) {
         catalog.validators.set(gvk, validate);
+        catalog.markUsed.set(gvk, () => compiled!.used(gvk));
       }
     }
     const all = [...unreadable.map(file => `--crd: cannot read '${file}'`), ...problems];
@@ -63,6 +64,8 @@ export class CrdCatalog {
   }
 
   private readonly validators = new Map<string, ValidateFunction>();
+  // What records a call of a cached CRD module's validator, so that its code cache comes to hold it.
+  private readonly markUsed = new Map<string, () => void>();
   // The set's own CRDs, compiled when a custom resource needs one (most sets hold none of their resources).
   private readonly schemas = new Map<string, object>();
   private ajv?: Ajv;
@@ -75,6 +78,7 @@ export class CrdCatalog {
     for (const [gvk, schema] of servedSchemas(manifests)) {
       this.schemas.set(gvk, schema);
       this.validators.delete(gvk);
+      this.markUsed.delete(gvk);
     }
   }
 
@@ -96,6 +100,7 @@ export class CrdCatalog {
       validate = this.ajv.compile(strictRoot(toJsonSchema(schema)));
       this.validators.set(key, validate);
     }
+    this.markUsed.get(key)?.();
     return validate;
   }
 }
@@ -151,15 +156,18 @@ function compileFile(file: string, bytes: Buffer, problems: string[]): string | 
   return `${standaloneSource(ajv, Object.fromEntries(schemas.map(([gvk], index) => [gvk, `crd${index}`])))}\n${served}`;
 }
 
-// The validators of a compiled module, or undefined when the source does not load (a damaged cache entry).
-function loadCompiled(source: string): Map<string, ValidateFunction> | undefined {
+// The validators of the compiled module of `file` (cached under `key`), with V8's code cache of the module kept
+// under the same key; undefined when the source does not load (a damaged cache entry).
+function loadCompiled(source: string, file: string, key: string, cache: CompiledCodeCache | undefined)
+  : { validators: Map<string, ValidateFunction>; used(gvk: string): void } | undefined {
   try {
-    const exported = evaluateModule(source);
-    const served = exported.servedKinds;
+    const module = loadWithCodeCache(source, `${file}.validators.js`, key, cache);
+    const exported = module.exports;
+    const served: unknown = exported.servedKinds;
     if (!Array.isArray(served) || served.some(gvk => typeof exported[gvk] !== 'function')) {
       return undefined;
     }
-    return new Map(served.map(gvk => [gvk, exported[gvk] as ValidateFunction]));
+    return { validators: new Map(served.map(gvk => [gvk, exported[gvk] as ValidateFunction])), used: gvk => module.used(gvk) };
   } catch {
     return undefined;
   }

@@ -1,9 +1,8 @@
 import type Ajv from 'ajv';
-import type { ValidateFunction } from 'ajv';
 
 // Ajv's standalone mode: a compiled schema as JavaScript source, so that a run loads validators instead of
 // compiling them. Used at build time for the Kubernetes schemas (kubernetes-1.27.validators.js) and at run time
-// for CustomResourceDefinitions, whose compiled code is cached by content (see crd-cache.ts).
+// for CustomResourceDefinitions, whose compiled code is cached by content (custom-resources.ts, code-cache.ts).
 
 /** The Ajv options of every validator: all errors, with the failing schema and data (messages are built from them). */
 export const AJV_OPTIONS = { strict: false, allErrors: true, verbose: true } as const;
@@ -12,15 +11,4 @@ export const AJV_OPTIONS = { strict: false, allErrors: true, verbose: true } as 
 export function standaloneSource(ajv: Ajv, exportNames: Record<string, string>): string {
   const standaloneCode: typeof import('ajv/dist/standalone').default = require('ajv/dist/standalone').default;
   return standaloneCode(ajv, exportNames);
-}
-
-/**
- * Evaluates generated source as a CommonJS module. Its `require` is this module's, so that Ajv's runtime helpers
- * (`ajv/dist/runtime/*`) resolve wherever the source itself is stored.
- */
-export function evaluateModule(source: string): Record<string, ValidateFunction | unknown> {
-  const module = { exports: {} as Record<string, unknown> };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  new Function('module', 'exports', 'require', source)(module, module.exports, require);
-  return module.exports;
 }

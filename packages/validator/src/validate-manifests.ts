@@ -1,6 +1,7 @@
 import { checkPolicy } from './check-policy';
 import { checkReferences, ReferenceOptions } from './check-references';
 import { checkUpgrade } from './check-upgrade';
+import { writeCodeCaches } from './code-cache';
 import { CrdCatalog } from './custom-resources';
 import { KUBERNETES_VERSION, SchemaChecker } from './check-schema';
 import { Finding, objectFinding } from './finding';
@@ -64,6 +65,8 @@ export function validateLoaded(loaded: LoadResult, options: ValidateOptions = {}
   const skip = new Set(options.skip ?? []);
   const findings = kept.filter(f => !skip.has(f.ruleId)).sort((a, b) =>
     a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message));
+  // The validators this set called are compiled now: keep their code for the next run (nothing to do once kept).
+  writeCodeCaches();
   return {
     kubernetesVersion: KUBERNETES_VERSION,
     files: loaded.files,

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { CompiledCodeCache, requireWithCodeCache } from '../src/code-cache';
+import { CompiledCodeCache, requireWithCodeCache, writeCodeCaches } from '../src/code-cache';
 import { CrdCatalog } from '../src/custom-resources';
 import { tempFolder } from './support';
 
@@ -88,7 +88,14 @@ describe('compiled CRD validators, cached by the content of their file', () => {
 });
 
 describe("V8's code cache of a generated module", () => {
-  const source = (factor: number) => `module.exports = (function () { return { times: n => n * ${factor}, file: __filename }; });\n${'// padding\n'.repeat(200)}`;
+  // `big` has enough code that its compiled form shows in the cache's size; V8 compiles it on its first call.
+  const source = (factor: number) => `module.exports = (function () { return { times: n => n * ${factor}, big, file: __filename }; });
+function big(x) {
+${Array.from({ length: 300 }, (_, i) => `  if (x === ${i}) { return [${i}, String(x), x * ${i}].join('-'); }`).join('\n')}
+  return 'none';
+}
+${'// padding\n'.repeat(200)}`;
+  const v8Entries = (cache: CompiledCodeCache) => entries(cache).filter(entry => entry.endsWith('.v8'));
 
   function generatedModule(): { file: string; cache: CompiledCodeCache } {
     const dir = tempFolder('v8-cache-');
@@ -97,50 +104,106 @@ describe("V8's code cache of a generated module", () => {
     return { file, cache: new CompiledCodeCache(path.join(dir, 'cache')) };
   }
 
-  test('the first load stores the cache, a new process loads with it, and the module works either way', () => {
+  // The code-cache module as a next run loads it: V8 reuses its own compilation within a process, so only a new
+  // process reads the cache. `script` runs with `requireWithCodeCache`, `writeCodeCaches` and `file` in scope.
+  function inNewProcess(cacheFolder: string, file: string, script: string): string {
+    const bundle = path.join(path.dirname(file), 'code-cache.js');
+    if (!fs.existsSync(bundle)) {
+      execFileSync(path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'esbuild'),
+        [path.join(__dirname, '..', 'src', 'code-cache.ts'), '--bundle', '--platform=node', '--log-level=warning', `--outfile=${bundle}`]);
+    }
+    return execFileSync(process.execPath, ['-e', `
+      const { CompiledCodeCache, requireWithCodeCache, writeCodeCaches } = require(${JSON.stringify(bundle)});
+      const cache = new CompiledCodeCache(${JSON.stringify(cacheFolder)});
+      const file = ${JSON.stringify(file)};
+      ${script}`], { encoding: 'utf8' }).trim();
+  }
+
+  test('the cache is written once the module has run; a new process loads with it, and the module works either way', () => {
     const { file, cache } = generatedModule();
     const first = requireWithCodeCache(file, 'digest-1', cache);
     expect(first.cacheUse).toBe('miss');
     expect(first.exports().times(2)).toBe(6);
-    expect(entries(cache)).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.v8$/)]);
-    // Within this process V8 reuses its own compilation; a new process is what a next run is.
-    const bundle = path.join(path.dirname(file), 'code-cache.js');
-    execFileSync(path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'esbuild'),
-      [path.join(__dirname, '..', 'src', 'code-cache.ts'), '--bundle', '--platform=node', '--log-level=warning', `--outfile=${bundle}`]);
-    const next = execFileSync(process.execPath, ['-e', `
-      const { CompiledCodeCache, requireWithCodeCache } = require(${JSON.stringify(bundle)});
-      const loaded = requireWithCodeCache(${JSON.stringify(file)}, 'digest-1', new CompiledCodeCache(${JSON.stringify(cache.folder)}));
-      console.log(loaded.cacheUse, loaded.exports().times(2));`], { encoding: 'utf8' });
-    expect(next.trim()).toBe('hit 6');
+    expect(v8Entries(cache)).toEqual([]);
+    writeCodeCaches();
+    expect(v8Entries(cache)).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.v8$/)]);
+    expect(inNewProcess(cache.folder, file, `
+      const loaded = requireWithCodeCache(file, 'digest-1', cache);
+      console.log(loaded.cacheUse, loaded.exports().times(2));`)).toBe('hit 6');
+  });
+
+  test('the cache holds the code of the exports the run called, so that a next run does not compile them', () => {
+    const sizeAfter = (call: boolean) => {
+      const { file, cache } = generatedModule();
+      inNewProcess(cache.folder, file, `
+        const loaded = requireWithCodeCache(file, 'digest-1', cache);
+        ${call ? "loaded.exports().big(7); loaded.used('big');" : ''}
+        writeCodeCaches();`);
+      const [entry] = v8Entries(cache);
+      return { size: fs.statSync(path.join(cache.folder, entry)).size, covers: JSON.parse(fs.readFileSync(path.join(cache.folder, `${entry}.covers`), 'utf8')) };
+    };
+    const loadedOnly = sizeAfter(false);
+    const called = sizeAfter(true);
+    expect(loadedOnly.covers).toEqual([]);
+    expect(called.covers).toEqual(['big']);
+    // V8 compiles `big` only when it is called: the cache written after the call holds its code.
+    expect(called.size).toBeGreaterThan(loadedOnly.size + 2000);
+  });
+
+  test('a run that calls exports the entry lacks rewrites it to cover them; a run that calls nothing new writes nothing', () => {
+    const { file, cache } = generatedModule();
+    inNewProcess(cache.folder, file, "const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().times(1); m.used('times'); writeCodeCaches();");
+    const [entry] = v8Entries(cache);
+    const covers = () => JSON.parse(fs.readFileSync(path.join(cache.folder, `${entry}.covers`), 'utf8'));
+    expect(covers()).toEqual(['times']);
+    const written = fs.statSync(path.join(cache.folder, entry)).mtimeMs;
+    expect(inNewProcess(cache.folder, file, "const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().times(1); m.used('times'); writeCodeCaches(); console.log(m.cacheUse);")).toBe('hit');
+    expect(fs.statSync(path.join(cache.folder, entry)).mtimeMs).toBe(written);
+    inNewProcess(cache.folder, file, "const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().big(1); m.used('big'); writeCodeCaches();");
+    expect(covers()).toEqual(['big', 'times']);
+    // An entry whose list is damaged or missing covers nothing: the next run that calls an export rewrites both.
+    fs.writeFileSync(path.join(cache.folder, `${entry}.covers`), '{ not JSON');
+    inNewProcess(cache.folder, file, "const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().times(1); m.used('times'); writeCodeCaches();");
+    expect(covers()).toEqual(['times']);
   });
 
   test('data V8 refuses (damaged, or of other code under the same digest) is replaced; another digest is another entry', () => {
     const { file, cache } = generatedModule();
     requireWithCodeCache(file, 'digest-1', cache);
-    const [entry] = entries(cache);
+    writeCodeCaches();
+    const [entry] = v8Entries(cache);
     fs.writeFileSync(path.join(cache.folder, entry), Buffer.from('not V8 code cache data'));
     // Other source text than the first load's, or this process would reuse that compilation and read no data.
     fs.writeFileSync(file, source(5));
     const reloaded = requireWithCodeCache(file, 'digest-1', cache);
     expect(reloaded.cacheUse).toBe('rejected');
     expect(reloaded.exports().times(2)).toBe(10);
+    writeCodeCaches();
     expect(fs.readFileSync(path.join(cache.folder, entry)).toString()).not.toBe('not V8 code cache data');
     requireWithCodeCache(file, 'digest-2', cache);
-    expect(entries(cache)).toHaveLength(2);
+    writeCodeCaches();
+    expect(v8Entries(cache)).toHaveLength(2);
   });
 
-  test("the validator's generated Kubernetes schemas are loaded through it", () => {
+  test("the validator's Kubernetes schemas and a CRD file's validators are loaded through it, and a validation keeps the kinds it checked", () => {
     const saved = process.env.MANIFEST_VALIDATOR_CACHE;
     const folder = path.join(tempFolder('schemas-cache-'), 'cache');
+    const { crdFile } = setUp();
     process.env.MANIFEST_VALIDATOR_CACHE = folder;
     try {
       jest.isolateModules(() => {
-        const { SchemaChecker } = require('../src/check-schema');
-        new SchemaChecker();
+        const { CrdCatalog: IsolatedCatalog } = require('../src/custom-resources');
+        const { validateLoaded } = require('../src/validate-manifests');
+        const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'default' }, spec: {} };
+        const loaded = { manifests: [], files: ['set.yaml'], findings: [], unreadable: [] };
+        require('../src/load-manifests').parseFile('set.yaml', [deployment, widget({ size: 'small' })].map(o => stringify(o)).join('---\n'), loaded);
+        validateLoaded(loaded, { crds: IsolatedCatalog.fromFiles([crdFile]) });
       });
     } finally {
       process.env.MANIFEST_VALIDATOR_CACHE = saved;
     }
-    expect(fs.readdirSync(folder)).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.v8$/)]);
+    const covered = fs.readdirSync(folder).filter(entry => entry.endsWith('.covers')).map(entry => fs.readFileSync(path.join(folder, entry), 'utf8')).sort();
+    expect(covered).toEqual(['["apps/v1/Deployment"]', '["example.io/v1/Widget"]']);
+    expect(fs.readdirSync(folder).filter(entry => entry.endsWith('.v8'))).toHaveLength(2);
   });
 });
