@@ -64,6 +64,7 @@ export abstract class TodoAppPreset {
     livenessProbe: port => ({ tcpSocket: { port: k8s.IntOrString.fromString(port) } }),
     metricsPath: undefined,
     changeChannels: [],
+    taskListCacheEnv: undefined,
   };
 
   /**
@@ -83,6 +84,8 @@ export abstract class TodoAppPreset {
     metricsPath: '/metrics',
     // app/migrations/0002_notify_task_changes.sql and app/src/task-list-cache.ts.
     changeChannels: ['tasks_changed'],
+    // app/src/settings.ts
+    taskListCacheEnv: 'TASK_LIST_CACHE',
   };
 
   public abstract readonly name: AppPreset;
@@ -108,6 +111,11 @@ export abstract class TodoAppPreset {
    * them on every change; a restore, which loads data with no trigger in place, notifies them once it has committed.
    */
   public abstract readonly changeChannels: readonly string[];
+  /**
+   * The environment variable (`on` or `off`) that turns on or off the server's copy of the task list in memory,
+   * kept while it listens on `changeChannels`; undefined when the image keeps none.
+   */
+  public abstract readonly taskListCacheEnv?: string;
 }
 
 // Keyed by the enum and typed as a total map: a new AppPreset does not compile until it has a preset here.

@@ -58,6 +58,14 @@ export interface TodoAppProps {
    * @default Duration.days(1)
    */
   readonly migrationJobTtl?: Duration;
+  /**
+   * Whether the server answers `GET /tasks` from memory while it listens for changes (the preset's
+   * `taskListCacheEnv`). `false` makes every `GET /tasks` read the database: a client then always sees its own
+   * write, whichever pod it reaches, at a fraction of the throughput. Only for a preset whose image has it
+   * (`node-service`). Changing it rolls the Deployment's pods, like any change to their template.
+   * @default - the image's own default (on, for node-service), with no variable set
+   */
+  readonly taskListCache?: boolean;
 }
 
 /** The defaults of a TodoApp, in one place: the stack's config starts from them too. */
@@ -114,6 +122,13 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
         ?? TODO_APP_DEFAULTS.autoscaling.cpuUtilizationPercent, 1, 1000, 'must be a whole percentage of the CPU request, such as 70');
     }
     checkResources(checks, 'resources', props.resources ?? TODO_APP_DEFAULTS.resources);
+    if (props.taskListCache !== undefined && typeof props.taskListCache !== 'boolean') {
+      checks.add('taskListCache', props.taskListCache, 'must be true (GET /tasks from memory while the pod listens for changes) '
+        + 'or false (every GET /tasks reads the database)');
+    } else if (props.taskListCache !== undefined && preset.taskListCacheEnv === undefined) {
+      checks.add('taskListCache', props.taskListCache, `the '${preset.name}' preset's image keeps no task list in memory, `
+        + "so there is nothing to turn on or off: leave it unset, or use the 'node-service' preset");
+    }
     return checks.problems;
   }
 
@@ -200,7 +215,11 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
             container: {
               name: 'app',
               command: this.preset.serverCommand ? [...this.preset.serverCommand] : undefined,
-              env: 'env' in this.preset.listenPort ? [{ name: this.preset.listenPort.env, value: String(this.port) }] : [],
+              env: [
+                ...('env' in this.preset.listenPort ? [{ name: this.preset.listenPort.env, value: String(this.port) }] : []),
+                ...(props.taskListCache !== undefined && this.preset.taskListCacheEnv
+                  ? [{ name: this.preset.taskListCacheEnv, value: props.taskListCache ? 'on' : 'off' }] : []),
+              ],
               lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_DELAY_SECONDS)] } } },
               ports: [{ name: HTTP_PORT_NAME, containerPort: this.port, protocol: 'TCP' }],
               readinessProbe: { ...this.preset.readinessProbe(HTTP_PORT_NAME), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },

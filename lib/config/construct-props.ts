@@ -112,6 +112,7 @@ export function todoAppProps(config: StackConfig): Omit<TodoAppProps, 'database'
     migrationCommand: app.migrationCommand,
     autoscaling: app.autoscaling,
     resources: app.resources,
+    taskListCache: app.taskListCache,
   };
 }
 

@@ -6,7 +6,7 @@ import { ConfigError, parseConfig } from './parse-config';
 // Keys a section may hold beyond those the defaults set, so that a typo (`replicaz`) is an error, not ignored.
 const OPTIONAL_KEYS: Readonly<Record<string, readonly string[]>> = {
   database: ['staticVolumeHostPath', 'storageClassName', 'recovery'],
-  app: ['migrationCommand', 'autoscaling'],
+  app: ['migrationCommand', 'autoscaling', 'taskListCache'],
   ingress: ['tls'],
 };
 

@@ -166,6 +166,12 @@ export interface AppSettings {
   /** @default - no HorizontalPodAutoscaler */
   readonly autoscaling?: AutoscalingConfig;
   readonly resources: ResourcesSettings;
+  /**
+   * `false`: every `GET /tasks` reads the database (a client always sees its own write, whichever pod it reaches);
+   * `true` or unset: the list is kept in memory while the pod listens for changes. `node-service` only.
+   * @default - the image's default (on)
+   */
+  readonly taskListCache?: boolean;
 }
 
 export interface IngressConfig {

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { readSettings } from '../../app/src/settings';
 import { TASKS_CHANGED_CHANNEL } from '../../app/src/task-list-cache';
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
@@ -314,6 +315,7 @@ describe('TodoApp', () => {
       autoscaling: { minReplicas: 3, maxReplicas: 4 },
       resources: { cpuRequest: Cpu.units(1), memoryRequest: Size.gibibytes(1), memoryLimit: Size.gibibytes(1) },
       migrationJobTtl: Duration.minutes(30),
+      taskListCache: false,
     };
     const chart = namespacedChart('apps', cdk8sApp);
     const app = new TodoApp(chart, 'TodoApp', all);
@@ -321,9 +323,58 @@ describe('TodoApp', () => {
     expect(app.replicas).toBe(3);
     expect(only(manifests, 'Service', 'todo').spec.ports[0].port).toBe(8080);
     expect(envOf(only(manifests, 'Deployment', 'todo').spec.template.spec.containers[0]).PORT).toBe('8080');
+    expect(envOf(only(manifests, 'Deployment', 'todo').spec.template.spec.containers[0]).TASK_LIST_CACHE).toBe('off');
     expect(only(manifests, 'Deployment', 'todo').spec.template.spec.containers[0].image).toBe('registry.example.com/todo:1.2.3');
     expect(only(manifests, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 3, maxReplicas: 4 });
     expect(only(manifests, 'Job').spec.ttlSecondsAfterFinished).toBe(1800);
     expect(only(manifests, 'Job').spec.template.spec.containers[0].command).toEqual(['node', 'migrate.js']);
+  });
+});
+
+describe('taskListCache: GET /tasks from memory, or always from the database', () => {
+  const DB_ENV = { DB_HOST: 'db', DB_PORT: '5432', DB_NAME: 'todo', DB_USER: 'todo', DB_PASSWORD: 'secret' };
+
+  function deploymentOf(props: Partial<TodoAppProps>): { server: any; manifests: Manifest[] } {
+    const cdk8sApp = testApp();
+    const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', {
+      credentials: DatabaseCredentials.forDevelopment('test-password-123'),
+    });
+    const chart = namespacedChart('apps', cdk8sApp);
+    new TodoApp(chart, 'TodoApp', { database: db, preset: TodoAppPreset.NODE_SERVICE, name: 'todo', ...props });
+    const manifests = synth(chart);
+    return { server: only(manifests, 'Deployment', 'todo').spec.template.spec.containers[0], manifests };
+  }
+
+  test('unset, the server gets no variable and keeps the image default (on); the service reads it so', () => {
+    const { server } = deploymentOf({});
+    expect(envOf(server)).not.toHaveProperty('TASK_LIST_CACHE');
+    expect(readSettings(DB_ENV).taskListCache).toBe(true);
+  });
+
+  test.each([[true, 'on'], [false, 'off']])('%s sets the variable the service reads to %s', (taskListCache, value) => {
+    const { server } = deploymentOf({ taskListCache });
+    expect(TodoAppPreset.NODE_SERVICE.taskListCacheEnv).toBe('TASK_LIST_CACHE');
+    expect(envOf(server).TASK_LIST_CACHE).toBe(value);
+    // What the service itself makes of the pod's environment (app/src/settings.ts); DB_* come from the ConfigMap
+    // and the Secret, stood in for by DB_ENV.
+    const literal = Object.fromEntries(server.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    expect(readSettings({ ...DB_ENV, ...literal }).taskListCache).toBe(taskListCache);
+  });
+
+  test('turning it off rolls the server pods only: the migration Job (its name hashes its spec) stays the same', () => {
+    const before = deploymentOf({});
+    const after = deploymentOf({ taskListCache: false });
+    expect(only(after.manifests, 'Job').metadata.name).toBe(only(before.manifests, 'Job').metadata.name);
+    expect(only(after.manifests, 'Job')).toEqual(only(before.manifests, 'Job'));
+  });
+
+  test("the Flask image keeps nothing in memory: setting it there is an error that says so; a non-boolean is one too", () => {
+    expect(TodoApp.checkProps({ preset: TodoAppPreset.FLASK, taskListCache: false })).toEqual([expect.objectContaining({
+      prop: 'taskListCache', value: false, message: expect.stringContaining("the 'flask' preset's image keeps no task list in memory"),
+    })]);
+    expect(TodoApp.checkProps({ preset: TodoAppPreset.NODE_SERVICE, taskListCache: 'off' as any })).toEqual([expect.objectContaining({
+      prop: 'taskListCache', value: 'off', message: expect.stringContaining('must be true'),
+    })]);
+    expect(TodoApp.checkProps({ preset: TodoAppPreset.NODE_SERVICE, taskListCache: false })).toEqual([]);
   });
 });

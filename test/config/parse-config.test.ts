@@ -73,6 +73,8 @@ describe('stack config', () => {
     ['a PostgreSQL identifier with a dash', { database: { user: 'todo-user' } }, /database\.user: must be a lower-case PostgreSQL identifier.* got "todo-user"/],
     ['an app name too long for its Job', { app: { name: 'a'.repeat(47) } }, /app\.name: must be a DNS-1035 label .*at most 46 characters/],
     ['another port with the Flask image, which listens on 5000 only', { app: { port: 8080 } }, /app\.port: must be 5000 with the 'flask' preset.*'node-service', which reads PORT.*got 8080/],
+    ['the task list cache with the Flask image, which keeps none', { app: { taskListCache: false } }, /app\.taskListCache: the 'flask' preset's image keeps no task list in memory.*got false/],
+    ['the task list cache as a string', { app: { preset: 'node-service', taskListCache: 'off' } }, /app\.taskListCache: must be true .*or false .*got "off"/],
     ['a disruption budget that is not a boolean', { database: { podDisruptionBudget: 'yes' } }, /database\.podDisruptionBudget: must be true .* or false .*, got "yes"/],
     ['an unknown TLS source', { ingress: { tls: { source: 'acme' } } }, /ingress\.tls\.source: must be 'existing-secret' .* or 'cert-manager' .*, got "acme"/],
     ['a TLS issuer that is no name', { ingress: { tls: { source: 'cert-manager', clusterIssuer: 'Lets Encrypt' } } }, /ingress\.tls\.clusterIssuer: must be a DNS-1123 subdomain .*the name of a cert-manager ClusterIssuer/],
@@ -159,6 +161,16 @@ describe('stack config', () => {
       expect(namespace.metadata.annotations?.['validator.todo-stack/provided-secrets']).toBe('postgres-owner-credentials,postgres-backup-store');
       expect(all.filter(o => ['StatefulSet', 'Deployment'].includes(o.kind) && o.metadata.namespace === 'postgres')).toEqual([]);
     });
+  });
+
+  test('app.taskListCache reaches the node service as TASK_LIST_CACHE; unset, the pods get no variable', () => {
+    const serverEnv = (overrides: object) => {
+      const { all } = synthStack(resolveConfig('cache', { app: { preset: 'node-service', image: 'ghcr.io/stateful-todo/todo-service:0.1.0', ...overrides } } as any));
+      return only(all, 'Deployment', TUTORIAL_DEFAULTS.app.name).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]);
+    };
+    expect(serverEnv({ taskListCache: false })).toContainEqual(['TASK_LIST_CACHE', 'off']);
+    expect(serverEnv({ taskListCache: true })).toContainEqual(['TASK_LIST_CACHE', 'on']);
+    expect(serverEnv({}).map(([name]: string[]) => name)).not.toContain('TASK_LIST_CACHE');
   });
 
   test('backups can be turned off: no CronJob, no backup claim, no deploy-time dump', () => {
