@@ -21,6 +21,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 10;
 const ROWS = 1000;
 const PORT = 5000;
+// BENCH_CPU_PROF=DIR: the service runs with `node --cpu-prof`, and writes one V8 CPU profile a round into DIR when it
+// stops (open them in Chrome DevTools, Performance tab, or any .cpuprofile viewer).
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 
 interface Run {
   readonly rps: number;
@@ -58,7 +61,8 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       await trim();
       // Request logs off: at these rates they would measure the terminal, not the service.
-      const service = new ServiceProcess(['node', 'dist/server.js'], APP_DIR, { ...env, HOST: postgres.host, LOG_LEVEL: 'warn' });
+      const profile = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : [];
+      const service = new ServiceProcess(['node', ...profile, 'dist/server.js'], APP_DIR, { ...env, HOST: postgres.host, LOG_LEVEL: 'warn' });
       server = service;
       await waitFor(`${url}/readyz`);
       await waitForListening(url);
