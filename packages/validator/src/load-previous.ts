@@ -1,4 +1,3 @@
-import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { LoadResult, MANIFEST_FILE, parseFile } from './load-manifests';
 
@@ -10,6 +9,8 @@ export class PreviousVersionError extends Error {}
  * folder), read with `git show` without touching the work tree. Files are named `REF:path` in findings.
  */
 export function loadFromGit(ref: string, paths: readonly string[]): LoadResult {
+  // Loaded here, not at the top: only `--against REF` runs git, and child_process costs every run ~4 ms to load.
+  const { execFileSync } = require('child_process') as typeof import('child_process');
   const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   let top: string;
   try {
