@@ -47,6 +47,7 @@ describe.each(stageNames())('upgrading the committed dist/%s', stage => {
     })],
     ['(d) a new app port', () => ({ app: { port: 8080 } })],
     ['(e) a new migration command', () => ({ app: { migrationCommand: ['node', 'dist/migrate.js', '--verbose'] } })],
+    ['the task list cache turned off', () => ({ app: { taskListCache: false } })],
   ])('%s: nothing the API server refuses', (_what, change) => {
     const report = upgrade(stage, change);
     expect(upgradeFindings(report)).toEqual([]);
