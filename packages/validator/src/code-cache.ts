@@ -98,8 +98,10 @@ export interface CodeCachedModule {
   used(name: string): void;
 }
 
-// The modules loaded in this process with a cache, to write once they have run (see writeCodeCaches).
-const loadedModules: LoadedModule[] = [];
+// The modules loaded in this process with a cache, to write once they have run (see writeCodeCaches), one per
+// entry: a process that loads the same module again (a catalogue per run, in a long-lived process) adds nothing,
+// and V8 shares one compilation of the same source between the loads.
+const loadedModules = new Map<string, LoadedModule>();
 
 interface LoadedModule {
   readonly cache: CompiledCodeCache;
@@ -138,11 +140,15 @@ export function loadWithCodeCache(source: string, file: string, digest: string, 
   if (!cache) {
     return { exports: module.exports, cacheUse, used: () => undefined };
   }
-  const loaded: LoadedModule = {
-    cache, key, script, covered: new Set(cacheUse === 'hit' ? coveredExports(cache, key) : []), called: new Set(), stale: cacheUse !== 'hit',
-  };
-  loadedModules.push(loaded);
-  return { exports: module.exports, cacheUse, used: name => loaded.called.add(name) };
+  const entry = path.join(cache.folder, key);
+  let loaded = loadedModules.get(entry);
+  // Refused data is replaced with this load's, whatever was loaded before under the key.
+  if (!loaded || cacheUse === 'rejected') {
+    loaded = { cache, key, script, covered: new Set(cacheUse === 'hit' ? coveredExports(cache, key) : []), called: new Set(), stale: cacheUse !== 'hit' };
+    loadedModules.set(entry, loaded);
+  }
+  const record = loaded;
+  return { exports: module.exports, cacheUse, used: name => record.called.add(name) };
 }
 
 /**
@@ -151,7 +157,7 @@ export function loadWithCodeCache(source: string, file: string, digest: string, 
  * validation (`validateLoaded`); a module written once is written again only when a later run calls more of it.
  */
 export function writeCodeCaches(): void {
-  for (const loaded of loadedModules) {
+  for (const loaded of loadedModules.values()) {
     const grown = [...loaded.called].some(name => !loaded.covered.has(name));
     if (!loaded.stale && !grown) {
       continue;

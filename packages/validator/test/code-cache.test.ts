@@ -167,6 +167,18 @@ ${'// padding\n'.repeat(200)}`;
     expect(covers()).toEqual(['times']);
   });
 
+  test('a module loaded again in the same process (a catalogue per run, in a long-lived process) is one entry, and both loads count', () => {
+    const { file, cache } = generatedModule();
+    const first = requireWithCodeCache(file, 'digest-1', cache);
+    const second = requireWithCodeCache(file, 'digest-1', cache);
+    first.used('times');
+    second.used('big');
+    writeCodeCaches();
+    const [entry] = v8Entries(cache);
+    expect(v8Entries(cache)).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(path.join(cache.folder, `${entry}.covers`), 'utf8'))).toEqual(['big', 'times']);
+  });
+
   test('data V8 refuses (damaged, or of other code under the same digest) is replaced; another digest is another entry', () => {
     const { file, cache } = generatedModule();
     requireWithCodeCache(file, 'digest-1', cache);
