@@ -4,6 +4,13 @@ import * as vm from 'vm';
 
 /** The environment variable that sets the cache folder, or turns the cache off with `off`. */
 export const CACHE_ENV = 'MANIFEST_VALIDATOR_CACHE';
+/**
+ * What the cache may hold before its least recently used entries go. Every change of the validator, of Ajv or of a
+ * CRD file makes new entries (a few MB for this project's CRDs) and leaves the old ones unused.
+ */
+export const CACHE_SIZE_LIMIT_BYTES = 256 * 1024 * 1024;
+// A temporary file this old was left by a process that died while writing it.
+const ABANDONED_AFTER_MS = 60 * 60 * 1000;
 
 /**
  * Compiled code kept between runs, by a key that names everything it was compiled from, so that an entry is never
@@ -41,15 +48,24 @@ export class CompiledCodeCache {
     }
   }
 
-  constructor(public readonly folder: string) {}
+  constructor(public readonly folder: string, private readonly sizeLimitBytes: number = CACHE_SIZE_LIMIT_BYTES) {}
 
-  /** The entry under `key`, if any. */
+  /** The entry under `key`, if any; reading it marks it used (its modification time), for `prune`. */
   public read(key: string): Buffer | undefined {
+    const file = this.fileOf(key);
+    let content: Buffer;
     try {
-      return fs.readFileSync(this.fileOf(key));
+      content = fs.readFileSync(file);
     } catch {
       return undefined;
     }
+    try {
+      const now = new Date();
+      fs.utimesSync(file, now, now);
+    } catch {
+      // a read-only cache is still a cache
+    }
+    return content;
   }
 
   /** Stores an entry atomically (a reader sees all of it or nothing), or does nothing if it cannot. */
@@ -66,6 +82,44 @@ export class CompiledCodeCache {
       } catch {
         // nothing was written
       }
+      return;
+    }
+    this.prune();
+  }
+
+  /**
+   * Removes temporary files abandoned by a process that died while writing, and, while the entries weigh more than
+   * the size limit, the least recently used. Runs after a write, which is rare (a run whose inputs changed). An
+   * entry removed while another process reads it is a cache miss there, never a wrong result.
+   */
+  private prune(): void {
+    try {
+      const now = Date.now();
+      const entries: Array<{ file: string; size: number; used: number }> = [];
+      for (const name of fs.readdirSync(this.folder)) {
+        const file = path.join(this.folder, name);
+        const stat = fs.statSync(file, { throwIfNoEntry: false });
+        if (!stat?.isFile()) {
+          continue;
+        }
+        if (name.endsWith('.tmp')) {
+          if (now - stat.mtimeMs > ABANDONED_AFTER_MS) {
+            fs.rmSync(file, { force: true });
+          }
+          continue;
+        }
+        entries.push({ file, size: stat.size, used: stat.mtimeMs });
+      }
+      let total = entries.reduce((sum, entry) => sum + entry.size, 0);
+      for (const entry of entries.sort((a, b) => a.used - b.used)) {
+        if (total <= this.sizeLimitBytes) {
+          break;
+        }
+        fs.rmSync(entry.file, { force: true });
+        total -= entry.size;
+      }
+    } catch {
+      // an entry another process removed first, or a folder that cannot be listed: left for the next write
     }
   }
 

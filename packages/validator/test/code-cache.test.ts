@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { CompiledCodeCache, requireWithCodeCache, writeCodeCaches } from '../src/code-cache';
+import { CACHE_SIZE_LIMIT_BYTES, CompiledCodeCache, requireWithCodeCache, writeCodeCaches } from '../src/code-cache';
 import { CrdCatalog } from '../src/custom-resources';
 import { tempFolder } from './support';
 
@@ -69,6 +69,33 @@ describe('compiled CRD validators, cached by the content of their file', () => {
     const catalog = CrdCatalog.fromFiles([crdFile], cache);
     expect(catalog.validatorFor('example.io/v1', 'Widget')!(widget({ sise: 'small' }))).toBe(false);
     expect(fs.readFileSync(cache.folder, 'utf8')).toBe('a file where the cache folder would be');
+  });
+
+  test('past its size limit, the cache drops its least recently used entries; a read counts as a use', () => {
+    const folder = path.join(tempFolder('cache-limit-'), 'cache');
+    const cache = new CompiledCodeCache(folder, 3000);
+    const kilobyte = Buffer.alloc(1000, 1);
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000);
+    for (const [key, age] of [['a', 3], ['b', 2], ['c', 1]] as const) {
+      cache.write(key, kilobyte);
+      fs.utimesSync(path.join(folder, key), hoursAgo(age), hoursAgo(age));
+    }
+    expect(cache.read('a')).toEqual(kilobyte);
+    cache.write('d', kilobyte);
+    // 4,000 bytes against 3,000: b, the least recently used once a was read, goes.
+    expect(entries(cache)).toEqual(['a', 'c', 'd']);
+    expect(CACHE_SIZE_LIMIT_BYTES).toBe(256 * 1024 * 1024);
+  });
+
+  test("a write removes temporary files that a dead process abandoned over an hour ago, and no one else's", () => {
+    const folder = path.join(tempFolder('cache-tmp-'), 'cache');
+    const cache = new CompiledCodeCache(folder);
+    cache.write('first', 'x');
+    fs.writeFileSync(path.join(folder, 'old.123.abc.tmp'), 'half an entry');
+    fs.utimesSync(path.join(folder, 'old.123.abc.tmp'), new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+    fs.writeFileSync(path.join(folder, 'being-written.456.def.tmp'), 'another process writing now');
+    cache.write('second', 'y');
+    expect(entries(cache)).toEqual(['being-written.456.def.tmp', 'first', 'second']);
   });
 
   test('MANIFEST_VALIDATOR_CACHE names the folder, or turns the cache off', () => {
@@ -156,9 +183,12 @@ ${'// padding\n'.repeat(200)}`;
     const [entry] = v8Entries(cache);
     const covers = () => JSON.parse(fs.readFileSync(path.join(cache.folder, `${entry}.covers`), 'utf8'));
     expect(covers()).toEqual(['times']);
-    const written = fs.statSync(path.join(cache.folder, entry)).mtimeMs;
-    expect(inNewProcess(cache.folder, file, "const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().times(1); m.used('times'); writeCodeCaches(); console.log(m.cacheUse);")).toBe('hit');
-    expect(fs.statSync(path.join(cache.folder, entry)).mtimeMs).toBe(written);
+    expect(inNewProcess(cache.folder, file, `
+      const write = cache.write.bind(cache);
+      const written = [];
+      cache.write = (key, content) => { written.push(key); write(key, content); };
+      const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().times(1); m.used('times'); writeCodeCaches();
+      console.log(m.cacheUse, written.length);`)).toBe('hit 0');
     inNewProcess(cache.folder, file, "const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().big(1); m.used('big'); writeCodeCaches();");
     expect(covers()).toEqual(['big', 'times']);
     // An entry whose list is damaged or missing covers nothing: the next run that calls an export rewrites both.
