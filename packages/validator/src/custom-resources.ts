@@ -52,8 +52,7 @@ export class CrdCatalog {
         compiled = loadCompiled(source, file, key, cache)!;
       }
       for (const [gvk, validate] of compiled.validators) {
-        catalog.validators.set(gvk, validate);
-        catalog.markUsed.set(gvk, () => compiled!.used(gvk));
+        catalog.validators.set(gvk, { validate, used: () => compiled!.used(gvk) });
       }
     }
     const all = [...unreadable.map(file => `--crd: cannot read '${file}'`), ...problems];
@@ -63,9 +62,8 @@ export class CrdCatalog {
     return catalog;
   }
 
-  private readonly validators = new Map<string, ValidateFunction>();
-  // What records a call of a cached CRD module's validator, so that its code cache comes to hold it.
-  private readonly markUsed = new Map<string, () => void>();
+  // Each with what records a call of a cached CRD module's validator, so that its code cache comes to hold it.
+  private readonly validators = new Map<string, { validate: ValidateFunction; used?: () => void }>();
   // The set's own CRDs, compiled when a custom resource needs one (most sets hold none of their resources).
   private readonly schemas = new Map<string, object>();
   private ajv?: Ajv;
@@ -78,7 +76,6 @@ export class CrdCatalog {
     for (const [gvk, schema] of servedSchemas(manifests)) {
       this.schemas.set(gvk, schema);
       this.validators.delete(gvk);
-      this.markUsed.delete(gvk);
     }
   }
 
@@ -90,17 +87,18 @@ export class CrdCatalog {
   /** The validator of `apiVersion`/`kind`, or `undefined` when no CRD of the catalogue serves it. */
   public validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
     const key = `${apiVersion}/${kind}`;
-    let validate = this.validators.get(key);
-    if (!validate) {
-      const schema = this.schemas.get(key);
-      if (!schema) {
-        return this.fallback?.validatorFor(apiVersion, kind);
-      }
-      this.ajv ??= newAjv(false);
-      validate = this.ajv.compile(strictRoot(toJsonSchema(schema)));
-      this.validators.set(key, validate);
+    const known = this.validators.get(key);
+    if (known) {
+      known.used?.();
+      return known.validate;
     }
-    this.markUsed.get(key)?.();
+    const schema = this.schemas.get(key);
+    if (!schema) {
+      return this.fallback?.validatorFor(apiVersion, kind);
+    }
+    this.ajv ??= newAjv(false);
+    const validate = this.ajv.compile(strictRoot(toJsonSchema(schema)));
+    this.validators.set(key, { validate });
     return validate;
   }
 }
