@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { TodoApp } from '../../lib/app/todo-app';
 import { DatabaseCredentials } from '../../lib/database/database-credentials';
 import { PostgresBackup } from '../../lib/database/postgres-backup';
+import { PostgresCluster } from '../../lib/database/postgres-cluster';
 import { PostgresDatabase } from '../../lib/database/postgres-database';
 import { PostgresDeployment } from '../../lib/database/postgres-deployment';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
@@ -119,5 +120,17 @@ describe('two of every workload construct in one namespace', () => {
     parseFile('shop.yaml', manifests.map(m => JSON.stringify(m)).join('\n---\n'), loaded);
     const findings = validateLoaded(loaded, { providedSecrets: ['orders', 'users', 'archive', 'audit'].flatMap(n => [`shop/${n}-credentials`, `shop/${n}-client`]) }).findings;
     expect(findings.filter(f => f.ruleId === 'workload-selector-overlap' || f.ruleId === 'service-selects-two-workloads')).toEqual([]);
+  });
+
+  test("two CloudNativePG Clusters: what selects an instance's pods names its cluster, the operator's own label", () => {
+    const chart = namespacedChart('shop');
+    const clusters = ['orders', 'users'].map(name => new PostgresCluster(chart, name, {
+      name, credentials: DatabaseCredentials.fromClusterSecrets(`${name}-owner`, `${name}-client`),
+    }));
+    for (const cluster of clusters) {
+      const policy = objectsOf(cluster).find(o => o.kind === 'NetworkPolicy');
+      expect(policy.spec.podSelector.matchLabels).toEqual({ 'cnpg.io/cluster': cluster.name });
+      expect(cluster.selector).toMatchObject({ 'cnpg.io/cluster': cluster.name });
+    }
   });
 });
