@@ -123,7 +123,7 @@ describe("this release's selectors, which name their database (a one-time step: 
   const NAME_CHANGE = /^changes from "postgresql" to "postgres", which the API server refuses on update$/;
 
   test('the committed prod StatefulSet against the one a cluster runs: exactly its selector and claim-template label, and how to adopt its pod', () => {
-    const report = validatePaths([path.join(DIST, 'prod')], { previous: before('prod-statefulset-before-instance-selectors.yaml'), existingNamespaces: ['argocd', 'flux-system'] });
+    const report = validatePaths([path.join(DIST, 'prod')], { previous: before('prod-statefulset-before-named-selectors.yaml'), existingNamespaces: ['argocd', 'flux-system'] });
     const findings = upgradeFindings(report);
     expect(findings.map(f => (f as any).path)).toEqual([
       'spec.selector.matchLabels["app.kubernetes.io/name"]',
@@ -138,7 +138,7 @@ describe("this release's selectors, which name their database (a one-time step: 
   test('the database on the Deployment workload: exactly its selector, and to delete it with its pod', () => {
     const caseDir = fs.mkdtempSync(path.join(outdir, 'case-'));
     synthesizeStage(resolveConfig('prod', merge(STAGES.prod, { database: { workload: DatabaseWorkload.DEPLOYMENT } })), caseDir);
-    const findings = upgradeFindings(validatePaths([path.join(caseDir, 'prod')], { previous: before('prod-deployment-before-instance-selectors.yaml') }));
+    const findings = upgradeFindings(validatePaths([path.join(caseDir, 'prod')], { previous: before('prod-deployment-before-named-selectors.yaml') }));
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
       ruleId: 'immutable-field', object: 'Deployment postgres/postgres', path: 'spec.selector.matchLabels["app.kubernetes.io/name"]',
