@@ -15,9 +15,10 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
  */
 export interface ComponentLabels {
   /**
-   * `app.kubernetes.io/name`: the name of the construct that owns the pods (`postgres`, `stateful-flask`), the
-   * one label of a selector that tells two constructs of the same kind in one namespace apart. It is the name of
-   * their workload, which the API server already keeps unique per kind and namespace.
+   * `app.kubernetes.io/name`. For a workload the stack runs itself, the name of the construct that owns the pods
+   * (`postgres`, `stateful-flask`): the one label of its selector that tells two constructs of one kind in a
+   * namespace apart. It is the name of their workload, which the API server already keeps unique per kind and
+   * namespace.
    */
   readonly name: string;
   /** `app.kubernetes.io/component`, e.g. `database`. */
