@@ -117,6 +117,36 @@ describe.each(stageNames().filter(onCloudNativePG))('upgrading the CloudNativePG
   });
 });
 
+describe("this release's selectors, which name their database (a one-time step: README, \"Upgrades the API server accepts\")", () => {
+  const FIXTURES = path.join(__dirname, 'fixtures', 'upgrade');
+  const before = (file: string) => loadManifests([path.join(FIXTURES, file)]).manifests;
+  const NAME_CHANGE = /^changes from "postgresql" to "postgres", which the API server refuses on update$/;
+
+  test('the committed prod StatefulSet against the one a cluster runs: exactly its selector and claim-template label, and how to adopt its pod', () => {
+    const report = validatePaths([path.join(DIST, 'prod')], { previous: before('prod-statefulset-before-named-selectors.yaml'), existingNamespaces: ['argocd', 'flux-system'] });
+    const findings = upgradeFindings(report);
+    expect(findings.map(f => (f as any).path)).toEqual([
+      'spec.selector.matchLabels["app.kubernetes.io/name"]',
+      'spec.volumeClaimTemplates[0].metadata.labels["app.kubernetes.io/name"]',
+    ]);
+    for (const finding of findings) {
+      expect(finding).toMatchObject({ ruleId: 'immutable-field', object: 'StatefulSet postgres/postgres', message: expect.stringMatching(NAME_CHANGE) });
+    }
+    expect((findings[0] as any).fix).toMatch(/orphan-delete the StatefulSet .*give its pods the new selector's labels \(kubectl label pod NAME-0 KEY=VALUE --overwrite\), and apply/);
+  });
+
+  test('the database on the Deployment workload: exactly its selector, and to delete it with its pod', () => {
+    const caseDir = fs.mkdtempSync(path.join(outdir, 'case-'));
+    synthesizeStage(resolveConfig('prod', merge(STAGES.prod, { database: { workload: DatabaseWorkload.DEPLOYMENT } })), caseDir);
+    const findings = upgradeFindings(validatePaths([path.join(caseDir, 'prod')], { previous: before('prod-deployment-before-named-selectors.yaml') }));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      ruleId: 'immutable-field', object: 'Deployment postgres/postgres', path: 'spec.selector.matchLabels["app.kubernetes.io/name"]',
+      message: expect.stringMatching(NAME_CHANGE), fix: expect.stringMatching(/delete the workload with its pods \(kubectl delete KIND NAME\) and apply/),
+    });
+  });
+});
+
 describe('the upgrade check, rule by rule', () => {
   const check = (before: string, after: string) => {
     const previous = { manifests: [] as Manifest[], findings: [] };

@@ -221,7 +221,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     this.resources = props.resources ?? POSTGRES_BACKUP_DEFAULTS.resources;
     this.clientPodLabels = selectorLabels(this, this.identity);
     const partOf = Chart.of(this).labels[PART_OF_LABEL];
-    this.restorePodLabels = { [NAME_LABEL]: 'postgresql', [COMPONENT_LABEL]: 'restore', ...(partOf ? { [PART_OF_LABEL]: partOf } : {}) };
+    this.restorePodLabels = { [NAME_LABEL]: this.database.name, [COMPONENT_LABEL]: 'restore', ...(partOf ? { [PART_OF_LABEL]: partOf } : {}) };
     const name = `${this.database.name}-backup`;
 
     this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Claim', {
@@ -293,8 +293,9 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     return job;
   }
 
+  // Named after its database, as the database's own pods are: its policy then admits this database's backups only.
   private get identity(): ComponentLabels {
-    return { name: 'postgresql', component: 'backup', version: imageVersion(this.database.image) };
+    return { name: this.database.name, component: 'backup', version: imageVersion(this.database.image) };
   }
 
   private podTemplate(script: string, env: Record<string, string>, labels = componentLabels(this, this.identity)): k8s.PodTemplateSpec {

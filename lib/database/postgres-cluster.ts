@@ -360,6 +360,7 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
     this.networkPolicy.allowMetricsScraper(namespace);
   }
 
+  // Labels of the objects only: the operator selects the pods by `cnpg.io/cluster: <name>`, which is this cluster's own.
   private get identity(): ComponentLabels {
     return { name: 'postgresql', component: 'database', version: imageVersion(this.image) };
   }

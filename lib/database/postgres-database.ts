@@ -241,9 +241,9 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
     this.policy.allowMetricsScraper(namespace);
   }
 
-  /** The recommended-label identity of the database's objects. */
+  /** The recommended-label identity of the database's objects: named after this database, so that its selector is its own. */
   protected get identity(): ComponentLabels {
-    return { name: 'postgresql', component: 'database', version: imageVersion(this.image) };
+    return { name: this.name, component: 'database', version: imageVersion(this.image) };
   }
 
   /** The labels of the database pods (all six recommended labels). */

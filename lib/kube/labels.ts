@@ -10,10 +10,16 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 
 /**
  * The identity of one component of the stack, from which its recommended labels and its selector are derived.
- * `part-of`, `managed-by` and `instance` come from the chart's labels, so every object of a chart shares them.
+ * `part-of`, `managed-by` and `instance` come from the chart's labels, so every object of a chart shares them:
+ * `instance` names the stack and stage (what `kubectl apply --prune -l` selects), not one construct.
  */
 export interface ComponentLabels {
-  /** `app.kubernetes.io/name`, e.g. `postgresql`. */
+  /**
+   * `app.kubernetes.io/name`. For a workload the stack runs itself, the name of the construct that owns the pods
+   * (`postgres`, `stateful-flask`): the one label of its selector that tells two constructs of one kind in a
+   * namespace apart. It is the name of their workload, which the API server already keeps unique per kind and
+   * namespace.
+   */
   readonly name: string;
   /** `app.kubernetes.io/component`, e.g. `database`. */
   readonly component: string;

@@ -17,6 +17,13 @@ const CLASS_FIX = 'a claim cannot move to another storage class: dump the databa
   + 'claim, apply, restore; README, "Upgrades the API server accepts"';
 const RECREATE_FIX = 'the API server rejects this update: give the object a new name (the old one is then pruned), or delete it and '
   + 'apply again (with --cascade=orphan for a workload, so its pods stay)';
+// A controller adopts only the orphans its selector matches: after a selector change, the running pods are not.
+const STATEFUL_SET_SELECTOR_FIX = 'a selector cannot change, and a new one does not match the running pods: orphan-delete the '
+  + 'StatefulSet (kubectl delete statefulset NAME --cascade=orphan), give its pods the new selector\'s labels (kubectl label pod '
+  + 'NAME-0 KEY=VALUE --overwrite), and apply: the new set adopts them and keeps their claims; README, "Upgrades the API server accepts"';
+const WORKLOAD_SELECTOR_FIX = 'a selector cannot change, and a new one does not match the running pods: delete the workload with '
+  + 'its pods (kubectl delete KIND NAME) and apply (after an orphan-delete, the old pods would keep running, unadopted, beside '
+  + 'the new ones); README, "Upgrades the API server accepts"';
 
 /**
  * The upgrade check: compares the objects of a new version with those of the previous one, matched by API group,
@@ -102,7 +109,7 @@ function immutableChanges(old: Manifest, manifest: Manifest): Finding[] {
       return isCloudNativePG(next) ? cloudNativePGChanges(previous, next, report) : [];
     default:
       return WORKLOADS_WITH_SELECTOR.has(next.kind)
-        ? differences(spec(previous).selector, spec(next).selector, ['spec', 'selector']).map(d => report(d.path, d.before, d.after))
+        ? differences(spec(previous).selector, spec(next).selector, ['spec', 'selector']).map(d => report(d.path, d.before, d.after, WORKLOAD_SELECTOR_FIX))
         : [];
   }
 }
@@ -156,6 +163,9 @@ function statefulSetFix(path: readonly PathSegment[]): string {
   }
   if (/^spec\.volumeClaimTemplates\[\d+\]\.spec\.storageClassName$/.test(at)) {
     return CLASS_FIX;
+  }
+  if (path[1] === 'selector') {
+    return STATEFUL_SET_SELECTOR_FIX;
   }
   return 'only replicas, template, updateStrategy, minReadySeconds, ordinals and persistentVolumeClaimRetentionPolicy of a '
     + 'StatefulSet may change: keep this field, or orphan-delete the StatefulSet (kubectl delete statefulset NAME --cascade=orphan) and apply';

@@ -6,6 +6,7 @@ export * from './load-previous';
 export * from './check-schema';
 export * from './custom-resources';
 export * from './check-references';
+export * from './check-selector-overlap';
 export * from './check-policy';
 export * from './check-upgrade';
 export * from './validate-manifests';

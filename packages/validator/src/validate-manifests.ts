@@ -1,5 +1,6 @@
 import { checkPolicy } from './check-policy';
 import { checkReferences, ReferenceOptions } from './check-references';
+import { checkSelectorOverlap } from './check-selector-overlap';
 import { checkUpgrade } from './check-upgrade';
 import { writeCodeCaches } from './code-cache';
 import { CrdCatalog } from './custom-resources';
@@ -58,6 +59,7 @@ export function validateLoaded(loaded: LoadResult, options: ValidateOptions = {}
     ...loaded.findings,
     ...manifests.flatMap(manifest => checker.check(manifest, crds)),
     ...checkReferences(manifests, options),
+    ...checkSelectorOverlap(manifests),
     ...checkPolicy(manifests),
     ...(options.previous ? checkUpgrade(options.previous, manifests) : []),
   ];

@@ -33,6 +33,22 @@ const oldClaim = {
   spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
 };
 const podSpec = (set: GoodSet) => set.web.spec.template.spec as any;
+/** A copy of `web` named `name` whose pods (and, when `track` is given, selector) carry that track. */
+function withTrack(web: GoodSet['web'], name: string, track: string | undefined): object {
+  const copy = JSON.parse(JSON.stringify(web));
+  copy.metadata.name = name;
+  copy.spec.template.metadata.labels = { ...copy.spec.template.metadata.labels, track: track ?? 'canary' };
+  if (track !== undefined) {
+    copy.spec.selector.matchLabels = { ...copy.spec.selector.matchLabels, track };
+  }
+  return copy;
+}
+/** The canary of the Kubernetes docs: a stable and a canary Deployment of one app, each selecting its track; the Service spans both. */
+function canary(set: GoodSet): object[] {
+  const stable = withTrack(set.web, 'web', 'stable');
+  Object.assign(set.web, stable);
+  return [withTrack(set.web, 'web-canary', 'canary')];
+}
 
 const CASES: Record<string, RuleCase> = {
   'parse-error': {
@@ -242,6 +258,25 @@ const CASES: Record<string, RuleCase> = {
   'selector-template-mismatch': {
     trigger: s => { s.web.spec.template.metadata.labels = { app: 'website' }; s.webService.spec.selector = { app: 'website' }; },
     message: /selector \{"matchLabels":\{"app":"web"\}\} does not match the pod template's labels \{"app":"website"\}/,
+  },
+  'workload-selector-overlap': {
+    // A second Deployment of the same pods, without a label of its own: both selectors match both templates.
+    trigger: s => [withTrack(s.web, 'web-canary', undefined)],
+    message: /^selector 'app=web' matches the pods of Deployment shop\/web too, and the selector of Deployment shop\/web \('app=web'\) matches these pods too: each controller adopts the other's orphaned pods/,
+    path: 'spec.selector',
+    // The canary of the Kubernetes docs: each Deployment selects its own track.
+    pass: canary,
+  },
+  'service-selects-two-workloads': {
+    trigger: s => {
+      s.web.spec.template.metadata.labels = { ...s.web.spec.template.metadata.labels, tier: 'shop' } as any;
+      s.db.spec.template.metadata.labels = { ...s.db.spec.template.metadata.labels, tier: 'shop' } as any;
+      return [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'everything', namespace: 'shop' }, spec: { selector: { tier: 'shop' }, ports: [{ port: 5432, targetPort: 'pg' }] } }];
+    },
+    message: /^selector 'tier=shop' matches the pods of Deployment shop\/web and of StatefulSet shop\/db, which are not one application \(their pods differ in app \('web' vs 'db'\)\): each connection goes to any of them$/,
+    path: 'spec.selector',
+    // One Service over a stable and a canary Deployment of one application is what a canary is.
+    pass: canary,
   },
   'pss-privileged': {
     trigger: s => { container(s).securityContext = { ...container(s).securityContext, privileged: true }; },

@@ -25,6 +25,8 @@ describe("the tutorial's manifests", () => {
     ['an Ingress without a class', 'ingress-class-missing', 'ingress.yml', /sets no ingressClassName/],
     ['a root container', 'pss-run-as-non-root', 'postgres-deployment.yaml', /does not set runAsNonRoot: true/],
     ['a latest image', 'image-tag', 'postgres-deployment.yaml', /runs 'postgres:latest'/],
+    ["part 1's Deployment and part 2's StatefulSet selecting each other's pods", 'workload-selector-overlap', 'postgres-statefulset.yaml',
+      /^selector 'app=postgres' matches the pods of Deployment postgres\/postgres too, and the selector of Deployment postgres\/postgres \('app=postgres'\) matches these pods too/],
   ])('catches %s', (_what, ruleId, file, message) => {
     expect(found(ruleId, file).map(f => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
   });
