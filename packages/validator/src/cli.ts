@@ -26,8 +26,10 @@ Options:
                              in node_modules/.cache/manifest-validator (MANIFEST_VALIDATOR_CACHE=DIR elsewhere,
                              =off for none)
   --against REV|FOLDER       the upgrade check: also report every change from the previous version (a git
-                             revision of the same paths, or a folder holding an earlier dist/) that the API
-                             server refuses on update (immutable fields), and data left behind
+                             revision of the same paths, which must be inside the repository; or a folder: an
+                             earlier dist/, whose stage folders pair with today's by name, or an earlier version
+                             of the paths themselves) that the API server refuses on update (immutable fields),
+                             and data left behind
   --help                     this text
 
 Exit codes: 0 clean, 1 errors (or warnings with --strict), 2 unreadable input or bad options.`;
@@ -112,13 +114,15 @@ export function exitCode(reports: readonly ValidationReport[], strict: boolean):
 }
 
 /**
- * The previous version of a set: the same paths at a git revision, or, from a folder, that folder (for paths given
- * on the command line) or its stage folder of the same name (for dist/'s stage folders).
+ * The previous version of a set: the same paths at a git revision, or, from a folder, the entries of that folder
+ * named like the paths checked (so an earlier dist/ pairs its stage folders with today's by name: dist/prod with
+ * its prod/), or the whole folder when it has none of those names (an earlier version of the paths themselves).
  */
 function previousOf(set: readonly string[], against: string, explicit: boolean) {
   if (fs.existsSync(against) && fs.statSync(against).isDirectory()) {
-    const folder = explicit ? against : path.join(against, path.basename(set[0]));
-    return loadManifests(fs.existsSync(folder) ? [folder] : []).manifests;
+    const counterparts = set.map(p => path.join(against, path.basename(path.resolve(p)))).filter(p => fs.existsSync(p));
+    // dist/'s own stage folders always pair by name: a stage the earlier version lacks has no previous objects.
+    return loadManifests(counterparts.length > 0 || !explicit ? counterparts : [against]).manifests;
   }
   return loadFromGit(against, set).manifests;
 }

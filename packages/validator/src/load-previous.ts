@@ -21,6 +21,12 @@ export function loadFromGit(ref: string, paths: readonly string[]): LoadResult {
       + "give an earlier dist/ folder, or a git revision such as 'HEAD' or 'main'");
   }
   const relative = paths.map(p => path.relative(top, path.resolve(p)) || '.');
+  const outside = paths.filter((_, index) => relative[index].startsWith('..') || path.isAbsolute(relative[index]));
+  if (outside.length > 0) {
+    throw new PreviousVersionError(`--against ${ref}: '${outside[0]}' is outside the repository (${top}), so it has no version at `
+      + `'${ref}' to compare with; give a path inside the repository, or the earlier version as a folder (--against FOLDER, `
+      + 'such as the dist/ of a checkout of that revision)');
+  }
   const files = git('-C', top, 'ls-tree', '-r', '-z', '--name-only', ref, '--', ...relative).split('\0').filter(f => MANIFEST_FILE.test(f));
   const result: LoadResult = { manifests: [], files: [], findings: [], unreadable: [] };
   for (const file of files) {
