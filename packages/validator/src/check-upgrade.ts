@@ -165,7 +165,11 @@ function where(old: Manifest, next: readonly Manifest[]): string {
   return next.some(m => m.object.kind === 'Namespace' && m.object.metadata.name === namespace) || !namespace ? '' : ` (namespace '${namespace}' is gone too)`;
 }
 
-/** A claim, a StatefulSet with claim templates, a CloudNativePG Cluster, a volume or a namespace that the new version no longer has. */
+/**
+ * A claim, a StatefulSet with claim templates, a CloudNativePG Cluster, a volume, a namespace, or a GitOps object that
+ * deletes what it deployed when it goes (an Argo CD Application with its finalizer, a pruning Flux Kustomization),
+ * that the new version no longer has.
+ */
 export function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Finding[] {
   const object = old.object;
   const namespace = object.metadata.namespace;
@@ -183,6 +187,17 @@ export function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Findin
   if (object.kind === 'PersistentVolume') {
     return [objectFinding('data-left-behind', old, ['metadata', 'name'], `volume '${object.metadata.name}' is gone from the new version: `
       + 'pruning it leaves the claim bound to it without storage, and its data in the backing store, unmanaged')];
+  }
+  if (object.kind === 'Application' && object.apiVersion.startsWith('argoproj.io/')
+    && ((object.metadata.finalizers ?? []) as string[]).some(f => f.startsWith('resources-finalizer.argocd.argoproj.io'))) {
+    return [objectFinding('data-left-behind', old, ['metadata', 'name'], `Argo CD Application '${object.metadata.name}' is gone from the `
+      + 'new version: its resources finalizer makes Argo CD delete every object it deployed (those marked Delete=false stay, unmanaged), '
+      + 'the claims and the workloads that mount them included')];
+  }
+  if (object.kind === 'Kustomization' && object.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && object.spec?.prune === true) {
+    return [objectFinding('data-left-behind', old, ['metadata', 'name'], `Flux Kustomization '${object.metadata.name}' is gone from the `
+      + 'new version: with prune, Flux deletes every object it applied (those marked kustomize.toolkit.fluxcd.io/prune: disabled stay, '
+      + 'unmanaged), the claims and the workloads that mount them included')];
   }
   if (object.kind === 'Namespace' && object.apiVersion === 'v1') {
     return [objectFinding('data-left-behind', old, ['metadata', 'name'], `namespace '${object.metadata.name}' is gone from the new version: `

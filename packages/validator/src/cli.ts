@@ -6,8 +6,11 @@ import { CrdCatalog, CrdFileError } from './custom-resources';
 import { loadManifests } from './load-manifests';
 import { loadFromGit, PreviousVersionError } from './load-previous';
 import { formatJson, formatText } from './report';
+import { formatJunit, formatSarif } from './report-ci';
 import { RULES_BY_ID } from './rules';
 import { validatePaths, ValidationReport } from './validate-manifests';
+
+const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit'];
 
 export const USAGE = `Usage: npm run validate -- [options] [path ...]
 
@@ -16,7 +19,8 @@ API (strict schema), against each other (references), and against policy. All pa
 Without paths, each folder under dist/ (one per stage) is checked as a set of its own.
 
 Options:
-  --format text|json         report format (default: text)
+  --format FORMAT            text (default), json, sarif (SARIF 2.1.0, for GitHub code scanning) or junit
+                             (JUnit XML, for GitLab, Jenkins and others)
   --strict                   exit 1 on warnings too
   --skip RULE[,RULE]         do not report these rules (repeatable)
   --namespace-exists NAME    a namespace the cluster has, beyond default and kube-* (repeatable)
@@ -62,8 +66,8 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     return 0;
   }
   const problems: string[] = [];
-  if (values.format !== 'text' && values.format !== 'json') {
-    problems.push(`--format must be 'text' or 'json', got '${values.format}'`);
+  if (!REPORT_FORMATS.includes(values.format)) {
+    problems.push(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${values.format}'`);
   }
   const skip = values.skip.flatMap(s => s.split(',')).map(s => s.trim()).filter(Boolean);
   for (const rule of skip.filter(id => !RULES_BY_ID.has(id))) {
@@ -98,7 +102,8 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     }
     throw error;
   }
-  out(values.format === 'json' ? formatJson(reports) : formatText(reports));
+  const format = { text: formatText, json: formatJson, sarif: formatSarif, junit: (r: ValidationReport[]) => formatJunit(r, values.strict) };
+  out(format[values.format as keyof typeof format](reports));
   return exitCode(reports, values.strict);
 }
 

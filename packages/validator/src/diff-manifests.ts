@@ -1,6 +1,6 @@
 import { dataLeftBehind, immutableChanges } from './check-upgrade';
-import { describe, formatPath, Manifest, PathSegment } from './manifest';
-import { byIdentity, differences } from './object-differences';
+import { describe, Manifest, PathSegment } from './manifest';
+import { byIdentity } from './object-differences';
 import { podTemplateOf } from './pod-templates';
 
 /**
@@ -60,7 +60,7 @@ const EFFECT_ORDER = [ChangeEffect.REFUSED, ChangeEffect.DELETES_DATA, ChangeEff
 const ROLLING_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 // What makes CloudNativePG restart a Cluster's instances one by one, the primary last (its "Rolling updates" page).
 const CLOUDNATIVE_PG_ROLLING_FIELDS = [['spec', 'imageName'], ['spec', 'resources'], ['spec', 'postgresql', 'extensions']];
-const SECRET_VALUE_FIELDS = new Set(['data', 'stringData']);
+const SECRET_VALUE_PATH = /^(data|stringData)([.[]|$)/;
 
 /**
  * Compares two versions of one stage object by object (matched as the API server matches them, by API group,
@@ -116,18 +116,51 @@ function objectChange(change: ObjectChange['change'], manifest: Manifest, effect
 
 function changedFields(old: Manifest, manifest: Manifest): FieldChange[] {
   const secret = manifest.object.kind === 'Secret' && manifest.object.apiVersion === 'v1';
-  return differences(old.object, manifest.object, []).map(d => secret && SECRET_VALUE_FIELDS.has(String(d.path[0]))
-    ? { path: formatPath(d.path), hidden: true as const }
-    : { path: formatPath(d.path), before: d.before, after: d.after });
+  return fieldDifferences(old.object, manifest.object, '').map(d => secret && SECRET_VALUE_PATH.test(d.path)
+    ? { path: d.path, hidden: true as const }
+    : d);
+}
+
+/**
+ * The leaves where two versions differ, as `spec.template.spec.containers[postgres].image`: lists whose items all
+ * have a distinct name (containers, env, volumes, ports) are matched by name, as kubectl's strategic merge does,
+ * so that a sidecar added in front shows as one new item, not as every item changed.
+ */
+function fieldDifferences(before: unknown, after: unknown, path: string): Array<{ path: string; before: unknown; after: unknown }> {
+  if (isRecord(before) && isRecord(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap(key => fieldDifferences(before[key], after[key], `${path}${/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${path ? '.' : ''}${key}` : `["${key}"]`}`));
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const [oldByName, newByName] = [byName(before), byName(after)];
+    if (oldByName && newByName) {
+      const names = [...new Set([...oldByName.keys(), ...newByName.keys()])];
+      return names.flatMap(name => fieldDifferences(oldByName.get(name), newByName.get(name), `${path}[${name}]`));
+    }
+    if (before.length === after.length) {
+      return before.flatMap((item, index) => fieldDifferences(item, after[index], `${path}[${index}]`));
+    }
+  }
+  return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ path, before, after }];
+}
+
+function byName(items: unknown[]): Map<string, unknown> | undefined {
+  const names = items.map(item => (isRecord(item) && typeof item.name === 'string' ? item.name : undefined));
+  return names.every(name => name !== undefined) && new Set(names).size === names.length
+    ? new Map(items.map((item, index) => [names[index]!, item])) : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Why a workload's pods are replaced by this update: the pod template fields that changed, or undefined. */
 function whyPodsRoll(old: Manifest, manifest: Manifest): string | undefined {
   const { kind, spec } = manifest.object;
   if (manifest.object.apiVersion.startsWith('postgresql.cnpg.io/') && kind === 'Cluster') {
-    const changed = CLOUDNATIVE_PG_ROLLING_FIELDS.flatMap(path => differences(at(old.object, path), at(manifest.object, path), path));
+    const changed = CLOUDNATIVE_PG_ROLLING_FIELDS.flatMap(path => fieldDifferences(at(old.object, path), at(manifest.object, path), path.join('.')));
     return changed.length > 0
-      ? `CloudNativePG restarts the instances one by one, the primary last (switchover), for ${listPaths(changed.map(d => d.path))}`
+      ? `CloudNativePG restarts the instances one by one, the primary last (switchover), for ${listPaths(changed)}`
       : undefined;
   }
   const template = podTemplateOf(manifest);
@@ -136,25 +169,18 @@ function whyPodsRoll(old: Manifest, manifest: Manifest): string | undefined {
     return undefined;
   }
   const templatePath = template.specPath.slice(0, -1);
-  const changed = differences(at(old.object, templatePath), at(manifest.object, templatePath), []);
+  const changed = fieldDifferences(at(old.object, templatePath), at(manifest.object, templatePath), '');
   if (changed.length === 0) {
     return undefined;
   }
-  const onDelete = spec?.updateStrategy?.type === 'OnDelete';
-  return `${onDelete ? 'its pod template changed, and with updateStrategy OnDelete each pod takes it only when deleted' : 'its pod template changed'}: `
-    + listPaths(changed.map(d => d.path), template.spec);
+  return `${spec?.updateStrategy?.type === 'OnDelete' ? 'its pod template changed, and with updateStrategy OnDelete each pod takes it only when deleted' : 'its pod template changed'}: `
+    + listPaths(changed.map(d => ({ path: d.path.replace(/^spec\./, '') })));
 }
 
-/** `containers[postgres].image, metadata.labels.x`: the template-relative paths, with container names where known. */
-function listPaths(paths: readonly PathSegment[][], podSpec?: any): string {
-  const named = paths.map(path => {
-    const [first, list, index, ...rest] = path;
-    const container = first === 'spec' && (list === 'containers' || list === 'initContainers') && typeof index === 'number'
-      ? podSpec?.[list]?.[index]?.name : undefined;
-    return container ? `${list}[${container}]${formatPath(['x', ...rest]).slice(1)}` : formatPath(path);
-  });
-  const unique = [...new Set(named)];
-  return unique.length > 4 ? `${unique.slice(0, 4).join(', ')} and ${unique.length - 4} more` : unique.join(', ');
+/** At most four paths, and how many more. */
+function listPaths(changes: ReadonlyArray<{ path: string }>): string {
+  const paths = [...new Set(changes.map(c => c.path))];
+  return paths.length > 4 ? `${paths.slice(0, 4).join(', ')} and ${paths.length - 4} more` : paths.join(', ');
 }
 
 function at(object: unknown, path: readonly PathSegment[]): unknown {

@@ -82,7 +82,8 @@ function counts(stage: StageDiff): string {
 function details(object: ObjectChange, quote: (text: string) => string = text => text): string[] {
   return [
     ...object.fields.map(field => `${quote(field.path)}: ${fieldValue(field, quote)}`),
-    ...object.refused.map(refused => `refused: ${quote(refused.path)}; one-time step: ${refused.step}`),
+    ...[...new Set(object.refused.map(r => r.step))].map(step =>
+      `refused: ${object.refused.filter(r => r.step === step).map(r => quote(r.path)).join(', ')}; one-time step: ${step}`),
     ...(object.data ? [`data: ${object.data}`] : []),
     ...(object.rollsPods ? [`rolls pods: ${object.rollsPods}`] : []),
   ];

@@ -16,3 +16,4 @@ export * from './object-differences';
 export * from './diff-manifests';
 export * from './diff-report';
 export * from './diff-cli';
+export * from './report-ci';
