@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parse } from 'yaml';
 import { runDiffCli } from '@stateful-todo/manifest-validator';
 
 // `npm run diff` on real changes to the stack's config, made as a reviewer's colleague makes them: `npm run
@@ -173,5 +174,70 @@ describe('README, "Reviewing a change"', () => {
     expect(shown).toBe(out);
     expect(code).toBe(1);
     expect(section).toContain('exits 1');
+  });
+});
+
+describe('the pull-request workflow (.github/workflows/review.yaml), which cannot run here', () => {
+  const workflow = parse(fs.readFileSync(path.join(ROOT, '.github', 'workflows', 'review.yaml'), 'utf8'));
+  const job = workflow.jobs.review;
+  const steps: any[] = job.steps;
+  const step = (name: RegExp) => {
+    const found = steps.filter(s => name.test(`${s.name ?? ''} ${s.uses ?? ''}`));
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+
+  test('runs on pull requests, with least permissions: read the code, write code scanning alerts, nothing else', () => {
+    expect(Object.keys(workflow.on)).toEqual(['pull_request']);
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(job.permissions).toEqual({ contents: 'read', 'security-events': 'write' });
+    expect(job['timeout-minutes']).toBeLessThanOrEqual(30);
+  });
+
+  test('installs exactly the lock file and downloads nothing else', () => {
+    const runs = steps.map(s => s.run ?? '').join('\n');
+    expect(step(/Install/).run).toBe('npm ci');
+    expect(runs).not.toMatch(/npm (install|i) |curl|wget|npx (?!cdk8s)/);
+    expect(steps.map(s => s.uses).filter(Boolean)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'github/codeql-action/upload-sarif@v3']);
+    // The base branch's dist/ must be in the clone for npm run diff.
+    expect(step(/actions\/checkout/).with['fetch-depth']).toBe(0);
+  });
+
+  test('checks the committed dist/ against a fresh synth, new files included', () => {
+    const run: string = step(/committed dist/).run;
+    expect(run).toMatch(/^npm run synth\ngit diff --exit-code -- dist\n/);
+    expect(run).toContain('git ls-files --others --exclude-standard -- dist');
+  });
+
+  test('validates dist/ as SARIF, uploads it even when the validator fails, and then fails the job', () => {
+    const validate = step(/^Validate/);
+    const [, file] = /^npm run --silent validate -- --format sarif > (\S+)$/.exec(validate.run)!;
+    expect(validate['continue-on-error']).toBe(true);
+    const upload = step(/upload-sarif/);
+    expect(upload).toMatchObject({ if: 'always()', with: { sarif_file: file } });
+    const fail = step(/Fail on validator errors/);
+    expect(fail.if).toBe(`steps.${validate.id}.outcome == 'failure'`);
+    expect(fail.run).toMatch(/exit 1\n?$/);
+    expect(steps.indexOf(upload)).toBeGreaterThan(steps.indexOf(validate));
+    expect(steps.indexOf(fail)).toBe(steps.length - 1);
+  });
+
+  test('writes npm run diff as markdown, against the base branch, into the job summary; a change that needs a person is flagged', () => {
+    const diffStep = step(/job summary/);
+    expect(diffStep.run).toBe('npm run --silent diff -- --against "origin/$BASE_REF" --format markdown >> "$GITHUB_STEP_SUMMARY"');
+    // The branch name reaches the shell as an environment variable, never spliced into the script.
+    expect(diffStep.env).toEqual({ BASE_REF: '${{ github.base_ref }}' });
+    expect(steps.filter(s => /\$\{\{/.test(s.run ?? ''))).toEqual([]);
+    expect(step(/needs a person/).if).toBe(`steps.${diffStep.id}.outcome == 'failure'`);
+  });
+
+  test('runs only scripts that package.json has, and the README names the workflow', () => {
+    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
+    const used = [...new Set([...steps.map(s => s.run ?? '').join('\n').matchAll(/npm run (?:--silent )?([\w:]+)/g)].map(m => m[1]))];
+    expect(used.sort()).toEqual(['diff', 'synth', 'validate']);
+    for (const script of used) {
+      expect(scripts[script]).toBeDefined();
+    }
+    expect(README).toContain('.github/workflows/review.yaml');
   });
 });
