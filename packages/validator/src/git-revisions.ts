@@ -1,5 +1,7 @@
 import * as path from 'path';
-import { PreviousVersionError } from './load-previous';
+
+/** Thrown when `--against` names neither a folder nor a commit of the repository, or a path has no version there. */
+export class PreviousVersionError extends Error {}
 
 /** A revision to compare with, and how reports name it. */
 export interface Revision {
@@ -11,8 +13,8 @@ export interface Revision {
 // not set it), in this order.
 const DEFAULT_BRANCHES = ['origin/main', 'origin/master', 'main', 'master'];
 
-/** Runs git in the current folder; loaded on demand (child_process costs every validator run ~4 ms to load). */
-function git(...args: string[]): string {
+/** Runs git in the current folder; loaded on demand (only `--against REF` runs git, and child_process costs every run ~4 ms to load). */
+export function git(...args: string[]): string {
   const { execFileSync } = require('child_process') as typeof import('child_process');
   return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
 }
@@ -47,13 +49,25 @@ export function mergeBaseWithDefaultBranch(): Revision {
   return { ref: base, label: `the merge base with ${branch} (${base.slice(0, 7)})` };
 }
 
+/**
+ * The repository's root, and `paths` relative to it; a path outside it has no version at any revision (`ref` only
+ * names the revision in the message).
+ */
+export function inRepository(paths: readonly string[], ref: string): { top: string; relative: string[] } {
+  const top = git('rev-parse', '--show-toplevel').trim();
+  const relative = paths.map(p => path.relative(top, path.resolve(p)) || '.');
+  const outside = paths.filter((_, index) => relative[index].startsWith('..') || path.isAbsolute(relative[index]));
+  if (outside.length > 0) {
+    throw new PreviousVersionError(`--against ${ref}: '${outside[0]}' is outside the repository (${top}), so it has no version at `
+      + `'${ref}' to compare with; give a path inside the repository, or the earlier version as a folder (--against FOLDER, `
+      + 'such as the dist/ of a checkout of that revision)');
+  }
+  return { top, relative };
+}
+
 /** The names of the folders directly under `folder` at revision `ref`. */
 export function foldersAt(ref: string, folder: string): string[] {
-  const top = git('rev-parse', '--show-toplevel').trim();
-  const relative = path.relative(top, path.resolve(folder));
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new PreviousVersionError(`'${folder}' is outside the repository (${top}), so it has no version at a revision; `
-      + 'give a folder inside the repository, or the earlier version as a folder (--against FOLDER)');
-  }
-  return git('-C', top, 'ls-tree', '-d', '-z', '--name-only', ref, '--', `${relative || '.'}/`).split('\0').filter(Boolean).map(p => path.posix.basename(p)).sort();
+  const { top, relative: [relative] } = inRepository([folder], ref);
+  return git('-C', top, 'ls-tree', '-d', '-z', '--name-only', ref, '--', `${relative}/`).split('\0').filter(Boolean)
+    .map(p => path.posix.basename(p)).sort();
 }
