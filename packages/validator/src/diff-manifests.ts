@@ -95,9 +95,31 @@ export function diffManifests(stage: string, previous: readonly Manifest[], next
     const effect = data ? ChangeEffect.DELETES_DATA : rollsPods ? ChangeEffect.ROLLS_PODS : ChangeEffect.NO_EFFECT;
     objects.push(objectChange('removed', old, effect, { fields: [], refused: [], data, rollsPods }));
   }
+  objects.push(...templateChanges(previous, next));
   const rank = (o: ObjectChange) => EFFECT_ORDER.indexOf(o.effect);
   objects.sort((a, b) => rank(a) - rank(b) || a.object.localeCompare(b.object) || a.apiVersion.localeCompare(b.apiVersion));
   return { stage, objects };
+}
+
+/**
+ * Objects with a generateName and no name (the on-demand Jobs, run with `kubectl create`) are never updated, only
+ * created anew, so nothing running notices them; a reviewer still sees how they change, matched by generateName.
+ */
+function templateChanges(previous: readonly Manifest[], next: readonly Manifest[]): ObjectChange[] {
+  const templates = (manifests: readonly Manifest[]) => new Map(manifests
+    .filter(m => m.object.metadata?.name === undefined && typeof m.object.metadata?.generateName === 'string')
+    .map(m => [`${m.object.apiVersion.replace(/\/?[^/]*$/, '')}/${m.object.kind} ${m.object.metadata.namespace ?? ''}/${m.object.metadata.generateName}`, m]));
+  const [before, after] = [templates(previous), templates(next)];
+  const none = { fields: [], refused: [] };
+  return [
+    ...[...after].flatMap(([key, manifest]) => {
+      const old = before.get(key);
+      const fields = old ? changedFields(old, manifest) : [];
+      return !old ? [objectChange('added', manifest, ChangeEffect.NO_EFFECT, none)]
+        : fields.length > 0 ? [objectChange('changed', manifest, ChangeEffect.NO_EFFECT, { ...none, fields })] : [];
+    }),
+    ...[...before].filter(([key]) => !after.has(key)).map(([, old]) => objectChange('removed', old, ChangeEffect.NO_EFFECT, none)),
+  ];
 }
 
 /** Whether applying the diffs needs a person: something the API server refuses, or data deleted or orphaned. */
