@@ -85,7 +85,8 @@ function details(object: ObjectChange, quote: (text: string) => string = text =>
     ...[...new Set(object.refused.map(r => r.step))].map(step =>
       `refused: ${object.refused.filter(r => r.step === step).map(r => quote(r.path)).join(', ')}; one-time step: ${step}`),
     ...(object.data ? [`data: ${object.data}`] : []),
-    ...(object.rollsPods ? [`rolls pods: ${object.rollsPods}`] : []),
+    // A refused update changes nothing until its one-time step: only then do the pods roll.
+    ...(object.rollsPods ? [`rolls pods${object.refused.length > 0 ? ' once applied' : ''}: ${object.rollsPods}`] : []),
   ];
 }
 
