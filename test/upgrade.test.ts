@@ -169,6 +169,10 @@ describe('the upgrade check, rule by rule', () => {
     expect(check(namespace('db'), namespace('database'))).toEqual([
       "data-left-behind metadata.name: namespace 'db' is gone from the new version: its annotations keep Argo CD and Flux from pruning it, so it stays with its data, unmanaged; kubectl apply --prune still deletes it and everything in it",
     ]);
+    const argoOnly = (name: string) => namespace(name).replace(', kustomize.toolkit.fluxcd.io/prune: disabled', '');
+    expect(check(argoOnly('db'), argoOnly('database'))).toEqual([
+      "data-left-behind metadata.name: namespace 'db' is gone from the new version: its annotations keep Argo CD from pruning it, so it stays with its data, unmanaged; kubectl apply --prune, Flux with prune still delete it and everything in it",
+    ]);
   });
 
   test('a volume, an Argo CD Application with its resources finalizer, a pruning Flux Kustomization', () => {

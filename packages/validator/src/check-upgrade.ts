@@ -153,11 +153,22 @@ function statefulSetFix(path: readonly PathSegment[]): string {
     + 'StatefulSet may change: keep this field, or orphan-delete the StatefulSet (kubectl delete statefulset NAME --cascade=orphan) and apply';
 }
 
-// Argo CD's `Prune=false` sync option and Flux's `prune: disabled` annotation keep an object out of the prune.
-function prunedByGitOps(object: Manifest['object']): boolean {
+// Argo CD's `Prune=false` sync option and Flux's `prune: disabled` annotation keep an object out of their prunes.
+function prunesOf(object: Manifest['object']): { keptBy: string[]; prunedBy: string[] } {
   const annotations = object.metadata.annotations ?? {};
-  return !/(^|,)\s*Prune=false\s*(,|$)/.test(annotations['argocd.argoproj.io/sync-options'] ?? '')
-    && annotations['kustomize.toolkit.fluxcd.io/prune'] !== 'disabled';
+  const argo = /(^|,)\s*Prune=false\s*(,|$)/.test(annotations['argocd.argoproj.io/sync-options'] ?? '');
+  const flux = annotations['kustomize.toolkit.fluxcd.io/prune'] === 'disabled';
+  return {
+    keptBy: [argo && 'Argo CD', flux && 'Flux'].filter((tool): tool is string => Boolean(tool)),
+    prunedBy: ['kubectl apply --prune', !argo && 'Argo CD with prune', !flux && 'Flux with prune'].filter((tool): tool is string => Boolean(tool)),
+  };
+}
+
+function namespaceFate({ keptBy, prunedBy }: ReturnType<typeof prunesOf>): string {
+  return keptBy.length === 0
+    ? 'pruning it (kubectl apply --prune, Argo CD or Flux with prune) deletes everything in it, its claims and their data included'
+    : `its annotations keep ${keptBy.join(' and ')} from pruning it, so it stays with its data, unmanaged; ${prunedBy.join(', ')} `
+      + `still ${prunedBy.length === 1 ? 'deletes' : 'delete'} it and everything in it`;
 }
 
 function where(old: Manifest, next: readonly Manifest[]): string {
@@ -201,9 +212,7 @@ export function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Findin
   }
   if (object.kind === 'Namespace' && object.apiVersion === 'v1') {
     return [objectFinding('data-left-behind', old, ['metadata', 'name'], `namespace '${object.metadata.name}' is gone from the new version: `
-      + (prunedByGitOps(object)
-        ? 'pruning it (kubectl apply --prune, Argo CD or Flux with prune) deletes everything in it, its claims and their data included'
-        : 'its annotations keep Argo CD and Flux from pruning it, so it stays with its data, unmanaged; kubectl apply --prune still deletes it and everything in it'))];
+      + namespaceFate(prunesOf(object)))];
   }
   return [];
 }

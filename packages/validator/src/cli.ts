@@ -10,8 +10,6 @@ import { formatJunit, formatSarif } from './report-ci';
 import { RULES_BY_ID } from './rules';
 import { validatePaths, ValidationReport } from './validate-manifests';
 
-const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit'];
-
 export const USAGE = `Usage: npm run validate -- [options] [path ...]
 
 Checks Kubernetes manifests (YAML or JSON files, or folders searched recursively) against the Kubernetes 1.27
@@ -66,8 +64,11 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     return 0;
   }
   const problems: string[] = [];
-  if (!REPORT_FORMATS.includes(values.format)) {
-    problems.push(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${values.format}'`);
+  const formats: Record<string, (reports: ValidationReport[]) => string> = {
+    text: formatText, json: formatJson, sarif: formatSarif, junit: reports => formatJunit(reports, values.strict),
+  };
+  if (!Object.prototype.hasOwnProperty.call(formats, values.format)) {
+    problems.push(`--format must be one of ${Object.keys(formats).join(', ')}, got '${values.format}'`);
   }
   const skip = values.skip.flatMap(s => s.split(',')).map(s => s.trim()).filter(Boolean);
   for (const rule of skip.filter(id => !RULES_BY_ID.has(id))) {
@@ -102,8 +103,7 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     }
     throw error;
   }
-  const format = { text: formatText, json: formatJson, sarif: formatSarif, junit: (r: ValidationReport[]) => formatJunit(r, values.strict) };
-  out(format[values.format as keyof typeof format](reports));
+  out(formats[values.format](reports));
   return exitCode(reports, values.strict);
 }
 
