@@ -70,6 +70,19 @@ describe('npm run diff, on real changes to the stack', () => {
     expect(code).toBe(0);
   });
 
+  test('a new CloudNativePG image rolls the instances: the operator restarts them, the primary last; exit 0', () => {
+    const { code, report } = json('--dist', rehearse(['ha'], 'database.image=ghcr.io/cloudnative-pg/postgresql:17.7-system-bookworm'), '--against', 'dist', 'ha');
+    const cluster = objectsOf(report, 'ha').find(o => o.kind === 'Cluster');
+    expect(cluster).toMatchObject({
+      object: 'Cluster postgres/postgres', effect: 'rolls-pods',
+      rollsPods: 'CloudNativePG restarts the instances one by one, the primary last (switchover), for spec.imageName',
+    });
+    expect(cluster.fields).toContainEqual({
+      path: 'spec.imageName', before: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm', after: 'ghcr.io/cloudnative-pg/postgresql:17.7-system-bookworm',
+    });
+    expect(code).toBe(0);
+  });
+
   test('a larger database volume is refused because of the claim template, with the one-time step; exit 1', () => {
     const { code, report } = json('--dist', rehearse(['prod'], 'database.storageSize=10Gi'), '--against', 'dist', 'prod');
     const refused = objectsOf(report, 'prod').filter(o => o.effect === 'refused');
