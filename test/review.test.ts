@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { STAGES } from '../lib/config';
 import { runDiffCli } from '@stateful-todo/manifest-validator';
 
 // `npm run diff` on real changes to the stack's config, made as a reviewer's colleague makes them: `npm run
@@ -62,8 +63,7 @@ describe('npm run diff, on real changes to the stack', () => {
       rollsPods: expect.stringMatching(/^its pod template changed: .*containers\[app\]\.image/),
     });
     expect(deployment.fields).toContainEqual({
-      path: 'spec.template.spec.containers[app].image',
-      before: 'ghcr.io/stateful-todo/todo-service:0.1.0', after: 'ghcr.io/stateful-todo/todo-service:0.2.0',
+      path: 'spec.template.spec.containers[app].image', before: STAGES.dev.app?.image, after: 'ghcr.io/stateful-todo/todo-service:0.2.0',
     });
     expect(objectsOf(report, 'dev').filter(o => o.effect === 'refused' || o.effect === 'deletes-data')).toEqual([]);
     expect(report.needsAPerson).toBe(false);
@@ -78,7 +78,7 @@ describe('npm run diff, on real changes to the stack', () => {
       rollsPods: 'CloudNativePG restarts the instances one by one, the primary last (switchover), for spec.imageName',
     });
     expect(cluster.fields).toContainEqual({
-      path: 'spec.imageName', before: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm', after: 'ghcr.io/cloudnative-pg/postgresql:17.7-system-bookworm',
+      path: 'spec.imageName', before: STAGES.ha.database?.image, after: 'ghcr.io/cloudnative-pg/postgresql:17.7-system-bookworm',
     });
     expect(code).toBe(0);
   });
@@ -88,7 +88,7 @@ describe('npm run diff, on real changes to the stack', () => {
     const refused = objectsOf(report, 'prod').filter(o => o.effect === 'refused');
     expect(refused).toEqual([expect.objectContaining({
       object: 'StatefulSet postgres/postgres',
-      fields: [{ path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage', before: '5Gi', after: '10Gi' }],
+      fields: [{ path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage', before: STAGES.prod.database?.storageSize, after: '10Gi' }],
       refused: [{
         path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage',
         step: expect.stringMatching(/^a claim template cannot change: expand the existing claim \(kubectl patch pvc\), orphan-delete the StatefulSet/),
@@ -134,7 +134,8 @@ describe('npm run diff, on real changes to the stack', () => {
 
   test('markdown: a heading per stage, a bold title per group, a list item per object and field', () => {
     const { out } = diff('--format', 'markdown', '--dist', rehearse(['prod'], 'database.storageSize=10Gi'), '--against', 'dist', 'prod');
-    expect(out).toMatch(/^## What this change does to the cluster\n\nAgainst the folder dist\.\n\n### `prod`: \d+ changed, \d+ added, \d+ removed\n\n\*\*The API server refuses \(1\)\*\*\n\n- ~ `StatefulSet postgres\/postgres`\n  - `spec\.volumeClaimTemplates\[0\]\.spec\.resources\.requests\.storage`: `"5Gi"` → `"10Gi"`\n/);
+    expect(out).toMatch(/^## What this change does to the cluster\n\nAgainst the folder dist\.\n\n### `prod`: \d+ changed, \d+ added, \d+ removed\n\n\*\*The API server refuses \(1\)\*\*\n\n- ~ `StatefulSet postgres\/postgres`\n/);
+    expect(out).toContain(`\n  - \`spec.volumeClaimTemplates[0].spec.resources.requests.storage\`: \`"${STAGES.prod.database?.storageSize}"\` → \`"10Gi"\`\n`);
     expect(out.split('\n').pop()).toBe('**1 object the API server refuses, 0 delete or orphan data, 0 roll pods, 0 with no effect on running pods: a person must act before this is applied**');
   });
 });
