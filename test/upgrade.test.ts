@@ -188,7 +188,35 @@ describe('the upgrade check, rule by rule', () => {
 
   test('a claim left behind when its namespace goes', () => {
     const set = (ns: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: ${ns}}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n`;
-    expect(check(set('db'), set('database'))).toEqual([expect.stringMatching(/^data-left-behind metadata\.name: claim 'data' is gone from the new version \(namespace 'db' is gone too\)/)]);
+    expect(check(set('db'), set('database'))).toEqual([
+      expect.stringMatching(/^data-left-behind metadata\.name: namespace 'db' is gone from the new version: pruning it \(kubectl apply --prune, Argo CD or Flux with prune\) deletes everything in it/),
+      expect.stringMatching(/^data-left-behind metadata\.name: claim 'data' is gone from the new version \(namespace 'db' is gone too\)/),
+    ]);
+  });
+
+  test('a namespace that GitOps never prunes: its data stays, unmanaged', () => {
+    const namespace = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  annotations: {argocd.argoproj.io/sync-options: "Prune=false,Delete=false", kustomize.toolkit.fluxcd.io/prune: disabled}\n`;
+    expect(check(namespace('db'), namespace('database'))).toEqual([
+      "data-left-behind metadata.name: namespace 'db' is gone from the new version: its annotations keep Argo CD and Flux from pruning it, so it stays with its data, unmanaged; kubectl apply --prune still deletes it and everything in it",
+    ]);
+    const argoOnly = (name: string) => namespace(name).replace(', kustomize.toolkit.fluxcd.io/prune: disabled', '');
+    expect(check(argoOnly('db'), argoOnly('database'))).toEqual([
+      "data-left-behind metadata.name: namespace 'db' is gone from the new version: its annotations keep Argo CD from pruning it, so it stays with its data, unmanaged; kubectl apply --prune, Flux with prune still delete it and everything in it",
+    ]);
+  });
+
+  test('a volume, an Argo CD Application with its resources finalizer, a pruning Flux Kustomization', () => {
+    const objects = [
+      'apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: data-pv}\nspec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], hostPath: {path: /data}}\n',
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: shop, namespace: argocd, finalizers: [resources-finalizer.argocd.argoproj.io]}\nspec: {project: default, destination: {server: "https://kubernetes.default.svc"}, source: {repoURL: "https://example.com/x.git", path: dist}}\n',
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop, namespace: flux-system}\nspec: {interval: 10m, prune: true, sourceRef: {kind: GitRepository, name: shop}}\n',
+    ];
+    expect(check(objects.join('---\n'), '')).toEqual([
+      "data-left-behind metadata.name: volume 'data-pv' is gone from the new version: pruning it leaves the claim bound to it without storage, and its data in the backing store, unmanaged",
+      expect.stringMatching(/^data-left-behind metadata\.name: Argo CD Application 'shop' is gone from the new version: its resources finalizer makes Argo CD delete every object it deployed/),
+      expect.stringMatching(/^data-left-behind metadata\.name: Flux Kustomization 'shop' is gone from the new version: with prune, Flux deletes every object it applied/),
+    ]);
+    expect(check(objects[1].replace(', finalizers: [resources-finalizer.argocd.argoproj.io]', '') + '---\n' + objects[2].replace('prune: true', 'prune: false'), '')).toEqual([]);
   });
 });
 
@@ -210,6 +238,32 @@ describe('npm run validate -- --against', () => {
     const { code, out } = capture(['--namespace-exists', 'argocd', '--namespace-exists', 'flux-system', '--against', DIST]);
     expect(code).toBe(0);
     expect(out).toMatch(/0 errors, 0 warnings/);
+  });
+
+  test('a stage folder against a whole earlier dist/: paired with its stage folder by name, not mixed with the other stages', () => {
+    for (const stage of stageNames()) {
+      const { code, out } = capture(['--namespace-exists', 'argocd', '--namespace-exists', 'flux-system', '--against', DIST, path.join(DIST, stage)]);
+      expect({ stage, out: out.match(/.*(immutable-field|data-left-behind).*/g) }).toEqual({ stage, out: null });
+      expect(code).toBe(0);
+    }
+  });
+
+  test('a rehearsal outside the repository against the committed dist/: paired by stage name', () => {
+    const rehearsal = fs.mkdtempSync(path.join(outdir, 'rehearsal-'));
+    synthesizeStage(resolveConfig('prod', merge(STAGES.prod, { database: { storageSize: '10Gi' } })), rehearsal);
+    const { code, out } = capture(['--namespace-exists', 'argocd', '--namespace-exists', 'flux-system', '--against', DIST, path.join(rehearsal, 'prod')]);
+    expect(out.match(/(immutable-field|data-left-behind) .*/g)).toEqual([
+      'immutable-field  spec.volumeClaimTemplates[0].spec.resources.requests.storage: changes from "5Gi" to "10Gi", which the API server refuses on update',
+    ]);
+    expect(code).toBe(1);
+  });
+
+  test('a path outside the repository against a revision: exit 2, no stack trace, and what to give instead', () => {
+    const outside = fs.mkdtempSync(path.join(outdir, 'outside-'));
+    const { code, out, err } = capture(['--against', 'HEAD', outside]);
+    expect({ code, out }).toEqual({ code: 2, out: '' });
+    expect(err).toBe(`--against HEAD: '${outside}' is outside the repository (${path.resolve(__dirname, '..')}), so it has no version at 'HEAD' `
+      + 'to compare with; give a path inside the repository, or the earlier version as a folder (--against FOLDER, such as the dist/ of a checkout of that revision)');
   });
 
   test('a revision that does not exist: exit 2 and what to give instead', () => {

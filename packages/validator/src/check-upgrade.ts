@@ -1,6 +1,7 @@
 import { parseQuantity } from '@stateful-todo/kube-conventions';
 import { Finding, objectFinding } from './finding';
 import { Manifest, PathSegment, formatPath } from './manifest';
+import { byIdentity, differences } from './object-differences';
 
 // What the API server lets an update change; everything else of these specs is immutable once created.
 // k8s.io/kubernetes pkg/apis/apps/validation ValidateStatefulSetUpdate (1.27).
@@ -31,11 +32,8 @@ const WORKLOAD_SELECTOR_FIX = 'a selector cannot change, and a new one does not 
  * object that held data and is gone. kubeconform and kube-linter see one version only; a live cluster sees two.
  */
 export function checkUpgrade(previous: readonly Manifest[], next: readonly Manifest[]): Finding[] {
-  // An object with a generateName and no name (a Job template for `kubectl create`) is created anew each time,
-  // never updated: there is nothing to compare it with.
-  const named = (manifests: readonly Manifest[]) => manifests.filter(m => m.object.metadata?.name !== undefined);
-  const before = new Map(named(previous).map(m => [identity(m), m]));
-  const after = new Map(named(next).map(m => [identity(m), m]));
+  const before = byIdentity(previous);
+  const after = byIdentity(next);
   const findings: Finding[] = [];
   for (const [key, manifest] of after) {
     const old = before.get(key);
@@ -51,14 +49,8 @@ export function checkUpgrade(previous: readonly Manifest[], next: readonly Manif
   return findings;
 }
 
-/** `group/Kind namespace/name`: what the API server knows an object by (the version may change). */
-function identity(manifest: Manifest): string {
-  const { apiVersion, kind, metadata } = manifest.object;
-  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
-  return `${group}/${kind} ${metadata.namespace ?? ''}/${metadata.name ?? ''}`;
-}
-
-function immutableChanges(old: Manifest, manifest: Manifest): Finding[] {
+/** What the API server (or CloudNativePG's webhook) refuses of updating `old` to `manifest`: one finding per field. */
+export function immutableChanges(old: Manifest, manifest: Manifest): Finding[] {
   const previous = old.object;
   const next = manifest.object;
   const spec = (o: any) => o.spec ?? {};
@@ -171,13 +163,35 @@ function statefulSetFix(path: readonly PathSegment[]): string {
     + 'StatefulSet may change: keep this field, or orphan-delete the StatefulSet (kubectl delete statefulset NAME --cascade=orphan) and apply';
 }
 
+// Argo CD's `Prune=false` sync option and Flux's `prune: disabled` annotation keep an object out of their prunes.
+function prunesOf(object: Manifest['object']): { keptBy: string[]; prunedBy: string[] } {
+  const annotations = object.metadata.annotations ?? {};
+  const argo = /(^|,)\s*Prune=false\s*(,|$)/.test(annotations['argocd.argoproj.io/sync-options'] ?? '');
+  const flux = annotations['kustomize.toolkit.fluxcd.io/prune'] === 'disabled';
+  return {
+    keptBy: [argo && 'Argo CD', flux && 'Flux'].filter((tool): tool is string => Boolean(tool)),
+    prunedBy: ['kubectl apply --prune', !argo && 'Argo CD with prune', !flux && 'Flux with prune'].filter((tool): tool is string => Boolean(tool)),
+  };
+}
+
+function namespaceFate({ keptBy, prunedBy }: ReturnType<typeof prunesOf>): string {
+  return keptBy.length === 0
+    ? 'pruning it (kubectl apply --prune, Argo CD or Flux with prune) deletes everything in it, its claims and their data included'
+    : `its annotations keep ${keptBy.join(' and ')} from pruning it, so it stays with its data, unmanaged; ${prunedBy.join(', ')} `
+      + `still ${prunedBy.length === 1 ? 'deletes' : 'delete'} it and everything in it`;
+}
+
 function where(old: Manifest, next: readonly Manifest[]): string {
   const namespace = old.object.metadata.namespace;
   return next.some(m => m.object.kind === 'Namespace' && m.object.metadata.name === namespace) || !namespace ? '' : ` (namespace '${namespace}' is gone too)`;
 }
 
-/** A claim, a StatefulSet with claim templates, a CloudNativePG Cluster, or a namespace holding one, that the new version no longer has. */
-function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Finding[] {
+/**
+ * A claim, a StatefulSet with claim templates, a CloudNativePG Cluster, a volume, a namespace, or a GitOps object that
+ * deletes what it deployed when it goes (an Argo CD Application with its finalizer, a pruning Flux Kustomization),
+ * that the new version no longer has.
+ */
+export function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Finding[] {
   const object = old.object;
   const namespace = object.metadata.namespace;
   const claimTemplates = object.kind === 'StatefulSet' && (object.spec?.volumeClaimTemplates ?? []).length > 0;
@@ -191,29 +205,26 @@ function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Finding[] {
     return [objectFinding('data-left-behind', old, ['metadata', 'name'], `CloudNativePG Cluster '${object.metadata.name}' is gone from `
       + `the new version${where(old, next)}: it keeps running if nothing deletes it, and deleting it deletes its claims; whatever replaces it starts empty unless it recovers from a backup`)];
   }
+  if (object.kind === 'PersistentVolume') {
+    return [objectFinding('data-left-behind', old, ['metadata', 'name'], `volume '${object.metadata.name}' is gone from the new version: `
+      + 'pruning it leaves the claim bound to it without storage, and its data in the backing store, unmanaged')];
+  }
+  if (object.kind === 'Application' && object.apiVersion.startsWith('argoproj.io/')
+    && ((object.metadata.finalizers ?? []) as string[]).some(f => f.startsWith('resources-finalizer.argocd.argoproj.io'))) {
+    return [objectFinding('data-left-behind', old, ['metadata', 'name'], `Argo CD Application '${object.metadata.name}' is gone from the `
+      + 'new version: its resources finalizer makes Argo CD delete every object it deployed (those marked Delete=false stay, unmanaged), '
+      + 'the claims and the workloads that mount them included')];
+  }
+  if (object.kind === 'Kustomization' && object.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && object.spec?.prune === true) {
+    return [objectFinding('data-left-behind', old, ['metadata', 'name'], `Flux Kustomization '${object.metadata.name}' is gone from the `
+      + 'new version: with prune, Flux deletes every object it applied (those marked kustomize.toolkit.fluxcd.io/prune: disabled stay, '
+      + 'unmanaged), the claims and the workloads that mount them included')];
+  }
+  if (object.kind === 'Namespace' && object.apiVersion === 'v1') {
+    return [objectFinding('data-left-behind', old, ['metadata', 'name'], `namespace '${object.metadata.name}' is gone from the new version: `
+      + namespaceFate(prunesOf(object)))];
+  }
   return [];
-}
-
-interface Difference {
-  readonly path: PathSegment[];
-  readonly before: unknown;
-  readonly after: unknown;
-}
-
-/** The leaves where `before` and `after` differ, with their paths. */
-function differences(before: unknown, after: unknown, path: PathSegment[]): Difference[] {
-  if (isObject(before) && isObject(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap(key => differences(before[key], after[key], [...path, key]));
-  }
-  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-    return before.flatMap((item, index) => differences(item, after[index], [...path, index]));
-  }
-  return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ path, before, after }];
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function show(value: unknown): string {

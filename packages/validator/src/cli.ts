@@ -6,6 +6,7 @@ import { CrdCatalog, CrdFileError } from './custom-resources';
 import { loadManifests } from './load-manifests';
 import { loadFromGit, PreviousVersionError } from './load-previous';
 import { formatJson, formatText } from './report';
+import { formatJunit, formatSarif } from './report-ci';
 import { RULES_BY_ID } from './rules';
 import { validatePaths, ValidationReport } from './validate-manifests';
 
@@ -16,7 +17,8 @@ API (strict schema), against each other (references), and against policy. All pa
 Without paths, each folder under dist/ (one per stage) is checked as a set of its own.
 
 Options:
-  --format text|json         report format (default: text)
+  --format FORMAT            text (default), json, sarif (SARIF 2.1.0, for GitHub code scanning) or junit
+                             (JUnit XML, for GitLab, Jenkins and others)
   --strict                   exit 1 on warnings too
   --skip RULE[,RULE]         do not report these rules (repeatable)
   --namespace-exists NAME    a namespace the cluster has, beyond default and kube-* (repeatable)
@@ -26,8 +28,10 @@ Options:
                              in node_modules/.cache/manifest-validator (MANIFEST_VALIDATOR_CACHE=DIR elsewhere,
                              =off for none)
   --against REV|FOLDER       the upgrade check: also report every change from the previous version (a git
-                             revision of the same paths, or a folder holding an earlier dist/) that the API
-                             server refuses on update (immutable fields), and data left behind
+                             revision of the same paths, which must be inside the repository; or a folder: an
+                             earlier dist/, whose stage folders pair with today's by name, or an earlier version
+                             of the paths themselves) that the API server refuses on update (immutable fields),
+                             and data left behind
   --help                     this text
 
 Exit codes: 0 clean, 1 errors (or warnings with --strict), 2 unreadable input or bad options.`;
@@ -60,8 +64,11 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     return 0;
   }
   const problems: string[] = [];
-  if (values.format !== 'text' && values.format !== 'json') {
-    problems.push(`--format must be 'text' or 'json', got '${values.format}'`);
+  const formats: Record<string, (reports: ValidationReport[]) => string> = {
+    text: formatText, json: formatJson, sarif: formatSarif, junit: reports => formatJunit(reports, values.strict),
+  };
+  if (!Object.prototype.hasOwnProperty.call(formats, values.format)) {
+    problems.push(`--format must be one of ${Object.keys(formats).join(', ')}, got '${values.format}'`);
   }
   const skip = values.skip.flatMap(s => s.split(',')).map(s => s.trim()).filter(Boolean);
   for (const rule of skip.filter(id => !RULES_BY_ID.has(id))) {
@@ -96,7 +103,7 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     }
     throw error;
   }
-  out(values.format === 'json' ? formatJson(reports) : formatText(reports));
+  out(formats[values.format](reports));
   return exitCode(reports, values.strict);
 }
 
@@ -112,13 +119,15 @@ export function exitCode(reports: readonly ValidationReport[], strict: boolean):
 }
 
 /**
- * The previous version of a set: the same paths at a git revision, or, from a folder, that folder (for paths given
- * on the command line) or its stage folder of the same name (for dist/'s stage folders).
+ * The previous version of a set: the same paths at a git revision, or, from a folder, the entries of that folder
+ * named like the paths checked (so an earlier dist/ pairs its stage folders with today's by name: dist/prod with
+ * its prod/), or the whole folder when it has none of those names (an earlier version of the paths themselves).
  */
 function previousOf(set: readonly string[], against: string, explicit: boolean) {
   if (fs.existsSync(against) && fs.statSync(against).isDirectory()) {
-    const folder = explicit ? against : path.join(against, path.basename(set[0]));
-    return loadManifests(fs.existsSync(folder) ? [folder] : []).manifests;
+    const counterparts = set.map(p => path.join(against, path.basename(path.resolve(p)))).filter(p => fs.existsSync(p));
+    // dist/'s own stage folders always pair by name: a stage the earlier version lacks has no previous objects.
+    return loadManifests(counterparts.length > 0 || !explicit ? counterparts : [against]).manifests;
   }
   return loadFromGit(against, set).manifests;
 }

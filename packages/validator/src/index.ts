@@ -13,3 +13,8 @@ export * from './validate-manifests';
 export * from './report';
 export * from './cli';
 export * from './cdk8s-plugin';
+export * from './object-differences';
+export * from './diff-manifests';
+export * from './diff-report';
+export * from './diff-cli';
+export * from './report-ci';

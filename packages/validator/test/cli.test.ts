@@ -98,7 +98,7 @@ describe('npm run validate', () => {
 
   test('bad options exit 2 with a clear message and the usage', () => {
     expect(run(['--formt', 'json'])).toMatchObject({ code: 2, err: expect.stringContaining("Unknown option '--formt'") });
-    expect(run(['--format', 'xml', 'x'])).toMatchObject({ code: 2, err: expect.stringContaining("--format must be 'text' or 'json', got 'xml'") });
+    expect(run(['--format', 'xml', 'x'])).toMatchObject({ code: 2, err: expect.stringContaining("--format must be one of text, json, sarif, junit, got 'xml'") });
     expect(run(['--skip', 'no-such-rule', 'x'])).toMatchObject({ code: 2, err: expect.stringContaining("--skip names no rule: 'no-such-rule'") });
     expect(run(['--provided-secret', 'vault', 'x'])).toMatchObject({ code: 2, err: expect.stringContaining("--provided-secret must be NAMESPACE/NAME, got 'vault'") });
     expect(run(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('Usage: npm run validate') });
