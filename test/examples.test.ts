@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { withLibraryBuildLock } from './support/library-build-lock';
 import { Manifest, only } from './support/manifests';
 import { tempFolder } from './support/temp-folders';
 
@@ -28,7 +29,7 @@ describe('examples/: another cdk8s app, built from the library entry point only'
   // Node resolves 'stateful-todo-stack' through the package's own exports, as a consumer's would.
   test('compiles against the built declarations and synthesizes PostgREST on PostgresStatefulSet behind IngressBridge', () => {
     const outdir = tempFolder('example-');
-    execFileSync('npm', ['run', '--silent', 'example'], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir }, stdio: 'pipe' });
+    withLibraryBuildLock(() => execFileSync('npm', ['run', '--silent', 'example'], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir }, stdio: 'pipe' }));
     const files = synthesized(outdir);
     expect(Object.keys(files)).toEqual(['0000-database.k8s.yaml', '0001-api.k8s.yaml', '0002-ingress.k8s.yaml']);
     const [database, api, ingress] = Object.values(files);

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resolveConfig, STAGES, stageNames } from '../lib/config';
+import { Size } from 'cdk8s';
+import { resolveConfig, STAGES, stageConfig, stageNames } from '../lib/config';
 import { DatabaseWorkload, StackOverrides } from '../lib/config/stack-config';
+import { sizeToQuantity } from '../lib/kube/size';
 import { synthesizeStage } from '../lib/synthesize';
 import { runCli } from '@stateful-todo/manifest-validator';
 import { loadManifests, parseFile } from '@stateful-todo/manifest-validator';
@@ -35,6 +37,12 @@ function merge(base: StackOverrides, change: StackOverrides): StackOverrides {
 
 const onCloudNativePG = (stage: string) => STAGES[stage].database?.workload === DatabaseWorkload.CLOUDNATIVE_PG;
 
+/** The stage's database size, and that size times `factor`, as quantities: read off its config, so a fork tests its own. */
+function storageSizes(stage: string, factor: number): { size: string; scaled: string } {
+  const size = stageConfig(stage).database.storageSize;
+  return { size: sizeToQuantity(size), scaled: sizeToQuantity(Size.kibibytes(Math.floor(size.toKibibytes() * factor))) };
+}
+
 describe.each(stageNames())('upgrading the committed dist/%s', stage => {
   test.each<[string, (own: StackOverrides) => StackOverrides]>([
     ['(a) a new database image', () => ({ database: {
@@ -58,7 +66,8 @@ describe.each(stageNames())('upgrading the committed dist/%s', stage => {
 
 describe.each(stageNames().filter(stage => !onCloudNativePG(stage)))('upgrading the StatefulSet of the committed dist/%s', stage => {
   test('(f) a larger volume: exactly the claim-template finding, naming both sizes and the expansion procedure', () => {
-    const report = upgrade(stage, own => ({ database: { storageSize: own.database?.storageSize === '5Gi' ? '10Gi' : '2Gi' } }));
+    const { size, scaled: larger } = storageSizes(stage, 2);
+    const report = upgrade(stage, () => ({ database: { storageSize: larger } }));
     const findings = upgradeFindings(report);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
@@ -66,18 +75,20 @@ describe.each(stageNames().filter(stage => !onCloudNativePG(stage)))('upgrading 
       severity: 'error',
       object: 'StatefulSet postgres/postgres',
       path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage',
-      message: expect.stringMatching(/^changes from "(5Gi|1Gi)" to "(10Gi|2Gi)", which the API server refuses on update$/),
+      message: `changes from "${size}" to "${larger}", which the API server refuses on update`,
       fix: expect.stringMatching(/expand the existing claim \(kubectl patch pvc\), orphan-delete the StatefulSet \(kubectl delete statefulset NAME --cascade=orphan\) and apply; README/),
     });
   });
 
   test('(g) another storage class: exactly the claim-template finding, naming the copy procedure', () => {
-    const findings = upgradeFindings(upgrade(stage, () => ({ database: { storageClassName: 'fast-ssd' } })));
+    const storageClassName = stageConfig(stage).database.storageClassName;
+    const moved = `${storageClassName ?? 'default'}-moved`;
+    const findings = upgradeFindings(upgrade(stage, () => ({ database: { storageClassName: moved } })));
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
       ruleId: 'immutable-field',
       path: 'spec.volumeClaimTemplates[0].spec.storageClassName',
-      message: expect.stringMatching(/^changes from ("do-block-storage"|\(unset\)) to "fast-ssd"/),
+      message: `changes from ${storageClassName ? `"${storageClassName}"` : '(unset)'} to "${moved}", which the API server refuses on update`,
       fix: expect.stringMatching(/cannot move to another storage class: dump the database, orphan-delete the StatefulSet/),
     });
   });
@@ -90,17 +101,18 @@ describe.each(stageNames().filter(stage => !onCloudNativePG(stage)))('upgrading 
 
 describe.each(stageNames().filter(onCloudNativePG))('upgrading the CloudNativePG Cluster of the committed dist/%s', stage => {
   test('a larger volume and more instances: nothing CloudNativePG refuses (it grows the claims in place)', () => {
-    const report = upgrade(stage, () => ({ database: { storageSize: '10Gi', replicas: 5 } }));
+    const report = upgrade(stage, () => ({ database: { storageSize: storageSizes(stage, 2).scaled, replicas: 5 } }));
     expect(upgradeFindings(report)).toEqual([]);
     expect(report.errors).toBe(0);
   });
 
   test("a smaller volume: exactly the finding CloudNativePG's webhook would refuse with", () => {
-    const findings = upgradeFindings(upgrade(stage, () => ({ database: { storageSize: '2Gi' } })));
+    const { size, scaled: smaller } = storageSizes(stage, 0.5);
+    const findings = upgradeFindings(upgrade(stage, () => ({ database: { storageSize: smaller } })));
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
       ruleId: 'immutable-field', object: 'Cluster postgres/postgres', path: 'spec.storage.size',
-      message: 'changes from "5Gi" to "2Gi", which the API server refuses on update',
+      message: `changes from "${size}" to "${smaller}", which the API server refuses on update`,
       fix: expect.stringMatching(/can only grow/),
     });
   });

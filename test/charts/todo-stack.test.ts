@@ -1,5 +1,6 @@
 import { DatabaseWorkload, resolveConfig, stageConfig, stageNames } from '../../lib/config';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
+import { sizeToQuantity } from '../../lib/kube/size';
 import { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
 import { Manifest, only, synthStack } from '../support/manifests';
 
@@ -129,13 +130,14 @@ describe.each(stageNames())('the %s stack', stage => {
 });
 
 describe('stages', () => {
-  test('dev runs the StatefulSet on the cluster\'s default storage class (1Gi), with no disruption budget and a dev-only Secret', () => {
-    const { stack, all } = synthStack(stageConfig('dev'));
+  test('dev runs the StatefulSet on the cluster\'s default storage class, with no disruption budget and a dev-only Secret', () => {
+    const config = stageConfig('dev');
+    const { stack, all } = synthStack(config);
     // A Deployment would start a second postmaster on the same volume while the first one terminates.
     expect(stack.databaseChart.database).toBeInstanceOf(PostgresStatefulSet);
     const claim = only(all, 'StatefulSet').spec.volumeClaimTemplates[0].spec;
     expect(claim).not.toHaveProperty('storageClassName');
-    expect(claim.resources.requests.storage).toBe('1Gi');
+    expect(claim.resources.requests.storage).toBe(sizeToQuantity(config.database.storageSize));
     expect(all.filter(o => o.kind === 'PodDisruptionBudget')).toEqual([]);
     const secrets = all.filter(o => o.kind === 'Secret');
     expect(secrets).toHaveLength(2);
@@ -154,16 +156,24 @@ describe('stages', () => {
     expect(JSON.stringify(all)).not.toMatch(/dev-only-password|stringData|"data":\{"(POSTGRES|DB)_PASSWORD/);
     expect(only(all, 'HorizontalPodAutoscaler').spec.minReplicas).toBeGreaterThanOrEqual(2);
     expect(only(all, 'PodDisruptionBudget', 'stateful-flask')).toBeDefined();
-    expect(only(all, 'Ingress').spec.tls).toEqual([{ hosts: ['drexii.me'], secretName: 'drexii-me-tls' }]);
-    expect(only(all, 'Ingress').metadata.annotations).toMatchObject({ 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' });
+    // The host, issuer, storage class and size are the stage's own settings, read off its config (a fork sets its own).
+    const tls = config.ingress.tls;
+    expect(tls?.source).toBe('cert-manager');
+    expect(stack.ingressChart.bridge.tlsSecretName).toBeDefined();
+    expect(only(all, 'Ingress').spec.tls).toEqual([{ hosts: [config.ingress.host], secretName: stack.ingressChart.bridge.tlsSecretName }]);
+    expect(only(all, 'Ingress').metadata.annotations)
+      .toMatchObject({ 'cert-manager.io/cluster-issuer': tls?.source === 'cert-manager' ? tls.clusterIssuer : undefined });
     expect(config.app.preset).toBe('node-service');
     expect(only(all, 'Deployment', 'stateful-flask').spec.template.spec.containers[0].command).toBeUndefined();
     expect(only(all, 'PodDisruptionBudget', 'postgres').spec.minAvailable).toBe(1);
     // The app namespace holds the hand-made Secret: no prune or GitOps deletion may take it.
     expect(only(all, 'Namespace', 'stateful-namespace').metadata.annotations)
       .toMatchObject({ 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
-    expect(only(all, 'StatefulSet').spec.volumeClaimTemplates[0].spec)
-      .toMatchObject({ storageClassName: 'do-block-storage', resources: { requests: { storage: '5Gi' } } });
+    expect(config.database.storageClassName).toBeDefined();
+    expect(only(all, 'StatefulSet').spec.volumeClaimTemplates[0].spec).toMatchObject({
+      storageClassName: config.database.storageClassName,
+      resources: { requests: { storage: sizeToQuantity(config.database.storageSize) } },
+    });
   });
 
   test('a config choosing the Deployment workload with a static volume emits a PV that binds to the claim', () => {

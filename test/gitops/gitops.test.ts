@@ -159,13 +159,15 @@ describe('secrets out of git', () => {
 
 describe('Argo CD and Flux manifests', () => {
   test.each(stageNames())('%s: an Argo CD Application on dist/<stage>, syncing automatically with pruning', stage => {
+    // The repository, branch and namespaces are the stage's config (a fork sets its own).
+    const { gitops } = stageConfig(stage);
     const [application] = objectsOf(read('gitops', 'argocd', `${stage}.k8s.yaml`));
     expect(application).toMatchObject({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
-      metadata: { name: `stateful-todo-${stage}`, namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+      metadata: { name: `stateful-todo-${stage}`, namespace: gitops.argoCdNamespace, finalizers: ['resources-finalizer.argocd.argoproj.io'] },
       spec: {
-        source: { repoURL: 'https://github.com/example/stateful-todo.git', targetRevision: 'main', path: `dist/${stage}` },
+        source: { repoURL: gitops.repoUrl, targetRevision: gitops.branch, path: `dist/${stage}` },
         destination: { server: 'https://kubernetes.default.svc' },
         syncPolicy: { automated: { prune: true, selfHeal: true } },
       },
@@ -174,19 +176,22 @@ describe('Argo CD and Flux manifests', () => {
   });
 
   test.each(stageNames())('%s: a Flux GitRepository and a Kustomization on ./dist/<stage> that waits for every object', stage => {
+    const { gitops } = stageConfig(stage);
     const [source, kustomization] = objectsOf(read('gitops', 'flux', `${stage}.k8s.yaml`));
-    expect(source).toMatchObject({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', spec: { url: 'https://github.com/example/stateful-todo.git', ref: { branch: 'main' } } });
+    expect(source).toMatchObject({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', spec: { url: gitops.repoUrl, ref: { branch: gitops.branch } } });
     expect(kustomization).toMatchObject({
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
-      metadata: { namespace: 'flux-system' },
+      metadata: { namespace: gitops.fluxNamespace },
       spec: { path: `./dist/${stage}`, prune: true, wait: true, timeout: '10m', sourceRef: { kind: 'GitRepository', name: source.metadata.name } },
     });
   });
 
-  test('prod waits for the cluster infrastructure; dev depends on nothing', () => {
+  test('prod waits for the cluster infrastructure its config names; dev depends on nothing', () => {
     const dependsOn = (stage: string) => objectsOf(read('gitops', 'flux', `${stage}.k8s.yaml`))[1].spec.dependsOn;
-    expect(dependsOn('prod')).toEqual([{ name: 'infrastructure' }]);
+    const prodNeeds = stageConfig('prod').gitops.fluxDependsOn;
+    expect(prodNeeds.length).toBeGreaterThan(0);
+    expect(dependsOn('prod')).toEqual(prodNeeds.map(name => ({ name })));
     expect(dependsOn('dev')).toBeUndefined();
   });
 
