@@ -164,14 +164,15 @@ function genericMessage(issue: z.core.$ZodRawIssue): string | undefined {
  */
 function unknownKeyMessage(path: readonly PropertyKey[], key: string, settings: unknown): string {
   const { chosen, others } = objectsAt(STACK_SCHEMA, path, settings);
-  const owner = others.find(other => key in other.object.shape);
-  const here = chosen?.label;
-  if (owner !== undefined) {
-    return `is a setting of ${owner.label}${here ? `; ${here} has no such setting` : ''}`;
+  const owners = others.filter(other => key in other.object.shape).map(other => other.label!);
+  if (owners.length > 0 && chosen?.label !== undefined) {
+    const [kind] = owners[0].split(' ').slice(-1);
+    const names = owners.map(owner => owner.replace(/^the | \w+$/g, ''));
+    return `is a setting of the ${names.join(' and ')} ${kind}${owners.length > 1 ? 's' : ''}; ${chosen.label} refuses it (remove it, or choose another ${kind})`;
   }
   const known = chosen === undefined ? [] : Object.keys(chosen.object.shape);
   const nearest = nearestKey(key, known);
-  return `unknown setting${nearest ? `; did you mean '${nearest}'?` : ''} (the settings${here ? ` of ${here}` : ''} are ${known.join(', ')})`;
+  return `unknown setting${nearest ? `; did you mean '${nearest}'?` : ''}; the settings are ${known.join(', ')}`;
 }
 
 interface ObjectAt {
