@@ -102,7 +102,7 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
     checks.name('name', props.name ?? TODO_APP_DEFAULTS.name, 'dns1035Label', 63 - MIGRATION_JOB_SUFFIX_LENGTH,
       "the migration Job is '<name>-migrate-<8 characters>', a label value of at most 63");
     const image = props.image ?? preset.defaultImage;
-    checks.image('image', image);
+    checks.image('image', image, preset.defaultImage);
     const imagePreset = presetOfImage(image);
     if (imagePreset !== undefined && imagePreset !== preset) {
       checks.add('image', image, `is the image of preset '${imagePreset.name}', not of preset '${preset.name}' (its pods would `

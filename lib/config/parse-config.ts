@@ -159,41 +159,45 @@ function genericMessage(issue: z.core.$ZodRawIssue): string | undefined {
 }
 
 /**
- * Why `key` is unknown at `path`: the setting of another variant (with that variant named), or a misspelling of a
- * known key (the nearest one suggested).
+ * Why `key` is unknown at `path`: the setting of another variant (with the value that selects it), or a misspelling
+ * of a known key (the nearest one suggested).
  */
 function unknownKeyMessage(path: readonly PropertyKey[], key: string, settings: unknown): string {
-  const { chosen, others } = objectsAt(STACK_SCHEMA, path, settings);
-  const owners = others.filter(other => key in other.object.shape).map(other => other.label!);
-  if (owners.length > 0 && chosen?.label !== undefined) {
-    const [kind] = owners[0].split(' ').slice(-1);
-    const names = owners.map(owner => owner.replace(/^the | \w+$/g, ''));
-    return `is a setting of the ${names.join(' and ')} ${kind}${owners.length > 1 ? 's' : ''}; ${chosen.label} refuses it (remove it, or choose another ${kind})`;
+  const { chosen, others } = objectsAt(STACK_SCHEMA, path, settings, []);
+  const owners = others.filter(other => key in other.object.shape);
+  const variant = chosen?.variant;
+  if (owners.length > 0 && variant !== undefined) {
+    const values = owners.map(owner => `'${owner.variant!.value}'`);
+    const noun = variant.key === 'workload' ? 'workload' : variant.key;
+    return `is a setting of the ${values.join(' and ')} ${noun}${owners.length > 1 ? 's' : ''}; the '${variant.value}' ${noun} refuses it: `
+      + `remove it, or set ${variant.field} to ${values.join(' or ')}`;
   }
   const known = chosen === undefined ? [] : Object.keys(chosen.object.shape);
   const nearest = nearestKey(key, known);
-  return `unknown setting${nearest ? `; did you mean '${nearest}'?` : ''}; the settings are ${known.join(', ')}`;
+  return `unknown setting${nearest ? `; did you mean '${nearest}'?` : ''} (the settings are ${known.join(', ')})`;
 }
 
 interface ObjectAt {
   readonly object: z.ZodObject;
-  /** The variant that holds it, such as `the 'CloudNativePG' workload`; undefined outside variants. */
-  readonly label?: string;
+  /** The variant that holds it: the field that selects it (`database.workload`), its key and value. */
+  readonly variant?: { readonly field: string; readonly key: string; readonly value: string };
 }
 
 /** The object schema at `path` for the variant `settings` selects, and those of the other variants. */
-function objectsAt(schema: z.core.$ZodType, path: readonly PropertyKey[], settings: unknown, label?: string): { chosen?: ObjectAt; others: ObjectAt[] } {
+function objectsAt(schema: z.core.$ZodType, path: readonly PropertyKey[], settings: unknown, above: readonly PropertyKey[],
+  variant?: ObjectAt['variant']): { chosen?: ObjectAt; others: ObjectAt[] } {
   const type = unwrap(schema);
   const def = type._zod.def as any;
   if (def.type === 'union' && def.discriminator !== undefined) {
     const key = def.discriminator as string;
-    const selected = (valueAtPath(settings, []) as Record<string, unknown> | undefined)?.[key];
+    const selected = (settings as Record<string, unknown> | undefined)?.[key];
     const options = def.options as z.ZodObject[];
-    const chosenOption = options.find(option => (option.shape[key] as z.ZodLiteral).value === selected) ?? options[0];
-    const name = (option: z.ZodObject) => `the '${String((option.shape[key] as z.ZodLiteral).value)}' ${VARIANT_NAMES[key] ?? key}`;
-    const result = objectsAt(chosenOption, path, settings, name(chosenOption));
+    const valueOf = (option: z.ZodObject) => String((option.shape[key] as z.ZodLiteral).value);
+    const chosenOption = options.find(option => valueOf(option) === selected) ?? options[0];
+    const variantOf = (option: z.ZodObject) => ({ field: fieldName([...above, key]), key, value: valueOf(option) });
+    const result = objectsAt(chosenOption, path, settings, above, variantOf(chosenOption));
     for (const option of options.filter(o => o !== chosenOption)) {
-      const other = objectsAt(option, path, undefined, name(option)).chosen;
+      const other = objectsAt(option, path, undefined, above, variantOf(option)).chosen;
       if (other !== undefined) {
         result.others.push(other);
       }
@@ -204,18 +208,13 @@ function objectsAt(schema: z.core.$ZodType, path: readonly PropertyKey[], settin
     return { others: [] };
   }
   if (path.length === 0) {
-    return { chosen: { object: type as z.ZodObject, label }, others: [] };
+    return { chosen: { object: type as z.ZodObject, variant }, others: [] };
   }
   const [first, ...rest] = path;
   const field = (type as z.ZodObject).shape[String(first)];
-  if (field === undefined) {
-    return { others: [] };
-  }
-  const below = objectsAt(field, rest, (settings as Record<string, unknown> | undefined)?.[String(first)], label);
-  return below;
+  return field === undefined ? { others: [] }
+    : objectsAt(field, rest, (settings as Record<string, unknown> | undefined)?.[String(first)], [...above, first], variant);
 }
-
-const VARIANT_NAMES: Readonly<Record<string, string>> = { workload: 'workload', preset: 'preset', source: 'source' };
 
 /** The schema inside optional, default and preprocessing wrappers. */
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
@@ -233,8 +232,15 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   }
 }
 
-/** The known key nearest to `key` (case ignored, then at most a third of its letters changed); undefined if none is near. */
+/**
+ * The known key nearest to `key`: one it begins (`cpu` → `cpuRequest`), or one at most a third of its letters away,
+ * case ignored; undefined if none is near.
+ */
 function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const prefixed = known.filter(candidate => key.length >= 3 && candidate.toLowerCase().startsWith(key.toLowerCase()));
+  if (prefixed.length === 1) {
+    return prefixed[0];
+  }
   const scored = known.map(candidate => ({ candidate, distance: editDistance(key.toLowerCase(), candidate.toLowerCase()) }))
     .sort((a, b) => a.distance - b.distance);
   const best = scored[0];

@@ -153,8 +153,8 @@ const objectStoreBackup = settings({
   .superRefine((backup, context) => {
     if (backup.enabled && backup.objectStore === undefined) {
       context.addIssue({
-        code: 'custom', path: ['objectStore'], input: undefined, message: 'is required with the CloudNativePG workload: '
-          + "{ destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store-credentials' }, or set database.backup.enabled to false",
+        code: 'custom', path: ['objectStore'], input: undefined, message: 'is required with the CloudNativePG workload, such as '
+          + "{ destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store-credentials' }; or set database.backup.enabled to false",
       });
     }
   });
@@ -220,17 +220,19 @@ const tls = variants('source', [
 ], "must be 'existing-secret' (a kubernetes.io/tls Secret you create) or 'cert-manager' (issued from a ClusterIssuer)",
 "{ source: 'cert-manager', clusterIssuer: 'letsencrypt-prod' }");
 
+// postgres_exporter's own image (Prometheus community), pinned.
+const EXPORTER_IMAGE = 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1';
+
 const monitoring = settings({
   enabled: z.boolean({ error: 'must be true (an exporter and PodMonitors; the cluster needs the Prometheus Operator) or false' }).prefault(false),
   /** Namespace of Prometheus, which the database's NetworkPolicy lets reach the exporter's port. */
   prometheusNamespace: kubeName('dnsLabel').prefault('monitoring'),
-  // postgres_exporter's own image (Prometheus community), pinned.
-  exporterImage: z.string().prefault('quay.io/prometheuscommunity/postgres-exporter:v0.17.1'),
+  exporterImage: z.string().prefault(EXPORTER_IMAGE),
 }, '{ enabled: true }').prefault({}).superRefine((settings, context) => {
   // Enabled, the database construct checks the image; disabled, no construct reads it.
   if (!settings.enabled) {
     const checks = new PropChecks();
-    checks.image('', settings.exporterImage);
+    checks.image('', settings.exporterImage, EXPORTER_IMAGE);
     checks.problems.forEach(problem => context.addIssue({ code: 'custom', path: ['exporterImage'], message: problem.message, input: settings.exporterImage }));
   }
 });
