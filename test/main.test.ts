@@ -92,6 +92,19 @@ describe('main.ts', () => {
     expect(files).toEqual([]);
   });
 
+  test("every --set example of the README's section on it is accepted as written", () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Overriding a setting (`--set`)'), readme.indexOf('`--set` with nothing after it'));
+    const examples = section.split('\n').filter(line => line.startsWith('CDK8S_OUTDIR=/tmp/rehearsal npm run synth:stage -- '));
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+    for (const example of examples) {
+      // The shell splits the line as it would; main.ts checks the configs the command would synthesize.
+      const command = example.replace('CDK8S_OUTDIR=/tmp/rehearsal npm run synth:stage -- ', `"${process.execPath}" "${BUNDLE}" --check `);
+      const result = spawnSync('bash', ['-c', command], { cwd: ROOT, encoding: 'utf8' });
+      expect({ example, status: result.status, stderr: result.stderr }).toEqual({ example, status: 0, stderr: '' });
+    }
+  });
+
   test('--check checks the configs and writes nothing: npm run synth runs it before cdk8s-cli, whose own stack trace it avoids', () => {
     expect(runMain(['--check'])).toMatchObject({ status: 0, stdout: '', stderr: '', files: [] });
     const bad = runMain(['--check', 'dev', '--set', 'database.storageSize=5GB']);

@@ -188,10 +188,10 @@ const appCommon = {
   replicas: z.number().prefault(TODO_APP_DEFAULTS.replicas),
   migrationCommand: z.array(z.string()).optional(),
   autoscaling: settings({
-    minReplicas: z.number(),
-    maxReplicas: z.number(),
+    minReplicas: z.number().prefault(TODO_APP_DEFAULTS.autoscaling.minReplicas),
+    maxReplicas: z.number({ error: "is required with autoscaling: the most replicas the autoscaler may run, such as 5" }),
     /** Target average CPU utilization, percent of the CPU request. */
-    cpuUtilizationPercent: z.number().prefault(70),
+    cpuUtilizationPercent: z.number().prefault(TODO_APP_DEFAULTS.autoscaling.cpuUtilizationPercent),
   }, '{ minReplicas: 2, maxReplicas: 5 }').optional(),
   resources: resources(TODO_APP_DEFAULTS.resources),
 };
