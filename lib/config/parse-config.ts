@@ -168,7 +168,7 @@ function unknownKeyMessage(path: readonly PropertyKey[], key: string, settings: 
   const variant = chosen?.variant;
   if (owners.length > 0 && variant !== undefined) {
     const values = owners.map(owner => `'${owner.variant!.value}'`);
-    const noun = variant.key === 'workload' ? 'workload' : variant.key;
+    const noun = variant.key;
     return `is a setting of the ${values.join(' and ')} ${noun}${owners.length > 1 ? 's' : ''}; the '${variant.value}' ${noun} refuses it: `
       + `remove it, or set ${variant.field} to ${values.join(' or ')}`;
   }

@@ -41,19 +41,25 @@ function settings<Shape extends z.ZodRawShape>(shape: Shape, example: string) {
   return z.strictObject(shape, { error: issue => (issue.code === 'invalid_type' ? `must be an object such as ${example}` : undefined) });
 }
 
-/**
- * Variants of an object that one key selects. A value without the key is the first variant, so that a stage names
- * a variant only to change it (typed as a default: the key, and the object, may be left out).
- */
+/** Variants of an object that one key selects, each a strict object of its own settings. */
 function variants<Key extends string, const Options extends readonly [z.ZodObject, ...z.ZodObject[]]>(
   key: Key, options: Options, meaning: string, example: string,
 ) {
-  const union = z.discriminatedUnion(key, options as unknown as [z.ZodObject, ...z.ZodObject[]], {
+  return z.discriminatedUnion(key, options as unknown as [Options[number], ...Options[number][]], {
     error: issue => ((issue.code as string) === 'invalid_type' ? `must be an object such as ${example}` : (issue.code as string) === 'invalid_union' ? meaning : undefined),
   });
+}
+
+/**
+ * Variants whose key may be left out for the first one, so that a stage names a variant only to change it (typed
+ * as a default: the key, and the object, may be left out).
+ */
+function defaultVariant<Key extends string, const Options extends readonly [z.ZodObject, ...z.ZodObject[]]>(
+  key: Key, options: Options, meaning: string, example: string,
+) {
   const first = options[0].shape[key] as z.ZodLiteral;
   const withDefault = z.preprocess(value => (value === undefined ? { [key]: first.value }
-    : isRecord(value) && value[key] === undefined ? { ...value, [key]: first.value } : value), union);
+    : isRecord(value) && value[key] === undefined ? { ...value, [key]: first.value } : value), variants(key, options, meaning, example));
   return withDefault as unknown as z.ZodPrefault<z.ZodType<z.output<Options[number]>, WithOptionalKey<z.input<Options[number]>, Key>>>;
 }
 
@@ -95,7 +101,7 @@ function resources(defaults: Resources) {
   }, "{ cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '512Mi' }").prefault({});
 }
 
-const credentials = variants('source', [
+const credentials = defaultVariant('source', [
   settings({
     source: z.literal('cluster-provided'),
     databaseSecretName: z.string().prefault('postgres-credentials'),
@@ -159,7 +165,7 @@ const objectStoreBackup = settings({
     }
   });
 
-const database = variants('workload', [
+const database = defaultVariant('workload', [
   settings({ workload: z.literal(DatabaseWorkload.STATEFUL_SET), ...databaseCommon, backup: dumpBackup },
     "{ workload: 'StatefulSet', storageSize: '10Gi' }"),
   settings({
@@ -196,7 +202,7 @@ const appCommon = {
   resources: resources(TODO_APP_DEFAULTS.resources),
 };
 
-const app = variants('preset', [
+const app = defaultVariant('preset', [
   settings({ preset: z.literal(AppPreset.FLASK), ...appCommon, image: z.string().prefault(TodoAppPreset.FLASK.defaultImage) },
     "{ preset: 'flask', replicas: 2 }"),
   settings({
@@ -207,6 +213,7 @@ const app = variants('preset', [
   }, "{ preset: 'node-service', replicas: 2 }"),
 ], "must be 'flask' (the tutorial's image) or 'node-service' (our service in app/)", "{ preset: 'node-service', replicas: 2 }");
 
+// No default source: a stage chooses where its certificate comes from.
 const tls = variants('source', [
   settings({
     source: z.literal('cert-manager'),
@@ -276,10 +283,8 @@ export type StackOverrides = Omit<z.input<typeof STACK_SCHEMA>, 'stage'>;
 
 /** Everything that differs between two deployments of the stack: parsed and checked once, read by every chart. */
 export type StackConfig = z.output<typeof STACK_SCHEMA>;
-export type DatabaseConfig = StackConfig['database'];
-export type AppConfig = StackConfig['app'];
+/** Where the Ingress's certificate comes from: a Secret someone creates, or cert-manager. */
 export type IngressTlsConfig = NonNullable<StackConfig['ingress']['tls']>;
-export type CredentialsConfig = DatabaseConfig['credentials'];
 
 /** Each variant of `Variant`, its key `Key` optional. */
 type WithOptionalKey<Variant, Key extends PropertyKey> = Variant extends unknown ? Omit<Variant, Key> & Partial<Pick<Variant, Key & keyof Variant>> : never;

@@ -25,6 +25,8 @@ describe('the stack schema', () => {
       /^ingress\.tls\.secretName: is required with source 'existing-secret': a kubernetes\.io\/tls Secret's name, such as 'drexii-me-tls', got undefined$/],
     ['cert-manager without its ClusterIssuer (no certificate ever issued, else)', { source: 'cert-manager' },
       /^ingress\.tls\.clusterIssuer: is required with source 'cert-manager': the name of a ClusterIssuer, such as 'letsencrypt-prod', got undefined$/],
+    ['a TLS setting without its source, which a stage must choose', { secretName: 'drexii-me-tls' },
+      /^ingress\.tls\.source: must be 'existing-secret' \(a kubernetes\.io\/tls Secret you create\) or 'cert-manager' \(issued from a ClusterIssuer\), got undefined$/],
     ['a TLS setting that is no object', true, /^ingress\.tls: must be an object such as \{ source: 'cert-manager', clusterIssuer: 'letsencrypt-prod' \}, got true$/],
   ])('refuses an incomplete ingress.tls: %s', (_what, tls, message) => {
     expect(problemsOf({ ingress: { tls } })).toEqual([expect.stringMatching(message)]);
