@@ -264,8 +264,11 @@ function withoutBadValues(input: unknown, issues: readonly z.core.$ZodIssue[]): 
   const result = structuredClone(input);
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      const parent = valueAtPath(result, issue.path) as Record<string, unknown>;
-      issue.keys.forEach(key => delete parent[key]);
+      // An issue before it may have taken out the object already.
+      const parent = valueAtPath(result, issue.path);
+      if (parent !== null && typeof parent === 'object') {
+        issue.keys.forEach(key => delete (parent as Record<string, unknown>)[key]);
+      }
       continue;
     }
     // A required value that is missing: the object that lacks it goes.

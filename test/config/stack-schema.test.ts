@@ -122,7 +122,37 @@ describe('the stack schema', () => {
       expect({ example, problems: again.filter(p => p.startsWith(field)) }).toEqual({ example, problems: [] });
     }
   });
+
+  test('a value of any type in any field is a config error (a message), never a crash', () => {
+    const crashes: string[] = [];
+    const bases: Array<[string, Record<string, unknown>]> = [['default', {}], ['CloudNativePG', CNPG],
+      ['node-service with TLS', { app: { preset: 'node-service' }, ingress: { tls: { source: 'existing-secret', secretName: 'tls' } } }]];
+    for (const [name, base] of bases) {
+      const config = resolveConfig('test', base as StackOverrides) as unknown as Record<string, unknown>;
+      for (const field of fieldsOf(config).filter(f => f !== 'stage')) {
+        for (const value of [null, 'x', -1, 1.5, true, [], {}, ['x'], { x: 1 }]) {
+          try {
+            resolveConfig('test', withSettings(base as StackOverrides, [{ path: field.split('.'), value }]));
+          } catch (error) {
+            if (!(error instanceof ConfigError)) {
+              crashes.push(`${name}: ${field}=${JSON.stringify(value)}: ${String(error)}`);
+            }
+          }
+        }
+      }
+    }
+    expect(crashes).toEqual([]);
+  });
 });
+
+/** Every field of a parsed config, nested ones included (typed values such as a Size are one field). */
+function fieldsOf(value: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(value).flatMap(([key, child]) => {
+    const field = `${prefix}${key}`;
+    return child !== null && typeof child === 'object' && Object.getPrototypeOf(child) === Object.prototype
+      ? [field, ...fieldsOf(child as Record<string, unknown>, `${field}.`)] : [field];
+  });
+}
 
 /** The examples a message gives after "such as": YAML flow (`{ … }`, `[ … ]`) or quoted strings (`'5Gi' or '512Mi'`). */
 function examplesIn(message: string): unknown[] {
