@@ -11,7 +11,7 @@ import { requireNamespace } from '../kube/chart-namespace';
 import { ComponentLabels, componentLabels, labelAllObjects, NAME_LABEL, INSTANCE_LABEL, selectorLabels } from '../kube/labels';
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 import { checkResources, resourceRequirements, Resources } from '../kube/resources';
-import { TodoAppPreset } from './todo-app-preset';
+import { AppPreset, TodoAppPreset } from './todo-app-preset';
 
 export interface TodoAppAutoscaling {
   /** @default 2 */
@@ -101,7 +101,13 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
     const preset = props.preset ?? TODO_APP_DEFAULTS.preset;
     checks.name('name', props.name ?? TODO_APP_DEFAULTS.name, 'dns1035Label', 63 - MIGRATION_JOB_SUFFIX_LENGTH,
       "the migration Job is '<name>-migrate-<8 characters>', a label value of at most 63");
-    checks.image('image', props.image ?? preset.defaultImage);
+    const image = props.image ?? preset.defaultImage;
+    checks.image('image', image, preset.defaultImage);
+    const imagePreset = presetOfImage(image);
+    if (imagePreset !== undefined && imagePreset !== preset) {
+      checks.add('image', image, `is the image of preset '${imagePreset.name}', not of preset '${preset.name}' (its pods would `
+        + `crash-loop): set preset to '${imagePreset.name}', or image to one made for '${preset.name}', such as '${preset.defaultImage}'`);
+    }
     const fixedPort = 'fixed' in preset.listenPort ? preset.listenPort.fixed : undefined;
     const port = props.port ?? fixedPort ?? TODO_APP_DEFAULTS.port;
     checks.port('port', port);
@@ -387,4 +393,12 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
 
 function checksum(data: unknown): string {
   return createHash('sha256').update(JSON.stringify(data)).digest('hex');
+}
+
+/** The preset whose own image `image` is (any tag or digest of its repository); undefined for any other image. */
+function presetOfImage(image: unknown): TodoAppPreset | undefined {
+  const repository = (reference: string) => reference.split('@')[0].replace(/:[^/:]*$/, '');
+  return typeof image === 'string'
+    ? Object.values(AppPreset).map(name => TodoAppPreset.of(name)).find(preset => repository(preset.defaultImage) === repository(image))
+    : undefined;
 }

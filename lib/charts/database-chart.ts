@@ -42,6 +42,6 @@ export class DatabaseChart extends NamespaceChart {
 
 /** The object store's credentials Secret, which the cluster provides in the database's namespace (CloudNativePG). */
 function objectStoreSecret(config: StackConfig): string | undefined {
-  const backup = config.database.backup;
-  return config.database.workload === DatabaseWorkload.CLOUDNATIVE_PG && backup.enabled ? backup.objectStore?.credentialsSecretName : undefined;
+  const database = config.database;
+  return database.workload === DatabaseWorkload.CLOUDNATIVE_PG && database.backup.enabled ? database.backup.objectStore?.credentialsSecretName : undefined;
 }

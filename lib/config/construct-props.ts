@@ -1,11 +1,11 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
 import { TodoAppProps } from '../app/todo-app';
-import { TodoAppPreset } from '../app/todo-app-preset';
+import { AppPreset, TodoAppPreset } from '../app/todo-app-preset';
 import { DatabaseCredentials } from '../database/database-credentials';
 import { PostgresBackupProps } from '../database/postgres-backup';
 import { IDatabaseServer } from '../database/database';
-import { PodAntiAffinity, PostgresCluster, PostgresClusterProps } from '../database/postgres-cluster';
+import { PostgresCluster, PostgresClusterProps } from '../database/postgres-cluster';
 import { PostgresDeployment, PostgresDeploymentProps } from '../database/postgres-deployment';
 import { PostgresStatefulSet, PostgresStatefulSetProps } from '../database/postgres-stateful-set';
 import { ArgoCdApplicationProps } from '../gitops/argo-cd-application';
@@ -59,8 +59,7 @@ export function databaseCredentials(config: StackConfig): DatabaseCredentials {
 /** The props of the database construct, whichever workload the config names. */
 export function databaseProps(config: StackConfig, credentials: DatabaseCredentials = databaseCredentials(config)): DatabaseWorkloadProps {
   const db = config.database;
-  const backup = db.backup;
-  return {
+  const common = {
     credentials,
     name: db.name,
     image: db.image,
@@ -72,30 +71,39 @@ export function databaseProps(config: StackConfig, credentials: DatabaseCredenti
     podDisruptionBudget: db.podDisruptionBudget,
     clusterDomain: config.clusterDomain,
     replicas: db.replicas,
-    staticVolumeHostPath: db.staticVolumeHostPath,
     metricsExporterImage: config.monitoring.enabled ? config.monitoring.exporterImage : undefined,
-    // CloudNativePG's
-    instances: db.replicas,
-    podAntiAffinity: db.cloudNativePG?.podAntiAffinity as PodAntiAffinity,
-    operatorNamespace: db.cloudNativePG?.operatorNamespace,
-    backup: db.workload === DatabaseWorkload.CLOUDNATIVE_PG && backup.enabled && backup.objectStore !== undefined ? {
-      objectStore: backup.objectStore,
-      serverName: backup.serverName,
-      schedule: backup.schedule,
-      retentionPolicy: backup.retentionPolicy,
-    } : undefined,
-    recovery: db.recovery,
   };
+  switch (db.workload) {
+    case DatabaseWorkload.STATEFUL_SET:
+      return common;
+    case DatabaseWorkload.DEPLOYMENT:
+      return { ...common, staticVolumeHostPath: db.staticVolumeHostPath };
+    case DatabaseWorkload.CLOUDNATIVE_PG:
+      return {
+        ...common,
+        instances: db.replicas,
+        podAntiAffinity: db.cloudNativePG.podAntiAffinity,
+        operatorNamespace: db.cloudNativePG.operatorNamespace,
+        backup: db.backup.enabled && db.backup.objectStore !== undefined ? {
+          objectStore: db.backup.objectStore,
+          serverName: db.backup.serverName,
+          schedule: db.backup.schedule,
+          retentionPolicy: db.backup.retentionPolicy,
+        } : undefined,
+        recovery: db.recovery,
+      };
+  }
 }
 
-/** The props of the database's PostgresBackup, but its database. */
+/** The props of the database's PostgresBackup (StatefulSet and Deployment), but its database. */
 export function backupProps(config: StackConfig): Omit<PostgresBackupProps, 'database'> {
-  const backup = config.database.backup;
+  const db = config.database;
+  const dumps: Partial<Pick<PostgresBackupProps, 'retention' | 'storageSize' | 'storageClassName'>> = db.workload === DatabaseWorkload.CLOUDNATIVE_PG ? {} : db.backup;
   return {
-    schedule: backup.schedule,
-    retention: backup.retention,
-    storageSize: backup.storageSize,
-    storageClassName: backup.storageClassName,
+    schedule: db.backup.schedule,
+    retention: dumps.retention,
+    storageSize: dumps.storageSize,
+    storageClassName: dumps.storageClassName,
     notifyAfterRestore: TodoAppPreset.of(config.app.preset).changeChannels,
   };
 }
@@ -112,7 +120,7 @@ export function todoAppProps(config: StackConfig): Omit<TodoAppProps, 'database'
     migrationCommand: app.migrationCommand,
     autoscaling: app.autoscaling,
     resources: app.resources,
-    taskListCache: app.taskListCache,
+    taskListCache: app.preset === AppPreset.NODE_SERVICE ? app.taskListCache : undefined,
   };
 }
 

@@ -1,23 +1,16 @@
-import { Size } from 'cdk8s';
-import { isQuantity, quantityHint } from '@stateful-todo/kube-conventions';
+import { z } from 'zod';
 import { TodoApp } from '../app/todo-app';
-import { AppPreset } from '../app/todo-app-preset';
-import { IngressBridge } from '../ingress/ingress-bridge';
-import { NameKind, PropChecks, PropProblem } from '../kube/prop-checks';
-import { cpuFromQuantity, Resources } from '../kube/resources';
-import { sizeFromQuantity } from '../kube/size';
+import { PostgresBackup } from '../database/postgres-backup';
 import { ArgoCdApplication } from '../gitops/argo-cd-application';
 import { FluxGitRepository } from '../gitops/flux-git-repository';
 import { FluxKustomization } from '../gitops/flux-kustomization';
-import { PostgresBackup } from '../database/postgres-backup';
+import { IngressBridge } from '../ingress/ingress-bridge';
+import { PropProblem } from '../kube/prop-checks';
 import {
   argoCdApplicationProps, backupProps, databaseProps, databaseWorkload, fluxGitRepositoryProps, fluxKustomizationProps,
   ingressBridgeProps, todoAppProps,
 } from './construct-props';
-import {
-  AppSettings, BackupConfig, BackupSettings, CredentialsConfig, MonitoringConfig, DatabaseSettings, DatabaseWorkload, GitOpsConfig, IngressConfig, IngressTlsConfig,
-  ResourcesSettings, StackConfig, StackSettings,
-} from './stack-config';
+import { DatabaseWorkload, STACK_SCHEMA, StackConfig } from './stack-config';
 
 /**
  * Thrown when a stack config has bad values. `problems` lists every one of them, each naming the field, the value
@@ -47,269 +40,271 @@ const FIELD_OF_PROP: Readonly<Record<string, string>> = {
   'gitops.url': 'gitops.repoUrl',
   'gitops.targetRevision': 'gitops.branch',
 };
-// GitOps object names and paths derive from `stackName` and `stage`, which the config checks itself.
+// GitOps object names and paths derive from `stackName` and `stage`, which the schema checks itself.
 const DERIVED_GITOPS_PROPS = ['name', 'path'];
+// A bad value is taken out and the rest parsed again, so that the constructs check the rest; a few rounds suffice.
+const MAX_PARSE_ROUNDS = 20;
 
-/** Collects problems; every one names the config field, the value received and the fix. */
-class Problems {
-  public readonly list: string[] = [];
-
-  constructor(private readonly settings: StackSettings) {}
-
-  public add(field: string, value: unknown, message: string): void {
-    const problem = `${field}: ${message}, got ${JSON.stringify(value)}`;
-    // Two constructs may check one setting (the cluster domain): report it once.
-    if (!this.list.includes(problem)) {
-      this.list.push(problem);
-    }
-  }
-
-  /** The problems a construct found in the props that `section` of the config maps onto. */
-  public fromConstruct(section: 'database' | 'database.backup' | 'app' | 'ingress' | 'gitops', problems: readonly PropProblem[]): void {
-    for (const problem of problems.filter(p => section !== 'gitops' || !DERIVED_GITOPS_PROPS.includes(p.prop))) {
-      const prop = section === 'gitops' ? problem.prop.replace(/^dependsOn\b/, 'fluxDependsOn') : problem.prop;
-      const field = FIELD_OF_PROP[`${section}.${prop}`] ?? `${section}.${prop}`;
-      // The value as the config wrote it (`5GB`, not a parsed size), when the field exists there.
-      const written = valueAt(this.settings, field);
-      this.add(field, written === undefined ? problem.value : written, problem.message);
-    }
-  }
-
-  /** A name of a setting no construct checks (stage, namespaces, GitOps), with the constructs' own name rules. */
-  public name(field: string, value: unknown, kind: NameKind): void {
-    const checks = new PropChecks();
-    checks.name(field, value, kind);
-    checks.problems.forEach(problem => this.add(problem.prop, problem.value, problem.message));
-  }
-
-  public oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): boolean {
-    if (!allowed.includes(value as T)) {
-      this.add(field, value, `must be one of ${allowed.map(a => `'${a}'`).join(', ')}`);
-      return false;
-    }
-    return true;
-  }
-
-  /** A binary quantity (`5Gi`) as a Size; `undefined`, with the problem recorded, when it is not one. */
-  public size(field: string, value: unknown): Size | undefined {
-    const size = typeof value === 'string' ? sizeFromQuantity(value) : undefined;
-    if (size === undefined) {
-      this.add(field, value, `must be a whole binary quantity such as '5Gi' or '512Mi'; ${quantityHint(String(value))}`);
-    } else if (size.toKibibytes() === 0) {
-      this.add(field, value, "must be greater than zero, such as '5Gi'");
-      return undefined;
-    }
-    return size;
-  }
-
-  /** A container's resources as typed values; `undefined` for a field that does not parse (recorded). */
-  public resources(field: string, value: ResourcesSettings | undefined): Partial<Resources> {
-    const cpu = value?.cpuRequest;
-    const cpuRequest = typeof cpu === 'string' ? cpuFromQuantity(cpu) : undefined;
-    if (cpuRequest === undefined) {
-      this.add(`${field}.cpuRequest`, cpu, typeof cpu === 'string' && isQuantity(cpu)
-        ? "must be CPU in millicores or cores, such as '250m' or '1'"
-        : `must be a Kubernetes quantity; ${quantityHint(String(cpu))}`);
-    }
-    return {
-      cpuRequest,
-      memoryRequest: this.size(`${field}.memoryRequest`, value?.memoryRequest),
-      memoryLimit: this.size(`${field}.memoryLimit`, value?.memoryLimit),
-    };
-  }
+/** One problem: the config field, the value received and what it must be. */
+interface Problem {
+  readonly field: string;
+  readonly value: unknown;
+  readonly message: string;
 }
 
 /**
- * Parses merged stack settings into a StackConfig, once: quantities become typed values, and every value is checked
- * — the config's own fields here, and each construct's props by the construct's own `checkProps`, reported under
- * the config's field names. Throws one ConfigError listing every problem.
+ * Parses a stage's settings into a StackConfig, once: the schema fills in the defaults, parses quantities into typed
+ * values and checks the shape; each construct's own `checkProps` checks the props the config maps onto, reported
+ * under the config's field names. Throws one ConfigError listing every problem.
  */
-export function parseConfig(settings: StackSettings): StackConfig {
-  const problems = new Problems(settings);
-  problems.name('stage', settings.stage, 'dnsLabel');
-  problems.name('stackName', settings.stackName, 'dnsLabel');
-  const instance = `${settings.stackName}-${settings.stage}`;
-  if (typeof settings.stackName === 'string' && typeof settings.stage === 'string' && instance.length > 63) {
-    problems.add('stackName', settings.stackName, `with the stage it makes the label app.kubernetes.io/instance '${instance}' `
-      + `(${instance.length} characters), and a label value holds at most 63: shorten stackName or the stage name`);
+export function parseConfig(settings: Record<string, unknown>): StackConfig {
+  const stage = String(settings.stage);
+  const schemaProblems: Problem[] = [];
+  let input: unknown = structuredClone(settings);
+  for (let round = 0; round < MAX_PARSE_ROUNDS; round++) {
+    const parsed = STACK_SCHEMA.safeParse(input, { reportInput: true, error: genericMessage });
+    if (parsed.success) {
+      const problems = [...schemaProblems, ...constructProblems(parsed.data, settings)
+        .filter(problem => !schemaProblems.some(reported => overlaps(reported.field, problem.field)))];
+      if (problems.length > 0) {
+        throw new ConfigError(stage, unique(problems.map(formatProblem)));
+      }
+      return parsed.data;
+    }
+    if (round === 0) {
+      schemaProblems.push(...parsed.error.issues.flatMap(issue => problemsOf(issue, settings)));
+    }
+    input = withoutBadValues(input, parsed.error.issues);
   }
-  const database = parseDatabase(problems, settings.database);
-  const app = parseApp(problems, settings.app);
-  checkIngress(problems, settings.ingress);
-  checkGitOps(problems, settings.gitops);
-  checkMonitoring(problems, settings.monitoring);
+  throw new ConfigError(stage, unique(schemaProblems.map(formatProblem)));
+}
 
-  const namespaces = [settings.database.namespace, settings.app.namespace, settings.ingress.namespace];
-  if (new Set(namespaces).size !== namespaces.length) {
-    problems.add('database.namespace, app.namespace, ingress.namespace', namespaces,
-      'must be three different namespaces: the stack gives each its own chart and its own network boundary');
+/** What each construct finds wrong in the props the config maps onto it. */
+function constructProblems(config: StackConfig, written: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = stackProblems(config);
+  const fromConstruct = (section: string, found: readonly PropProblem[]) => {
+    for (const problem of found.filter(p => section !== 'gitops' || !DERIVED_GITOPS_PROPS.includes(p.prop))) {
+      const prop = section === 'gitops' ? problem.prop.replace(/^dependsOn\b/, 'fluxDependsOn') : problem.prop;
+      const field = FIELD_OF_PROP[`${section}.${prop}`] ?? `${section}.${prop}`;
+      // The value as the config wrote it (`5GB`, not a parsed size), when the field exists there.
+      const value = valueAt(written, field);
+      problems.push({ field, value: value === undefined ? problem.value : value, message: problem.message });
+    }
+  };
+  fromConstruct('database', databaseWorkload(config).checkProps(databaseProps(config)));
+  if (config.database.workload !== DatabaseWorkload.CLOUDNATIVE_PG && config.database.backup.enabled) {
+    fromConstruct('database.backup', PostgresBackup.checkProps({ ...backupProps(config), database: { name: config.database.name } }));
   }
-
-  // A value that did not parse has been reported; its construct default stands in, so the construct checks the rest.
-  const config: StackConfig = { ...settings, database, app };
-  // Each construct's checks need the choices that select it (workload and credentials, preset, TLS source).
-  const db = settings.database;
-  if (Object.values(DatabaseWorkload).includes(db.workload) && ['dev-generated', 'cluster-provided'].includes(db.credentials?.source)) {
-    problems.fromConstruct('database', databaseWorkload(config).checkProps(databaseProps(config)));
-  }
-  if (database.backup.enabled && db.workload !== DatabaseWorkload.CLOUDNATIVE_PG) {
-    problems.fromConstruct('database.backup', PostgresBackup.checkProps({ ...backupProps(config), database: { name: String(db.name) } }));
-  }
-  if (Object.values(AppPreset).includes(settings.app.preset)) {
-    problems.fromConstruct('app', TodoApp.checkProps(todoAppProps(config)));
-  }
-  if (settings.ingress.tls === undefined || ['existing-secret', 'cert-manager'].includes(settings.ingress.tls?.source)) {
-    problems.fromConstruct('ingress', IngressBridge.checkProps(ingressBridgeProps(config, {
-      serviceName: settings.app.name, serviceNamespace: settings.app.namespace, servicePort: settings.app.port,
-    })));
-  }
-  problems.fromConstruct('gitops', [
+  fromConstruct('app', TodoApp.checkProps(todoAppProps(config)));
+  fromConstruct('ingress', IngressBridge.checkProps(ingressBridgeProps(config, {
+    serviceName: config.app.name, serviceNamespace: config.app.namespace, servicePort: config.app.port,
+  })));
+  fromConstruct('gitops', [
     ...ArgoCdApplication.checkProps(argoCdApplicationProps(config)),
     ...FluxGitRepository.checkProps(fluxGitRepositoryProps(config)),
     ...FluxKustomization.checkProps(fluxKustomizationProps(config)),
   ]);
-
-  if (problems.list.length > 0) {
-    throw new ConfigError(String(settings.stage), problems.list);
-  }
-  return config;
+  return problems;
 }
 
-function parseDatabase(problems: Problems, db: DatabaseSettings): StackConfig['database'] {
-  problems.oneOf('database.workload', db.workload, Object.values(DatabaseWorkload));
-  problems.name('database.namespace', db.namespace, 'dnsLabel');
-  if (db.staticVolumeHostPath !== undefined && db.workload !== DatabaseWorkload.DEPLOYMENT) {
-    problems.add('database.staticVolumeHostPath', db.staticVolumeHostPath,
-      "is only for the 'Deployment' workload; a StatefulSet provisions a volume per pod from its claim template");
+/** What no single construct checks: a label made of two settings, and the three namespaces. */
+function stackProblems(config: StackConfig): Problem[] {
+  const problems: Problem[] = [];
+  const instance = `${config.stackName}-${config.stage}`;
+  if (instance.length > 63) {
+    problems.push({
+      field: 'stackName', value: config.stackName, message: `with the stage it makes the label app.kubernetes.io/instance '${instance}' `
+        + `(${instance.length} characters), and a label value holds at most 63: shorten stackName or the stage name`,
+    });
   }
-  checkCredentials(problems, db.credentials);
-  if (db.backup !== null && typeof db.backup === 'object') {
-    checkWorkloadSettings(problems, db, db.backup);
+  const namespaces = [config.database.namespace, config.app.namespace, config.ingress.namespace];
+  if (new Set(namespaces).size !== namespaces.length) {
+    problems.push({
+      field: 'database.namespace, app.namespace, ingress.namespace', value: namespaces,
+      message: 'must be three different namespaces: the stack gives each its own chart and its own network boundary',
+    });
   }
-  if (typeof db.podDisruptionBudget !== 'boolean') {
-    problems.add('database.podDisruptionBudget', db.podDisruptionBudget,
-      'must be true (a node drain waits for an operator) or false (a drain evicts the database unattended)');
-  }
-  return {
-    ...db,
-    storageSize: problems.size('database.storageSize', db.storageSize) as Size,
-    resources: complete(problems.resources('database.resources', db.resources)),
-    backup: parseBackup(problems, db.backup, db.workload),
-  };
+  return problems;
 }
 
-const BACKUP_KEYS = ['enabled', 'schedule', 'retention', 'storageSize', 'storageClassName', 'objectStore', 'serverName', 'retentionPolicy'];
-// The settings only one kind of workload reads: set for the other, they would be silently ignored.
-const DUMP_ONLY_BACKUP_KEYS = ['retention', 'storageSize', 'storageClassName'] as const;
-const CLOUDNATIVE_PG_ONLY_BACKUP_KEYS = ['objectStore', 'serverName', 'retentionPolicy'] as const;
-const OBJECT_STORE_KEYS = ['destinationPath', 'endpointUrl', 'credentialsSecretName'];
-const CLOUDNATIVE_PG_KEYS = ['operatorNamespace', 'podAntiAffinity'];
+/** The problems one schema issue stands for: an unknown key each, with the nearest known key. */
+function problemsOf(issue: z.core.$ZodIssue, settings: unknown): Problem[] {
+  if (issue.code === 'unrecognized_keys') {
+    const input = valueAtPath(settings, issue.path) as Record<string, unknown>;
+    return issue.keys.map(key => ({ field: fieldName([...issue.path, key]), value: input?.[key], message: unknownKeyMessage(issue.path, key, settings) }));
+  }
+  // A transform's or a refinement's issue carries the value it checked; the others, the value at their path.
+  const value = issue.code === 'custom' ? issue.input : valueAtPath(settings, issue.path);
+  return [{ field: fieldName(issue.path), value, message: issue.message }];
+}
 
-function checkWorkloadSettings(problems: Problems, db: DatabaseSettings, backup: BackupSettings): void {
-  const cloudNativePG = db.workload === DatabaseWorkload.CLOUDNATIVE_PG;
-  if (cloudNativePG) {
-    DUMP_ONLY_BACKUP_KEYS.filter(key => backup[key] !== undefined).forEach(key => problems.add(`database.backup.${key}`, backup[key],
-      "is for the StatefulSet and Deployment workloads' dumps; CloudNativePG backs up to backup.objectStore, kept for backup.retentionPolicy (such as '7d')"));
-    if (backup.enabled === true && backup.objectStore === undefined) {
-      problems.add('database.backup.objectStore', backup.objectStore, "is required with the CloudNativePG workload: "
-        + "{ destinationPath: 's3://bucket/folder', credentialsSecretName: 'name of a Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY' }, "
-        + 'or set database.backup.enabled to false');
+/** The message of an issue whose field has none of its own. */
+function genericMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) {
+        return 'is required';
+      }
+      return {
+        object: 'must be an object', array: 'must be a list such as [\'infrastructure\']', number: 'must be a number', string: 'must be a string',
+        boolean: 'must be true or false',
+      }[issue.expected as string] ?? `must be ${issue.expected}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(v => `'${String(v)}'`).join(', ')}`;
+    case 'invalid_union':
+      return Array.isArray(issue.options) ? `must be one of ${issue.options.map(v => `'${String(v)}'`).join(', ')}` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Why `key` is unknown at `path`: the setting of another variant (with the value that selects it), or a misspelling
+ * of a known key (the nearest one suggested).
+ */
+function unknownKeyMessage(path: readonly PropertyKey[], key: string, settings: unknown): string {
+  const { chosen, others } = objectsAt(STACK_SCHEMA, path, settings, []);
+  const owners = others.filter(other => key in other.object.shape);
+  const variant = chosen?.variant;
+  if (owners.length > 0 && variant !== undefined) {
+    const values = owners.map(owner => `'${owner.variant!.value}'`);
+    const noun = variant.key;
+    return `is a setting of the ${values.join(' and ')} ${noun}${owners.length > 1 ? 's' : ''}; the '${variant.value}' ${noun} refuses it: `
+      + `remove it, or set ${variant.field} to ${values.join(' or ')}`;
+  }
+  const known = chosen === undefined ? [] : Object.keys(chosen.object.shape);
+  const nearest = nearestKey(key, known);
+  return `unknown setting${nearest ? `; did you mean '${nearest}'?` : ''} (the settings are ${known.join(', ')})`;
+}
+
+interface ObjectAt {
+  readonly object: z.ZodObject;
+  /** The variant that holds it: the field that selects it (`database.workload`), its key and value. */
+  readonly variant?: { readonly field: string; readonly key: string; readonly value: string };
+}
+
+/** The object schema at `path` for the variant `settings` selects, and those of the other variants. */
+function objectsAt(schema: z.core.$ZodType, path: readonly PropertyKey[], settings: unknown, above: readonly PropertyKey[],
+  variant?: ObjectAt['variant']): { chosen?: ObjectAt; others: ObjectAt[] } {
+  const type = unwrap(schema);
+  const def = type._zod.def as any;
+  if (def.type === 'union' && def.discriminator !== undefined) {
+    const key = def.discriminator as string;
+    const selected = (settings as Record<string, unknown> | undefined)?.[key];
+    const options = def.options as z.ZodObject[];
+    const valueOf = (option: z.ZodObject) => String((option.shape[key] as z.ZodLiteral).value);
+    const chosenOption = options.find(option => valueOf(option) === selected) ?? options[0];
+    const variantOf = (option: z.ZodObject) => ({ field: fieldName([...above, key]), key, value: valueOf(option) });
+    const result = objectsAt(chosenOption, path, settings, above, variantOf(chosenOption));
+    for (const option of options.filter(o => o !== chosenOption)) {
+      const other = objectsAt(option, path, undefined, above, variantOf(option)).chosen;
+      if (other !== undefined) {
+        result.others.push(other);
+      }
     }
-    const store = backup.objectStore as unknown;
-    if (store !== undefined && (store === null || typeof store !== 'object' || Array.isArray(store))) {
-      problems.add('database.backup.objectStore', store, "must be an object such as { destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store-credentials' }");
-    } else if (store !== undefined) {
-      Object.keys(store).filter(key => !OBJECT_STORE_KEYS.includes(key)).forEach(key => problems.add(`database.backup.objectStore.${key}`,
-        (store as any)[key], `unknown setting; the settings are ${OBJECT_STORE_KEYS.join(', ')}`));
+    return result;
+  }
+  if (def.type !== 'object') {
+    return { others: [] };
+  }
+  if (path.length === 0) {
+    return { chosen: { object: type as z.ZodObject, variant }, others: [] };
+  }
+  const [first, ...rest] = path;
+  const field = (type as z.ZodObject).shape[String(first)];
+  return field === undefined ? { others: [] }
+    : objectsAt(field, rest, (settings as Record<string, unknown> | undefined)?.[String(first)], [...above, first], variant);
+}
+
+/** The schema inside optional, default and preprocessing wrappers. */
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+  const def = schema._zod.def as any;
+  switch (def.type) {
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+      return unwrap(def.innerType);
+    case 'pipe':
+      return unwrap(def.out._zod.def.type === 'transform' ? def.in : def.out);
+    default:
+      return schema;
+  }
+}
+
+/**
+ * The known key nearest to `key`: one it begins (`cpu` → `cpuRequest`), or one at most a third of its letters away,
+ * case ignored; undefined if none is near.
+ */
+function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const prefixed = known.filter(candidate => key.length >= 3 && candidate.toLowerCase().startsWith(key.toLowerCase()));
+  if (prefixed.length === 1) {
+    return prefixed[0];
+  }
+  const scored = known.map(candidate => ({ candidate, distance: editDistance(key.toLowerCase(), candidate.toLowerCase()) }))
+    .sort((a, b) => a.distance - b.distance);
+  const best = scored[0];
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.candidate : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
-    // A stage that sets the section replaces it whole: a misspelt or missing key would silently take a default.
-    const settings = db.cloudNativePG as unknown;
-    if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
-      problems.add('database.cloudNativePG', settings, "must be an object such as { operatorNamespace: 'cnpg-system', podAntiAffinity: 'required' }");
-    } else {
-      Object.keys(settings).filter(key => !CLOUDNATIVE_PG_KEYS.includes(key)).forEach(key => problems.add(`database.cloudNativePG.${key}`,
-        (settings as any)[key], `unknown setting; the settings are ${CLOUDNATIVE_PG_KEYS.join(', ')}`));
-      CLOUDNATIVE_PG_KEYS.filter(key => (settings as any)[key] === undefined).forEach(key => problems.add(`database.cloudNativePG.${key}`,
-        undefined, "is required when the stage sets database.cloudNativePG (which replaces the default whole): { operatorNamespace: 'cnpg-system', podAntiAffinity: 'required' }"));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** `input` without the values the issues are about, so that their defaults stand in. */
+function withoutBadValues(input: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const result = structuredClone(input);
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      // An issue before it may have taken out the object already.
+      const parent = valueAtPath(result, issue.path);
+      if (parent !== null && typeof parent === 'object') {
+        issue.keys.forEach(key => delete (parent as Record<string, unknown>)[key]);
+      }
+      continue;
     }
-    const recovery = db.recovery as unknown;
-    if (recovery !== undefined && (recovery === null || typeof recovery !== 'object' || Array.isArray(recovery))) {
-      problems.add('database.recovery', recovery, "must be an object such as { serverName: 'postgres' }");
+    // A required value that is missing: the object that lacks it goes.
+    let path = issue.path;
+    while (path.length > 0 && valueAtPath(result, path) === undefined) {
+      path = path.slice(0, -1);
     }
-  } else {
-    CLOUDNATIVE_PG_ONLY_BACKUP_KEYS.filter(key => backup[key] !== undefined).forEach(key => problems.add(`database.backup.${key}`, backup[key],
-      "is for the CloudNativePG workload; the StatefulSet and Deployment workloads' dumps go to their own volume, kept by backup.retention"));
-    if (db.recovery !== undefined) {
-      problems.add('database.recovery', db.recovery, `is for the CloudNativePG workload; the ${db.workload} workload restores a dump with its restore Job (README, "Backups and restore")`);
+    if (path.length === 0) {
+      return {};
     }
+    delete (valueAtPath(result, path.slice(0, -1)) as Record<PropertyKey, unknown>)[path[path.length - 1] as string];
   }
+  return result;
 }
 
-function parseBackup(problems: Problems, backup: BackupSettings, workload: DatabaseWorkload): BackupConfig {
-  if (backup === null || typeof backup !== 'object' || Array.isArray(backup)) {
-    problems.add('database.backup', backup, workload === DatabaseWorkload.CLOUDNATIVE_PG
-      ? "must be an object such as { enabled: true, schedule: '0 3 * * *', objectStore: { destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store-credentials' } }"
-      : "must be an object such as { enabled: true, schedule: '0 3 * * *', retention: 7 }");
-    return { enabled: false };
-  }
-  Object.keys(backup).filter(key => !BACKUP_KEYS.includes(key)).forEach(key =>
-    problems.add(`database.backup.${key}`, (backup as any)[key], `unknown setting; the settings are ${BACKUP_KEYS.join(', ')}`));
-  if (typeof backup.enabled !== 'boolean') {
-    problems.add('database.backup.enabled', backup.enabled, 'must be true (scheduled dumps and a restore Job) or false (no backups)');
-  }
-  const storageSize = backup.storageSize === undefined ? undefined : problems.size('database.backup.storageSize', backup.storageSize);
-  return { ...backup, enabled: backup.enabled === true, storageSize };
+/** Whether a problem at `a` and one at `b` are about the same value (one holds the other). */
+function overlaps(a: string, b: string): boolean {
+  return a === b || b.startsWith(`${a}.`) || a.startsWith(`${b}.`) || a.split(', ').includes(b);
 }
 
-function parseApp(problems: Problems, app: AppSettings): StackConfig['app'] {
-  problems.oneOf('app.preset', app.preset, Object.values(AppPreset));
-  problems.name('app.namespace', app.namespace, 'dnsLabel');
-  return { ...app, resources: complete(problems.resources('app.resources', app.resources)) };
+function formatProblem(problem: Problem): string {
+  return `${problem.field}: ${problem.message}, got ${JSON.stringify(problem.value)}`;
 }
 
-// Resources with a field that did not parse (already reported) are left out, for the construct's default to stand in.
-function complete(parsed: Partial<Resources>): Resources {
-  return (parsed.cpuRequest && parsed.memoryRequest && parsed.memoryLimit ? parsed : undefined) as Resources;
+function unique(problems: readonly string[]): string[] {
+  return [...new Set(problems)];
 }
 
-function checkCredentials(problems: Problems, credentials: CredentialsConfig): void {
-  const source = (credentials as { source?: unknown } | undefined)?.source;
-  if (source !== 'dev-generated' && source !== 'cluster-provided') {
-    problems.add('database.credentials.source', source,
-      "must be 'dev-generated' (development clusters only) or 'cluster-provided'");
-  }
+function fieldName(path: readonly PropertyKey[]): string {
+  return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`)).join('');
 }
 
-function checkIngress(problems: Problems, ingress: IngressConfig): void {
-  problems.name('ingress.namespace', ingress.namespace, 'dnsLabel');
-  checkTlsSource(problems, ingress.tls);
+function valueAtPath(value: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<any>((current, key) => (current === null || typeof current !== 'object' ? undefined : current[key]), value);
 }
 
-function checkTlsSource(problems: Problems, tls: IngressTlsConfig | undefined): void {
-  if (tls !== undefined && tls?.source !== 'existing-secret' && tls?.source !== 'cert-manager') {
-    problems.add('ingress.tls.source', (tls as { source?: unknown } | undefined)?.source,
-      "must be 'existing-secret' (a kubernetes.io/tls Secret you create) or 'cert-manager' (issued from a ClusterIssuer)");
-  }
-}
-
-function checkGitOps(problems: Problems, gitops: GitOpsConfig): void {
-  problems.name('gitops.argoCdNamespace', gitops.argoCdNamespace, 'dnsLabel');
-  problems.name('gitops.fluxNamespace', gitops.fluxNamespace, 'dnsLabel');
-}
-
-function checkMonitoring(problems: Problems, monitoring: MonitoringConfig): void {
-  if (typeof monitoring.enabled !== 'boolean') {
-    problems.add('monitoring.enabled', monitoring.enabled,
-      'must be true (an exporter and PodMonitors; the cluster needs the Prometheus Operator) or false');
-  }
-  problems.name('monitoring.prometheusNamespace', monitoring.prometheusNamespace, 'dnsLabel');
-  if (!monitoring.enabled) {
-    const checks = new PropChecks();
-    checks.image('monitoring.exporterImage', monitoring.exporterImage);
-    checks.problems.forEach(problem => problems.add(problem.prop, problem.value, problem.message));
-  }
-}
-
-function valueAt(settings: StackSettings, field: string): unknown {
-  return field.split('.').reduce<any>((value, key) => (value === null || typeof value !== 'object' ? undefined : value[key]), settings);
+function valueAt(settings: unknown, field: string): unknown {
+  return valueAtPath(settings, field.split('.'));
 }

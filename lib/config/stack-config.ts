@@ -1,6 +1,21 @@
-import { Size } from 'cdk8s';
-import { AppPreset } from '../app/todo-app-preset';
-import { Resources } from '../kube/resources';
+import { z } from 'zod';
+import { TODO_APP_DEFAULTS } from '../app/todo-app';
+import { AppPreset, TodoAppPreset } from '../app/todo-app-preset';
+import { POSTGRES_BACKUP_DEFAULTS } from '../database/postgres-backup';
+import { POSTGRES_CLUSTER_DEFAULTS, PodAntiAffinity } from '../database/postgres-cluster';
+import { POSTGRES_DEFAULTS } from '../database/postgres-database';
+import { POSTGRES_STATEFUL_SET_DEFAULTS } from '../database/postgres-stateful-set';
+import { INGRESS_BRIDGE_DEFAULTS } from '../ingress/ingress-bridge';
+import { NameKind, PropChecks } from '../kube/prop-checks';
+import { cpuFromQuantity, Resources, resourcesToQuantities } from '../kube/resources';
+import { sizeFromQuantity, sizeToQuantity } from '../kube/size';
+import { DEFAULT_CLUSTER_DOMAIN } from '../kube/service-dns';
+
+// The one schema of a stack's settings: each key is one line with its type and its default (the tutorial's values,
+// read off the constructs' own defaults where a construct has one), and the types below are inferred from it. The
+// schema checks the shape (types, choices, unknown keys, the settings of each variant); the constructs' own
+// `checkProps` check the values they take (names, ranges, images), reported under these keys by `parseConfig`.
+// An example in a message is written in YAML flow, so that it can be pasted into `--set` as it is.
 
 /**
  * Which workload runs PostgreSQL.
@@ -21,257 +36,259 @@ export enum DatabaseWorkload {
   CLOUDNATIVE_PG = 'CloudNativePG',
 }
 
-
-/**
- * Where the database password comes from.
- *
- * - `dev-generated`: the stack emits Secrets with a fixed development-only password (never for real clusters).
- * - `cluster-provided`: the Secrets are created in the cluster out of band (see README "Deploying"); the
- *   synthesized manifests only reference them, so no password is ever committed.
- */
-export type CredentialsConfig =
-  | { readonly source: 'dev-generated'; readonly password: string }
-  | { readonly source: 'cluster-provided'; readonly databaseSecretName: string; readonly appSecretName: string };
-
-/** A container's resources as a stage writes them: Kubernetes quantities, parsed into `Resources` once. */
-export interface ResourcesSettings {
-  /** CPU request, a Kubernetes quantity such as `250m`. */
-  readonly cpuRequest: string;
-  /** Memory request, a Kubernetes quantity such as `256Mi`. */
-  readonly memoryRequest: string;
-  /** Memory limit, a Kubernetes quantity such as `512Mi`; no CPU limit, so the pod is never throttled. */
-  readonly memoryLimit: string;
+/** A strict object (an unknown key is an error) whose wrong type is reported with an example of the right one. */
+function settings<Shape extends z.ZodRawShape>(shape: Shape, example: string) {
+  return z.strictObject(shape, { error: issue => (issue.code === 'invalid_type' ? `must be an object such as ${example}` : undefined) });
 }
 
-export interface DatabaseSettings {
-  readonly workload: DatabaseWorkload;
-  /** Namespace of the database (`postgres` in the tutorial). */
-  readonly namespace: string;
-  /** Base name of the database objects; the client Service carries it. */
-  readonly name: string;
-  /** PostgreSQL image, pinned to a tag of a current major (16 or 17, Debian based: uid 999). */
-  readonly image: string;
-  /** `POSTGRES_DB`. */
-  readonly databaseName: string;
-  /** `POSTGRES_USER`. */
-  readonly user: string;
-  /**
-   * StatefulSet and Deployment: must be 1 (their replicas of plain PostgreSQL would be independent databases, not
-   * replicas). CloudNativePG: the number of instances, a primary and streaming replicas (3 for high availability).
-   */
-  readonly replicas: number;
-  /**
-   * Storage class of the data volume (`do-block-storage` in the tutorial's prod).
-   * @default - unset: the cluster's default storage class
-   */
-  readonly storageClassName?: string;
-  /** Size of the data volume, a Kubernetes quantity such as `5Gi`. */
-  readonly storageSize: string;
-  /**
-   * With the Deployment workload only: a static hostPath PersistentVolume that binds to the claim, for clusters
-   * with no dynamic provisioner. Omit it to let the storage class provision the volume.
-   */
-  readonly staticVolumeHostPath?: string;
-  readonly resources: ResourcesSettings;
-  readonly credentials: CredentialsConfig;
-  /**
-   * A PodDisruptionBudget (`minAvailable: 1`) that makes a node drain wait for an operator, who takes the database
-   * down on purpose (README, "Draining the database's node"). Off: a drain evicts the pod unattended.
-   */
-  readonly podDisruptionBudget: boolean;
-  /** Scheduled backups and the restore Job (README, "Backups and restore"). */
-  readonly backup: BackupSettings;
-  /** Settings of the CloudNativePG workload only. */
-  readonly cloudNativePG: CloudNativePGSettings;
-  /**
-   * CloudNativePG only: create the cluster from a backup in `backup.objectStore` instead of an empty database
-   * (README, "Recovering a CloudNativePG cluster"). Read once, when the Cluster is created.
-   * @default - a new, empty database (`bootstrap.initdb`)
-   */
-  readonly recovery?: RecoverySettings;
-}
-
-export interface CloudNativePGSettings {
-  /** Namespace of the CloudNativePG operator, which the database's NetworkPolicy lets reach the instances. */
-  readonly operatorNamespace: string;
-  /**
-   * `required`: an instance stays Pending rather than share a node with another. `preferred`: instances share
-   * nodes when they must.
-   */
-  readonly podAntiAffinity: 'required' | 'preferred';
-}
-
-export interface RecoverySettings {
-  /** The folder (server name) under `backup.objectStore.destinationPath` holding the backup to recover. */
-  readonly serverName: string;
-  /** Point-in-time recovery up to this RFC 3339 time stamp; @default - up to the last archived WAL */
-  readonly targetTime?: string;
-}
-
-/** An S3-compatible object store (CloudNativePG backups). */
-export interface ObjectStoreSettings {
-  /** Bucket and folder, such as `s3://todo-backups/postgres`. */
-  readonly destinationPath: string;
-  /** The S3 endpoint for stores other than AWS S3; @default - AWS S3 */
-  readonly endpointUrl?: string;
-  /** A Secret in the database's namespace, provided by the cluster, with `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`. */
-  readonly credentialsSecretName: string;
+/** Variants of an object that one key selects, each a strict object of its own settings. */
+function variants<Key extends string, const Options extends readonly [z.ZodObject, ...z.ZodObject[]]>(
+  key: Key, options: Options, meaning: string, example: string,
+) {
+  return z.discriminatedUnion(key, options as unknown as [Options[number], ...Options[number][]], {
+    error: issue => ((issue.code as string) === 'invalid_type' ? `must be an object such as ${example}` : (issue.code as string) === 'invalid_union' ? meaning : undefined),
+  });
 }
 
 /**
- * Backups. StatefulSet and Deployment: scheduled logical backups (`pg_dump --format=custom`) kept on a volume of
- * their own. CloudNativePG: continuous WAL archiving and a scheduled base backup to an object store. A stage that
- * sets `backup` replaces it whole; a field it leaves out takes the construct's default.
+ * Variants whose key may be left out for the first one, so that a stage names a variant only to change it (typed
+ * as a default: the key, and the object, may be left out).
  */
-export interface BackupSettings {
-  /** Off: no backups (and no restore Job). */
-  readonly enabled: boolean;
-  /** Cron schedule, in UTC, such as `0 3 * * *` (daily at 03:00). */
-  readonly schedule?: string;
-  /** StatefulSet and Deployment: how many dumps to keep; older ones are deleted after each successful dump. */
-  readonly retention?: number;
-  /** StatefulSet and Deployment: size of the backup volume, a Kubernetes quantity such as `10Gi`. */
-  readonly storageSize?: string;
-  /** StatefulSet and Deployment: storage class of the backup volume; @default - the cluster's default class */
-  readonly storageClassName?: string;
-  /** CloudNativePG (required there): where base backups and the WAL archive go. */
-  readonly objectStore?: ObjectStoreSettings;
-  /** CloudNativePG: the folder of this cluster's backups under the store's path; @default - the database's name */
-  readonly serverName?: string;
-  /** CloudNativePG: how long backups and WAL are kept, such as `7d`, `4w`, `3m`; @default '7d' */
-  readonly retentionPolicy?: string;
+function defaultVariant<Key extends string, const Options extends readonly [z.ZodObject, ...z.ZodObject[]]>(
+  key: Key, options: Options, meaning: string, example: string,
+) {
+  const first = options[0].shape[key] as z.ZodLiteral;
+  const withDefault = z.preprocess(value => (value === undefined ? { [key]: first.value }
+    : isRecord(value) && value[key] === undefined ? { ...value, [key]: first.value } : value), variants(key, options, meaning, example));
+  return withDefault as unknown as z.ZodPrefault<z.ZodType<z.output<Options[number]>, WithOptionalKey<z.input<Options[number]>, Key>>>;
 }
 
-export interface AutoscalingConfig {
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-  /** Target average CPU utilization, percent of the CPU request. */
-  readonly cpuUtilizationPercent: number;
+/** A Kubernetes name that no construct checks, with the constructs' own rules. */
+function kubeName(kind: NameKind) {
+  return z.string().superRefine((value, context) => {
+    const checks = new PropChecks();
+    checks.name('', value, kind);
+    checks.problems.forEach(problem => context.addIssue({ code: 'custom', message: problem.message, input: value }));
+  });
 }
 
-export interface AppSettings {
-  /** The todo image the stack runs, and everything the stack must know about its contract. */
-  readonly preset: AppPreset;
-  /** Namespace of the app (`stateful-namespace` in the tutorial). */
-  readonly namespace: string;
-  /** Name of the Deployment and its ClusterIP Service (`stateful-flask` in the tutorial). */
-  readonly name: string;
-  readonly image: string;
-  /** Container port the app listens on (5000 in the tutorial). */
-  readonly port: number;
-  /** Replicas when no autoscaling is set; with autoscaling, the HPA owns the count. */
-  readonly replicas: number;
-  /** Command of the migration Job; @default - the preset's command */
-  readonly migrationCommand?: string[];
-  /** @default - no HorizontalPodAutoscaler */
-  readonly autoscaling?: AutoscalingConfig;
-  readonly resources: ResourcesSettings;
-  /**
-   * `false`: every `GET /tasks` reads the database (a client always sees its own write, whichever pod it reaches);
-   * `true` or unset: the list is kept in memory while the pod listens for changes. `node-service` only.
-   * @default - the image's default (on)
-   */
-  readonly taskListCache?: boolean;
+/** A whole binary quantity (`5Gi`), parsed into a Size. */
+function size(example: string) {
+  return z.string().transform((value, context) => {
+    const parsed = sizeFromQuantity(value);
+    if (parsed === undefined || parsed.toKibibytes() === 0) {
+      const unit = /^(\d+(?:\.\d+)?)\s*([kmgtp])i?b$/i.exec(value.trim());
+      context.addIssue({
+        code: 'custom', input: value, message: parsed !== undefined ? `must be greater than zero, such as '${example}'`
+          : `must be a whole binary quantity such as '${example}' or '512Mi'`
+          + (unit ? `; write '${unit[1]}${unit[2].toUpperCase()}i' (binary suffixes Ki, Mi, Gi, Ti)` : ''),
+      });
+      return z.NEVER;
+    }
+    return parsed;
+  });
 }
 
-export interface IngressConfig {
-  /** Namespace of the ingress controller's objects (`default` in the tutorial). */
-  readonly namespace: string;
-  /** Name of the ExternalName Service that aliases the app Service. */
-  readonly serviceName: string;
-  /** Name of the Ingress. */
-  readonly name: string;
-  readonly ingressClassName: string;
-  /** Host name, without a scheme (`drexii.me` in the tutorial). */
-  readonly host: string;
-  /** Path prefix routed to the app (`/tasks` in the tutorial). */
-  readonly path: string;
-  /** TLS for `host`; @default - no TLS (plain HTTP) */
-  readonly tls?: IngressTlsConfig;
+/** A container's resources as Kubernetes quantities, parsed into `Resources`; a field left out takes its default. */
+function resources(defaults: Resources) {
+  const quantities = resourcesToQuantities(defaults);
+  return settings({
+    cpuRequest: z.string().transform((value, context) => cpuFromQuantity(value) ?? (context.addIssue({
+      code: 'custom', input: value, message: "must be CPU in millicores or cores, such as '250m' or '1'",
+    }), z.NEVER)).prefault(quantities.cpuRequest),
+    memoryRequest: size('256Mi').prefault(quantities.memoryRequest),
+    memoryLimit: size('512Mi').prefault(quantities.memoryLimit),
+  }, "{ cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '512Mi' }").prefault({});
 }
 
-/**
- * Where the Ingress's TLS certificate comes from.
- *
- * - `existing-secret`: a `kubernetes.io/tls` Secret that someone puts in the ingress namespace.
- * - `cert-manager`: cert-manager issues it into `secretName` from a ClusterIssuer (annotation
- *   `cert-manager.io/cluster-issuer`), which must exist in the cluster.
- */
-export type IngressTlsConfig =
-  | { readonly source: 'existing-secret'; readonly secretName: string }
-  | { readonly source: 'cert-manager'; readonly clusterIssuer: string; readonly secretName?: string };
+const credentials = defaultVariant('source', [
+  settings({
+    source: z.literal('cluster-provided'),
+    databaseSecretName: z.string().prefault('postgres-credentials'),
+    appSecretName: z.string().prefault('stateful-flask-db-credentials'),
+  }, "{ source: 'cluster-provided', databaseSecretName: 'postgres-credentials', appSecretName: 'stateful-flask-db-credentials' }"),
+  settings({
+    source: z.literal('dev-generated'),
+    password: z.string({ error: 'must be a string of at least 12 characters (a development cluster\'s only), such as \'dev-only-password\'' }),
+  }, "{ source: 'dev-generated', password: 'dev-only-password' }"),
+], "must be 'dev-generated' (development clusters only) or 'cluster-provided'",
+"{ source: 'cluster-provided', databaseSecretName: 'postgres-credentials', appSecretName: 'stateful-flask-db-credentials' }");
 
-export interface GitOpsConfig {
-  /** The Git repository Argo CD and Flux read `dist/` from. */
-  readonly repoUrl: string;
-  /** The branch to deploy. */
-  readonly branch: string;
-  /** Namespace of Argo CD's Applications. */
-  readonly argoCdNamespace: string;
-  /** Namespace of Flux's Kustomizations and GitRepository. */
-  readonly fluxNamespace: string;
-  /**
-   * Flux Kustomizations (in `fluxNamespace`) that must be ready before this stage is applied, such as the
-   * cluster's `infrastructure` (ingress controller, cert-manager); an empty list for none.
-   */
-  readonly fluxDependsOn: readonly string[];
-}
-
-/**
- * Prometheus metrics: the todo service always serves `/metrics`; with `enabled`, the database pod runs a
- * postgres_exporter sidecar and the stack emits Prometheus Operator PodMonitors for both (the cluster must have the
- * operator's CRDs: an apply fails on a PodMonitor otherwise).
- */
-export interface MonitoringConfig {
-  readonly enabled: boolean;
-  /** Namespace of Prometheus, which the database's NetworkPolicy lets reach the exporter's port. */
-  readonly prometheusNamespace: string;
-  /** The postgres_exporter image, pinned. */
-  readonly exporterImage: string;
-}
-
-/**
- * Everything that differs between two deployments of the stack, as a stage writes it (quantities as strings).
- * `resolveConfig` merges a stage's overrides into the defaults and parses the result into a `StackConfig`.
- */
-export interface StackSettings {
-  /** Stage name; the output folder is `dist/<stage>/`. */
-  readonly stage: string;
-  /** `app.kubernetes.io/part-of` of every object, and the stack's prune label value. */
-  readonly stackName: string;
-  /** The cluster's DNS domain (kubelet's `--cluster-domain`), under which every Service name is written. */
-  readonly clusterDomain: string;
-  readonly database: DatabaseSettings;
-  readonly app: AppSettings;
-  readonly ingress: IngressConfig;
-  readonly gitops: GitOpsConfig;
-  readonly monitoring: MonitoringConfig;
-}
-
-/** A partial StackSettings, as a stage writes it: only what differs from the defaults. */
-export type StackOverrides = {
-  readonly [K in keyof StackSettings]?: StackSettings[K] extends string ? string : Partial<StackSettings[K]>;
+/** The settings every database workload reads. */
+const databaseCommon = {
+  namespace: kubeName('dnsLabel').prefault('postgres'),
+  name: z.string().prefault(POSTGRES_DEFAULTS.name),
+  image: z.string().prefault(POSTGRES_DEFAULTS.image),
+  databaseName: z.string().prefault(POSTGRES_DEFAULTS.databaseName),
+  user: z.string().prefault(POSTGRES_DEFAULTS.user),
+  replicas: z.number().prefault(POSTGRES_STATEFUL_SET_DEFAULTS.replicas),
+  storageClassName: z.string().optional(),
+  storageSize: size('5Gi').prefault(sizeToQuantity(POSTGRES_DEFAULTS.storageSize)),
+  resources: resources(POSTGRES_DEFAULTS.resources),
+  credentials,
+  podDisruptionBudget: z.boolean({ error: 'must be true (a node drain waits for an operator) or false (a drain evicts the database unattended)' })
+    .prefault(POSTGRES_DEFAULTS.podDisruptionBudget),
 };
 
-/** The database settings, parsed: sizes and resources are typed values. */
-export interface DatabaseConfig extends Omit<DatabaseSettings, 'storageSize' | 'resources' | 'backup'> {
-  readonly storageSize: Size;
-  readonly resources: Resources;
-  readonly backup: BackupConfig;
-}
+const backupEnabled = z.boolean({ error: 'must be true (scheduled backups) or false (no backups)' }).prefault(true);
 
-/** The backup settings, parsed: the volume's size is a typed value. */
-export interface BackupConfig extends Omit<BackupSettings, 'storageSize'> {
-  readonly storageSize?: Size;
-}
+/** StatefulSet and Deployment: scheduled dumps (`pg_dump`) on a volume of their own; a field left out takes the backup construct's default. */
+const dumpBackup = settings({
+  enabled: backupEnabled,
+  schedule: z.string().prefault(POSTGRES_BACKUP_DEFAULTS.schedule),
+  retention: z.number().optional(),
+  storageSize: size('10Gi').optional(),
+  storageClassName: z.string().optional(),
+}, "{ enabled: true, schedule: '0 3 * * *', retention: 7 }").prefault({});
 
-/** The app settings, parsed: resources are typed values. */
-export interface AppConfig extends Omit<AppSettings, 'resources'> {
-  readonly resources: Resources;
-}
+const objectStore = settings({
+  destinationPath: z.string(),
+  endpointUrl: z.string().optional(),
+  credentialsSecretName: z.string(),
+}, "{ destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store-credentials' }");
+
+/** CloudNativePG: WAL archive and scheduled base backups in an object store. */
+const objectStoreBackup = settings({
+  enabled: backupEnabled,
+  schedule: z.string().prefault(POSTGRES_CLUSTER_DEFAULTS.schedule),
+  objectStore: objectStore.optional(),
+  serverName: z.string().optional(),
+  retentionPolicy: z.string().optional(),
+}, "{ enabled: true, objectStore: { destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store-credentials' } }")
+  .prefault({})
+  .superRefine((backup, context) => {
+    if (backup.enabled && backup.objectStore === undefined) {
+      context.addIssue({
+        code: 'custom', path: ['objectStore'], input: undefined, message: 'is required with the CloudNativePG workload, such as '
+          + "{ destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store-credentials' }; or set database.backup.enabled to false",
+      });
+    }
+  });
+
+const database = defaultVariant('workload', [
+  settings({ workload: z.literal(DatabaseWorkload.STATEFUL_SET), ...databaseCommon, backup: dumpBackup },
+    "{ workload: 'StatefulSet', storageSize: '10Gi' }"),
+  settings({
+    workload: z.literal(DatabaseWorkload.DEPLOYMENT), ...databaseCommon, backup: dumpBackup,
+    /** A static hostPath PersistentVolume bound to the claim, for clusters with no dynamic provisioner. */
+    staticVolumeHostPath: z.string().optional(),
+  }, "{ workload: 'Deployment', storageSize: '10Gi' }"),
+  settings({
+    workload: z.literal(DatabaseWorkload.CLOUDNATIVE_PG), ...databaseCommon,
+    image: z.string().prefault(POSTGRES_CLUSTER_DEFAULTS.image),
+    replicas: z.number().prefault(POSTGRES_CLUSTER_DEFAULTS.instances),
+    backup: objectStoreBackup,
+    cloudNativePG: settings({
+      operatorNamespace: kubeName('dnsLabel').prefault(POSTGRES_CLUSTER_DEFAULTS.operatorNamespace),
+      podAntiAffinity: z.enum(PodAntiAffinity).prefault(POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity),
+    }, "{ operatorNamespace: 'cnpg-system', podAntiAffinity: 'required' }").prefault({}),
+    /** Create the cluster from a backup in `backup.objectStore` (README, "Recovering a CloudNativePG cluster"). */
+    recovery: settings({ serverName: z.string(), targetTime: z.string().optional() }, "{ serverName: 'postgres-old' }").optional(),
+  }, "{ workload: 'CloudNativePG', replicas: 3 }"),
+], "must be 'StatefulSet', 'Deployment' or 'CloudNativePG'", "{ workload: 'StatefulSet', storageSize: '10Gi' }");
+
+const appCommon = {
+  namespace: kubeName('dnsLabel').prefault('stateful-namespace'),
+  name: z.string().prefault(TODO_APP_DEFAULTS.name),
+  port: z.number().prefault(TODO_APP_DEFAULTS.port),
+  replicas: z.number().prefault(TODO_APP_DEFAULTS.replicas),
+  migrationCommand: z.array(z.string()).optional(),
+  autoscaling: settings({
+    minReplicas: z.number().prefault(TODO_APP_DEFAULTS.autoscaling.minReplicas),
+    maxReplicas: z.number({ error: "is required with autoscaling: the most replicas the autoscaler may run, such as 5" }),
+    /** Target average CPU utilization, percent of the CPU request. */
+    cpuUtilizationPercent: z.number().prefault(TODO_APP_DEFAULTS.autoscaling.cpuUtilizationPercent),
+  }, '{ minReplicas: 2, maxReplicas: 5 }').optional(),
+  resources: resources(TODO_APP_DEFAULTS.resources),
+};
+
+const app = defaultVariant('preset', [
+  settings({ preset: z.literal(AppPreset.FLASK), ...appCommon, image: z.string().prefault(TodoAppPreset.FLASK.defaultImage) },
+    "{ preset: 'flask', replicas: 2 }"),
+  settings({
+    preset: z.literal(AppPreset.NODE_SERVICE), ...appCommon,
+    image: z.string().prefault(TodoAppPreset.NODE_SERVICE.defaultImage),
+    /** `false`: every `GET /tasks` reads the database; unset: the image's default (the list kept in memory). */
+    taskListCache: z.boolean({ error: 'must be true (the list kept in memory while the pod listens for changes) or false (every GET /tasks reads the database)' }).optional(),
+  }, "{ preset: 'node-service', replicas: 2 }"),
+], "must be 'flask' (the tutorial's image) or 'node-service' (our service in app/)", "{ preset: 'node-service', replicas: 2 }");
+
+// No default source: a stage chooses where its certificate comes from.
+const tls = variants('source', [
+  settings({
+    source: z.literal('cert-manager'),
+    clusterIssuer: z.string({ error: "is required with source 'cert-manager': the name of a ClusterIssuer, such as 'letsencrypt-prod'" }),
+    secretName: z.string().optional(),
+  }, "{ source: 'cert-manager', clusterIssuer: 'letsencrypt-prod' }"),
+  settings({
+    source: z.literal('existing-secret'),
+    secretName: z.string({ error: "is required with source 'existing-secret': a kubernetes.io/tls Secret's name, such as 'drexii-me-tls'" }),
+  }, "{ source: 'existing-secret', secretName: 'drexii-me-tls' }"),
+], "must be 'existing-secret' (a kubernetes.io/tls Secret you create) or 'cert-manager' (issued from a ClusterIssuer)",
+"{ source: 'cert-manager', clusterIssuer: 'letsencrypt-prod' }");
+
+// postgres_exporter's own image (Prometheus community), pinned.
+const EXPORTER_IMAGE = 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1';
+
+const monitoring = settings({
+  enabled: z.boolean({ error: 'must be true (an exporter and PodMonitors; the cluster needs the Prometheus Operator) or false' }).prefault(false),
+  /** Namespace of Prometheus, which the database's NetworkPolicy lets reach the exporter's port. */
+  prometheusNamespace: kubeName('dnsLabel').prefault('monitoring'),
+  exporterImage: z.string().prefault(EXPORTER_IMAGE),
+}, '{ enabled: true }').prefault({}).superRefine((settings, context) => {
+  // Enabled, the database construct checks the image; disabled, no construct reads it.
+  if (!settings.enabled) {
+    const checks = new PropChecks();
+    checks.image('', settings.exporterImage, EXPORTER_IMAGE);
+    checks.problems.forEach(problem => context.addIssue({ code: 'custom', path: ['exporterImage'], message: problem.message, input: settings.exporterImage }));
+  }
+});
+
+/**
+ * The schema of a stack's settings. Parsing fills in every default, parses quantities into typed values, and
+ * refuses unknown keys and the settings of another variant (workload, preset, TLS source).
+ */
+export const STACK_SCHEMA = settings({
+  /** Stage name; the output folder is `dist/<stage>/`. */
+  stage: kubeName('dnsLabel'),
+  /** `app.kubernetes.io/part-of` of every object, and the stack's prune label value. */
+  stackName: kubeName('dnsLabel').prefault('stateful-todo'),
+  /** The cluster's DNS domain (kubelet's `--cluster-domain`), under which every Service name is written. */
+  clusterDomain: z.string().prefault(DEFAULT_CLUSTER_DOMAIN),
+  database,
+  app,
+  ingress: settings({
+    namespace: kubeName('dnsLabel').prefault('default'),
+    serviceName: z.string().prefault('stateful-flask-external'),
+    name: z.string().prefault('stateful-flask'),
+    ingressClassName: z.string().prefault(INGRESS_BRIDGE_DEFAULTS.ingressClassName),
+    host: z.string().prefault('drexii.me'),
+    path: z.string().prefault('/tasks'),
+    tls: tls.optional(),
+  }, "{ host: 'todo.example.com' }").prefault({}),
+  gitops: settings({
+    // Replace with the repository that holds this project (README, "Deploying").
+    repoUrl: z.string().prefault('https://github.com/example/stateful-todo.git'),
+    branch: z.string().prefault('main'),
+    argoCdNamespace: kubeName('dnsLabel').prefault('argocd'),
+    fluxNamespace: kubeName('dnsLabel').prefault('flux-system'),
+    /** Flux Kustomizations that must be ready before this stage is applied, such as the cluster's `infrastructure`. */
+    fluxDependsOn: z.array(z.string()).prefault([]),
+  }, "{ branch: 'main' }").prefault({}),
+  monitoring,
+}, '{}');
+
+/** What a stage writes: only what differs from the defaults (`resolveConfig` adds the stage name). */
+export type StackOverrides = Omit<z.input<typeof STACK_SCHEMA>, 'stage'>;
 
 /** Everything that differs between two deployments of the stack: parsed and checked once, read by every chart. */
-export interface StackConfig extends Omit<StackSettings, 'database' | 'app'> {
-  readonly database: DatabaseConfig;
-  readonly app: AppConfig;
+export type StackConfig = z.output<typeof STACK_SCHEMA>;
+/** Where the Ingress's certificate comes from: a Secret someone creates, or cert-manager. */
+export type IngressTlsConfig = NonNullable<StackConfig['ingress']['tls']>;
+
+/** Each variant of `Variant`, its key `Key` optional. */
+type WithOptionalKey<Variant, Key extends PropertyKey> = Variant extends unknown ? Omit<Variant, Key> & Partial<Pick<Variant, Key & keyof Variant>> : never;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

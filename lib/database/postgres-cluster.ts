@@ -188,7 +188,7 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
     checks.name('name', props.name ?? POSTGRES_DEFAULTS.name, 'dns1035Label', CLUSTER_NAME_MAX_LENGTH,
       "CloudNativePG derives its Services ('<name>-rw') and pod and Job names from it");
     const image = props.image ?? POSTGRES_CLUSTER_DEFAULTS.image;
-    checks.image('image', image);
+    checks.image('image', image, POSTGRES_CLUSTER_DEFAULTS.image);
     if (typeof image === 'string' && DOCKER_LIBRARY_POSTGRES.test(repositoryOf(image))) {
       checks.add('image', image, "is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26, and it "
         + `lacks barman-cloud; use a CloudNativePG operand image of the same version, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);

@@ -195,7 +195,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
   protected static checkCommonProps(props: PostgresDatabaseProps, maxNameLength: number, why: string): PropProblem[] {
     const checks = new PropChecks();
     checks.name('name', props.name ?? POSTGRES_DEFAULTS.name, 'dns1035Label', maxNameLength, why);
-    checks.image('image', props.image ?? POSTGRES_DEFAULTS.image);
+    checks.image('image', props.image ?? POSTGRES_DEFAULTS.image, POSTGRES_DEFAULTS.image);
     checkPostgresIdentifiers(checks, props);
     checks.size('storageSize', props.storageSize ?? POSTGRES_DEFAULTS.storageSize, 'Size.gibibytes(5)');
     if (props.storageClassName !== undefined) {
@@ -203,7 +203,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
     }
     checkResources(checks, 'resources', props.resources ?? POSTGRES_DEFAULTS.resources);
     if (props.metricsExporterImage !== undefined) {
-      checks.image('metricsExporterImage', props.metricsExporterImage);
+      checks.image('metricsExporterImage', props.metricsExporterImage, 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1');
     }
     if (props.clusterDomain !== undefined) {
       checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');

@@ -96,7 +96,7 @@ export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
 export class IngressTls {
   /** A `kubernetes.io/tls` Secret that someone creates in the ingress namespace (the stack only references it). */
   public static fromSecret(secretName: string): IngressTls {
-    return new IngressTls(() => secretName, { [PROVIDED_SECRETS_ANNOTATION]: secretName }, secretName);
+    return new IngressTls(() => secretName, { [PROVIDED_SECRETS_ANNOTATION]: secretName }, { secretName });
   }
 
   /**
@@ -106,7 +106,7 @@ export class IngressTls {
    */
   public static fromClusterIssuer(clusterIssuer: string, secretName?: string): IngressTls {
     return new IngressTls(host => secretName ?? `${host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-')}-tls`,
-      { [CLUSTER_ISSUER_ANNOTATION]: clusterIssuer }, secretName, clusterIssuer);
+      { [CLUSTER_ISSUER_ANNOTATION]: clusterIssuer }, { clusterIssuer, ...(secretName === undefined ? {} : { secretName }) });
   }
 
   private constructor(
@@ -114,18 +114,20 @@ export class IngressTls {
     public readonly secretNameFor: (host: string) => string,
     /** Annotations the Ingress carries for this source. */
     public readonly annotations: Readonly<Record<string, string>>,
-    private readonly secretName?: string,
-    private readonly clusterIssuer?: string,
+    /** The names this source was given, each required (an optional one is left out when not given). */
+    private readonly names: { readonly secretName?: unknown; readonly clusterIssuer?: unknown },
   ) {}
 
   /** What is wrong with the names given (prop paths relative to the bridge's `tls`). */
   public get problems(): PropProblem[] {
+    // A name left undefined (from JavaScript, or a config without it) would give an Ingress without TLS, or a
+    // certificate never issued: it is an error like any other bad name.
     const checks = new PropChecks();
-    if (this.clusterIssuer !== undefined) {
-      checks.name('tls.clusterIssuer', this.clusterIssuer, 'dnsSubdomain', 253, "the name of a cert-manager ClusterIssuer, such as 'letsencrypt-prod'");
+    if ('clusterIssuer' in this.names) {
+      checks.name('tls.clusterIssuer', this.names.clusterIssuer, 'dnsSubdomain', 253, "the name of a cert-manager ClusterIssuer, such as 'letsencrypt-prod'");
     }
-    if (this.secretName !== undefined) {
-      checks.name('tls.secretName', this.secretName, 'dnsSubdomain');
+    if ('secretName' in this.names) {
+      checks.name('tls.secretName', this.names.secretName, 'dnsSubdomain', 253, "the name of a kubernetes.io/tls Secret, such as 'drexii-me-tls'");
     }
     return checks.problems;
   }

@@ -72,9 +72,9 @@ export class PropChecks {
   }
 
   /** An image reference pinned to a tag or digest, so that every node runs the same image. */
-  public image(prop: string, value: unknown): void {
+  public image(prop: string, value: unknown, example: string): void {
     if (typeof value !== 'string' || value.trim() === '') {
-      this.add(prop, value, "must name an image with a pinned tag, such as 'postgres:17.6-bookworm'");
+      this.add(prop, value, `must name an image with a pinned tag, such as '${example}'`);
     } else if (/\s/.test(value)) {
       this.add(prop, value, 'must not contain white space');
     } else {

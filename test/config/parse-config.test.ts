@@ -68,13 +68,13 @@ describe('stack config', () => {
     ['an autoscaler whose max is below its min', { app: { autoscaling: { minReplicas: 4, maxReplicas: 2, cpuUtilizationPercent: 70 } } }, /app\.autoscaling\.maxReplicas: must be a whole number from autoscaling\.minReplicas to 1000, got 2/],
     ['a short dev password', { database: { credentials: { source: 'dev-generated', password: 'short' } } }, /database\.credentials\.password: must be a string of at least 12 characters/],
     ['an unknown credentials source', { database: { credentials: { source: 'vault' } } }, /database\.credentials\.source: must be 'dev-generated'.*or 'cluster-provided', got "vault"/],
-    ['a static volume on a StatefulSet', { database: { staticVolumeHostPath: '/mnt/data' } }, /database\.staticVolumeHostPath: is only for the 'Deployment' workload/],
-    ['an unknown workload', { database: { workload: 'DaemonSet' } }, /database\.workload: must be one of 'StatefulSet', 'Deployment', 'CloudNativePG', got "DaemonSet"/],
+    ['a static volume on a StatefulSet', { database: { staticVolumeHostPath: '/mnt/data' } }, /^database\.staticVolumeHostPath: is a setting of the 'Deployment' workload; the 'StatefulSet' workload refuses it: remove it, or set database\.workload to 'Deployment', got "\/mnt\/data"$/],
+    ['an unknown workload', { database: { workload: 'DaemonSet' } }, /database\.workload: must be 'StatefulSet', 'Deployment' or 'CloudNativePG', got "DaemonSet"/],
     ['two charts in one namespace', { app: { namespace: 'postgres' } }, /must be three different namespaces/],
     ['a PostgreSQL identifier with a dash', { database: { user: 'todo-user' } }, /database\.user: must be a lower-case PostgreSQL identifier.* got "todo-user"/],
     ['an app name too long for its Job', { app: { name: 'a'.repeat(47) } }, /app\.name: must be a DNS-1035 label .*at most 46 characters/],
     ['another port with the Flask image, which listens on 5000 only', { app: { port: 8080 } }, /app\.port: must be 5000 with the 'flask' preset.*'node-service', which reads PORT.*got 8080/],
-    ['the task list cache with the Flask image, which keeps none', { app: { taskListCache: false } }, /app\.taskListCache: the 'flask' preset's image keeps no task list in memory.*got false/],
+    ['the task list cache with the Flask image, which keeps none', { app: { taskListCache: false } }, /^app\.taskListCache: is a setting of the 'node-service' preset; the 'flask' preset refuses it.*got false$/],
     ['the task list cache as a string', { app: { preset: 'node-service', taskListCache: 'off' } }, /app\.taskListCache: must be true .*or false .*got "off"/],
     ['a disruption budget that is not a boolean', { database: { podDisruptionBudget: 'yes' } }, /database\.podDisruptionBudget: must be true .* or false .*, got "yes"/],
     ['an unknown TLS source', { ingress: { tls: { source: 'acme' } } }, /ingress\.tls\.source: must be 'existing-secret' .* or 'cert-manager' .*, got "acme"/],
@@ -91,7 +91,7 @@ describe('stack config', () => {
     ['a backup retention of 0', { database: { backup: { enabled: true, retention: 0 } } }, /^database\.backup\.retention: must be a whole number of dumps to keep, from 1 to 1000.*got 0$/],
     ['a backup volume size in GB', { database: { backup: { enabled: true, storageSize: '10GB' } } }, /^database\.backup\.storageSize: must be a whole binary quantity.*got "10GB"$/],
     ['backups that are neither on nor off', { database: { backup: { enabled: 'yes' } } }, /^database\.backup\.enabled: must be true .* or false .*got "yes"$/],
-    ['an unknown backup setting', { database: { backup: { enabled: true, keep: 3 } } }, /^database\.backup\.keep: unknown setting; the settings are enabled, schedule, retention, storageSize, storageClassName, objectStore, serverName, retentionPolicy, got 3$/],
+    ['an unknown backup setting', { database: { backup: { enabled: true, keep: 3 } } }, /^database\.backup\.keep: unknown setting \(the settings are enabled, schedule, retention, storageSize, storageClassName\), got 3$/],
     ['a database name too long for its backup CronJob', { database: { name: 'a'.repeat(50) } }, /^database\.name: must be a DNS-1123 label .*at most 52 characters\); the CronJob is named '<database name>-backup'/],
     ['an empty storage class (leave it unset for the default)', { database: { storageClassName: '' } }, /database\.storageClassName: must be a DNS-1123 subdomain .*; or leave it unset for the cluster's default class/],
   ])('rejects %s, naming the field, the value and the fix', (_what, overrides, message) => {
@@ -110,11 +110,11 @@ describe('stack config', () => {
     test.each<[string, Record<string, unknown>, RegExp]>([
       ['the Docker library image', { image: 'postgres:17.6-bookworm' }, /^database\.image: is the Docker library image: its postgres user is uid 999.*got "postgres:17\.6-bookworm"$/],
       ['ten instances', { replicas: 10 }, /^database\.replicas: must be a whole number from 1 to 9.*got 10$/],
-      ['backups without an object store', { backup: { enabled: true } }, /^database\.backup\.objectStore: is required with the CloudNativePG workload: .*or set database\.backup\.enabled to false, got undefined$/],
+      ['backups without an object store', { backup: { enabled: true } }, /^database\.backup\.objectStore: is required with the CloudNativePG workload, such as .*; or set database\.backup\.enabled to false, got undefined$/],
       ['a dump retention, which it does not read', { backup: { enabled: true, objectStore: store, retention: 7 } },
-        /^database\.backup\.retention: is for the StatefulSet and Deployment workloads' dumps; CloudNativePG backs up to backup\.objectStore, kept for backup\.retentionPolicy/],
+        /^database\.backup\.retention: is a setting of the 'StatefulSet' and 'Deployment' workloads; the 'CloudNativePG' workload refuses it: remove it, or set database\.workload to 'StatefulSet' or 'Deployment', got 7$/],
       ['an object store that is no S3 path', { backup: { enabled: true, objectStore: { ...store, destinationPath: '/backups' } } }, /^database\.backup\.objectStore\.destinationPath: must be an S3 bucket and folder.*got "\/backups"$/],
-      ['an unknown object store setting', { backup: { enabled: true, objectStore: { ...store, region: 'fra1' } } }, /^database\.backup\.objectStore\.region: unknown setting; the settings are destinationPath, endpointUrl, credentialsSecretName, got "fra1"$/],
+      ['an unknown object store setting', { backup: { enabled: true, objectStore: { ...store, region: 'fra1' } } }, /^database\.backup\.objectStore\.region: unknown setting \(the settings are destinationPath, endpointUrl, credentialsSecretName\), got "fra1"$/],
       ['an unknown anti-affinity', { cloudNativePG: { operatorNamespace: 'cnpg-system', podAntiAffinity: 'always' } }, /^database\.cloudNativePG\.podAntiAffinity: must be one of 'required', 'preferred', got "always"$/],
       ['an operator namespace that is no name', { cloudNativePG: { operatorNamespace: 'CNPG', podAntiAffinity: 'required' } }, /^database\.cloudNativePG\.operatorNamespace: must be a DNS-1123 label.*got "CNPG"$/],
       ['CloudNativePG settings that are not an object', { cloudNativePG: null }, /^database\.cloudNativePG: must be an object such as \{ operatorNamespace: 'cnpg-system', podAntiAffinity: 'required' \}, got null$/],
@@ -125,18 +125,19 @@ describe('stack config', () => {
       expect(problems[0]).toMatch(message);
     });
 
-    test('a misspelt CloudNativePG setting is an error, not its default taken silently', () => {
+    test('a misspelt CloudNativePG setting is an error that names the nearest setting, not its default taken silently', () => {
       expect(problemsOf(() => resolveConfig('test', cnpg({ cloudNativePG: { operatorNamspace: 'operators', podAntiAffinity: 'required' } }) as any))).toEqual([
-        'database.cloudNativePG.operatorNamspace: unknown setting; the settings are operatorNamespace, podAntiAffinity, got "operators"',
-        expect.stringMatching(/^database\.cloudNativePG\.operatorNamespace: is required when the stage sets database\.cloudNativePG \(which replaces the default whole\)/),
+        'database.cloudNativePG.operatorNamspace: unknown setting; did you mean \'operatorNamespace\'? (the settings are operatorNamespace, podAntiAffinity), got "operators"',
       ]);
     });
 
     test('the other workloads refuse its settings rather than ignore them', () => {
       expect(problemsOf(() => resolveConfig('test', { database: { backup: { enabled: true, objectStore: store } } } as any)))
-        .toEqual([expect.stringMatching(/^database\.backup\.objectStore: is for the CloudNativePG workload; the StatefulSet and Deployment workloads' dumps go to their own volume/)]);
-      expect(problemsOf(() => resolveConfig('test', { database: { recovery: { serverName: 'postgres' } } } as any)))
-        .toEqual([expect.stringMatching(/^database\.recovery: is for the CloudNativePG workload; the StatefulSet workload restores a dump with its restore Job/)]);
+        .toEqual([`database.backup.objectStore: is a setting of the 'CloudNativePG' workload; the 'StatefulSet' workload refuses it: remove it, or set database.workload to 'CloudNativePG', got ${JSON.stringify(store)}`]);
+      expect(problemsOf(() => resolveConfig('test', { database: { workload: 'Deployment', recovery: { serverName: 'postgres' } } } as any)))
+        .toEqual([expect.stringMatching(/^database\.recovery: is a setting of the 'CloudNativePG' workload; the 'Deployment' workload refuses it: remove it, or set database\.workload to 'CloudNativePG', got \{"serverName":"postgres"\}$/)]);
+      expect(problemsOf(() => resolveConfig('test', { database: { cloudNativePG: { podAntiAffinity: 'preferred' } } } as any)))
+        .toEqual([expect.stringMatching(/^database\.cloudNativePG: is a setting of the 'CloudNativePG' workload; the 'StatefulSet' workload refuses it/)]);
       // replicas > 1 stays an error where it would make independent databases.
       expect(problemsOf(() => resolveConfig('test', { database: { replicas: 3 } })))
         .toEqual([expect.stringMatching(/^database\.replicas: must be 1 for a single-primary PostgreSQL without replication.*use an operator such as CloudNativePG/)]);
@@ -193,15 +194,21 @@ describe('stack config', () => {
     expect(build).toThrow(/^Invalid stack config for stage 'broken' \(6 problems\):\n  - /);
   });
 
-  test('an unknown setting is an error, not ignored', () => {
+  test('an unknown setting is an error that suggests the nearest known setting and shows the value, at any depth', () => {
     expect(problemsOf(() => resolveConfig('test', { app: { replicaz: 3 } } as any)))
-      .toEqual(['app.replicaz: unknown setting; check the spelling against StackSettings in lib/config/stack-config.ts']);
-    expect(problemsOf(() => resolveConfig('test', { databse: {} } as any))[0]).toMatch(/^databse: unknown setting/);
+      .toEqual(["app.replicaz: unknown setting; did you mean 'replicas'? (the settings are preset, namespace, name, port, replicas, migrationCommand, autoscaling, resources, image), got 3"]);
+    expect(problemsOf(() => resolveConfig('test', { databse: {} } as any))[0]).toMatch(/^databse: unknown setting; did you mean 'database'\? .*got \{\}$/);
+    expect(problemsOf(() => resolveConfig('test', { database: { storagesize: '10Gi' } } as any)))
+      .toEqual([expect.stringMatching(/^database\.storagesize: unknown setting; did you mean 'storageSize'\? .*, got "10Gi"$/)]);
+    expect(problemsOf(() => resolveConfig('test', { ingress: { tls: { source: 'cert-manager', clusterIssuer: 'letsencrypt-prod', extra: 1 } } } as any)))
+      .toEqual(['ingress.tls.extra: unknown setting (the settings are source, clusterIssuer, secretName), got 1']);
+    expect(problemsOf(() => resolveConfig('test', { app: { resources: { cpu: '1' } } } as any)))
+      .toEqual([expect.stringMatching(/^app\.resources\.cpu: unknown setting; did you mean 'cpuRequest'\? .*got "1"$/)]);
   });
 
   test('a section that is not an object is an error, not ignored', () => {
     expect(problemsOf(() => resolveConfig('test', { app: 5 } as any)))
-      .toEqual(['app: must be an object of settings, such as { replicas: 2 }, got 5']);
+      .toEqual(["app: must be an object such as { preset: 'node-service', replicas: 2 }, got 5"]);
   });
 
   test('overrides replace nested objects whole, so credentials never mix', () => {

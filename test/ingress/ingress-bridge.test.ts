@@ -78,6 +78,15 @@ describe('IngressBridge', () => {
     expect(() => build({ tls: IngressTls.fromClusterIssuer('Lets Encrypt') })).toThrow(/'tls.clusterIssuer' must be a DNS-1123 subdomain/);
   });
 
+  test('TLS without the name its source needs fails (from JavaScript, or an untyped value): no Ingress served without TLS', () => {
+    expect(() => build({ tls: IngressTls.fromSecret(undefined as unknown as string) }))
+      .toThrow(/'tls\.secretName' must be a DNS-1123 subdomain .*the name of a kubernetes\.io\/tls Secret, such as 'drexii-me-tls', got undefined/);
+    expect(() => build({ tls: IngressTls.fromClusterIssuer(undefined as unknown as string) }))
+      .toThrow(/'tls\.clusterIssuer' must be a DNS-1123 subdomain .*ClusterIssuer, such as 'letsencrypt-prod', got undefined/);
+    // cert-manager's Secret name stays optional.
+    expect(() => build({ tls: IngressTls.fromClusterIssuer('letsencrypt-prod') })).not.toThrow();
+  });
+
   test('the cluster domain and the version label are props; no version label unless given', () => {
     const { manifests } = build({ clusterDomain: 'corp.internal', version: '1.2.3' });
     expect(only(manifests, 'Service').spec.externalName).toBe('stateful-flask.stateful-namespace.svc.corp.internal');
