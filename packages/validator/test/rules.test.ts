@@ -33,6 +33,11 @@ const oldClaim = {
   spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
 };
 const podSpec = (set: GoodSet) => set.web.spec.template.spec as any;
+/** A CronJob running the archiver's pod on `schedule`. */
+const cronJob = (set: GoodSet, schedule: string, timeZone: string) => ({
+  apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly-archive', namespace: 'shop' },
+  spec: { schedule, timeZone, jobTemplate: { spec: { template: JSON.parse(JSON.stringify(set.archiver.spec.template)) } } },
+});
 
 const CASES: Record<string, RuleCase> = {
   'parse-error': {
@@ -201,8 +206,9 @@ const CASES: Record<string, RuleCase> = {
   },
   'service-target-port': {
     trigger: s => { s.webService.spec.ports[0].targetPort = 'web'; },
-    message: /targetPort "web" is not a port of any container the selector matches/, path: 'spec.ports[0].targetPort',
-    pass: s => { (s.webService.spec.ports[0] as any).targetPort = 8080; },
+    message: /targetPort "web" is not a port name of any container the selector matches/, path: 'spec.ports[0].targetPort',
+    // Declaring ports is optional: a number the container does not list is not reported.
+    pass: s => { (s.webService.spec.ports[0] as any).targetPort = 9090; },
   },
   'statefulset-service': {
     trigger: s => { (s.db.spec as any).serviceName = undefined; },
@@ -215,15 +221,25 @@ const CASES: Record<string, RuleCase> = {
     pass: s => { s.alias.spec.externalName = 'api.example.com'; },
   },
   'ingress-backend-missing': {
+    trigger: s => { s.ingress.spec.rules[0].http.paths[0].backend.service.name = 'web-aliass'; },
+    message: /backend Service 'web-aliass' is not in namespace 'edge'/,
+    pass: s => { (s.ingress.spec.rules[0].http.paths[0].backend.service as any).port = { name: 'http' }; },
+  },
+  'ingress-backend-port': {
     trigger: s => { (s.alias.spec as any).ports = undefined; },
     message: /Service 'web-alias' has no port 80 \(it declares no ports\)/,
     pass: s => { (s.ingress.spec.rules[0].http.paths[0].backend.service as any).port = { name: 'http' }; },
   },
   'config-reference-missing': {
-    trigger: s => { container(s).env[1].valueFrom.secretKeyRef.key = 'API_TOKN'; },
-    message: /Secret 'web-secret' has no key 'API_TOKN' \(it has 'API_TOKEN'\)/,
+    trigger: s => { container(s).env[1].valueFrom.secretKeyRef.name = 'vault-tokn'; },
+    message: /Secret 'vault-tokn' is not in namespace 'shop' of the set: the pod waits until something outside the set makes it/,
     pass: s => { container(s).env[1].valueFrom.secretKeyRef = { name: 'vault-token', key: 'TOKEN' }; },
     options: { providedSecrets: ['shop/vault-token'] },
+  },
+  'config-key-missing': {
+    trigger: s => { container(s).env[1].valueFrom.secretKeyRef.key = 'API_TOKN'; },
+    message: /Secret 'web-secret' has no key 'API_TOKN' \(it has 'API_TOKEN'\)/,
+    pass: s => { (s.secret as any).stringData = { API_TOKN: 'made-by-hand' }; container(s).env[1].valueFrom.secretKeyRef.key = 'API_TOKN'; },
   },
   'pvc-missing': {
     trigger: s => { s.archiver.spec.template.spec.volumes[0].persistentVolumeClaim.claimName = 'archives'; },
@@ -235,9 +251,20 @@ const CASES: Record<string, RuleCase> = {
     pass: s => { s.volume.spec.accessModes = ['ReadWriteOnce', 'ReadOnlyMany']; s.volume.spec.capacity.storage = '20Gi'; },
   },
   'target-no-match': {
+    trigger: s => { s.hpa.spec.scaleTargetRef.name = 'webb'; },
+    message: /scaleTargetRef Deployment 'webb' is not in namespace 'shop'/,
+    // A label the StatefulSet controller adds to its first pod.
+    pass: s => { s.pdb.spec.selector = { matchLabels: { app: 'db', 'statefulset.kubernetes.io/pod-name': 'db-0' } } as any; },
+  },
+  'scale-target-mismatch': {
     trigger: s => { s.hpa.spec.scaleTargetRef.apiVersion = 'app/v1'; },
     message: /scaleTargetRef apiVersion 'app\/v1' does not match the Deployment's 'apps\/v1'/,
-    pass: s => { s.pdb.spec.selector = { matchLabels: {} } as any; },
+    pass: s => { (s.hpa.spec.scaleTargetRef as any).apiVersion = undefined; },
+  },
+  'invalid-schedule': {
+    trigger: s => [cronJob(s, '0 25 * * *', 'Mars/Olympus')],
+    message: /schedule '0 25 \* \* \*' has a bad hour field '25': values must be from 0 to 23/, path: 'spec.schedule',
+    pass: s => [cronJob(s, '0 23 * * mon-fri', 'Europe/Paris')],
   },
   'selector-template-mismatch': {
     trigger: s => { s.web.spec.template.metadata.labels = { app: 'website' }; s.webService.spec.selector = { app: 'website' }; },
