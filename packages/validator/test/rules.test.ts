@@ -34,7 +34,7 @@ const oldClaim = {
 };
 const podSpec = (set: GoodSet) => set.web.spec.template.spec as any;
 /** A CronJob running the archiver's pod on `schedule`. */
-const cronJob = (set: GoodSet, schedule: string, timeZone: string) => ({
+const cronJob = (set: GoodSet, schedule: string, timeZone?: string) => ({
   apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly-archive', namespace: 'shop' },
   spec: { schedule, timeZone, jobTemplate: { spec: { template: JSON.parse(JSON.stringify(set.archiver.spec.template)) } } },
 });
@@ -474,5 +474,51 @@ describe('probe-missing and helper containers', () => {
       podSpec(s).containers.push({ ...helper, livenessProbe: { tcpSocket: { port: 9187 } }, ports: [{ containerPort: 9187 }] });
     });
     expect(findingsOf(noReadiness, 'probe-missing').map(f => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(/has no readiness probe/)]));
+  });
+});
+
+describe('what the API server rejects of a CronJob and a Service, beyond the schema', () => {
+  const scheduleFindings = (schedule: string, timeZone?: string) =>
+    findingsOf(run(s => [cronJob(s, schedule, timeZone)]), 'invalid-schedule')
+      .map(f => `${f.path}: ${f.message}`);
+
+  test.each([
+    ['0 3 * *', /^spec\.schedule: schedule '0 3 \* \*' must have five fields .*found 4$/],
+    ['0 0 3 * * *', /found 6$/],
+    ['0 25 * * *', /bad hour field '25'/],
+    ['0 3 * * 7', /bad day of week field '7': values must be from 0 to 6 or sun\.\.sat/],
+    ['*/0 * * * *', /a step must be at least 1/],
+    ['0 3 * * fri-mon', /a range must go from low to high/],
+    ['@fortnightly', /must be one of @yearly/],
+    ['CRON_TZ=Europe/Paris 0 3 * * *', /must not set a time zone in the schedule/],
+  ])('schedule %j is an error', (schedule, message) => {
+    expect(scheduleFindings(schedule)).toEqual([expect.stringMatching(message)]);
+  });
+
+  test.each(['0 3 * * *', '*/15 9-17 * * mon-fri', '0 0 1,15 jan-jun ?', '5/10 * * * *', '@weekly', '@every 90m'])('schedule %j is not', schedule => {
+    expect(scheduleFindings(schedule)).toEqual([]);
+  });
+
+  test.each([
+    ['Mars/Olympus', /^spec\.timeZone: timeZone 'Mars\/Olympus' is not in the IANA time zone database/],
+    ['europe/paris', /is not in the IANA time zone database as written \(names are case-sensitive\): write 'Europe\/Paris'/],
+    ['Local', /must name an explicit time zone/],
+    ['', /must be a non-empty time zone name/],
+  ])('timeZone %j is an error', (timeZone, message) => {
+    expect(scheduleFindings('0 3 * * *', timeZone)).toEqual([expect.stringMatching(message)]);
+  });
+
+  test.each(['Europe/Paris', 'America/Argentina/Buenos_Aires', 'Etc/GMT+5', 'UTC', undefined])('timeZone %j is not', timeZone => {
+    expect(scheduleFindings('0 3 * * *', timeZone)).toEqual([]);
+  });
+
+  test("a Service's targetPort name longer than 15 characters, or not IANA_SVC_NAME syntax, is an error; a valid one is not", () => {
+    const targetPortNames = (name: string) => findingsOf(run(s => {
+      container(s).ports[0].name = name.length <= 15 ? name : 'http';
+      (s.webService.spec.ports[0] as any).targetPort = name;
+    }), 'invalid-port-name').filter(f => f.path === 'spec.ports[0].targetPort').map(f => f.message);
+    expect(targetPortNames('http-metrics-port')).toEqual(["targetPort name 'http-metrics-port' is longer than 15 characters (IANA service name)"]);
+    expect(targetPortNames('Http_Metrics')).toEqual(["targetPort name 'Http_Metrics' may hold only lower-case letters, digits and '-' (IANA service name)"]);
+    expect(targetPortNames('http-metrics-1')).toEqual([]);
   });
 });
