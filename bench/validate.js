@@ -3,7 +3,7 @@ const { execSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { median, target } = require('./stats');
+const { interleavedMedianSeconds, median, target } = require('./stats');
 
 const root = path.join(__dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-validate-'));
@@ -15,54 +15,22 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 execSync('npm run --silent build', { cwd: root });
 const library = path.join(root, 'packages', 'validator', 'dist', 'index.js');
 
+const { stringify } = require(path.join(root, 'node_modules', 'yaml'));
+const toYaml = docs => docs.map(d => stringify(d, { aliasDuplicateObjects: false })).join('---\n');
+
 /** A realistic set, written as kubectl, Helm and cdk8s write YAML (no anchors or aliases): per app a ConfigMap, Secret, Deployment, Service and PodDisruptionBudget; 20 apps a namespace. */
 function generate(objects) {
   const dir = path.join(work, `set-${objects}`);
   fs.mkdirSync(dir);
-  const { stringify } = require(path.join(root, 'node_modules', 'yaml'));
   const apps = Math.floor(objects / 5);
   let docs = [];
   let file = 0;
   const flush = () => {
-    fs.writeFileSync(path.join(dir, `${String(file++).padStart(4, '0')}.yaml`), docs.map(d => stringify(d, { aliasDuplicateObjects: false })).join('---\n'));
+    fs.writeFileSync(path.join(dir, `${String(file++).padStart(4, '0')}.yaml`), toYaml(docs));
     docs = [];
   };
   for (let app = 0; app < apps; app++) {
-    const namespace = `team-${Math.floor(app / 20)}`;
-    const name = `app-${app}`;
-    const labels = { 'app.kubernetes.io/name': name };
-    if (app % 20 === 0) {
-      docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    }
-    docs.push(
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data: { LOG_LEVEL: 'info' } },
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels }, type: 'Opaque', data: { TOKEN: 'czNjcjN0' } },
-      {
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, labels },
-        spec: {
-          replicas: 2, selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-              containers: [{
-                name: 'app', image: 'registry.example.com/app:1.0.0', ports: [{ name: 'http', containerPort: 8080 }],
-                env: [
-                  { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name, key: 'LOG_LEVEL' } } },
-                  { name: 'TOKEN', valueFrom: { secretKeyRef: { name, key: 'TOKEN' } } },
-                ],
-                readinessProbe: { httpGet: { path: '/ready', port: 'http' } },
-                livenessProbe: { httpGet: { path: '/live', port: 'http' } },
-                resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-              }],
-            },
-          },
-        },
-      },
-      { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
-      { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
-    );
+    docs.push(...appDocs(app));
     if (docs.length >= 50) {
       flush();
     }
@@ -71,6 +39,50 @@ function generate(objects) {
     flush();
   }
   return dir;
+}
+
+/**
+ * The objects of app number `app` (and its namespace, for every 20th app). `latest`: its image is untagged, which
+ * the validator reports (image-tag) with the line of the field.
+ */
+function appDocs(app, latest = false) {
+  const docs = [];
+  const namespace = `team-${Math.floor(app / 20)}`;
+  const name = `app-${app}`;
+  const labels = { 'app.kubernetes.io/name': name };
+  if (app % 20 === 0) {
+    docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  }
+  docs.push(
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data: { LOG_LEVEL: 'info' } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels }, type: 'Opaque', data: { TOKEN: 'czNjcjN0' } },
+    {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, labels },
+      spec: {
+        replicas: 2, selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [{
+              name: 'app', image: latest ? 'registry.example.com/app' : 'registry.example.com/app:1.0.0', ports: [{ name: 'http', containerPort: 8080 }],
+              env: [
+                { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name, key: 'LOG_LEVEL' } } },
+                { name: 'TOKEN', valueFrom: { secretKeyRef: { name, key: 'TOKEN' } } },
+              ],
+              readinessProbe: { httpGet: { path: '/ready', port: 'http' } },
+              livenessProbe: { httpGet: { path: '/live', port: 'http' } },
+              resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            }],
+          },
+        },
+      },
+    },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
+  );
+  return docs;
 }
 
 // Measured on this machine (2 cores) at commit 24c2b1e, before the schemas were compiled at build time and files
@@ -129,6 +141,24 @@ for (const size of [1000, 10000]) {
   if (size === 10000) {
     ok = target('10,000 objects, whole CLI run', median(walls), 1.5, ' s') && ok;
   }
+}
+
+// Findings need lines, which only the `yaml` library knows; it reads again just the documents that have findings.
+// One file of ~60,000 objects, with 1,000 findings (one Deployment in 12 with an untagged image) and without.
+{
+  const apps = 12000;
+  const clean = path.join(work, 'objects-60000.yaml');
+  const withFindings = path.join(work, 'objects-60000-findings-1000.yaml');
+  fs.writeFileSync(clean, toYaml(Array.from({ length: apps }, (_, app) => appDocs(app)).flat()));
+  fs.writeFileSync(withFindings, toYaml(Array.from({ length: apps }, (_, app) => appDocs(app, app % 12 === 0)).flat()));
+  const [without, withThem] = interleavedMedianSeconds(
+    [clean, withFindings].map(file => ({ command: `node packages/validator/dist/cli.js ${file}`, cwd: root })),
+    { runs, env: { MANIFEST_VALIDATOR_CACHE: cache } },
+  );
+  const objects = apps * 5 + apps / 20;
+  row(`${objects} objects in 1 file, whole CLI, no findings`, undefined, without);
+  row(`  the same file with 1,000 findings (untagged images), whole CLI`, undefined, withThem);
+  ok = target('1,000 findings in 60,000 objects / none', withThem / without, 2, 'x') && ok;
 }
 
 // Custom resources: dist/gitops/ against crds/ (Argo CD's 416 KB Application CRD and two of Flux's).

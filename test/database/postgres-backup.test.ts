@@ -137,7 +137,7 @@ describe('PostgresBackup', () => {
 
 describe('cron schedules, as the CronJob controller reads them', () => {
   test.each([
-    '0 3 * * *', '*/15 * * * *', '0 0 1,15 * *', '30 2 * jan-mar mon-fri', '0 4 * * 7', '@daily', '@hourly', '0 0 ? * SUN',
+    '0 3 * * *', '*/15 * * * *', '0 0 1,15 * *', '30 2 * jan-mar mon-fri', '0 4 * * 0', '@daily', '@hourly', '@every 1h30m', '0 0 ? * SUN', '5/15 * * * *',
   ])('%s is a schedule', schedule => {
     expect(cronScheduleProblem(schedule)).toBeUndefined();
   });
@@ -150,10 +150,14 @@ describe('cron schedules, as the CronJob controller reads them', () => {
     ['0 3 0 * *', /bad day of month field '0'/],
     ['0 3 * 13 *', /bad month field '13'/],
     ['0 3 * * 8', /bad day of week field '8'/],
+    // robfig/cron's day of week is 0-6: the API server refuses 7, which some crons read as Sunday.
+    ['0 4 * * 7', /bad day of week field '7'/],
     ['0 5-3 * * *', /from low to high/],
     ['*/0 * * * *', /step must be at least 1/],
-    ['@every 1h', /must be one of @yearly/],
+    ['@every 1 hour', /'@every' takes a duration/],
+    ['@fortnightly', /must be one of @yearly/],
     ['TZ=Europe/Paris 0 3 * * *', /must not set a time zone/],
+    ['CRON_TZ=UTC 0 3 * * *', /must not set a time zone/],
   ])('%j is not', (schedule, message) => {
     expect(cronScheduleProblem(schedule)).toMatch(message);
   });

@@ -2,12 +2,10 @@ import { imageTag } from '@stateful-todo/kube-conventions';
 import { Finding, objectFinding } from './finding';
 import { Manifest, PathSegment } from './manifest';
 import { ContainerAt, containersOf, PodTemplate, podTemplateOf } from './pod-templates';
+import { SECRET_FILE_POINTER, SECRET_LOOKING } from './secret-values';
 
 // Pod Security Standards, restricted: the only volume types allowed (hostPath is reported by its own rule).
 const RESTRICTED_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
-const SECRET_LOOKING = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)/i;
-// `*_FILE` names a file that holds the secret (the official images' convention), not the secret itself.
-const SECRET_FILE_POINTER = /_FILE$/i;
 const DATABASE_PORTS = new Map<number, string>([
   [5432, 'PostgreSQL'], [3306, 'MySQL/MariaDB'], [27017, 'MongoDB'], [6379, 'Redis'], [9042, 'Cassandra'],
   [1433, 'SQL Server'], [1521, 'Oracle'], [26257, 'CockroachDB'], [9200, 'Elasticsearch'], [11211, 'Memcached'],
@@ -192,10 +190,9 @@ function probePorts({ container, path }: ContainerAt, pod: PodTemplate): Finding
         continue;
       }
       const at = [...path, probe, handler, 'port'];
+      // Only a name must be declared; a number reaches whatever listens on it, declared or not (listing ports is optional).
       if (typeof port === 'string' && !/^\d+$/.test(port) && !ports.some(p => p?.name === port)) {
         findings.push(objectFinding('probe-port', pod.manifest, at, `${probe} of container '${container.name}' targets port '${port}', which the container does not declare`));
-      } else if (typeof port === 'number' && ports.length > 0 && !ports.some(p => p?.containerPort === port)) {
-        findings.push(objectFinding('probe-port', pod.manifest, at, `${probe} of container '${container.name}' targets port ${port}, which the container does not expose (it exposes ${ports.map(p => p?.containerPort).join(', ')})`));
       }
     }
   }

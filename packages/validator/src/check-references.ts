@@ -2,7 +2,7 @@ import { parseQuantity } from '@stateful-todo/kube-conventions';
 import { Finding, objectFinding } from './finding';
 import { isNamespaced, KubeObject, Manifest, PathSegment } from './manifest';
 import { operatorPodLabels } from './operator-pods';
-import { containersOf, PodTemplate, podTemplateOf, selectorMatches } from './pod-templates';
+import { AddedLabels, containersOf, controllerLabels, PodTemplate, podTemplateOf, selectorMatches } from './pod-templates';
 import { PROVIDED_SECRETS_ANNOTATION } from './rules';
 
 /** Namespaces every cluster has. */
@@ -32,8 +32,11 @@ class ReferenceIndex {
   private readonly providedSecrets = new Set<string>();
   private readonly pods: PodTemplate[] = [];
   private readonly podsByNamespace = new Map<string | undefined, PodTemplate[]>();
-  /** The labels of every pod the set makes: its pod templates', and those of the pods operators create for it. */
-  private readonly podLabelsByNamespace = new Map<string | undefined, Array<Record<string, string>>>();
+  /**
+   * The labels of every pod the set makes: its pod templates' with those their controllers add, and those of the
+   * pods operators create for it.
+   */
+  private readonly podLabelsByNamespace = new Map<string | undefined, PodLabels[]>();
   /** Namespaces that hold an object of the set, or are one: the only ones whose pods the set can tell. */
   private readonly namespacesInSet = new Set<string | undefined>();
   private readonly volumes: Manifest[] = [];
@@ -71,7 +74,10 @@ class ReferenceIndex {
         inNamespace.push(pod);
         this.podsByNamespace.set(namespace, inNamespace);
       }
-      const labels = [...(pod ? [pod.labels] : []), ...operatorPodLabels(manifest)];
+      const labels: PodLabels[] = [
+        ...(pod ? [{ labels: pod.labels, added: controllerLabels(pod) }] : []),
+        ...operatorPodLabels(manifest).map(operatorLabels => ({ labels: operatorLabels, added: {} })),
+      ];
       if (labels.length > 0) {
         this.podLabelsByNamespace.set(namespace, [...(this.podLabelsByNamespace.get(namespace) ?? []), ...labels]);
       }
@@ -118,7 +124,7 @@ class ReferenceIndex {
     return this.podsByNamespace.get(namespace) ?? [];
   }
 
-  private podLabelsIn(namespace: string | undefined): Array<Record<string, string>> {
+  private podLabelsIn(namespace: string | undefined): PodLabels[] {
     return this.podLabelsByNamespace.get(namespace) ?? [];
   }
 
@@ -151,25 +157,24 @@ class ReferenceIndex {
     if (!spec.selector || typeof spec.selector !== 'object' || Object.keys(spec.selector).length === 0) {
       return; // no selector: endpoints are managed by hand
     }
-    const matched = this.podsIn(namespace).filter(pod => selectorMatches(spec.selector, pod.labels));
+    const matched = this.podsIn(namespace).filter(pod => selectorMatches(spec.selector, pod.labels, controllerLabels(pod)));
     if (matched.length === 0) {
       this.report('service-selector-no-match', manifest, ['spec', 'selector'],
         `selector ${JSON.stringify(spec.selector)} matches no pod template in namespace '${namespace}'`);
       return;
     }
     const containers = matched.flatMap(pod => containersOf(pod).filter(c => !c.init).map(c => c.container));
-    // Declaring containerPort is optional: a numeric targetPort reaches a container that declares none.
-    const declaresPorts = containers.some(container => Array.isArray(container.ports) && container.ports.length > 0);
     (Array.isArray(spec.ports) ? spec.ports : []).forEach((port: any, index: number) => {
-      const target = port?.targetPort ?? port?.port;
-      if (typeof target === 'number' && !declaresPorts) {
+      // Declaring containerPort is optional: a process listens on a number whether it is declared or not. Only a
+      // name must be declared, or it resolves to nothing.
+      const target = port?.targetPort;
+      if (typeof target !== 'string') {
         return;
       }
-      const exposed = containers.some(container => (container.ports ?? []).some((p: any) =>
-        (typeof target === 'string' ? p?.name === target : p?.containerPort === target)));
-      if (target !== undefined && !exposed) {
-        this.report('service-target-port', manifest, ['spec', 'ports', index, port?.targetPort !== undefined ? 'targetPort' : 'port'],
-          `targetPort ${JSON.stringify(target)} is not a port of any container the selector matches`);
+      const exposed = containers.some(container => (Array.isArray(container.ports) ? container.ports : []).some((p: any) => p?.name === target));
+      if (!exposed) {
+        this.report('service-target-port', manifest, ['spec', 'ports', index, 'targetPort'],
+          `targetPort ${JSON.stringify(target)} is not a port name of any container the selector matches`);
       }
     });
   }
@@ -182,7 +187,8 @@ class ReferenceIndex {
     }
     const service = this.find('Service', namespaceOf(manifest.object), serviceName);
     if (!service) {
-      this.report('statefulset-service', manifest, ['spec', 'serviceName'], `serviceName '${serviceName}' names no Service in namespace '${namespaceOf(manifest.object)}'`);
+      this.report('statefulset-service', manifest, ['spec', 'serviceName'], `serviceName '${serviceName}' names no Service in namespace `
+        + `'${namespaceOf(manifest.object)}' of the set: the pods get no stable DNS names unless that headless Service is made outside the set`);
     } else if (service.object.spec?.clusterIP !== 'None') {
       this.report('statefulset-service', manifest, ['spec', 'serviceName'], `serviceName '${serviceName}' names a Service that is not headless (clusterIP: None)`);
     }
@@ -226,7 +232,7 @@ class ReferenceIndex {
       const ports: any[] = Array.isArray(target.object.spec?.ports) ? target.object.spec.ports : [];
       const wanted = service.port?.number ?? service.port?.name;
       if (wanted !== undefined && !ports.some(p => (typeof wanted === 'number' ? p?.port === wanted : p?.name === wanted))) {
-        this.report('ingress-backend-missing', manifest, [...path, 'service', 'port'],
+        this.report('ingress-backend-port', manifest, [...path, 'service', 'port'],
           `Service '${service.name}' has no port ${JSON.stringify(wanted)}${ports.length === 0 ? ' (it declares no ports)' : ''}`);
       }
     }
@@ -306,7 +312,7 @@ class ReferenceIndex {
     if (!target) {
       this.report('target-no-match', manifest, ['spec', 'scaleTargetRef'], `scaleTargetRef ${ref.kind} '${ref.name}' is not in namespace '${namespaceOf(manifest.object)}'`);
     } else if (ref.apiVersion && ref.apiVersion !== target.object.apiVersion) {
-      this.report('target-no-match', manifest, ['spec', 'scaleTargetRef', 'apiVersion'], `scaleTargetRef apiVersion '${ref.apiVersion}' does not match the ${ref.kind}'s '${target.object.apiVersion}'`);
+      this.report('scale-target-mismatch', manifest, ['spec', 'scaleTargetRef', 'apiVersion'], `scaleTargetRef apiVersion '${ref.apiVersion}' does not match the ${ref.kind}'s '${target.object.apiVersion}'`);
     }
   }
 
@@ -316,7 +322,7 @@ class ReferenceIndex {
     if (empty) {
       return; // an empty selector selects every pod of the namespace, by design
     }
-    if (!this.podLabelsIn(namespaceOf(manifest.object)).some(labels => selectorMatches(selector, labels))) {
+    if (!this.podLabelsIn(namespaceOf(manifest.object)).some(pod => selectorMatches(selector, pod.labels, pod.added))) {
       this.report('target-no-match', manifest, path, `${what} ${JSON.stringify(selector)} matches no pod template in namespace '${namespaceOf(manifest.object)}'`);
     }
   }
@@ -361,7 +367,7 @@ class ReferenceIndex {
           if (namespace !== own && !this.namespacesInSet.has(namespace)) {
             return;
           }
-          if (!this.podLabelsIn(namespace).some(labels => selectorMatches(selector, labels))) {
+          if (!this.podLabelsIn(namespace).some(pod => selectorMatches(selector, pod.labels, pod.added))) {
             this.report('network-policy-peer-no-match', manifest, ['spec', direction, r, peersKey, p, 'podSelector'],
               `${peersKey} podSelector ${JSON.stringify(selector)} matches no pod template in namespace '${namespace}'`);
           }
@@ -414,6 +420,8 @@ class ReferenceIndex {
         }
       }
     }
+    // A missing object is reported once per pod, at its first reference.
+    const reportedMissing = new Set<string>();
     const check = (kind: 'Secret' | 'ConfigMap', name: unknown, key: unknown, optional: unknown, path: PathSegment[]) => {
       if (optional === true || typeof name !== 'string') {
         return;
@@ -423,9 +431,16 @@ class ReferenceIndex {
       }
       const target = this.find(kind, namespace, name);
       if (!target) {
-        this.report('config-reference-missing', pod.manifest, path, `${kind} '${name}' is not in namespace '${namespace}'${kind === 'Secret' ? ' (nor declared as provided by the cluster)' : ''}`);
+        if (!reportedMissing.has(`${kind}/${name}`)) {
+          reportedMissing.add(`${kind}/${name}`);
+          this.report('config-reference-missing', pod.manifest, path, `${kind} '${name}' is not in namespace '${namespace}' of the set: `
+            + 'the pod waits until something outside the set makes it (a Job, an init container, an operator, a person); '
+            + (kind === 'Secret'
+              ? `if the cluster provides it, declare it: annotate Namespace '${namespace}' with ${PROVIDED_SECRETS_ANNOTATION}: "${name}", or pass --provided-secret ${namespace}/${name}`
+              : `if it is made at run time, say so on this ${pod.manifest.object.kind}: skip.validator.todo-stack/config-reference-missing: "made by …"`));
+        }
       } else if (typeof key === 'string' && !keysOf(target.object).includes(key)) {
-        this.report('config-reference-missing', pod.manifest, path, `${kind} '${name}' has no key '${key}' (it has ${keysOf(target.object).map(k => `'${k}'`).join(', ') || 'no keys'})`);
+        this.report('config-key-missing', pod.manifest, path, `${kind} '${name}' has no key '${key}' (it has ${keysOf(target.object).map(k => `'${k}'`).join(', ') || 'no keys'})`);
       }
     };
     for (const { container, path } of containersOf(pod)) {
@@ -447,6 +462,9 @@ class ReferenceIndex {
         }
       });
     }
+    // The StatefulSet controller replaces a pod volume named like a claim template with that pod's own claim.
+    const claimTemplates = new Set<unknown>(pod.manifest.object.kind === 'StatefulSet' && Array.isArray(pod.manifest.object.spec?.volumeClaimTemplates)
+      ? pod.manifest.object.spec.volumeClaimTemplates.map((t: any) => t?.metadata?.name) : []);
     (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : []).forEach((volume: any, i: number) => {
       const at = [...pod.specPath, 'volumes', i];
       const items = (source: any) => (Array.isArray(source?.items) ? source.items.map((item: any) => item?.key) : [undefined]);
@@ -465,7 +483,7 @@ class ReferenceIndex {
         }
       });
       const claimName = volume?.persistentVolumeClaim?.claimName;
-      if (typeof claimName === 'string' && !this.find('PersistentVolumeClaim', namespace, claimName)) {
+      if (typeof claimName === 'string' && !claimTemplates.has(volume?.name) && !this.find('PersistentVolumeClaim', namespace, claimName)) {
         this.report('pvc-missing', pod.manifest, [...at, 'persistentVolumeClaim', 'claimName'], `PersistentVolumeClaim '${claimName}' is not in namespace '${namespace}'`);
       }
     });
@@ -512,4 +530,10 @@ const BUILT_IN_PRIORITY_CLASSES: readonly string[] = ['system-cluster-critical',
 function groupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** The labels of a pod the set makes, and those its controller adds (see controllerLabels). */
+interface PodLabels {
+  readonly labels: Record<string, string>;
+  readonly added: AddedLabels;
 }

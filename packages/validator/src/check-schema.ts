@@ -1,14 +1,15 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN, LABEL_VALUE, QUALIFIED_NAME } from '@stateful-todo/kube-conventions';
+import { cronScheduleProblem, DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN, LABEL_VALUE, QUALIFIED_NAME, timeZoneProblem } from '@stateful-todo/kube-conventions';
 import { Finding, objectFinding } from './finding';
 import { isNamespaced, Manifest, PathSegment } from './manifest';
-import { checkPodSpec } from './check-pod-spec';
+import { checkPodSpec, portNameProblem } from './check-pod-spec';
 import { CrdCatalog } from './custom-resources';
 import { podTemplateOf } from './pod-templates';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CompiledCodeCache, requireWithCodeCache } from './code-cache';
 import { FORMATS } from './schema/formats';
+import { isSecretValuePath } from './secret-values';
 import { KUBERNETES_VERSION } from './schema/kubernetes-version';
 
 export { KUBERNETES_VERSION };
@@ -44,17 +45,12 @@ function loadCompiledSchemas(): { compiled: CompiledSchemas; used(gvk: string): 
   return { compiled: module.exports(FORMATS), used: gvk => module.used(gvk) };
 }
 
-// Groups Kubernetes reserves for itself: the core group, any group without a dot (a custom resource's group must
-// contain one, so `appss/v1` can only be a misspelled built-in group), and *.k8s.io / *.kubernetes.io.
-function isBuiltInGroup(apiVersion: string): boolean {
-  const slash = apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-  return !group.includes('.') || /\.(k8s|kubernetes)\.io$/.test(group);
-}
 
 // RBAC names may be any path segment; the API does not hold them to DNS rules.
 const FREE_NAME_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 const PORT_FIELDS = new Set(['port', 'containerPort', 'hostPort', 'targetPort', 'nodePort', 'endPort']);
+// 0 means unset in these: no host port; a node port the API server allocates; a target port that defaults to the port.
+const UNSET_AS_ZERO = new Set(['hostPort', 'nodePort', 'targetPort']);
 
 /**
  * Strict validation against the Kubernetes 1.27 OpenAPI schema, plus the rules the schema cannot express: object
@@ -66,12 +62,27 @@ export class SchemaChecker {
   private readonly compiled = this.schemas.compiled;
   private readonly alphaKinds = new Set(this.compiled.alphaKinds);
   private readonly kindsByName = new Map<string, string[]>();
+  /** The API groups of the 1.27 schema bundle (with its alpha kinds'): the only groups built into Kubernetes here. */
+  private readonly builtInGroups = new Set<string>();
 
   constructor() {
     for (const gvk of Object.keys(this.compiled).filter(key => key.includes('/'))) {
       const kind = gvk.slice(gvk.lastIndexOf('/') + 1);
       this.kindsByName.set(kind, [...(this.kindsByName.get(kind) ?? []), gvk.slice(0, gvk.lastIndexOf('/'))]);
     }
+    for (const gvk of [...this.kindsByName.values()].flat().concat(this.compiled.alphaKinds.map(k => k.slice(0, k.lastIndexOf('/'))))) {
+      this.builtInGroups.add(groupOf(gvk));
+    }
+  }
+
+  /**
+   * Whether `apiVersion` can only be a built-in API: a group of the bundle, or a group without a dot, which no
+   * CustomResourceDefinition may have (so `appss/v1` is a misspelled built-in group). Other groups, *.k8s.io ones
+   * included (Gateway API, VolumeSnapshot, app.k8s.io), are custom resources, checked against their CRD.
+   */
+  private isBuiltInGroup(apiVersion: string): boolean {
+    const group = groupOf(apiVersion);
+    return !group.includes('.') || this.builtInGroups.has(group);
   }
 
   /** Every schema finding of one object; custom resources are checked against `crds` when it serves them. */
@@ -84,7 +95,7 @@ export class SchemaChecker {
     if (!builtIn) {
       if (this.alphaKinds.has(gvk)) {
         findings.push(objectFinding('alpha-kind', manifest, ['apiVersion'], `${gvk} is an alpha API, disabled by default in Kubernetes ${KUBERNETES_VERSION}; its schema is not checked`));
-      } else if (isBuiltInGroup(apiVersion)) {
+      } else if (this.isBuiltInGroup(apiVersion)) {
         const served = this.kindsByName.get(kind);
         findings.push(objectFinding('unknown-kind', manifest, ['apiVersion'], served
           ? `apiVersion '${apiVersion}' of kind ${kind} is not served by Kubernetes ${KUBERNETES_VERSION}`
@@ -104,7 +115,8 @@ export class SchemaChecker {
       this.schemas.used(gvk);
       findings.push(...schemaFindings(manifest, builtIn));
     }
-    findings.push(...checkName(manifest), ...checkLabelsAndAnnotations(manifest), ...checkPorts(manifest), ...checkPodSpec(manifest));
+    findings.push(...checkName(manifest), ...checkLabelsAndAnnotations(manifest), ...checkPorts(manifest), ...checkPodSpec(manifest),
+      ...checkServiceTargetPorts(manifest), ...checkCronJob(manifest));
     return findings;
   }
 }
@@ -204,6 +216,12 @@ function brief(value: unknown): string {
 }
 
 function toFinding(manifest: Manifest, error: SimpleError): Finding {
+  if (isSecretValuePath(manifest.object, error.path)) {
+    // The value is a secret: say what is wrong without it.
+    return objectFinding(error.ruleId, manifest, error.path, / of format byte/.test(error.message)
+      ? 'not base64; put plain text under stringData instead (the API server encodes it)'
+      : error.message.replace(/, got [\s\S]*$/, ''));
+  }
   return objectFinding(error.ruleId, manifest, error.path, error.message);
 }
 
@@ -316,7 +334,7 @@ function checkPorts(manifest: Manifest): Finding[] {
         if (key === 'status' && path.length === 0) {
           continue;
         }
-        if (PORT_FIELDS.has(key) && typeof value === 'number' && !(key === 'hostPort' && value === 0) && (value < 1 || value > 65535 || !Number.isInteger(value))) {
+        if (PORT_FIELDS.has(key) && typeof value === 'number' && !(UNSET_AS_ZERO.has(key) && value === 0) && (value < 1 || value > 65535 || !Number.isInteger(value))) {
           findings.push(objectFinding('invalid-port', manifest, [...path, key], `${key} ${value} is outside 1-65535`));
         }
         visit(value, [...path, key]);
@@ -325,4 +343,45 @@ function checkPorts(manifest: Manifest): Finding[] {
   };
   visit(manifest.object, []);
   return findings;
+}
+
+// A Service's targetPort by name must be a valid port name (IANA_SVC_NAME), as a container port's is; the API
+// server checks it (validatePortNumOrName) whether or not a container declares it.
+function checkServiceTargetPorts(manifest: Manifest): Finding[] {
+  const { kind, apiVersion, spec } = manifest.object;
+  if (kind !== 'Service' || apiVersion !== 'v1' || !Array.isArray(spec?.ports)) {
+    return [];
+  }
+  const findings: Finding[] = [];
+  spec.ports.forEach((port: any, index: number) => {
+    const problem = typeof port?.targetPort === 'string' && port.targetPort !== '' ? portNameProblem(port.targetPort) : undefined;
+    if (problem) {
+      findings.push(objectFinding('invalid-port-name', manifest, ['spec', 'ports', index, 'targetPort'], `targetPort name '${port.targetPort}' ${problem} (IANA service name)`));
+    }
+  });
+  return findings;
+}
+
+// What the API server's CronJob validation checks beyond the schema: the schedule and the time zone.
+function checkCronJob(manifest: Manifest): Finding[] {
+  const { kind, apiVersion, spec } = manifest.object;
+  if (kind !== 'CronJob' || !/^batch\//.test(apiVersion) || !spec || typeof spec !== 'object') {
+    return [];
+  }
+  const findings: Finding[] = [];
+  const schedule = typeof spec.schedule === 'string' ? cronScheduleProblem(spec.schedule) : undefined;
+  if (schedule) {
+    findings.push(objectFinding('invalid-schedule', manifest, ['spec', 'schedule'], `schedule '${spec.schedule}' ${schedule}`));
+  }
+  const timeZone = spec.timeZone !== undefined && spec.timeZone !== null ? timeZoneProblem(spec.timeZone) : undefined;
+  if (timeZone) {
+    findings.push(objectFinding('invalid-schedule', manifest, ['spec', 'timeZone'], `timeZone '${spec.timeZone}' ${timeZone}`));
+  }
+  return findings;
+}
+
+/** The API group of an apiVersion: `apps` of `apps/v1`, '' (core) of `v1`. */
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }

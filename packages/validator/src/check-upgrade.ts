@@ -96,7 +96,13 @@ export function immutableChanges(old: Manifest, manifest: Manifest): Finding[] {
         return [];
       }
       return ['immutable', 'data', 'binaryData', 'stringData'].flatMap(field => differences(previous[field], next[field], [field]))
-        .map(d => report(d.path, d.before, d.after, `an immutable ${next.kind} cannot change: give the new content a new name and point its users at it`));
+        .map(d => {
+          const fix = `an immutable ${next.kind} cannot change: give the new content a new name and point its users at it`;
+          // A Secret's values are never printed, the previous version's neither.
+          return next.kind === 'Secret' && d.path[0] !== 'immutable'
+            ? objectFinding('immutable-field', manifest, d.path, `${d.before === undefined ? 'is added' : d.after === undefined ? 'is removed' : 'changes'} (values not shown: they are a Secret's), which the API server refuses on update`, fix)
+            : report(d.path, d.before, d.after, fix);
+        });
     case 'Cluster':
       return isCloudNativePG(next) ? cloudNativePGChanges(previous, next, report) : [];
     default:

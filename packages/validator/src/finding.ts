@@ -1,5 +1,6 @@
 import { describe, formatPath, Manifest, PathSegment } from './manifest';
 import { RULES_BY_ID, Severity } from './rules';
+import { hideSecretValues } from './secret-values';
 
 /** One problem found: where, which rule, what exactly, and how to fix it. */
 export interface Finding {
@@ -21,7 +22,10 @@ export function finding(ruleId: string, at: { file: string; line: number }, mess
   return { ruleId, severity: rule.severity, file: at.file, line: at.line, message, fix: rule.fix };
 }
 
-/** A finding about a field of an object; the line is that of the field (or its closest existing parent). */
+/**
+ * A finding about a field of an object; the line is that of the field (or its closest existing parent). Its message
+ * never holds a value of a Secret, nor a literal secret environment value (see secret-values.ts).
+ */
 export function objectFinding(ruleId: string, manifest: Manifest, path: readonly PathSegment[], message: string, fix?: string): Finding {
   const rule = RULES_BY_ID.get(ruleId);
   if (!rule) {
@@ -34,7 +38,7 @@ export function objectFinding(ruleId: string, manifest: Manifest, path: readonly
     line: manifest.lineOf(path),
     object: describe(manifest.object),
     path: path.length > 0 ? formatPath(path) : undefined,
-    message,
+    message: hideSecretValues(message, manifest.object),
     fix: fix ?? rule.fix,
   };
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { FAILSAFE_SCHEMA, loadAll, Schema, Type, YAMLException } from 'js-yaml';
-import { Document, isCollection, isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { Finding, finding } from './finding';
 import { KubeObject, Manifest, PathSegment } from './manifest';
 
@@ -45,10 +45,26 @@ export function loadManifests(inputs: readonly string[]): LoadResult {
 
 /** Parses one file's text; exported for tests and for the cdk8s plugin, which is handed file paths. */
 export function parseFile(file: string, text: string, into: Pick<LoadResult, 'manifests' | 'findings'>): void {
+  const manifestsBefore = into.manifests.length;
+  const findingsBefore = into.findings.length;
   if (!parseFileFast(file, text, into)) {
     parseFileFully(file, text, into);
   }
+  // An unrendered Helm (Go) template reads as YAML garbage or as flow mappings in odd places ('name: {{ x }}' is a
+  // map), which only confuses: one finding that says what the file is says more.
+  const template = GO_TEMPLATE_ACTION.exec(text);
+  if (template && (into.findings.length > findingsBefore
+    || into.manifests.slice(manifestsBefore).some(manifest => JSON.stringify(manifest.object).includes('"[object Object]"')))) {
+    into.manifests.splice(manifestsBefore);
+    into.findings.splice(findingsBefore);
+    const line = text.slice(0, template.index).split('\n').length;
+    into.findings.push(finding('parse-error', { file, line }, `the file looks like an unrendered template: '${template[0].slice(0, 60)}' is `
+      + 'Go template syntax, as in a Helm chart; run helm template first (helm template NAME CHART -f values.yaml > out.yaml), and validate its output'));
+  }
 }
+
+// A Go template action: `{{ .Values.x }}`, `{{- include "y" . }}`, `{{ end }}`.
+const GO_TEMPLATE_ACTION = /\{\{-?\s*(?:[.$]|(?:if|else|end|range|with|include|template|define|toYaml|tpl|printf|default|quote|required)\b)[^\n]*?\}\}/;
 
 // `merge`: YAML 1.1's `<<: *defaults` merge keys, which kubectl (go-yaml) resolves.
 const YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false, merge: true } as const;
@@ -59,10 +75,14 @@ interface ParsedFile {
   lineAt(offset: number): number;
 }
 
-function parseFully(text: string): ParsedFile {
+/** The `yaml` library's reading of `text`, whose first line is line `linesBefore + 1` of its file. */
+function parseFully(text: string, linesBefore = 0): ParsedFile {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
-  return { documents: Array.isArray(documents) ? documents : [documents as unknown as Document], lineAt: offset => lineCounter.linePos(offset).line };
+  return {
+    documents: Array.isArray(documents) ? documents : [documents as unknown as Document],
+    lineAt: offset => linesBefore + lineCounter.linePos(offset).line,
+  };
 }
 
 /** The 1-based line of the node at `at` in `document`, or of its closest existing ancestor. */
@@ -103,10 +123,10 @@ export function parseFileFast(file: string, text: string, into: Pick<LoadResult,
   if (!documents.every(document => document === null || (isKubeObject(document) && nestingDepth(document) <= MAX_NESTING_DEPTH))) {
     return false;
   }
-  let parsed: ParsedFile | undefined;
+  let lines: DocumentLines | undefined;
   const lineOf = (documentIndex: number, at: readonly PathSegment[]) => {
-    parsed ??= parseFully(text);
-    return lineIn(parsed, parsed.documents[documentIndex], at);
+    lines ??= new DocumentLines(text, documents.length);
+    return lines.lineOf(documentIndex, at);
   };
   documents.forEach((object, documentIndex) => {
     if (object !== null) {
@@ -114,6 +134,82 @@ export function parseFileFast(file: string, text: string, into: Pick<LoadResult,
     }
   });
   return true;
+}
+
+/**
+ * Lines for the fast reading. The `yaml` library is ten times slower than js-yaml, so it reads again only the
+ * documents a finding asks a line of, each once: a file of 60,000 objects with findings in 1,000 of them costs
+ * 1,000 small readings, not one of the whole file. Documents are cut at their `---` and `...` markers, which YAML
+ * forbids inside any scalar at the start of a line; when the cut does not give js-yaml's documents one for one, the
+ * whole file is read once instead.
+ */
+class DocumentLines {
+  private readonly parsed = new Map<number, { file: ParsedFile; document: Document }>();
+  private segments?: Array<{ start: number; end: number; firstLine: number }> | null;
+  private whole?: ParsedFile;
+
+  constructor(private readonly text: string, private readonly documentCount: number) {}
+
+  public lineOf(documentIndex: number, at: readonly PathSegment[]): number {
+    if (!this.whole) {
+      const one = this.document(documentIndex);
+      if (one) {
+        return lineIn(one.file, one.document, at);
+      }
+      this.whole = parseFully(this.text);
+    }
+    return lineIn(this.whole, this.whole.documents[documentIndex], at);
+  }
+
+  private document(index: number): { file: ParsedFile; document: Document } | undefined {
+    const known = this.parsed.get(index);
+    if (known) {
+      return known;
+    }
+    this.segments ??= documentSegments(this.text, this.documentCount);
+    const segment = this.segments?.[index];
+    if (!segment) {
+      return undefined;
+    }
+    const file = parseFully(this.text.slice(segment.start, segment.end), segment.firstLine - 1);
+    if (file.documents.length !== 1) {
+      this.segments = null;
+      return undefined;
+    }
+    const one = { file, document: file.documents[0] };
+    this.parsed.set(index, one);
+    return one;
+  }
+}
+
+// Where each document of a stream starts and ends; null when the count differs from what the parser found.
+function documentSegments(text: string, expected: number): Array<{ start: number; end: number; firstLine: number }> | null {
+  const segments: Array<{ start: number; end: number; firstLine: number }> = [];
+  let current = { start: 0, firstLine: 1, explicit: false, content: false };
+  const close = (end: number) => {
+    if (current.explicit || current.content) {
+      segments.push({ start: current.start, end, firstLine: current.firstLine });
+    }
+  };
+  let offset = 0;
+  let line = 1;
+  while (offset < text.length) {
+    const newline = text.indexOf('\n', offset);
+    const next = newline < 0 ? text.length : newline + 1;
+    const first = text.charCodeAt(offset);
+    if ((first === 0x2d || first === 0x2e) && /^(---|\.\.\.)(?:[ \t\r\n]|$)/.test(text.slice(offset, offset + 4))) {
+      close(offset);
+      current = first === 0x2d
+        ? { start: offset, firstLine: line, explicit: true, content: false }
+        : { start: next, firstLine: line + 1, explicit: false, content: false };
+    } else if (!current.content && !/^\s*(#.*)?$/.test(text.slice(offset, next))) {
+      current.content = true;
+    }
+    offset = next;
+    line++;
+  }
+  close(text.length);
+  return segments.length === expected ? segments : null;
 }
 
 /** The `yaml` library's reading alone, with every node's position (exported for the same tests). */
@@ -135,8 +231,12 @@ export function parseFileFully(file: string, text: string, into: Pick<LoadResult
     const line = parsed.lineAt(document.contents.range?.[0] ?? 0);
     let object: KubeObject;
     try {
-      // The yaml library counts one more than the aliases written.
-      object = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT + 1 }) as KubeObject;
+      const aliasing = excessiveAliasing(document);
+      if (aliasing) {
+        into.findings.push(finding('parse-error', { file, line }, `document ${documentIndex + 1} ${aliasing}`));
+        return;
+      }
+      object = document.toJS({ maxAliasCount: -1 }) as KubeObject;
     } catch (error) {
       into.findings.push(finding('parse-error', { file, line }, `document ${documentIndex + 1} ${explainToJsError(error as Error)}`));
       return;
@@ -205,9 +305,80 @@ function coreSchema(): Schema {
   return schema;
 }
 
-// Each `*alias` is expanded into a copy of its anchor's value; a bounded count keeps a "billion laughs" document (aliases
-// of aliases) from taking unbounded time and memory.
-const MAX_ALIAS_COUNT = 100;
+/**
+ * Why kubectl would refuse to expand the aliases of `document`, or `undefined`. Each `*alias` stands for a copy of
+ * its anchor's value, so aliases of aliases ("billion laughs") grow exponentially. Go's YAML decoder, which kubectl
+ * reads with, bounds the work by the size of the expansion, not by the number of aliases: it refuses a document
+ * of more than 1,000 decoded nodes of which more than 100 come from aliases, when the share that comes from aliases
+ * is above 99% (up to 400,000 nodes), falling to 10% at 4,000,000 (gopkg.in/yaml decode.go, allowedAliasRatio).
+ * The sizes are counted here without expanding anything: each node's expanded size once, shared by its aliases.
+ */
+function excessiveAliasing(document: Document): string | undefined {
+  const sizes = new Map<unknown, number>();
+  const inProgress = new Set<unknown>();
+  let cyclic = false;
+  // [decoded nodes, of which decoded within an alias]
+  const measure = (node: unknown): [number, number] => {
+    if (isAlias(node)) {
+      const target = node.resolve(document);
+      if (!target) {
+        return [1, 0];
+      }
+      const size = expandedSize(target);
+      return [1 + size, size];
+    }
+    let decoded = 1;
+    let aliased = 0;
+    for (const child of childrenOf(node)) {
+      const [d, a] = measure(child);
+      decoded += d;
+      aliased += a;
+    }
+    return [decoded, aliased];
+  };
+  const expandedSize = (node: unknown): number => {
+    const known = sizes.get(node);
+    if (known !== undefined) {
+      return known;
+    }
+    if (inProgress.has(node)) {
+      cyclic = true;
+      return Infinity;
+    }
+    inProgress.add(node);
+    const size = measure(node)[0];
+    inProgress.delete(node);
+    sizes.set(node, size);
+    return size;
+  };
+  const [decoded, aliased] = measure(document.contents);
+  if (cyclic) {
+    return 'has an alias (*name) inside the value of its own anchor: its expansion never ends';
+  }
+  if (aliased > 100 && decoded > 1000 && aliased / decoded > allowedAliasRatio(decoded)) {
+    return `expands its aliases (*name) to ${decoded >= 1e7 ? 'more than 10,000,000' : decoded.toLocaleString('en-US')} values, `
+      + `${Math.round((aliased / decoded) * 100)}% of them copies made by aliases: kubectl refuses it ("excessive aliasing", its guard `
+      + 'against a "billion laughs" document); write the repeated values out, or alias fewer and smaller values';
+  }
+  return undefined;
+}
+
+function allowedAliasRatio(decoded: number): number {
+  const low = 400_000;
+  const high = 4_000_000;
+  return decoded <= low ? 0.99 : decoded >= high ? 0.10 : 0.99 - 0.89 * ((decoded - low) / (high - low));
+}
+
+function childrenOf(node: unknown): unknown[] {
+  if (isMap(node)) {
+    return node.items.flatMap(pair => [pair.key, pair.value]).filter(child => child !== null && child !== undefined);
+  }
+  if (isSeq(node)) {
+    return node.items.map(item => (isPair(item) ? item.value : item)).filter(child => child !== null && child !== undefined);
+  }
+  return [];
+}
+
 // Deeper documents could exhaust the stack of the checks that walk every field; no Kubernetes object comes close.
 const MAX_NESTING_DEPTH = 256;
 
@@ -220,6 +391,14 @@ export function decodeUtf8(file: string, bytes: Buffer, findings: Finding[]): st
   if (encoding) {
     findings.push(finding('parse-error', { file, line: 1 }, `the file is ${encoding}; kubectl reads YAML and JSON as UTF-8: `
       + 'save it as UTF-8'));
+    return undefined;
+  }
+  // YAML and JSON are text; a NUL byte means binary data (an image, an archive, a compiled file) under a .yaml name.
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const line = bytes.subarray(0, nul).toString('latin1').split('\n').length;
+    findings.push(finding('parse-error', { file, line }, `the file holds binary data, not YAML or JSON text: byte ${nul} is a NUL `
+      + '(0x00); check that this is the file you meant, or remove it from the folder'));
     return undefined;
   }
   try {
@@ -272,10 +451,6 @@ function explainParseError(message: string): string {
 }
 
 function explainToJsError(error: Error): string {
-  if (/Excessive alias count/.test(error.message)) {
-    return `has more than ${MAX_ALIAS_COUNT} aliases (*name) to expand, the limit that keeps a "billion laughs" `
-      + 'document bounded; write the repeated values out, or use fewer anchors';
-  }
   const unresolved = /Unresolved alias.*?: (\S+)/.exec(error.message);
   if (unresolved || /Unresolved alias/.test(error.message)) {
     return `has an alias${unresolved ? ` *${unresolved[1]}` : ''} whose anchor is not defined before it in the same `

@@ -49,6 +49,11 @@ function canary(set: GoodSet): object[] {
   Object.assign(set.web, stable);
   return [withTrack(set.web, 'web-canary', 'canary')];
 }
+/** A CronJob running the archiver's pod on `schedule`. */
+const cronJob = (set: GoodSet, schedule: string, timeZone?: string) => ({
+  apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly-archive', namespace: 'shop' },
+  spec: { schedule, timeZone, jobTemplate: { spec: { template: JSON.parse(JSON.stringify(set.archiver.spec.template)) } } },
+});
 
 const CASES: Record<string, RuleCase> = {
   'parse-error': {
@@ -217,8 +222,9 @@ const CASES: Record<string, RuleCase> = {
   },
   'service-target-port': {
     trigger: s => { s.webService.spec.ports[0].targetPort = 'web'; },
-    message: /targetPort "web" is not a port of any container the selector matches/, path: 'spec.ports[0].targetPort',
-    pass: s => { (s.webService.spec.ports[0] as any).targetPort = 8080; },
+    message: /targetPort "web" is not a port name of any container the selector matches/, path: 'spec.ports[0].targetPort',
+    // Declaring ports is optional: a number the container does not list is not reported.
+    pass: s => { (s.webService.spec.ports[0] as any).targetPort = 9090; },
   },
   'statefulset-service': {
     trigger: s => { (s.db.spec as any).serviceName = undefined; },
@@ -231,15 +237,25 @@ const CASES: Record<string, RuleCase> = {
     pass: s => { s.alias.spec.externalName = 'api.example.com'; },
   },
   'ingress-backend-missing': {
+    trigger: s => { s.ingress.spec.rules[0].http.paths[0].backend.service.name = 'web-aliass'; },
+    message: /backend Service 'web-aliass' is not in namespace 'edge'/,
+    pass: s => { (s.ingress.spec.rules[0].http.paths[0].backend.service as any).port = { name: 'http' }; },
+  },
+  'ingress-backend-port': {
     trigger: s => { (s.alias.spec as any).ports = undefined; },
     message: /Service 'web-alias' has no port 80 \(it declares no ports\)/,
     pass: s => { (s.ingress.spec.rules[0].http.paths[0].backend.service as any).port = { name: 'http' }; },
   },
   'config-reference-missing': {
-    trigger: s => { container(s).env[1].valueFrom.secretKeyRef.key = 'API_TOKN'; },
-    message: /Secret 'web-secret' has no key 'API_TOKN' \(it has 'API_TOKEN'\)/,
+    trigger: s => { container(s).env[1].valueFrom.secretKeyRef.name = 'vault-tokn'; },
+    message: /Secret 'vault-tokn' is not in namespace 'shop' of the set: the pod waits until something outside the set makes it/,
     pass: s => { container(s).env[1].valueFrom.secretKeyRef = { name: 'vault-token', key: 'TOKEN' }; },
     options: { providedSecrets: ['shop/vault-token'] },
+  },
+  'config-key-missing': {
+    trigger: s => { container(s).env[1].valueFrom.secretKeyRef.key = 'API_TOKN'; },
+    message: /Secret 'web-secret' has no key 'API_TOKN' \(it has 'API_TOKEN'\)/,
+    pass: s => { (s.secret as any).stringData = { API_TOKN: 'made-by-hand' }; container(s).env[1].valueFrom.secretKeyRef.key = 'API_TOKN'; },
   },
   'pvc-missing': {
     trigger: s => { s.archiver.spec.template.spec.volumes[0].persistentVolumeClaim.claimName = 'archives'; },
@@ -251,9 +267,20 @@ const CASES: Record<string, RuleCase> = {
     pass: s => { s.volume.spec.accessModes = ['ReadWriteOnce', 'ReadOnlyMany']; s.volume.spec.capacity.storage = '20Gi'; },
   },
   'target-no-match': {
+    trigger: s => { s.hpa.spec.scaleTargetRef.name = 'webb'; },
+    message: /scaleTargetRef Deployment 'webb' is not in namespace 'shop'/,
+    // A label the StatefulSet controller adds to its first pod.
+    pass: s => { s.pdb.spec.selector = { matchLabels: { app: 'db', 'statefulset.kubernetes.io/pod-name': 'db-0' } } as any; },
+  },
+  'scale-target-mismatch': {
     trigger: s => { s.hpa.spec.scaleTargetRef.apiVersion = 'app/v1'; },
     message: /scaleTargetRef apiVersion 'app\/v1' does not match the Deployment's 'apps\/v1'/,
-    pass: s => { s.pdb.spec.selector = { matchLabels: {} } as any; },
+    pass: s => { (s.hpa.spec.scaleTargetRef as any).apiVersion = undefined; },
+  },
+  'invalid-schedule': {
+    trigger: s => [cronJob(s, '0 25 * * *', 'Mars/Olympus')],
+    message: /schedule '0 25 \* \* \*' has a bad hour field '25': values must be from 0 to 23/, path: 'spec.schedule',
+    pass: s => [cronJob(s, '0 23 * * mon-fri', 'Europe/Paris')],
   },
   'selector-template-mismatch': {
     trigger: s => { s.web.spec.template.metadata.labels = { app: 'website' }; s.webService.spec.selector = { app: 'website' }; },
@@ -482,5 +509,51 @@ describe('probe-missing and helper containers', () => {
       podSpec(s).containers.push({ ...helper, livenessProbe: { tcpSocket: { port: 9187 } }, ports: [{ containerPort: 9187 }] });
     });
     expect(findingsOf(noReadiness, 'probe-missing').map(f => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(/has no readiness probe/)]));
+  });
+});
+
+describe('what the API server rejects of a CronJob and a Service, beyond the schema', () => {
+  const scheduleFindings = (schedule: string, timeZone?: string) =>
+    findingsOf(run(s => [cronJob(s, schedule, timeZone)]), 'invalid-schedule')
+      .map(f => `${f.path}: ${f.message}`);
+
+  test.each([
+    ['0 3 * *', /^spec\.schedule: schedule '0 3 \* \*' must have five fields .*found 4$/],
+    ['0 0 3 * * *', /found 6$/],
+    ['0 25 * * *', /bad hour field '25'/],
+    ['0 3 * * 7', /bad day of week field '7': values must be from 0 to 6 or sun\.\.sat/],
+    ['*/0 * * * *', /a step must be at least 1/],
+    ['0 3 * * fri-mon', /a range must go from low to high/],
+    ['@fortnightly', /must be one of @yearly/],
+    ['CRON_TZ=Europe/Paris 0 3 * * *', /must not set a time zone in the schedule/],
+  ])('schedule %j is an error', (schedule, message) => {
+    expect(scheduleFindings(schedule)).toEqual([expect.stringMatching(message)]);
+  });
+
+  test.each(['0 3 * * *', '*/15 9-17 * * mon-fri', '0 0 1,15 jan-jun ?', '5/10 * * * *', '@weekly', '@every 90m'])('schedule %j is not', schedule => {
+    expect(scheduleFindings(schedule)).toEqual([]);
+  });
+
+  test.each([
+    ['Mars/Olympus', /^spec\.timeZone: timeZone 'Mars\/Olympus' is not in the IANA time zone database/],
+    ['europe/paris', /is not in the IANA time zone database as written \(names are case-sensitive\): write 'Europe\/Paris'/],
+    ['Local', /must name an explicit time zone/],
+    ['', /must be a non-empty time zone name/],
+  ])('timeZone %j is an error', (timeZone, message) => {
+    expect(scheduleFindings('0 3 * * *', timeZone)).toEqual([expect.stringMatching(message)]);
+  });
+
+  test.each(['Europe/Paris', 'America/Argentina/Buenos_Aires', 'Etc/GMT+5', 'UTC', undefined])('timeZone %j is not', timeZone => {
+    expect(scheduleFindings('0 3 * * *', timeZone)).toEqual([]);
+  });
+
+  test("a Service's targetPort name longer than 15 characters, or not IANA_SVC_NAME syntax, is an error; a valid one is not", () => {
+    const targetPortNames = (name: string) => findingsOf(run(s => {
+      container(s).ports[0].name = name.length <= 15 ? name : 'http';
+      (s.webService.spec.ports[0] as any).targetPort = name;
+    }), 'invalid-port-name').filter(f => f.path === 'spec.ports[0].targetPort').map(f => f.message);
+    expect(targetPortNames('http-metrics-port')).toEqual(["targetPort name 'http-metrics-port' is longer than 15 characters (IANA service name)"]);
+    expect(targetPortNames('Http_Metrics')).toEqual(["targetPort name 'Http_Metrics' may hold only lower-case letters, digits and '-' (IANA service name)"]);
+    expect(targetPortNames('http-metrics-1')).toEqual([]);
   });
 });

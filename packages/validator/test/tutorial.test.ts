@@ -21,7 +21,7 @@ describe("the tutorial's manifests", () => {
     ['a password as a literal env value', 'secret-in-env', 'app-deployment.yml', /sets DB_PASSWORD to a literal value/],
     ['replicas of a single-primary database', 'database-replicas', 'postgres-deployment.yaml', /2 replicas of 'postgres:latest' are 2 independent databases/],
     ['a ReadWriteOnce volume under a Deployment', 'rwo-deployment', 'postgres-deployment.yaml', /the Deployment mounts ReadWriteOnce claim 'postgres-pv-claim'/],
-    ['an ExternalName Service without the port the Ingress needs', 'ingress-backend-missing', 'ingress.yml', /Service 'stateful-flask' has no port 5000 \(it declares no ports\)/],
+    ['an ExternalName Service without the port the Ingress needs', 'ingress-backend-port', 'ingress.yml', /Service 'stateful-flask' has no port 5000 \(it declares no ports\)/],
     ['an Ingress without a class', 'ingress-class-missing', 'ingress.yml', /sets no ingressClassName/],
     ['a root container', 'pss-run-as-non-root', 'postgres-deployment.yaml', /does not set runAsNonRoot: true/],
     ['a latest image', 'image-tag', 'postgres-deployment.yaml', /runs 'postgres:latest'/],
