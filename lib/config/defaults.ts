@@ -1,3 +1,4 @@
+import { APP_NETWORK_POLICY_DEFAULTS } from '../app/app-network-policy';
 import { TODO_APP_DEFAULTS } from '../app/todo-app';
 import { POSTGRES_BACKUP_DEFAULTS } from '../database/postgres-backup';
 import { POSTGRES_CLUSTER_DEFAULTS } from '../database/postgres-cluster';
@@ -35,6 +36,8 @@ export const TUTORIAL_DEFAULTS: StackSettings = {
       source: 'cluster-provided',
       databaseSecretName: 'postgres-credentials',
       appSecretName: 'stateful-flask-db-credentials',
+      rolesSecretName: 'postgres-roles',
+      migrationSecretName: 'stateful-flask-migration-credentials',
     },
     podDisruptionBudget: POSTGRES_DEFAULTS.podDisruptionBudget,
     // The rest of the backup settings depend on the workload: each construct's defaults stand in for them.
@@ -58,6 +61,7 @@ export const TUTORIAL_DEFAULTS: StackSettings = {
   },
   ingress: {
     namespace: 'default',
+    controllerNamespace: APP_NETWORK_POLICY_DEFAULTS.ingressControllerNamespace,
     serviceName: 'stateful-flask-external',
     name: 'stateful-flask',
     ingressClassName: INGRESS_BRIDGE_DEFAULTS.ingressClassName,

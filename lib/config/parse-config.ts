@@ -282,6 +282,7 @@ function checkCredentials(problems: Problems, credentials: CredentialsConfig): v
 
 function checkIngress(problems: Problems, ingress: IngressConfig): void {
   problems.name('ingress.namespace', ingress.namespace, 'dnsLabel');
+  problems.name('ingress.controllerNamespace', ingress.controllerNamespace, 'dnsLabel');
   checkTlsSource(problems, ingress.tls);
 }
 

@@ -31,7 +31,17 @@ export enum DatabaseWorkload {
  */
 export type CredentialsConfig =
   | { readonly source: 'dev-generated'; readonly password: string }
-  | { readonly source: 'cluster-provided'; readonly databaseSecretName: string; readonly appSecretName: string };
+  | {
+    readonly source: 'cluster-provided';
+    /** The database's namespace: the bootstrap superuser's `POSTGRES_PASSWORD` (CloudNativePG: the owner's basic-auth Secret). */
+    readonly databaseSecretName: string;
+    /** The app's namespace: the server's `DB_PASSWORD` (the service role's; CloudNativePG: the owner's, for the migration too). */
+    readonly appSecretName: string;
+    /** StatefulSet, Deployment: the database's namespace, every role's password (`OWNER_PASSWORD`, …). */
+    readonly rolesSecretName?: string;
+    /** StatefulSet, Deployment: the app's namespace, the migration Job's `DB_PASSWORD` (the owner role's). */
+    readonly migrationSecretName?: string;
+  };
 
 /** A container's resources as a stage writes them: Kubernetes quantities, parsed into `Resources` once. */
 export interface ResourcesSettings {
@@ -177,6 +187,8 @@ export interface AppSettings {
 export interface IngressConfig {
   /** Namespace of the ingress controller's objects (`default` in the tutorial). */
   readonly namespace: string;
+  /** Namespace of the ingress controller's pods, which the app's NetworkPolicy lets reach the app's port. */
+  readonly controllerNamespace: string;
   /** Name of the ExternalName Service that aliases the app Service. */
   readonly serviceName: string;
   /** Name of the Ingress. */

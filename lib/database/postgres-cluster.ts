@@ -343,12 +343,13 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
     return this.image;
   }
 
-  public get providedClientSecret(): string | undefined {
-    return this.credentials.providedClientSecret;
+  // Every client logs in as the Cluster's owner, which is no superuser: CloudNativePG makes no other role for it.
+  public providedClientSecrets(): string[] {
+    return this.credentials.providedClientSecrets([undefined]);
   }
 
   public bindClient(scope: Construct, secretName: string): ClientCredentials {
-    return this.credentials.bindClient(scope, secretName, this.user);
+    return { user: this.user, password: this.credentials.bindClient(scope, secretName) };
   }
 
   public allowClient(client: IDatabaseClient): void {
