@@ -11,7 +11,7 @@ import { checkResources, Resources, resourcesToQuantities } from '../kube/resour
 import { serviceFqdn } from '../kube/service-dns';
 import { sizeToQuantity } from '../kube/size';
 import { IDatabaseClient, IDatabaseServer } from './database';
-import { ClientCredentials, DatabaseCredentials } from './database-credentials';
+import { ClientCredentials, ClientRole, DatabaseCredentials } from './database-credentials';
 import { DatabaseNetworkPolicy, namespaceNamed } from './database-network-policy';
 import { checkPostgresIdentifiers, POSTGRES_DEFAULTS } from './postgres-database';
 import { METRICS_PORT, METRICS_PORT_NAME, POSTGRES_PORT } from './postgres-pod';
@@ -344,11 +344,11 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
   }
 
   // Every client logs in as the Cluster's owner, which is no superuser: CloudNativePG makes no other role for it.
-  public providedClientSecrets(): string[] {
+  public providedClientSecrets(_roles?: readonly ClientRole[]): string[] {
     return this.credentials.providedClientSecrets([undefined]);
   }
 
-  public bindClient(scope: Construct, secretName: string): ClientCredentials {
+  public bindClient(scope: Construct, secretName: string, _role?: ClientRole): ClientCredentials {
     return { user: this.user, password: this.credentials.bindClient(scope, secretName) };
   }
 

@@ -12,7 +12,7 @@ import { sizeToQuantity } from '../kube/size';
 import { IDatabaseClient, IDatabaseServer } from './database';
 import { ClientCredentials, ClientRole, DatabaseCredentials, DatabaseRole, SecretKeyReference } from './database-credentials';
 import { DatabaseNetworkPolicy } from './database-network-policy';
-import { PostgresRoles } from './postgres-roles';
+import { PostgresRoles, ROLES_JOB_HASH_LENGTH } from './postgres-roles';
 import { CONFIG_KEYS, METRICS_PORT, METRICS_PORT_NAME, PGDATA, POSTGRES_PORT, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
 
 export interface PostgresDatabaseProps {
@@ -91,8 +91,8 @@ export function roleNames(databaseName: string): Readonly<Record<DatabaseRole, s
   return Object.fromEntries(Object.values(DatabaseRole).map(role => [role, `${databaseName}_${role}`])) as Record<DatabaseRole, string>;
 }
 
-// The roles Job is `<name>-roles-<8 hex>`, and its pods carry that name in a label of 63 characters at most.
-const ROLES_JOB_NAME_MAX_LENGTH = 63 - '-roles-'.length - 8;
+// The roles Job is `<name>-roles-<4 hex>`, and its pods carry that name in a label of 63 characters at most.
+const ROLES_JOB_NAME_MAX_LENGTH = 63 - '-roles-'.length - ROLES_JOB_HASH_LENGTH;
 
 // The longest role suffix, `_exporter`: a role name is an identifier of at most 63 characters.
 const LONGEST_ROLE_SUFFIX = Math.max(...Object.values(DatabaseRole).map(role => role.length + 1));
@@ -235,7 +235,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
     }
     const name = props.name ?? POSTGRES_DEFAULTS.name;
     if (typeof name === 'string' && name.length > ROLES_JOB_NAME_MAX_LENGTH && name.length <= maxNameLength) {
-      checks.add('name', name, `must be at most ${ROLES_JOB_NAME_MAX_LENGTH} characters: the roles Job is '<name>-roles-<8 characters>', `
+      checks.add('name', name, `must be at most ${ROLES_JOB_NAME_MAX_LENGTH} characters: the roles Job is '<name>-roles-<4 characters>', `
         + 'and its pods carry that name in a label value of at most 63');
     }
     const databaseName = props.databaseName ?? POSTGRES_DEFAULTS.databaseName;

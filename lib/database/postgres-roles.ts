@@ -34,6 +34,9 @@ export interface PostgresRolesProps {
   readonly ttl?: Duration;
 }
 
+/** The hex digits of the spec's hash in the roles Job's name. */
+export const ROLES_JOB_HASH_LENGTH = 4;
+
 /** The env var of the roles Job holding `role`'s name: `OWNER_ROLE`, `SERVICE_ROLE`, … */
 export function roleNameEnv(role: DatabaseRole): string {
   return `${role.toUpperCase()}_ROLE`;
@@ -186,7 +189,9 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
       },
     };
     this.job = new k8s.KubeJob(this, 'Resource', {
-      metadata: { name: `${db.name}-roles-${createHash('sha256').update(JSON.stringify(k8s.toJson_JobSpec(jobSpec))).digest('hex').slice(0, 8)}` },
+      // Four hex digits (not the migration Job's eight), so that a StatefulSet's longest name (52) still fits a
+      // label value of 63: the name only has to differ from the previous run's.
+      metadata: { name: `${db.name}-roles-${createHash('sha256').update(JSON.stringify(k8s.toJson_JobSpec(jobSpec))).digest('hex').slice(0, ROLES_JOB_HASH_LENGTH)}` },
       spec: jobSpec,
     });
     db.allowClient(this);
