@@ -64,6 +64,7 @@ describe('stack config', () => {
     ['a host with a scheme', { ingress: { host: 'https://drexii.me' } }, /ingress\.host: must be a bare host name such as 'drexii\.me'; drop the scheme 'https:\/\/', got "https:\/\/drexii\.me"/],
     ['a host with a path', { ingress: { host: 'drexii.me/tasks' } }, /ingress\.host: must be a lower-case DNS host name/],
     ['a path without a leading /', { ingress: { path: 'tasks' } }, /ingress\.path: must be an absolute path starting with '\/'.* got "tasks"/],
+    ['an ingress controller namespace that is no name', { ingress: { controllerNamespace: 'Ingress_Nginx' } }, /^ingress\.controllerNamespace: must be a DNS-1123 label .*got "Ingress_Nginx"$/],
     ['an autoscaler whose max is below its min', { app: { autoscaling: { minReplicas: 4, maxReplicas: 2, cpuUtilizationPercent: 70 } } }, /app\.autoscaling\.maxReplicas: must be a whole number from autoscaling\.minReplicas to 1000, got 2/],
     ['a short dev password', { database: { credentials: { source: 'dev-generated', password: 'short' } } }, /database\.credentials\.password: must be a string of at least 12 characters/],
     ['an unknown credentials source', { database: { credentials: { source: 'vault' } } }, /database\.credentials\.source: must be 'dev-generated'.*or 'cluster-provided', got "vault"/],
