@@ -97,7 +97,7 @@ describe("the Flask preset's commands, with Flask-Migrate 4.0.4", () => {
     // The command as the Deployment gives it, listening on this test's address instead of every interface.
     const command = appContainer.command.map((arg: string) => (arg === '--host=0.0.0.0' ? `--host=${HOST}` : arg));
     expect(command).not.toEqual(appContainer.command);
-    const appEnv = { ...containerEnv(appContainer, all as Manifest[], config.app.namespace), DB_HOST: postgres.host, PATH: env.PATH };
+    const appEnv: Record<string, string> = { ...containerEnv(appContainer, all as Manifest[], config.app.namespace), DB_HOST: postgres.host, PATH: env.PATH };
     // The Flask preset logs in as the service role too: it reads and writes the table the owner's migration made.
     expect([env.DB_USER, appEnv.DB_USER]).toEqual(['todo_owner', 'todo_service']);
     const flask = new ServiceProcess(command, FLASK_APP_DIR, appEnv, identityOf(server.spec.template.spec, appContainer, IMAGE_USERS.python));
