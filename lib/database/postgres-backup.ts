@@ -157,8 +157,8 @@ echo "restore: restored $dump into $PGDATABASE"
  * restore").
  *
  * The pods pass the "restricted" Pod Security Standard as the database's own uid (999, which the image's
- * /etc/passwd names), connect through the client Service with the database's credentials, and are let through its
- * NetworkPolicy as a client. At most one runs at a time, within `timeLimit`.
+ * /etc/passwd names), connect through the client Service, the dumps as the read-only backup role and the restore as
+ * the owner (never the superuser), and are let through its NetworkPolicy as a client. At most one runs at a time, within `timeLimit`.
  */
 export class PostgresBackup extends Construct implements IDatabaseClient {
   public readonly database: PostgresDatabase;

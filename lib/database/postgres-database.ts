@@ -16,7 +16,10 @@ import { PostgresRoles, ROLES_JOB_HASH_LENGTH } from './postgres-roles';
 import { CONFIG_KEYS, METRICS_PORT, METRICS_PORT_NAME, PGDATA, POSTGRES_PORT, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
 
 export interface PostgresDatabaseProps {
-  /** The password's source; the user and database name are not secret and live in a ConfigMap. */
+  /**
+   * The passwords' source: the bootstrap superuser's and each role's (README, "Database roles"). The names are not
+   * secret: the superuser's and the database's live in a ConfigMap, the roles' in the pods' env.
+   */
   readonly credentials: DatabaseCredentials;
   /**
    * Base name of the objects; the client Service carries it, so clients reach `<name>.<namespace>.svc`.
