@@ -7,7 +7,7 @@ import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  BridgeBackend, DatabaseCredentials, IDatabase, IDatabaseClient, IngressBridge, IngressTls, PostgresStatefulSet,
+  BridgeBackend, DatabaseCredentials, DatabaseRole, IDatabase, IDatabaseClient, IngressBridge, IngressTls, PostgresStatefulSet,
 } from 'stateful-todo-stack';
 
 /** PostgREST, connected to any IDatabase. */
@@ -19,7 +19,8 @@ class PostgrestApi extends Construct implements IDatabaseClient {
   constructor(scope: Construct, id: string, database: IDatabase) {
     super(scope, id);
     this.namespace = Chart.of(this).namespace!;
-    const credentials = database.bindClient(this, 'postgrest-db-credentials');
+    // PostgREST reads and writes rows: the database's service role, never its owner or superuser.
+    const credentials = database.bindClient(this, 'postgrest-db-credentials', DatabaseRole.SERVICE);
     const secretValue = (ref: { secretName: string; key: string }, name: string) => kplus.EnvValue.fromSecretValue({
       secret: kplus.Secret.fromSecretName(this, name, ref.secretName), key: ref.key,
     });
@@ -33,7 +34,7 @@ class PostgrestApi extends Construct implements IDatabaseClient {
         portNumber: 3000,
         securityContext: { user: 1000 },
         envVariables: {
-          DB_USER: secretValue(credentials.user, 'User'),
+          DB_USER: kplus.EnvValue.fromValue(credentials.user),
           DB_PASSWORD: secretValue(credentials.password, 'Password'),
           // libpq's key=value form, so a password needs no URL encoding; Kubernetes expands $(VAR) from the
           // variables defined before it.
@@ -55,7 +56,12 @@ const database = new PostgresStatefulSet(databaseChart, 'Postgres', {
   databaseName: 'catalog',
   user: 'catalog',
   storageSize: Size.gibibytes(20),
-  credentials: DatabaseCredentials.fromClusterSecrets('catalog-db', 'catalog-db-client'),
+  credentials: DatabaseCredentials.fromClusterSecrets({
+    databaseSecretName: 'catalog-db',
+    rolesSecretName: 'catalog-db-roles',
+    clientSecretName: 'catalog-db-client',
+    migrationSecretName: 'catalog-db-owner',
+  }),
 });
 const apiChart = new Chart(app, 'api', { namespace: 'catalog' });
 const api = new PostgrestApi(apiChart, 'Api', database);

@@ -38,10 +38,16 @@ describe('examples/: another cdk8s app, built from the library entry point only'
     expect(statefulSet.metadata.namespace).toBe('catalog-db');
     expect(statefulSet.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
     // The API's pods, and only they, are let through the database's NetworkPolicy.
+    // (Beside the database's own roles Job.)
     expect(only(database, 'NetworkPolicy').spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'catalog-db' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgresql', 'app.kubernetes.io/component': 'roles' } } }],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+    }, {
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'catalog' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgrest' } } }],
       ports: [{ port: 5432, protocol: 'TCP' }],
     }]);
+    // It logs in as the database's service role, with its password from the cluster-provided client Secret.
+    expect(only(api, 'Deployment', 'postgrest').spec.template.spec.containers[0].env).toContainEqual({ name: 'DB_USER', value: 'catalog_service' });
     expect(only(api, 'Deployment', 'postgrest').spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'postgrest' });
     // Host, port, database and the cluster-provided client Secret are read off the IDatabase.
     const env = Object.fromEntries(only(api, 'Deployment', 'postgrest').spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));

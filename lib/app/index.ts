@@ -1,2 +1,3 @@
 export * from './todo-app-preset';
 export * from './todo-app';
+export * from './app-network-policy';

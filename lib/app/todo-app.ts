@@ -5,7 +5,7 @@ import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { IDatabase, IDatabaseClient } from '../database/database';
-import { ClientCredentials } from '../database/database-credentials';
+import { ClientCredentials, DatabaseRole } from '../database/database-credentials';
 import { IBridgeBackend } from '../ingress/ingress-bridge';
 import { requireNamespace } from '../kube/chart-namespace';
 import { ComponentLabels, componentLabels, labelAllObjects, NAME_LABEL, INSTANCE_LABEL, selectorLabels } from '../kube/labels';
@@ -151,8 +151,10 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
   public readonly clientPodLabels: Record<string, string>;
   /** DB_HOST, DB_PORT, DB_NAME. */
   public readonly configMap: k8s.KubeConfigMap;
-  /** DB_USER and DB_PASSWORD, from a Secret in the app's namespace. */
+  /** The server's login: the database's service role (DB_USER), its password from a Secret in the app's namespace. */
   public readonly credentials: ClientCredentials;
+  /** The migration Job's login: the database's owner role, its password from a Secret of its own. */
+  public readonly migrationCredentials: ClientCredentials;
   public readonly deployment: k8s.KubeDeployment;
   public readonly service: k8s.KubeService;
   public readonly migrationJob: k8s.KubeJob;
@@ -191,7 +193,8 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
         [ENV.name]: this.database.databaseName,
       },
     });
-    this.credentials = this.database.bindClient(this, `${this.name}-db-credentials`);
+    this.credentials = this.database.bindClient(this, `${this.name}-db-credentials`, DatabaseRole.SERVICE);
+    this.migrationCredentials = this.database.bindClient(this, `${this.name}-migration-credentials`, DatabaseRole.OWNER);
 
     const serverSelector = selectorLabels(this, this.identity('server'));
     this.serverSelector = serverSelector;
@@ -212,7 +215,7 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
             // Env from a ConfigMap is read at start only: a new checksum rolls the pods when the settings change.
             annotations: { [CONFIG_CHECKSUM_ANNOTATION]: checksum(this.configMap.toJson().data) },
           },
-          spec: this.podSpec({
+          spec: this.podSpec(this.credentials, {
             restartPolicy: 'Always',
             // The endpoint removal of a terminating pod takes a moment to reach every node's proxy and the ingress
             // controller; until then they still send it requests. The preStop delay keeps serving through that
@@ -258,7 +261,7 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
       ttlSecondsAfterFinished: (props.migrationJobTtl ?? TODO_APP_DEFAULTS.migrationJobTtl).toSeconds(),
       template: {
         metadata: { labels: componentLabels(this, this.identity('migration')) },
-        spec: this.podSpec({
+        spec: this.podSpec(this.migrationCredentials, {
           restartPolicy: 'Never',
           container: { name: 'migrate', command: [...this.migrationCommand], env: [] },
         }),
@@ -327,7 +330,7 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
     return { name: this.name, component, version: imageVersion(this.image) };
   }
 
-  private podSpec(options: {
+  private podSpec(credentials: ClientCredentials, options: {
     restartPolicy: string;
     terminationGracePeriodSeconds?: number;
     container: Omit<k8s.Container, 'image'>;
@@ -340,8 +343,8 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
       fromConfig(ENV.host),
       fromConfig(ENV.port),
       fromConfig(ENV.name),
-      { name: ENV.user, valueFrom: { secretKeyRef: { name: this.credentials.user.secretName, key: this.credentials.user.key } } },
-      { name: ENV.password, valueFrom: { secretKeyRef: { name: this.credentials.password.secretName, key: this.credentials.password.key } } },
+      { name: ENV.user, value: credentials.user },
+      { name: ENV.password, valueFrom: { secretKeyRef: { name: credentials.password.secretName, key: credentials.password.key } } },
     ];
     const restricted = (readOnlyRootFilesystem: boolean): k8s.SecurityContext => ({
       runAsNonRoot: true,

@@ -1,8 +1,10 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
+import { AppNetworkPolicy } from '../app/app-network-policy';
 import { TodoApp } from '../app/todo-app';
 import { StackConfig, todoAppProps } from '../config';
 import { IDatabase } from '../database/database';
+import { DatabaseRole } from '../database/database-credentials';
 import { PodMetrics } from '../monitoring/pod-monitor';
 import { NamespaceChart } from './namespace-chart';
 
@@ -15,6 +17,8 @@ export interface AppChartProps {
 /** The app's namespace: the todo service, wired to the database it is given. */
 export class AppChart extends NamespaceChart {
   public readonly app: TodoApp;
+  /** Default-deny for the namespace, and what the app's pods are let through. */
+  public readonly networkPolicy: AppNetworkPolicy;
   /** Present when `monitoring.enabled` and the app's preset serves metrics: the PodMonitor of its server pods. */
   public readonly metrics?: PodMetrics;
 
@@ -24,10 +28,16 @@ export class AppChart extends NamespaceChart {
       config,
       namespace: config.app.namespace,
       version: imageVersion(config.app.image),
-      providedSecrets: database.providedClientSecret ? [database.providedClientSecret] : [],
+      providedSecrets: database.providedClientSecrets([DatabaseRole.SERVICE, DatabaseRole.OWNER]),
     });
     this.app = new TodoApp(this, 'TodoApp', { ...todoAppProps(config), database });
     const metricsPath = this.app.preset.metricsPath;
+    this.networkPolicy = new AppNetworkPolicy(this, 'NetworkPolicy', {
+      app: this.app,
+      database,
+      ingressControllerNamespace: config.ingress.controllerNamespace,
+      prometheusNamespace: config.monitoring.enabled && metricsPath !== undefined ? config.monitoring.prometheusNamespace : undefined,
+    });
     if (config.monitoring.enabled && metricsPath !== undefined) {
       this.metrics = new PodMetrics(this, 'Metrics', {
         name: this.app.name, selector: this.app.serverSelector, portName: this.app.httpPortName, path: metricsPath,

@@ -26,7 +26,12 @@ export class DatabaseChart extends NamespaceChart {
       config,
       namespace: config.database.namespace,
       version: imageVersion(config.database.image),
-      providedSecrets: [credentials.providedDatabaseSecret, objectStoreSecret(config)].filter((name): name is string => name !== undefined),
+      providedSecrets: [
+        credentials.providedDatabaseSecret,
+        // CloudNativePG makes its own roles; the others' roles Job reads their passwords.
+        config.database.workload === DatabaseWorkload.CLOUDNATIVE_PG ? undefined : credentials.providedRolesSecret,
+        objectStoreSecret(config),
+      ].filter((name): name is string => name !== undefined),
     });
     this.database = databaseWorkload(config).create(this, 'Postgres', databaseProps(config, credentials));
     if (config.monitoring.enabled) {

@@ -1,6 +1,7 @@
 import { App, AppProps } from 'cdk8s';
 import { StackConfig } from '../config';
 import { PostgresCluster } from '../database/postgres-cluster';
+import { PostgresDatabase } from '../database/postgres-database';
 import { PostgresDeployment } from '../database/postgres-deployment';
 import { assignSyncWaves, keepData, markAsSyncHook, SyncWave } from '../gitops/sync-annotations';
 import { AppChart } from './app-chart';
@@ -38,13 +39,16 @@ export class TodoStack extends App {
     assignSyncWaves(this.appChart, SyncWave.APP);
     assignSyncWaves(this.ingressChart, SyncWave.INGRESS);
     markAsSyncHook(this.appChart.app.migrationJob, SyncWave.MIGRATION);
+    const database = this.databaseChart.database;
+    if (database instanceof PostgresDatabase) {
+      markAsSyncHook(database.roles.job, SyncWave.ROLES);
+    }
     const backup = this.databaseChart.backup;
     if (backup) {
       // The claim binds only once the deploy-time dump uses it: in one wave, so that Argo CD does not wait for it first.
       assignSyncWaves(backup, SyncWave.BACKUP);
       markAsSyncHook(backup.deployJob, SyncWave.BACKUP);
     }
-    const database = this.databaseChart.database;
     if (database instanceof PostgresCluster && database.scheduledBackup) {
       // After the Cluster is healthy (Argo CD's built-in health check for it), as the dumps of the other workloads.
       assignSyncWaves(database.scheduledBackup, SyncWave.BACKUP);

@@ -53,7 +53,12 @@ export function databaseCredentials(config: StackConfig): DatabaseCredentials {
   const credentials = config.database.credentials;
   return credentials.source === 'dev-generated'
     ? DatabaseCredentials.forDevelopment(credentials.password)
-    : DatabaseCredentials.fromClusterSecrets(credentials.databaseSecretName, credentials.appSecretName);
+    : DatabaseCredentials.fromClusterSecrets({
+      databaseSecretName: credentials.databaseSecretName,
+      clientSecretName: credentials.appSecretName,
+      rolesSecretName: credentials.rolesSecretName,
+      migrationSecretName: credentials.migrationSecretName,
+    });
 }
 
 /** The props of the database construct, whichever workload the config names. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { APP_NETWORK_POLICY_DEFAULTS } from '../app/app-network-policy';
 import { TODO_APP_DEFAULTS } from '../app/todo-app';
 import { AppPreset, TodoAppPreset } from '../app/todo-app-preset';
 import { POSTGRES_BACKUP_DEFAULTS } from '../database/postgres-backup';
@@ -106,6 +107,10 @@ const credentials = defaultVariant('source', [
     source: z.literal('cluster-provided'),
     databaseSecretName: z.string().prefault('postgres-credentials'),
     appSecretName: z.string().prefault('stateful-flask-db-credentials'),
+    /** StatefulSet, Deployment: the database's namespace, every role's password (`OWNER_PASSWORD`, …). */
+    rolesSecretName: z.string().prefault('postgres-roles'),
+    /** StatefulSet, Deployment: the app's namespace, the migration Job's `DB_PASSWORD` (the owner role's). */
+    migrationSecretName: z.string().prefault('stateful-flask-migration-credentials'),
   }, "{ source: 'cluster-provided', databaseSecretName: 'postgres-credentials', appSecretName: 'stateful-flask-db-credentials' }"),
   settings({
     source: z.literal('dev-generated'),
@@ -259,6 +264,8 @@ export const STACK_SCHEMA = settings({
   app,
   ingress: settings({
     namespace: kubeName('dnsLabel').prefault('default'),
+    /** Namespace of the ingress controller's pods, which the app's NetworkPolicy lets reach the app's port. */
+    controllerNamespace: kubeName('dnsLabel').prefault(APP_NETWORK_POLICY_DEFAULTS.ingressControllerNamespace),
     serviceName: z.string().prefault('stateful-flask-external'),
     name: z.string().prefault('stateful-flask'),
     ingressClassName: z.string().prefault(INGRESS_BRIDGE_DEFAULTS.ingressClassName),

@@ -14,6 +14,8 @@ const PROD: StackOverrides = {
       source: 'cluster-provided',
       databaseSecretName: 'postgres-credentials',
       appSecretName: 'stateful-flask-db-credentials',
+      rolesSecretName: 'postgres-roles',
+      migrationSecretName: 'stateful-flask-migration-credentials',
     },
   },
   app: {

@@ -6,3 +6,4 @@ export * from './postgres-deployment';
 export * from './postgres-backup';
 export * from './postgres-cluster';
 export * from './database-network-policy';
+export * from './postgres-roles';

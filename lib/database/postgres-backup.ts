@@ -14,6 +14,7 @@ import { restrictedContainerSecurityContext } from '../kube/security-context';
 import { sizeToQuantity } from '../kube/size';
 import { createHash } from 'crypto';
 import { IDatabaseClient } from './database';
+import { DatabaseRole } from './database-credentials';
 import { CONFIG_KEYS, postgresPodSecurityContext } from './postgres-pod';
 import { PostgresDatabase } from './postgres-database';
 
@@ -110,9 +111,12 @@ done
 export const NOTIFY_CHANNELS_ENV = 'NOTIFY_CHANNELS';
 
 /**
- * The restore Job's script: restores `RESTORE_DUMP` (a dump's file name, or `latest`) into the database. When the
- * database is gone, pg_restore re-creates it from the dump (with its owner and settings); when it exists, the
- * dump's objects are dropped and restored in one transaction, so a failed restore changes nothing.
+ * The restore Job's script, run as the owner role: restores `RESTORE_DUMP` (a dump's file name, or `latest`) into the
+ * database. The dump's objects are dropped and restored in one transaction, so a failed restore changes nothing.
+ * Objects are the owner's, whoever owned them in the dump (`--no-owner`: a dump of an earlier release's superuser-owned
+ * tables restores too), and their rights are the owner's default privileges, which the roles Job grants
+ * (`--no-privileges`). A database that is gone is created again, empty, by the roles Job on the next deploy: the
+ * owner may not create databases.
  */
 export const RESTORE_SCRIPT = `set -eu
 cd "$BACKUP_DIR"
@@ -135,12 +139,11 @@ SELECT count(*) FROM pg_database WHERE datname = :'db';
 SQL
 )
 if [ "$exists" = 0 ]; then
-  echo "restore: database $PGDATABASE does not exist: creating it from $dump"
-  pg_restore --no-password --exit-on-error --create --dbname=postgres "$dump"
-else
-  echo "restore: replacing the objects of database $PGDATABASE with those of $dump, in one transaction"
-  pg_restore --no-password --exit-on-error --clean --if-exists --single-transaction --dbname="$PGDATABASE" "$dump"
+  echo "restore: database $PGDATABASE does not exist: deploy the stage (its roles Job creates it, empty), then restore again" >&2
+  exit 1
 fi
+echo "restore: replacing the objects of database $PGDATABASE with those of $dump, in one transaction"
+pg_restore --no-password --exit-on-error --clean --if-exists --no-owner --no-privileges --single-transaction --dbname="$PGDATABASE" "$dump"
 for channel in \${${NOTIFY_CHANNELS_ENV}:-}; do
   psql --no-password --dbname="$PGDATABASE" --quiet --set=ON_ERROR_STOP=1 --command="NOTIFY $channel"
 done
@@ -154,8 +157,8 @@ echo "restore: restored $dump into $PGDATABASE"
  * restore").
  *
  * The pods pass the "restricted" Pod Security Standard as the database's own uid (999, which the image's
- * /etc/passwd names), connect through the client Service with the database's credentials, and are let through its
- * NetworkPolicy as a client. At most one runs at a time, within `timeLimit`.
+ * /etc/passwd names), connect through the client Service, the dumps as the read-only backup role and the restore as
+ * the owner (never the superuser), and are let through its NetworkPolicy as a client. At most one runs at a time, within `timeLimit`.
  */
 export class PostgresBackup extends Construct implements IDatabaseClient {
   public readonly database: PostgresDatabase;
@@ -238,7 +241,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     const jobSpec: k8s.JobSpec = {
       backoffLimit: 2,
       activeDeadlineSeconds: this.timeLimit.toSeconds(),
-      template: this.podTemplate(BACKUP_SCRIPT, { BACKUP_RETAIN: String(this.retention) }),
+      template: this.podTemplate(BACKUP_SCRIPT, DatabaseRole.BACKUP, { BACKUP_RETAIN: String(this.retention) }),
     };
     this.cronJob = new k8s.KubeCronJob(this, 'Resource', {
       metadata: { name },
@@ -279,7 +282,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
         backoffLimit: 0,
         activeDeadlineSeconds: this.timeLimit.toSeconds(),
         ttlSecondsAfterFinished: 7 * 24 * 3600,
-        template: this.podTemplate(RESTORE_SCRIPT, {
+        template: this.podTemplate(RESTORE_SCRIPT, DatabaseRole.OWNER, {
           [RESTORE_DUMP_ENV]: 'latest',
           ...(this.notifyAfterRestore.length > 0 ? { [NOTIFY_CHANNELS_ENV]: this.notifyAfterRestore.join(' ') } : {}),
         }, labels),
@@ -298,8 +301,10 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     return { name: this.database.name, component: 'backup', version: imageVersion(this.database.image) };
   }
 
-  private podTemplate(script: string, env: Record<string, string>, labels = componentLabels(this, this.identity)): k8s.PodTemplateSpec {
+  /** A pod that runs `script` logged in as `role`: the backup role reads every table, the owner restores them. */
+  private podTemplate(script: string, role: DatabaseRole, env: Record<string, string>, labels = componentLabels(this, this.identity)): k8s.PodTemplateSpec {
     const db = this.database;
+    const password = db.rolePassword(role);
     const fromConfig = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { configMapKeyRef: { name: db.configMap.name, key } } });
     return {
       metadata: { labels },
@@ -318,8 +323,8 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
             { name: 'PGHOST', value: db.host },
             { name: 'PGPORT', value: String(db.port) },
             fromConfig('PGDATABASE', CONFIG_KEYS.database),
-            fromConfig('PGUSER', CONFIG_KEYS.user),
-            { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: db.passwordSecret.secretName, key: db.passwordSecret.key } } },
+            { name: 'PGUSER', value: db.roleNames[role] },
+            { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: password.secretName, key: password.key } } },
             { name: 'PGCONNECT_TIMEOUT', value: '10' },
             { name: 'BACKUP_DIR', value: BACKUP_MOUNT_PATH },
             ...Object.entries(env).map(([key, value]) => ({ name: key, value })),

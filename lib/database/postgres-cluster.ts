@@ -11,7 +11,7 @@ import { checkResources, Resources, resourcesToQuantities } from '../kube/resour
 import { serviceFqdn } from '../kube/service-dns';
 import { sizeToQuantity } from '../kube/size';
 import { IDatabaseClient, IDatabaseServer } from './database';
-import { ClientCredentials, DatabaseCredentials } from './database-credentials';
+import { ClientCredentials, ClientRole, DatabaseCredentials } from './database-credentials';
 import { DatabaseNetworkPolicy, namespaceNamed } from './database-network-policy';
 import { checkPostgresIdentifiers, POSTGRES_DEFAULTS } from './postgres-database';
 import { METRICS_PORT, METRICS_PORT_NAME, POSTGRES_PORT } from './postgres-pod';
@@ -343,12 +343,13 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
     return this.image;
   }
 
-  public get providedClientSecret(): string | undefined {
-    return this.credentials.providedClientSecret;
+  // Every client logs in as the Cluster's owner, which is no superuser: CloudNativePG makes no other role for it.
+  public providedClientSecrets(_roles?: readonly ClientRole[]): string[] {
+    return this.credentials.providedClientSecrets([undefined]);
   }
 
-  public bindClient(scope: Construct, secretName: string): ClientCredentials {
-    return this.credentials.bindClient(scope, secretName, this.user);
+  public bindClient(scope: Construct, secretName: string, _role?: ClientRole): ClientCredentials {
+    return { user: this.user, password: this.credentials.bindClient(scope, secretName) };
   }
 
   public allowClient(client: IDatabaseClient): void {

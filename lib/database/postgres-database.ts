@@ -10,12 +10,16 @@ import { checkResources, Resources } from '../kube/resources';
 import { DEFAULT_CLUSTER_DOMAIN, serviceFqdn } from '../kube/service-dns';
 import { sizeToQuantity } from '../kube/size';
 import { IDatabaseClient, IDatabaseServer } from './database';
-import { ClientCredentials, DatabaseCredentials, SecretKeyReference } from './database-credentials';
+import { ClientCredentials, ClientRole, DatabaseCredentials, DatabaseRole, SecretKeyReference } from './database-credentials';
 import { DatabaseNetworkPolicy } from './database-network-policy';
+import { PostgresRoles, ROLES_JOB_HASH_LENGTH } from './postgres-roles';
 import { CONFIG_KEYS, METRICS_PORT, METRICS_PORT_NAME, PGDATA, POSTGRES_PORT, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
 
 export interface PostgresDatabaseProps {
-  /** The password's source; the user and database name are not secret and live in a ConfigMap. */
+  /**
+   * The passwords' source: the bootstrap superuser's and each role's (README, "Database roles"). The names are not
+   * secret: the superuser's and the database's live in a ConfigMap, the roles' in the pods' env.
+   */
   readonly credentials: DatabaseCredentials;
   /**
    * Base name of the objects; the client Service carries it, so clients reach `<name>.<namespace>.svc`.
@@ -29,7 +33,12 @@ export interface PostgresDatabaseProps {
   readonly image?: string;
   /** `POSTGRES_DB`, a lower-case PostgreSQL identifier. @default 'todo' */
   readonly databaseName?: string;
-  /** `POSTGRES_USER`, a lower-case PostgreSQL identifier. @default 'todo' */
+  /**
+   * `POSTGRES_USER`: the bootstrap superuser the image creates on a first start, a lower-case PostgreSQL
+   * identifier. Only PostgreSQL's own container and the roles Job log in as it; clients get roles of their own
+   * (`<databaseName>_owner`, `_service`, `_exporter`, `_backup`).
+   * @default 'todo' (the name earlier releases gave their clients too)
+   */
   readonly user?: string;
   /**
    * Size of the data volume.
@@ -80,6 +89,17 @@ export const POSTGRES_DEFAULTS = {
 
 const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
+/** The name of each login role of a database the stack runs beside its superuser: `<databaseName>_<role>`. */
+export function roleNames(databaseName: string): Readonly<Record<DatabaseRole, string>> {
+  return Object.fromEntries(Object.values(DatabaseRole).map(role => [role, `${databaseName}_${role}`])) as Record<DatabaseRole, string>;
+}
+
+// The roles Job is `<name>-roles-<4 hex>`, and its pods carry that name in a label of 63 characters at most.
+const ROLES_JOB_NAME_MAX_LENGTH = 63 - '-roles-'.length - ROLES_JOB_HASH_LENGTH;
+
+// The longest role suffix, `_exporter`: a role name is an identifier of at most 63 characters.
+const LONGEST_ROLE_SUFFIX = Math.max(...Object.values(DatabaseRole).map(role => role.length + 1));
+
 /** Checks `databaseName` and `user` (or their defaults): lower-case PostgreSQL identifiers, as every workload needs. */
 export function checkPostgresIdentifiers(checks: PropChecks, props: { databaseName?: string; user?: string }): void {
   for (const prop of ['databaseName', 'user'] as const) {
@@ -109,8 +129,12 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
   public readonly resources: Resources;
   public readonly credentials: DatabaseCredentials;
   public readonly clusterDomain: string;
-  /** Where the database pod reads `POSTGRES_PASSWORD`. */
+  /** Where the database pod reads `POSTGRES_PASSWORD`: the bootstrap superuser's. */
   public readonly passwordSecret: SecretKeyReference;
+  /** The login role of each kind of client (README, "Database roles"). */
+  public readonly roleNames: Readonly<Record<DatabaseRole, string>>;
+  /** The Job that makes the roles and grants their rights, on every deploy (its name changes with its spec). */
+  public readonly roles: PostgresRoles;
   public readonly configMap: k8s.KubeConfigMap;
   /** The ClusterIP Service clients connect to. */
   public readonly service: k8s.KubeService;
@@ -127,6 +151,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
   public readonly metricsPortName = METRICS_PORT_NAME;
 
   private readonly policy: DatabaseNetworkPolicy;
+  private readonly rolePasswordOf: (role: DatabaseRole) => SecretKeyReference;
 
   /**
    * @param problems what the workload found wrong with `props` (its `checkProps`), thrown before anything is made
@@ -146,6 +171,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
     this.clusterDomain = props.clusterDomain ?? POSTGRES_DEFAULTS.clusterDomain;
     this.metricsExporterImage = props.metricsExporterImage;
     this.selector = selectorLabels(this, this.identity);
+    this.roleNames = roleNames(this.databaseName);
 
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${this.name}-config` },
@@ -156,6 +182,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
       },
     });
     this.passwordSecret = this.credentials.bindDatabase(this, `${this.name}-credentials`);
+    this.rolePasswordOf = this.credentials.bindRoles(this, `${this.name}-roles`);
 
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name: this.name },
@@ -186,6 +213,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
       metricsPort: this.metricsExporterImage === undefined ? undefined : METRICS_PORT,
     });
     this.networkPolicy = this.policy.resource;
+    this.roles = new PostgresRoles(this, 'Roles', { database: this });
   }
 
   /**
@@ -208,7 +236,22 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
     if (props.clusterDomain !== undefined) {
       checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
     }
-    return [...checks.problems, ...props.credentials.problems];
+    const name = props.name ?? POSTGRES_DEFAULTS.name;
+    if (typeof name === 'string' && name.length > ROLES_JOB_NAME_MAX_LENGTH && name.length <= maxNameLength) {
+      checks.add('name', name, `must be at most ${ROLES_JOB_NAME_MAX_LENGTH} characters: the roles Job is '<name>-roles-<4 characters>', `
+        + 'and its pods carry that name in a label value of at most 63');
+    }
+    const databaseName = props.databaseName ?? POSTGRES_DEFAULTS.databaseName;
+    if (typeof databaseName === 'string' && databaseName.length > 63 - LONGEST_ROLE_SUFFIX) {
+      checks.add('databaseName', databaseName, `must be at most ${63 - LONGEST_ROLE_SUFFIX} characters: the roles are `
+        + `'<databaseName>_owner' … '<databaseName>_exporter', identifiers of at most 63`);
+    }
+    const user = props.user ?? POSTGRES_DEFAULTS.user;
+    if (typeof databaseName === 'string' && Object.values(roleNames(databaseName)).includes(user)) {
+      checks.add('user', user, `is the name of one of the database's own roles (${Object.values(roleNames(databaseName)).join(', ')}); `
+        + "the bootstrap superuser needs another name, such as 'todo' or 'postgres'");
+    }
+    return [...checks.problems, ...props.credentials.problems, ...props.credentials.rolesProblems];
   }
 
   /** The stable DNS name clients connect to: the client Service's FQDN. */
@@ -221,12 +264,17 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
     return this.image;
   }
 
-  public get providedClientSecret(): string | undefined {
-    return this.credentials.providedClientSecret;
+  public providedClientSecrets(roles: readonly ClientRole[]): string[] {
+    return this.credentials.providedClientSecrets(roles);
   }
 
-  public bindClient(scope: Construct, secretName: string): ClientCredentials {
-    return this.credentials.bindClient(scope, secretName, this.user);
+  public bindClient(scope: Construct, secretName: string, role: ClientRole): ClientCredentials {
+    return { user: this.roleNames[role], password: this.credentials.bindClient(scope, secretName, role) };
+  }
+
+  /** Where `role`'s password is, in the database's namespace (the roles Secret). */
+  public rolePassword(role: DatabaseRole): SecretKeyReference {
+    return this.rolePasswordOf(role);
   }
 
   public allowClient(client: IDatabaseClient): void {
@@ -260,7 +308,12 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
       password: this.passwordSecret,
       resources: this.resources,
       dataVolume,
-      exporter: this.metricsExporterImage ? { image: this.metricsExporterImage, databaseName: this.databaseName } : undefined,
+      exporter: this.metricsExporterImage ? {
+        image: this.metricsExporterImage,
+        databaseName: this.databaseName,
+        user: this.roleNames[DatabaseRole.EXPORTER],
+        password: this.rolePassword(DatabaseRole.EXPORTER),
+      } : undefined,
     });
   }
 
@@ -272,5 +325,6 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
   /** Puts the recommended labels on every object; subclasses call it once their objects exist. */
   protected labelObjects(): void {
     labelAllObjects(this, componentLabels(this, this.identity));
+    this.roles.labelObjects(this.image);
   }
 }

@@ -37,6 +37,9 @@ export interface PostgresExporterProps {
   readonly image: string;
   /** The database the exporter connects to (it reads the server-wide statistics from there). */
   readonly databaseName: string;
+  /** The role it logs in as: a member of `pg_monitor`, nothing more. */
+  readonly user: string;
+  readonly password: SecretKeyReference;
 }
 
 export const METRICS_PORT = 9187;
@@ -93,7 +96,7 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
           { name: 'tmp', mountPath: '/tmp' },
           { name: 'dshm', mountPath: '/dev/shm' },
         ],
-      }, ...(props.exporter ? [exporterContainer(props, props.exporter)] : [])],
+      }, ...(props.exporter ? [exporterContainer(props.exporter)] : [])],
       volumes: [
         ...(props.dataVolume ? [props.dataVolume] : []),
         { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
@@ -121,10 +124,10 @@ export function postgresPodSecurityContext(): k8s.PodSecurityContext {
   };
 }
 
-// The owner's login over the pod's loopback (no TLS: the traffic never leaves the pod), with the user and password
-// from the same ConfigMap and Secret as the server's, as the exporter's DATA_SOURCE_* variables. No readiness probe:
+// The exporter role's login over the pod's loopback (no TLS: the traffic never leaves the pod), as the exporter's
+// DATA_SOURCE_* variables: a member of pg_monitor, never the superuser. No readiness probe:
 // a pod is ready when PostgreSQL is, and an exporter that is not must never take the database out of its Service.
-function exporterContainer(props: PostgresPodProps, exporter: PostgresExporterProps): k8s.Container {
+function exporterContainer(exporter: PostgresExporterProps): k8s.Container {
   return {
     name: 'metrics',
     image: exporter.image,
@@ -133,8 +136,8 @@ function exporterContainer(props: PostgresPodProps, exporter: PostgresExporterPr
     ports: [{ name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: 'TCP' }],
     env: [
       { name: 'DATA_SOURCE_URI', value: `127.0.0.1:${POSTGRES_PORT}/${exporter.databaseName}?sslmode=disable` },
-      { name: 'DATA_SOURCE_USER', valueFrom: { configMapKeyRef: { name: props.configMapName, key: CONFIG_KEYS.user } } },
-      { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: props.password.secretName, key: props.password.key } } },
+      { name: 'DATA_SOURCE_USER', value: exporter.user },
+      { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: exporter.password.secretName, key: exporter.password.key } } },
     ],
     resources: {
       requests: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('32Mi') },

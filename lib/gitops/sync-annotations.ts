@@ -10,12 +10,14 @@ export enum SyncWave {
   /** ConfigMaps and Secrets, which pods read at start. */
   CONFIG = 1,
   DATABASE = 2,
-  /** A dump of the database, once it is healthy and before a migration changes it; with the claim it binds. */
-  BACKUP = 3,
+  /** The roles Job, once the database is healthy: the backup and the migration log in as the roles it makes. */
+  ROLES = 3,
+  /** A dump of the database, before a migration changes it; with the claim it binds. */
+  BACKUP = 4,
   /** The migration Job, once the database is healthy. */
-  MIGRATION = 4,
-  APP = 5,
-  INGRESS = 6,
+  MIGRATION = 5,
+  APP = 6,
+  INGRESS = 7,
 }
 
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';

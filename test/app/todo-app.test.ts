@@ -9,7 +9,7 @@ import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
 import { CONFIG_CHECKSUM_ANNOTATION, TodoApp, TodoAppProps } from '../../lib/app/todo-app';
 import { AppPreset, TodoAppPreset } from '../../lib/app/todo-app-preset';
 import { IDatabase, IDatabaseClient } from '../../lib/database/database';
-import { ClientCredentials, DatabaseCredentials } from '../../lib/database/database-credentials';
+import { ClientCredentials, ClientRole, DatabaseCredentials } from '../../lib/database/database-credentials';
 import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
 interface Built { app: TodoApp; db: PostgresStatefulSet; manifests: Manifest[]; dbManifests: Manifest[] }
@@ -54,23 +54,33 @@ describe('TodoApp', () => {
     }
   });
 
-  test('DB_USER and DB_PASSWORD come from a Secret in the app namespace holding the database user and password', () => {
+  test('the server logs in as the database\'s service role, the migration Job as its owner: each password from a Secret of the app namespace', () => {
     const { manifests, dbManifests } = build();
-    const secret = only(manifests, 'Secret');
-    expect(secret.metadata.namespace).toBe('stateful-namespace');
     const decoded = (s: Manifest, key: string) => Buffer.from(s.data[key], 'base64').toString();
-    expect(decoded(secret, 'DB_USER')).toBe('flask');
-    expect(decoded(secret, 'DB_PASSWORD')).toBe(decoded(only(dbManifests, 'Secret'), 'POSTGRES_PASSWORD'));
-    const env = envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]);
-    expect(env.DB_USER).toEqual({ secretKeyRef: { name: secret.metadata.name, key: 'DB_USER' } });
-    expect(env.DB_PASSWORD).toEqual({ secretKeyRef: { name: secret.metadata.name, key: 'DB_PASSWORD' } });
+    const roles = only(dbManifests, 'Secret', 'postgres-roles');
+    const server = envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]);
+    const migration = envOf(only(manifests, 'Job').spec.template.spec.containers[0]);
+    expect(server.DB_USER).toBe('tasks_service');
+    expect(migration.DB_USER).toBe('tasks_owner');
+    expect(server.DB_PASSWORD).toEqual({ secretKeyRef: { name: 'stateful-flask-db-credentials', key: 'DB_PASSWORD' } });
+    expect(migration.DB_PASSWORD).toEqual({ secretKeyRef: { name: 'stateful-flask-migration-credentials', key: 'DB_PASSWORD' } });
+    // Each holds its role's password, as the roles Job sets it; never the superuser's.
+    const serverSecret = only(manifests, 'Secret', 'stateful-flask-db-credentials');
+    const migrationSecret = only(manifests, 'Secret', 'stateful-flask-migration-credentials');
+    expect(Object.keys(serverSecret.data)).toEqual(['DB_PASSWORD']);
+    expect(decoded(serverSecret, 'DB_PASSWORD')).toBe(decoded(roles, 'SERVICE_PASSWORD'));
+    expect(decoded(migrationSecret, 'DB_PASSWORD')).toBe(decoded(roles, 'OWNER_PASSWORD'));
+    expect(decoded(serverSecret, 'DB_PASSWORD')).not.toBe(decoded(only(dbManifests, 'Secret', 'postgres-credentials'), 'POSTGRES_PASSWORD'));
+    expect(serverSecret.metadata.annotations?.['todo-stack/purpose']).toMatch(/^development only/);
   });
 
-  test('with cluster-provided credentials no Secret is emitted and the named one is referenced', () => {
-    const { manifests } = build({}, DatabaseCredentials.fromClusterSecrets('pg', 'todo-db'));
+  test('with cluster-provided credentials no Secret is emitted and the named ones are referenced', () => {
+    const { manifests } = build({}, DatabaseCredentials.fromClusterSecrets({
+      databaseSecretName: 'pg', rolesSecretName: 'pg-roles', clientSecretName: 'todo-db', migrationSecretName: 'todo-db-owner',
+    }));
     expect(manifests.filter(m => m.kind === 'Secret')).toEqual([]);
-    const env = envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]);
-    expect(env.DB_PASSWORD).toEqual({ secretKeyRef: { name: 'todo-db', key: 'DB_PASSWORD' } });
+    expect(envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]).DB_PASSWORD).toEqual({ secretKeyRef: { name: 'todo-db', key: 'DB_PASSWORD' } });
+    expect(envOf(only(manifests, 'Job').spec.template.spec.containers[0]).DB_PASSWORD).toEqual({ secretKeyRef: { name: 'todo-db-owner', key: 'DB_PASSWORD' } });
   });
 
   test('an init container waits, with the database image, until the database accepts connections, naming its user', () => {
@@ -80,8 +90,7 @@ describe('TodoApp', () => {
     expect(init.image).toBe(db.image);
     // The pod's uid has no passwd entry in the database image: without -U, libpq makes "no attempt" (exit 3) forever.
     expect(init.command.join(' ')).toContain('until pg_isready -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME"');
-    const secret = only(manifests, 'Secret').metadata.name;
-    expect(envOf(init).DB_USER).toEqual({ secretKeyRef: { name: secret, key: 'DB_USER' } });
+    expect(envOf(init).DB_USER).toBe('tasks_service');
     expect(Object.keys(envOf(init)).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PORT', 'DB_USER']);
     expect(init.resources.limits.memory).toBe('64Mi');
   });
@@ -138,7 +147,7 @@ describe('TodoApp', () => {
     expect(pod.containers[0].resources).toEqual({ requests: { cpu: '200m', memory: '64Mi' }, limits: { memory: '128Mi' } });
   });
 
-  test('the migration Job runs the command with the same database env, and is bounded', () => {
+  test('the migration Job runs the command with the same database env but its login (the owner), and is bounded', () => {
     const { manifests } = build({ migrationJobTtl: Duration.hours(2) });
     const job = only(manifests, 'Job');
     expect(job.metadata.name).toMatch(/^stateful-flask-migrate-[0-9a-f]{8}$/);
@@ -148,7 +157,9 @@ describe('TodoApp', () => {
     const pod = job.spec.template.spec;
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.containers[0].command.join(' ')).toContain('flask db upgrade -d /tmp/migrations');
-    expect(envOf(pod.containers[0])).toEqual(envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]));
+    const { DB_USER: _user, DB_PASSWORD: _password, ...serverEnv } = envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]);
+    expect(envOf(pod.containers[0])).toEqual({ ...serverEnv, DB_USER: 'tasks_owner',
+      DB_PASSWORD: { secretKeyRef: { name: 'stateful-flask-migration-credentials', key: 'DB_PASSWORD' } } });
     expect(pod.initContainers[0].name).toBe('wait-for-database');
   });
 
@@ -183,8 +194,10 @@ describe('TodoApp', () => {
   test('the database admits both the server and the migration pods', () => {
     const { app, manifests, dbManifests } = build();
     const policy = only(dbManifests, 'NetworkPolicy');
-    expect(policy.spec.ingress).toHaveLength(1);
-    const peer = policy.spec.ingress[0].from[0];
+    // Beside the database's own roles Job.
+    expect(policy.spec.ingress).toHaveLength(2);
+    expect(policy.spec.ingress[0].from[0].podSelector.matchLabels['app.kubernetes.io/component']).toBe('roles');
+    const peer = policy.spec.ingress[1].from[0];
     expect(peer.namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'stateful-namespace' });
     expect(peer.podSelector.matchLabels).toEqual(app.clientPodLabels);
     for (const template of [only(manifests, 'Deployment').spec.template, only(manifests, 'Job').spec.template]) {
@@ -264,12 +277,13 @@ describe('TodoApp', () => {
     const database: IDatabase = Object.assign(new Construct(chart, 'ExternalDatabase'), {
       host: 'pg.example.internal',
       port: 6543,
+      namespace: 'shop-db',
+      selector: { app: 'shop-db' },
       databaseName: 'shop',
-      user: 'shopper',
       clientToolsImage: 'postgres:16.4-bookworm',
-      providedClientSecret: 'shop-db',
-      bindClient: (): ClientCredentials => ({
-        user: { secretName: 'shop-db', key: 'username' }, password: { secretName: 'shop-db', key: 'password' },
+      providedClientSecrets: () => ['shop-db'],
+      bindClient: (_scope: Construct, _name: string, role: ClientRole): ClientCredentials => ({
+        user: `shop_${role}`, password: { secretName: 'shop-db', key: `${role}-password` },
       }),
       allowClient: (client: IDatabaseClient) => { allowed.push(client.node.path); },
     });
@@ -278,7 +292,9 @@ describe('TodoApp', () => {
     expect(only(manifests, 'ConfigMap').data).toEqual({ DB_HOST: 'pg.example.internal', DB_PORT: '6543', DB_NAME: 'shop' });
     const pod = only(manifests, 'Deployment').spec.template.spec;
     expect(pod.initContainers[0].image).toBe('postgres:16.4-bookworm');
-    expect(envOf(pod.containers[0]).DB_PASSWORD).toEqual({ secretKeyRef: { name: 'shop-db', key: 'password' } });
+    expect(envOf(pod.containers[0]).DB_USER).toBe('shop_service');
+    expect(envOf(pod.containers[0]).DB_PASSWORD).toEqual({ secretKeyRef: { name: 'shop-db', key: 'service-password' } });
+    expect(envOf(only(manifests, 'Job').spec.template.spec.containers[0]).DB_USER).toBe('shop_owner');
     expect(manifests.filter(m => m.kind === 'Secret')).toEqual([]);
     expect(allowed).toEqual([app.node.path]);
   });

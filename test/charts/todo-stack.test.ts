@@ -140,7 +140,8 @@ describe('stages', () => {
     expect(claim.resources.requests.storage).toBe(sizeToQuantity(config.database.storageSize));
     expect(all.filter(o => o.kind === 'PodDisruptionBudget')).toEqual([]);
     const secrets = all.filter(o => o.kind === 'Secret');
-    expect(secrets).toHaveLength(2);
+    // The superuser's, the roles', the server's and the migration's.
+    expect(secrets.map(s => s.metadata.name)).toEqual(['postgres-credentials', 'postgres-roles', 'stateful-flask-db-credentials', 'stateful-flask-migration-credentials']);
     for (const secret of secrets) {
       expect(secret.metadata.annotations!['todo-stack/purpose']).toMatch(/^development only/);
     }

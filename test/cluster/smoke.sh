@@ -123,6 +123,7 @@ trap cleanup EXIT
 # The README's rollout checks (README, "kubectl").
 wait_for_stage() {
   kubectl -n postgres rollout status statefulset/postgres --timeout=5m
+  kubectl -n postgres wait --for=condition=complete job -l app.kubernetes.io/component=roles --timeout=10m
   kubectl -n stateful-namespace wait --for=condition=complete job -l app.kubernetes.io/component=migration --timeout=10m
   kubectl -n stateful-namespace rollout status deployment/stateful-flask --timeout=5m
 }

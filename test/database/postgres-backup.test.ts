@@ -6,7 +6,10 @@ import { cronScheduleProblem } from '../../lib/kube/cron-schedule';
 import { InvalidPropsError } from '../../lib/kube/prop-checks';
 import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
-const credentials = DatabaseCredentials.fromClusterSecrets('postgres-credentials', 'app-db-credentials');
+const credentials = DatabaseCredentials.fromClusterSecrets({
+  databaseSecretName: 'postgres-credentials', rolesSecretName: 'postgres-roles',
+  clientSecretName: 'app-db-credentials', migrationSecretName: 'app-migration-credentials',
+});
 
 function build(props: Partial<Omit<PostgresBackupProps, 'database'>> = {}, image?: string) {
   const chart = namespacedChart('postgres');
@@ -49,19 +52,28 @@ describe('PostgresBackup', () => {
     expect(container.volumeMounts).toContainEqual({ name: 'backups', mountPath: '/backups' });
   });
 
-  test('it connects with libpq variables read from the database\'s ConfigMap and Secret, never a password in the manifest', () => {
+  test('it connects with libpq variables, as the backup role (read-only), its password from the roles Secret, never in the manifest', () => {
     const container = backupPodOf(build({ retention: 14 }).manifests).containers[0];
     const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
     expect(env).toEqual({
       PGHOST: 'postgres.postgres.svc.cluster.local',
       PGPORT: '5432',
       PGDATABASE: { configMapKeyRef: { name: 'postgres-config', key: 'POSTGRES_DB' } },
-      PGUSER: { configMapKeyRef: { name: 'postgres-config', key: 'POSTGRES_USER' } },
-      PGPASSWORD: { secretKeyRef: { name: 'postgres-credentials', key: 'POSTGRES_PASSWORD' } },
+      PGUSER: 'todo_backup',
+      PGPASSWORD: { secretKeyRef: { name: 'postgres-roles', key: 'BACKUP_PASSWORD' } },
       PGCONNECT_TIMEOUT: '10',
       BACKUP_DIR: '/backups',
       BACKUP_RETAIN: '14',
     });
+  });
+
+  test('the restore Job logs in as the owner (it drops and creates the objects), never as the superuser', () => {
+    const { backup } = build();
+    const chart = new Chart(testApp(), 'restore', { namespace: 'postgres' });
+    backup.restoreJob(chart, 'Restore');
+    const env = only(synth(chart), 'Job').spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'PGUSER', value: 'todo_owner' });
+    expect(env).toContainEqual({ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-roles', key: 'OWNER_PASSWORD' } } });
   });
 
   test('the database\'s NetworkPolicy admits the backup pods and the restore pods, on its port only', () => {
@@ -79,11 +91,12 @@ describe('PostgresBackup', () => {
 
   test('the deploy-time dump runs the CronJob\'s pod; its name changes with its spec (immutable), and only then', () => {
     const first = build().manifests;
-    const job = only(first, 'Job');
+    const dumpJob = (manifests: Manifest[]) => only(manifests.filter(m => m.metadata.labels?.['app.kubernetes.io/component'] === 'backup'), 'Job');
+    const job = dumpJob(first);
     expect(job.spec).toEqual(only(first, 'CronJob').spec.jobTemplate.spec);
     expect(job.metadata.name).toMatch(/^postgres-backup-[0-9a-f]{8}$/);
-    expect(only(build().manifests, 'Job').metadata.name).toBe(job.metadata.name);
-    expect(only(build({}, 'postgres:17.7-bookworm').manifests, 'Job').metadata.name).not.toBe(job.metadata.name);
+    expect(dumpJob(build().manifests).metadata.name).toBe(job.metadata.name);
+    expect(dumpJob(build({}, 'postgres:17.7-bookworm').manifests).metadata.name).not.toBe(job.metadata.name);
   });
 
   test('the restore Job: generateName for `kubectl create`, the restore pod labels, no stack instance label, never retried', () => {

@@ -2,12 +2,12 @@ import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IDatabaseClient } from '../../lib/database/database';
-import { DatabaseCredentials } from '../../lib/database/database-credentials';
+import { DatabaseCredentials, DatabaseRole } from '../../lib/database/database-credentials';
 import { PodAntiAffinity, PostgresCluster, PostgresClusterProps } from '../../lib/database/postgres-cluster';
 import { InvalidPropsError } from '../../lib/kube/prop-checks';
 import { namespacedChart, only, synth } from '../support/manifests';
 
-const clusterCredentials = DatabaseCredentials.fromClusterSecrets('postgres-owner-credentials', 'app-db-credentials');
+const clusterCredentials = DatabaseCredentials.fromClusterSecrets({ databaseSecretName: 'postgres-owner-credentials', clientSecretName: 'app-db-credentials' });
 const store = { destinationPath: 's3://todo-backups/postgres', endpointUrl: 'https://fra1.digitaloceanspaces.com', credentialsSecretName: 'backup-store' };
 
 function build(props: Partial<PostgresClusterProps> = {}) {
@@ -64,20 +64,25 @@ describe('PostgresCluster', () => {
     });
     expect(all.filter(m => m.kind === 'Secret')).toEqual([]);
     expect(database.ownerSecretName).toBe('postgres-owner-credentials');
-    expect(database.providedClientSecret).toBe('app-db-credentials');
+    // The app and its migration both log in as the owner, from one Secret; CloudNativePG needs no roles Secret.
+    expect(database.providedClientSecrets([DatabaseRole.SERVICE, DatabaseRole.OWNER])).toEqual(['app-db-credentials']);
+    expect(database.bindClient(namespacedChart('app'), 'app-migration', DatabaseRole.OWNER))
+      .toEqual({ user: 'tasks_owner', password: { secretName: 'app-db-credentials', key: 'DB_PASSWORD' } });
   });
 
   test('with development credentials, the owner Secret is emitted as kubernetes.io/basic-auth, and the client gets the same password', () => {
     const { chart, database } = build({ credentials: DatabaseCredentials.forDevelopment('a-dev-password-1') });
     const appChart = namespacedChart('app', chart.node.scope as any);
-    const client = database.bindClient(appChart, 'app-db');
+    const client = database.bindClient(appChart, 'app-db', DatabaseRole.SERVICE);
     const owner = only(synth(chart), 'Secret', 'postgres-owner');
     expect(owner.type).toBe('kubernetes.io/basic-auth');
     expect(Buffer.from(owner.data.username, 'base64').toString()).toBe('todo');
     expect(Buffer.from(owner.data.password, 'base64').toString()).toBe('a-dev-password-1');
     const clientSecret = only(synth(appChart), 'Secret', client.password.secretName);
     expect(Buffer.from(clientSecret.data[client.password.key], 'base64').toString()).toBe('a-dev-password-1');
-    expect(Buffer.from(clientSecret.data[client.user.key], 'base64').toString()).toBe('todo');
+    // The Cluster's owner, which is no superuser (enableSuperuserAccess: false).
+    expect(client.user).toBe('todo');
+    expect(only(synth(chart), 'Cluster').spec.enableSuperuserAccess).toBe(false);
   });
 
   test('clients reach the -rw Service, which CloudNativePG keeps on the primary; the operand image has pg_isready', () => {

@@ -81,6 +81,8 @@ describe('PostgresDeployment', () => {
   test('fails on a relative host path or a name longer than its Service allows, naming the prop, the value and the fix', () => {
     expect(() => build({ staticVolumeHostPath: 'mnt/data' })).toThrow(/'staticVolumeHostPath' must be an absolute path such as '\/mnt\/data', got "mnt\/data"/);
     expect(() => build({ name: 'a'.repeat(64) })).toThrow(/'name' must be a DNS-1035 label .*at most 63 characters/);
-    expect(build({ name: 'a'.repeat(63) }).db.name).toHaveLength(63);
+    // The roles Job '<name>-roles-<4 characters>' names its pods in a label value of at most 63.
+    expect(() => build({ name: 'a'.repeat(53) })).toThrow(/'name' must be at most 52 characters: the roles Job is '<name>-roles-<4 characters>'.*got "a{53}"/);
+    expect(build({ name: 'a'.repeat(52) }).db.name).toHaveLength(52);
   });
 });

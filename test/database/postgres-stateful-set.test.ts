@@ -86,7 +86,7 @@ describe('PostgresStatefulSet', () => {
     const config = only(manifests, 'ConfigMap');
     expect(config.data).toEqual({ POSTGRES_DB: 'tasks', POSTGRES_USER: 'flask', PGDATA: '/var/lib/postgresql/data/pgdata' });
     expect(JSON.stringify(config)).not.toContain('test-password-123');
-    const secret = only(manifests, 'Secret');
+    const secret = only(manifests, 'Secret', 'postgres-credentials');
     expect(Buffer.from(secret.data.POSTGRES_PASSWORD, 'base64').toString()).toBe('test-password-123');
     const env = only(manifests, 'StatefulSet').spec.template.spec.containers[0].env;
     expect(env.find((e: any) => e.name === 'POSTGRES_PASSWORD').valueFrom.secretKeyRef)
@@ -95,7 +95,9 @@ describe('PostgresStatefulSet', () => {
   });
 
   test('cluster-provided credentials emit no Secret and reference the named one', () => {
-    const { manifests } = build({ credentials: DatabaseCredentials.fromClusterSecrets('pg-secret', 'app-secret') });
+    const { manifests } = build({ credentials: DatabaseCredentials.fromClusterSecrets({
+      databaseSecretName: 'pg-secret', rolesSecretName: 'pg-roles', clientSecretName: 'app-secret', migrationSecretName: 'app-owner',
+    }) });
     expect(manifests.filter(m => m.kind === 'Secret')).toEqual([]);
     const env = only(manifests, 'StatefulSet').spec.template.spec.containers[0].env;
     expect(env.find((e: any) => e.name === 'POSTGRES_PASSWORD').valueFrom.secretKeyRef)
@@ -157,13 +159,16 @@ describe('PostgresStatefulSet', () => {
   test('the NetworkPolicy denies everything until a client is allowed, then only that client on 5432', () => {
     const chart = namespacedChart('postgres');
     const db = new PostgresStatefulSet(chart, 'Postgres', { credentials });
-    expect(only(synth(chart), 'NetworkPolicy').spec.ingress).toEqual([]);
+    // Only its own roles Job, from its own namespace.
+    const roles = { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'postgres' } }, podSelector: { matchLabels: db.roles.clientPodLabels } }],
+      ports: [{ port: 5432, protocol: 'TCP' }] };
+    expect(only(synth(chart), 'NetworkPolicy').spec.ingress).toEqual([roles]);
     const client = { namespace: 'apps', clientPodLabels: { 'app.kubernetes.io/name': 'todo' }, node: db.node };
     db.allowClient(client as any);
     const policy = only(synth(chart), 'NetworkPolicy');
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     expect(policy.spec.podSelector.matchLabels).toEqual(db.selector);
-    expect(policy.spec.ingress).toEqual([{
+    expect(policy.spec.ingress).toEqual([roles, {
       from: [{
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } },
         podSelector: { matchLabels: { 'app.kubernetes.io/name': 'todo' } },
@@ -216,8 +221,12 @@ describe('PostgresStatefulSet', () => {
     // The longest name that fits: the pods' controller-revision-hash label stays within 63 characters.
     expect(build({ name: 'a'.repeat(52) }).db.name).toHaveLength(52);
     expect(() => build({ image: 'postgres:latest' })).toThrow(/'image' must pin a version tag, not 'latest'/);
-    expect(() => build({ credentials: DatabaseCredentials.fromClusterSecrets('pg', 'Bad_Name') }))
-      .toThrow(/'credentials.clientSecretName' must be a DNS-1123 subdomain.*got "Bad_Name"/);
+    expect(() => build({ credentials: DatabaseCredentials.fromClusterSecrets({
+      databaseSecretName: 'pg', rolesSecretName: 'pg-roles', clientSecretName: 'Bad_Name', migrationSecretName: 'app-owner',
+    }) })).toThrow(/'credentials.clientSecretName' must be a DNS-1123 subdomain.*got "Bad_Name"/);
+    // The roles' passwords and the migration's have no default name: the cluster provides them.
+    expect(() => build({ credentials: DatabaseCredentials.fromClusterSecrets({ databaseSecretName: 'pg', clientSecretName: 'app' }) }))
+      .toThrow(/'credentials.rolesSecretName' must name the Secret of the roles' passwords.*\n.*'credentials.migrationSecretName' must name the migration Job's Secret/);
   });
 
   test('the cluster domain is a prop: host is written under it', () => {
@@ -258,7 +267,7 @@ describe('PostgresStatefulSet', () => {
     expect(sts.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['postgres', 'metrics']);
   });
 
-  test('metrics: a postgres_exporter sidecar on the pod\'s loopback with the owner\'s credentials, restricted, never gating readiness', () => {
+  test('metrics: a postgres_exporter sidecar on the pod\'s loopback as the exporter role, restricted, never gating readiness', () => {
     const chart = namespacedChart('postgres');
     const db = new PostgresStatefulSet(chart, 'Postgres', { credentials, metricsExporterImage: 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1' });
     db.allowMetricsScraper('monitoring');
@@ -275,8 +284,8 @@ describe('PostgresStatefulSet', () => {
     expect(exporter.readinessProbe).toBeUndefined();
     expect(exporter.env).toEqual([
       { name: 'DATA_SOURCE_URI', value: '127.0.0.1:5432/todo?sslmode=disable' },
-      { name: 'DATA_SOURCE_USER', valueFrom: { configMapKeyRef: { name: 'postgres-config', key: 'POSTGRES_USER' } } },
-      { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: 'postgres-credentials', key: 'POSTGRES_PASSWORD' } } },
+      { name: 'DATA_SOURCE_USER', value: 'todo_exporter' },
+      { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: 'postgres-roles', key: 'EXPORTER_PASSWORD' } } },
     ]);
     // Prometheus's namespace reaches port 9187, and nothing else of the pod.
     const rules = only(manifests, 'NetworkPolicy').spec.ingress;

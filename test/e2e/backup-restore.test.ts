@@ -8,11 +8,13 @@ import { BACKUP_MOUNT_PATH } from '../../lib/database/postgres-backup';
 import { Manifest } from '../support/manifests';
 import { identityOf, IMAGE_USERS } from '../support/pod-sandbox';
 import { PostgresServer } from '../support/postgres-server';
+import { runRolesJob } from '../support/roles-job';
 import { containerEnv, ServiceProcess } from '../support/service-process';
 
 // Backups that are proven to restore: the dev stage's backup CronJob and its restore Job, their exact commands from
 // dist/, run as their pods run them (uid 999 with the postgres image's /etc/passwd, a read-only root, the env
-// resolved from the synthesized ConfigMap and Secret) against a real PostgreSQL with tasks in it. Debian's
+// resolved from the synthesized ConfigMap and Secrets) against a real PostgreSQL with tasks in it, set up as a deploy
+// sets it up: the image's superuser, then the roles Job. The backup logs in as the backup role, the restore as the owner. Debian's
 // PostgreSQL 15 client and server binaries stand in for the image's. Two values are rewritten, as the cluster would
 // resolve them: PGHOST (the Service's DNS name) to the server's loopback address, and BACKUP_DIR (the claim's
 // mount path) to a folder of this machine that stays writable under the read-only root, as the claim does.
@@ -43,13 +45,17 @@ const host = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.rando
 let postgres: PostgresServer;
 let backupDir: string;
 let pool: Pool | undefined;
+/** The owner role, as the migration Job logs in: it creates the schema and its tasks here. */
 let owner: { database: string; user: string; password: string };
 
 beforeAll(async () => {
   const db = containerEnv(databaseContainer, objects, NAMESPACE);
-  owner = { database: db.POSTGRES_DB, user: db.POSTGRES_USER, password: db.POSTGRES_PASSWORD };
   postgres = PostgresServer.start([host]);
-  await postgres.createDatabase(owner.database, owner.user, owner.password);
+  await postgres.createDatabase(db.POSTGRES_DB, db.POSTGRES_USER, db.POSTGRES_PASSWORD);
+  const roles = await runRolesJob(objects, postgres);
+  expect(roles).toMatchObject({ code: 0 });
+  const restoreEnv = containerEnv(parse(fs.readFileSync(RESTORE_FILE, 'utf8')).spec.template.spec.containers[0], objects, NAMESPACE);
+  owner = { database: db.POSTGRES_DB, user: restoreEnv.PGUSER, password: restoreEnv.PGPASSWORD };
   // Outside /tmp, which the pods mount an emptyDir over; owned by uid 999, as fsGroup makes the claim writable.
   backupDir = fs.mkdtempSync('/var/tmp/todo-e2e-backups-');
   fs.chownSync(backupDir, 999, 999);
@@ -135,6 +141,23 @@ describe('the backup and restore pods\' own commands, as their pods run them', (
     expect(backupContainer.command[2]).toContain('pg_dump --format=custom');
   });
 
+  test('the backup logs in as the backup role, the restore as the owner: neither is a superuser', async () => {
+    const restoreContainer = parse(fs.readFileSync(RESTORE_FILE, 'utf8')).spec.template.spec.containers[0];
+    expect(containerEnv(backupContainer, objects, NAMESPACE).PGUSER).toBe('todo_backup');
+    expect(containerEnv(restoreContainer, objects, NAMESPACE).PGUSER).toBe('todo_owner');
+    const superuser = new Client(postgres.superuser);
+    await superuser.connect();
+    try {
+      const { rows } = await superuser.query("SELECT rolname, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname IN ('todo_backup', 'todo_owner') ORDER BY 1");
+      expect(rows).toEqual([
+        { rolname: 'todo_backup', rolsuper: false, rolcreatedb: false, rolcreaterole: false },
+        { rolname: 'todo_owner', rolsuper: false, rolcreatedb: false, rolcreaterole: false },
+      ]);
+    } finally {
+      await superuser.end();
+    }
+  });
+
   test('a backup of a database with tasks, the database dropped, the restore of that dump: the tasks are back, byte for byte', async () => {
     const db = connect();
     await migrate(db, loadMigrations());
@@ -163,9 +186,14 @@ describe('the backup and restore pods\' own commands, as their pods run them', (
     await superuser.query(`DROP DATABASE ${owner.database} WITH (FORCE)`);
     await superuser.end();
 
+    // The owner may not create a database: the restore says so, and the next deploy's roles Job creates it, empty.
+    const refused = await runRestore(dump);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(`database ${owner.database} does not exist: deploy the stage (its roles Job creates it, empty), then restore again`);
+    expect(await runRolesJob(objects, postgres)).toMatchObject({ code: 0 });
     const restore = await runRestore(dump);
     expect(restore).toMatchObject({ code: 0 });
-    expect(restore.output).toContain(`database ${owner.database} does not exist: creating it from ${dump}`);
+    expect(restore.output).toContain(`replacing the objects of database ${owner.database}`);
     expect(await allTasks()).toBe(before);
     // The identity's position came back too: a new task gets the next id, not one already taken.
     const next = await connect().query("INSERT INTO tasks (title) VALUES ('after the restore') RETURNING id");

@@ -7,6 +7,7 @@ import { resolveConfig } from '../../lib/config';
 import { Manifest, only, synthStack } from '../support/manifests';
 import { identityOf, IMAGE_USERS } from '../support/pod-sandbox';
 import { PostgresServer } from '../support/postgres-server';
+import { runRolesJob } from '../support/roles-job';
 import { containerEnv, ServiceProcess, waitFor } from '../support/service-process';
 
 // The Flask preset's commands, run as its pods run them (uid 10001, read-only root, /tmp an emptyDir), against
@@ -44,6 +45,11 @@ beforeAll(async () => {
   const db = containerEnv(databaseContainer, all as Manifest[], config.database.namespace);
   postgres = PostgresServer.start([HOST]);
   await postgres.createDatabase(db.POSTGRES_DB, db.POSTGRES_USER, db.POSTGRES_PASSWORD);
+  // As a deploy does: the roles first; the migration then logs in as the owner, the server as the service role.
+  const roles = await runRolesJob(all as Manifest[], postgres);
+  if (roles.code !== 0) {
+    throw new Error(`the roles Job failed:\n${roles.output}`);
+  }
   env = { ...containerEnv(jobContainer, all as Manifest[], config.app.namespace), DB_HOST: postgres.host, PATH: `${SHIMS}:/usr/bin:/bin` };
 });
 
@@ -91,7 +97,9 @@ describe("the Flask preset's commands, with Flask-Migrate 4.0.4", () => {
     // The command as the Deployment gives it, listening on this test's address instead of every interface.
     const command = appContainer.command.map((arg: string) => (arg === '--host=0.0.0.0' ? `--host=${HOST}` : arg));
     expect(command).not.toEqual(appContainer.command);
-    const appEnv = { ...containerEnv(appContainer, all as Manifest[], config.app.namespace), DB_HOST: postgres.host, PATH: env.PATH };
+    const appEnv: Record<string, string> = { ...containerEnv(appContainer, all as Manifest[], config.app.namespace), DB_HOST: postgres.host, PATH: env.PATH };
+    // The Flask preset logs in as the service role too: it reads and writes the table the owner's migration made.
+    expect([env.DB_USER, appEnv.DB_USER]).toEqual(['todo_owner', 'todo_service']);
     const flask = new ServiceProcess(command, FLASK_APP_DIR, appEnv, identityOf(server.spec.template.spec, appContainer, IMAGE_USERS.python));
     try {
       const base = `http://${HOST}:${appContainer.ports[0].containerPort}`;

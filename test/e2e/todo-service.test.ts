@@ -12,9 +12,11 @@ import { tempFolder } from '../support/temp-folders';
 import { resolveConfig, STAGES } from '../../lib/config';
 import { debianBinary } from '../support/debian-package';
 import { synthStack } from '../support/manifests';
+import { rolesJobEnv, runRolesJob } from '../support/roles-job';
 
 // The whole system, tested together: every command the dev stage's pods run (init containers, the database's exec
-// probes, the server, its preStop hook, the migration Job), run as those pods run them: the env resolved from the
+// probes, the roles Job, the server, its preStop hook, the migration Job), run as those pods run them, each logged
+// in as its own role: the env resolved from the
 // synthesized objects, the pod's uid/gid with the image's own /etc/passwd, a read-only root and fresh emptyDirs.
 // Debian's PostgreSQL server and client binaries stand in for the postgres image's.
 jest.setTimeout(60_000);
@@ -65,6 +67,11 @@ beforeAll(async () => {
   const db = containerEnv(databaseContainer, objects, database.metadata.namespace!);
   postgres = PostgresServer.start(hosts, 5432, true);
   await postgres.createDatabase(db.POSTGRES_DB, db.POSTGRES_USER, db.POSTGRES_PASSWORD);
+  // A deploy runs the roles Job before the migration, as the superuser the image created.
+  const roles = await runRolesJob(objects, postgres);
+  if (roles.code !== 0) {
+    throw new Error(`the roles Job failed:\n${roles.output}`);
+  }
   nodePath = `${path.dirname(process.execPath)}:/usr/bin:/bin`;
   postgresPath = `${postgres.binDir}:/usr/bin:/bin`;
   // The Service's name does not resolve here: DB_HOST is the one value rewritten, to the server's address.
@@ -167,8 +174,13 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     expect(appEnv.DB_PORT).toBe('5432');
     expect(appEnv.PORT).toBe(String(appContainer.ports[0].containerPort));
     expect(appEnv.DB_PASSWORD).toContain('dev-only');
-    const { PORT: _port, ...appDatabaseEnv } = appEnv;
-    expect(migrateEnv).toEqual(appDatabaseEnv);
+    // The server logs in as the service role, the migration as the owner: the same database, two roles.
+    expect(appEnv.DB_USER).toBe('todo_service');
+    expect(migrateEnv.DB_USER).toBe('todo_owner');
+    expect(migrateEnv.DB_PASSWORD).not.toBe(appEnv.DB_PASSWORD);
+    const { PORT: _port, DB_USER: _user, DB_PASSWORD: _password, ...appDatabaseEnv } = appEnv;
+    const { DB_USER: _owner, DB_PASSWORD: _ownerPassword, ...migrateDatabaseEnv } = migrateEnv;
+    expect(migrateDatabaseEnv).toEqual(appDatabaseEnv);
   });
 
   test("the migration Job's command migrates, and a second run applies nothing", async () => {
@@ -183,7 +195,7 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   test('migrations run concurrently apply once, queued on an advisory lock', async () => {
     const admin = new Client(postgres.superuser);
     await admin.connect();
-    await admin.query(`CREATE DATABASE concurrent OWNER ${admin.escapeIdentifier(appEnv.DB_USER)}`);
+    await admin.query(`CREATE DATABASE concurrent OWNER ${admin.escapeIdentifier(migrateEnv.DB_USER)}`);
     const env = { ...migrateEnv, DB_NAME: 'concurrent' };
     const results = await Promise.all([runMigration(env), runMigration(env), runMigration(env)]);
     expect(results.map(r => r.code)).toEqual([0, 0, 0]);
@@ -192,7 +204,7 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   });
 
   test('a migration changed after it was applied is refused; malformed or duplicate file names are refused', async () => {
-    const pool = new Pool({ host: postgres.host, port: 5432, user: appEnv.DB_USER, password: appEnv.DB_PASSWORD, database: 'concurrent' });
+    const pool = new Pool({ host: postgres.host, port: 5432, user: migrateEnv.DB_USER, password: migrateEnv.DB_PASSWORD, database: 'concurrent' });
     try {
       const [original] = loadMigrations();
       await expect(migrate(pool, [{ ...original, sql: `${original.sql}\n-- edited`, checksum: 'edited' }]))
@@ -214,7 +226,7 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   test('a wrong password fails the migration with a clear message, not a stack trace', async () => {
     const { code, logs } = await runMigration({ ...migrateEnv, DB_PASSWORD: 'wrong-password' });
     expect(code).toBe(1);
-    expect(logs.find(l => l.level === 60)?.msg).toMatch(/^migration failed: password authentication failed for user "todo"/);
+    expect(logs.find(l => l.level === 60)?.msg).toMatch(/^migration failed: password authentication failed for user "todo_owner"/);
   });
 
   test('the service starts with the Deployment env and reports healthy and ready', async () => {
@@ -488,10 +500,8 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   });
 
   test('a pod that starts before its schema is migrated is not ready until the migration has run, then serves', async () => {
-    const admin = new Client(postgres.superuser);
-    await admin.connect();
-    await admin.query(`CREATE DATABASE unmigrated OWNER ${admin.escapeIdentifier(appEnv.DB_USER)}`);
-    await admin.end();
+    // A new database, as the roles Job makes it: the service may read and write what the owner's migration creates.
+    expect(await runRolesJob(objects, postgres, { PGDATABASE: 'unmigrated' })).toMatchObject({ code: 0 });
     const early = startService({ ...appEnv, DB_NAME: 'unmigrated', PORT: '5001' });
     const earlyBase = `http://${postgres.host}:5001`;
     try {
@@ -563,6 +573,137 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   });
 });
 
+/** A connection as `env`'s DB_USER (a pod's login), to run one statement and close. */
+async function asRole<T>(env: Record<string, string>, run: (client: Client) => Promise<T>, database = env.DB_NAME): Promise<T> {
+  const client = new Client({ host: postgres.host, port: 5432, user: env.DB_USER, password: env.DB_PASSWORD, database });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The SQLSTATE of `sql` run by `env`'s role; undefined when it succeeds. */
+const refusal = (env: Record<string, string>, sql: string) =>
+  asRole(env, client => client.query(sql).then(() => undefined, (error: { code?: string }) => error.code));
+
+/** Everything the roles Job may change, read as the superuser: roles, memberships, ownership and every ACL. */
+async function catalogSnapshot(): Promise<string> {
+  const admin = new Client({ ...postgres.superuser, database: appEnv.DB_NAME });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query(`SELECT json_build_object(
+      'roles', (SELECT json_agg(to_jsonb(a) - 'oid' ORDER BY rolname) FROM pg_authid a WHERE rolname LIKE 'todo%'),
+      'members', (SELECT json_agg(row(roleid::regrole, member::regrole, admin_option)::text ORDER BY 1) FROM pg_auth_members),
+      'database', (SELECT row(datdba::regrole, datacl)::text FROM pg_database WHERE datname = current_database()),
+      'schema', (SELECT row(nspowner::regrole, nspacl)::text FROM pg_namespace WHERE nspname = 'public'),
+      'relations', (SELECT json_agg(row(relname, relowner::regrole, relacl)::text ORDER BY relname) FROM pg_class WHERE relnamespace = 'public'::regnamespace),
+      'routines', (SELECT json_agg(row(proname, proowner::regrole, proacl)::text ORDER BY proname) FROM pg_proc WHERE pronamespace = 'public'::regnamespace),
+      'defaults', (SELECT json_agg(row(defaclrole::regrole, defaclobjtype, defaclacl)::text ORDER BY 1) FROM pg_default_acl)
+    )::text AS snapshot`);
+    return rows[0].snapshot;
+  } finally {
+    await admin.end();
+  }
+}
+
+describe('least privilege: each pod logs in as its own role, which can do its job and nothing more', () => {
+  test('the service role is refused CREATE ROLE, COPY … TO PROGRAM, DROP TABLE tasks, ALTER TABLE, CREATE TABLE and reading pg_authid', async () => {
+    expect(await asRole(appEnv, async client => (await client.query(
+      'SELECT current_user AS role, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user')).rows[0]))
+      .toEqual({ role: 'todo_service', rolsuper: false, rolcreaterole: false, rolcreatedb: false });
+    // 42501: insufficient_privilege, each time.
+    expect(await refusal(appEnv, 'CREATE ROLE intruder LOGIN SUPERUSER')).toBe('42501');
+    expect(await refusal(appEnv, "COPY (SELECT 1) TO PROGRAM 'id'")).toBe('42501');
+    expect(await refusal(appEnv, 'DROP TABLE tasks')).toBe('42501');
+    expect(await refusal(appEnv, 'ALTER TABLE tasks ADD COLUMN stolen text')).toBe('42501');
+    expect(await refusal(appEnv, 'CREATE TABLE stash (secret text)')).toBe('42501');
+    expect(await refusal(appEnv, 'SELECT rolname, rolpassword FROM pg_authid')).toBe('42501');
+    expect(await refusal(appEnv, 'TRUNCATE tasks')).toBe('42501');
+  });
+
+  test('the service role creates, lists, updates and deletes tasks, and hears its own changes on tasks_changed (the cache\'s LISTEN and NOTIFY path)', async () => {
+    await asRole(appEnv, async client => {
+      const heard: string[] = [];
+      client.on('notification', message => heard.push(message.channel));
+      await client.query('LISTEN tasks_changed');
+      const { rows } = await client.query("INSERT INTO tasks (title) VALUES ('least privilege') RETURNING id");
+      await client.query("UPDATE tasks SET description = 'checked' WHERE id = $1", [rows[0].id]);
+      expect((await client.query('SELECT title, description FROM tasks WHERE id = $1', [rows[0].id])).rows)
+        .toEqual([{ title: 'least privilege', description: 'checked' }]);
+      await client.query('DELETE FROM tasks WHERE id = $1', [rows[0].id]);
+      // A round trip: the notifications of the commits above arrive before its answer.
+      await client.query('SELECT 1');
+      expect(heard).toEqual(['tasks_changed', 'tasks_changed', 'tasks_changed']);
+    });
+  });
+
+  test('the owner role owns the schema and migrates (above), and is refused CREATE ROLE and CREATE DATABASE', async () => {
+    expect(await asRole(migrateEnv, async client => (await client.query(
+      "SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public') AS schema_owner, "
+      + "(SELECT relowner::regrole::text FROM pg_class WHERE oid = 'tasks'::regclass) AS tasks_owner FROM pg_roles WHERE rolname = current_user")).rows[0]))
+      .toEqual({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, schema_owner: 'todo_owner', tasks_owner: 'todo_owner' });
+    expect(await refusal(migrateEnv, 'CREATE ROLE intruder LOGIN')).toBe('42501');
+    expect(await refusal(migrateEnv, 'CREATE DATABASE stash')).toBe('42501');
+    expect(await refusal(migrateEnv, "COPY (SELECT 1) TO PROGRAM 'id'")).toBe('42501');
+  });
+
+  test('running the roles Job again changes nothing: every role, membership, owner, grant and password stays as it was', async () => {
+    const before = await catalogSnapshot();
+    const again = await runRolesJob(objects, postgres);
+    expect(again.code).toBe(0);
+    for (const role of ['todo_owner', 'todo_service', 'todo_exporter', 'todo_backup']) {
+      expect(again.output).toContain(`roles: ${role}: password unchanged`);
+    }
+    expect(await catalogSnapshot()).toBe(before);
+  });
+
+  test('a changed password in the roles Secret takes effect at the next run: the new one logs in, the old one no longer does', async () => {
+    const original = rolesJobEnv(objects, postgres).SERVICE_PASSWORD;
+    expect(original).toBe(appEnv.DB_PASSWORD);
+    const changed = await runRolesJob(objects, postgres, { SERVICE_PASSWORD: 'a-new-service-password' });
+    try {
+      expect(changed.code).toBe(0);
+      expect(changed.output).toContain('roles: todo_service: password set');
+      expect(changed.output).toContain('roles: todo_owner: password unchanged');
+      expect(await asRole({ ...appEnv, DB_PASSWORD: 'a-new-service-password' }, async client => (await client.query('SELECT current_user AS role')).rows[0]))
+        .toEqual({ role: 'todo_service' });
+      await expect(asRole(appEnv, client => client.query('SELECT 1'))).rejects.toMatchObject({ code: '28P01' });
+    } finally {
+      expect((await runRolesJob(objects, postgres)).output).toContain('roles: todo_service: password set');
+    }
+    expect(await asRole(appEnv, async client => (await client.query('SELECT current_user AS role')).rows[0])).toEqual({ role: 'todo_service' });
+  });
+
+  test('a database an earlier release set up (tables owned by the superuser) keeps its tasks: the roles Job hands it to the owner, and the service reads it', async () => {
+    const superuserEnv = { ...migrateEnv, DB_USER: 'todo', DB_PASSWORD: containerEnv(databaseContainer, objects, database.metadata.namespace!).POSTGRES_PASSWORD, DB_NAME: 'legacy' };
+    const admin = new Client(postgres.superuser);
+    await admin.connect();
+    await admin.query('CREATE DATABASE legacy OWNER todo');
+    await admin.end();
+    // The earlier release: the migration and the service both logged in as the superuser.
+    expect((await runMigration(superuserEnv)).code).toBe(0);
+    await asRole(superuserEnv, client => client.query("INSERT INTO tasks (title) VALUES ('made before the upgrade')"));
+    const roles = await runRolesJob(objects, postgres, { PGDATABASE: 'legacy' });
+    expect(roles.code).toBe(0);
+    const legacy = { DB_NAME: 'legacy' };
+    expect(await asRole({ ...appEnv, ...legacy }, async client => (await client.query('SELECT title FROM tasks')).rows))
+      .toEqual([{ title: 'made before the upgrade' }]);
+    expect(await asRole({ ...migrateEnv, ...legacy }, async client => (await client.query(
+      "SELECT relname, relowner::regrole::text AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S') ORDER BY 1")).rows))
+      .toEqual([
+        { relname: 'schema_migrations', owner: 'todo_owner' },
+        { relname: 'tasks', owner: 'todo_owner' },
+        { relname: 'tasks_id_seq', owner: 'todo_owner' },
+      ]);
+    // The owner can now change what it owns (a later migration would); the service still cannot.
+    expect(await refusal({ ...migrateEnv, ...legacy }, 'ALTER TABLE tasks ALTER COLUMN description SET DEFAULT \'\'')).toBeUndefined();
+    expect(await refusal({ ...appEnv, ...legacy }, 'ALTER TABLE tasks ALTER COLUMN description SET DEFAULT \'\'')).toBe('42501');
+    expect((await runMigration({ ...migrateEnv, ...legacy })).code).toBe(0);
+  });
+});
+
 describe('the postgres_exporter sidecar (monitoring.enabled), run as the pod runs it', () => {
   // The dev stage with monitoring on: the same credentials as the server this file started, which listens on
   // 127.0.0.1 as the pod's loopback. Debian's postgres_exporter 0.11 stands in for the image's (v0.17): the same
@@ -576,6 +717,18 @@ describe('the postgres_exporter sidecar (monitoring.enabled), run as the pod run
     const binary = debianBinary('prometheus-postgres-exporter', '/usr/bin/prometheus-postgres-exporter');
     const env: Record<string, string> = { ...containerEnv(exporter, all, statefulSet.metadata.namespace!), PATH: '/usr/bin:/bin' };
     expect(env.DATA_SOURCE_URI).toBe('127.0.0.1:5432/todo?sslmode=disable');
+    // It logs in as the exporter role, a member of pg_monitor and of nothing else, no superuser.
+    expect(env.DATA_SOURCE_USER).toBe('todo_exporter');
+    const admin = new Client(postgres.superuser);
+    await admin.connect();
+    try {
+      const { rows } = await admin.query(`SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb,
+          array(SELECT m.roleid::regrole::text FROM pg_auth_members m WHERE m.member = r.oid) AS member_of
+        FROM pg_roles r WHERE r.rolname = $1`, [env.DATA_SOURCE_USER]);
+      expect(rows).toEqual([{ rolsuper: false, rolcreaterole: false, rolcreatedb: false, member_of: ['pg_monitor'] }]);
+    } finally {
+      await admin.end();
+    }
     const identity = identityOf(pod, exporter, { 65534: 'nobody' });
     expect(identity).toMatchObject({ uid: 999, readOnlyRootFilesystem: true });
     const process = new ServiceProcess([binary, ...exporter.args], '/', env, identity);

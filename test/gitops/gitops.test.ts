@@ -44,7 +44,7 @@ describe.each(stageNames())('the %s stage folder', stage => {
     expect(Object.keys(kustomization).sort()).toEqual(['apiVersion', 'kind', 'resources']);
   });
 
-  test('every object has a sync wave, and the waves order namespace < config < database < backup < migration < app < ingress', () => {
+  test('every object has a sync wave, and the waves order namespace < config < database < roles < backup < migration < app < ingress', () => {
     for (const object of objects) {
       // Number(undefined) is NaN, which expect.any(Number) would accept: require a whole number.
       expect({ object: `${object.kind}/${object.metadata.name}`, integer: Number.isInteger(wave(object)) })
@@ -66,13 +66,18 @@ describe.each(stageNames())('the %s stage folder', stage => {
     expect(order).toEqual([SyncWave.NAMESPACE, SyncWave.CONFIG, SyncWave.DATABASE, SyncWave.BACKUP, SyncWave.MIGRATION, SyncWave.APP, SyncWave.INGRESS]);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(new Set(order).size).toBe(order.length);
+    // The roles Job (not with CloudNativePG, which makes its owner itself): after the database, before the backup
+    // and the migration, which log in as the roles it makes.
+    const roles = waveOf(o => o.metadata.labels?.['app.kubernetes.io/component'] === 'roles');
+    expect(roles).toEqual(onCloudNativePG(stage) ? [] : [SyncWave.ROLES]);
+    expect(SyncWave.DATABASE < SyncWave.ROLES && SyncWave.ROLES < SyncWave.BACKUP).toBe(true);
   });
 
-  test('the migration Job and the deploy-time dump are Argo CD Sync hooks (not PreSync) that replace their previous run', () => {
+  test('the roles Job, the migration Job and the deploy-time dump are Argo CD Sync hooks (not PreSync) that replace their previous run', () => {
     const jobs = objects.filter(o => o.kind === 'Job');
     // CloudNativePG takes its first base backup itself (the ScheduledBackup's `immediate`): no deploy-time dump Job.
     expect(jobs.map(job => job.metadata.labels?.['app.kubernetes.io/component']).sort())
-      .toEqual(onCloudNativePG(stage) ? ['migration'] : ['backup', 'migration']);
+      .toEqual(onCloudNativePG(stage) ? ['migration'] : ['backup', 'migration', 'roles']);
     for (const job of jobs) {
       expect(job.metadata.annotations).toMatchObject({
         'argocd.argoproj.io/hook': 'Sync',
@@ -144,12 +149,13 @@ describe('secrets out of git', () => {
     const text = fs.readdirSync(path.join(outdir, 'prod', 'manifests')).map(f => read('prod', 'manifests', f)).join('\n');
     expect(text).not.toMatch(/password:|PASSWORD: \S|stringData|dev-only/i);
     const provided = objects.filter(o => o.kind === 'Namespace').map(o => o.metadata.annotations?.['validator.todo-stack/provided-secrets']);
-    expect(provided).toEqual(['postgres-credentials', 'stateful-flask-db-credentials']);
+    // The superuser's and the roles' in the database's namespace; the server's and the migration's in the app's.
+    expect(provided).toEqual(['postgres-credentials,postgres-roles', 'stateful-flask-db-credentials,stateful-flask-migration-credentials']);
   });
 
   test('dev carries its generated password, which says it is for development', () => {
     const secrets = stageObjects('dev').filter(o => o.kind === 'Secret');
-    expect(secrets).toHaveLength(2);
+    expect(secrets).toHaveLength(4);
     for (const secret of secrets) {
       const values = Object.values(secret.data as Record<string, string>).map(v => Buffer.from(v, 'base64').toString());
       expect(values.some(v => v.includes('dev-only'))).toBe(true);

@@ -20,7 +20,10 @@ const EXPORTER = 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1';
  */
 function twoOfEach() {
   const chart = namespacedChart('shop');
-  const credentials = (name: string) => DatabaseCredentials.fromClusterSecrets(`${name}-credentials`, `${name}-client`);
+  const credentials = (name: string) => DatabaseCredentials.fromClusterSecrets({
+    databaseSecretName: `${name}-credentials`, clientSecretName: `${name}-client`,
+    rolesSecretName: `${name}-roles`, migrationSecretName: `${name}-migration`,
+  });
   const databases: PostgresDatabase[] = [
     new PostgresStatefulSet(chart, 'Orders', { name: 'orders', credentials: credentials('orders'), metricsExporterImage: EXPORTER }),
     new PostgresStatefulSet(chart, 'Users', { name: 'users', credentials: credentials('users'), metricsExporterImage: EXPORTER }),
@@ -118,14 +121,14 @@ describe('two of every workload construct in one namespace', () => {
     const loaded = { manifests: [] as any[], files: ['shop.yaml'], findings: [], unreadable: [] };
     // JSON is YAML: one document per object.
     parseFile('shop.yaml', manifests.map(m => JSON.stringify(m)).join('\n---\n'), loaded);
-    const findings = validateLoaded(loaded, { providedSecrets: ['orders', 'users', 'archive', 'audit'].flatMap(n => [`shop/${n}-credentials`, `shop/${n}-client`]) }).findings;
+    const findings = validateLoaded(loaded, { providedSecrets: ['orders', 'users', 'archive', 'audit'].flatMap(n => [`shop/${n}-credentials`, `shop/${n}-client`, `shop/${n}-roles`, `shop/${n}-migration`]) }).findings;
     expect(findings.filter(f => f.ruleId === 'workload-selector-overlap' || f.ruleId === 'service-selects-two-workloads')).toEqual([]);
   });
 
   test("two CloudNativePG Clusters: what selects an instance's pods names its cluster, the operator's own label", () => {
     const chart = namespacedChart('shop');
     const clusters = ['orders', 'users'].map(name => new PostgresCluster(chart, name, {
-      name, credentials: DatabaseCredentials.fromClusterSecrets(`${name}-owner`, `${name}-client`),
+      name, credentials: DatabaseCredentials.fromClusterSecrets({ databaseSecretName: `${name}-owner`, clientSecretName: `${name}-client` }),
     }));
     for (const cluster of clusters) {
       const policy = objectsOf(cluster).find(o => o.kind === 'NetworkPolicy');

@@ -44,8 +44,17 @@ describe('monitoring in the stack', () => {
     const app = only(all, 'PodMonitor', 'stateful-flask');
     expect(app.metadata.namespace).toBe('stateful-namespace');
     expect(app.spec.podMetricsEndpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
-    const rules = only(all, 'NetworkPolicy').spec.ingress;
+    const rules = only(all, 'NetworkPolicy', 'postgres-clients').spec.ingress;
     expect(rules).toContainEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }], ports: [{ port: 9187, protocol: 'TCP' }] });
+    // And to the app's port, where the server serves /metrics, through the app namespace's default-deny.
+    expect(only(all, 'NetworkPolicy', 'stateful-flask-ingress').spec.ingress)
+      .toContainEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }], ports: [{ port: 'http', protocol: 'TCP' }] });
+  });
+
+  test('off: Prometheus is not let through to the app\'s port (only the ingress controller is)', () => {
+    const { all } = synthStack(resolveConfig('unmonitored', { app: { preset: AppPreset.NODE_SERVICE } }));
+    expect(only(all, 'NetworkPolicy', 'stateful-flask-ingress').spec.ingress.map((rule: any) => rule.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']))
+      .toEqual(['ingress-nginx']);
   });
 
   test('bad monitoring settings are reported under their config fields', () => {

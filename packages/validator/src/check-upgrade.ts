@@ -2,6 +2,7 @@ import { parseQuantity } from '@stateful-todo/kube-conventions';
 import { Finding, objectFinding } from './finding';
 import { Manifest, PathSegment, formatPath } from './manifest';
 import { byIdentity, differences } from './object-differences';
+import { PROVIDED_SECRETS_ANNOTATION } from './rules';
 
 // What the API server lets an update change; everything else of these specs is immutable once created.
 // k8s.io/kubernetes pkg/apis/apps/validation ValidateStatefulSetUpdate (1.27).
@@ -38,7 +39,7 @@ export function checkUpgrade(previous: readonly Manifest[], next: readonly Manif
   for (const [key, manifest] of after) {
     const old = before.get(key);
     if (old) {
-      findings.push(...immutableChanges(old, manifest));
+      findings.push(...immutableChanges(old, manifest), ...providedSecretsAdded(old, manifest));
     }
   }
   for (const [key, old] of before) {
@@ -231,6 +232,22 @@ export function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Findin
       + namespaceFate(prunesOf(object)))];
   }
   return [];
+}
+
+/**
+ * The Secrets a Namespace that already exists now expects the cluster to provide, and did not before: the upgrade
+ * fails on a pod that references one until someone creates it (CreateContainerConfigError).
+ */
+function providedSecretsAdded(old: Manifest, manifest: Manifest): Finding[] {
+  if (manifest.object.kind !== 'Namespace') {
+    return [];
+  }
+  const provided = (m: Manifest) => String(m.object.metadata?.annotations?.[PROVIDED_SECRETS_ANNOTATION] ?? '').split(',').map(n => n.trim()).filter(Boolean);
+  const before = new Set(provided(old));
+  return provided(manifest).filter(name => !before.has(name)).map(name => objectFinding('provided-secret-added', manifest,
+    ['metadata', 'annotations', PROVIDED_SECRETS_ANNOTATION],
+    `Namespace '${manifest.object.metadata.name}' now expects Secret '${name}' from the cluster, which the previous version did not: `
+      + 'create it before this version is applied, or its pods wait in CreateContainerConfigError'));
 }
 
 function show(value: unknown): string {

@@ -435,6 +435,12 @@ const CASES: Record<string, RuleCase> = {
     message: /claim 'old-data' is gone from the new version: its data stays in the cluster, and nothing mounts it/,
     pass: () => [oldClaim],
   },
+  'provided-secret-added': {
+    options: { previous: previousVersion() },
+    trigger: s => { (s.shop.metadata as any).annotations = { 'validator.todo-stack/provided-secrets': 'registry' }; podSpec(s).imagePullSecrets = [{ name: 'registry' }]; },
+    message: /^Namespace 'shop' now expects Secret 'registry' from the cluster, which the previous version did not: create it before this version is applied/,
+    pass: () => undefined,
+  },
   'suppression-reason': {
     trigger: s => { (s.web.metadata as any).annotations = { 'skip.validator.todo-stack/probe-missing': '' }; },
     message: /suppression of 'probe-missing' gives no reason/,

@@ -1,0 +1,103 @@
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { IDatabase } from '../database/database';
+import { namespaceNamed } from '../database/database-network-policy';
+import { componentLabels, labelAllObjects } from '../kube/labels';
+import { PropChecks, throwIfInvalid } from '../kube/prop-checks';
+import { imageVersion } from '@stateful-todo/kube-conventions';
+import { TodoApp } from './todo-app';
+
+export interface AppNetworkPolicyProps {
+  /** The app whose namespace is isolated: its server pods take traffic, its server and migration pods reach the database. */
+  readonly app: TodoApp;
+  /** The database the app's pods may reach, on its port only. */
+  readonly database: IDatabase;
+  /**
+   * The namespace of the ingress controller's pods, which proxy the Ingress to the app's port.
+   * @default 'ingress-nginx'
+   * @see https://kubernetes.github.io/ingress-nginx/deploy/
+   */
+  readonly ingressControllerNamespace?: string;
+  /**
+   * The namespace of Prometheus, which scrapes the server's `/metrics` on the app's port.
+   * @default - none: nothing scrapes the app
+   */
+  readonly prometheusNamespace?: string;
+  /**
+   * Where the cluster's DNS server pods run, and their labels: CoreDNS keeps kube-dns's `k8s-app: kube-dns` in
+   * `kube-system` (kubeadm, kind, DigitalOcean, EKS, GKE).
+   * @default { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }
+   */
+  readonly dns?: { readonly namespace: string; readonly podLabels: Record<string, string> };
+}
+
+/** The defaults of an AppNetworkPolicy; the stack's config starts from them. */
+export const APP_NETWORK_POLICY_DEFAULTS = {
+  ingressControllerNamespace: 'ingress-nginx',
+  dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
+} as const;
+
+const DNS_PORT = 53;
+
+/**
+ * The NetworkPolicies of the app's namespace: every pod in it is denied all traffic in and out unless a policy lets
+ * it through; the server pods take connections from the ingress controller's namespace and Prometheus's, on the
+ * app's port (a NetworkPolicy cannot tell `/metrics` from `/tasks`: the Ingress routes only its path); the server
+ * and migration pods reach the cluster's DNS and the database's pods, on the database port, and nothing else.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+export class AppNetworkPolicy extends Construct {
+  public readonly ingressControllerNamespace: string;
+  public readonly prometheusNamespace?: string;
+  /** Every pod of the namespace: no ingress, no egress. */
+  public readonly defaultDeny: k8s.KubeNetworkPolicy;
+  /** The server pods: from the ingress controller and Prometheus, on the app's port. */
+  public readonly ingress: k8s.KubeNetworkPolicy;
+  /** The server and migration pods: to DNS and to the database. */
+  public readonly egress: k8s.KubeNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: AppNetworkPolicyProps) {
+    super(scope, id);
+    const checks = new PropChecks();
+    checks.name('ingressControllerNamespace', props.ingressControllerNamespace ?? APP_NETWORK_POLICY_DEFAULTS.ingressControllerNamespace, 'dnsLabel');
+    if (props.prometheusNamespace !== undefined) {
+      checks.name('prometheusNamespace', props.prometheusNamespace, 'dnsLabel');
+    }
+    throwIfInvalid(this, checks.problems);
+    const { app, database } = props;
+    this.ingressControllerNamespace = props.ingressControllerNamespace ?? APP_NETWORK_POLICY_DEFAULTS.ingressControllerNamespace;
+    this.prometheusNamespace = props.prometheusNamespace;
+    const dns = props.dns ?? APP_NETWORK_POLICY_DEFAULTS.dns;
+    const appPort = [{ port: k8s.IntOrString.fromString(app.httpPortName), protocol: 'TCP' }];
+
+    this.defaultDeny = new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: { name: `${app.name}-default-deny` },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+    this.ingress = new k8s.KubeNetworkPolicy(this, 'Ingress', {
+      metadata: { name: `${app.name}-ingress` },
+      spec: {
+        podSelector: { matchLabels: app.serverSelector },
+        policyTypes: ['Ingress'],
+        ingress: [this.ingressControllerNamespace, ...(this.prometheusNamespace ? [this.prometheusNamespace] : [])]
+          .map(namespace => ({ from: [{ namespaceSelector: namespaceNamed(namespace) }], ports: appPort })),
+      },
+    });
+    this.egress = new k8s.KubeNetworkPolicy(this, 'Egress', {
+      metadata: { name: `${app.name}-egress` },
+      spec: {
+        podSelector: { matchLabels: app.clientPodLabels },
+        policyTypes: ['Egress'],
+        egress: [{
+          to: [{ namespaceSelector: namespaceNamed(dns.namespace), podSelector: { matchLabels: { ...dns.podLabels } } }],
+          ports: ['UDP', 'TCP'].map(protocol => ({ port: k8s.IntOrString.fromNumber(DNS_PORT), protocol })),
+        }, {
+          to: [{ namespaceSelector: namespaceNamed(database.namespace), podSelector: { matchLabels: database.selector } }],
+          ports: [{ port: k8s.IntOrString.fromNumber(database.port), protocol: 'TCP' }],
+        }],
+      },
+    });
+    labelAllObjects(this, componentLabels(this, { name: app.name, component: 'network-policy', version: imageVersion(app.image) }));
+  }
+}
