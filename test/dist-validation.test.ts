@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { stageConfig, stageNames } from '../lib/config';
 import { synthesizeGitOps, synthesizeStage } from '../lib/synthesize';
-import { CrdCatalog, listManifestFiles, runCli, validatePaths } from '@stateful-todo/manifest-validator';
+import { parse as parseYaml } from 'yaml';
+import { CrdCatalog, listManifestFiles, loadManifests, runCli, validatePaths } from '@stateful-todo/manifest-validator';
 
 describe('the validator on our own freshly synthesized dist/', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'our-dist-'));
@@ -33,6 +34,68 @@ describe('the validator on our own freshly synthesized dist/', () => {
     expect(validatePaths([application], { crds, existingNamespaces: ['argocd'] }).findings.map(f => f.message))
       .toEqual([expect.stringMatching(/unknown field 'selfHeel' in spec.syncPolicy.automated \(did you mean 'selfHeal'\?\)/)]);
   });
+});
+
+describe('dist/ha against CloudNativePG v1.30.0 and the Barman Cloud plugin v0.14.0', () => {
+  const root = path.join(__dirname, '..');
+  const ha = path.join(root, 'dist', 'ha');
+  const crds = CrdCatalog.fromFiles([path.join(root, 'crds')]);
+  const objects = loadManifests([ha]).manifests.map(m => m.object);
+
+  test('the ObjectStore is checked against the plugin\'s CRD: a misspelled field is an error', () => {
+    expect(crds.servedKinds).toEqual(expect.arrayContaining(['barmancloud.cnpg.io/v1/ObjectStore', 'postgresql.cnpg.io/v1/Cluster']));
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ha-typo-'));
+    try {
+      const file = path.join(outdir, 'database.yaml');
+      fs.writeFileSync(file, fs.readFileSync(path.join(ha, 'manifests', '0000-database.k8s.yaml'), 'utf8')
+        .replace('retentionPolicy: 7d', 'retentionPolicey: 7d'));
+      expect(validatePaths([file], { crds }).findings.map(f => `${f.object}: ${f.message}`))
+        .toEqual([expect.stringMatching(/^ObjectStore postgres\/postgres-backups: unknown field 'retentionPolicey' in spec/)]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  test('no field that CloudNativePG 1.30 deprecates: neither the in-tree Barman Cloud settings nor any its CRD marks deprecated', () => {
+    const deprecated = [
+      // The in-tree Barman Cloud support, deprecated since 1.26 and removed in 1.31 (its release notes).
+      'Cluster spec.backup', 'Cluster spec.externalClusters[].barmanObjectStore', 'ScheduledBackup spec.method=barmanObjectStore',
+      ...deprecatedInCrd('postgresql.cnpg.io_clusters.yaml', 'Cluster'),
+      ...deprecatedInCrd('postgresql.cnpg.io_scheduledbackups.yaml', 'ScheduledBackup'),
+    ];
+    expect(deprecated).toEqual(expect.arrayContaining(['Cluster spec.monitoring.enablePodMonitor', 'Cluster spec.bootstrap.initdb.options']));
+    const used = objects.filter(o => o.kind === 'Cluster' || o.kind === 'ScheduledBackup').flatMap(o => fieldsOf(o.spec, 'spec').map(f => `${o.kind} ${f}`));
+    expect(used).toEqual(expect.arrayContaining(['Cluster spec.plugins[].isWALArchiver', 'ScheduledBackup spec.method=plugin']));
+    expect(used.filter(field => deprecated.some(d => field === d || field.startsWith(`${d}.`)))).toEqual([]);
+  });
+
+  // Every field path of `value` (array items as `[]`), with each string leaf also as `path=value`.
+  function fieldsOf(value: any, at: string): string[] {
+    if (Array.isArray(value)) {
+      return value.flatMap(item => fieldsOf(item, `${at}[]`));
+    }
+    if (value !== null && typeof value === 'object') {
+      return [at, ...Object.entries(value).flatMap(([key, child]) => fieldsOf(child, `${at}.${key}`))];
+    }
+    return typeof value === 'string' ? [at, `${at}=${value}`] : [at];
+  }
+
+  // The spec fields whose description in the CRD says they are deprecated.
+  function deprecatedInCrd(file: string, kind: string): string[] {
+    const crd = parseYaml(fs.readFileSync(path.join(root, 'crds', 'cloudnative-pg-1.30.0', file), 'utf8'));
+    const found: string[] = [];
+    const walk = (schema: any, at: string) => {
+      if (/deprecated/i.test(schema?.description ?? '')) {
+        found.push(`${kind} ${at}`);
+      }
+      Object.entries(schema?.properties ?? {}).forEach(([key, child]) => walk(child, `${at}.${key}`));
+      if (schema?.items) {
+        walk(schema.items, `${at}[]`);
+      }
+    };
+    walk(crd.spec.versions[0].schema.openAPIV3Schema.properties.spec, 'spec');
+    return found;
+  }
 });
 
 describe("the README's figures for the committed dist/", () => {

@@ -38,7 +38,7 @@ const onCloudNativePG = (stage: string) => STAGES[stage].database?.workload === 
 describe.each(stageNames())('upgrading the committed dist/%s', stage => {
   test.each<[string, (own: StackOverrides) => StackOverrides]>([
     ['(a) a new database image', () => ({ database: {
-      image: onCloudNativePG(stage) ? 'ghcr.io/cloudnative-pg/postgresql:17.7-system-bookworm' : 'postgres:17.7-bookworm',
+      image: onCloudNativePG(stage) ? 'ghcr.io/cloudnative-pg/postgresql:17.12-standard-trixie' : 'postgres:17.7-bookworm',
     } })],
     ['(b) a new app image', () => ({ app: { image: 'ghcr.io/stateful-todo/todo-service:0.2.0' } })],
     ['(c) new resources', () => ({
@@ -106,7 +106,7 @@ describe.each(stageNames().filter(onCloudNativePG))('upgrading the CloudNativePG
   });
 
   test('an older PostgreSQL major version: refused', () => {
-    const findings = upgradeFindings(upgrade(stage, () => ({ database: { image: 'ghcr.io/cloudnative-pg/postgresql:16.10-system-bookworm' } })));
+    const findings = upgradeFindings(upgrade(stage, () => ({ database: { image: 'ghcr.io/cloudnative-pg/postgresql:16.11-standard-trixie' } })));
     expect(findings.map(f => `${f.ruleId} ${(f as any).path}`)).toEqual(['immutable-field spec.imageName']);
   });
 
