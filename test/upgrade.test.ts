@@ -7,7 +7,7 @@ import { synthesizeStage } from '../lib/synthesize';
 import { runCli } from '@stateful-todo/manifest-validator';
 import { loadManifests, parseFile } from '@stateful-todo/manifest-validator';
 import { Manifest } from '@stateful-todo/manifest-validator';
-import { validateLoaded, validatePaths } from '@stateful-todo/manifest-validator';
+import { CrdCatalog, validateLoaded, validatePaths } from '@stateful-todo/manifest-validator';
 
 // The upgrade check: what a live cluster, running the committed dist/, would refuse of a new version.
 const DIST = path.join(__dirname, '..', 'dist');
@@ -114,6 +114,20 @@ describe.each(stageNames().filter(onCloudNativePG))('upgrading the CloudNativePG
     const findings = upgradeFindings(upgrade(stage, () => ({ database: { name: 'pg' } })));
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ ruleId: 'data-left-behind', object: 'Cluster postgres/postgres', message: expect.stringMatching(/deleting it deletes its claims/) });
+  });
+});
+
+describe('moving ha from the in-tree Barman Cloud support (dist/ha before 2026-12) to the Barman Cloud plugin', () => {
+  test('the API server and the webhook refuse nothing; the check shows the archive moving to the plugin, in the same folder', () => {
+    const previous = loadManifests([path.join(__dirname, 'fixtures', 'ha-database-in-tree-backup.k8s.yaml')]).manifests;
+    expect(previous.find(m => m.object.kind === 'Cluster')?.object.spec.backup.barmanObjectStore).toBeDefined();
+    const crds = CrdCatalog.fromFiles([path.join(__dirname, '..', 'crds')]);
+    const report = validatePaths([path.join(DIST, 'ha')], { previous, crds, existingNamespaces: ['argocd', 'flux-system'] });
+    expect(report.errors).toBe(0);
+    expect(report.findings.map(f => `${f.severity} ${f.ruleId} ${f.object}: ${f.message}`)).toEqual([
+      "info wal-archiver-change Cluster postgres/postgres: archives WAL and base backups through the Barman Cloud plugin (ObjectStore 'postgres-backups') "
+        + 'instead of the in-tree spec.backup.barmanObjectStore, into s3://stateful-todo-backups/ha/postgres, the same folder: the backup history goes on',
+    ]);
   });
 });
 
