@@ -7,13 +7,14 @@ import { loadManifests } from './load-manifests';
 import { loadFromGit, PreviousVersionError } from './load-previous';
 import { formatJson, formatText } from './report';
 import { RULES_BY_ID } from './rules';
+import { KUBERNETES_VERSIONS, KubernetesVersion, minorOf } from './schema/kubernetes-version';
 import { validatePaths, ValidationReport } from './validate-manifests';
 
 export const USAGE = `Usage: npm run validate -- [options] [path ...]
 
 Checks Kubernetes manifests (YAML or JSON files, or folders searched recursively) against the Kubernetes 1.27
-API (strict schema), against each other (references), and against policy. All paths given form one set.
-Without paths, each folder under dist/ (one per stage) is checked as a set of its own.
+and 1.36 APIs (strict schemas), against each other (references), and against policy. All paths given form one
+set. Without paths, each folder under dist/ (one per stage) is checked as a set of its own.
 
 Options:
   --format text|json         report format (default: text)
@@ -25,6 +26,8 @@ Options:
                              CRDs in the set itself are used too). Each file is compiled once and its code cached
                              in node_modules/.cache/manifest-validator (MANIFEST_VALIDATOR_CACHE=DIR elsewhere,
                              =off for none)
+  --kubernetes-version V     check against this version's API only: 1.27 or 1.36 (repeatable; default: both;
+                             what only one of them refuses is reported with that version named)
   --against REV|FOLDER       the upgrade check: also report every change from the previous version (a git
                              revision of the same paths, or a folder holding an earlier dist/) that the API
                              server refuses on update (immutable fields), and data left behind
@@ -47,6 +50,7 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
         'provided-secret': { type: 'string', multiple: true, default: [] },
         'crd': { type: 'string', multiple: true, default: [] },
         'against': { type: 'string' },
+        'kubernetes-version': { type: 'string', multiple: true, default: [] },
         'help': { type: 'boolean', default: false },
       },
     });
@@ -70,6 +74,15 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
   for (const secret of values['provided-secret'].filter(s => !/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(s))) {
     problems.push(`--provided-secret must be NAMESPACE/NAME, got '${secret}'`);
   }
+  const kubernetesVersions: KubernetesVersion[] = [];
+  for (const wanted of values['kubernetes-version']) {
+    const version = KUBERNETES_VERSIONS.find(v => v === wanted || minorOf(v) === wanted);
+    if (version) {
+      kubernetesVersions.push(version);
+    } else {
+      problems.push(`--kubernetes-version must be ${KUBERNETES_VERSIONS.map(minorOf).join(' or ')} (the versions whose schemas are bundled), got '${wanted}'`);
+    }
+  }
   if (problems.length > 0) {
     err(`${problems.join('\n')}\n\n${USAGE}`);
     return 2;
@@ -84,7 +97,10 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     err(`${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const options = { skip, existingNamespaces: values['namespace-exists'], providedSecrets: values['provided-secret'], crds };
+  const options = {
+    skip, existingNamespaces: values['namespace-exists'], providedSecrets: values['provided-secret'], crds,
+    kubernetesVersions: kubernetesVersions.length > 0 ? kubernetesVersions : undefined,
+  };
   const sets = positionals.length > 0 ? [positionals] : stageFolders('dist');
   let reports: ValidationReport[];
   try {

@@ -27,7 +27,7 @@ describe('the cdk8s validation plugin', () => {
     const { context, violations, submitted } = fakeContext(files);
     await new ManifestValidation().validate(context);
     expect(violations).toEqual([]);
-    expect(submitted).toEqual([['success', { 'kubernetes version': '1.27.1', 'summary': expect.stringMatching(/^0 errors, 0 warnings in \d+ objects from 2 files$/) }]]);
+    expect(submitted).toEqual([['success', { 'kubernetes version': '1.27.1 and 1.36.0', 'summary': expect.stringMatching(/^0 errors, 0 warnings in \d+ objects from 2 files$/) }]]);
   });
 
   test('validates a stage (its kustomization.yaml folder) as one set wherever --output put it, outside the working folder too', async () => {
