@@ -4,16 +4,17 @@ import * as path from 'path';
 import { stageConfig, stageNames } from '../lib/config';
 import { synthesizeGitOps, synthesizeStage } from '../lib/synthesize';
 import { parse as parseYaml } from 'yaml';
-import { CrdCatalog, listManifestFiles, loadManifests, runCli, validatePaths } from '@stateful-todo/manifest-validator';
+import { CrdCatalog, KUBERNETES_VERSIONS, KubernetesVersion, listManifestFiles, loadManifests, runCli, validatePaths } from '@stateful-todo/manifest-validator';
 
 describe('the validator on our own freshly synthesized dist/', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'our-dist-'));
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-  test.each(stageNames())('%s has 0 errors, 0 warnings and needs no suppression, its custom resources checked against their CRDs', stage => {
+  test.each(stageNames().flatMap(stage => KUBERNETES_VERSIONS.map(version => [stage, version])))('%s has 0 errors, 0 warnings and needs no suppression against Kubernetes %s, its custom resources checked against their CRDs', (stage, version) => {
     synthesizeStage(stageConfig(stage), outdir);
     const crds = CrdCatalog.fromFiles([path.join(__dirname, '..', 'crds')]);
-    const report = validatePaths([path.join(outdir, stage)], { crds });
+    const report = validatePaths([path.join(outdir, stage)], { crds, kubernetesVersions: [version as KubernetesVersion] });
+    expect(report.kubernetesVersions).toEqual([version]);
     expect(report.findings).toEqual([]);
     expect(report.suppressed).toBe(0);
     expect(report.unreadable).toEqual([]);
