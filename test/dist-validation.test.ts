@@ -99,6 +99,24 @@ describe('dist/ha against CloudNativePG v1.30.0 and the Barman Cloud plugin v0.1
   }
 });
 
+describe('`npm run validate -- --kubernetes-version 1.36 dist/` on the committed dist/', () => {
+  test('passes: every stage against the newest bundled Kubernetes, each stage a set of its own', () => {
+    const printed: string[] = [];
+    const cwd = process.cwd();
+    process.chdir(path.join(__dirname, '..'));
+    let code: number;
+    try {
+      code = runCli(['--crd', 'crds', '--namespace-exists', 'argocd', '--namespace-exists', 'flux-system', '--kubernetes-version', '1.36', 'dist/'],
+        text => printed.push(text), text => printed.push(text));
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(printed.join('\n')).toContain('Checked against Kubernetes 1.36.0.');
+    expect(printed.join('\n').trim().split('\n').pop()).toMatch(/^0 errors, 0 warnings in \d+ objects from \d+ files$/);
+    expect(code).toBe(0);
+  });
+});
+
 describe("the README's figures for the committed dist/", () => {
   const root = path.join(__dirname, '..');
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');

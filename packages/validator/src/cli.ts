@@ -14,7 +14,8 @@ export const USAGE = `Usage: npm run validate -- [options] [path ...]
 
 Checks Kubernetes manifests (YAML or JSON files, or folders searched recursively) against the Kubernetes 1.27
 and 1.36 APIs (strict schemas), against each other (references), and against policy. All paths given form one
-set. Without paths, each folder under dist/ (one per stage) is checked as a set of its own.
+set. Without paths, each folder under dist/ (one per stage) is checked as a set of its own, and so is each folder
+of one output folder given alone (a folder of stage folders, one of them with a kustomization.yaml).
 
 Options:
   --format text|json         report format (default: text)
@@ -101,10 +102,12 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     skip, existingNamespaces: values['namespace-exists'], providedSecrets: values['provided-secret'], crds,
     kubernetesVersions: kubernetesVersions.length > 0 ? kubernetesVersions : undefined,
   };
-  const sets = positionals.length > 0 ? [positionals] : stageFolders('dist');
+  // An output folder such as dist/ is a set per stage, given or not: its stages are never applied together.
+  const outputFolder = positionals.length === 0 ? 'dist' : positionals.length === 1 && isOutputFolder(positionals[0]) ? positionals[0] : undefined;
+  const sets = outputFolder === undefined ? [positionals] : stageFolders(outputFolder);
   let reports: ValidationReport[];
   try {
-    reports = sets.map(set => validatePaths(set, { ...options, previous: values.against === undefined ? undefined : previousOf(set, values.against, positionals.length > 0) }));
+    reports = sets.map(set => validatePaths(set, { ...options, previous: values.against === undefined ? undefined : previousOf(set, values.against, outputFolder === undefined) }));
   } catch (error) {
     if (error instanceof PreviousVersionError) {
       err(error.message);
@@ -137,6 +140,16 @@ function previousOf(set: readonly string[], against: string, explicit: boolean) 
     return loadManifests(fs.existsSync(folder) ? [folder] : []).manifests;
   }
   return loadFromGit(against, set).manifests;
+}
+
+/** A folder of stage folders, as `cdk8s synth` writes: no manifest of its own, and a stage with a kustomization.yaml. */
+function isOutputFolder(folder: string): boolean {
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+    return false;
+  }
+  const entries = fs.readdirSync(folder, { withFileTypes: true });
+  return !entries.some(e => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
+    && entries.some(e => e.isDirectory() && fs.existsSync(path.join(folder, e.name, 'kustomization.yaml')));
 }
 
 /** Each folder under `root` is one stage: checked as a set of its own. */

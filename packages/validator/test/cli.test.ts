@@ -54,6 +54,21 @@ describe('npm run validate', () => {
       expect(schemaFindings(run([file]).out)).toEqual([`${oldest[0]} (Kubernetes 1.27.1 only)`]);
     });
 
+    test('an output folder given alone (dist/) is a set per stage folder, as without paths: the stages never collide', () => {
+      const output = tempFolder('cli-output-');
+      for (const stage of ['dev', 'prod']) {
+        fs.mkdirSync(path.join(output, stage));
+        fs.writeFileSync(path.join(output, stage, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - set.yaml\n');
+        fs.writeFileSync(path.join(output, stage, 'set.yaml'), good().map(o => stringify(o)).join('---\n'));
+      }
+      const { code, out } = run(['--kubernetes-version', '1.36', output]);
+      expect(out).not.toContain('duplicate-object');
+      expect(out.split('\n').pop()).toBe(`0 errors, 0 warnings in ${2 * good().length} objects from 4 files`);
+      expect(code).toBe(0);
+      // Two paths stay one set: the same objects twice are duplicates.
+      expect(run([path.join(output, 'dev'), path.join(output, 'prod')]).out).toContain('duplicate-object');
+    });
+
     test('a version without a bundled schema is refused, naming the ones there are', () => {
       const { code, err } = run(['--kubernetes-version', '1.30', write(good())]);
       expect(code).toBe(2);
