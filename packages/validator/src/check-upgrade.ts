@@ -203,7 +203,7 @@ function isCloudNativePG(object: any): boolean {
   return typeof object.apiVersion === 'string' && object.apiVersion.startsWith('postgresql.cnpg.io/');
 }
 
-/** The major version in a PostgreSQL image tag (`…:17.6-system-bookworm` is 17). */
+/** The major version in a PostgreSQL image tag (`…:17.11-standard-trixie` is 17). */
 function postgresMajor(image: unknown): number | undefined {
   const tag = typeof image === 'string' ? /:(\d+)(\.\d+)?(-[^@]*)?(@|$)/.exec(image) : null;
   return tag ? Number(tag[1]) : undefined;
