@@ -179,8 +179,8 @@ const RECOVERY_SOURCE = 'backup-origin';
  * install it): a `postgresql.cnpg.io/v1` Cluster of `instances` (a primary and streaming replicas on different
  * nodes, failed over by the operator), its database and owner created by `bootstrap.initdb` from a Secret, and,
  * with `backup`, continuous WAL archiving to an object store through the Barman Cloud plugin (an `ObjectStore`) plus
- * a daily `ScheduledBackup`. Services, probes and
- * disruption budgets are the operator's: the construct adds only what the operator does not make, a NetworkPolicy.
+ * a daily `ScheduledBackup`. Services, probes and disruption budgets are the operator's: the construct adds only
+ * what the operator does not make, a NetworkPolicy.
  *
  * @see https://cloudnative-pg.io/documentation/current/
  */
