@@ -111,7 +111,7 @@ const cli = (args, env = {}) => {
 const medianOf = (count, sample) => median(Array.from({ length: count }, sample));
 const row = (label, before, now) => console.log(`  ${label.padEnd(62)} ${before === undefined ? '       ' : `${before.toFixed(3)} s`}   ${now.toFixed(3)} s`);
 
-console.log(`\nValidation (median seconds of ${runs}+ runs, ${os.cpus().length} cores, Kubernetes 1.27.1 schemas; MANIFEST_VALIDATOR_CACHE in a temporary folder)`);
+console.log(`\nValidation (median seconds of ${runs}+ runs, ${os.cpus().length} cores, Kubernetes 1.27.1 and 1.36.0 schemas; MANIFEST_VALIDATOR_CACHE in a temporary folder)`);
 console.log(`  ${''.padEnd(62)} before    now`);
 let ok = true;
 const oneObject = path.join(work, 'one-object.yaml');

@@ -5359,55 +5359,12 @@ export interface ClusterSpecPostgresqlSynchronous {
   readonly method: ClusterSpecPostgresqlSynchronousMethod;
 
   /**
-   * NodeFailureDomainKeys is a list of Node label keys used to define
-   * failure domains. The values are read exclusively from the labels of the
-   * Node hosting each instance Pod: when a Node cannot be found (for
-   * example, drained or deleted after the Pod was scheduled), the whole
-   * topology extraction fails and the constraint is not applied. When set,
-   * the operator selects synchronous replicas from instances running on
-   * nodes whose label values differ from the primary's node for all the
-   * specified keys, so that synchronous replication spans failure domains
-   * such as availability zones or regions.
-   * When the replicas in failure domains different from the primary's are
-   * not enough to satisfy the configured number of synchronous standbys,
-   * the constraint is not applied and synchronous replicas are selected as
-   * if this field were not set.
-   * Mutually exclusive with `podFailureDomainKeys`.
-   *
-   * @schema ClusterSpecPostgresqlSynchronous#nodeFailureDomainKeys
-   */
-  readonly nodeFailureDomainKeys?: string[];
-
-  /**
    * Specifies the number of synchronous standby servers that
    * transactions must wait for responses from.
    *
    * @schema ClusterSpecPostgresqlSynchronous#number
    */
   readonly number: number;
-
-  /**
-   * PodFailureDomainKeys is a list of Pod label keys used to define failure
-   * domains. The values are read exclusively from the labels of each
-   * instance Pod: a listed label that is not present on the Pod makes the
-   * whole topology extraction fail, so that the constraint is not applied,
-   * and the Node hosting the Pod is never consulted. When
-   * set, the operator selects synchronous replicas from instances whose
-   * label values differ from the primary's for all the specified keys, so
-   * that synchronous replication spans failure domains such as availability
-   * zones or regions. Starting from Kubernetes 1.35, the
-   * `topology.kubernetes.io/zone` and `topology.kubernetes.io/region`
-   * labels are automatically copied from the Node onto each Pod at
-   * scheduling time.
-   * When the replicas in failure domains different from the primary's are
-   * not enough to satisfy the configured number of synchronous standbys,
-   * the constraint is not applied and synchronous replicas are selected as
-   * if this field were not set.
-   * Mutually exclusive with `nodeFailureDomainKeys`.
-   *
-   * @schema ClusterSpecPostgresqlSynchronous#podFailureDomainKeys
-   */
-  readonly podFailureDomainKeys?: string[];
 
   /**
    * A user-defined list of application names to be added to
@@ -5439,9 +5396,7 @@ export function toJson_ClusterSpecPostgresqlSynchronous(obj: ClusterSpecPostgres
     'failoverQuorum': obj.failoverQuorum,
     'maxStandbyNamesFromCluster': obj.maxStandbyNamesFromCluster,
     'method': obj.method,
-    'nodeFailureDomainKeys': obj.nodeFailureDomainKeys?.map(y => y),
     'number': obj.number,
-    'podFailureDomainKeys': obj.podFailureDomainKeys?.map(y => y),
     'standbyNamesPost': obj.standbyNamesPost?.map(y => y),
     'standbyNamesPre': obj.standbyNamesPre?.map(y => y),
   };
@@ -7207,26 +7162,6 @@ export interface ClusterSpecBackupBarmanObjectStoreData {
    * @schema ClusterSpecBackupBarmanObjectStoreData#jobs
    */
   readonly jobs?: number;
-
-  /**
-   * Additional arguments that can be appended to the 'barman-cloud-restore'
-   * command-line invocation. These arguments provide flexibility to customize
-   * the data restore process further, according to specific requirements or
-   * configurations.
-   *
-   * Example:
-   * In a scenario where specialized restore options are required, such as setting
-   * a specific read timeout or defining custom behavior, users can use this field
-   * to specify additional command arguments.
-   *
-   * Note:
-   * It's essential to ensure that the provided arguments are valid and supported
-   * by the 'barman-cloud-restore' command, to avoid potential errors or unintended
-   * behavior during execution.
-   *
-   * @schema ClusterSpecBackupBarmanObjectStoreData#restoreAdditionalCommandArgs
-   */
-  readonly restoreAdditionalCommandArgs?: string[];
 }
 
 /**
@@ -7241,7 +7176,6 @@ export function toJson_ClusterSpecBackupBarmanObjectStoreData(obj: ClusterSpecBa
     'encryption': obj.encryption,
     'immediateCheckpoint': obj.immediateCheckpoint,
     'jobs': obj.jobs,
-    'restoreAdditionalCommandArgs': obj.restoreAdditionalCommandArgs?.map(y => y),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -8600,26 +8534,6 @@ export interface ClusterSpecExternalClustersBarmanObjectStoreData {
    * @schema ClusterSpecExternalClustersBarmanObjectStoreData#jobs
    */
   readonly jobs?: number;
-
-  /**
-   * Additional arguments that can be appended to the 'barman-cloud-restore'
-   * command-line invocation. These arguments provide flexibility to customize
-   * the data restore process further, according to specific requirements or
-   * configurations.
-   *
-   * Example:
-   * In a scenario where specialized restore options are required, such as setting
-   * a specific read timeout or defining custom behavior, users can use this field
-   * to specify additional command arguments.
-   *
-   * Note:
-   * It's essential to ensure that the provided arguments are valid and supported
-   * by the 'barman-cloud-restore' command, to avoid potential errors or unintended
-   * behavior during execution.
-   *
-   * @schema ClusterSpecExternalClustersBarmanObjectStoreData#restoreAdditionalCommandArgs
-   */
-  readonly restoreAdditionalCommandArgs?: string[];
 }
 
 /**
@@ -8634,7 +8548,6 @@ export function toJson_ClusterSpecExternalClustersBarmanObjectStoreData(obj: Clu
     'encryption': obj.encryption,
     'immediateCheckpoint': obj.immediateCheckpoint,
     'jobs': obj.jobs,
-    'restoreAdditionalCommandArgs': obj.restoreAdditionalCommandArgs?.map(y => y),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

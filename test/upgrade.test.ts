@@ -9,7 +9,7 @@ import { synthesizeStage } from '../lib/synthesize';
 import { runCli } from '@stateful-todo/manifest-validator';
 import { loadManifests, parseFile } from '@stateful-todo/manifest-validator';
 import { Manifest } from '@stateful-todo/manifest-validator';
-import { validateLoaded, validatePaths } from '@stateful-todo/manifest-validator';
+import { CrdCatalog, validateLoaded, validatePaths } from '@stateful-todo/manifest-validator';
 
 // The upgrade check: what a live cluster, running the committed dist/, would refuse of a new version.
 const DIST = path.join(__dirname, '..', 'dist');
@@ -46,7 +46,7 @@ function storageSizes(stage: string, factor: number): { size: string; scaled: st
 describe.each(stageNames())('upgrading the committed dist/%s', stage => {
   test.each<[string, (own: StackOverrides) => StackOverrides]>([
     ['(a) a new database image', () => ({ database: {
-      image: onCloudNativePG(stage) ? 'ghcr.io/cloudnative-pg/postgresql:17.7-system-bookworm' : 'postgres:17.7-bookworm',
+      image: onCloudNativePG(stage) ? 'ghcr.io/cloudnative-pg/postgresql:17.12-standard-trixie' : 'postgres:17.7-bookworm',
     } })],
     ['(b) a new app image', () => ({ app: { image: 'ghcr.io/stateful-todo/todo-service:0.2.0' } })],
     ['(c) new resources', () => ({
@@ -118,7 +118,7 @@ describe.each(stageNames().filter(onCloudNativePG))('upgrading the CloudNativePG
   });
 
   test('an older PostgreSQL major version: refused', () => {
-    const findings = upgradeFindings(upgrade(stage, () => ({ database: { image: 'ghcr.io/cloudnative-pg/postgresql:16.10-system-bookworm' } })));
+    const findings = upgradeFindings(upgrade(stage, () => ({ database: { image: 'ghcr.io/cloudnative-pg/postgresql:16.11-standard-trixie' } })));
     expect(findings.map(f => `${f.ruleId} ${(f as any).path}`)).toEqual(['immutable-field spec.imageName']);
   });
 
@@ -156,6 +156,20 @@ describe("this release's selectors, which name their database (a one-time step: 
       ruleId: 'immutable-field', object: 'Deployment postgres/postgres', path: 'spec.selector.matchLabels["app.kubernetes.io/name"]',
       message: expect.stringMatching(NAME_CHANGE), fix: expect.stringMatching(/delete the workload with its pods \(kubectl delete KIND NAME\) and apply/),
     });
+  });
+});
+
+describe('moving ha from the in-tree Barman Cloud support (dist/ha before 2026-12) to the Barman Cloud plugin', () => {
+  test('the API server and the webhook refuse nothing; the check shows the archive moving to the plugin, in the same folder', () => {
+    const previous = loadManifests([path.join(__dirname, 'fixtures', 'ha-database-in-tree-backup.k8s.yaml')]).manifests;
+    expect(previous.find(m => m.object.kind === 'Cluster')?.object.spec.backup.barmanObjectStore).toBeDefined();
+    const crds = CrdCatalog.fromFiles([path.join(__dirname, '..', 'crds')]);
+    const report = validatePaths([path.join(DIST, 'ha')], { previous, crds, existingNamespaces: ['argocd', 'flux-system'] });
+    expect(report.errors).toBe(0);
+    expect(report.findings.map(f => `${f.severity} ${f.ruleId} ${f.object}: ${f.message}`)).toEqual([
+      "info wal-archiver-change Cluster postgres/postgres: archives WAL and base backups through the Barman Cloud plugin (ObjectStore 'postgres-backups') "
+        + 'instead of the in-tree spec.backup.barmanObjectStore, into s3://stateful-todo-backups/ha/postgres, the same folder: the backup history goes on',
+    ]);
   });
 });
 

@@ -68,8 +68,8 @@ export const STAGES: Readonly<Record<string, StackOverrides>> = {
     database: {
       ...PROD.database,
       workload: DatabaseWorkload.CLOUDNATIVE_PG,
-      // CloudNativePG's operand image of prod's PostgreSQL version; `system` images carry barman-cloud for backups.
-      image: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm',
+      // CloudNativePG's operand image of prod's PostgreSQL major, its latest minor on Debian trixie (README, "The image").
+      image: 'ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie',
       replicas: 3,
       credentials: {
         source: 'cluster-provided',

@@ -1,6 +1,7 @@
-import { Size } from 'cdk8s';
+import { ApiObject, Size } from 'cdk8s';
 import { imageTag, imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
+import * as barman from '../../imports/barman-cloud-objectstore-barmancloud.cnpg.io';
 import * as cnpg from '../../imports/cnpg-cluster-postgresql.cnpg.io';
 import * as cnpgBackup from '../../imports/cnpg-scheduledbackup-postgresql.cnpg.io';
 import { requireNamespace } from '../kube/chart-namespace';
@@ -24,7 +25,7 @@ export enum PodAntiAffinity {
   PREFERRED = 'preferred',
 }
 
-/** Where the cluster's base backups and WAL archive go: an S3-compatible object store. */
+/** Where the cluster's base backups and WAL archive go: an S3-compatible object store, written by the Barman Cloud plugin. */
 export interface ObjectStore {
   /** The bucket and folder, such as `s3://todo-backups/postgres`. */
   readonly destinationPath: string;
@@ -44,8 +45,10 @@ export interface ObjectStore {
 export interface PostgresClusterBackupProps {
   readonly objectStore: ObjectStore;
   /**
-   * The folder of this cluster's backups under `destinationPath`. A cluster recovered from a backup must archive
-   * into a new folder: CloudNativePG refuses to start archiving into a folder that already holds a WAL archive.
+   * The folder of this cluster's backups under `destinationPath` (the plugin's `serverName` parameter). A cluster
+   * recovered from a backup must archive into a new folder: CloudNativePG refuses to start archiving into a folder
+   * that already holds a WAL archive. A cluster moved from the in-tree `backup.barmanObjectStore` keeps the folder
+   * it archived into (its `serverName`, or its name), so its archive stays one history.
    * @default - the cluster's name
    */
   readonly serverName?: string;
@@ -86,8 +89,11 @@ export interface PostgresClusterProps {
    */
   readonly name?: string;
   /**
-   * A CloudNativePG operand image, pinned. The `system` images carry barman-cloud, which `backup` needs.
-   * @default 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm'
+   * A CloudNativePG operand image, pinned: a `standard` or `minimal` image on a supported Debian (backups run in
+   * the Barman Cloud plugin's sidecar, so the image needs no barman-cloud). Pin its digest too
+   * (`…:17.11-standard-trixie@sha256:…`) to make it immutable.
+   * @see https://github.com/cloudnative-pg/postgres-containers
+   * @default 'ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie'
    */
   readonly image?: string;
   /** The database `bootstrap.initdb` creates, a lower-case PostgreSQL identifier. @default 'todo' */
@@ -103,6 +109,14 @@ export interface PostgresClusterProps {
   readonly storageSize?: Size;
   /** @default - the cluster's default storage class */
   readonly storageClassName?: string;
+  /**
+   * Each instance's separate WAL volume (`walStorage`, of `storageClassName`): WAL that cannot be archived fills
+   * this volume, not the data's, and WAL writes do not compete with data writes for one volume's I/O. Grow it
+   * in place like `storageSize`; CloudNativePG cannot remove it once there.
+   * @see https://cloudnative-pg.io/documentation/current/storage/#volume-for-wal
+   * @default Size.gibibytes(2)
+   */
+  readonly walStorageSize?: Size;
   /** Of each instance. @default { cpuRequest: 250m, memoryRequest: 256Mi, memoryLimit: 512Mi } */
   readonly resources?: Resources;
   /** @default PodAntiAffinity.REQUIRED */
@@ -127,8 +141,9 @@ export interface PostgresClusterProps {
 }
 
 export const POSTGRES_CLUSTER_DEFAULTS = {
-  image: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm',
+  image: 'ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie',
   instances: 3,
+  walStorageSize: Size.gibibytes(2),
   podAntiAffinity: PodAntiAffinity.REQUIRED,
   operatorNamespace: 'cnpg-system',
   schedule: '0 3 * * *',
@@ -142,6 +157,10 @@ const CNPG_POD_ROLE_LABEL = 'cnpg.io/podRole';
 export const CNPG_STATUS_PORT = 8000;
 /** The label of the operator's pods, as its release manifest and Helm chart set it. */
 const CNPG_OPERATOR_POD_LABELS = { 'app.kubernetes.io/name': 'cloudnative-pg' };
+/** The Barman Cloud plugin's name, as it registers itself with CloudNativePG (plugin-barman-cloud's docs/usage). */
+export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+/** The label that makes CloudNativePG reload a Secret it uses when it changes (docs/src/labels_annotations.md). */
+export const CNPG_RELOAD_LABEL = 'cnpg.io/reload';
 /** The keys CloudNativePG's documentation uses for S3 credentials (docs/src/appendixes/object_stores.md). */
 export const OBJECT_STORE_KEYS = { accessKeyId: 'ACCESS_KEY_ID', secretAccessKey: 'ACCESS_SECRET_KEY' } as const;
 
@@ -150,14 +169,18 @@ export const OBJECT_STORE_KEYS = { accessKeyId: 'ACCESS_KEY_ID', secretAccessKey
 const CLUSTER_NAME_MAX_LENGTH = 50;
 const RETENTION_POLICY = /^[1-9][0-9]*[dwm]$/;
 const DOCKER_LIBRARY_POSTGRES = /^((docker\.io|index\.docker\.io)\/)?(library\/)?postgres$/;
+// Debian releases whose CloudNativePG images are no longer rebuilt with security fixes (bullseye images stopped
+// with its end of life; bookworm's with trixie's release).
+const UNSUPPORTED_DEBIAN = /(^|-)(buster|bullseye|bookworm)(-|$)/;
 const RECOVERY_SOURCE = 'backup-origin';
 
 /**
  * PostgreSQL run by the CloudNativePG operator, which must be installed in the cluster (this construct does not
  * install it): a `postgresql.cnpg.io/v1` Cluster of `instances` (a primary and streaming replicas on different
  * nodes, failed over by the operator), its database and owner created by `bootstrap.initdb` from a Secret, and,
- * with `backup`, continuous WAL archiving to an object store plus a daily `ScheduledBackup`. Services, probes and
- * disruption budgets are the operator's: the construct adds only what the operator does not make, a NetworkPolicy.
+ * with `backup`, continuous WAL archiving to an object store through the Barman Cloud plugin (an `ObjectStore`) plus
+ * a daily `ScheduledBackup`. Services, probes and disruption budgets are the operator's: the construct adds only
+ * what the operator does not make, a NetworkPolicy.
  *
  * @see https://cloudnative-pg.io/documentation/current/
  */
@@ -174,6 +197,9 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
   public readonly cluster: cnpg.Cluster;
   /** Present with `backup`. */
   public readonly scheduledBackup?: cnpgBackup.ScheduledBackup;
+  /** The Barman Cloud plugin's object store, its retention policy and sidecar settings; present with `backup`. */
+  public readonly objectStore?: barman.ObjectStore;
+  public readonly walStorageSize: Size;
   public readonly networkPolicy: DatabaseNetworkPolicy;
   /** Labels of the PostgreSQL instance pods (what a PodMonitor selects). */
   public readonly selector: Record<string, string>;
@@ -189,17 +215,23 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
       "CloudNativePG derives its Services ('<name>-rw') and pod and Job names from it");
     const image = props.image ?? POSTGRES_CLUSTER_DEFAULTS.image;
     checks.image('image', image, POSTGRES_CLUSTER_DEFAULTS.image);
+    const tag = typeof image === 'string' ? imageTag(image) ?? '' : '';
     if (typeof image === 'string' && DOCKER_LIBRARY_POSTGRES.test(repositoryOf(image))) {
-      checks.add('image', image, "is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26, and it "
-        + `lacks barman-cloud; use a CloudNativePG operand image of the same version, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
-    } else if (props.backup !== undefined && typeof image === 'string' && /(^|-)(minimal|standard)(-|$)/.test(imageTag(image) ?? '')) {
-      checks.add('image', image, "is a 'minimal' or 'standard' image, which has no barman-cloud for the backup section; "
-        + "use the 'system' image of the same version (such as '17.6-system-bookworm')");
+      checks.add('image', image, "is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26; "
+        + `use a CloudNativePG operand image of the same version, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
+    } else if (/(^|-)system(-|$)/.test(tag)) {
+      checks.add('image', image, "is a 'system' image, deprecated with the in-tree Barman Cloud support it carried: backups "
+        + "run in the Barman Cloud plugin's sidecar now; use the 'standard' (or 'minimal') image of the same version, "
+        + `such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
+    } else if (UNSUPPORTED_DEBIAN.test(tag)) {
+      checks.add('image', image, `is built on Debian ${tag.match(UNSUPPORTED_DEBIAN)![2]}, whose CloudNativePG images get no more `
+        + `security fixes; use the trixie image of the latest minor, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
     }
     checkPostgresIdentifiers(checks, props);
     checks.integer('instances', props.instances ?? POSTGRES_CLUSTER_DEFAULTS.instances, 1, 9,
       'must be a whole number from 1 to 9: one primary and up to 8 streaming replicas (3 for high availability)');
     checks.size('storageSize', props.storageSize ?? POSTGRES_DEFAULTS.storageSize, 'Size.gibibytes(5)');
+    checks.size('walStorageSize', props.walStorageSize ?? POSTGRES_CLUSTER_DEFAULTS.walStorageSize, 'Size.gibibytes(2)');
     if (props.storageClassName !== undefined) {
       checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
     }
@@ -230,14 +262,33 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
     this.databaseName = props.databaseName ?? POSTGRES_DEFAULTS.databaseName;
     this.user = props.user ?? POSTGRES_DEFAULTS.user;
     this.instances = props.instances ?? POSTGRES_CLUSTER_DEFAULTS.instances;
+    this.walStorageSize = props.walStorageSize ?? POSTGRES_CLUSTER_DEFAULTS.walStorageSize;
     this.credentials = props.credentials;
     this.clusterDomain = props.clusterDomain ?? POSTGRES_DEFAULTS.clusterDomain;
     this.selector = { [CNPG_CLUSTER_LABEL]: this.name, [CNPG_POD_ROLE_LABEL]: 'instance' };
 
     this.ownerSecretName = this.credentials.bindOwner(this, `${this.name}-owner`, this.user);
+    labelOwnerSecret(this, this.ownerSecretName);
     const resources = resourcesToQuantities(props.resources ?? POSTGRES_DEFAULTS.resources);
     const backup = props.backup;
-    const store = backup && barmanObjectStore(backup.objectStore);
+    if (backup) {
+      this.objectStore = new barman.ObjectStore(this, 'ObjectStore', {
+        metadata: { name: `${this.name}-backups` },
+        spec: {
+          configuration: barmanObjectStore(backup.objectStore),
+          retentionPolicy: backup.retentionPolicy ?? POSTGRES_CLUSTER_DEFAULTS.retentionPolicy,
+          instanceSidecarConfiguration: {
+            // boto3 1.36+ sends and checks CRC checksums that S3-compatible stores such as DigitalOcean Spaces and
+            // older MinIO reject; these restore its earlier behaviour (CloudNativePG's object-store docs, "S3").
+            env: [
+              { name: 'AWS_REQUEST_CHECKSUM_CALCULATION', value: 'when_required' },
+              { name: 'AWS_RESPONSE_CHECKSUM_VALIDATION', value: 'when_required' },
+            ],
+          },
+        },
+      });
+    }
+    const objectStoreName = this.objectStore?.name;
 
     this.cluster = new cnpg.Cluster(this, 'Resource', {
       metadata: { name: this.name },
@@ -249,6 +300,10 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
         primaryUpdateMethod: this.instances > 1 ? cnpg.ClusterSpecPrimaryUpdateMethod.SWITCHOVER : cnpg.ClusterSpecPrimaryUpdateMethod.RESTART,
         storage: {
           size: sizeToQuantity(props.storageSize ?? POSTGRES_DEFAULTS.storageSize),
+          storageClass: props.storageClassName,
+        },
+        walStorage: {
+          size: sizeToQuantity(this.walStorageSize),
           storageClass: props.storageClassName,
         },
         resources: {
@@ -278,15 +333,17 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
               recoveryTarget: props.recovery.targetTime === undefined ? undefined : { targetTime: props.recovery.targetTime },
             },
           },
-        externalClusters: props.recovery === undefined || store === undefined ? undefined : [{
+        // Recovery reads the same object store, in the folder of the backup it recovers.
+        externalClusters: props.recovery === undefined || objectStoreName === undefined ? undefined : [{
           name: RECOVERY_SOURCE,
-          // The files say how they were compressed: reading them needs only where they are.
-          barmanObjectStore: { ...objectStoreLocation(backup!.objectStore), serverName: props.recovery.serverName },
+          plugin: { name: BARMAN_CLOUD_PLUGIN, parameters: { barmanObjectName: objectStoreName, serverName: props.recovery.serverName } },
         }],
-        backup: store === undefined ? undefined : {
-          barmanObjectStore: { ...store, serverName: backup!.serverName },
-          retentionPolicy: backup!.retentionPolicy ?? POSTGRES_CLUSTER_DEFAULTS.retentionPolicy,
-        },
+        plugins: objectStoreName === undefined ? undefined : [{
+          name: BARMAN_CLOUD_PLUGIN,
+          isWalArchiver: true,
+          // The plugin's parameter, not the ObjectStore's `serverName`, which its docs say to leave empty.
+          parameters: { barmanObjectName: objectStoreName, serverName: backup!.serverName ?? this.name },
+        }],
       },
     });
 
@@ -297,7 +354,8 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
           cluster: { name: this.name },
           // CloudNativePG's schedule has a leading seconds field (robfig/cron with seconds), unlike a CronJob's.
           schedule: `0 ${backup.schedule ?? POSTGRES_CLUSTER_DEFAULTS.schedule}`,
-          method: cnpgBackup.ScheduledBackupSpecMethod.BARMAN_OBJECT_STORE,
+          method: cnpgBackup.ScheduledBackupSpecMethod.PLUGIN,
+          pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
           // A first base backup right away: until one exists, there is nothing to recover from.
           immediate: true,
           // The Backup objects go with the ScheduledBackup; the backups themselves stay in the object store.
@@ -328,6 +386,8 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
     });
 
     labelAllObjects(this, componentLabels(this, this.identity));
+    // The ObjectStore stays with the database: the Cluster's instances need it to start archiving, so it is applied
+    // with the Cluster, before the backups.
     if (this.scheduledBackup) {
       labelAllObjects(this.scheduledBackup, componentLabels(this, { ...this.identity, component: 'backup' }));
     }
@@ -367,7 +427,9 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
   }
 }
 
-function objectStoreLocation(store: ObjectStore) {
+// The in-tree `backup.barmanObjectStore` as it was, field for field: a cluster that moves to the plugin keeps
+// writing the same archive.
+function barmanObjectStore(store: ObjectStore): barman.ObjectStoreSpecConfiguration {
   return {
     destinationPath: store.destinationPath,
     endpointUrl: store.endpointUrl,
@@ -375,15 +437,19 @@ function objectStoreLocation(store: ObjectStore) {
       accessKeyId: { name: store.credentialsSecretName, key: OBJECT_STORE_KEYS.accessKeyId },
       secretAccessKey: { name: store.credentialsSecretName, key: OBJECT_STORE_KEYS.secretAccessKey },
     },
+    wal: { compression: barman.ObjectStoreSpecConfigurationWalCompression.GZIP },
+    data: { compression: barman.ObjectStoreSpecConfigurationDataCompression.GZIP },
   };
 }
 
-function barmanObjectStore(store: ObjectStore): cnpg.ClusterSpecBackupBarmanObjectStore {
-  return {
-    ...objectStoreLocation(store),
-    wal: { compression: cnpg.ClusterSpecBackupBarmanObjectStoreWalCompression.GZIP },
-    data: { compression: cnpg.ClusterSpecBackupBarmanObjectStoreDataCompression.GZIP },
-  };
+// CloudNativePG watches only the Secrets with this label: a new password in the owner's Secret then reaches the
+// database without a restart. A Secret the cluster provides is labelled by whoever creates it (README).
+function labelOwnerSecret(scope: Construct, secretName: string): void {
+  for (const child of scope.node.findAll()) {
+    if (child instanceof ApiObject && child.kind === 'Secret' && child.name === secretName) {
+      child.metadata.addLabel(CNPG_RELOAD_LABEL, 'true');
+    }
+  }
 }
 
 function checkBackup(checks: PropChecks, backup: PostgresClusterBackupProps, clusterName: string): void {

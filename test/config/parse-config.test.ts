@@ -105,7 +105,7 @@ describe('stack config', () => {
   describe('the CloudNativePG workload', () => {
     const store = { destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store' };
     const cnpg = (database: Record<string, unknown> = {}) => ({ database: {
-      workload: 'CloudNativePG', image: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm', replicas: 3,
+      workload: 'CloudNativePG', image: 'ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie', replicas: 3,
       backup: { enabled: true, objectStore: store }, ...database,
     } });
 

@@ -32,7 +32,7 @@ describe('PostgresCluster', () => {
     expect(cluster.apiVersion).toBe('postgresql.cnpg.io/v1');
     expect(cluster.spec).toMatchObject({
       instances: 3,
-      imageName: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm',
+      imageName: 'ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie',
       affinity: { enablePodAntiAffinity: true, topologyKey: 'kubernetes.io/hostname', podAntiAffinityType: 'required' },
       primaryUpdateStrategy: 'unsupervised',
       primaryUpdateMethod: 'switchover',
@@ -53,7 +53,15 @@ describe('PostgresCluster', () => {
       resources: { cpuRequest: Cpu.millis(500), memoryRequest: Size.mebibytes(512), memoryLimit: Size.gibibytes(1) },
     }).manifests(), 'Cluster');
     expect(cluster.spec.storage).toEqual({ size: '20Gi', storageClass: 'fast-ssd' });
+    expect(cluster.spec.walStorage).toEqual({ size: '2Gi', storageClass: 'fast-ssd' });
     expect(cluster.spec.resources).toEqual({ requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } });
+  });
+
+  test('a separate WAL volume of its own size, so that WAL which cannot be archived never fills the data volume', () => {
+    const { database, manifests } = build({ walStorageSize: Size.gibibytes(8) });
+    expect(only(manifests(), 'Cluster').spec.walStorage).toEqual({ size: '8Gi' });
+    expect(database.walStorageSize.toGibibytes()).toBe(8);
+    expect(build().database.walStorageSize.toGibibytes()).toBe(2);
   });
 
   test('bootstrap.initdb creates our database and owner, whose password is the cluster-provided basic-auth Secret', () => {
@@ -76,6 +84,8 @@ describe('PostgresCluster', () => {
     const client = database.bindClient(appChart, 'app-db', DatabaseRole.SERVICE);
     const owner = only(synth(chart), 'Secret', 'postgres-owner');
     expect(owner.type).toBe('kubernetes.io/basic-auth');
+    // CloudNativePG reloads only labelled Secrets: a rotated password reaches the database.
+    expect(owner.metadata.labels?.['cnpg.io/reload']).toBe('true');
     expect(Buffer.from(owner.data.username, 'base64').toString()).toBe('todo');
     expect(Buffer.from(owner.data.password, 'base64').toString()).toBe('a-dev-password-1');
     const clientSecret = only(synth(appChart), 'Secret', client.password.secretName);
@@ -116,13 +126,17 @@ describe('PostgresCluster', () => {
 
   test('it makes no Service, PodDisruptionBudget or workload of its own: those are the operator\'s', () => {
     const kinds = build({ backup: { objectStore: store } }).manifests().map(m => m.kind).sort();
-    expect(kinds).toEqual(['Cluster', 'NetworkPolicy', 'ScheduledBackup']);
+    expect(kinds).toEqual(['Cluster', 'NetworkPolicy', 'ObjectStore', 'ScheduledBackup']);
   });
 
-  test('backup: WAL archiving and base backups to the object store, compressed, kept 7 days; the S3 keys from the provided Secret', () => {
-    const cluster = only(build({ backup: { objectStore: store } }).manifests(), 'Cluster');
-    expect(cluster.spec.backup).toEqual({
-      barmanObjectStore: {
+  test('backup: an ObjectStore of the Barman Cloud plugin with the store, compression, retention and the S3 checksum settings', () => {
+    const { database, manifests } = build({ backup: { objectStore: store, retentionPolicy: '4w' } });
+    const objectStore = only(manifests(), 'ObjectStore', 'postgres-backups');
+    expect(objectStore.apiVersion).toBe('barmancloud.cnpg.io/v1');
+    // Applied with the Cluster (the database's sync wave), whose instances need it to start archiving.
+    expect(objectStore.metadata.labels?.['app.kubernetes.io/component']).toBe('database');
+    expect(objectStore.spec).toEqual({
+      configuration: {
         destinationPath: 's3://todo-backups/postgres',
         endpointURL: 'https://fra1.digitaloceanspaces.com',
         s3Credentials: {
@@ -132,26 +146,53 @@ describe('PostgresCluster', () => {
         wal: { compression: 'gzip' },
         data: { compression: 'gzip' },
       },
-      retentionPolicy: '7d',
+      retentionPolicy: '4w',
+      instanceSidecarConfiguration: {
+        env: [
+          { name: 'AWS_REQUEST_CHECKSUM_CALCULATION', value: 'when_required' },
+          { name: 'AWS_RESPONSE_CHECKSUM_VALIDATION', value: 'when_required' },
+        ],
+      },
     });
-    expect(cluster.spec.bootstrap).toHaveProperty('initdb');
-    expect(cluster.spec).not.toHaveProperty('externalClusters');
+    expect(database.objectStore?.name).toBe('postgres-backups');
+    expect(only(build({ backup: { objectStore: store } }).manifests(), 'ObjectStore').spec.retentionPolicy).toBe('7d');
   });
 
-  test("the ScheduledBackup: the CronJob-style schedule with CloudNativePG's leading seconds field, a first backup right away", () => {
+  test('backup: the Cluster archives WAL through the plugin into its own folder, and has no in-tree backup section', () => {
+    const cluster = only(build({ name: 'orders', backup: { objectStore: store } }).manifests(), 'Cluster');
+    expect(cluster.spec.plugins).toEqual([{
+      name: 'barman-cloud.cloudnative-pg.io',
+      isWALArchiver: true,
+      parameters: { barmanObjectName: 'orders-backups', serverName: 'orders' },
+    }]);
+    expect(cluster.spec).not.toHaveProperty('backup');
+    expect(cluster.spec.bootstrap).toHaveProperty('initdb');
+    expect(cluster.spec).not.toHaveProperty('externalClusters');
+    const moved = only(build({ backup: { objectStore: store, serverName: 'postgres-archive' } }).manifests(), 'Cluster');
+    expect(moved.spec.plugins[0].parameters.serverName).toBe('postgres-archive');
+  });
+
+  test('no backup: no ObjectStore, no plugin, no ScheduledBackup', () => {
+    const all = build().manifests();
+    expect(all.map(m => m.kind).sort()).toEqual(['Cluster', 'NetworkPolicy']);
+    expect(only(all, 'Cluster').spec).not.toHaveProperty('plugins');
+  });
+
+  test("the ScheduledBackup: through the plugin, the CronJob-style schedule with CloudNativePG's leading seconds field, a first backup right away", () => {
     const scheduled = only(build({ backup: { objectStore: store, schedule: '30 1 * * 0', retentionPolicy: '4w' } }).manifests(), 'ScheduledBackup');
     expect(scheduled.metadata.name).toBe('postgres-base-backup');
     expect(scheduled.metadata.labels?.['app.kubernetes.io/component']).toBe('backup');
     expect(scheduled.spec).toEqual({
       cluster: { name: 'postgres' },
       schedule: '0 30 1 * * 0',
-      method: 'barmanObjectStore',
+      method: 'plugin',
+      pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
       immediate: true,
       backupOwnerReference: 'self',
     });
   });
 
-  test('recovery: bootstrap.recovery from the named folder of the same store, up to a time, archiving into a new folder', () => {
+  test('recovery: bootstrap.recovery through the plugin from the named folder of the same store, up to a time, archiving into a new folder', () => {
     const cluster = only(build({
       backup: { objectStore: store, serverName: 'postgres-2' },
       recovery: { serverName: 'postgres', targetTime: '2026-11-23T10:00:00Z' },
@@ -164,25 +205,20 @@ describe('PostgresCluster', () => {
     });
     expect(cluster.spec.externalClusters).toEqual([{
       name: 'backup-origin',
-      barmanObjectStore: {
-        destinationPath: 's3://todo-backups/postgres',
-        endpointURL: 'https://fra1.digitaloceanspaces.com',
-        s3Credentials: {
-          accessKeyId: { name: 'backup-store', key: 'ACCESS_KEY_ID' },
-          secretAccessKey: { name: 'backup-store', key: 'ACCESS_SECRET_KEY' },
-        },
-        serverName: 'postgres',
-      },
+      plugin: { name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'postgres-backups', serverName: 'postgres' } },
     }]);
-    expect(cluster.spec.backup.barmanObjectStore.serverName).toBe('postgres-2');
+    expect(cluster.spec.plugins[0].parameters).toEqual({ barmanObjectName: 'postgres-backups', serverName: 'postgres-2' });
   });
 
   test.each<[string, Partial<PostgresClusterProps>, RegExp]>([
-    ["the Docker library image (uid 999, no barman-cloud)", { image: 'postgres:17.6-bookworm' },
-      /^image: is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26, and it lacks barman-cloud; use a CloudNativePG operand image/],
-    ['the same, spelled out', { image: 'docker.io/library/postgres:17.6' }, /^image: is the Docker library image/],
-    ["a 'minimal' image with a backup section", { image: 'ghcr.io/cloudnative-pg/postgresql:17.6-minimal-bookworm', backup: { objectStore: store } },
-      /^image: is a 'minimal' or 'standard' image, which has no barman-cloud for the backup section/],
+    ["the Docker library image (uid 999)", { image: 'postgres:17.11-trixie' },
+      /^image: is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26; use a CloudNativePG operand image of the same version, such as 'ghcr.io\/cloudnative-pg\/postgresql:17.11-standard-trixie'/],
+    ['the same, spelled out', { image: 'docker.io/library/postgres:17.11' }, /^image: is the Docker library image/],
+    ["a 'system' image (deprecated with the in-tree backups)", { image: 'ghcr.io/cloudnative-pg/postgresql:17.11-system-trixie' },
+      /^image: is a 'system' image, deprecated with the in-tree Barman Cloud support it carried: backups run in the Barman Cloud plugin's sidecar now; use the 'standard' \(or 'minimal'\) image/],
+    ['an image on Debian bookworm, no longer rebuilt', { image: 'ghcr.io/cloudnative-pg/postgresql:17.6-standard-bookworm' },
+      /^image: is built on Debian bookworm, whose CloudNativePG images get no more security fixes; use the trixie image/],
+    ['a WAL volume of no size', { walStorageSize: Size.gibibytes(0) }, /^walStorageSize: /],
     ['no instances', { instances: 0 }, /^instances: must be a whole number from 1 to 9/],
     ['a fraction of an instance', { instances: 2.5 }, /^instances: must be a whole number from 1 to 9/],
     ['a name over 50 characters', { name: 'a'.repeat(51) }, /^name: .*50.*CloudNativePG derives its Services/],
@@ -207,5 +243,8 @@ describe('PostgresCluster', () => {
   test('the shipped defaults pass their own checks', () => {
     expect(problemsOf({})).toEqual([]);
     expect(problemsOf({ backup: { objectStore: store }, instances: 1 })).toEqual([]);
+    // Backups run in the plugin's sidecar: the image needs no barman-cloud of its own.
+    expect(problemsOf({ backup: { objectStore: store }, image: 'ghcr.io/cloudnative-pg/postgresql:17.11-minimal-trixie' })).toEqual([]);
+    expect(problemsOf({ image: 'ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie@sha256:' + 'a'.repeat(64) })).toEqual([]);
   });
 });

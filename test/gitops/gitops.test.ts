@@ -125,8 +125,12 @@ describe.each(stageNames())('the %s stage folder', stage => {
       allowed.push('monitoring.coreos.com/v1/PodMonitor');
     }
     if (objects.some(o => o.kind === 'ScheduledBackup')) {
-      expect(readme).toContain('add `--prune-allowlist=postgresql.cnpg.io/v1/ScheduledBackup` there');
+      expect(readme).toContain('add `--prune-allowlist=postgresql.cnpg.io/v1/ScheduledBackup`');
       allowed.push('postgresql.cnpg.io/v1/ScheduledBackup');
+    }
+    if (objects.some(o => o.kind === 'ObjectStore')) {
+      expect(readme).toContain('and `--prune-allowlist=barmancloud.cnpg.io/v1/ObjectStore`');
+      allowed.push('barmancloud.cnpg.io/v1/ObjectStore');
     }
     // A CloudNativePG Cluster holds data too: the operator deletes its claims with it.
     const neverPruned = ['core/v1/Namespace', 'core/v1/PersistentVolumeClaim', 'core/v1/PersistentVolume', 'postgresql.cnpg.io/v1/Cluster'];

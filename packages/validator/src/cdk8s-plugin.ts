@@ -3,6 +3,7 @@ import * as path from 'path';
 import { exitCode } from './cli';
 import { CrdCatalog, CrdFileError } from './custom-resources';
 import { summaryLine } from './report';
+import { KUBERNETES_VERSIONS, minorOf } from './schema/kubernetes-version';
 import { validatePaths, ValidateOptions, ValidationReport } from './validate-manifests';
 
 /** Properties of the plugin, from `validations[].properties` in cdk8s.yaml. */
@@ -17,6 +18,8 @@ export interface ManifestValidationProps {
   readonly providedSecrets?: string[];
   /** Files or folders of CustomResourceDefinitions to check custom resources against. @default [] */
   readonly crds?: string[];
+  /** The Kubernetes versions to check against, such as `['1.36']`. @default - every bundled version (1.27 and 1.36) */
+  readonly kubernetesVersions?: string[];
 }
 
 /** The slice of cdk8s-cli's ValidationContext the plugin uses (the CLI is not imported at run time). */
@@ -59,11 +62,23 @@ export class ManifestValidation {
       context.report.submit('failure', { summary: 'the CustomResourceDefinitions in `crds` could not be read' });
       return;
     }
+    const unknownVersions = (this.props.kubernetesVersions ?? []).filter(wanted => !KUBERNETES_VERSIONS.some(v => v === wanted || minorOf(v) === wanted));
+    if (unknownVersions.length > 0) {
+      context.report.addViolation({
+        ruleName: 'kubernetesVersions (error)',
+        recommendation: `kubernetesVersions must name ${KUBERNETES_VERSIONS.map(minorOf).join(' or ')} (the versions whose schemas are bundled), got ${unknownVersions.map(v => `'${v}'`).join(', ')}`,
+        fix: "correct the plugin's `kubernetesVersions` property in cdk8s.yaml, or leave it out for all bundled versions",
+        violatingResources: [{ resourceName: 'cdk8s.yaml', locations: ['validations[].properties.kubernetesVersions'], manifestPath: 'cdk8s.yaml' }],
+      });
+      context.report.submit('failure', { summary: 'unknown Kubernetes version in `kubernetesVersions`' });
+      return;
+    }
     const options: ValidateOptions = {
       skip: this.props.skip ?? [],
       existingNamespaces: this.props.namespaceExists ?? [],
       providedSecrets: this.props.providedSecrets ?? [],
       crds,
+      kubernetesVersions: this.props.kubernetesVersions?.map(wanted => KUBERNETES_VERSIONS.find(v => v === wanted || minorOf(v) === wanted)!),
     };
     const sets = new Map<string, string[]>();
     const top = commonFolder(context.manifests.map(manifest => path.resolve(path.dirname(manifest))));

@@ -9,18 +9,21 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CompiledCodeCache, requireWithCodeCache } from './code-cache';
 import { FORMATS } from './schema/formats';
+import { KUBERNETES_VERSIONS, KubernetesVersion, minorOf } from './schema/kubernetes-version';
+import { removalOf } from './schema/removed-apis';
 import { isSecretValuePath } from './secret-values';
-import { KUBERNETES_VERSION } from './schema/kubernetes-version';
 
-export { KUBERNETES_VERSION };
+export { KUBERNETES_VERSIONS, KubernetesVersion };
 
-// The schemas compiled at build time (`npm run generate:schema`; Ajv's standalone mode), loaded by path rather
-// than imported, so that bundling the validator (on every `cdk8s synth`) does not parse 1.8 MB of generated code:
-// from src/ (tests) and from dist/ (the bundles) alike, it is ../src/schema/ of the package.
-const COMPILED_SCHEMAS = path.join(__dirname, '..', 'src', 'schema', 'kubernetes-1.27.validators.js');
+// The schemas compiled at build time (`npm run generate:schema`; Ajv's standalone mode), one module per Kubernetes
+// version, loaded by path rather than imported, so that bundling the validator (on every `cdk8s synth`) does not
+// parse ~2 MB of generated code: from src/ (tests) and from dist/ (the bundles) alike, it is ../src/schema/ of the
+// package. Every version's module has the shape that kubernetes-1.27.validators.d.ts declares.
+const compiledSchemasFile = (version: string) => path.join(__dirname, '..', 'src', 'schema', `kubernetes-${minorOf(version)}.validators.js`);
 type CompiledSchemas = ReturnType<typeof import('./schema/kubernetes-1.27.validators')>;
 
-function loadCompiledSchemas(): { compiled: CompiledSchemas; used(gvk: string): void } {
+function loadCompiledSchemas(version: string): { compiled: CompiledSchemas; used(gvk: string): void } {
+  const COMPILED_SCHEMAS = compiledSchemasFile(version);
   let header: string;
   try {
     // The generator writes the digest of the code on its second line.
@@ -53,19 +56,22 @@ const PORT_FIELDS = new Set(['port', 'containerPort', 'hostPort', 'targetPort', 
 const UNSET_AS_ZERO = new Set(['hostPort', 'nodePort', 'targetPort']);
 
 /**
- * Strict validation against the Kubernetes 1.27 OpenAPI schema, plus the rules the schema cannot express: object
- * names per kind, label and annotation syntax, port ranges. The schemas were compiled at build time (Ajv's
+ * Strict validation against the OpenAPI schema of one Kubernetes version, plus the rules the schema cannot express:
+ * object names per kind, label and annotation syntax, port ranges. The schemas were compiled at build time (Ajv's
  * standalone mode, `npm run generate:schema`): a run loads code instead of compiling schemas.
  */
 export class SchemaChecker {
-  private readonly schemas = loadCompiledSchemas();
-  private readonly compiled = this.schemas.compiled;
-  private readonly alphaKinds = new Set(this.compiled.alphaKinds);
+  private readonly schemas: ReturnType<typeof loadCompiledSchemas>;
+  private readonly compiled: CompiledSchemas;
+  private readonly alphaKinds: Set<string>;
   private readonly kindsByName = new Map<string, string[]>();
-  /** The API groups of the 1.27 schema bundle (with its alpha kinds'): the only groups built into Kubernetes here. */
+  /** The API groups of this version's schema bundle (with its alpha kinds'): the only groups built into Kubernetes here. */
   private readonly builtInGroups = new Set<string>();
 
-  constructor() {
+  constructor(public readonly kubernetesVersion: KubernetesVersion = KUBERNETES_VERSIONS[0]) {
+    this.schemas = loadCompiledSchemas(kubernetesVersion);
+    this.compiled = this.schemas.compiled;
+    this.alphaKinds = new Set(this.compiled.alphaKinds);
     for (const gvk of Object.keys(this.compiled).filter(key => key.includes('/'))) {
       const kind = gvk.slice(gvk.lastIndexOf('/') + 1);
       this.kindsByName.set(kind, [...(this.kindsByName.get(kind) ?? []), gvk.slice(0, gvk.lastIndexOf('/'))]);
@@ -94,13 +100,15 @@ export class SchemaChecker {
     const builtIn = gvk.includes('/') && Object.prototype.hasOwnProperty.call(this.compiled, gvk) ? this.compiled[gvk] as ValidateFunction : undefined;
     if (!builtIn) {
       if (this.alphaKinds.has(gvk)) {
-        findings.push(objectFinding('alpha-kind', manifest, ['apiVersion'], `${gvk} is an alpha API, disabled by default in Kubernetes ${KUBERNETES_VERSION}; its schema is not checked`));
+        findings.push(objectFinding('alpha-kind', manifest, ['apiVersion'], `${gvk} is an alpha API, disabled by default in Kubernetes ${this.kubernetesVersion}; its schema is not checked`));
       } else if (this.isBuiltInGroup(apiVersion)) {
         const served = this.kindsByName.get(kind);
+        const removal = removalOf(gvk);
+        const removed = removal ? ` (removed in ${removal.removedIn})` : '';
         findings.push(objectFinding('unknown-kind', manifest, ['apiVersion'], served
-          ? `apiVersion '${apiVersion}' of kind ${kind} is not served by Kubernetes ${KUBERNETES_VERSION}`
-          : `kind '${kind}' of apiVersion '${apiVersion}' is not served by Kubernetes ${KUBERNETES_VERSION}`,
-        served ? `use apiVersion ${served.map(v => `'${v}'`).join(' or ')}` : undefined));
+          ? `apiVersion '${apiVersion}' of kind ${kind} is not served by Kubernetes ${this.kubernetesVersion}${removed}`
+          : `kind '${kind}' of apiVersion '${apiVersion}' is not served by Kubernetes ${this.kubernetesVersion}${removed}`,
+        served ? `use apiVersion ${served.map(v => `'${v}'`).join(' or ')}` : removal ? `use ${removal.use}` : undefined));
         return findings;
       } else {
         const validate = crds?.validatorFor(apiVersion, kind);

@@ -40,6 +40,9 @@ export function checkUpgrade(previous: readonly Manifest[], next: readonly Manif
     const old = before.get(key);
     if (old) {
       findings.push(...immutableChanges(old, manifest), ...providedSecretsAdded(old, manifest));
+      if (manifest.object.kind === 'Cluster' && isCloudNativePG(manifest.object)) {
+        findings.push(...archiveChanges(old, previous, manifest, next));
+      }
     }
   }
   for (const [key, old] of before) {
@@ -145,11 +148,68 @@ function cloudNativePGChanges(previous: any, next: any, report: (path: PathSegme
   return findings;
 }
 
+const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+
+/** Where a CloudNativePG Cluster archives its WAL and base backups, and through what. */
+interface WalArchive {
+  readonly via: string;
+  /** `destinationPath/serverName`: the folder that holds this cluster's backup history. */
+  readonly folder: string;
+}
+
+/**
+ * A Cluster whose WAL archive moves from the in-tree `spec.backup.barmanObjectStore` to the Barman Cloud plugin (or
+ * back), or into another folder. The API server and the webhook accept both; what changes is where the backup
+ * history goes on, which a reviewer must see before the apply.
+ */
+function archiveChanges(old: Manifest, previous: readonly Manifest[], manifest: Manifest, next: readonly Manifest[]): Finding[] {
+  const [before, after] = [walArchive(old.object, previous), walArchive(manifest.object, next)];
+  if (before === undefined || after === undefined) {
+    return [];
+  }
+  const findings: Finding[] = [];
+  if (before.via !== after.via) {
+    findings.push(objectFinding('wal-archiver-change', manifest, ['spec', after.via.startsWith('the in-tree') ? 'backup' : 'plugins'],
+      `archives WAL and base backups through ${after.via} instead of ${before.via}, into ${after.folder}`
+      + (before.folder === after.folder ? ', the same folder: the backup history goes on' : '')));
+  }
+  if (before.folder !== after.folder) {
+    findings.push(objectFinding('wal-archive-moves', manifest, ['spec', after.via.startsWith('the in-tree') ? 'backup' : 'plugins'],
+      `archives into ${after.folder} instead of ${before.folder}: a new backup history starts there, and point-in-time `
+      + `recovery across the change needs both folders`));
+  }
+  return findings;
+}
+
+function walArchive(cluster: any, manifests: readonly Manifest[]): WalArchive | undefined {
+  const name = cluster.metadata?.name;
+  const inTree = cluster.spec?.backup?.barmanObjectStore;
+  if (inTree?.destinationPath) {
+    return { via: 'the in-tree spec.backup.barmanObjectStore', folder: `${trimSlash(inTree.destinationPath)}/${inTree.serverName ?? name}` };
+  }
+  const plugin = (cluster.spec?.plugins ?? []).find((p: any) => p?.name === BARMAN_CLOUD_PLUGIN && p.isWALArchiver === true && p.enabled !== false);
+  const storeName = plugin?.parameters?.barmanObjectName;
+  if (storeName === undefined) {
+    return undefined;
+  }
+  const store = manifests.find(m => m.object.kind === 'ObjectStore' && m.object.apiVersion?.startsWith('barmancloud.cnpg.io/')
+    && m.object.metadata?.name === storeName && m.object.metadata?.namespace === cluster.metadata?.namespace)?.object;
+  const path = store?.spec?.configuration?.destinationPath;
+  return {
+    via: `the Barman Cloud plugin (ObjectStore '${storeName}')`,
+    folder: `${path === undefined ? `<ObjectStore ${storeName}>` : trimSlash(path)}/${plugin.parameters.serverName ?? name}`,
+  };
+}
+
+function trimSlash(path: string): string {
+  return path.replace(/\/+$/, '');
+}
+
 function isCloudNativePG(object: any): boolean {
   return typeof object.apiVersion === 'string' && object.apiVersion.startsWith('postgresql.cnpg.io/');
 }
 
-/** The major version in a PostgreSQL image tag (`…:17.6-system-bookworm` is 17). */
+/** The major version in a PostgreSQL image tag (`…:17.11-standard-trixie` is 17). */
 function postgresMajor(image: unknown): number | undefined {
   const tag = typeof image === 'string' ? /:(\d+)(\.\d+)?(-[^@]*)?(@|$)/.exec(image) : null;
   return tag ? Number(tag[1]) : undefined;

@@ -8,13 +8,15 @@ import { loadFromGit, PreviousVersionError } from './load-previous';
 import { formatJson, formatText } from './report';
 import { formatJunit, formatSarif } from './report-ci';
 import { RULES_BY_ID } from './rules';
+import { KUBERNETES_VERSIONS, KubernetesVersion, minorOf } from './schema/kubernetes-version';
 import { validatePaths, ValidationReport } from './validate-manifests';
 
 export const USAGE = `Usage: npm run validate -- [options] [path ...]
 
 Checks Kubernetes manifests (YAML or JSON files, or folders searched recursively) against the Kubernetes 1.27
-API (strict schema), against each other (references), and against policy. All paths given form one set.
-Without paths, each folder under dist/ (one per stage) is checked as a set of its own.
+and 1.36 APIs (strict schemas), against each other (references), and against policy. All paths given form one
+set. Without paths, each folder under dist/ (one per stage) is checked as a set of its own, and so is each folder
+of one output folder given alone (a folder of stage folders, one of them with a kustomization.yaml).
 
 Options:
   --format FORMAT            text (default), json, sarif (SARIF 2.1.0, for GitHub code scanning) or junit
@@ -27,6 +29,8 @@ Options:
                              CRDs in the set itself are used too). Each file is compiled once and its code cached
                              in node_modules/.cache/manifest-validator (MANIFEST_VALIDATOR_CACHE=DIR elsewhere,
                              =off for none)
+  --kubernetes-version V     check against this version's API only: 1.27 or 1.36 (repeatable; default: both;
+                             what only one of them refuses is reported with that version named)
   --against REV|FOLDER       the upgrade check: also report every change from the previous version (a git
                              revision of the same paths, which must be inside the repository; or a folder: an
                              earlier dist/, whose stage folders pair with today's by name, or an earlier version
@@ -51,6 +55,7 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
         'provided-secret': { type: 'string', multiple: true, default: [] },
         'crd': { type: 'string', multiple: true, default: [] },
         'against': { type: 'string' },
+        'kubernetes-version': { type: 'string', multiple: true, default: [] },
         'help': { type: 'boolean', default: false },
       },
     });
@@ -77,6 +82,15 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
   for (const secret of values['provided-secret'].filter(s => !/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(s))) {
     problems.push(`--provided-secret must be NAMESPACE/NAME, got '${secret}'`);
   }
+  const kubernetesVersions: KubernetesVersion[] = [];
+  for (const wanted of values['kubernetes-version']) {
+    const version = KUBERNETES_VERSIONS.find(v => v === wanted || minorOf(v) === wanted);
+    if (version) {
+      kubernetesVersions.push(version);
+    } else {
+      problems.push(`--kubernetes-version must be ${KUBERNETES_VERSIONS.map(minorOf).join(' or ')} (the versions whose schemas are bundled), got '${wanted}'`);
+    }
+  }
   if (problems.length > 0) {
     err(`${problems.join('\n')}\n\n${USAGE}`);
     return 2;
@@ -91,11 +105,16 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     err(`${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const options = { skip, existingNamespaces: values['namespace-exists'], providedSecrets: values['provided-secret'], crds };
-  const sets = positionals.length > 0 ? [positionals] : stageFolders('dist');
+  const options = {
+    skip, existingNamespaces: values['namespace-exists'], providedSecrets: values['provided-secret'], crds,
+    kubernetesVersions: kubernetesVersions.length > 0 ? kubernetesVersions : undefined,
+  };
+  // An output folder such as dist/ is a set per stage, given or not: its stages are never applied together.
+  const outputFolder = positionals.length === 0 ? 'dist' : positionals.length === 1 && isOutputFolder(positionals[0]) ? positionals[0] : undefined;
+  const sets = outputFolder === undefined ? [positionals] : stageFolders(outputFolder);
   let reports: ValidationReport[];
   try {
-    reports = sets.map(set => validatePaths(set, { ...options, previous: values.against === undefined ? undefined : previousOf(set, values.against, positionals.length > 0) }));
+    reports = sets.map(set => validatePaths(set, { ...options, previous: values.against === undefined ? undefined : previousOf(set, values.against, outputFolder === undefined) }));
   } catch (error) {
     if (error instanceof PreviousVersionError) {
       err(error.message);
@@ -130,6 +149,16 @@ function previousOf(set: readonly string[], against: string, explicit: boolean) 
     return loadManifests(counterparts.length > 0 || !explicit ? counterparts : [against]).manifests;
   }
   return loadFromGit(against, set).manifests;
+}
+
+/** A folder of stage folders, as `cdk8s synth` writes: no manifest of its own, and a stage with a kustomization.yaml. */
+function isOutputFolder(folder: string): boolean {
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+    return false;
+  }
+  const entries = fs.readdirSync(folder, { withFileTypes: true });
+  return !entries.some(e => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
+    && entries.some(e => e.isDirectory() && fs.existsSync(path.join(folder, e.name, 'kustomization.yaml')));
 }
 
 /** Each folder under `root` is one stage: checked as a set of its own. */

@@ -49,6 +49,7 @@ export function formatText(reports: readonly ValidationReport[]): string {
 export function formatJson(reports: readonly ValidationReport[]): string {
   return JSON.stringify({
     kubernetesVersion: reports[0]?.kubernetesVersion,
+    kubernetesVersions: reports[0]?.kubernetesVersions,
     summary: summaryLine(reports),
     sets: reports.map(r => ({
       files: r.files,

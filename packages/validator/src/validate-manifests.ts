@@ -4,7 +4,7 @@ import { checkSelectorOverlap } from './check-selector-overlap';
 import { checkUpgrade } from './check-upgrade';
 import { writeCodeCaches } from './code-cache';
 import { CrdCatalog } from './custom-resources';
-import { KUBERNETES_VERSION, SchemaChecker } from './check-schema';
+import { KUBERNETES_VERSIONS, KubernetesVersion, SchemaChecker } from './check-schema';
 import { Finding, objectFinding } from './finding';
 import { loadManifests, LoadResult } from './load-manifests';
 import { describe, Manifest } from './manifest';
@@ -23,11 +23,18 @@ export interface ValidateOptions extends ReferenceOptions {
    * `CrdCatalog.fromFiles`). The set's own CRDs come first. @default - only the set's own
    */
   readonly crds?: CrdCatalog;
+  /**
+   * The Kubernetes versions to check against (`--kubernetes-version`), each with its bundled schema. What only some
+   * of them refuse is reported with those versions named. @default - every bundled version (KUBERNETES_VERSIONS)
+   */
+  readonly kubernetesVersions?: readonly KubernetesVersion[];
 }
 
 /** Everything one validation run found, for one set of files checked together. */
 export interface ValidationReport {
+  /** The versions checked against, as a person reads them: `1.27.1 and 1.36.0`. */
   readonly kubernetesVersion: string;
+  readonly kubernetesVersions: readonly KubernetesVersion[];
   readonly files: readonly string[];
   readonly objectCount: number;
   /** Sorted by file, then line. */
@@ -41,8 +48,8 @@ export interface ValidationReport {
   readonly notes: number;
 }
 
-// One checker per process: compiled schemas are reused across sets.
-let sharedChecker: SchemaChecker | undefined;
+// One checker per version and process: compiled schemas are reused across sets.
+const sharedCheckers = new Map<KubernetesVersion, SchemaChecker>();
 
 /** Validates files and folders as one set: every cross-reference is resolved within it. */
 export function validatePaths(paths: readonly string[], options: ValidateOptions = {}): ValidationReport {
@@ -51,13 +58,14 @@ export function validatePaths(paths: readonly string[], options: ValidateOptions
 
 /** Validates what `loadManifests` (or `parseFile`) produced. */
 export function validateLoaded(loaded: LoadResult, options: ValidateOptions = {}): ValidationReport {
-  const checker = (sharedChecker ??= new SchemaChecker());
+  const versions = [...new Set(options.kubernetesVersions ?? KUBERNETES_VERSIONS)];
+  const checkers = versions.map(version => sharedCheckers.get(version) ?? sharedCheckers.set(version, new SchemaChecker(version)).get(version)!);
   const manifests = loaded.manifests;
   const crds = new CrdCatalog(options.crds);
   crds.add(manifests);
   const raw: Finding[] = [
     ...loaded.findings,
-    ...manifests.flatMap(manifest => checker.check(manifest, crds)),
+    ...manifests.flatMap(manifest => acrossVersions(checkers.map(checker => ({ version: checker.kubernetesVersion, findings: checker.check(manifest, crds) })))),
     ...checkReferences(manifests, options),
     ...checkSelectorOverlap(manifests),
     ...checkPolicy(manifests),
@@ -70,7 +78,8 @@ export function validateLoaded(loaded: LoadResult, options: ValidateOptions = {}
   // The validators this set called are compiled now: keep their code for the next run (nothing to do once kept).
   writeCodeCaches();
   return {
-    kubernetesVersion: KUBERNETES_VERSION,
+    kubernetesVersion: versions.join(' and '),
+    kubernetesVersions: versions,
     files: loaded.files,
     objectCount: manifests.length,
     findings,
@@ -80,6 +89,32 @@ export function validateLoaded(loaded: LoadResult, options: ValidateOptions = {}
     warnings: findings.filter(f => f.severity === 'warning').length,
     notes: findings.filter(f => f.severity === 'info').length,
   };
+}
+
+const VERSION_PLACEHOLDER = '\u0000version\u0000';
+
+/**
+ * The schema findings of one object under each version, as one list: a finding every version reports once (its
+ * version, if it names one, replaced by all of them), and a finding only some report with those versions named.
+ */
+function acrossVersions(results: readonly { version: string; findings: readonly Finding[] }[]): Finding[] {
+  const merged = new Map<string, { finding: Finding; versions: string[] }>();
+  for (const { version, findings } of results) {
+    for (const finding of findings) {
+      const neutral = { ...finding, message: finding.message.split(`Kubernetes ${version}`).join(`Kubernetes ${VERSION_PLACEHOLDER}`) };
+      const key = JSON.stringify(neutral);
+      const entry = merged.get(key) ?? merged.set(key, { finding: neutral, versions: [] }).get(key)!;
+      entry.versions.push(version);
+    }
+  }
+  return [...merged.values()].map(({ finding, versions }) => {
+    const named = finding.message.includes(VERSION_PLACEHOLDER);
+    const message = finding.message.split(VERSION_PLACEHOLDER).join(versions.join(' and '));
+    return {
+      ...finding,
+      message: named || versions.length === results.length ? message : `${message} (Kubernetes ${versions.join(' and ')} only)`,
+    };
+  });
 }
 
 // A finding is silenced by `skip.validator.todo-stack/<rule-id>: <reason>` on its object; an annotation without a

@@ -27,7 +27,30 @@ describe('the cdk8s validation plugin', () => {
     const { context, violations, submitted } = fakeContext(files);
     await new ManifestValidation().validate(context);
     expect(violations).toEqual([]);
-    expect(submitted).toEqual([['success', { 'kubernetes version': '1.27.1', 'summary': expect.stringMatching(/^0 errors, 0 warnings in \d+ objects from 2 files$/) }]]);
+    expect(submitted).toEqual([['success', { 'kubernetes version': '1.27.1 and 1.36.0', 'summary': expect.stringMatching(/^0 errors, 0 warnings in \d+ objects from 2 files$/) }]]);
+  });
+
+  test('kubernetesVersions chooses the versions checked; one without a bundled schema fails the synth, naming it', async () => {
+    const root = tempFolder('plugin-versions-');
+    const file = stageFolder(root, 'dev', [{
+      apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3', kind: 'PriorityLevelConfiguration', metadata: { name: 'batch' },
+      spec: { type: 'Limited', limited: { nominalConcurrencyShares: 10, limitResponse: { type: 'Reject' } } },
+    }]);
+    const oldest = fakeContext([file]);
+    await new ManifestValidation({ kubernetesVersions: ['1.27'] }).validate(oldest.context);
+    expect(oldest.submitted).toEqual([['success', expect.objectContaining({ 'kubernetes version': '1.27.1' })]]);
+    const newest = fakeContext([file]);
+    await new ManifestValidation({ kubernetesVersions: ['1.36'] }).validate(newest.context);
+    expect(newest.violations.map(v => v.recommendation)).toEqual([
+      "apiVersion 'flowcontrol.apiserver.k8s.io/v1beta3' of kind PriorityLevelConfiguration is not served by Kubernetes 1.36.0 (removed in 1.32)",
+    ]);
+    expect(newest.submitted[0][0]).toBe('failure');
+    const unknown = fakeContext([file]);
+    await new ManifestValidation({ kubernetesVersions: ['1.31'] }).validate(unknown.context);
+    expect(unknown.violations.map(v => v.recommendation)).toEqual([
+      "kubernetesVersions must name 1.27 or 1.36 (the versions whose schemas are bundled), got '1.31'",
+    ]);
+    expect(unknown.submitted).toEqual([['failure', { summary: 'unknown Kubernetes version in `kubernetesVersions`' }]]);
   });
 
   test('validates a stage (its kustomization.yaml folder) as one set wherever --output put it, outside the working folder too', async () => {

@@ -24,7 +24,56 @@ describe('npm run validate', () => {
     const { code, out } = run([write(good())]);
     expect(code).toBe(0);
     expect(out.split('\n').pop()).toBe(`0 errors, 0 warnings in ${good().length} objects from 1 file`);
-    expect(out).toContain('Checked against Kubernetes 1.27.1.');
+    expect(out).toContain('Checked against Kubernetes 1.27.1 and 1.36.0.');
+  });
+
+  describe('--kubernetes-version', () => {
+    const fixtures = path.join(__dirname, 'fixtures', 'kubernetes-versions');
+    const schemaFindings = (out: string) => out.split('\n').filter(line => /unknown-kind|schema-violation/.test(line)).map(line => line.trim());
+
+    test('an API removed in 1.32 is reported under 1.36 only, naming the version, the removal and the replacement', () => {
+      const file = path.join(fixtures, 'flow-schema-v1beta3.yaml');
+      expect(run(['--kubernetes-version', '1.27', file]).code).toBe(0);
+      const newest = run(['--kubernetes-version', '1.36', file]);
+      expect(newest.code).toBe(1);
+      expect(newest.out).toContain('Checked against Kubernetes 1.36.0.');
+      expect(schemaFindings(newest.out)).toEqual([
+        "3  error    unknown-kind  apiVersion: apiVersion 'flowcontrol.apiserver.k8s.io/v1beta3' of kind FlowSchema is not served by Kubernetes 1.36.0 (removed in 1.32)",
+      ]);
+      expect(newest.out).toContain("fix: use apiVersion 'flowcontrol.apiserver.k8s.io/v1'");
+      // Both (the default): reported once, with the version that refuses it.
+      expect(schemaFindings(run([file]).out)).toEqual(schemaFindings(newest.out));
+    });
+
+    test('a field that only the newer API has is reported under 1.27 only, with the version named', () => {
+      const file = path.join(fixtures, 'sidecar-container.yaml');
+      // (The fixture's pod breaks the policy rules too; only the schema's findings differ between versions.)
+      expect(schemaFindings(run(['--kubernetes-version', '1.36', file]).out)).toEqual([]);
+      const oldest = schemaFindings(run(['--kubernetes-version', '1.27', file]).out);
+      expect(oldest).toEqual(["11  error    schema-violation  spec.initContainers[0].restartPolicy: unknown field 'restartPolicy' in spec.initContainers[0]"]);
+      expect(schemaFindings(run([file]).out)).toEqual([`${oldest[0]} (Kubernetes 1.27.1 only)`]);
+    });
+
+    test('an output folder given alone (dist/) is a set per stage folder, as without paths: the stages never collide', () => {
+      const output = tempFolder('cli-output-');
+      for (const stage of ['dev', 'prod']) {
+        fs.mkdirSync(path.join(output, stage));
+        fs.writeFileSync(path.join(output, stage, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - set.yaml\n');
+        fs.writeFileSync(path.join(output, stage, 'set.yaml'), good().map(o => stringify(o)).join('---\n'));
+      }
+      const { code, out } = run(['--kubernetes-version', '1.36', output]);
+      expect(out).not.toContain('duplicate-object');
+      expect(out.split('\n').pop()).toBe(`0 errors, 0 warnings in ${2 * good().length} objects from 4 files`);
+      expect(code).toBe(0);
+      // Two paths stay one set: the same objects twice are duplicates.
+      expect(run([path.join(output, 'dev'), path.join(output, 'prod')]).out).toContain('duplicate-object');
+    });
+
+    test('a version without a bundled schema is refused, naming the ones there are', () => {
+      const { code, err } = run(['--kubernetes-version', '1.30', write(good())]);
+      expect(code).toBe(2);
+      expect(err).toContain("--kubernetes-version must be 1.27 or 1.36 (the versions whose schemas are bundled), got '1.30'");
+    });
   });
 
   test('errors exit 1, grouped by file and object, with line, rule, path and fix', () => {
@@ -68,7 +117,8 @@ describe('npm run validate', () => {
     const { code, out } = run(['--format', 'json', write(Object.values(set))]);
     expect(code).toBe(1);
     const report = JSON.parse(out);
-    expect(report.kubernetesVersion).toBe('1.27.1');
+    expect(report.kubernetesVersion).toBe('1.27.1 and 1.36.0');
+    expect(report.kubernetesVersions).toEqual(['1.27.1', '1.36.0']);
     expect(report.summary).toMatch(/^1 error, 0 warnings/);
     expect(report.sets[0].findings[0]).toMatchObject({ ruleId: 'database-replicas', severity: 'error', object: 'StatefulSet shop/db', path: 'spec.replicas' });
   });

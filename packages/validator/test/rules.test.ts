@@ -54,6 +54,17 @@ const cronJob = (set: GoodSet, schedule: string, timeZone?: string) => ({
   apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly-archive', namespace: 'shop' },
   spec: { schedule, timeZone, jobTemplate: { spec: { template: JSON.parse(JSON.stringify(set.archiver.spec.template)) } } },
 });
+// A CloudNativePG Cluster archiving in-tree, then through the Barman Cloud plugin into the same folder or another one.
+const store = { destinationPath: 's3://shop-backups/db/', s3Credentials: { inheritFromIAMRole: true } };
+const inTreeCluster = {
+  apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'db', namespace: 'shop' },
+  spec: { instances: 1, storage: { size: '1Gi' }, backup: { barmanObjectStore: store } },
+};
+const pluginCluster = (serverName: string) => ({
+  ...inTreeCluster,
+  spec: { instances: 1, storage: { size: '1Gi' }, plugins: [{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'db-backups', serverName } }] },
+});
+const objectStore = { apiVersion: 'barmancloud.cnpg.io/v1', kind: 'ObjectStore', metadata: { name: 'db-backups', namespace: 'shop' }, spec: { configuration: store } };
 
 const CASES: Record<string, RuleCase> = {
   'parse-error': {
@@ -428,6 +439,20 @@ const CASES: Record<string, RuleCase> = {
     message: /^changes from "5Gi" to "10Gi", which the API server refuses on update$/,
     path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage',
     pass: s => { (s.db.spec.template.spec.containers[0] as any).image = 'postgres:16.5-bookworm'; },
+  },
+  'wal-archiver-change': {
+    options: { previous: previousVersion([inTreeCluster]) },
+    trigger: () => [pluginCluster('db'), objectStore],
+    message: /^archives WAL and base backups through the Barman Cloud plugin \(ObjectStore 'db-backups'\) instead of the in-tree spec\.backup\.barmanObjectStore, into s3:\/\/shop-backups\/db\/db, the same folder: the backup history goes on$/,
+    path: 'spec.plugins',
+    pass: () => [inTreeCluster],
+  },
+  'wal-archive-moves': {
+    options: { previous: previousVersion([inTreeCluster]) },
+    trigger: () => [pluginCluster('db-2'), objectStore],
+    message: /^archives into s3:\/\/shop-backups\/db\/db-2 instead of s3:\/\/shop-backups\/db\/db: a new backup history starts there/,
+    path: 'spec.plugins',
+    pass: () => [pluginCluster('db'), objectStore],
   },
   'data-left-behind': {
     options: { previous: previousVersion([oldClaim]) },

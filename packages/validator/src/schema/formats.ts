@@ -1,6 +1,6 @@
 import { isQuantity } from '@stateful-todo/kube-conventions';
 
-// The OpenAPI formats of the Kubernetes schemas. The generated validators (kubernetes-1.27.validators.js) require
+// The OpenAPI formats of the Kubernetes schemas. The generated validators (kubernetes-<version>.validators.js) require
 // this module at run time, and the generator registers the very same definitions, so both agree on each format.
 // Typed formats (`type: 'number'`) are checked only on numbers; a string in an integer field is a type error.
 

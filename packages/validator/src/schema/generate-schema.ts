@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { generateValidators, VALIDATORS_FILE } from './generate-validators';
-import { KUBERNETES_VERSION } from './kubernetes-version';
+import { generateSchemaBundleFromTypes } from './generate-schema-from-types';
+import { generateValidators, validatorsFile } from './generate-validators';
+import { KUBERNETES_VERSIONS, minorOf } from './kubernetes-version';
 
 /**
  * The Kubernetes API schema the validator checks against, in one JSON document:
@@ -17,8 +18,13 @@ export interface SchemaBundle {
 }
 
 export const SCHEMA_SOURCE_PACKAGE = 'kubernetes-models';
-/** The committed bundle, relative to the validator's package folder (where `npm run generate:schema` runs). */
-export const SCHEMA_FILE = 'src/schema/kubernetes-1.27.json';
+/** The newest Kubernetes that `kubernetes-models` provides, installed under this name beside the 1.27 models. */
+export const NEWEST_SCHEMA_SOURCE_PACKAGE = 'kubernetes-models-1.36';
+
+/** A committed bundle, relative to the validator's package folder (where `npm run generate:schema` runs). */
+export function schemaFile(version: string): string {
+  return `src/schema/kubernetes-${minorOf(version)}.json`;
+}
 
 /**
  * Builds the bundle from `kubernetes-models`, which is generated from the Kubernetes 1.27.1 OpenAPI document.
@@ -64,7 +70,7 @@ export function generateSchemaBundle(): SchemaBundle {
   const servedKinds = Object.fromEntries(Object.entries(kinds).filter(([gvk]) => served.has(gvk)));
   const version = require(`${SCHEMA_SOURCE_PACKAGE}/package.json`).version;
   return {
-    kubernetesVersion: KUBERNETES_VERSION,
+    kubernetesVersion: KUBERNETES_VERSIONS[0],
     source: `${SCHEMA_SOURCE_PACKAGE}@${version}, restricted to the kinds of cdk8s-plus-27's 1.27 bindings`,
     kinds: sortKeys(servedKinds),
     alphaKinds: [...served].filter(gvk => !(gvk in kinds) && /\/v\d+alpha\d+\//.test(gvk)).sort(),
@@ -177,9 +183,12 @@ function sortKeys<T extends Record<string, any>>(object: T): T {
 }
 
 if (require.main === module) {
-  const bundle = generateSchemaBundle();
-  fs.writeFileSync(SCHEMA_FILE, serializeSchemaBundle(bundle));
-  console.log(`wrote ${SCHEMA_FILE}`);
-  fs.writeFileSync(VALIDATORS_FILE, generateValidators(bundle));
-  console.log(`wrote ${VALIDATORS_FILE}`);
+  const oldest = generateSchemaBundle();
+  const newest = generateSchemaBundleFromTypes(NEWEST_SCHEMA_SOURCE_PACKAGE, KUBERNETES_VERSIONS[1], oldest);
+  for (const bundle of [oldest, newest]) {
+    fs.writeFileSync(schemaFile(bundle.kubernetesVersion), serializeSchemaBundle(bundle));
+    console.log(`wrote ${schemaFile(bundle.kubernetesVersion)}`);
+    fs.writeFileSync(validatorsFile(bundle.kubernetesVersion), generateValidators(bundle));
+    console.log(`wrote ${validatorsFile(bundle.kubernetesVersion)}`);
+  }
 }

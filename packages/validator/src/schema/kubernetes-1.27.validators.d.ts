@@ -1,4 +1,4 @@
-// The shape of the generated kubernetes-1.27.validators.js (see generate-validators.ts).
+// The shape of the generated kubernetes-1.27.validators.js, and of every version's (see generate-validators.ts).
 import type { ValidateFunction } from 'ajv';
 import type { FORMATS } from './formats';
 
