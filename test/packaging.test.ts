@@ -111,7 +111,15 @@ describe('the package, packed and installed into another cdk8s app', () => {
     expect(only(todo, 'ConfigMap').data).toMatchObject({ DB_HOST: 'orders.shop-db.svc.cluster.local', DB_NAME: 'orders', DB_PORT: '5432' });
     const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.valueFrom]));
     expect(env.DB_PASSWORD).toEqual({ secretKeyRef: { name: 'orders-db-client', key: 'DB_PASSWORD' } });
+    // The server logs in as the service role, never as the bootstrap superuser (`user: 'orders'`).
+    expect(deployment.spec.template.spec.containers[0].env.find((e: any) => e.name === 'DB_USER').value).toBe('orders_service');
+    const [migration] = todo.filter(m => m.kind === 'Job');
     expect(todo.filter(m => m.kind === 'Job')).toHaveLength(1);
+    // The migration logs in as the owner role, with the password of the Secret named for it.
+    const migrationEnv = Object.fromEntries(migration.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.valueFrom ?? e.value]));
+    expect(migrationEnv.DB_PASSWORD).toEqual({ secretKeyRef: { name: 'orders-db-migration', key: 'DB_PASSWORD' } });
+    // The roles Job of the database reads every role's password from the roles Secret.
+    expect(database.filter(m => m.kind === 'Job' && m.metadata.name.startsWith('orders-roles-'))).toHaveLength(1);
 
     expect(only(ingress, 'Service', 'shop-todo-external').spec).toMatchObject({
       type: 'ExternalName', externalName: 'shop-todo.shop.svc.cluster.local',
