@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { STAGES } from '../lib/config';
 
 // main.ts as `npm run synth:stage` runs it: bundled by esbuild, then plain node.
 const ROOT = path.join(__dirname, '..');
@@ -75,8 +76,8 @@ describe('main.ts', () => {
     expect(status).toBe(0);
     const objects = parse(read('ha/manifests/0000-database.k8s.yaml'));
     expect(objects.find((o: any) => o.kind === 'ScheduledBackup').spec.schedule).toBe('0 0 4 * * *');
-    const cluster = objects.find((o: any) => o.kind === 'Cluster');
-    expect(cluster.spec.backup).toMatchObject({ retentionPolicy: '14d', barmanObjectStore: { destinationPath: 's3://stateful-todo-backups/ha' } });
+    const store = objects.find((o: any) => o.kind === 'ObjectStore');
+    expect(store.spec).toMatchObject({ retentionPolicy: '14d', configuration: { destinationPath: (STAGES.ha.database as any).backup.objectStore.destinationPath } });
   });
 
   test.each([

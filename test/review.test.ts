@@ -71,14 +71,14 @@ describe('npm run diff, on real changes to the stack', () => {
   });
 
   test('a new CloudNativePG image rolls the instances: the operator restarts them, the primary last; exit 0', () => {
-    const { code, report } = json('--dist', rehearse(['ha'], 'database.image=ghcr.io/cloudnative-pg/postgresql:17.7-system-bookworm'), '--against', 'dist', 'ha');
+    const { code, report } = json('--dist', rehearse(['ha'], 'database.image=ghcr.io/cloudnative-pg/postgresql:17.12-standard-trixie'), '--against', 'dist', 'ha');
     const cluster = objectsOf(report, 'ha').find(o => o.kind === 'Cluster');
     expect(cluster).toMatchObject({
       object: 'Cluster postgres/postgres', effect: 'rolls-pods',
       rollsPods: 'CloudNativePG restarts the instances one by one, the primary last (switchover), for spec.imageName',
     });
     expect(cluster.fields).toContainEqual({
-      path: 'spec.imageName', before: STAGES.ha.database?.image, after: 'ghcr.io/cloudnative-pg/postgresql:17.7-system-bookworm',
+      path: 'spec.imageName', before: STAGES.ha.database?.image, after: 'ghcr.io/cloudnative-pg/postgresql:17.12-standard-trixie',
     });
     expect(code).toBe(0);
   });
@@ -127,7 +127,9 @@ describe('npm run diff, on real changes to the stack', () => {
     const changedSecrets = objectsOf(report, 'dev').filter(o => o.kind === 'Secret');
     expect(changedSecrets.map(o => [o.object, o.effect, o.fields])).toEqual([
       ['Secret postgres/postgres-credentials', 'no-effect', [{ path: 'data.POSTGRES_PASSWORD', hidden: true }]],
+      ['Secret postgres/postgres-roles', 'no-effect', ['BACKUP', 'EXPORTER', 'OWNER', 'SERVICE'].map(role => ({ path: `data.${role}_PASSWORD`, hidden: true }))],
       ['Secret stateful-namespace/stateful-flask-db-credentials', 'no-effect', [{ path: 'data.DB_PASSWORD', hidden: true }]],
+      ['Secret stateful-namespace/stateful-flask-migration-credentials', 'no-effect', [{ path: 'data.DB_PASSWORD', hidden: true }]],
     ]);
     expect(diff('--dist', dist, '--against', 'dist', 'dev').out).toContain('data.POSTGRES_PASSWORD: changed (a Secret value: not shown)');
   });

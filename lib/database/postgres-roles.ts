@@ -140,11 +140,13 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
   public readonly namespace: string;
   public readonly clientPodLabels: Record<string, string>;
   public readonly job: k8s.KubeJob;
+  private readonly databaseName: string;
 
   constructor(scope: Construct, id: string, props: PostgresRolesProps) {
     super(scope, id);
     const db = props.database;
     this.namespace = db.namespace;
+    this.databaseName = db.name;
     this.clientPodLabels = selectorLabels(this, this.identity(db.image));
     const fromConfig = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { configMapKeyRef: { name: db.configMap.name, key } } });
     const fromSecret = (name: string, ref: SecretKeyReference): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } });
@@ -202,7 +204,8 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
     labelAllObjects(this, componentLabels(this, this.identity(image)));
   }
 
+  // Named after its database, as the database's own pods are: its policy then admits this database's roles Job only.
   private identity(image: string): ComponentLabels {
-    return { name: 'postgresql', component: 'roles', version: imageVersion(image) };
+    return { name: this.databaseName, component: 'roles', version: imageVersion(image) };
   }
 }

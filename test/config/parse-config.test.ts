@@ -81,7 +81,6 @@ describe('stack config', () => {
     ['an unknown TLS source', { ingress: { tls: { source: 'acme' } } }, /ingress\.tls\.source: must be 'existing-secret' .* or 'cert-manager' .*, got "acme"/],
     ['a TLS issuer that is no name', { ingress: { tls: { source: 'cert-manager', clusterIssuer: 'Lets Encrypt' } } }, /ingress\.tls\.clusterIssuer: must be a DNS-1123 subdomain .*the name of a cert-manager ClusterIssuer/],
     ['an app Secret name that is no name', { database: { credentials: { source: 'cluster-provided', databaseSecretName: 'pg', appSecretName: 'App_Secret', rolesSecretName: 'pg-roles', migrationSecretName: 'app-owner' } } }, /database\.credentials\.appSecretName: must be a DNS-1123 subdomain .*got "App_Secret"/],
-    ['cluster-provided Secrets without the roles\' passwords (StatefulSet)', { database: { credentials: { source: 'cluster-provided', databaseSecretName: 'pg', appSecretName: 'app', migrationSecretName: 'app-owner' } } }, /^database\.credentials\.rolesSecretName: must name the Secret of the roles' passwords in the database's namespace \(keys OWNER_PASSWORD, SERVICE_PASSWORD, EXPORTER_PASSWORD, BACKUP_PASSWORD\), such as 'postgres-roles', got undefined$/],
     ['an Ingress name that is no name', { ingress: { name: 'Todo' } }, /ingress\.name: must be a DNS-1123 subdomain .*got "Todo"/],
     ['a cluster domain that is no domain', { clusterDomain: 'Cluster Local' }, /clusterDomain: must be a DNS-1123 subdomain .*got "Cluster Local"/],
     ['a CPU quantity that is no CPU amount', { app: { resources: { cpuRequest: '1Gi', memoryRequest: '128Mi', memoryLimit: '256Mi' } } }, /app\.resources\.cpuRequest: must be CPU in millicores or cores, such as '250m' or '1', got "1Gi"/],
@@ -100,6 +99,14 @@ describe('stack config', () => {
     const problems = problemsOf(() => resolveConfig('test', overrides as any));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(message);
+  });
+
+  test("cluster-provided Secrets left out of the stage take the schema's names, which prod's Secrets instructions create", () => {
+    const config = resolveConfig('test', { database: { credentials: { source: 'cluster-provided', databaseSecretName: 'pg', appSecretName: 'app' } } } as any);
+    expect(config.database.credentials).toEqual({
+      source: 'cluster-provided', databaseSecretName: 'pg', appSecretName: 'app',
+      rolesSecretName: 'postgres-roles', migrationSecretName: 'stateful-flask-migration-credentials',
+    });
   });
 
   describe('the CloudNativePG workload', () => {

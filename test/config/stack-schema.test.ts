@@ -2,6 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError, resolveConfig, StackOverrides } from '../../lib/config';
 import { withSettings } from '../../lib/config/stage-arguments';
 import { only, synthStack } from '../support/manifests';
+import { POSTGRES_CLUSTER_DEFAULTS } from '../../lib/database';
 
 /** The problems a config reports, or [] when it is valid. */
 function problemsOf(overrides: unknown): readonly string[] {
@@ -71,7 +72,7 @@ describe('the stack schema', () => {
     const config = resolveConfig('test', { app: { preset: 'node-service' } } as StackOverrides);
     expect(config.app.image).toBe('ghcr.io/stateful-todo/todo-service:0.1.0');
     const cluster = resolveConfig('test', { database: { workload: 'CloudNativePG', backup: { enabled: false } } } as StackOverrides);
-    expect(cluster.database).toMatchObject({ image: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm', replicas: 3 });
+    expect(cluster.database).toMatchObject({ image: POSTGRES_CLUSTER_DEFAULTS.image, replicas: 3 });
   });
 
   // Each: a field, a wrong value for it, and the settings it needs around it.

@@ -65,7 +65,8 @@ describe('PostgresRoles (the roles Job of every PostgresDatabase)', () => {
     const { db, manifests } = build();
     const job = rolesJob(manifests);
     expect(job.spec).toMatchObject({ backoffLimit: 4, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: Duration.days(1).toSeconds() });
-    expect(job.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'postgresql', 'app.kubernetes.io/component': 'roles' });
+    // Named after its database (as its backup pods are), so another database's policy admits none of its pods.
+    expect(job.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': db.name, 'app.kubernetes.io/component': 'roles' });
     expect(job.spec.template.metadata.labels).toMatchObject(db.roles.clientPodLabels);
     expect(only(manifests, 'NetworkPolicy').spec.ingress).toContainEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'postgres' } }, podSelector: { matchLabels: db.roles.clientPodLabels } }],

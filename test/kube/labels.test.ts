@@ -109,6 +109,7 @@ describe('two of every workload construct in one namespace', () => {
       .flatMap((selector: Record<string, string>) => pods.filter(pod => matches(selector, pod.labels)).map(pod => pod.owner));
     expect([...new Set(admitted)].sort()).toEqual([
       'CronJob orders-backup', 'Deployment orders-app', expect.stringMatching(/^Job orders-app-migrate-/), expect.stringMatching(/^Job orders-backup-/),
+      expect.stringMatching(/^Job orders-roles-/),
     ].sort());
     // The restore Job is made by hand (not in the set): its pods are admitted by the name of their database.
     const restore = policy.spec.ingress.map((rule: any) => rule.from[0].podSelector?.matchLabels)
