@@ -40,7 +40,7 @@ describe('examples/: another cdk8s app, built from the library entry point only'
     // The API's pods, and only they, are let through the database's NetworkPolicy.
     // (Beside the database's own roles Job.)
     expect(only(database, 'NetworkPolicy').spec.ingress).toEqual([{
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'catalog-db' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgresql', 'app.kubernetes.io/component': 'roles' } } }],
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'catalog-db' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/component': 'roles' } } }],
       ports: [{ port: 5432, protocol: 'TCP' }],
     }, {
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'catalog' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgrest' } } }],
