@@ -18,11 +18,12 @@ export function checkPolicy(manifests: readonly Manifest[]): Finding[] {
   const claims = new Map(manifests
     .filter(m => m.object.kind === 'PersistentVolumeClaim')
     .map(m => [`${m.object.metadata.namespace ?? 'default'}/${m.object.metadata.name}`, m.object]));
+  const enforced = enforcedLevels(manifests);
   const findings: Finding[] = [];
   for (const manifest of manifests) {
     const pod = podTemplateOf(manifest);
     if (pod) {
-      findings.push(...podSecurity(pod), ...operability(pod), ...literalSecrets(pod), ...databaseReplicas(pod), ...readWriteOnce(pod, claims));
+      findings.push(...asAdmissionJudges(podSecurity(pod), manifest.object.metadata?.namespace ?? 'default', enforced), ...operability(pod), ...literalSecrets(pod), ...databaseReplicas(pod), ...readWriteOnce(pod, claims));
     }
     switch (manifest.object.kind) {
       case 'ConfigMap': findings.push(...configMapSecrets(manifest)); break;
@@ -31,6 +32,42 @@ export function checkPolicy(manifests: readonly Manifest[]): Finding[] {
     }
   }
   return findings;
+}
+
+type PodSecurityLevel = 'baseline' | 'restricted';
+const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
+// The level each control belongs to (restricted includes baseline).
+const CONTROL_LEVEL: Readonly<Record<string, PodSecurityLevel>> = {
+  'pss-privileged': 'baseline', 'pss-host-namespaces': 'baseline', 'pss-host-path': 'baseline', 'pss-host-port': 'baseline',
+  'pss-sysctls': 'baseline', 'pss-selinux': 'baseline', 'pss-apparmor': 'baseline', 'pss-proc-mount': 'baseline',
+  'pss-host-process': 'baseline',
+  'pss-run-as-non-root': 'restricted', 'pss-privilege-escalation': 'restricted', 'pss-capabilities': 'restricted',
+  'pss-seccomp': 'restricted', 'pss-volume-types': 'restricted',
+};
+
+/** The `pod-security.kubernetes.io/enforce` level of each Namespace of the set, by name. */
+function enforcedLevels(manifests: readonly Manifest[]): Map<string, string> {
+  const levels = new Map<string, string>();
+  for (const { object } of manifests) {
+    const level: unknown = object.metadata?.labels?.[ENFORCE_LABEL];
+    if (object.kind === 'Namespace' && typeof object.metadata?.name === 'string' && typeof level === 'string') {
+      levels.set(object.metadata.name, level);
+    }
+  }
+  return levels;
+}
+
+// Pod Security admission rejects a pod only in a namespace that enforces the control's level: there the finding is an
+// error (the API server refuses the Pod, and a controller can never make one), anywhere else a warning (a DaemonSet of
+// node-exporter in a `privileged` namespace is correct), which --strict, as the stack runs it, still fails on.
+function asAdmissionJudges(findings: Finding[], namespace: string, enforcedLevels: ReadonlyMap<string, string>): Finding[] {
+  const enforced = enforcedLevels.get(namespace);
+  return findings.map(finding => {
+    const level = CONTROL_LEVEL[finding.ruleId];
+    return enforced === 'restricted' || (enforced === 'baseline' && level === 'baseline')
+      ? { ...finding, severity: 'error', message: `${finding.message} (namespace '${namespace}' enforces Pod Security '${enforced}')` }
+      : { ...finding, message: `${finding.message} (refused where the namespace enforces Pod Security '${level}'${enforced === undefined ? '' : `; '${namespace}' enforces '${enforced}'`})` };
+  });
 }
 
 // Pod Security baseline, as admission enforces it at v1.27 (k8s.io/pod-security-admission/policy).

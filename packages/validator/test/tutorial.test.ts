@@ -32,6 +32,8 @@ describe("the tutorial's manifests", () => {
   });
 
   test('fails overall', () => {
-    expect(report.errors).toBeGreaterThanOrEqual(20);
+    // Its pods break Pod Security restricted: warnings here (none of its namespaces is in the set to enforce a level).
+    expect(report.errors).toBeGreaterThanOrEqual(10);
+    expect(report.errors + report.warnings).toBeGreaterThanOrEqual(30);
   });
 });
