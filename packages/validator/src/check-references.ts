@@ -3,7 +3,7 @@ import { Finding, objectFinding } from './finding';
 import { isNamespaced, KubeObject, Manifest, PathSegment } from './manifest';
 import { operatorPodLabels } from './operator-pods';
 import { AddedLabels, containersOf, controllerLabels, PodTemplate, podTemplateOf, selectorMatches } from './pod-templates';
-import { PROVIDED_SECRETS_ANNOTATION } from './rules';
+import { PROVIDED_SECRETS_ANNOTATION, RuleId } from './rules';
 
 /** Namespaces every cluster has. */
 export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -128,7 +128,7 @@ class ReferenceIndex {
     return this.podLabelsByNamespace.get(namespace) ?? [];
   }
 
-  private report(ruleId: string, manifest: Manifest, path: PathSegment[], message: string): void {
+  private report(ruleId: RuleId, manifest: Manifest, path: PathSegment[], message: string): void {
     this.findings.push(objectFinding(ruleId, manifest, path, message));
   }
 
