@@ -1,12 +1,9 @@
-import { parseQuantity } from '@stateful-todo/kube-conventions';
+import { CLUSTER_NAMESPACES, parseQuantity } from '@stateful-todo/kube-conventions';
 import { Finding, objectFinding } from './finding';
 import { isNamespaced, KubeObject, Manifest, PathSegment } from './manifest';
 import { operatorPodLabels } from './operator-pods';
 import { AddedLabels, containersOf, controllerLabels, PodTemplate, podTemplateOf, selectorMatches } from './pod-templates';
 import { PROVIDED_SECRETS_ANNOTATION, RuleId } from './rules';
-
-/** Namespaces every cluster has. */
-export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export interface ReferenceOptions {
   /** Namespaces that exist in the cluster, beyond those in the set and the cluster's own. */
