@@ -1,13 +1,13 @@
-import { createHash } from 'crypto';
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { imageVersion } from '@stateful-todo/kube-conventions';
+import { imageRepository, imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { IDatabase, IDatabaseClient } from '../database/database';
 import { ClientCredentials, DatabaseRole } from '../database/database-credentials';
 import { IBridgeBackend } from '../ingress/ingress-bridge';
 import { requireNamespace } from '../kube/chart-namespace';
+import { checksum } from '../kube/checksum';
 import { ComponentLabels, componentLabels, labelAllObjects, NAME_LABEL, INSTANCE_LABEL, selectorLabels } from '../kube/labels';
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 import { checkResources, resourceRequirements, Resources } from '../kube/resources';
@@ -394,14 +394,9 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
   }
 }
 
-function checksum(data: unknown): string {
-  return createHash('sha256').update(JSON.stringify(data)).digest('hex');
-}
-
 /** The preset whose own image `image` is (any tag or digest of its repository); undefined for any other image. */
 function presetOfImage(image: unknown): TodoAppPreset | undefined {
-  const repository = (reference: string) => reference.split('@')[0].replace(/:[^/:]*$/, '');
   return typeof image === 'string'
-    ? Object.values(AppPreset).map(name => TodoAppPreset.of(name)).find(preset => repository(preset.defaultImage) === repository(image))
+    ? Object.values(AppPreset).map(name => TodoAppPreset.of(name)).find(preset => imageRepository(preset.defaultImage) === imageRepository(image))
     : undefined;
 }

@@ -1,4 +1,4 @@
-import { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
+import { CLUSTER_NAMESPACES as KUBERNETES_CLUSTER_NAMESPACES, PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
 import { Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
@@ -6,8 +6,11 @@ import { StackConfig } from '../config';
 import { COMPONENT_LABEL, INSTANCE_LABEL, MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL, VERSION_LABEL } from '../kube/labels';
 import { PropChecks, throwIfInvalid } from '../kube/prop-checks';
 
-/** Namespaces every cluster has; the stack never creates or labels them. */
-export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+/**
+ * Namespaces every cluster has; the stack never creates or labels them. The list is the validator's too; declared
+ * here so that the published declarations name no workspace package (the library bundle inlines it).
+ */
+export const CLUSTER_NAMESPACES: readonly string[] = KUBERNETES_CLUSTER_NAMESPACES;
 
 
 export interface NamespaceChartProps {

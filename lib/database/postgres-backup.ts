@@ -3,6 +3,7 @@ import { Cpu } from 'cdk8s-plus-27';
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
+import { checksum } from '../kube/checksum';
 import { cronScheduleProblem } from '../kube/cron-schedule';
 import {
   COMPONENT_LABEL, componentLabels, ComponentLabels, labelAllObjects, MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL,
@@ -12,7 +13,6 @@ import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 import { checkResources, resourceRequirements, Resources } from '../kube/resources';
 import { restrictedContainerSecurityContext } from '../kube/security-context';
 import { sizeToQuantity } from '../kube/size';
-import { createHash } from 'crypto';
 import { IDatabaseClient } from './database';
 import { DatabaseRole } from './database-credentials';
 import { CONFIG_KEYS, postgresPodSecurityContext } from './postgres-pod';
@@ -197,9 +197,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     checks.integer('retention', props.retention ?? POSTGRES_BACKUP_DEFAULTS.retention, 1, 1000,
       'must be a whole number of dumps to keep, from 1 to 1000, such as 7');
     checks.size('storageSize', props.storageSize ?? POSTGRES_BACKUP_DEFAULTS.storageSize, 'Size.gibibytes(10)');
-    if (props.storageClassName !== undefined) {
-      checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
-    }
+    checks.storageClassName('storageClassName', props.storageClassName);
     const seconds = (props.timeLimit ?? POSTGRES_BACKUP_DEFAULTS.timeLimit).toSeconds();
     checks.integer('timeLimit', seconds, 60, 7 * 24 * 3600, 'must be whole seconds from one minute to a week, such as Duration.hours(1)');
     checkResources(checks, 'resources', props.resources ?? POSTGRES_BACKUP_DEFAULTS.resources);
@@ -350,8 +348,4 @@ class RestoreClient extends Construct implements IDatabaseClient {
   constructor(scope: Construct, id: string, public readonly namespace: string, public readonly clientPodLabels: Record<string, string>) {
     super(scope, id);
   }
-}
-
-function checksum(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }

@@ -1,5 +1,5 @@
 import { ApiObject, Size } from 'cdk8s';
-import { imageTag, imageVersion } from '@stateful-todo/kube-conventions';
+import { imageRepository, imageTag, imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
 import * as barman from '../../imports/barman-cloud-objectstore-barmancloud.cnpg.io';
 import * as cnpg from '../../imports/cnpg-cluster-postgresql.cnpg.io';
@@ -216,7 +216,7 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
     const image = props.image ?? POSTGRES_CLUSTER_DEFAULTS.image;
     checks.image('image', image, POSTGRES_CLUSTER_DEFAULTS.image);
     const tag = typeof image === 'string' ? imageTag(image) ?? '' : '';
-    if (typeof image === 'string' && DOCKER_LIBRARY_POSTGRES.test(repositoryOf(image))) {
+    if (typeof image === 'string' && DOCKER_LIBRARY_POSTGRES.test(imageRepository(image))) {
       checks.add('image', image, "is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26; "
         + `use a CloudNativePG operand image of the same version, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
     } else if (/(^|-)system(-|$)/.test(tag)) {
@@ -232,9 +232,7 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
       'must be a whole number from 1 to 9: one primary and up to 8 streaming replicas (3 for high availability)');
     checks.size('storageSize', props.storageSize ?? POSTGRES_DEFAULTS.storageSize, 'Size.gibibytes(5)');
     checks.size('walStorageSize', props.walStorageSize ?? POSTGRES_CLUSTER_DEFAULTS.walStorageSize, 'Size.gibibytes(2)');
-    if (props.storageClassName !== undefined) {
-      checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
-    }
+    checks.storageClassName('storageClassName', props.storageClassName);
     checkResources(checks, 'resources', props.resources ?? POSTGRES_DEFAULTS.resources);
     const antiAffinity = props.podAntiAffinity ?? POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity;
     if (!Object.values(PodAntiAffinity).includes(antiAffinity)) {
@@ -497,11 +495,4 @@ function checkRecovery(checks: PropChecks, props: PostgresClusterProps): void {
       || Number.isNaN(Date.parse(recovery.targetTime.replace(' ', 'T'))))) {
     checks.add('recovery.targetTime', recovery.targetTime, "must be an RFC 3339 time stamp with a zone, such as '2026-11-23T10:00:00Z'");
   }
-}
-
-function repositoryOf(image: string): string {
-  const withoutDigest = image.split('@')[0];
-  const slash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
 }

@@ -226,9 +226,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
     checks.image('image', props.image ?? POSTGRES_DEFAULTS.image, POSTGRES_DEFAULTS.image);
     checkPostgresIdentifiers(checks, props);
     checks.size('storageSize', props.storageSize ?? POSTGRES_DEFAULTS.storageSize, 'Size.gibibytes(5)');
-    if (props.storageClassName !== undefined) {
-      checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
-    }
+    checks.storageClassName('storageClassName', props.storageClassName);
     checkResources(checks, 'resources', props.resources ?? POSTGRES_DEFAULTS.resources);
     if (props.metricsExporterImage !== undefined) {
       checks.image('metricsExporterImage', props.metricsExporterImage, 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1');

@@ -1,8 +1,8 @@
-import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
+import { checksum } from '../kube/checksum';
 import { ComponentLabels, componentLabels, labelAllObjects, selectorLabels } from '../kube/labels';
 import { restrictedContainerSecurityContext } from '../kube/security-context';
 import { IDatabaseClient } from './database';
@@ -193,7 +193,7 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
     this.job = new k8s.KubeJob(this, 'Resource', {
       // Four hex digits (not the migration Job's eight), so that a StatefulSet's longest name (52) still fits a
       // label value of 63: the name only has to differ from the previous run's.
-      metadata: { name: `${db.name}-roles-${createHash('sha256').update(JSON.stringify(k8s.toJson_JobSpec(jobSpec))).digest('hex').slice(0, ROLES_JOB_HASH_LENGTH)}` },
+      metadata: { name: `${db.name}-roles-${checksum(k8s.toJson_JobSpec(jobSpec)).slice(0, ROLES_JOB_HASH_LENGTH)}` },
       spec: jobSpec,
     });
     db.allowClient(this);

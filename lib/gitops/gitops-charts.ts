@@ -3,6 +3,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stackLabels } from '../charts/namespace-chart';
 import { argoCdApplicationProps, fluxGitRepositoryProps, fluxKustomizationProps, StackConfig } from '../config';
+import { COMPONENT_LABEL, INSTANCE_LABEL, NAME_LABEL, VERSION_LABEL } from '../kube/labels';
 import { ArgoCdApplication } from './argo-cd-application';
 import { FluxGitRepository } from './flux-git-repository';
 import { FluxKustomization } from './flux-kustomization';
@@ -39,11 +40,11 @@ export class FluxChart extends Chart {
 // The stack's labels, but not its instance: these objects live in the GitOps tool's namespace and must survive a
 // `kubectl apply --prune -l app.kubernetes.io/instance=…` of the stage they deploy.
 function gitopsLabels(config: StackConfig): Record<string, string> {
-  const { ['app.kubernetes.io/instance']: _instance, ...labels } = stackLabels(config);
+  const { [INSTANCE_LABEL]: _instance, ...labels } = stackLabels(config);
   return {
     ...labels,
-    'app.kubernetes.io/name': config.stackName,
-    'app.kubernetes.io/component': 'gitops',
-    'app.kubernetes.io/version': imageVersion(config.app.image),
+    [NAME_LABEL]: config.stackName,
+    [COMPONENT_LABEL]: 'gitops',
+    [VERSION_LABEL]: imageVersion(config.app.image),
   };
 }

@@ -61,6 +61,13 @@ export class PropChecks {
     }
   }
 
+  /** A storage class to claim volumes of, when one is set (unset means the cluster's default class). */
+  public storageClassName(prop: string, value: unknown): void {
+    if (value !== undefined) {
+      this.name(prop, value, 'dnsSubdomain', NAME_KINDS.dnsSubdomain.maxLength, "or leave it unset for the cluster's default class");
+    }
+  }
+
   public integer(prop: string, value: unknown, min: number, max: number, message: string): void {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       this.add(prop, value, message);

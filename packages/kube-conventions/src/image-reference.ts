@@ -11,6 +11,16 @@ export function imageTag(image: string): string | undefined {
   return colon >= 0 ? image.slice(colon + 1) : undefined;
 }
 
+/**
+ * The repository of an image reference, without its tag or digest (`ghcr.io/org/app:1.2@sha256:…` →
+ * `ghcr.io/org/app`); a registry's port (`registry:5000/app`) stays.
+ */
+export function imageRepository(image: string): string {
+  const withoutDigest = image.split('@')[0];
+  const colon = withoutDigest.indexOf(':', withoutDigest.lastIndexOf('/') + 1);
+  return colon >= 0 ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+
 /** The `app.kubernetes.io/version` of an image: its tag, or the first 12 hex digits of its digest. */
 export function imageVersion(image: string): string {
   const tag = imageTag(image) ?? 'latest';

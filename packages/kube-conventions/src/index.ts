@@ -3,3 +3,4 @@ export * from './quantity';
 export * from './image-reference';
 export * from './provided-secrets';
 export * from './cron-schedule';
+export * from './cluster-namespaces';

@@ -1,6 +1,7 @@
 import { parseQuantity } from '@stateful-todo/kube-conventions';
 import { Finding, objectFinding } from './finding';
 import { Manifest, PathSegment } from './manifest';
+import { RuleId } from './rules';
 import { containersOf, podTemplateOf } from './pod-templates';
 
 // What the API server's pod validation (k8s.io/kubernetes/pkg/apis/core/validation) rejects beyond the OpenAPI
@@ -23,7 +24,7 @@ export function checkPodSpec(manifest: Manifest): Finding[] {
     return [];
   }
   const findings: Finding[] = [];
-  const report = (ruleId: string, path: readonly PathSegment[], message: string) =>
+  const report = (ruleId: RuleId, path: readonly PathSegment[], message: string) =>
     findings.push(objectFinding(ruleId, manifest, [...path], message));
 
   // A StatefulSet's claim templates are volumes of its pods.

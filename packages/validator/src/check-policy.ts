@@ -2,6 +2,7 @@ import { imageTag } from '@stateful-todo/kube-conventions';
 import { Finding, objectFinding } from './finding';
 import { Manifest, PathSegment } from './manifest';
 import { ContainerAt, containersOf, PodTemplate, podTemplateOf } from './pod-templates';
+import { RuleId } from './rules';
 import { SECRET_FILE_POINTER, SECRET_LOOKING } from './secret-values';
 
 // Pod Security Standards, restricted: the only volume types allowed (hostPath is reported by its own rule).
@@ -80,7 +81,7 @@ const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.
 
 function podSecurity(pod: PodTemplate): Finding[] {
   const findings: Finding[] = [];
-  const report = (ruleId: string, path: PathSegment[], message: string) => findings.push(objectFinding(ruleId, pod.manifest, path, message));
+  const report = (ruleId: RuleId, path: PathSegment[], message: string) => findings.push(objectFinding(ruleId, pod.manifest, path, message));
   const spec = pod.spec;
   const podContext = spec.securityContext ?? {};
   for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {

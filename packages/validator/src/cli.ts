@@ -7,7 +7,7 @@ import { loadManifests } from './load-manifests';
 import { loadFromGit, PreviousVersionError } from './load-previous';
 import { formatJson, formatText } from './report';
 import { formatJunit, formatSarif } from './report-ci';
-import { RULES_BY_ID } from './rules';
+import { isRuleId } from './rules';
 import { KUBERNETES_VERSIONS, KubernetesVersion, minorOf } from './schema/kubernetes-version';
 import { validatePaths, ValidationReport } from './validate-manifests';
 
@@ -76,7 +76,7 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     problems.push(`--format must be one of ${Object.keys(formats).join(', ')}, got '${values.format}'`);
   }
   const skip = values.skip.flatMap(s => s.split(',')).map(s => s.trim()).filter(Boolean);
-  for (const rule of skip.filter(id => !RULES_BY_ID.has(id))) {
+  for (const rule of skip.filter(id => !isRuleId(id))) {
     problems.push(`--skip names no rule: '${rule}' (the rules are listed in the README)`);
   }
   for (const secret of values['provided-secret'].filter(s => !/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(s))) {

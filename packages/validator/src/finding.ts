@@ -1,10 +1,10 @@
 import { describe, formatPath, Manifest, PathSegment } from './manifest';
-import { RULES_BY_ID, Severity } from './rules';
+import { RuleId, RULES_BY_ID, Severity } from './rules';
 import { hideSecretValues } from './secret-values';
 
 /** One problem found: where, which rule, what exactly, and how to fix it. */
 export interface Finding {
-  readonly ruleId: string;
+  readonly ruleId: RuleId;
   readonly severity: Severity;
   readonly file: string;
   readonly line: number;
@@ -17,8 +17,8 @@ export interface Finding {
 }
 
 /** A finding at a file location (parse errors). */
-export function finding(ruleId: string, at: { file: string; line: number }, message: string): Finding {
-  const rule = RULES_BY_ID.get(ruleId)!;
+export function finding(ruleId: RuleId, at: { file: string; line: number }, message: string): Finding {
+  const rule = RULES_BY_ID[ruleId];
   return { ruleId, severity: rule.severity, file: at.file, line: at.line, message, fix: rule.fix };
 }
 
@@ -26,11 +26,8 @@ export function finding(ruleId: string, at: { file: string; line: number }, mess
  * A finding about a field of an object; the line is that of the field (or its closest existing parent). Its message
  * never holds a value of a Secret, nor a literal secret environment value (see secret-values.ts).
  */
-export function objectFinding(ruleId: string, manifest: Manifest, path: readonly PathSegment[], message: string, fix?: string): Finding {
-  const rule = RULES_BY_ID.get(ruleId);
-  if (!rule) {
-    throw new Error(`unknown rule '${ruleId}'`);
-  }
+export function objectFinding(ruleId: RuleId, manifest: Manifest, path: readonly PathSegment[], message: string, fix?: string): Finding {
+  const rule = RULES_BY_ID[ruleId];
   return {
     ruleId,
     severity: rule.severity,

@@ -52,3 +52,9 @@ export function formatPath(path: readonly PathSegment[]): string {
     ? `[${segment}]`
     : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(segment) ? `${index === 0 ? '' : '.'}${segment}` : `["${segment}"]`).join('');
 }
+
+/** The API group of an apiVersion: `apps` of `apps/v1`, '' (core) of `v1`. */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}

@@ -1,23 +1,25 @@
 export type Severity = 'error' | 'warning' | 'info';
+export type RuleCategory = 'parse' | 'schema' | 'reference' | 'policy' | 'upgrade' | 'suppression';
 
 /** One rule of the validator: what it checks, why it matters, how to fix what it finds. */
-export interface Rule {
-  readonly id: string;
+export interface Rule<Id extends string = RuleId> {
+  readonly id: Id;
   readonly severity: Severity;
-  readonly category: 'parse' | 'schema' | 'reference' | 'policy' | 'upgrade' | 'suppression';
+  readonly category: RuleCategory;
   readonly what: string;
   readonly why: string;
   readonly fix: string;
 }
 
-const rule = (id: string, severity: Severity, category: Rule['category'], what: string, why: string, fix: string): Rule =>
+// Generic in the id, so that the table below keeps each id as a literal type: RuleId is derived from it.
+const rule = <Id extends string>(id: Id, severity: Severity, category: RuleCategory, what: string, why: string, fix: string): Rule<Id> =>
   ({ id, severity, category, what, why, fix });
 
 /**
  * The catalogue. IDs are a public contract: suppressions and `--skip` name them. The README's rule table is this
  * list (a test keeps them in step).
  */
-export const RULES: readonly Rule[] = [
+export const RULES = [
   rule('parse-error', 'error', 'parse', 'a file is not valid YAML or JSON', 'nothing in it can be applied', 'fix the syntax at the line given'),
   rule('not-kubernetes-object', 'error', 'parse', "a document has no string 'apiVersion' and 'kind'", 'kubectl rejects it', 'remove the document or give it apiVersion and kind'),
 
@@ -95,9 +97,21 @@ export const RULES: readonly Rule[] = [
   rule('data-left-behind', 'warning', 'upgrade', 'with --against: a claim, a StatefulSet with claim templates, a CloudNativePG Cluster, a PersistentVolume, a Namespace, an Argo CD Application with its resources finalizer or a pruning Flux Kustomization is gone from the new version (removed, renamed or moved)', 'its data stays in the cluster, unmounted, and a renamed workload starts with empty volumes', 'keep the name and namespace, or move the data on purpose (dump and restore) before the change'),
 
   rule('suppression-reason', 'error', 'suppression', 'a suppression annotation gives no reason, or names no known rule', 'an unexplained exception is a hidden defect', "write skip.validator.todo-stack/RULE-ID: 'why this object is an exception'"),
-];
+] as const;
 
-export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map(r => [r.id, r]));
+/** The id of a rule of the table: a misspelt id in a check fails the type-check instead of throwing at run time. */
+export type RuleId = (typeof RULES)[number]['id'];
+
+/**
+ * Each rule under its id; a lookup by a RuleId always finds its rule. (Cast because Object.fromEntries types its keys
+ * as string; the entries are exactly the table's, and a test checks that every id finds its own rule.)
+ */
+export const RULES_BY_ID = Object.fromEntries(RULES.map(r => [r.id, r])) as { readonly [Id in RuleId]: Rule<Id> };
+
+/** Whether `id` (from a person: `--skip`, a suppression annotation) names a rule of the table. */
+export function isRuleId(id: string): id is RuleId {
+  return Object.prototype.hasOwnProperty.call(RULES_BY_ID, id);
+}
 
 /** The annotation prefix of a per-object suppression: `skip.validator.todo-stack/<rule-id>: <reason>`. */
 export const SUPPRESSION_PREFIX = 'skip.validator.todo-stack/';

@@ -8,7 +8,7 @@ import { KUBERNETES_VERSIONS, KubernetesVersion, SchemaChecker } from './check-s
 import { Finding, objectFinding } from './finding';
 import { loadManifests, LoadResult } from './load-manifests';
 import { describe, Manifest } from './manifest';
-import { RULES_BY_ID, SUPPRESSION_PREFIX } from './rules';
+import { isRuleId, SUPPRESSION_PREFIX } from './rules';
 
 export interface ValidateOptions extends ReferenceOptions {
   /** Rule IDs not to report. */
@@ -129,7 +129,7 @@ function applySuppressions(findings: Finding[], manifests: readonly Manifest[]):
       }
       const ruleId = key.slice(SUPPRESSION_PREFIX.length);
       const path = ['metadata', 'annotations', key];
-      if (!RULES_BY_ID.has(ruleId) || ruleId === 'suppression-reason') {
+      if (!isRuleId(ruleId) || ruleId === 'suppression-reason') {
         problems.push(objectFinding('suppression-reason', manifest, path, `suppression names no known rule: '${ruleId}'`));
       } else if (typeof value !== 'string' || value.trim().length < 10) {
         problems.push(objectFinding('suppression-reason', manifest, path, `suppression of '${ruleId}' gives no reason (at least a short sentence)`));
