@@ -5,7 +5,7 @@ import { ArgoCdApplication } from '../gitops/argo-cd-application';
 import { FluxGitRepository } from '../gitops/flux-git-repository';
 import { FluxKustomization } from '../gitops/flux-kustomization';
 import { IngressBridge } from '../ingress/ingress-bridge';
-import { PropProblem } from '../kube/prop-checks';
+import { PropProblem, shownValue } from '../kube/prop-checks';
 import {
   argoCdApplicationProps, backupProps, databaseProps, databaseWorkload, fluxGitRepositoryProps, fluxKustomizationProps,
   ingressBridgeProps, todoAppProps,
@@ -290,7 +290,7 @@ function overlaps(a: string, b: string): boolean {
 }
 
 function formatProblem(problem: Problem): string {
-  return `${problem.field}: ${problem.message}, got ${JSON.stringify(problem.value)}`;
+  return `${problem.field}: ${problem.message}, got ${shownValue(problem.field, problem.value)}`;
 }
 
 function unique(problems: readonly string[]): string[] {

@@ -17,9 +17,18 @@ export interface PropProblem {
 /** Thrown by a construct given bad props: one message naming every bad prop, its value and the fix. */
 export class InvalidPropsError extends Error {
   constructor(public readonly constructPath: string, public readonly problems: readonly PropProblem[]) {
-    super(`${constructPath}: invalid props:\n${problems.map(p => `  - '${p.prop}' ${p.message}, got ${JSON.stringify(p.value)}`).join('\n')}`);
+    super(`${constructPath}: invalid props:\n${problems.map(p => `  - '${p.prop}' ${p.message}, got ${shownValue(p.prop, p.value)}`).join('\n')}`);
     this.name = 'InvalidPropsError';
   }
+}
+
+/**
+ * A value as an error message shows it: JSON, but never a password's text (messages reach terminals and CI logs).
+ */
+export function shownValue(field: string, value: unknown): string {
+  return /password/i.test(field) && typeof value === 'string'
+    ? `a string of ${value.length} characters (not shown: a password)`
+    : JSON.stringify(value);
 }
 
 /** Throws an InvalidPropsError for `scope` when `problems` is not empty. */

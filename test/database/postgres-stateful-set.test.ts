@@ -216,7 +216,7 @@ describe('PostgresStatefulSet', () => {
       "  - 'storageClassName' must be a DNS-1123 subdomain .*or leave it unset for the cluster's default class, got \"Fast SSD\"",
       "  - 'resources.cpuRequest' must be more than zero, such as Cpu.millis\\(250\\), got \"0m\"",
       "  - 'resources.memoryLimit' must be at least the memory request \\(512Mi\\).*got \"256Mi\"",
-      "  - 'credentials.password' must be a string of at least 12 characters, got \"short\"",
+      "  - 'credentials.password' must be a string of at least 12 characters, got a string of 5 characters \\(not shown: a password\\)",
     ].join('\n')));
     // The longest name that fits: the pods' controller-revision-hash label stays within 63 characters.
     expect(build({ name: 'a'.repeat(52) }).db.name).toHaveLength(52);
