@@ -1,7 +1,7 @@
 import { dataLeftBehind, immutableChanges } from './check-upgrade';
 import { describe, Manifest, PathSegment } from './manifest';
 import { byIdentity } from './object-differences';
-import { podTemplateOf } from './pod-templates';
+import { podTemplateOf, selectorMatches } from './pod-templates';
 
 /**
  * What a change does to a running cluster, worst first: the API server refuses it; it deletes or orphans data;
@@ -45,6 +45,12 @@ export interface ObjectChange {
   readonly data?: string;
   /** Why its pods roll (or stop). */
   readonly rollsPods?: string;
+  /**
+   * A Service, PodDisruptionBudget or NetworkPolicy whose selector changed and matches none of the pods the previous
+   * version runs in its namespace: from its apply until those pods carry its labels, it covers nothing (a Service has
+   * no endpoints). It rolls nothing, so its effect stays no-effect; this says what it does to traffic.
+   */
+  readonly selects?: string;
 }
 
 /** Every object that differs between two versions of one stage, worst effect first. */
@@ -84,7 +90,8 @@ export function diffManifests(stage: string, previous: readonly Manifest[], next
     const refused = immutableChanges(old, manifest).map(f => ({ path: f.path ?? '', step: f.fix }));
     const rollsPods = whyPodsRoll(old, manifest);
     const effect = refused.length > 0 ? ChangeEffect.REFUSED : rollsPods ? ChangeEffect.ROLLS_PODS : ChangeEffect.NO_EFFECT;
-    objects.push(objectChange('changed', manifest, effect, { fields, refused, rollsPods }));
+    const selects = selectsNoRunningPod(old, manifest, previous);
+    objects.push(objectChange('changed', manifest, effect, { fields, refused, rollsPods, ...(selects ? { selects } : {}) }));
   }
   for (const [key, old] of before) {
     if (after.has(key)) {
@@ -128,7 +135,7 @@ export function needsAPerson(diffs: readonly StageDiff[]): boolean {
 }
 
 function objectChange(change: ObjectChange['change'], manifest: Manifest, effect: ChangeEffect,
-  details: Pick<ObjectChange, 'fields' | 'refused' | 'data' | 'rollsPods'>): ObjectChange {
+  details: Pick<ObjectChange, 'fields' | 'refused' | 'data' | 'rollsPods' | 'selects'>): ObjectChange {
   const { apiVersion, kind, metadata } = manifest.object;
   return {
     change, apiVersion, kind, namespace: metadata.namespace, name: metadata.name ?? '', object: describe(manifest.object), effect,
@@ -177,6 +184,27 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Why a workload's pods are replaced by this update: the pod template fields that changed, or undefined. */
+// Where each kind that only selects pods keeps its selector (a Service's is a plain map, the others' a LabelSelector).
+const SELECTOR_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Service: ['spec', 'selector'], PodDisruptionBudget: ['spec', 'selector'], NetworkPolicy: ['spec', 'podSelector'],
+};
+
+function selectsNoRunningPod(old: Manifest, manifest: Manifest, previous: readonly Manifest[]): string | undefined {
+  const path = SELECTOR_PATHS[manifest.object.kind];
+  const selector = path && at(manifest.object, path);
+  if (!selector || Object.keys(selector).length === 0 || JSON.stringify(selector) === JSON.stringify(at(old.object, path))) {
+    return undefined;
+  }
+  const namespace = manifest.object.metadata?.namespace;
+  const running = previous.map(podTemplateOf).filter(pod => pod !== undefined && pod.manifest.object.metadata?.namespace === namespace);
+  if (running.some(pod => selectorMatches(selector, pod!.labels))) {
+    return undefined;
+  }
+  return 'its new selector matches none of the pods the previous version runs here: from its apply until they carry '
+    + `its labels it covers no pod${manifest.object.kind === 'Service' ? ' (no endpoints: clients cannot connect)' : ''}; `
+    + 'apply it together with the workload change that relabels them, with automatic syncs stopped';
+}
+
 function whyPodsRoll(old: Manifest, manifest: Manifest): string | undefined {
   const { kind, spec } = manifest.object;
   if (manifest.object.apiVersion.startsWith('postgresql.cnpg.io/') && kind === 'Cluster') {

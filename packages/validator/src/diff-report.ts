@@ -87,6 +87,7 @@ function details(object: ObjectChange, quote: (text: string) => string = text =>
     ...(object.data ? [`data: ${object.data}`] : []),
     // A refused update changes nothing until its one-time step: only then do the pods roll.
     ...(object.rollsPods ? [`rolls pods${object.refused.length > 0 ? ' once applied' : ''}: ${object.rollsPods}`] : []),
+    ...(object.selects ? [`selects: ${object.selects}`] : []),
   ];
 }
 
