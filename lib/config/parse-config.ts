@@ -7,7 +7,7 @@ import { FluxKustomization } from '../gitops/flux-kustomization';
 import { IngressBridge } from '../ingress/ingress-bridge';
 import { PropProblem } from '../kube/prop-checks';
 import {
-  argoCdApplicationProps, backupProps, databaseProps, databaseWorkload, fluxGitRepositoryProps, fluxKustomizationProps,
+  argoCdApplicationProps, backupProps, checkDatabaseProps, databaseProps, fluxGitRepositoryProps, fluxKustomizationProps,
   ingressBridgeProps, todoAppProps,
 } from './construct-props';
 import { DatabaseWorkload, STACK_SCHEMA, StackConfig } from './stack-config';
@@ -91,7 +91,7 @@ function constructProblems(config: StackConfig, written: Record<string, unknown>
       problems.push({ field, value: value === undefined ? problem.value : value, message: problem.message });
     }
   };
-  fromConstruct('database', databaseWorkload(config).checkProps(databaseProps(config)));
+  fromConstruct('database', checkDatabaseProps(databaseProps(config)));
   if (config.database.workload !== DatabaseWorkload.CLOUDNATIVE_PG && config.database.backup.enabled) {
     fromConstruct('database.backup', PostgresBackup.checkProps({ ...backupProps(config), database: { name: config.database.name } }));
   }

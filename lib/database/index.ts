@@ -7,3 +7,4 @@ export * from './postgres-backup';
 export * from './postgres-cluster';
 export * from './database-network-policy';
 export * from './postgres-roles';
+export * from './postgres-server-base';

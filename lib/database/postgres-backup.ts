@@ -14,13 +14,27 @@ import { restrictedContainerSecurityContext } from '../kube/security-context';
 import { sizeToQuantity } from '../kube/size';
 import { createHash } from 'crypto';
 import { IDatabaseClient } from './database';
-import { DatabaseRole } from './database-credentials';
+import { DatabaseRole, SecretKeyReference } from './database-credentials';
 import { CONFIG_KEYS, postgresPodSecurityContext } from './postgres-pod';
-import { PostgresDatabase } from './postgres-database';
+
+/** What the backup and restore Jobs read off their database (a PostgresStatefulSet's or PostgresDeployment's). */
+export interface BackupDatabase {
+  readonly name: string;
+  readonly namespace: string;
+  /** The database's own image: its pg_dump is of the server's version. */
+  readonly image: string;
+  readonly host: string;
+  readonly port: number;
+  /** The ConfigMap holding the database's name under `CONFIG_KEYS.database`. */
+  readonly configMap: k8s.KubeConfigMap;
+  readonly roleNames: Readonly<Record<DatabaseRole, string>>;
+  rolePassword(role: DatabaseRole): SecretKeyReference;
+  allowClient(client: IDatabaseClient): void;
+}
 
 export interface PostgresBackupProps {
   /** The database to dump; the backups run its image, in its namespace, with its credentials. */
-  readonly database: PostgresDatabase;
+  readonly database: BackupDatabase;
   /**
    * When to take a dump: a cron schedule in UTC.
    * @default '0 3 * * *' (every day at 03:00 UTC)
@@ -161,7 +175,7 @@ echo "restore: restored $dump into $PGDATABASE"
  * the owner (never the superuser), and are let through its NetworkPolicy as a client. At most one runs at a time, within `timeLimit`.
  */
 export class PostgresBackup extends Construct implements IDatabaseClient {
-  public readonly database: PostgresDatabase;
+  public readonly database: BackupDatabase;
   public readonly namespace: string;
   public readonly schedule: string;
   public readonly retention: number;

@@ -1,21 +1,21 @@
 import { ApiObject, Size } from 'cdk8s';
 import { imageTag, imageVersion } from '@stateful-todo/kube-conventions';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as barman from '../../imports/barman-cloud-objectstore-barmancloud.cnpg.io';
 import * as cnpg from '../../imports/cnpg-cluster-postgresql.cnpg.io';
 import * as cnpgBackup from '../../imports/cnpg-scheduledbackup-postgresql.cnpg.io';
-import { requireNamespace } from '../kube/chart-namespace';
 import { cronScheduleProblem } from '../kube/cron-schedule';
 import { ComponentLabels, componentLabels, labelAllObjects } from '../kube/labels';
-import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
+import { PropChecks, PropProblem } from '../kube/prop-checks';
 import { checkResources, Resources, resourcesToQuantities } from '../kube/resources';
 import { serviceFqdn } from '../kube/service-dns';
 import { sizeToQuantity } from '../kube/size';
-import { IDatabaseClient, IDatabaseServer } from './database';
+import { IDatabaseClient } from './database';
 import { ClientCredentials, ClientRole, DatabaseCredentials } from './database-credentials';
 import { DatabaseNetworkPolicy, namespaceNamed } from './database-network-policy';
 import { checkPostgresIdentifiers, POSTGRES_DEFAULTS } from './postgres-database';
-import { METRICS_PORT, METRICS_PORT_NAME, POSTGRES_PORT } from './postgres-pod';
+import { METRICS_PORT } from './postgres-pod';
+import { PostgresServerBase } from './postgres-server-base';
 
 /** Whether the instances of a cluster must run on different nodes, or only preferably. */
 export enum PodAntiAffinity {
@@ -55,12 +55,12 @@ export interface PostgresClusterBackupProps {
   /**
    * When the base backup runs, as a CronJob schedule in UTC (five fields; the ScheduledBackup's leading seconds
    * field is added here).
-   * @default '0 3 * * *'
+   * @default POSTGRES_CLUSTER_DEFAULTS.schedule
    */
   readonly schedule?: string;
   /**
    * How long base backups and WAL files are kept, as CloudNativePG writes it: a number and `d`, `w` or `m`.
-   * @default '7d'
+   * @default POSTGRES_CLUSTER_DEFAULTS.retentionPolicy
    */
   readonly retentionPolicy?: string;
 }
@@ -85,7 +85,7 @@ export interface PostgresClusterProps {
   readonly credentials: DatabaseCredentials;
   /**
    * Name of the Cluster; clients connect to its `<name>-rw` Service.
-   * @default 'postgres'
+   * @default POSTGRES_DEFAULTS.name
    */
   readonly name?: string;
   /**
@@ -93,50 +93,77 @@ export interface PostgresClusterProps {
    * the Barman Cloud plugin's sidecar, so the image needs no barman-cloud). Pin its digest too
    * (`…:17.11-standard-trixie@sha256:…`) to make it immutable.
    * @see https://github.com/cloudnative-pg/postgres-containers
-   * @default 'ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie'
+   * @default POSTGRES_CLUSTER_DEFAULTS.image
    */
   readonly image?: string;
-  /** The database `bootstrap.initdb` creates, a lower-case PostgreSQL identifier. @default 'todo' */
+  /**
+   * The database `bootstrap.initdb` creates, a lower-case PostgreSQL identifier.
+   * @default POSTGRES_DEFAULTS.databaseName
+   */
   readonly databaseName?: string;
-  /** Its owner, the user clients log in as. @default 'todo' */
+  /**
+   * Its owner, the user clients log in as.
+   * @default POSTGRES_DEFAULTS.user
+   */
   readonly user?: string;
   /**
    * PostgreSQL instances: one primary and streaming replicas that CloudNativePG fails over to.
-   * @default 3
+   * @default POSTGRES_CLUSTER_DEFAULTS.instances
    */
   readonly instances?: number;
-  /** @default Size.gibibytes(5) */
+  /**
+   * Each instance's data volume.
+   * @default POSTGRES_DEFAULTS.storageSize
+   */
   readonly storageSize?: Size;
-  /** @default - the cluster's default storage class */
+  /**
+   * Storage class of the data and WAL volumes.
+   * @default - the cluster's default storage class
+   */
   readonly storageClassName?: string;
   /**
    * Each instance's separate WAL volume (`walStorage`, of `storageClassName`): WAL that cannot be archived fills
    * this volume, not the data's, and WAL writes do not compete with data writes for one volume's I/O. Grow it
    * in place like `storageSize`; CloudNativePG cannot remove it once there.
    * @see https://cloudnative-pg.io/documentation/current/storage/#volume-for-wal
-   * @default Size.gibibytes(2)
+   * @default POSTGRES_CLUSTER_DEFAULTS.walStorageSize
    */
   readonly walStorageSize?: Size;
-  /** Of each instance. @default { cpuRequest: 250m, memoryRequest: 256Mi, memoryLimit: 512Mi } */
+  /**
+   * Of each instance.
+   * @default POSTGRES_DEFAULTS.resources
+   */
   readonly resources?: Resources;
-  /** @default PodAntiAffinity.REQUIRED */
+  /**
+   * Whether instances must run on different nodes.
+   * @default POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity
+   */
   readonly podAntiAffinity?: PodAntiAffinity;
   /**
    * CloudNativePG's PodDisruptionBudgets (`enablePDB`): a drain never evicts the primary before a switchover, and
    * never more than one replica at a time.
-   * @default true
+   * @default POSTGRES_DEFAULTS.podDisruptionBudget
    */
   readonly podDisruptionBudget?: boolean;
   /**
    * Namespace of the CloudNativePG operator, whose pods the NetworkPolicy lets reach the instances.
-   * @default 'cnpg-system'
+   * @default POSTGRES_CLUSTER_DEFAULTS.operatorNamespace
    */
   readonly operatorNamespace?: string;
-  /** Continuous backup to an object store, and a scheduled base backup. @default - no backup */
+  /**
+   * Continuous backup to an object store, and a scheduled base backup.
+   * @default - no backup
+   */
   readonly backup?: PostgresClusterBackupProps;
-  /** Bootstrap from a backup of `backup.objectStore` rather than from an empty database. @default - `initdb` */
+  /**
+   * Bootstrap from a backup of `backup.objectStore` rather than from an empty database.
+   * @default - `initdb`
+   */
   readonly recovery?: PostgresClusterRecoveryProps;
-  /** @default 'cluster.local' */
+  /**
+   * The cluster's DNS domain, under which `host` is written.
+   * @default POSTGRES_DEFAULTS.clusterDomain
+   */
   readonly clusterDomain?: string;
 }
 
@@ -149,6 +176,16 @@ export const POSTGRES_CLUSTER_DEFAULTS = {
   schedule: '0 3 * * *',
   retentionPolicy: '7d',
 } as const;
+
+/** `PostgresClusterProps` with `POSTGRES_DEFAULTS` and `POSTGRES_CLUSTER_DEFAULTS` applied, the backup's included. */
+export interface ResolvedPostgresClusterProps extends Required<Omit<PostgresClusterProps, 'storageClassName' | 'backup' | 'recovery'>> {
+  readonly storageClassName?: string;
+  readonly backup?: ResolvedPostgresClusterBackupProps;
+  readonly recovery?: PostgresClusterRecoveryProps;
+}
+
+/** `PostgresClusterBackupProps` with every default applied; `serverName` is the cluster's name unless set. */
+export type ResolvedPostgresClusterBackupProps = Required<PostgresClusterBackupProps>;
 
 /** The pod labels CloudNativePG sets (docs/src/labels_annotations.md of cloudnative-pg/cloudnative-pg). */
 export const CNPG_CLUSTER_LABEL = 'cnpg.io/cluster';
@@ -184,16 +221,8 @@ const RECOVERY_SOURCE = 'backup-origin';
  *
  * @see https://cloudnative-pg.io/documentation/current/
  */
-export class PostgresCluster extends Construct implements IDatabaseServer {
-  public readonly namespace: string;
-  public readonly name: string;
-  public readonly image: string;
-  public readonly databaseName: string;
-  public readonly user: string;
-  public readonly port = POSTGRES_PORT;
+export class PostgresCluster extends PostgresServerBase {
   public readonly instances: number;
-  public readonly credentials: DatabaseCredentials;
-  public readonly clusterDomain: string;
   public readonly cluster: cnpg.Cluster;
   /** Present with `backup`. */
   public readonly scheduledBackup?: cnpgBackup.ScheduledBackup;
@@ -203,80 +232,68 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
   public readonly networkPolicy: DatabaseNetworkPolicy;
   /** Labels of the PostgreSQL instance pods (what a PodMonitor selects). */
   public readonly selector: Record<string, string>;
-  /** CloudNativePG's instances serve their metrics on this port (9187). */
-  public readonly metricsPortName = METRICS_PORT_NAME;
   /** The basic-auth Secret `bootstrap.initdb` reads the owner from. */
   public readonly ownerSecretName: string;
+  /** The Cluster: CloudNativePG deletes its claims with it. */
+  public readonly dataObjects: readonly ApiObject[];
+  /** The ScheduledBackup, with `backup`. */
+  public readonly backupObjects: readonly IConstruct[];
+  /** None: CloudNativePG makes the owner, the only role. */
+  public readonly rolesJob = undefined;
+  /** None: CloudNativePG backs the cluster up itself, to the object store. */
+  public readonly dumpSource = undefined;
 
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
   public static checkProps(props: PostgresClusterProps): PropProblem[] {
-    const checks = new PropChecks();
-    checks.name('name', props.name ?? POSTGRES_DEFAULTS.name, 'dns1035Label', CLUSTER_NAME_MAX_LENGTH,
-      "CloudNativePG derives its Services ('<name>-rw') and pod and Job names from it");
-    const image = props.image ?? POSTGRES_CLUSTER_DEFAULTS.image;
-    checks.image('image', image, POSTGRES_CLUSTER_DEFAULTS.image);
-    const tag = typeof image === 'string' ? imageTag(image) ?? '' : '';
-    if (typeof image === 'string' && DOCKER_LIBRARY_POSTGRES.test(repositoryOf(image))) {
-      checks.add('image', image, "is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26; "
-        + `use a CloudNativePG operand image of the same version, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
-    } else if (/(^|-)system(-|$)/.test(tag)) {
-      checks.add('image', image, "is a 'system' image, deprecated with the in-tree Barman Cloud support it carried: backups "
-        + "run in the Barman Cloud plugin's sidecar now; use the 'standard' (or 'minimal') image of the same version, "
-        + `such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
-    } else if (UNSUPPORTED_DEBIAN.test(tag)) {
-      checks.add('image', image, `is built on Debian ${tag.match(UNSUPPORTED_DEBIAN)![2]}, whose CloudNativePG images get no more `
-        + `security fixes; use the trixie image of the latest minor, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
-    }
-    checkPostgresIdentifiers(checks, props);
-    checks.integer('instances', props.instances ?? POSTGRES_CLUSTER_DEFAULTS.instances, 1, 9,
-      'must be a whole number from 1 to 9: one primary and up to 8 streaming replicas (3 for high availability)');
-    checks.size('storageSize', props.storageSize ?? POSTGRES_DEFAULTS.storageSize, 'Size.gibibytes(5)');
-    checks.size('walStorageSize', props.walStorageSize ?? POSTGRES_CLUSTER_DEFAULTS.walStorageSize, 'Size.gibibytes(2)');
-    if (props.storageClassName !== undefined) {
-      checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
-    }
-    checkResources(checks, 'resources', props.resources ?? POSTGRES_DEFAULTS.resources);
-    const antiAffinity = props.podAntiAffinity ?? POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity;
-    if (!Object.values(PodAntiAffinity).includes(antiAffinity)) {
-      checks.add('podAntiAffinity', antiAffinity, `must be one of ${Object.values(PodAntiAffinity).map(v => `'${v}'`).join(', ')}`);
-    }
-    checks.name('operatorNamespace', props.operatorNamespace ?? POSTGRES_CLUSTER_DEFAULTS.operatorNamespace, 'dnsLabel');
-    if (props.clusterDomain !== undefined) {
-      checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
-    }
-    if (props.backup !== undefined) {
-      checkBackup(checks, props.backup, props.name ?? POSTGRES_DEFAULTS.name);
-    }
-    if (props.recovery !== undefined) {
-      checkRecovery(checks, props);
-    }
-    return [...checks.problems, ...props.credentials.problems];
+    return checkResolved(PostgresCluster.resolve(props));
   }
 
-  constructor(scope: Construct, id: string, props: PostgresClusterProps) {
-    super(scope, id);
-    throwIfInvalid(this, PostgresCluster.checkProps(props));
-    this.namespace = requireNamespace(this);
-    this.name = props.name ?? POSTGRES_DEFAULTS.name;
-    this.image = props.image ?? POSTGRES_CLUSTER_DEFAULTS.image;
-    this.databaseName = props.databaseName ?? POSTGRES_DEFAULTS.databaseName;
-    this.user = props.user ?? POSTGRES_DEFAULTS.user;
-    this.instances = props.instances ?? POSTGRES_CLUSTER_DEFAULTS.instances;
-    this.walStorageSize = props.walStorageSize ?? POSTGRES_CLUSTER_DEFAULTS.walStorageSize;
-    this.credentials = props.credentials;
-    this.clusterDomain = props.clusterDomain ?? POSTGRES_DEFAULTS.clusterDomain;
+  /** `props` with `POSTGRES_DEFAULTS` and `POSTGRES_CLUSTER_DEFAULTS` applied. */
+  public static resolve(props: PostgresClusterProps): ResolvedPostgresClusterProps {
+    const name = props.name ?? POSTGRES_DEFAULTS.name;
+    const backup = props.backup;
+    return {
+      credentials: props.credentials,
+      name,
+      image: props.image ?? POSTGRES_CLUSTER_DEFAULTS.image,
+      databaseName: props.databaseName ?? POSTGRES_DEFAULTS.databaseName,
+      user: props.user ?? POSTGRES_DEFAULTS.user,
+      instances: props.instances ?? POSTGRES_CLUSTER_DEFAULTS.instances,
+      storageSize: props.storageSize ?? POSTGRES_DEFAULTS.storageSize,
+      storageClassName: props.storageClassName,
+      walStorageSize: props.walStorageSize ?? POSTGRES_CLUSTER_DEFAULTS.walStorageSize,
+      resources: props.resources ?? POSTGRES_DEFAULTS.resources,
+      podAntiAffinity: props.podAntiAffinity ?? POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity,
+      podDisruptionBudget: props.podDisruptionBudget ?? POSTGRES_DEFAULTS.podDisruptionBudget,
+      operatorNamespace: props.operatorNamespace ?? POSTGRES_CLUSTER_DEFAULTS.operatorNamespace,
+      clusterDomain: props.clusterDomain ?? POSTGRES_DEFAULTS.clusterDomain,
+      backup: backup === undefined ? undefined : {
+        objectStore: backup.objectStore,
+        serverName: backup.serverName ?? name,
+        schedule: backup.schedule ?? POSTGRES_CLUSTER_DEFAULTS.schedule,
+        retentionPolicy: backup.retentionPolicy ?? POSTGRES_CLUSTER_DEFAULTS.retentionPolicy,
+      },
+      recovery: props.recovery,
+    };
+  }
+
+  constructor(scope: Construct, id: string, unresolved: PostgresClusterProps) {
+    const props = PostgresCluster.resolve(unresolved);
+    super(scope, id, props, checkResolved(props));
+    this.instances = props.instances;
+    this.walStorageSize = props.walStorageSize;
     this.selector = { [CNPG_CLUSTER_LABEL]: this.name, [CNPG_POD_ROLE_LABEL]: 'instance' };
 
     this.ownerSecretName = this.credentials.bindOwner(this, `${this.name}-owner`, this.user);
     labelOwnerSecret(this, this.ownerSecretName);
-    const resources = resourcesToQuantities(props.resources ?? POSTGRES_DEFAULTS.resources);
+    const resources = resourcesToQuantities(props.resources);
     const backup = props.backup;
     if (backup) {
       this.objectStore = new barman.ObjectStore(this, 'ObjectStore', {
         metadata: { name: `${this.name}-backups` },
         spec: {
           configuration: barmanObjectStore(backup.objectStore),
-          retentionPolicy: backup.retentionPolicy ?? POSTGRES_CLUSTER_DEFAULTS.retentionPolicy,
+          retentionPolicy: backup.retentionPolicy,
           instanceSidecarConfiguration: {
             // boto3 1.36+ sends and checks CRC checksums that S3-compatible stores such as DigitalOcean Spaces and
             // older MinIO reject; these restore its earlier behaviour (CloudNativePG's object-store docs, "S3").
@@ -299,7 +316,7 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
         primaryUpdateStrategy: cnpg.ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
         primaryUpdateMethod: this.instances > 1 ? cnpg.ClusterSpecPrimaryUpdateMethod.SWITCHOVER : cnpg.ClusterSpecPrimaryUpdateMethod.RESTART,
         storage: {
-          size: sizeToQuantity(props.storageSize ?? POSTGRES_DEFAULTS.storageSize),
+          size: sizeToQuantity(props.storageSize),
           storageClass: props.storageClassName,
         },
         walStorage: {
@@ -316,9 +333,9 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
         affinity: {
           enablePodAntiAffinity: true,
           topologyKey: 'kubernetes.io/hostname',
-          podAntiAffinityType: props.podAntiAffinity ?? POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity,
+          podAntiAffinityType: props.podAntiAffinity,
         },
-        enablePdb: props.podDisruptionBudget ?? POSTGRES_DEFAULTS.podDisruptionBudget,
+        enablePdb: props.podDisruptionBudget,
         // Clients log in as the owner; nobody needs the postgres superuser's password, so it gets none.
         enableSuperuserAccess: false,
         bootstrap: props.recovery === undefined
@@ -342,7 +359,7 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
           name: BARMAN_CLOUD_PLUGIN,
           isWalArchiver: true,
           // The plugin's parameter, not the ObjectStore's `serverName`, which its docs say to leave empty.
-          parameters: { barmanObjectName: objectStoreName, serverName: backup!.serverName ?? this.name },
+          parameters: { barmanObjectName: objectStoreName, serverName: backup!.serverName },
         }],
       },
     });
@@ -353,7 +370,7 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
         spec: {
           cluster: { name: this.name },
           // CloudNativePG's schedule has a leading seconds field (robfig/cron with seconds), unlike a CronJob's.
-          schedule: `0 ${backup.schedule ?? POSTGRES_CLUSTER_DEFAULTS.schedule}`,
+          schedule: `0 ${backup.schedule}`,
           method: cnpgBackup.ScheduledBackupSpecMethod.PLUGIN,
           pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
           // A first base backup right away: until one exists, there is nothing to recover from.
@@ -375,7 +392,7 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
     // (docs/src/samples/networkpolicy-example.yaml) selects the operator as below. The instance manager serves its
     // status on 8000 (docs/src/instance_manager.md); the operator also connects to PostgreSQL on 5432.
     this.networkPolicy.allowPeers({
-      from: [{ namespaceSelector: namespaceNamed(props.operatorNamespace ?? POSTGRES_CLUSTER_DEFAULTS.operatorNamespace), podSelector: { matchLabels: CNPG_OPERATOR_POD_LABELS } }],
+      from: [{ namespaceSelector: namespaceNamed(props.operatorNamespace), podSelector: { matchLabels: CNPG_OPERATOR_POD_LABELS } }],
       ports: [CNPG_STATUS_PORT, this.port],
     });
     // Replicas stream from the primary and clone it with pg_basebackup (join Jobs) on 5432, and instances read each
@@ -385,6 +402,8 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
       ports: [this.port, CNPG_STATUS_PORT],
     });
 
+    this.dataObjects = [this.cluster];
+    this.backupObjects = this.scheduledBackup ? [this.scheduledBackup] : [];
     labelAllObjects(this, componentLabels(this, this.identity));
     // The ObjectStore stays with the database: the Cluster's instances need it to start archiving, so it is applied
     // with the Cluster, before the backups.
@@ -396,11 +415,6 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
   /** The `-rw` Service CloudNativePG keeps pointed at the primary. */
   public get host(): string {
     return serviceFqdn(`${this.name}-rw`, this.namespace, this.clusterDomain);
-  }
-
-  /** The operand image has `pg_isready` of the server's version. */
-  public get clientToolsImage(): string {
-    return this.image;
   }
 
   // Every client logs in as the Cluster's owner, which is no superuser: CloudNativePG makes no other role for it.
@@ -452,7 +466,49 @@ function labelOwnerSecret(scope: Construct, secretName: string): void {
   }
 }
 
-function checkBackup(checks: PropChecks, backup: PostgresClusterBackupProps, clusterName: string): void {
+/** What is wrong with resolved props, each problem naming the prop, the value and the fix. */
+function checkResolved(props: ResolvedPostgresClusterProps): PropProblem[] {
+  const checks = new PropChecks();
+  checks.name('name', props.name, 'dns1035Label', CLUSTER_NAME_MAX_LENGTH,
+    "CloudNativePG derives its Services ('<name>-rw') and pod and Job names from it");
+  const image = props.image;
+  checks.image('image', image, POSTGRES_CLUSTER_DEFAULTS.image);
+  const tag = typeof image === 'string' ? imageTag(image) ?? '' : '';
+  if (typeof image === 'string' && DOCKER_LIBRARY_POSTGRES.test(repositoryOf(image))) {
+    checks.add('image', image, "is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26; "
+      + `use a CloudNativePG operand image of the same version, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
+  } else if (/(^|-)system(-|$)/.test(tag)) {
+    checks.add('image', image, "is a 'system' image, deprecated with the in-tree Barman Cloud support it carried: backups "
+      + "run in the Barman Cloud plugin's sidecar now; use the 'standard' (or 'minimal') image of the same version, "
+      + `such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
+  } else if (UNSUPPORTED_DEBIAN.test(tag)) {
+    checks.add('image', image, `is built on Debian ${tag.match(UNSUPPORTED_DEBIAN)![2]}, whose CloudNativePG images get no more `
+      + `security fixes; use the trixie image of the latest minor, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
+  }
+  checkPostgresIdentifiers(checks, props);
+  checks.integer('instances', props.instances, 1, 9,
+    'must be a whole number from 1 to 9: one primary and up to 8 streaming replicas (3 for high availability)');
+  checks.size('storageSize', props.storageSize, 'Size.gibibytes(5)');
+  checks.size('walStorageSize', props.walStorageSize, 'Size.gibibytes(2)');
+  if (props.storageClassName !== undefined) {
+    checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
+  }
+  checkResources(checks, 'resources', props.resources);
+  if (!Object.values(PodAntiAffinity).includes(props.podAntiAffinity)) {
+    checks.add('podAntiAffinity', props.podAntiAffinity, `must be one of ${Object.values(PodAntiAffinity).map(v => `'${v}'`).join(', ')}`);
+  }
+  checks.name('operatorNamespace', props.operatorNamespace, 'dnsLabel');
+  checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
+  if (props.backup !== undefined) {
+    checkBackup(checks, props.backup, props.name);
+  }
+  if (props.recovery !== undefined) {
+    checkRecovery(checks, props.recovery, props.backup);
+  }
+  return [...checks.problems, ...props.credentials.problems];
+}
+
+function checkBackup(checks: PropChecks, backup: ResolvedPostgresClusterBackupProps, clusterName: string): void {
   const store = backup.objectStore;
   if (typeof store?.destinationPath !== 'string' || !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(store.destinationPath)) {
     checks.add('backup.objectStore.destinationPath', store?.destinationPath,
@@ -463,32 +519,28 @@ function checkBackup(checks: PropChecks, backup: PostgresClusterBackupProps, clu
       "must be an http(s) URL, such as 'https://fra1.digitaloceanspaces.com', or be left out for AWS S3");
   }
   checks.name('backup.objectStore.credentialsSecretName', store?.credentialsSecretName, 'dnsSubdomain');
-  if (backup.serverName !== undefined) {
-    checks.name('backup.serverName', backup.serverName, 'dnsLabel', 63, `or leave it out for the cluster's name ('${clusterName}')`);
-  }
-  const schedule = backup.schedule ?? POSTGRES_CLUSTER_DEFAULTS.schedule;
+  checks.name('backup.serverName', backup.serverName, 'dnsLabel', 63, `or leave it out for the cluster's name ('${clusterName}')`);
+  const schedule = backup.schedule;
   const scheduleProblem = cronScheduleProblem(schedule);
   if (scheduleProblem) {
     checks.add('backup.schedule', schedule, scheduleProblem);
   } else if (schedule.startsWith('@')) {
     checks.add('backup.schedule', schedule, "must be five fields, such as '0 3 * * *': the stack adds the seconds field CloudNativePG's schedule starts with");
   }
-  const retention = backup.retentionPolicy ?? POSTGRES_CLUSTER_DEFAULTS.retentionPolicy;
+  const retention = backup.retentionPolicy;
   if (typeof retention !== 'string' || !RETENTION_POLICY.test(retention)) {
     checks.add('backup.retentionPolicy', retention, "must be a number and d, w or m (days, weeks, months), such as '7d'");
   }
 }
 
-function checkRecovery(checks: PropChecks, props: PostgresClusterProps): void {
-  const recovery = props.recovery!;
-  if (props.backup === undefined) {
+function checkRecovery(checks: PropChecks, recovery: PostgresClusterRecoveryProps, backup: ResolvedPostgresClusterBackupProps | undefined): void {
+  if (backup === undefined) {
     checks.add('recovery', recovery, 'needs backup.objectStore: the cluster recovers from the object store its backups go to');
     return;
   }
   checks.name('recovery.serverName', recovery.serverName, 'dnsLabel');
-  const ownServer = props.backup.serverName ?? props.name ?? POSTGRES_DEFAULTS.name;
-  if (recovery.serverName === ownServer) {
-    checks.add('backup.serverName', props.backup.serverName,
+  if (recovery.serverName === backup.serverName) {
+    checks.add('backup.serverName', backup.serverName,
       `must differ from recovery.serverName ('${recovery.serverName}'): CloudNativePG refuses to archive into a folder that already `
       + `holds a WAL archive; set backup.serverName to a new folder, such as '${recovery.serverName}-2'`);
   }
