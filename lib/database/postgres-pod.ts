@@ -23,11 +23,14 @@ export interface PostgresPodProps {
   readonly password: SecretKeyReference;
   readonly resources: Resources;
   /**
-   * The data volume as a pod volume (a Deployment's PVC); @default - none: a StatefulSet's claim template supplies
-   * a volume of the same name.
+   * The data volume as a pod volume (a Deployment's PVC).
+   * @default - none: a StatefulSet's claim template supplies a volume of the same name
    */
   readonly dataVolume?: k8s.Volume;
-  /** A postgres_exporter sidecar; @default - none */
+  /**
+   * A postgres_exporter sidecar.
+   * @default - none
+   */
   readonly exporter?: PostgresExporterProps;
 }
 

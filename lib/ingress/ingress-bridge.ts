@@ -19,7 +19,7 @@ export interface IBridgeBackend {
 export class BridgeBackend {
   /**
    * A cdk8s-plus Service (its first port), in the namespace of its chart.
-   * @param port @default - the Service's first port
+   * @param port the Service's port to route to; its first port when left out
    */
   public static fromService(service: kplus.Service, port?: number): IBridgeBackend {
     const namespace = service.metadata.namespace ?? Chart.of(service).namespace;
@@ -101,7 +101,8 @@ export class IngressTls {
 
   /**
    * cert-manager issues the certificate from `clusterIssuer` (which must exist in the cluster) into `secretName`.
-   * @param secretName @default - the host with dots as dashes and `-tls` (`drexii.me` → `drexii-me-tls`)
+   * @param secretName the certificate's Secret; when left out, the host with dots as dashes and `-tls`
+   *   (`drexii.me` → `drexii-me-tls`)
    * @see https://cert-manager.io/docs/usage/ingress/
    */
   public static fromClusterIssuer(clusterIssuer: string, secretName?: string): IngressTls {
