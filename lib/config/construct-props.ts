@@ -1,6 +1,6 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
-import { TodoAppProps } from '../app/todo-app';
+import { TodoAppProps } from '../app/todo-app-props';
 import { AppPreset, TodoAppPreset } from '../app/todo-app-preset';
 import { DatabaseCredentials } from '../database/database-credentials';
 import { PostgresBackupProps } from '../database/postgres-backup';
