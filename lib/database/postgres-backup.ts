@@ -37,17 +37,17 @@ export interface PostgresBackupProps {
   readonly database: BackupDatabase;
   /**
    * When to take a dump: a cron schedule in UTC.
-   * @default '0 3 * * *' (every day at 03:00 UTC)
+   * @default POSTGRES_BACKUP_DEFAULTS.schedule (every day at 03:00 UTC)
    */
   readonly schedule?: string;
   /**
    * How many dumps to keep: after each successful dump, the oldest beyond this many are deleted.
-   * @default 7
+   * @default POSTGRES_BACKUP_DEFAULTS.retention
    */
   readonly retention?: number;
   /**
    * Size of the backup volume: room for `retention` dumps plus one being written.
-   * @default Size.gibibytes(10)
+   * @default POSTGRES_BACKUP_DEFAULTS.storageSize
    */
   readonly storageSize?: Size;
   /**
@@ -57,15 +57,18 @@ export interface PostgresBackupProps {
   readonly storageClassName?: string;
   /**
    * How long one dump (or a restore) may run before it is stopped and counted as failed.
-   * @default Duration.hours(1)
+   * @default POSTGRES_BACKUP_DEFAULTS.timeLimit
    */
   readonly timeLimit?: Duration;
-  /** @default { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512) } */
+  /**
+   * What the dump and restore containers request, and their memory limit.
+   * @default POSTGRES_BACKUP_DEFAULTS.resources
+   */
   readonly resources?: Resources;
   /**
    * Channels the restore Job NOTIFYs once a restore has committed: clients that keep what they read in memory while
    * they LISTEN on one drop it (the restore loads data before it creates triggers, so no trigger tells them).
-   * @default []
+   * @default - none
    */
   readonly notifyAfterRestore?: readonly string[];
 }
@@ -78,6 +81,11 @@ export const POSTGRES_BACKUP_DEFAULTS = {
   timeLimit: Duration.hours(1),
   resources: { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512) } as Resources,
 } as const;
+
+/** `PostgresBackupProps` (but its database) with `POSTGRES_BACKUP_DEFAULTS` applied, and no channel unless named. */
+export interface ResolvedPostgresBackupProps extends Required<Omit<PostgresBackupProps, 'database' | 'storageClassName'>> {
+  readonly storageClassName?: string;
+}
 
 /** Where the backup volume is mounted in the backup and restore pods; the scripts read it from `BACKUP_DIR`. */
 export const BACKUP_MOUNT_PATH = '/backups';
@@ -201,41 +209,33 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
 
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
   public static checkProps(props: Omit<PostgresBackupProps, 'database'> & { readonly database: { readonly name: string } }): PropProblem[] {
-    const checks = new PropChecks();
-    checks.name('name', `${props.database.name}-backup`, 'dnsLabel', CRON_JOB_NAME_MAX_LENGTH,
-      "the CronJob is named '<database name>-backup', and its Jobs add up to 11 characters to a label value of at most 63");
-    const schedule = cronScheduleProblem(props.schedule ?? POSTGRES_BACKUP_DEFAULTS.schedule);
-    if (schedule) {
-      checks.add('schedule', props.schedule, schedule);
-    }
-    checks.integer('retention', props.retention ?? POSTGRES_BACKUP_DEFAULTS.retention, 1, 1000,
-      'must be a whole number of dumps to keep, from 1 to 1000, such as 7');
-    checks.size('storageSize', props.storageSize ?? POSTGRES_BACKUP_DEFAULTS.storageSize, 'Size.gibibytes(10)');
-    if (props.storageClassName !== undefined) {
-      checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
-    }
-    const seconds = (props.timeLimit ?? POSTGRES_BACKUP_DEFAULTS.timeLimit).toSeconds();
-    checks.integer('timeLimit', seconds, 60, 7 * 24 * 3600, 'must be whole seconds from one minute to a week, such as Duration.hours(1)');
-    checkResources(checks, 'resources', props.resources ?? POSTGRES_BACKUP_DEFAULTS.resources);
-    // Spliced into the restore script's NOTIFY unquoted: a lower-case SQL identifier, nothing else.
-    for (const channel of props.notifyAfterRestore ?? []) {
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) {
-        checks.add('notifyAfterRestore', channel, 'must be a lower-case SQL identifier (a letter or _, then letters, digits or _, at most 63 characters): the channel the clients LISTEN on');
-      }
-    }
-    return checks.problems;
+    return checkResolved(PostgresBackup.resolve(props), props.database.name);
   }
 
-  constructor(scope: Construct, id: string, props: PostgresBackupProps) {
+  /** `props` (but its database) with `POSTGRES_BACKUP_DEFAULTS` applied. */
+  public static resolve(props: Omit<PostgresBackupProps, 'database'>): ResolvedPostgresBackupProps {
+    return {
+      schedule: props.schedule ?? POSTGRES_BACKUP_DEFAULTS.schedule,
+      retention: props.retention ?? POSTGRES_BACKUP_DEFAULTS.retention,
+      storageSize: props.storageSize ?? POSTGRES_BACKUP_DEFAULTS.storageSize,
+      storageClassName: props.storageClassName,
+      timeLimit: props.timeLimit ?? POSTGRES_BACKUP_DEFAULTS.timeLimit,
+      resources: props.resources ?? POSTGRES_BACKUP_DEFAULTS.resources,
+      notifyAfterRestore: props.notifyAfterRestore ?? [],
+    };
+  }
+
+  constructor(scope: Construct, id: string, unresolved: PostgresBackupProps) {
     super(scope, id);
-    throwIfInvalid(this, PostgresBackup.checkProps(props));
-    this.database = props.database;
-    this.namespace = props.database.namespace;
-    this.schedule = props.schedule ?? POSTGRES_BACKUP_DEFAULTS.schedule;
-    this.retention = props.retention ?? POSTGRES_BACKUP_DEFAULTS.retention;
-    this.timeLimit = props.timeLimit ?? POSTGRES_BACKUP_DEFAULTS.timeLimit;
-    this.notifyAfterRestore = [...(props.notifyAfterRestore ?? [])];
-    this.resources = props.resources ?? POSTGRES_BACKUP_DEFAULTS.resources;
+    const props = PostgresBackup.resolve(unresolved);
+    throwIfInvalid(this, checkResolved(props, unresolved.database.name));
+    this.database = unresolved.database;
+    this.namespace = unresolved.database.namespace;
+    this.schedule = props.schedule;
+    this.retention = props.retention;
+    this.timeLimit = props.timeLimit;
+    this.notifyAfterRestore = [...props.notifyAfterRestore];
+    this.resources = props.resources;
     this.clientPodLabels = selectorLabels(this, this.identity);
     const partOf = Chart.of(this).labels[PART_OF_LABEL];
     this.restorePodLabels = { [NAME_LABEL]: this.database.name, [COMPONENT_LABEL]: 'restore', ...(partOf ? { [PART_OF_LABEL]: partOf } : {}) };
@@ -247,7 +247,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
         accessModes: ['ReadWriteOnce'],
         storageClassName: props.storageClassName,
         volumeMode: 'Filesystem',
-        resources: { requests: { storage: k8s.Quantity.fromString(sizeToQuantity(props.storageSize ?? POSTGRES_BACKUP_DEFAULTS.storageSize)) } },
+        resources: { requests: { storage: k8s.Quantity.fromString(sizeToQuantity(props.storageSize)) } },
       },
     });
 
@@ -368,4 +368,31 @@ class RestoreClient extends Construct implements IDatabaseClient {
 
 function checksum(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+/** What is wrong with resolved props, each problem naming the prop, the value and the fix. */
+function checkResolved(props: ResolvedPostgresBackupProps, databaseName: string): PropProblem[] {
+  const checks = new PropChecks();
+  checks.name('name', `${databaseName}-backup`, 'dnsLabel', CRON_JOB_NAME_MAX_LENGTH,
+    "the CronJob is named '<database name>-backup', and its Jobs add up to 11 characters to a label value of at most 63");
+  const schedule = cronScheduleProblem(props.schedule);
+  if (schedule) {
+    checks.add('schedule', props.schedule, schedule);
+  }
+  checks.integer('retention', props.retention, 1, 1000,
+    'must be a whole number of dumps to keep, from 1 to 1000, such as 7');
+  checks.size('storageSize', props.storageSize, 'Size.gibibytes(10)');
+  if (props.storageClassName !== undefined) {
+    checks.name('storageClassName', props.storageClassName, 'dnsSubdomain', 253, "or leave it unset for the cluster's default class");
+  }
+  const seconds = props.timeLimit.toSeconds();
+  checks.integer('timeLimit', seconds, 60, 7 * 24 * 3600, 'must be whole seconds from one minute to a week, such as Duration.hours(1)');
+  checkResources(checks, 'resources', props.resources);
+  // Spliced into the restore script's NOTIFY unquoted: a lower-case SQL identifier, nothing else.
+  for (const channel of props.notifyAfterRestore) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) {
+      checks.add('notifyAfterRestore', channel, 'must be a lower-case SQL identifier (a letter or _, then letters, digits or _, at most 63 characters): the channel the clients LISTEN on');
+    }
+  }
+  return checks.problems;
 }
