@@ -29,10 +29,15 @@ export interface PostgresRolesProps {
   readonly database: RolesDatabase;
   /**
    * How long a finished Job is kept before Kubernetes deletes it (as the migration Job's).
-   * @default Duration.days(1)
+   * @default POSTGRES_ROLES_DEFAULTS.ttl
    */
   readonly ttl?: Duration;
 }
+
+/** The defaults of a PostgresRoles. */
+export const POSTGRES_ROLES_DEFAULTS = {
+  ttl: Duration.days(1),
+} as const;
 
 /** The hex digits of the spec's hash in the roles Job's name. */
 export const ROLES_JOB_HASH_LENGTH = 4;
@@ -142,8 +147,14 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
   public readonly job: k8s.KubeJob;
   private readonly databaseName: string;
 
-  constructor(scope: Construct, id: string, props: PostgresRolesProps) {
+  /** `props` with `POSTGRES_ROLES_DEFAULTS` applied. */
+  public static resolve(props: PostgresRolesProps): Required<PostgresRolesProps> {
+    return { database: props.database, ttl: props.ttl ?? POSTGRES_ROLES_DEFAULTS.ttl };
+  }
+
+  constructor(scope: Construct, id: string, unresolved: PostgresRolesProps) {
     super(scope, id);
+    const props = PostgresRoles.resolve(unresolved);
     const db = props.database;
     this.namespace = db.namespace;
     this.databaseName = db.name;
@@ -153,7 +164,7 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
     const jobSpec: k8s.JobSpec = {
       backoffLimit: 4,
       activeDeadlineSeconds: 600,
-      ttlSecondsAfterFinished: (props.ttl ?? Duration.days(1)).toSeconds(),
+      ttlSecondsAfterFinished: props.ttl.toSeconds(),
       template: {
         metadata: { labels: componentLabels(this, this.identity(db.image)) },
         spec: {
