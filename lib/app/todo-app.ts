@@ -9,6 +9,7 @@ import { requireNamespace } from '../kube/chart-namespace';
 import { ComponentLabels, componentLabels, labelAllObjects, NAME_LABEL, INSTANCE_LABEL, selectorLabels } from '../kube/labels';
 import { PropProblem, throwIfInvalid } from '../kube/prop-checks';
 import { resourceRequirements, Resources } from '../kube/resources';
+import { RestrictedContainer, restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 import { TodoAppPreset } from './todo-app-preset';
 import { checkTodoAppProps, ResolvedTodoAppProps, resolveTodoAppProps, TodoAppProps } from './todo-app-props';
 
@@ -227,9 +228,9 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
   }
 
   private podSpec(credentials: ClientCredentials, options: {
-    restartPolicy: string;
+    restartPolicy: 'Always' | 'Never';
     terminationGracePeriodSeconds?: number;
-    container: Omit<k8s.Container, 'image'>;
+    container: Omit<RestrictedContainer, 'image'>;
     topologySpreadConstraints?: k8s.TopologySpreadConstraint[];
   }): k8s.PodSpec {
     const fromConfig = (key: string): k8s.EnvVar => ({
@@ -242,23 +243,10 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
       { name: ENV.user, value: credentials.user },
       { name: ENV.password, valueFrom: { secretKeyRef: { name: credentials.password.secretName, key: credentials.password.key } } },
     ];
-    const restricted = (readOnlyRootFilesystem: boolean): k8s.SecurityContext => ({
-      runAsNonRoot: true,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem,
-      capabilities: { drop: ['ALL'] },
-    });
-    return {
+    return restrictedPodSpec({
       restartPolicy: options.restartPolicy,
       terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
-      enableServiceLinks: false,
-      automountServiceAccountToken: false,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: this.preset.runAsUser,
-        runAsGroup: this.preset.runAsUser,
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+      runAs: this.preset.runAsUser,
       topologySpreadConstraints: options.topologySpreadConstraints,
       initContainers: [{
         // The database image brings pg_isready; the app then starts against a database that accepts connections.
@@ -266,7 +254,6 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
         // user name libpq gives up before connecting ("no attempt"), so the pod would wait forever.
         name: 'wait-for-database',
         image: this.database.clientToolsImage,
-        imagePullPolicy: 'IfNotPresent',
         command: ['/bin/sh', '-c', `until pg_isready -h "$${ENV.host}" -p "$${ENV.port}" -U "$${ENV.user}" -d "$${ENV.name}" -t 2; `
           + `do echo "waiting for $${ENV.host}:$${ENV.port}"; sleep 2; done`],
         env: databaseEnv.filter(env => env.name !== ENV.password),
@@ -274,19 +261,16 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
           requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
           limits: { memory: k8s.Quantity.fromString('64Mi') },
         },
-        securityContext: restricted(true),
       }],
-      containers: [{
+      container: {
         ...options.container,
         image: this.image,
-        imagePullPolicy: 'IfNotPresent',
         env: [...databaseEnv, ...(options.container.env ?? [])],
         resources: resourceRequirements(this.resources),
-        securityContext: restricted(this.preset.readOnlyRootFilesystem),
-        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-      }],
-      volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
-    };
+        readOnlyRootFilesystem: this.preset.readOnlyRootFilesystem,
+      },
+      scratch: [tmpDirectory('64Mi')],
+    });
   }
 }
 

@@ -10,12 +10,12 @@ import {
 } from '../kube/labels';
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 import { checkResources, resourceRequirements, Resources } from '../kube/resources';
-import { restrictedContainerSecurityContext } from '../kube/security-context';
+import { restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 import { sizeToQuantity } from '../kube/size';
 import { createHash } from 'crypto';
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference } from './database-credentials';
-import { CONFIG_KEYS, postgresPodSecurityContext } from './postgres-pod';
+import { CONFIG_KEYS, POSTGRES_UID } from './postgres-pod';
 
 /** What the backup and restore Jobs read off their database (a PostgresStatefulSet's or PostgresDeployment's). */
 export interface BackupDatabase {
@@ -322,15 +322,14 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     const fromConfig = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { configMapKeyRef: { name: db.configMap.name, key } } });
     return {
       metadata: { labels },
-      spec: {
+      spec: restrictedPodSpec({
         restartPolicy: 'Never',
-        enableServiceLinks: false,
-        automountServiceAccountToken: false,
-        securityContext: postgresPodSecurityContext(),
-        containers: [{
+        // The database image's postgres user, which its /etc/passwd names; fsGroup makes the backup volume writable.
+        runAs: POSTGRES_UID,
+        fsGroup: true,
+        container: {
           name: 'pg-dump',
           image: db.image,
-          imagePullPolicy: 'IfNotPresent',
           command: ['/bin/sh', '-c', script],
           // libpq's own variables: pg_dump, pg_restore and psql read them, so no secret is on a command line.
           env: [
@@ -344,17 +343,11 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
             ...Object.entries(env).map(([key, value]) => ({ name: key, value })),
           ],
           resources: resourceRequirements(this.resources),
-          securityContext: restrictedContainerSecurityContext(),
-          volumeMounts: [
-            { name: 'backups', mountPath: BACKUP_MOUNT_PATH },
-            { name: 'tmp', mountPath: '/tmp' },
-          ],
-        }],
-        volumes: [
-          { name: 'backups', persistentVolumeClaim: { claimName: this.persistentVolumeClaim.name } },
-          { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
-        ],
-      },
+          volumeMounts: [{ name: 'backups', mountPath: BACKUP_MOUNT_PATH }],
+        },
+        volumes: [{ name: 'backups', persistentVolumeClaim: { claimName: this.persistentVolumeClaim.name } }],
+        scratch: [tmpDirectory('64Mi')],
+      }),
     };
   }
 }

@@ -4,10 +4,10 @@ import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { ComponentLabels, componentLabels, labelAllObjects, selectorLabels } from '../kube/labels';
-import { restrictedContainerSecurityContext } from '../kube/security-context';
+import { restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference } from './database-credentials';
-import { CONFIG_KEYS, postgresPodSecurityContext } from './postgres-pod';
+import { CONFIG_KEYS, POSTGRES_UID } from './postgres-pod';
 
 /** What the roles Job reads off its database (a PostgresDatabase). */
 export interface RolesDatabase {
@@ -167,15 +167,13 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
       ttlSecondsAfterFinished: props.ttl.toSeconds(),
       template: {
         metadata: { labels: componentLabels(this, this.identity(db.image)) },
-        spec: {
+        spec: restrictedPodSpec({
           restartPolicy: 'Never',
-          enableServiceLinks: false,
-          automountServiceAccountToken: false,
-          securityContext: postgresPodSecurityContext(),
-          containers: [{
+          runAs: POSTGRES_UID,
+          fsGroup: true,
+          container: {
             name: 'roles',
             image: db.image,
-            imagePullPolicy: 'IfNotPresent',
             command: ['/bin/sh', '-c', ROLES_SCRIPT],
             // libpq's own variables, so that no password is on a command line.
             env: [
@@ -194,11 +192,9 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
               requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
               limits: { memory: k8s.Quantity.fromString('64Mi') },
             },
-            securityContext: restrictedContainerSecurityContext(),
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-          }],
-          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
-        },
+          },
+          scratch: [tmpDirectory('16Mi')],
+        }),
       },
     };
     this.job = new k8s.KubeJob(this, 'Resource', {
