@@ -15,7 +15,7 @@ import { sizeToQuantity } from '../kube/size';
 import { createHash } from 'crypto';
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference } from './database-credentials';
-import { CONFIG_KEYS, POSTGRES_UID } from './postgres-pod';
+import { libpqClientEnv, POSTGRES_UID } from './postgres-pod';
 
 /** What the backup and restore Jobs read off their database (a PostgresStatefulSet's or PostgresDeployment's). */
 export interface BackupDatabase {
@@ -318,8 +318,6 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
   /** A pod that runs `script` logged in as `role`: the backup role reads every table, the owner restores them. */
   private podTemplate(script: string, role: DatabaseRole, env: Record<string, string>, labels = componentLabels(this, this.identity)): k8s.PodTemplateSpec {
     const db = this.database;
-    const password = db.rolePassword(role);
-    const fromConfig = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { configMapKeyRef: { name: db.configMap.name, key } } });
     return {
       metadata: { labels },
       spec: restrictedPodSpec({
@@ -331,14 +329,8 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
           name: 'pg-dump',
           image: db.image,
           command: ['/bin/sh', '-c', script],
-          // libpq's own variables: pg_dump, pg_restore and psql read them, so no secret is on a command line.
           env: [
-            { name: 'PGHOST', value: db.host },
-            { name: 'PGPORT', value: String(db.port) },
-            fromConfig('PGDATABASE', CONFIG_KEYS.database),
-            { name: 'PGUSER', value: db.roleNames[role] },
-            { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: password.secretName, key: password.key } } },
-            { name: 'PGCONNECT_TIMEOUT', value: '10' },
+            ...libpqClientEnv(db, { value: db.roleNames[role] }, db.rolePassword(role)),
             { name: 'BACKUP_DIR', value: BACKUP_MOUNT_PATH },
             ...Object.entries(env).map(([key, value]) => ({ name: key, value })),
           ],

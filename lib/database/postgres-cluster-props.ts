@@ -4,7 +4,7 @@ import { cronScheduleProblem } from '../kube/cron-schedule';
 import { PropChecks, PropProblem } from '../kube/prop-checks';
 import { checkResources, Resources } from '../kube/resources';
 import { DatabaseCredentials } from './database-credentials';
-import { checkPostgresIdentifiers, POSTGRES_DEFAULTS } from './postgres-database';
+import { checkPostgresIdentifiers, resolvePostgresCommonProps } from './postgres-database';
 
 // The props of a PostgresCluster, their defaults, and how they are resolved and checked: the construct
 // (postgres-cluster.ts) builds from what these return.
@@ -190,26 +190,17 @@ const UNSUPPORTED_DEBIAN = /(^|-)(buster|bullseye|bookworm)(-|$)/;
 
 /** Applies `POSTGRES_DEFAULTS` and `POSTGRES_CLUSTER_DEFAULTS` to `props`, the backup's included. */
 export function resolvePostgresClusterProps(props: PostgresClusterProps): ResolvedPostgresClusterProps {
-  const name = props.name ?? POSTGRES_DEFAULTS.name;
+  const common = resolvePostgresCommonProps(props, POSTGRES_CLUSTER_DEFAULTS.image);
   const backup = props.backup;
   return {
-    credentials: props.credentials,
-    name,
-    image: props.image ?? POSTGRES_CLUSTER_DEFAULTS.image,
-    databaseName: props.databaseName ?? POSTGRES_DEFAULTS.databaseName,
-    user: props.user ?? POSTGRES_DEFAULTS.user,
+    ...common,
     instances: props.instances ?? POSTGRES_CLUSTER_DEFAULTS.instances,
-    storageSize: props.storageSize ?? POSTGRES_DEFAULTS.storageSize,
-    storageClassName: props.storageClassName,
     walStorageSize: props.walStorageSize ?? POSTGRES_CLUSTER_DEFAULTS.walStorageSize,
-    resources: props.resources ?? POSTGRES_DEFAULTS.resources,
     podAntiAffinity: props.podAntiAffinity ?? POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity,
-    podDisruptionBudget: props.podDisruptionBudget ?? POSTGRES_DEFAULTS.podDisruptionBudget,
     operatorNamespace: props.operatorNamespace ?? POSTGRES_CLUSTER_DEFAULTS.operatorNamespace,
-    clusterDomain: props.clusterDomain ?? POSTGRES_DEFAULTS.clusterDomain,
     backup: backup === undefined ? undefined : {
       objectStore: backup.objectStore,
-      serverName: backup.serverName ?? name,
+      serverName: backup.serverName ?? common.name,
       schedule: backup.schedule ?? POSTGRES_CLUSTER_DEFAULTS.schedule,
       retentionPolicy: backup.retentionPolicy ?? POSTGRES_CLUSTER_DEFAULTS.retentionPolicy,
     },

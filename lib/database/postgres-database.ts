@@ -100,12 +100,19 @@ export interface ResolvedPostgresDatabaseProps extends Required<Omit<PostgresDat
   readonly metricsExporterImage?: string;
 }
 
-/** Applies `POSTGRES_DEFAULTS` to the props every StatefulSet and Deployment database shares. */
-export function resolvePostgresDatabaseProps(props: PostgresDatabaseProps): ResolvedPostgresDatabaseProps {
+/** The props every PostgreSQL workload has, CloudNativePG's included, with `POSTGRES_DEFAULTS` applied. */
+export type ResolvedPostgresCommonProps = Omit<ResolvedPostgresDatabaseProps, 'metricsExporterImage'>;
+
+/**
+ * Applies `POSTGRES_DEFAULTS` to the props every PostgreSQL workload has; `defaultImage` is the workload's own
+ * (CloudNativePG runs its operand images, not the Docker library's).
+ */
+export function resolvePostgresCommonProps(props: Omit<PostgresDatabaseProps, 'metricsExporterImage'>,
+  defaultImage: string = POSTGRES_DEFAULTS.image): ResolvedPostgresCommonProps {
   return {
     credentials: props.credentials,
     name: props.name ?? POSTGRES_DEFAULTS.name,
-    image: props.image ?? POSTGRES_DEFAULTS.image,
+    image: props.image ?? defaultImage,
     databaseName: props.databaseName ?? POSTGRES_DEFAULTS.databaseName,
     user: props.user ?? POSTGRES_DEFAULTS.user,
     storageSize: props.storageSize ?? POSTGRES_DEFAULTS.storageSize,
@@ -113,8 +120,12 @@ export function resolvePostgresDatabaseProps(props: PostgresDatabaseProps): Reso
     resources: props.resources ?? POSTGRES_DEFAULTS.resources,
     podDisruptionBudget: props.podDisruptionBudget ?? POSTGRES_DEFAULTS.podDisruptionBudget,
     clusterDomain: props.clusterDomain ?? POSTGRES_DEFAULTS.clusterDomain,
-    metricsExporterImage: props.metricsExporterImage,
   };
+}
+
+/** Applies `POSTGRES_DEFAULTS` to the props every StatefulSet and Deployment database shares. */
+export function resolvePostgresDatabaseProps(props: PostgresDatabaseProps): ResolvedPostgresDatabaseProps {
+  return { ...resolvePostgresCommonProps(props), metricsExporterImage: props.metricsExporterImage };
 }
 
 const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;

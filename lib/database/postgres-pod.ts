@@ -34,6 +34,23 @@ export interface PostgresPodProps {
   readonly exporter?: PostgresExporterProps;
 }
 
+/**
+ * libpq's own variables, for a client pod in the database's namespace (the roles Job, backups, restores) that logs
+ * in as `user` (the value of PGUSER) with `password`: psql, pg_dump and pg_restore read them, so no secret is on a
+ * command line.
+ */
+export function libpqClientEnv(database: { readonly host: string; readonly port: number; readonly configMap: k8s.KubeConfigMap },
+  user: Omit<k8s.EnvVar, 'name'>, password: SecretKeyReference): k8s.EnvVar[] {
+  return [
+    { name: 'PGHOST', value: database.host },
+    { name: 'PGPORT', value: String(database.port) },
+    { name: 'PGDATABASE', valueFrom: { configMapKeyRef: { name: database.configMap.name, key: CONFIG_KEYS.database } } },
+    { name: 'PGUSER', ...user },
+    { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: password.secretName, key: password.key } } },
+    { name: 'PGCONNECT_TIMEOUT', value: '10' },
+  ];
+}
+
 /** The postgres_exporter sidecar: Prometheus metrics of the server, read over the pod's own loopback. */
 export interface PostgresExporterProps {
   /** A pinned postgres_exporter image. */

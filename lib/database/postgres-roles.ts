@@ -7,21 +7,13 @@ import { ComponentLabels, componentLabels, labelAllObjects, selectorLabels } fro
 import { restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference } from './database-credentials';
-import { CONFIG_KEYS, POSTGRES_UID } from './postgres-pod';
+import type { BackupDatabase } from './postgres-backup';
+import { CONFIG_KEYS, libpqClientEnv, POSTGRES_UID } from './postgres-pod';
 
-/** What the roles Job reads off its database (a PostgresDatabase). */
-export interface RolesDatabase {
-  readonly name: string;
-  readonly namespace: string;
-  readonly image: string;
-  readonly host: string;
-  readonly port: number;
-  readonly configMap: k8s.KubeConfigMap;
+/** What the roles Job reads off its database (a PostgresDatabase): what a backup reads, and the superuser's password. */
+export interface RolesDatabase extends BackupDatabase {
   /** The bootstrap superuser's password. */
   readonly passwordSecret: SecretKeyReference;
-  readonly roleNames: Readonly<Record<DatabaseRole, string>>;
-  rolePassword(role: DatabaseRole): SecretKeyReference;
-  allowClient(client: IDatabaseClient): void;
 }
 
 export interface PostgresRolesProps {
@@ -159,7 +151,6 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
     this.namespace = db.namespace;
     this.databaseName = db.name;
     this.clientPodLabels = selectorLabels(this, this.identity(db.image));
-    const fromConfig = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { configMapKeyRef: { name: db.configMap.name, key } } });
     const fromSecret = (name: string, ref: SecretKeyReference): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } });
     const jobSpec: k8s.JobSpec = {
       backoffLimit: 4,
@@ -175,14 +166,9 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
             name: 'roles',
             image: db.image,
             command: ['/bin/sh', '-c', ROLES_SCRIPT],
-            // libpq's own variables, so that no password is on a command line.
             env: [
-              { name: 'PGHOST', value: db.host },
-              { name: 'PGPORT', value: String(db.port) },
-              fromConfig('PGDATABASE', CONFIG_KEYS.database),
-              fromConfig('PGUSER', CONFIG_KEYS.user),
-              fromSecret('PGPASSWORD', db.passwordSecret),
-              { name: 'PGCONNECT_TIMEOUT', value: '10' },
+              // The bootstrap superuser, whose name is in the database's ConfigMap.
+              ...libpqClientEnv(db, { valueFrom: { configMapKeyRef: { name: db.configMap.name, key: CONFIG_KEYS.user } } }, db.passwordSecret),
               ...Object.values(DatabaseRole).flatMap(role => [
                 { name: roleNameEnv(role), value: db.roleNames[role] },
                 fromSecret(`${role.toUpperCase()}_PASSWORD`, db.rolePassword(role)),
