@@ -43,4 +43,12 @@ describe('the layout shows the architecture', () => {
       .map(spec => `${path.relative(ROOT, file)} imports ${spec}`)));
     expect(offending).toEqual([]);
   });
+
+  test('the charts and the synthesis never switch on a database class: they read what IDatabaseServer exposes', () => {
+    const databaseClasses = /instanceof\s+(Postgres\w*)/g;
+    const files = [...sources(path.join(LIB, 'charts')), path.join(LIB, 'synthesize.ts')];
+    const offending = files.flatMap(file => [...fs.readFileSync(file, 'utf8').matchAll(databaseClasses)]
+      .map(match => `${path.relative(ROOT, file)}: instanceof ${match[1]}`));
+    expect(offending).toEqual([]);
+  });
 });

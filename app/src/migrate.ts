@@ -5,15 +5,17 @@ import { readSettings, SettingsError } from './settings';
 
 // `node dist/migrate.js`: what the migration Job runs. Exits 0 when the schema is current, 1 otherwise.
 async function main(): Promise<number> {
-  const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'todo-service', task: 'migrate' } });
+  const base = { service: 'todo-service', task: 'migrate' };
   let settings;
   try {
-    // The listen address and port do not matter here; only the DB_* variables do.
+    // The listen address and port do not matter here; only the DB_* variables and LOG_LEVEL do.
     settings = readSettings(process.env);
   } catch (error) {
-    logger.fatal((error as Error).message);
+    // LOG_LEVEL may be what is wrong, and pino throws on a level it does not know: report at pino's default level.
+    pino({ base }).fatal((error as Error).message);
     return error instanceof SettingsError ? 1 : 2;
   }
+  const logger = pino({ level: settings.logLevel, base });
   const pool = createPool(settings, error => logger.warn({ err: error }, 'database connection lost'));
   try {
     const result = await migrate(pool, loadMigrations());

@@ -6,17 +6,19 @@ import { readSettings, SettingsError } from './settings';
 
 // The service's entry point: the only place that reads the environment and handles signals.
 async function main(): Promise<void> {
-  const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'todo-service' } });
+  const base = { service: 'todo-service' };
   let settings;
   try {
     settings = readSettings(process.env);
   } catch (error) {
     if (error instanceof SettingsError) {
-      logger.fatal(error.message);
+      // LOG_LEVEL may be what is wrong, and pino throws on a level it does not know: report at pino's default level.
+      pino({ base }).fatal(error.message);
       process.exit(1);
     }
     throw error;
   }
+  const logger = pino({ level: settings.logLevel, base });
   const pool = createPool(settings, error => logger.warn({ err: error }, 'idle database connection lost'));
   const app = buildApp({ pool, migrations: loadMigrations(), logger, taskListCache: settings.taskListCache });
   app.addHook('onClose', async () => {

@@ -14,7 +14,7 @@ export interface AppNetworkPolicyProps {
   readonly database: IDatabase;
   /**
    * The namespace of the ingress controller's pods, which proxy the Ingress to the app's port.
-   * @default 'ingress-nginx'
+   * @default APP_NETWORK_POLICY_DEFAULTS.ingressControllerNamespace
    * @see https://kubernetes.github.io/ingress-nginx/deploy/
    */
   readonly ingressControllerNamespace?: string;
@@ -26,7 +26,7 @@ export interface AppNetworkPolicyProps {
   /**
    * Where the cluster's DNS server pods run, and their labels: CoreDNS keeps kube-dns's `k8s-app: kube-dns` in
    * `kube-system` (kubeadm, kind, DigitalOcean, EKS, GKE).
-   * @default { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }
+   * @default APP_NETWORK_POLICY_DEFAULTS.dns
    */
   readonly dns?: { readonly namespace: string; readonly podLabels: Record<string, string> };
 }
@@ -36,6 +36,11 @@ export const APP_NETWORK_POLICY_DEFAULTS = {
   ingressControllerNamespace: 'ingress-nginx',
   dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
 } as const;
+
+/** `AppNetworkPolicyProps` with every default applied. */
+export interface ResolvedAppNetworkPolicyProps extends Required<Omit<AppNetworkPolicyProps, 'prometheusNamespace'>> {
+  readonly prometheusNamespace?: string;
+}
 
 const DNS_PORT = 53;
 
@@ -57,18 +62,30 @@ export class AppNetworkPolicy extends Construct {
   /** The server and migration pods: to DNS and to the database. */
   public readonly egress: k8s.KubeNetworkPolicy;
 
-  constructor(scope: Construct, id: string, props: AppNetworkPolicyProps) {
+  /** `props` with `APP_NETWORK_POLICY_DEFAULTS` applied. */
+  public static resolve(props: AppNetworkPolicyProps): ResolvedAppNetworkPolicyProps {
+    return {
+      app: props.app,
+      database: props.database,
+      ingressControllerNamespace: props.ingressControllerNamespace ?? APP_NETWORK_POLICY_DEFAULTS.ingressControllerNamespace,
+      prometheusNamespace: props.prometheusNamespace,
+      dns: props.dns ?? APP_NETWORK_POLICY_DEFAULTS.dns,
+    };
+  }
+
+  constructor(scope: Construct, id: string, unresolved: AppNetworkPolicyProps) {
     super(scope, id);
+    const props = AppNetworkPolicy.resolve(unresolved);
     const checks = new PropChecks();
-    checks.name('ingressControllerNamespace', props.ingressControllerNamespace ?? APP_NETWORK_POLICY_DEFAULTS.ingressControllerNamespace, 'dnsLabel');
+    checks.name('ingressControllerNamespace', props.ingressControllerNamespace, 'dnsLabel');
     if (props.prometheusNamespace !== undefined) {
       checks.name('prometheusNamespace', props.prometheusNamespace, 'dnsLabel');
     }
     throwIfInvalid(this, checks.problems);
     const { app, database } = props;
-    this.ingressControllerNamespace = props.ingressControllerNamespace ?? APP_NETWORK_POLICY_DEFAULTS.ingressControllerNamespace;
+    this.ingressControllerNamespace = props.ingressControllerNamespace;
     this.prometheusNamespace = props.prometheusNamespace;
-    const dns = props.dns ?? APP_NETWORK_POLICY_DEFAULTS.dns;
+    const dns = props.dns;
     const appPort = [{ port: k8s.IntOrString.fromString(app.httpPortName), protocol: 'TCP' }];
 
     this.defaultDeny = new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {

@@ -93,7 +93,10 @@ export abstract class TodoAppPreset {
   public abstract readonly defaultImage: string;
   /** How the image learns its port. */
   public abstract readonly listenPort: ListenPort;
-  /** The server's command, when the image's own must be replaced; @default - the image's entrypoint and command */
+  /**
+   * The server's command, when the image's own must be replaced.
+   * @default - the image's entrypoint and command
+   */
   public abstract readonly serverCommand?: readonly string[];
   /** Command of the migration Job. */
   public abstract readonly migrationCommand: readonly string[];

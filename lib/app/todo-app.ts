@@ -1,6 +1,4 @@
-import { Duration, Size } from 'cdk8s';
-import { Cpu } from 'cdk8s-plus-27';
-import { imageRepository, imageVersion } from '@stateful-todo/kube-conventions';
+import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { IDatabase, IDatabaseClient } from '../database/database';
@@ -9,83 +7,17 @@ import { IBridgeBackend } from '../ingress/ingress-bridge';
 import { requireNamespace } from '../kube/chart-namespace';
 import { checksum } from '../kube/checksum';
 import { ComponentLabels, componentLabels, labelAllObjects, NAME_LABEL, INSTANCE_LABEL, selectorLabels } from '../kube/labels';
-import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
-import { checkResources, resourceRequirements, Resources } from '../kube/resources';
-import { AppPreset, TodoAppPreset } from './todo-app-preset';
-
-export interface TodoAppAutoscaling {
-  /** @default 2 */
-  readonly minReplicas?: number;
-  readonly maxReplicas: number;
-  /**
-   * Target average CPU use, as a percentage of the CPU request.
-   * @default 70
-   */
-  readonly cpuUtilizationPercent?: number;
-}
-
-export interface TodoAppProps {
-  /** The database the app connects to; host, port, database name, user and credentials are read off it. */
-  readonly database: IDatabase;
-  /** @default TodoAppPreset.FLASK */
-  readonly preset?: TodoAppPreset;
-  /**
-   * Name of the Deployment and of its ClusterIP Service; the migration Job is `<name>-migrate-<hash>`.
-   * @default 'stateful-flask'
-   */
-  readonly name?: string;
-  /** @default - the preset's image */
-  readonly image?: string;
-  /** @default - the preset's fixed port, else 5000 */
-  readonly port?: number;
-  /**
-   * Replicas of the Deployment. Ignored when `autoscaling` is set: the HPA owns the count then.
-   * @default 1
-   */
-  readonly replicas?: number;
-  /** @default - the preset's migration command */
-  readonly migrationCommand?: readonly string[];
-  /**
-   * A HorizontalPodAutoscaler (autoscaling/v2) on CPU.
-   * @default - none
-   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
-   */
-  readonly autoscaling?: TodoAppAutoscaling;
-  /** @default { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(256) } */
-  readonly resources?: Resources;
-  /**
-   * How long a finished migration Job is kept before Kubernetes deletes it.
-   * @default Duration.days(1)
-   */
-  readonly migrationJobTtl?: Duration;
-  /**
-   * Whether the server answers `GET /tasks` from memory while it listens for changes (the preset's
-   * `taskListCacheEnv`). `false` makes every `GET /tasks` read the database: a client then always sees its own
-   * write, whichever pod it reaches, at a fraction of the throughput. Only for a preset whose image has it
-   * (`node-service`). Changing it rolls the Deployment's pods, like any change to their template.
-   * @default - the image's own default (on, for node-service), with no variable set
-   */
-  readonly taskListCache?: boolean;
-}
-
-/** The defaults of a TodoApp, in one place: the stack's config starts from them too. */
-export const TODO_APP_DEFAULTS = {
-  preset: TodoAppPreset.FLASK,
-  name: 'stateful-flask',
-  port: 5000,
-  replicas: 1,
-  resources: { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(256) } as Resources,
-  migrationJobTtl: Duration.days(1),
-  autoscaling: { minReplicas: 2, cpuUtilizationPercent: 70 },
-} as const;
+import { PropProblem, throwIfInvalid } from '../kube/prop-checks';
+import { resourceRequirements, Resources } from '../kube/resources';
+import { RestrictedContainer, restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
+import { TodoAppPreset } from './todo-app-preset';
+import { checkTodoAppProps, ResolvedTodoAppProps, resolveTodoAppProps, TodoAppProps } from './todo-app-props';
 
 const HTTP_PORT_NAME = 'http';
 /** How long a terminating app pod keeps serving before it drains (see the preStop hook). */
 export const PRE_STOP_DELAY_SECONDS = 5;
 /** Pod template annotation: the SHA-256 of the database ConfigMap's data. */
 export const CONFIG_CHECKSUM_ANNOTATION = 'todo-stack/config-checksum';
-// The migration Job is `<name>-migrate-<8 hex>`, and its pods carry that name in a label of 63 characters at most.
-const MIGRATION_JOB_SUFFIX_LENGTH = '-migrate-'.length + 8;
 // The names the tutorial's app reads; the contract of both presets.
 const ENV = { user: 'DB_USER', password: 'DB_PASSWORD', host: 'DB_HOST', port: 'DB_PORT', name: 'DB_NAME' } as const;
 
@@ -97,45 +29,12 @@ const ENV = { user: 'DB_USER', password: 'DB_PASSWORD', host: 'DB_HOST', port: '
 export class TodoApp extends Construct implements IDatabaseClient, IBridgeBackend {
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
   public static checkProps(props: Omit<TodoAppProps, 'database'>): PropProblem[] {
-    const checks = new PropChecks();
-    const preset = props.preset ?? TODO_APP_DEFAULTS.preset;
-    checks.name('name', props.name ?? TODO_APP_DEFAULTS.name, 'dns1035Label', 63 - MIGRATION_JOB_SUFFIX_LENGTH,
-      "the migration Job is '<name>-migrate-<8 characters>', a label value of at most 63");
-    const image = props.image ?? preset.defaultImage;
-    checks.image('image', image, preset.defaultImage);
-    const imagePreset = presetOfImage(image);
-    if (imagePreset !== undefined && imagePreset !== preset) {
-      checks.add('image', image, `is the image of preset '${imagePreset.name}', not of preset '${preset.name}' (its pods would `
-        + `crash-loop): set preset to '${imagePreset.name}', or image to one made for '${preset.name}', such as '${preset.defaultImage}'`);
-    }
-    const fixedPort = 'fixed' in preset.listenPort ? preset.listenPort.fixed : undefined;
-    const port = props.port ?? fixedPort ?? TODO_APP_DEFAULTS.port;
-    checks.port('port', port);
-    if (fixedPort !== undefined && port !== fixedPort && Number.isInteger(port) && port >= 1 && port <= 65535) {
-      checks.add('port', port, `must be ${fixedPort} with the '${preset.name}' preset, whose image always listens on `
-        + `${fixedPort}; leave it unset, or use a preset whose image reads its port (such as 'node-service', which reads PORT)`);
-    }
-    checks.integer('replicas', props.replicas ?? TODO_APP_DEFAULTS.replicas, 1, 1000, 'must be a whole number from 1 to 1000');
-    if (props.migrationCommand !== undefined) {
-      checks.command('migrationCommand', props.migrationCommand, "['node', 'dist/migrate.js']");
-    }
-    if (props.autoscaling !== undefined) {
-      const minReplicas = props.autoscaling.minReplicas ?? TODO_APP_DEFAULTS.autoscaling.minReplicas;
-      checks.integer('autoscaling.minReplicas', minReplicas, 1, 1000, 'must be a whole number from 1 to 1000');
-      checks.integer('autoscaling.maxReplicas', props.autoscaling.maxReplicas, Math.max(1, Number(minReplicas) || 1), 1000,
-        'must be a whole number from autoscaling.minReplicas to 1000');
-      checks.integer('autoscaling.cpuUtilizationPercent', props.autoscaling.cpuUtilizationPercent
-        ?? TODO_APP_DEFAULTS.autoscaling.cpuUtilizationPercent, 1, 1000, 'must be a whole percentage of the CPU request, such as 70');
-    }
-    checkResources(checks, 'resources', props.resources ?? TODO_APP_DEFAULTS.resources);
-    if (props.taskListCache !== undefined && typeof props.taskListCache !== 'boolean') {
-      checks.add('taskListCache', props.taskListCache, 'must be true (GET /tasks from memory while the pod listens for changes) '
-        + 'or false (every GET /tasks reads the database)');
-    } else if (props.taskListCache !== undefined && preset.taskListCacheEnv === undefined) {
-      checks.add('taskListCache', props.taskListCache, `the '${preset.name}' preset's image keeps no task list in memory, `
-        + "so there is nothing to turn on or off: leave it unset, or use the 'node-service' preset");
-    }
-    return checks.problems;
+    return checkTodoAppProps(resolveTodoAppProps(props));
+  }
+
+  /** `props` (but its database) with `TODO_APP_DEFAULTS` and the preset's defaults applied. */
+  public static resolve(props: Omit<TodoAppProps, 'database'>): ResolvedTodoAppProps {
+    return resolveTodoAppProps(props);
   }
 
   public readonly namespace: string;
@@ -167,21 +66,19 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
 
   private readonly database: IDatabase;
 
-  constructor(scope: Construct, id: string, props: TodoAppProps) {
+  constructor(scope: Construct, id: string, unresolved: TodoAppProps) {
     super(scope, id);
-    throwIfInvalid(this, TodoApp.checkProps(props));
+    const props = resolveTodoAppProps(unresolved);
+    throwIfInvalid(this, checkTodoAppProps(props));
     this.namespace = requireNamespace(this);
-    this.database = props.database;
-    this.preset = props.preset ?? TODO_APP_DEFAULTS.preset;
-    this.name = props.name ?? TODO_APP_DEFAULTS.name;
-    this.image = props.image ?? this.preset.defaultImage;
-    const fixedPort = 'fixed' in this.preset.listenPort ? this.preset.listenPort.fixed : undefined;
-    this.port = props.port ?? fixedPort ?? TODO_APP_DEFAULTS.port;
-    this.replicas = props.autoscaling
-      ? (props.autoscaling.minReplicas ?? TODO_APP_DEFAULTS.autoscaling.minReplicas)
-      : (props.replicas ?? TODO_APP_DEFAULTS.replicas);
-    this.migrationCommand = props.migrationCommand ?? this.preset.migrationCommand;
-    this.resources = props.resources ?? TODO_APP_DEFAULTS.resources;
+    this.database = unresolved.database;
+    this.preset = props.preset;
+    this.name = props.name;
+    this.image = props.image;
+    this.port = props.port;
+    this.replicas = props.autoscaling?.minReplicas ?? props.replicas;
+    this.migrationCommand = props.migrationCommand;
+    this.resources = props.resources;
     const instance = selectorLabels(this, this.identity('server'))[INSTANCE_LABEL];
     this.clientPodLabels = { [NAME_LABEL]: this.name, ...(instance ? { [INSTANCE_LABEL]: instance } : {}) };
 
@@ -258,7 +155,7 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
     const jobSpec: k8s.JobSpec = {
       backoffLimit: 4,
       activeDeadlineSeconds: 600,
-      ttlSecondsAfterFinished: (props.migrationJobTtl ?? TODO_APP_DEFAULTS.migrationJobTtl).toSeconds(),
+      ttlSecondsAfterFinished: props.migrationJobTtl.toSeconds(),
       template: {
         metadata: { labels: componentLabels(this, this.identity('migration')) },
         spec: this.podSpec(this.migrationCredentials, {
@@ -291,7 +188,7 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
               name: 'cpu',
               target: {
                 type: 'Utilization',
-                averageUtilization: props.autoscaling.cpuUtilizationPercent ?? TODO_APP_DEFAULTS.autoscaling.cpuUtilizationPercent,
+                averageUtilization: props.autoscaling.cpuUtilizationPercent,
               },
             },
           }],
@@ -331,9 +228,9 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
   }
 
   private podSpec(credentials: ClientCredentials, options: {
-    restartPolicy: string;
+    restartPolicy: 'Always' | 'Never';
     terminationGracePeriodSeconds?: number;
-    container: Omit<k8s.Container, 'image'>;
+    container: Omit<RestrictedContainer, 'image'>;
     topologySpreadConstraints?: k8s.TopologySpreadConstraint[];
   }): k8s.PodSpec {
     const fromConfig = (key: string): k8s.EnvVar => ({
@@ -346,23 +243,10 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
       { name: ENV.user, value: credentials.user },
       { name: ENV.password, valueFrom: { secretKeyRef: { name: credentials.password.secretName, key: credentials.password.key } } },
     ];
-    const restricted = (readOnlyRootFilesystem: boolean): k8s.SecurityContext => ({
-      runAsNonRoot: true,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem,
-      capabilities: { drop: ['ALL'] },
-    });
-    return {
+    return restrictedPodSpec({
       restartPolicy: options.restartPolicy,
       terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
-      enableServiceLinks: false,
-      automountServiceAccountToken: false,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: this.preset.runAsUser,
-        runAsGroup: this.preset.runAsUser,
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+      runAs: this.preset.runAsUser,
       topologySpreadConstraints: options.topologySpreadConstraints,
       initContainers: [{
         // The database image brings pg_isready; the app then starts against a database that accepts connections.
@@ -370,7 +254,6 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
         // user name libpq gives up before connecting ("no attempt"), so the pod would wait forever.
         name: 'wait-for-database',
         image: this.database.clientToolsImage,
-        imagePullPolicy: 'IfNotPresent',
         command: ['/bin/sh', '-c', `until pg_isready -h "$${ENV.host}" -p "$${ENV.port}" -U "$${ENV.user}" -d "$${ENV.name}" -t 2; `
           + `do echo "waiting for $${ENV.host}:$${ENV.port}"; sleep 2; done`],
         env: databaseEnv.filter(env => env.name !== ENV.password),
@@ -378,25 +261,15 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
           requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
           limits: { memory: k8s.Quantity.fromString('64Mi') },
         },
-        securityContext: restricted(true),
       }],
-      containers: [{
+      container: {
         ...options.container,
         image: this.image,
-        imagePullPolicy: 'IfNotPresent',
         env: [...databaseEnv, ...(options.container.env ?? [])],
         resources: resourceRequirements(this.resources),
-        securityContext: restricted(this.preset.readOnlyRootFilesystem),
-        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-      }],
-      volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
-    };
+        readOnlyRootFilesystem: this.preset.readOnlyRootFilesystem,
+      },
+      scratch: [tmpDirectory('64Mi')],
+    });
   }
-}
-
-/** The preset whose own image `image` is (any tag or digest of its repository); undefined for any other image. */
-function presetOfImage(image: unknown): TodoAppPreset | undefined {
-  return typeof image === 'string'
-    ? Object.values(AppPreset).map(name => TodoAppPreset.of(name)).find(preset => imageRepository(preset.defaultImage) === imageRepository(image))
-    : undefined;
 }

@@ -1,10 +1,9 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
-import { backupProps, databaseCredentials, databaseProps, databaseWorkload, DatabaseWorkload, StackConfig } from '../config';
+import { backupProps, createDatabase, databaseCredentials, databaseProps, DatabaseWorkload, StackConfig } from '../config';
 import { PostgresBackup } from '../database/postgres-backup';
 import { IDatabaseServer } from '../database/database';
 import { PodMetrics } from '../monitoring/pod-monitor';
-import { PostgresDatabase } from '../database/postgres-database';
 import { NamespaceChart } from './namespace-chart';
 
 export interface DatabaseChartProps {
@@ -33,14 +32,15 @@ export class DatabaseChart extends NamespaceChart {
         objectStoreSecret(config),
       ].filter((name): name is string => name !== undefined),
     });
-    this.database = databaseWorkload(config).create(this, 'Postgres', databaseProps(config, credentials));
+    this.database = createDatabase(this, 'Postgres', databaseProps(config, credentials));
     if (config.monitoring.enabled) {
       this.database.allowMetricsScraper(config.monitoring.prometheusNamespace);
       this.metrics = new PodMetrics(this, 'Metrics', { name: this.database.name, selector: this.database.selector, portName: this.database.metricsPortName,
         identity: { name: 'postgresql', component: 'database', version: imageVersion(config.database.image) } });
     }
-    if (config.database.backup.enabled && this.database instanceof PostgresDatabase) {
-      this.backup = new PostgresBackup(this, 'Backup', { ...backupProps(config), database: this.database });
+    const dumpSource = this.database.dumpSource;
+    if (config.database.backup.enabled && dumpSource) {
+      this.backup = new PostgresBackup(this, 'Backup', { ...backupProps(config), database: dumpSource });
     }
   }
 }

@@ -23,7 +23,10 @@ export interface NamespaceChartProps {
    * @default - true unless the namespace is one every cluster has
    */
   readonly createNamespace?: boolean;
-  /** Secrets the cluster must provide in this namespace. @default [] */
+  /**
+   * Secrets the cluster must provide in this namespace.
+   * @default - none
+   */
   readonly providedSecrets?: readonly string[];
 }
 

@@ -1,8 +1,5 @@
 import { App, AppProps } from 'cdk8s';
 import { StackConfig } from '../config';
-import { PostgresCluster } from '../database/postgres-cluster';
-import { PostgresDatabase } from '../database/postgres-database';
-import { PostgresDeployment } from '../database/postgres-deployment';
 import { assignSyncWaves, keepData, markAsSyncHook, SyncWave } from '../gitops/sync-annotations';
 import { AppChart } from './app-chart';
 import { DatabaseChart } from './database-chart';
@@ -40,8 +37,8 @@ export class TodoStack extends App {
     assignSyncWaves(this.ingressChart, SyncWave.INGRESS);
     markAsSyncHook(this.appChart.app.migrationJob, SyncWave.MIGRATION);
     const database = this.databaseChart.database;
-    if (database instanceof PostgresDatabase) {
-      markAsSyncHook(database.roles.job, SyncWave.ROLES);
+    if (database.rolesJob) {
+      markAsSyncHook(database.rolesJob, SyncWave.ROLES);
     }
     const backup = this.databaseChart.backup;
     if (backup) {
@@ -49,17 +46,15 @@ export class TodoStack extends App {
       assignSyncWaves(backup, SyncWave.BACKUP);
       markAsSyncHook(backup.deployJob, SyncWave.BACKUP);
     }
-    if (database instanceof PostgresCluster && database.scheduledBackup) {
-      // After the Cluster is healthy (Argo CD's built-in health check for it), as the dumps of the other workloads.
-      assignSyncWaves(database.scheduledBackup, SyncWave.BACKUP);
+    for (const workloadBackup of database.backupObjects) {
+      // After the database is healthy (Argo CD's built-in health check for a CloudNativePG Cluster), as the dumps.
+      assignSyncWaves(workloadBackup, SyncWave.BACKUP);
     }
     // The database's namespace holds its claims; a namespace with Secrets the cluster provides holds what no
     // sync can restore. Neither may go with a prune or with the Argo CD Application or Flux Kustomization.
     keepData(this.databaseChart.namespaceObject,
       ...(this.appChart.providedSecrets.length > 0 ? [this.appChart.namespaceObject] : []),
-      ...(database instanceof PostgresDeployment ? [database.persistentVolumeClaim, database.persistentVolume] : []),
-      // CloudNativePG deletes a Cluster's claims with it.
-      ...(database instanceof PostgresCluster ? [database.cluster] : []),
+      ...database.dataObjects,
       this.databaseChart.backup?.persistentVolumeClaim);
   }
 }

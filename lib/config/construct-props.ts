@@ -1,11 +1,12 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
-import { TodoAppProps } from '../app/todo-app';
+import { TodoAppProps } from '../app/todo-app-props';
 import { AppPreset, TodoAppPreset } from '../app/todo-app-preset';
 import { DatabaseCredentials } from '../database/database-credentials';
 import { PostgresBackupProps } from '../database/postgres-backup';
 import { IDatabaseServer } from '../database/database';
-import { PostgresCluster, PostgresClusterProps } from '../database/postgres-cluster';
+import { PostgresCluster } from '../database/postgres-cluster';
+import { PostgresClusterProps } from '../database/postgres-cluster-props';
 import { PostgresDeployment, PostgresDeploymentProps } from '../database/postgres-deployment';
 import { PostgresStatefulSet, PostgresStatefulSetProps } from '../database/postgres-stateful-set';
 import { ArgoCdApplicationProps } from '../gitops/argo-cd-application';
@@ -18,34 +19,36 @@ import { DatabaseWorkload, IngressTlsConfig, StackConfig } from './stack-config'
 // How the config maps onto the constructs' props: the charts build the constructs from these, and the config checks
 // the very same props with the constructs' own `checkProps` before anything is built.
 
-/** The props of every database workload: each reads the ones it has. */
-export type DatabaseWorkloadProps = PostgresStatefulSetProps & PostgresDeploymentProps & PostgresClusterProps;
+/** The props of the database construct, discriminated by the workload that runs it: each gets only its own. */
+export type DatabaseWorkloadProps =
+  | { readonly workload: DatabaseWorkload.STATEFUL_SET; readonly props: PostgresStatefulSetProps }
+  | { readonly workload: DatabaseWorkload.DEPLOYMENT; readonly props: PostgresDeploymentProps }
+  | { readonly workload: DatabaseWorkload.CLOUDNATIVE_PG; readonly props: PostgresClusterProps };
 
-/** One database workload: how its props are checked, and how it is built. */
-interface DatabaseWorkloadType {
-  checkProps(props: DatabaseWorkloadProps): PropProblem[];
-  create(scope: Construct, id: string, props: DatabaseWorkloadProps): IDatabaseServer;
+// Switches over the union without a default: a new DatabaseWorkload does not compile until it is handled here.
+
+/** What the workload's construct finds wrong with its props. */
+export function checkDatabaseProps(database: DatabaseWorkloadProps): PropProblem[] {
+  switch (database.workload) {
+    case DatabaseWorkload.STATEFUL_SET:
+      return PostgresStatefulSet.checkProps(database.props);
+    case DatabaseWorkload.DEPLOYMENT:
+      return PostgresDeployment.checkProps(database.props);
+    case DatabaseWorkload.CLOUDNATIVE_PG:
+      return PostgresCluster.checkProps(database.props);
+  }
 }
 
-// Keyed by the enum and typed as a total map: a new DatabaseWorkload does not compile until it is built here.
-const DATABASE_WORKLOADS: { readonly [workload in DatabaseWorkload]: DatabaseWorkloadType } = {
-  [DatabaseWorkload.STATEFUL_SET]: {
-    checkProps: props => PostgresStatefulSet.checkProps(props),
-    create: (scope, id, props) => new PostgresStatefulSet(scope, id, props),
-  },
-  [DatabaseWorkload.DEPLOYMENT]: {
-    checkProps: props => PostgresDeployment.checkProps(props),
-    create: (scope, id, props) => new PostgresDeployment(scope, id, props),
-  },
-  [DatabaseWorkload.CLOUDNATIVE_PG]: {
-    checkProps: props => PostgresCluster.checkProps(props),
-    create: (scope, id, props) => new PostgresCluster(scope, id, props),
-  },
-};
-
-/** The workload `config.database.workload` names. */
-export function databaseWorkload(config: StackConfig): DatabaseWorkloadType {
-  return DATABASE_WORKLOADS[config.database.workload];
+/** The database construct of the workload `database` names. */
+export function createDatabase(scope: Construct, id: string, database: DatabaseWorkloadProps): IDatabaseServer {
+  switch (database.workload) {
+    case DatabaseWorkload.STATEFUL_SET:
+      return new PostgresStatefulSet(scope, id, database.props);
+    case DatabaseWorkload.DEPLOYMENT:
+      return new PostgresDeployment(scope, id, database.props);
+    case DatabaseWorkload.CLOUDNATIVE_PG:
+      return new PostgresCluster(scope, id, database.props);
+  }
 }
 
 /** The credentials object the config describes; one instance serves the database and every client. */
@@ -75,16 +78,16 @@ export function databaseProps(config: StackConfig, credentials: DatabaseCredenti
     resources: db.resources,
     podDisruptionBudget: db.podDisruptionBudget,
     clusterDomain: config.clusterDomain,
-    replicas: db.replicas,
-    metricsExporterImage: config.monitoring.enabled ? config.monitoring.exporterImage : undefined,
   };
+  // CloudNativePG's instances serve metrics themselves; the other workloads run an exporter beside PostgreSQL.
+  const metricsExporterImage = config.monitoring.enabled ? config.monitoring.exporterImage : undefined;
   switch (db.workload) {
     case DatabaseWorkload.STATEFUL_SET:
-      return common;
+      return { workload: db.workload, props: { ...common, metricsExporterImage, replicas: db.replicas } };
     case DatabaseWorkload.DEPLOYMENT:
-      return { ...common, staticVolumeHostPath: db.staticVolumeHostPath };
+      return { workload: db.workload, props: { ...common, metricsExporterImage, staticVolumeHostPath: db.staticVolumeHostPath } };
     case DatabaseWorkload.CLOUDNATIVE_PG:
-      return {
+      return { workload: db.workload, props: {
         ...common,
         instances: db.replicas,
         podAntiAffinity: db.cloudNativePG.podAntiAffinity,
@@ -96,7 +99,7 @@ export function databaseProps(config: StackConfig, credentials: DatabaseCredenti
           retentionPolicy: db.backup.retentionPolicy,
         } : undefined,
         recovery: db.recovery,
-      };
+      } };
   }
 }
 

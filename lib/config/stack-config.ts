@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { APP_NETWORK_POLICY_DEFAULTS } from '../app/app-network-policy';
-import { TODO_APP_DEFAULTS } from '../app/todo-app';
+import { TODO_APP_DEFAULTS } from '../app/todo-app-props';
 import { AppPreset, TodoAppPreset } from '../app/todo-app-preset';
 import { POSTGRES_BACKUP_DEFAULTS } from '../database/postgres-backup';
-import { POSTGRES_CLUSTER_DEFAULTS, PodAntiAffinity } from '../database/postgres-cluster';
+import { POSTGRES_CLUSTER_DEFAULTS, PodAntiAffinity } from '../database/postgres-cluster-props';
 import { POSTGRES_DEFAULTS } from '../database/postgres-database';
 import { POSTGRES_STATEFUL_SET_DEFAULTS } from '../database/postgres-stateful-set';
 import { INGRESS_BRIDGE_DEFAULTS } from '../ingress/ingress-bridge';

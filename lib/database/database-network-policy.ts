@@ -54,10 +54,6 @@ export class DatabaseNetworkPolicy extends Construct {
     });
   }
 
-  public get name(): string {
-    return this.resource.name;
-  }
-
   /** Lets the pods of `client` (and only them, in their namespace) reach the database port. */
   public allowClient(client: IDatabaseClient): void {
     this.clients.push(client);

@@ -1,5 +1,7 @@
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ClientCredentials, ClientRole } from './database-credentials';
+import type { BackupDatabase } from './postgres-backup';
 
 /** Something that connects to a database: its pods are let through the database's NetworkPolicy. */
 export interface IDatabaseClient extends IConstruct {
@@ -51,4 +53,19 @@ export interface IDatabaseServer extends IDatabase {
   readonly metricsPortName: string;
   /** Lets the pods of `namespace` (Prometheus's) reach the metrics port, and only that port. */
   allowMetricsScraper(namespace: string): void;
+  /**
+   * The objects that hold the data and go with nothing else: no prune, and no deletion of the Argo CD Application
+   * or Flux Kustomization, may delete them. Empty when the workload keeps its claims itself (a StatefulSet retains
+   * its claim templates' claims).
+   */
+  readonly dataObjects: readonly ApiObject[];
+  /** The Job that makes the database's login roles on every deploy, before any client starts; none when the workload makes them. */
+  readonly rolesJob?: ApiObject;
+  /** The workload's own backup objects, applied once the database is healthy; none when it has none. */
+  readonly backupObjects: readonly IConstruct[];
+  /**
+   * The database as a pg_dump client sees it, when the stack backs it up with dumps (`PostgresBackup`); undefined
+   * when the workload backs itself up (CloudNativePG, to an object store).
+   */
+  readonly dumpSource?: BackupDatabase;
 }

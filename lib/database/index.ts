@@ -4,6 +4,8 @@ export * from './postgres-database';
 export * from './postgres-stateful-set';
 export * from './postgres-deployment';
 export * from './postgres-backup';
+export * from './postgres-cluster-props';
 export * from './postgres-cluster';
 export * from './database-network-policy';
 export * from './postgres-roles';
+export * from './postgres-server-base';

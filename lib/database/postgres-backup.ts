@@ -11,29 +11,43 @@ import {
 } from '../kube/labels';
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 import { checkResources, resourceRequirements, Resources } from '../kube/resources';
-import { restrictedContainerSecurityContext } from '../kube/security-context';
+import { restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 import { sizeToQuantity } from '../kube/size';
 import { IDatabaseClient } from './database';
-import { DatabaseRole } from './database-credentials';
-import { CONFIG_KEYS, postgresPodSecurityContext } from './postgres-pod';
-import { PostgresDatabase } from './postgres-database';
+import { DatabaseRole, SecretKeyReference } from './database-credentials';
+import { libpqClientEnv, POSTGRES_UID } from './postgres-pod';
+
+/** What the backup and restore Jobs read off their database (a PostgresStatefulSet's or PostgresDeployment's). */
+export interface BackupDatabase {
+  readonly name: string;
+  readonly namespace: string;
+  /** The database's own image: its pg_dump is of the server's version. */
+  readonly image: string;
+  readonly host: string;
+  readonly port: number;
+  /** The ConfigMap holding the database's name under `CONFIG_KEYS.database`. */
+  readonly configMap: k8s.KubeConfigMap;
+  readonly roleNames: Readonly<Record<DatabaseRole, string>>;
+  rolePassword(role: DatabaseRole): SecretKeyReference;
+  allowClient(client: IDatabaseClient): void;
+}
 
 export interface PostgresBackupProps {
   /** The database to dump; the backups run its image, in its namespace, with its credentials. */
-  readonly database: PostgresDatabase;
+  readonly database: BackupDatabase;
   /**
    * When to take a dump: a cron schedule in UTC.
-   * @default '0 3 * * *' (every day at 03:00 UTC)
+   * @default POSTGRES_BACKUP_DEFAULTS.schedule (every day at 03:00 UTC)
    */
   readonly schedule?: string;
   /**
    * How many dumps to keep: after each successful dump, the oldest beyond this many are deleted.
-   * @default 7
+   * @default POSTGRES_BACKUP_DEFAULTS.retention
    */
   readonly retention?: number;
   /**
    * Size of the backup volume: room for `retention` dumps plus one being written.
-   * @default Size.gibibytes(10)
+   * @default POSTGRES_BACKUP_DEFAULTS.storageSize
    */
   readonly storageSize?: Size;
   /**
@@ -43,15 +57,18 @@ export interface PostgresBackupProps {
   readonly storageClassName?: string;
   /**
    * How long one dump (or a restore) may run before it is stopped and counted as failed.
-   * @default Duration.hours(1)
+   * @default POSTGRES_BACKUP_DEFAULTS.timeLimit
    */
   readonly timeLimit?: Duration;
-  /** @default { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512) } */
+  /**
+   * What the dump and restore containers request, and their memory limit.
+   * @default POSTGRES_BACKUP_DEFAULTS.resources
+   */
   readonly resources?: Resources;
   /**
    * Channels the restore Job NOTIFYs once a restore has committed: clients that keep what they read in memory while
    * they LISTEN on one drop it (the restore loads data before it creates triggers, so no trigger tells them).
-   * @default []
+   * @default - none
    */
   readonly notifyAfterRestore?: readonly string[];
 }
@@ -64,6 +81,11 @@ export const POSTGRES_BACKUP_DEFAULTS = {
   timeLimit: Duration.hours(1),
   resources: { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512) } as Resources,
 } as const;
+
+/** `PostgresBackupProps` (but its database) with `POSTGRES_BACKUP_DEFAULTS` applied, and no channel unless named. */
+export interface ResolvedPostgresBackupProps extends Required<Omit<PostgresBackupProps, 'database' | 'storageClassName'>> {
+  readonly storageClassName?: string;
+}
 
 /** Where the backup volume is mounted in the backup and restore pods; the scripts read it from `BACKUP_DIR`. */
 export const BACKUP_MOUNT_PATH = '/backups';
@@ -161,7 +183,7 @@ echo "restore: restored $dump into $PGDATABASE"
  * the owner (never the superuser), and are let through its NetworkPolicy as a client. At most one runs at a time, within `timeLimit`.
  */
 export class PostgresBackup extends Construct implements IDatabaseClient {
-  public readonly database: PostgresDatabase;
+  public readonly database: BackupDatabase;
   public readonly namespace: string;
   public readonly schedule: string;
   public readonly retention: number;
@@ -187,39 +209,33 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
 
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
   public static checkProps(props: Omit<PostgresBackupProps, 'database'> & { readonly database: { readonly name: string } }): PropProblem[] {
-    const checks = new PropChecks();
-    checks.name('name', `${props.database.name}-backup`, 'dnsLabel', CRON_JOB_NAME_MAX_LENGTH,
-      "the CronJob is named '<database name>-backup', and its Jobs add up to 11 characters to a label value of at most 63");
-    const schedule = cronScheduleProblem(props.schedule ?? POSTGRES_BACKUP_DEFAULTS.schedule);
-    if (schedule) {
-      checks.add('schedule', props.schedule, schedule);
-    }
-    checks.integer('retention', props.retention ?? POSTGRES_BACKUP_DEFAULTS.retention, 1, 1000,
-      'must be a whole number of dumps to keep, from 1 to 1000, such as 7');
-    checks.size('storageSize', props.storageSize ?? POSTGRES_BACKUP_DEFAULTS.storageSize, 'Size.gibibytes(10)');
-    checks.storageClassName('storageClassName', props.storageClassName);
-    const seconds = (props.timeLimit ?? POSTGRES_BACKUP_DEFAULTS.timeLimit).toSeconds();
-    checks.integer('timeLimit', seconds, 60, 7 * 24 * 3600, 'must be whole seconds from one minute to a week, such as Duration.hours(1)');
-    checkResources(checks, 'resources', props.resources ?? POSTGRES_BACKUP_DEFAULTS.resources);
-    // Spliced into the restore script's NOTIFY unquoted: a lower-case SQL identifier, nothing else.
-    for (const channel of props.notifyAfterRestore ?? []) {
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) {
-        checks.add('notifyAfterRestore', channel, 'must be a lower-case SQL identifier (a letter or _, then letters, digits or _, at most 63 characters): the channel the clients LISTEN on');
-      }
-    }
-    return checks.problems;
+    return checkResolved(PostgresBackup.resolve(props), props.database.name);
   }
 
-  constructor(scope: Construct, id: string, props: PostgresBackupProps) {
+  /** `props` (but its database) with `POSTGRES_BACKUP_DEFAULTS` applied. */
+  public static resolve(props: Omit<PostgresBackupProps, 'database'>): ResolvedPostgresBackupProps {
+    return {
+      schedule: props.schedule ?? POSTGRES_BACKUP_DEFAULTS.schedule,
+      retention: props.retention ?? POSTGRES_BACKUP_DEFAULTS.retention,
+      storageSize: props.storageSize ?? POSTGRES_BACKUP_DEFAULTS.storageSize,
+      storageClassName: props.storageClassName,
+      timeLimit: props.timeLimit ?? POSTGRES_BACKUP_DEFAULTS.timeLimit,
+      resources: props.resources ?? POSTGRES_BACKUP_DEFAULTS.resources,
+      notifyAfterRestore: props.notifyAfterRestore ?? [],
+    };
+  }
+
+  constructor(scope: Construct, id: string, unresolved: PostgresBackupProps) {
     super(scope, id);
-    throwIfInvalid(this, PostgresBackup.checkProps(props));
-    this.database = props.database;
-    this.namespace = props.database.namespace;
-    this.schedule = props.schedule ?? POSTGRES_BACKUP_DEFAULTS.schedule;
-    this.retention = props.retention ?? POSTGRES_BACKUP_DEFAULTS.retention;
-    this.timeLimit = props.timeLimit ?? POSTGRES_BACKUP_DEFAULTS.timeLimit;
-    this.notifyAfterRestore = [...(props.notifyAfterRestore ?? [])];
-    this.resources = props.resources ?? POSTGRES_BACKUP_DEFAULTS.resources;
+    const props = PostgresBackup.resolve(unresolved);
+    throwIfInvalid(this, checkResolved(props, unresolved.database.name));
+    this.database = unresolved.database;
+    this.namespace = unresolved.database.namespace;
+    this.schedule = props.schedule;
+    this.retention = props.retention;
+    this.timeLimit = props.timeLimit;
+    this.notifyAfterRestore = [...props.notifyAfterRestore];
+    this.resources = props.resources;
     this.clientPodLabels = selectorLabels(this, this.identity);
     const partOf = Chart.of(this).labels[PART_OF_LABEL];
     this.restorePodLabels = { [NAME_LABEL]: this.database.name, [COMPONENT_LABEL]: 'restore', ...(partOf ? { [PART_OF_LABEL]: partOf } : {}) };
@@ -231,7 +247,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
         accessModes: ['ReadWriteOnce'],
         storageClassName: props.storageClassName,
         volumeMode: 'Filesystem',
-        resources: { requests: { storage: k8s.Quantity.fromString(sizeToQuantity(props.storageSize ?? POSTGRES_BACKUP_DEFAULTS.storageSize)) } },
+        resources: { requests: { storage: k8s.Quantity.fromString(sizeToQuantity(props.storageSize)) } },
       },
     });
 
@@ -302,43 +318,28 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
   /** A pod that runs `script` logged in as `role`: the backup role reads every table, the owner restores them. */
   private podTemplate(script: string, role: DatabaseRole, env: Record<string, string>, labels = componentLabels(this, this.identity)): k8s.PodTemplateSpec {
     const db = this.database;
-    const password = db.rolePassword(role);
-    const fromConfig = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { configMapKeyRef: { name: db.configMap.name, key } } });
     return {
       metadata: { labels },
-      spec: {
+      spec: restrictedPodSpec({
         restartPolicy: 'Never',
-        enableServiceLinks: false,
-        automountServiceAccountToken: false,
-        securityContext: postgresPodSecurityContext(),
-        containers: [{
+        // The database image's postgres user, which its /etc/passwd names; fsGroup makes the backup volume writable.
+        runAs: POSTGRES_UID,
+        fsGroup: true,
+        container: {
           name: 'pg-dump',
           image: db.image,
-          imagePullPolicy: 'IfNotPresent',
           command: ['/bin/sh', '-c', script],
-          // libpq's own variables: pg_dump, pg_restore and psql read them, so no secret is on a command line.
           env: [
-            { name: 'PGHOST', value: db.host },
-            { name: 'PGPORT', value: String(db.port) },
-            fromConfig('PGDATABASE', CONFIG_KEYS.database),
-            { name: 'PGUSER', value: db.roleNames[role] },
-            { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: password.secretName, key: password.key } } },
-            { name: 'PGCONNECT_TIMEOUT', value: '10' },
+            ...libpqClientEnv(db, { value: db.roleNames[role] }, db.rolePassword(role)),
             { name: 'BACKUP_DIR', value: BACKUP_MOUNT_PATH },
             ...Object.entries(env).map(([key, value]) => ({ name: key, value })),
           ],
           resources: resourceRequirements(this.resources),
-          securityContext: restrictedContainerSecurityContext(),
-          volumeMounts: [
-            { name: 'backups', mountPath: BACKUP_MOUNT_PATH },
-            { name: 'tmp', mountPath: '/tmp' },
-          ],
-        }],
-        volumes: [
-          { name: 'backups', persistentVolumeClaim: { claimName: this.persistentVolumeClaim.name } },
-          { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
-        ],
-      },
+          volumeMounts: [{ name: 'backups', mountPath: BACKUP_MOUNT_PATH }],
+        },
+        volumes: [{ name: 'backups', persistentVolumeClaim: { claimName: this.persistentVolumeClaim.name } }],
+        scratch: [tmpDirectory('64Mi')],
+      }),
     };
   }
 }
@@ -348,4 +349,29 @@ class RestoreClient extends Construct implements IDatabaseClient {
   constructor(scope: Construct, id: string, public readonly namespace: string, public readonly clientPodLabels: Record<string, string>) {
     super(scope, id);
   }
+}
+
+/** What is wrong with resolved props, each problem naming the prop, the value and the fix. */
+function checkResolved(props: ResolvedPostgresBackupProps, databaseName: string): PropProblem[] {
+  const checks = new PropChecks();
+  checks.name('name', `${databaseName}-backup`, 'dnsLabel', CRON_JOB_NAME_MAX_LENGTH,
+    "the CronJob is named '<database name>-backup', and its Jobs add up to 11 characters to a label value of at most 63");
+  const schedule = cronScheduleProblem(props.schedule);
+  if (schedule) {
+    checks.add('schedule', props.schedule, schedule);
+  }
+  checks.integer('retention', props.retention, 1, 1000,
+    'must be a whole number of dumps to keep, from 1 to 1000, such as 7');
+  checks.size('storageSize', props.storageSize, 'Size.gibibytes(10)');
+  checks.storageClassName('storageClassName', props.storageClassName);
+  const seconds = props.timeLimit.toSeconds();
+  checks.integer('timeLimit', seconds, 60, 7 * 24 * 3600, 'must be whole seconds from one minute to a week, such as Duration.hours(1)');
+  checkResources(checks, 'resources', props.resources);
+  // Spliced into the restore script's NOTIFY unquoted: a lower-case SQL identifier, nothing else.
+  for (const channel of props.notifyAfterRestore) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) {
+      checks.add('notifyAfterRestore', channel, 'must be a lower-case SQL identifier (a letter or _, then letters, digits or _, at most 63 characters): the channel the clients LISTEN on');
+    }
+  }
+  return checks.problems;
 }

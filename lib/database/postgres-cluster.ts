@@ -1,154 +1,22 @@
 import { ApiObject, Size } from 'cdk8s';
-import { imageRepository, imageTag, imageVersion } from '@stateful-todo/kube-conventions';
-import { Construct } from 'constructs';
+import { imageVersion } from '@stateful-todo/kube-conventions';
+import { Construct, IConstruct } from 'constructs';
 import * as barman from '../../imports/barman-cloud-objectstore-barmancloud.cnpg.io';
 import * as cnpg from '../../imports/cnpg-cluster-postgresql.cnpg.io';
 import * as cnpgBackup from '../../imports/cnpg-scheduledbackup-postgresql.cnpg.io';
-import { requireNamespace } from '../kube/chart-namespace';
-import { cronScheduleProblem } from '../kube/cron-schedule';
 import { ComponentLabels, componentLabels, labelAllObjects } from '../kube/labels';
-import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
-import { checkResources, Resources, resourcesToQuantities } from '../kube/resources';
+import { PropProblem } from '../kube/prop-checks';
+import { resourcesToQuantities } from '../kube/resources';
 import { serviceFqdn } from '../kube/service-dns';
 import { sizeToQuantity } from '../kube/size';
-import { IDatabaseClient, IDatabaseServer } from './database';
-import { ClientCredentials, ClientRole, DatabaseCredentials } from './database-credentials';
+import { IDatabaseClient } from './database';
+import { ClientCredentials, ClientRole } from './database-credentials';
 import { DatabaseNetworkPolicy, namespaceNamed } from './database-network-policy';
-import { checkPostgresIdentifiers, POSTGRES_DEFAULTS } from './postgres-database';
-import { METRICS_PORT, METRICS_PORT_NAME, POSTGRES_PORT } from './postgres-pod';
-
-/** Whether the instances of a cluster must run on different nodes, or only preferably. */
-export enum PodAntiAffinity {
-  /** An instance stays Pending rather than share a node with another: a node failure takes one instance at most. */
-  REQUIRED = 'required',
-  /** Instances spread over nodes when they can, and share one when they must (CloudNativePG's own default). */
-  PREFERRED = 'preferred',
-}
-
-/** Where the cluster's base backups and WAL archive go: an S3-compatible object store, written by the Barman Cloud plugin. */
-export interface ObjectStore {
-  /** The bucket and folder, such as `s3://todo-backups/postgres`. */
-  readonly destinationPath: string;
-  /**
-   * The S3 endpoint, for stores other than AWS S3 (MinIO, DigitalOcean Spaces, …), such as
-   * `https://fra1.digitaloceanspaces.com`.
-   * @default - AWS S3
-   */
-  readonly endpointUrl?: string;
-  /**
-   * A Secret in the database's namespace, provided by the cluster, with the keys `ACCESS_KEY_ID` and
-   * `ACCESS_SECRET_KEY`.
-   */
-  readonly credentialsSecretName: string;
-}
-
-export interface PostgresClusterBackupProps {
-  readonly objectStore: ObjectStore;
-  /**
-   * The folder of this cluster's backups under `destinationPath` (the plugin's `serverName` parameter). A cluster
-   * recovered from a backup must archive into a new folder: CloudNativePG refuses to start archiving into a folder
-   * that already holds a WAL archive. A cluster moved from the in-tree `backup.barmanObjectStore` keeps the folder
-   * it archived into (its `serverName`, or its name), so its archive stays one history.
-   * @default - the cluster's name
-   */
-  readonly serverName?: string;
-  /**
-   * When the base backup runs, as a CronJob schedule in UTC (five fields; the ScheduledBackup's leading seconds
-   * field is added here).
-   * @default '0 3 * * *'
-   */
-  readonly schedule?: string;
-  /**
-   * How long base backups and WAL files are kept, as CloudNativePG writes it: a number and `d`, `w` or `m`.
-   * @default '7d'
-   */
-  readonly retentionPolicy?: string;
-}
-
-/** Bootstrap the cluster from a backup in the object store instead of an empty database (`bootstrap.recovery`). */
-export interface PostgresClusterRecoveryProps {
-  /** The folder (server name) of the backup to recover, under the backup's `destinationPath`. */
-  readonly serverName: string;
-  /**
-   * Point-in-time recovery: replay the WAL archive up to this RFC 3339 time stamp, such as
-   * `2026-11-23T10:00:00Z`.
-   * @default - up to the last archived WAL
-   */
-  readonly targetTime?: string;
-}
-
-export interface PostgresClusterProps {
-  /**
-   * The owner's password: a `kubernetes.io/basic-auth` Secret in the database's namespace (emitted with
-   * `forDevelopment()`, provided by the cluster with `fromClusterSecrets()`), and each client's own Secret.
-   */
-  readonly credentials: DatabaseCredentials;
-  /**
-   * Name of the Cluster; clients connect to its `<name>-rw` Service.
-   * @default 'postgres'
-   */
-  readonly name?: string;
-  /**
-   * A CloudNativePG operand image, pinned: a `standard` or `minimal` image on a supported Debian (backups run in
-   * the Barman Cloud plugin's sidecar, so the image needs no barman-cloud). Pin its digest too
-   * (`…:17.11-standard-trixie@sha256:…`) to make it immutable.
-   * @see https://github.com/cloudnative-pg/postgres-containers
-   * @default 'ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie'
-   */
-  readonly image?: string;
-  /** The database `bootstrap.initdb` creates, a lower-case PostgreSQL identifier. @default 'todo' */
-  readonly databaseName?: string;
-  /** Its owner, the user clients log in as. @default 'todo' */
-  readonly user?: string;
-  /**
-   * PostgreSQL instances: one primary and streaming replicas that CloudNativePG fails over to.
-   * @default 3
-   */
-  readonly instances?: number;
-  /** @default Size.gibibytes(5) */
-  readonly storageSize?: Size;
-  /** @default - the cluster's default storage class */
-  readonly storageClassName?: string;
-  /**
-   * Each instance's separate WAL volume (`walStorage`, of `storageClassName`): WAL that cannot be archived fills
-   * this volume, not the data's, and WAL writes do not compete with data writes for one volume's I/O. Grow it
-   * in place like `storageSize`; CloudNativePG cannot remove it once there.
-   * @see https://cloudnative-pg.io/documentation/current/storage/#volume-for-wal
-   * @default Size.gibibytes(2)
-   */
-  readonly walStorageSize?: Size;
-  /** Of each instance. @default { cpuRequest: 250m, memoryRequest: 256Mi, memoryLimit: 512Mi } */
-  readonly resources?: Resources;
-  /** @default PodAntiAffinity.REQUIRED */
-  readonly podAntiAffinity?: PodAntiAffinity;
-  /**
-   * CloudNativePG's PodDisruptionBudgets (`enablePDB`): a drain never evicts the primary before a switchover, and
-   * never more than one replica at a time.
-   * @default true
-   */
-  readonly podDisruptionBudget?: boolean;
-  /**
-   * Namespace of the CloudNativePG operator, whose pods the NetworkPolicy lets reach the instances.
-   * @default 'cnpg-system'
-   */
-  readonly operatorNamespace?: string;
-  /** Continuous backup to an object store, and a scheduled base backup. @default - no backup */
-  readonly backup?: PostgresClusterBackupProps;
-  /** Bootstrap from a backup of `backup.objectStore` rather than from an empty database. @default - `initdb` */
-  readonly recovery?: PostgresClusterRecoveryProps;
-  /** @default 'cluster.local' */
-  readonly clusterDomain?: string;
-}
-
-export const POSTGRES_CLUSTER_DEFAULTS = {
-  image: 'ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie',
-  instances: 3,
-  walStorageSize: Size.gibibytes(2),
-  podAntiAffinity: PodAntiAffinity.REQUIRED,
-  operatorNamespace: 'cnpg-system',
-  schedule: '0 3 * * *',
-  retentionPolicy: '7d',
-} as const;
+import {
+  checkPostgresClusterProps, ObjectStore, PostgresClusterProps, ResolvedPostgresClusterProps, resolvePostgresClusterProps,
+} from './postgres-cluster-props';
+import { METRICS_PORT } from './postgres-pod';
+import { PostgresServerBase } from './postgres-server-base';
 
 /** The pod labels CloudNativePG sets (docs/src/labels_annotations.md of cloudnative-pg/cloudnative-pg). */
 export const CNPG_CLUSTER_LABEL = 'cnpg.io/cluster';
@@ -163,15 +31,6 @@ export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 export const CNPG_RELOAD_LABEL = 'cnpg.io/reload';
 /** The keys CloudNativePG's documentation uses for S3 credentials (docs/src/appendixes/object_stores.md). */
 export const OBJECT_STORE_KEYS = { accessKeyId: 'ACCESS_KEY_ID', secretAccessKey: 'ACCESS_SECRET_KEY' } as const;
-
-// Services `<name>-rw`, `-ro`, `-r` and Job pods `<name>-<n>-initdb-<hash>` derive from the name; CloudNativePG's
-// webhook refuses names longer than 50 characters.
-const CLUSTER_NAME_MAX_LENGTH = 50;
-const RETENTION_POLICY = /^[1-9][0-9]*[dwm]$/;
-const DOCKER_LIBRARY_POSTGRES = /^((docker\.io|index\.docker\.io)\/)?(library\/)?postgres$/;
-// Debian releases whose CloudNativePG images are no longer rebuilt with security fixes (bullseye images stopped
-// with its end of life; bookworm's with trixie's release).
-const UNSUPPORTED_DEBIAN = /(^|-)(buster|bullseye|bookworm)(-|$)/;
 const RECOVERY_SOURCE = 'backup-origin';
 
 /**
@@ -184,16 +43,8 @@ const RECOVERY_SOURCE = 'backup-origin';
  *
  * @see https://cloudnative-pg.io/documentation/current/
  */
-export class PostgresCluster extends Construct implements IDatabaseServer {
-  public readonly namespace: string;
-  public readonly name: string;
-  public readonly image: string;
-  public readonly databaseName: string;
-  public readonly user: string;
-  public readonly port = POSTGRES_PORT;
+export class PostgresCluster extends PostgresServerBase {
   public readonly instances: number;
-  public readonly credentials: DatabaseCredentials;
-  public readonly clusterDomain: string;
   public readonly cluster: cnpg.Cluster;
   /** Present with `backup`. */
   public readonly scheduledBackup?: cnpgBackup.ScheduledBackup;
@@ -203,78 +54,44 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
   public readonly networkPolicy: DatabaseNetworkPolicy;
   /** Labels of the PostgreSQL instance pods (what a PodMonitor selects). */
   public readonly selector: Record<string, string>;
-  /** CloudNativePG's instances serve their metrics on this port (9187). */
-  public readonly metricsPortName = METRICS_PORT_NAME;
   /** The basic-auth Secret `bootstrap.initdb` reads the owner from. */
   public readonly ownerSecretName: string;
+  /** The Cluster: CloudNativePG deletes its claims with it. */
+  public readonly dataObjects: readonly ApiObject[];
+  /** The ScheduledBackup, with `backup`. */
+  public readonly backupObjects: readonly IConstruct[];
+  /** None: CloudNativePG makes the owner, the only role. */
+  public readonly rolesJob = undefined;
+  /** None: CloudNativePG backs the cluster up itself, to the object store. */
+  public readonly dumpSource = undefined;
 
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
   public static checkProps(props: PostgresClusterProps): PropProblem[] {
-    const checks = new PropChecks();
-    checks.name('name', props.name ?? POSTGRES_DEFAULTS.name, 'dns1035Label', CLUSTER_NAME_MAX_LENGTH,
-      "CloudNativePG derives its Services ('<name>-rw') and pod and Job names from it");
-    const image = props.image ?? POSTGRES_CLUSTER_DEFAULTS.image;
-    checks.image('image', image, POSTGRES_CLUSTER_DEFAULTS.image);
-    const tag = typeof image === 'string' ? imageTag(image) ?? '' : '';
-    if (typeof image === 'string' && DOCKER_LIBRARY_POSTGRES.test(imageRepository(image))) {
-      checks.add('image', image, "is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26; "
-        + `use a CloudNativePG operand image of the same version, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
-    } else if (/(^|-)system(-|$)/.test(tag)) {
-      checks.add('image', image, "is a 'system' image, deprecated with the in-tree Barman Cloud support it carried: backups "
-        + "run in the Barman Cloud plugin's sidecar now; use the 'standard' (or 'minimal') image of the same version, "
-        + `such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
-    } else if (UNSUPPORTED_DEBIAN.test(tag)) {
-      checks.add('image', image, `is built on Debian ${tag.match(UNSUPPORTED_DEBIAN)![2]}, whose CloudNativePG images get no more `
-        + `security fixes; use the trixie image of the latest minor, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
-    }
-    checkPostgresIdentifiers(checks, props);
-    checks.integer('instances', props.instances ?? POSTGRES_CLUSTER_DEFAULTS.instances, 1, 9,
-      'must be a whole number from 1 to 9: one primary and up to 8 streaming replicas (3 for high availability)');
-    checks.size('storageSize', props.storageSize ?? POSTGRES_DEFAULTS.storageSize, 'Size.gibibytes(5)');
-    checks.size('walStorageSize', props.walStorageSize ?? POSTGRES_CLUSTER_DEFAULTS.walStorageSize, 'Size.gibibytes(2)');
-    checks.storageClassName('storageClassName', props.storageClassName);
-    checkResources(checks, 'resources', props.resources ?? POSTGRES_DEFAULTS.resources);
-    const antiAffinity = props.podAntiAffinity ?? POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity;
-    if (!Object.values(PodAntiAffinity).includes(antiAffinity)) {
-      checks.add('podAntiAffinity', antiAffinity, `must be one of ${Object.values(PodAntiAffinity).map(v => `'${v}'`).join(', ')}`);
-    }
-    checks.name('operatorNamespace', props.operatorNamespace ?? POSTGRES_CLUSTER_DEFAULTS.operatorNamespace, 'dnsLabel');
-    if (props.clusterDomain !== undefined) {
-      checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
-    }
-    if (props.backup !== undefined) {
-      checkBackup(checks, props.backup, props.name ?? POSTGRES_DEFAULTS.name);
-    }
-    if (props.recovery !== undefined) {
-      checkRecovery(checks, props);
-    }
-    return [...checks.problems, ...props.credentials.problems];
+    return checkPostgresClusterProps(resolvePostgresClusterProps(props));
   }
 
-  constructor(scope: Construct, id: string, props: PostgresClusterProps) {
-    super(scope, id);
-    throwIfInvalid(this, PostgresCluster.checkProps(props));
-    this.namespace = requireNamespace(this);
-    this.name = props.name ?? POSTGRES_DEFAULTS.name;
-    this.image = props.image ?? POSTGRES_CLUSTER_DEFAULTS.image;
-    this.databaseName = props.databaseName ?? POSTGRES_DEFAULTS.databaseName;
-    this.user = props.user ?? POSTGRES_DEFAULTS.user;
-    this.instances = props.instances ?? POSTGRES_CLUSTER_DEFAULTS.instances;
-    this.walStorageSize = props.walStorageSize ?? POSTGRES_CLUSTER_DEFAULTS.walStorageSize;
-    this.credentials = props.credentials;
-    this.clusterDomain = props.clusterDomain ?? POSTGRES_DEFAULTS.clusterDomain;
+  /** `props` with `POSTGRES_DEFAULTS` and `POSTGRES_CLUSTER_DEFAULTS` applied. */
+  public static resolve(props: PostgresClusterProps): ResolvedPostgresClusterProps {
+    return resolvePostgresClusterProps(props);
+  }
+
+  constructor(scope: Construct, id: string, unresolved: PostgresClusterProps) {
+    const props = PostgresCluster.resolve(unresolved);
+    super(scope, id, props, checkPostgresClusterProps(props));
+    this.instances = props.instances;
+    this.walStorageSize = props.walStorageSize;
     this.selector = { [CNPG_CLUSTER_LABEL]: this.name, [CNPG_POD_ROLE_LABEL]: 'instance' };
 
     this.ownerSecretName = this.credentials.bindOwner(this, `${this.name}-owner`, this.user);
     labelOwnerSecret(this, this.ownerSecretName);
-    const resources = resourcesToQuantities(props.resources ?? POSTGRES_DEFAULTS.resources);
+    const resources = resourcesToQuantities(props.resources);
     const backup = props.backup;
     if (backup) {
       this.objectStore = new barman.ObjectStore(this, 'ObjectStore', {
         metadata: { name: `${this.name}-backups` },
         spec: {
           configuration: barmanObjectStore(backup.objectStore),
-          retentionPolicy: backup.retentionPolicy ?? POSTGRES_CLUSTER_DEFAULTS.retentionPolicy,
+          retentionPolicy: backup.retentionPolicy,
           instanceSidecarConfiguration: {
             // boto3 1.36+ sends and checks CRC checksums that S3-compatible stores such as DigitalOcean Spaces and
             // older MinIO reject; these restore its earlier behaviour (CloudNativePG's object-store docs, "S3").
@@ -297,7 +114,7 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
         primaryUpdateStrategy: cnpg.ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
         primaryUpdateMethod: this.instances > 1 ? cnpg.ClusterSpecPrimaryUpdateMethod.SWITCHOVER : cnpg.ClusterSpecPrimaryUpdateMethod.RESTART,
         storage: {
-          size: sizeToQuantity(props.storageSize ?? POSTGRES_DEFAULTS.storageSize),
+          size: sizeToQuantity(props.storageSize),
           storageClass: props.storageClassName,
         },
         walStorage: {
@@ -314,9 +131,9 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
         affinity: {
           enablePodAntiAffinity: true,
           topologyKey: 'kubernetes.io/hostname',
-          podAntiAffinityType: props.podAntiAffinity ?? POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity,
+          podAntiAffinityType: props.podAntiAffinity,
         },
-        enablePdb: props.podDisruptionBudget ?? POSTGRES_DEFAULTS.podDisruptionBudget,
+        enablePdb: props.podDisruptionBudget,
         // Clients log in as the owner; nobody needs the postgres superuser's password, so it gets none.
         enableSuperuserAccess: false,
         bootstrap: props.recovery === undefined
@@ -340,7 +157,7 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
           name: BARMAN_CLOUD_PLUGIN,
           isWalArchiver: true,
           // The plugin's parameter, not the ObjectStore's `serverName`, which its docs say to leave empty.
-          parameters: { barmanObjectName: objectStoreName, serverName: backup!.serverName ?? this.name },
+          parameters: { barmanObjectName: objectStoreName, serverName: backup!.serverName },
         }],
       },
     });
@@ -351,7 +168,7 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
         spec: {
           cluster: { name: this.name },
           // CloudNativePG's schedule has a leading seconds field (robfig/cron with seconds), unlike a CronJob's.
-          schedule: `0 ${backup.schedule ?? POSTGRES_CLUSTER_DEFAULTS.schedule}`,
+          schedule: `0 ${backup.schedule}`,
           method: cnpgBackup.ScheduledBackupSpecMethod.PLUGIN,
           pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
           // A first base backup right away: until one exists, there is nothing to recover from.
@@ -373,7 +190,7 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
     // (docs/src/samples/networkpolicy-example.yaml) selects the operator as below. The instance manager serves its
     // status on 8000 (docs/src/instance_manager.md); the operator also connects to PostgreSQL on 5432.
     this.networkPolicy.allowPeers({
-      from: [{ namespaceSelector: namespaceNamed(props.operatorNamespace ?? POSTGRES_CLUSTER_DEFAULTS.operatorNamespace), podSelector: { matchLabels: CNPG_OPERATOR_POD_LABELS } }],
+      from: [{ namespaceSelector: namespaceNamed(props.operatorNamespace), podSelector: { matchLabels: CNPG_OPERATOR_POD_LABELS } }],
       ports: [CNPG_STATUS_PORT, this.port],
     });
     // Replicas stream from the primary and clone it with pg_basebackup (join Jobs) on 5432, and instances read each
@@ -383,6 +200,8 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
       ports: [this.port, CNPG_STATUS_PORT],
     });
 
+    this.dataObjects = [this.cluster];
+    this.backupObjects = this.scheduledBackup ? [this.scheduledBackup] : [];
     labelAllObjects(this, componentLabels(this, this.identity));
     // The ObjectStore stays with the database: the Cluster's instances need it to start archiving, so it is applied
     // with the Cluster, before the backups.
@@ -394,11 +213,6 @@ export class PostgresCluster extends Construct implements IDatabaseServer {
   /** The `-rw` Service CloudNativePG keeps pointed at the primary. */
   public get host(): string {
     return serviceFqdn(`${this.name}-rw`, this.namespace, this.clusterDomain);
-  }
-
-  /** The operand image has `pg_isready` of the server's version. */
-  public get clientToolsImage(): string {
-    return this.image;
   }
 
   // Every client logs in as the Cluster's owner, which is no superuser: CloudNativePG makes no other role for it.
@@ -447,52 +261,5 @@ function labelOwnerSecret(scope: Construct, secretName: string): void {
     if (child instanceof ApiObject && child.kind === 'Secret' && child.name === secretName) {
       child.metadata.addLabel(CNPG_RELOAD_LABEL, 'true');
     }
-  }
-}
-
-function checkBackup(checks: PropChecks, backup: PostgresClusterBackupProps, clusterName: string): void {
-  const store = backup.objectStore;
-  if (typeof store?.destinationPath !== 'string' || !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(store.destinationPath)) {
-    checks.add('backup.objectStore.destinationPath', store?.destinationPath,
-      "must be an S3 bucket and folder, such as 's3://todo-backups/postgres' (the bucket name in lower case)");
-  }
-  if (store?.endpointUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(store.endpointUrl)) {
-    checks.add('backup.objectStore.endpointUrl', store.endpointUrl,
-      "must be an http(s) URL, such as 'https://fra1.digitaloceanspaces.com', or be left out for AWS S3");
-  }
-  checks.name('backup.objectStore.credentialsSecretName', store?.credentialsSecretName, 'dnsSubdomain');
-  if (backup.serverName !== undefined) {
-    checks.name('backup.serverName', backup.serverName, 'dnsLabel', 63, `or leave it out for the cluster's name ('${clusterName}')`);
-  }
-  const schedule = backup.schedule ?? POSTGRES_CLUSTER_DEFAULTS.schedule;
-  const scheduleProblem = cronScheduleProblem(schedule);
-  if (scheduleProblem) {
-    checks.add('backup.schedule', schedule, scheduleProblem);
-  } else if (schedule.startsWith('@')) {
-    checks.add('backup.schedule', schedule, "must be five fields, such as '0 3 * * *': the stack adds the seconds field CloudNativePG's schedule starts with");
-  }
-  const retention = backup.retentionPolicy ?? POSTGRES_CLUSTER_DEFAULTS.retentionPolicy;
-  if (typeof retention !== 'string' || !RETENTION_POLICY.test(retention)) {
-    checks.add('backup.retentionPolicy', retention, "must be a number and d, w or m (days, weeks, months), such as '7d'");
-  }
-}
-
-function checkRecovery(checks: PropChecks, props: PostgresClusterProps): void {
-  const recovery = props.recovery!;
-  if (props.backup === undefined) {
-    checks.add('recovery', recovery, 'needs backup.objectStore: the cluster recovers from the object store its backups go to');
-    return;
-  }
-  checks.name('recovery.serverName', recovery.serverName, 'dnsLabel');
-  const ownServer = props.backup.serverName ?? props.name ?? POSTGRES_DEFAULTS.name;
-  if (recovery.serverName === ownServer) {
-    checks.add('backup.serverName', props.backup.serverName,
-      `must differ from recovery.serverName ('${recovery.serverName}'): CloudNativePG refuses to archive into a folder that already `
-      + `holds a WAL archive; set backup.serverName to a new folder, such as '${recovery.serverName}-2'`);
-  }
-  if (recovery.targetTime !== undefined
-    && (typeof recovery.targetTime !== 'string' || !/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)$/.test(recovery.targetTime)
-      || Number.isNaN(Date.parse(recovery.targetTime.replace(' ', 'T'))))) {
-    checks.add('recovery.targetTime', recovery.targetTime, "must be an RFC 3339 time stamp with a zone, such as '2026-11-23T10:00:00Z'");
   }
 }

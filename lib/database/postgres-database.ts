@@ -1,19 +1,20 @@
-import { Size } from 'cdk8s';
+import { ApiObject, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { imageVersion } from '@stateful-todo/kube-conventions';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { requireNamespace } from '../kube/chart-namespace';
 import { ComponentLabels, componentLabels, labelAllObjects, selectorLabels } from '../kube/labels';
-import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
+import { PropChecks, PropProblem } from '../kube/prop-checks';
 import { checkResources, Resources } from '../kube/resources';
 import { DEFAULT_CLUSTER_DOMAIN, serviceFqdn } from '../kube/service-dns';
 import { sizeToQuantity } from '../kube/size';
-import { IDatabaseClient, IDatabaseServer } from './database';
+import { IDatabaseClient } from './database';
 import { ClientCredentials, ClientRole, DatabaseCredentials, DatabaseRole, SecretKeyReference } from './database-credentials';
 import { DatabaseNetworkPolicy } from './database-network-policy';
+import type { BackupDatabase } from './postgres-backup';
 import { PostgresRoles, ROLES_JOB_HASH_LENGTH } from './postgres-roles';
-import { CONFIG_KEYS, METRICS_PORT, METRICS_PORT_NAME, PGDATA, POSTGRES_PORT, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
+import { PostgresServerBase } from './postgres-server-base';
+import { CONFIG_KEYS, METRICS_PORT, PGDATA, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
 
 export interface PostgresDatabaseProps {
   /**
@@ -23,26 +24,29 @@ export interface PostgresDatabaseProps {
   readonly credentials: DatabaseCredentials;
   /**
    * Base name of the objects; the client Service carries it, so clients reach `<name>.<namespace>.svc`.
-   * @default 'postgres'
+   * @default POSTGRES_DEFAULTS.name
    */
   readonly name?: string;
   /**
    * A Debian-based official image pinned to a tag (uid/gid 999).
-   * @default 'postgres:17.6-bookworm'
+   * @default POSTGRES_DEFAULTS.image
    */
   readonly image?: string;
-  /** `POSTGRES_DB`, a lower-case PostgreSQL identifier. @default 'todo' */
+  /**
+   * `POSTGRES_DB`, a lower-case PostgreSQL identifier.
+   * @default POSTGRES_DEFAULTS.databaseName
+   */
   readonly databaseName?: string;
   /**
    * `POSTGRES_USER`: the bootstrap superuser the image creates on a first start, a lower-case PostgreSQL
    * identifier. Only PostgreSQL's own container and the roles Job log in as it; clients get roles of their own
    * (`<databaseName>_owner`, `_service`, `_exporter`, `_backup`).
-   * @default 'todo' (the name earlier releases gave their clients too)
+   * @default POSTGRES_DEFAULTS.user (`todo`, the name earlier releases gave their clients too)
    */
   readonly user?: string;
   /**
    * Size of the data volume.
-   * @default Size.gibibytes(5)
+   * @default POSTGRES_DEFAULTS.storageSize
    */
   readonly storageSize?: Size;
   /**
@@ -51,19 +55,22 @@ export interface PostgresDatabaseProps {
    * @see https://kubernetes.io/docs/concepts/storage/storage-classes/
    */
   readonly storageClassName?: string;
-  /** @default { cpuRequest: Cpu.millis(250), memoryRequest: Size.mebibytes(256), memoryLimit: Size.mebibytes(512) } */
+  /**
+   * What the PostgreSQL container requests, and its memory limit.
+   * @default POSTGRES_DEFAULTS.resources
+   */
   readonly resources?: Resources;
   /**
    * A PodDisruptionBudget with `minAvailable: 1`: a node drain stops at the database pod until an operator takes
    * the database down on purpose (README, "Draining the database's node"). Without it, a drain evicts the pod
    * and the database is down until the pod runs again elsewhere.
-   * @default true
+   * @default POSTGRES_DEFAULTS.podDisruptionBudget
    * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
    */
   readonly podDisruptionBudget?: boolean;
   /**
    * The cluster's DNS domain, under which `host` is written.
-   * @default 'cluster.local'
+   * @default POSTGRES_DEFAULTS.clusterDomain
    */
   readonly clusterDomain?: string;
   /**
@@ -87,6 +94,40 @@ export const POSTGRES_DEFAULTS = {
   clusterDomain: DEFAULT_CLUSTER_DOMAIN,
 } as const;
 
+/** `PostgresDatabaseProps` with every default applied: what `checkProps` checks and the constructor assigns. */
+export interface ResolvedPostgresDatabaseProps extends Required<Omit<PostgresDatabaseProps, 'storageClassName' | 'metricsExporterImage'>> {
+  readonly storageClassName?: string;
+  readonly metricsExporterImage?: string;
+}
+
+/** The props every PostgreSQL workload has, CloudNativePG's included, with `POSTGRES_DEFAULTS` applied. */
+export type ResolvedPostgresCommonProps = Omit<ResolvedPostgresDatabaseProps, 'metricsExporterImage'>;
+
+/**
+ * Applies `POSTGRES_DEFAULTS` to the props every PostgreSQL workload has; `defaultImage` is the workload's own
+ * (CloudNativePG runs its operand images, not the Docker library's).
+ */
+export function resolvePostgresCommonProps(props: Omit<PostgresDatabaseProps, 'metricsExporterImage'>,
+  defaultImage: string = POSTGRES_DEFAULTS.image): ResolvedPostgresCommonProps {
+  return {
+    credentials: props.credentials,
+    name: props.name ?? POSTGRES_DEFAULTS.name,
+    image: props.image ?? defaultImage,
+    databaseName: props.databaseName ?? POSTGRES_DEFAULTS.databaseName,
+    user: props.user ?? POSTGRES_DEFAULTS.user,
+    storageSize: props.storageSize ?? POSTGRES_DEFAULTS.storageSize,
+    storageClassName: props.storageClassName,
+    resources: props.resources ?? POSTGRES_DEFAULTS.resources,
+    podDisruptionBudget: props.podDisruptionBudget ?? POSTGRES_DEFAULTS.podDisruptionBudget,
+    clusterDomain: props.clusterDomain ?? POSTGRES_DEFAULTS.clusterDomain,
+  };
+}
+
+/** Applies `POSTGRES_DEFAULTS` to the props every StatefulSet and Deployment database shares. */
+export function resolvePostgresDatabaseProps(props: PostgresDatabaseProps): ResolvedPostgresDatabaseProps {
+  return { ...resolvePostgresCommonProps(props), metricsExporterImage: props.metricsExporterImage };
+}
+
 const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /** The name of each login role of a database the stack runs beside its superuser: `<databaseName>_<role>`. */
@@ -100,10 +141,10 @@ const ROLES_JOB_NAME_MAX_LENGTH = 63 - '-roles-'.length - ROLES_JOB_HASH_LENGTH;
 // The longest role suffix, `_exporter`: a role name is an identifier of at most 63 characters.
 const LONGEST_ROLE_SUFFIX = Math.max(...Object.values(DatabaseRole).map(role => role.length + 1));
 
-/** Checks `databaseName` and `user` (or their defaults): lower-case PostgreSQL identifiers, as every workload needs. */
-export function checkPostgresIdentifiers(checks: PropChecks, props: { databaseName?: string; user?: string }): void {
+/** Checks resolved `databaseName` and `user`: lower-case PostgreSQL identifiers, as every workload needs. */
+export function checkPostgresIdentifiers(checks: PropChecks, props: { readonly databaseName: string; readonly user: string }): void {
   for (const prop of ['databaseName', 'user'] as const) {
-    const value = props[prop] ?? POSTGRES_DEFAULTS[prop];
+    const value = props[prop];
     if (typeof value !== 'string' || !PG_IDENTIFIER.test(value) || value.length > 63) {
       checks.add(prop, value,
         "must be a lower-case PostgreSQL identifier (letters, digits, '_'; not starting with a digit; at most 63)");
@@ -116,19 +157,10 @@ export function checkPostgresIdentifiers(checks: PropChecks, props: { databaseNa
  * Secret, the ClusterIP Service clients connect to, a PodDisruptionBudget and a NetworkPolicy that admits only
  * the clients added with `allowClient()`. Subclasses add storage and the workload, from `podTemplate()`.
  */
-export abstract class PostgresDatabase extends Construct implements IDatabaseServer {
-  /** Namespace of the database objects (the chart's). */
-  public readonly namespace: string;
-  public readonly name: string;
-  public readonly image: string;
-  public readonly databaseName: string;
-  public readonly user: string;
-  public readonly port: number = POSTGRES_PORT;
+export abstract class PostgresDatabase extends PostgresServerBase implements BackupDatabase {
   public readonly storageSize: Size;
   public readonly storageClassName?: string;
   public readonly resources: Resources;
-  public readonly credentials: DatabaseCredentials;
-  public readonly clusterDomain: string;
   /** Where the database pod reads `POSTGRES_PASSWORD`: the bootstrap superuser's. */
   public readonly passwordSecret: SecretKeyReference;
   /** The login role of each kind of client (README, "Database roles"). */
@@ -146,29 +178,20 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
 
   /** The postgres_exporter image, when the pod runs one. */
   public readonly metricsExporterImage?: string;
-
-  /** The name of the container port that serves metrics, when the pod runs an exporter. */
-  public readonly metricsPortName = METRICS_PORT_NAME;
+  public readonly backupObjects: readonly IConstruct[] = [];
 
   private readonly policy: DatabaseNetworkPolicy;
   private readonly rolePasswordOf: (role: DatabaseRole) => SecretKeyReference;
 
   /**
+   * @param props the workload's props, every default applied
    * @param problems what the workload found wrong with `props` (its `checkProps`), thrown before anything is made
    */
-  protected constructor(scope: Construct, id: string, props: PostgresDatabaseProps, problems: readonly PropProblem[]) {
-    super(scope, id);
-    throwIfInvalid(this, problems);
-    this.namespace = requireNamespace(this);
-    this.name = props.name ?? POSTGRES_DEFAULTS.name;
-    this.image = props.image ?? POSTGRES_DEFAULTS.image;
-    this.databaseName = props.databaseName ?? POSTGRES_DEFAULTS.databaseName;
-    this.user = props.user ?? POSTGRES_DEFAULTS.user;
-    this.storageSize = props.storageSize ?? POSTGRES_DEFAULTS.storageSize;
+  protected constructor(scope: Construct, id: string, props: ResolvedPostgresDatabaseProps, problems: readonly PropProblem[]) {
+    super(scope, id, props, problems);
+    this.storageSize = props.storageSize;
     this.storageClassName = props.storageClassName;
-    this.resources = props.resources ?? POSTGRES_DEFAULTS.resources;
-    this.credentials = props.credentials;
-    this.clusterDomain = props.clusterDomain ?? POSTGRES_DEFAULTS.clusterDomain;
+    this.resources = props.resources;
     this.metricsExporterImage = props.metricsExporterImage;
     this.selector = selectorLabels(this, this.identity);
     this.roleNames = roleNames(this.databaseName);
@@ -193,7 +216,7 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
       },
     });
 
-    if (props.podDisruptionBudget ?? POSTGRES_DEFAULTS.podDisruptionBudget) {
+    if (props.podDisruptionBudget) {
       // minAvailable 1 on the only pod blocks voluntary evictions (node drains) until an operator decides to take
       // the database down, as CloudNativePG does for its primary; AlwaysAllow still lets a broken pod be evicted.
       this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
@@ -220,31 +243,29 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
    * What is wrong with the props every workload shares, `maxNameLength` being the workload's limit on `name`.
    * Pure, so that a config can report these problems under its own field names before building anything.
    */
-  protected static checkCommonProps(props: PostgresDatabaseProps, maxNameLength: number, why: string): PropProblem[] {
+  protected static checkCommonProps(props: ResolvedPostgresDatabaseProps, maxNameLength: number, why: string): PropProblem[] {
     const checks = new PropChecks();
-    checks.name('name', props.name ?? POSTGRES_DEFAULTS.name, 'dns1035Label', maxNameLength, why);
-    checks.image('image', props.image ?? POSTGRES_DEFAULTS.image, POSTGRES_DEFAULTS.image);
+    checks.name('name', props.name, 'dns1035Label', maxNameLength, why);
+    checks.image('image', props.image, POSTGRES_DEFAULTS.image);
     checkPostgresIdentifiers(checks, props);
-    checks.size('storageSize', props.storageSize ?? POSTGRES_DEFAULTS.storageSize, 'Size.gibibytes(5)');
+    checks.size('storageSize', props.storageSize, 'Size.gibibytes(5)');
     checks.storageClassName('storageClassName', props.storageClassName);
-    checkResources(checks, 'resources', props.resources ?? POSTGRES_DEFAULTS.resources);
+    checkResources(checks, 'resources', props.resources);
     if (props.metricsExporterImage !== undefined) {
       checks.image('metricsExporterImage', props.metricsExporterImage, 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1');
     }
-    if (props.clusterDomain !== undefined) {
-      checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
-    }
-    const name = props.name ?? POSTGRES_DEFAULTS.name;
+    checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
+    const name = props.name;
     if (typeof name === 'string' && name.length > ROLES_JOB_NAME_MAX_LENGTH && name.length <= maxNameLength) {
       checks.add('name', name, `must be at most ${ROLES_JOB_NAME_MAX_LENGTH} characters: the roles Job is '<name>-roles-<4 characters>', `
         + 'and its pods carry that name in a label value of at most 63');
     }
-    const databaseName = props.databaseName ?? POSTGRES_DEFAULTS.databaseName;
+    const databaseName = props.databaseName;
     if (typeof databaseName === 'string' && databaseName.length > 63 - LONGEST_ROLE_SUFFIX) {
       checks.add('databaseName', databaseName, `must be at most ${63 - LONGEST_ROLE_SUFFIX} characters: the roles are `
         + `'<databaseName>_owner' … '<databaseName>_exporter', identifiers of at most 63`);
     }
-    const user = props.user ?? POSTGRES_DEFAULTS.user;
+    const user = props.user;
     if (typeof databaseName === 'string' && Object.values(roleNames(databaseName)).includes(user)) {
       checks.add('user', user, `is the name of one of the database's own roles (${Object.values(roleNames(databaseName)).join(', ')}); `
         + "the bootstrap superuser needs another name, such as 'todo' or 'postgres'");
@@ -257,9 +278,13 @@ export abstract class PostgresDatabase extends Construct implements IDatabaseSer
     return serviceFqdn(this.service.name, this.namespace, this.clusterDomain);
   }
 
-  /** The database's own image, which brings `pg_isready` of the same version. */
-  public get clientToolsImage(): string {
-    return this.image;
+  public get rolesJob(): ApiObject {
+    return this.roles.job;
+  }
+
+  /** This database itself: the stack backs it up with dumps. */
+  public get dumpSource(): BackupDatabase {
+    return this;
   }
 
   public providedClientSecrets(roles: readonly ClientRole[]): string[] {

@@ -1,8 +1,8 @@
-import { JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { PropProblem } from '../kube/prop-checks';
-import { PostgresDatabase, PostgresDatabaseProps } from './postgres-database';
+import { PostgresDatabase, PostgresDatabaseProps, resolvePostgresDatabaseProps, ResolvedPostgresDatabaseProps } from './postgres-database';
 import { DATA_VOLUME_NAME } from './postgres-pod';
 
 export interface PostgresDeploymentProps extends PostgresDatabaseProps {
@@ -13,6 +13,11 @@ export interface PostgresDeploymentProps extends PostgresDatabaseProps {
    * @default - no PersistentVolume: the storage class provisions one
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#reserving-a-persistentvolume
    */
+  readonly staticVolumeHostPath?: string;
+}
+
+/** `PostgresDeploymentProps` with every default applied (it adds none to `POSTGRES_DEFAULTS`). */
+interface ResolvedPostgresDeploymentProps extends ResolvedPostgresDatabaseProps {
   readonly staticVolumeHostPath?: string;
 }
 
@@ -34,9 +39,20 @@ export class PostgresDeployment extends PostgresDatabase {
   /** The static volume, when `staticVolumeHostPath` is set. */
   public readonly persistentVolume?: k8s.KubePersistentVolume;
   public readonly deployment: k8s.KubeDeployment;
+  /** The claim, and the static volume when there is one: the data outlives the Deployment. */
+  public readonly dataObjects: readonly ApiObject[];
 
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
   public static checkProps(props: PostgresDeploymentProps): PropProblem[] {
+    return PostgresDeployment.checkResolved(PostgresDeployment.resolve(props));
+  }
+
+  /** `props` with every default applied. */
+  public static resolve(props: PostgresDeploymentProps): ResolvedPostgresDeploymentProps {
+    return { ...resolvePostgresDatabaseProps(props), staticVolumeHostPath: props.staticVolumeHostPath };
+  }
+
+  private static checkResolved(props: ResolvedPostgresDeploymentProps): PropProblem[] {
     const problems = PostgresDatabase.checkCommonProps(props, 63, 'it names the client Service');
     const hostPath = props.staticVolumeHostPath;
     if (hostPath !== undefined && (typeof hostPath !== 'string' || !hostPath.startsWith('/'))) {
@@ -45,8 +61,9 @@ export class PostgresDeployment extends PostgresDatabase {
     return problems;
   }
 
-  constructor(scope: Construct, id: string, props: PostgresDeploymentProps) {
-    super(scope, id, props, PostgresDeployment.checkProps(props));
+  constructor(scope: Construct, id: string, unresolved: PostgresDeploymentProps) {
+    const props = PostgresDeployment.resolve(unresolved);
+    super(scope, id, props, PostgresDeployment.checkResolved(props));
     const claimName = `${this.name}-data`;
     const accessModes = ['ReadWriteOncePod'];
     // A static volume must not be taken by the default class: "" means no class, on the claim and the volume alike.
@@ -94,6 +111,7 @@ export class PostgresDeployment extends PostgresDatabase {
         }),
       },
     });
+    this.dataObjects = [this.persistentVolumeClaim, ...(this.persistentVolume ? [this.persistentVolume] : [])];
     this.labelObjects();
   }
 }

@@ -1,5 +1,5 @@
 import * as k8s from '../../imports/k8s';
-import { restrictedContainerSecurityContext } from '../kube/security-context';
+import { RestrictedContainer, restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 import { resourceRequirements, Resources } from '../kube/resources';
 import { SecretKeyReference } from './database-credentials';
 
@@ -23,12 +23,32 @@ export interface PostgresPodProps {
   readonly password: SecretKeyReference;
   readonly resources: Resources;
   /**
-   * The data volume as a pod volume (a Deployment's PVC); @default - none: a StatefulSet's claim template supplies
-   * a volume of the same name.
+   * The data volume as a pod volume (a Deployment's PVC).
+   * @default - none: a StatefulSet's claim template supplies a volume of the same name
    */
   readonly dataVolume?: k8s.Volume;
-  /** A postgres_exporter sidecar; @default - none */
+  /**
+   * A postgres_exporter sidecar.
+   * @default - none
+   */
   readonly exporter?: PostgresExporterProps;
+}
+
+/**
+ * libpq's own variables, for a client pod in the database's namespace (the roles Job, backups, restores) that logs
+ * in as `user` (the value of PGUSER) with `password`: psql, pg_dump and pg_restore read them, so no secret is on a
+ * command line.
+ */
+export function libpqClientEnv(database: { readonly host: string; readonly port: number; readonly configMap: k8s.KubeConfigMap },
+  user: Omit<k8s.EnvVar, 'name'>, password: SecretKeyReference): k8s.EnvVar[] {
+  return [
+    { name: 'PGHOST', value: database.host },
+    { name: 'PGPORT', value: String(database.port) },
+    { name: 'PGDATABASE', valueFrom: { configMapKeyRef: { name: database.configMap.name, key: CONFIG_KEYS.database } } },
+    { name: 'PGUSER', ...user },
+    { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: password.secretName, key: password.key } } },
+    { name: 'PGCONNECT_TIMEOUT', value: '10' },
+  ];
 }
 
 /** The postgres_exporter sidecar: Prometheus metrics of the server, read over the pod's own loopback. */
@@ -61,19 +81,18 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
   });
   return {
     metadata: { labels: props.labels },
-    spec: {
-      // The stack's own Service named `postgres` would otherwise inject POSTGRES_PORT=tcp://… and friends.
-      enableServiceLinks: false,
-      automountServiceAccountToken: false,
+    spec: restrictedPodSpec({
+      // uid/gid 999: the image's postgres user, which its /etc/passwd names, so libpq clients have a user name;
+      // fsGroup so that the data volume is writable.
+      runAs: POSTGRES_UID,
+      fsGroup: true,
       // The official image's STOPSIGNAL is SIGINT, which the runtime sends on termination: a "fast" shutdown that
       // disconnects clients and checkpoints. No preStop hook: PostgreSQL is PID 1, so a `pg_ctl stop` hook is killed
       // with it and fails on every stop. The grace period gives the checkpoint time before SIGKILL.
       terminationGracePeriodSeconds: 60,
-      securityContext: postgresPodSecurityContext(),
-      containers: [{
+      container: {
         name: 'postgres',
         image: props.image,
-        imagePullPolicy: 'IfNotPresent',
         ports: [{ name: POSTGRES_PORT_NAME, containerPort: POSTGRES_PORT, protocol: 'TCP' }],
         env: [
           fromConfig('POSTGRES_DB', CONFIG_KEYS.database),
@@ -89,49 +108,27 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
         startupProbe: { exec: { command: PG_ISREADY }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
         readinessProbe: { exec: { command: PG_ISREADY }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
         livenessProbe: { exec: { command: PG_ISREADY }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-        securityContext: restrictedContainerSecurityContext(),
-        volumeMounts: [
-          { name: DATA_VOLUME_NAME, mountPath: DATA_MOUNT_PATH },
-          { name: 'run', mountPath: '/var/run/postgresql' },
-          { name: 'tmp', mountPath: '/tmp' },
-          { name: 'dshm', mountPath: '/dev/shm' },
-        ],
-      }, ...(props.exporter ? [exporterContainer(props.exporter)] : [])],
-      volumes: [
-        ...(props.dataVolume ? [props.dataVolume] : []),
-        { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
-        { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+        volumeMounts: [{ name: DATA_VOLUME_NAME, mountPath: DATA_MOUNT_PATH }],
+      },
+      sidecars: props.exporter ? [exporterContainer(props.exporter)] : [],
+      volumes: props.dataVolume ? [props.dataVolume] : [],
+      scratch: [
+        { name: 'run', mountPath: '/var/run/postgresql', sizeLimit: '16Mi' },
+        tmpDirectory('256Mi'),
         // Parallel queries use POSIX shared memory; the container runtime's default /dev/shm is only 64Mi.
-        { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('256Mi') } },
+        { name: 'dshm', mountPath: '/dev/shm', sizeLimit: '256Mi', medium: 'Memory' },
       ],
-    },
-  };
-}
-
-/**
- * The pod security context of every pod that runs the postgres image (the server, backups, restores): its
- * `postgres` user (uid/gid 999, which the image's /etc/passwd names, so libpq clients have a user name), fsGroup 999
- * so that volumes are writable, and RuntimeDefault seccomp.
- */
-export function postgresPodSecurityContext(): k8s.PodSecurityContext {
-  return {
-    runAsNonRoot: true,
-    runAsUser: POSTGRES_UID,
-    runAsGroup: POSTGRES_UID,
-    fsGroup: POSTGRES_UID,
-    fsGroupChangePolicy: 'OnRootMismatch',
-    seccompProfile: { type: 'RuntimeDefault' },
+    }),
   };
 }
 
 // The exporter role's login over the pod's loopback (no TLS: the traffic never leaves the pod), as the exporter's
 // DATA_SOURCE_* variables: a member of pg_monitor, never the superuser. No readiness probe:
 // a pod is ready when PostgreSQL is, and an exporter that is not must never take the database out of its Service.
-function exporterContainer(exporter: PostgresExporterProps): k8s.Container {
+function exporterContainer(exporter: PostgresExporterProps): RestrictedContainer {
   return {
     name: 'metrics',
     image: exporter.image,
-    imagePullPolicy: 'IfNotPresent',
     args: [`--web.listen-address=:${METRICS_PORT}`],
     ports: [{ name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: 'TCP' }],
     env: [
@@ -144,6 +141,5 @@ function exporterContainer(exporter: PostgresExporterProps): k8s.Container {
       limits: { memory: k8s.Quantity.fromString('128Mi') },
     },
     livenessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
-    securityContext: restrictedContainerSecurityContext(),
   };
 }

@@ -4,24 +4,16 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { checksum } from '../kube/checksum';
 import { ComponentLabels, componentLabels, labelAllObjects, selectorLabels } from '../kube/labels';
-import { restrictedContainerSecurityContext } from '../kube/security-context';
+import { restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference } from './database-credentials';
-import { CONFIG_KEYS, postgresPodSecurityContext } from './postgres-pod';
+import type { BackupDatabase } from './postgres-backup';
+import { CONFIG_KEYS, libpqClientEnv, POSTGRES_UID } from './postgres-pod';
 
-/** What the roles Job reads off its database (a PostgresDatabase). */
-export interface RolesDatabase {
-  readonly name: string;
-  readonly namespace: string;
-  readonly image: string;
-  readonly host: string;
-  readonly port: number;
-  readonly configMap: k8s.KubeConfigMap;
+/** What the roles Job reads off its database (a PostgresDatabase): what a backup reads, and the superuser's password. */
+export interface RolesDatabase extends BackupDatabase {
   /** The bootstrap superuser's password. */
   readonly passwordSecret: SecretKeyReference;
-  readonly roleNames: Readonly<Record<DatabaseRole, string>>;
-  rolePassword(role: DatabaseRole): SecretKeyReference;
-  allowClient(client: IDatabaseClient): void;
 }
 
 export interface PostgresRolesProps {
@@ -29,10 +21,15 @@ export interface PostgresRolesProps {
   readonly database: RolesDatabase;
   /**
    * How long a finished Job is kept before Kubernetes deletes it (as the migration Job's).
-   * @default Duration.days(1)
+   * @default POSTGRES_ROLES_DEFAULTS.ttl
    */
   readonly ttl?: Duration;
 }
+
+/** The defaults of a PostgresRoles. */
+export const POSTGRES_ROLES_DEFAULTS = {
+  ttl: Duration.days(1),
+} as const;
 
 /** The hex digits of the spec's hash in the roles Job's name. */
 export const ROLES_JOB_HASH_LENGTH = 4;
@@ -142,38 +139,36 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
   public readonly job: k8s.KubeJob;
   private readonly databaseName: string;
 
-  constructor(scope: Construct, id: string, props: PostgresRolesProps) {
+  /** `props` with `POSTGRES_ROLES_DEFAULTS` applied. */
+  public static resolve(props: PostgresRolesProps): Required<PostgresRolesProps> {
+    return { database: props.database, ttl: props.ttl ?? POSTGRES_ROLES_DEFAULTS.ttl };
+  }
+
+  constructor(scope: Construct, id: string, unresolved: PostgresRolesProps) {
     super(scope, id);
+    const props = PostgresRoles.resolve(unresolved);
     const db = props.database;
     this.namespace = db.namespace;
     this.databaseName = db.name;
     this.clientPodLabels = selectorLabels(this, this.identity(db.image));
-    const fromConfig = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { configMapKeyRef: { name: db.configMap.name, key } } });
     const fromSecret = (name: string, ref: SecretKeyReference): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } });
     const jobSpec: k8s.JobSpec = {
       backoffLimit: 4,
       activeDeadlineSeconds: 600,
-      ttlSecondsAfterFinished: (props.ttl ?? Duration.days(1)).toSeconds(),
+      ttlSecondsAfterFinished: props.ttl.toSeconds(),
       template: {
         metadata: { labels: componentLabels(this, this.identity(db.image)) },
-        spec: {
+        spec: restrictedPodSpec({
           restartPolicy: 'Never',
-          enableServiceLinks: false,
-          automountServiceAccountToken: false,
-          securityContext: postgresPodSecurityContext(),
-          containers: [{
+          runAs: POSTGRES_UID,
+          fsGroup: true,
+          container: {
             name: 'roles',
             image: db.image,
-            imagePullPolicy: 'IfNotPresent',
             command: ['/bin/sh', '-c', ROLES_SCRIPT],
-            // libpq's own variables, so that no password is on a command line.
             env: [
-              { name: 'PGHOST', value: db.host },
-              { name: 'PGPORT', value: String(db.port) },
-              fromConfig('PGDATABASE', CONFIG_KEYS.database),
-              fromConfig('PGUSER', CONFIG_KEYS.user),
-              fromSecret('PGPASSWORD', db.passwordSecret),
-              { name: 'PGCONNECT_TIMEOUT', value: '10' },
+              // The bootstrap superuser, whose name is in the database's ConfigMap.
+              ...libpqClientEnv(db, { valueFrom: { configMapKeyRef: { name: db.configMap.name, key: CONFIG_KEYS.user } } }, db.passwordSecret),
               ...Object.values(DatabaseRole).flatMap(role => [
                 { name: roleNameEnv(role), value: db.roleNames[role] },
                 fromSecret(`${role.toUpperCase()}_PASSWORD`, db.rolePassword(role)),
@@ -183,11 +178,9 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
               requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
               limits: { memory: k8s.Quantity.fromString('64Mi') },
             },
-            securityContext: restrictedContainerSecurityContext(),
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-          }],
-          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
-        },
+          },
+          scratch: [tmpDirectory('16Mi')],
+        }),
       },
     };
     this.job = new k8s.KubeJob(this, 'Resource', {

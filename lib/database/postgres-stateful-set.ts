@@ -1,14 +1,15 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { PropProblem } from '../kube/prop-checks';
-import { PostgresDatabase, PostgresDatabaseProps } from './postgres-database';
+import { PostgresDatabase, PostgresDatabaseProps, resolvePostgresDatabaseProps, ResolvedPostgresDatabaseProps } from './postgres-database';
 import { DATA_VOLUME_NAME, POSTGRES_PORT_NAME } from './postgres-pod';
 
 export interface PostgresStatefulSetProps extends PostgresDatabaseProps {
   /**
    * Must be 1. StatefulSet replicas of plain PostgreSQL are independent, empty databases behind one Service —
    * not replicas — so a client would see a different database on every connection.
-   * @default 1
+   * @default POSTGRES_STATEFUL_SET_DEFAULTS.replicas
    */
   readonly replicas?: number;
 }
@@ -17,6 +18,11 @@ export interface PostgresStatefulSetProps extends PostgresDatabaseProps {
 export const POSTGRES_STATEFUL_SET_DEFAULTS = {
   replicas: 1,
 } as const;
+
+/** `PostgresStatefulSetProps` with every default applied. */
+interface ResolvedPostgresStatefulSetProps extends ResolvedPostgresDatabaseProps {
+  readonly replicas: number;
+}
 
 // The controller-revision-hash label of a StatefulSet's pods is `<name>-<10 characters>`, a label value of 63 at most.
 const STATEFUL_SET_NAME_MAX_LENGTH = 52;
@@ -33,12 +39,23 @@ export class PostgresStatefulSet extends PostgresDatabase {
   /** The headless Service that gives the pods their stable DNS names; the StatefulSet's `serviceName`. */
   public readonly headlessService: k8s.KubeService;
   public readonly statefulSet: k8s.KubeStatefulSet;
+  /** None: the set retains the claims of its claim templates when it is deleted or scaled down. */
+  public readonly dataObjects: readonly ApiObject[] = [];
 
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
   public static checkProps(props: PostgresStatefulSetProps): PropProblem[] {
+    return PostgresStatefulSet.checkResolved(PostgresStatefulSet.resolve(props));
+  }
+
+  /** `props` with `POSTGRES_DEFAULTS` and `POSTGRES_STATEFUL_SET_DEFAULTS` applied. */
+  public static resolve(props: PostgresStatefulSetProps): ResolvedPostgresStatefulSetProps {
+    return { ...resolvePostgresDatabaseProps(props), replicas: props.replicas ?? POSTGRES_STATEFUL_SET_DEFAULTS.replicas };
+  }
+
+  private static checkResolved(props: ResolvedPostgresStatefulSetProps): PropProblem[] {
     const problems = PostgresDatabase.checkCommonProps(props, STATEFUL_SET_NAME_MAX_LENGTH,
       "a StatefulSet's pods carry the label 'controller-revision-hash: <name>-<10 characters>', at most 63");
-    const replicas = props.replicas ?? POSTGRES_STATEFUL_SET_DEFAULTS.replicas;
+    const replicas = props.replicas;
     if (replicas !== 1) {
       problems.push({
         prop: 'replicas', value: replicas,
@@ -50,9 +67,10 @@ export class PostgresStatefulSet extends PostgresDatabase {
     return problems;
   }
 
-  constructor(scope: Construct, id: string, props: PostgresStatefulSetProps) {
-    super(scope, id, props, PostgresStatefulSet.checkProps(props));
-    this.replicas = props.replicas ?? POSTGRES_STATEFUL_SET_DEFAULTS.replicas;
+  constructor(scope: Construct, id: string, unresolved: PostgresStatefulSetProps) {
+    const props = PostgresStatefulSet.resolve(unresolved);
+    super(scope, id, props, PostgresStatefulSet.checkResolved(props));
+    this.replicas = props.replicas;
 
     this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
       metadata: { name: `${this.name}-headless` },

@@ -13,10 +13,18 @@ export interface ArgoCdApplicationProps {
   readonly path: string;
   /**
    * The Argo CD project.
-   * @default 'default'
+   * @default ARGO_CD_APPLICATION_DEFAULTS.project
    */
   readonly project?: string;
 }
+
+/** The defaults of an ArgoCdApplication. */
+export const ARGO_CD_APPLICATION_DEFAULTS = {
+  project: 'default',
+} as const;
+
+/** `ArgoCdApplicationProps` with every default applied. */
+export type ResolvedArgoCdApplicationProps = Required<ArgoCdApplicationProps>;
 
 /**
  * An Argo CD Application that keeps the cluster equal to one stage folder: automated sync with pruning and self
@@ -27,20 +35,23 @@ export interface ArgoCdApplicationProps {
 export class ArgoCdApplication extends Construct {
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
   public static checkProps(props: ArgoCdApplicationProps): PropProblem[] {
-    const checks = new PropChecks();
-    checks.name('name', props.name, 'dnsSubdomain');
-    checks.gitUrl('repoUrl', props.repoUrl);
-    checks.gitBranch('targetRevision', props.targetRevision);
-    checks.repositoryPath('path', props.path, '', 'dist/prod');
-    checks.name('project', props.project ?? 'default', 'dnsSubdomain');
-    return checks.problems;
+    return checkResolved(ArgoCdApplication.resolve(props));
+  }
+
+  /** `props` with `ARGO_CD_APPLICATION_DEFAULTS` applied. */
+  public static resolve(props: ArgoCdApplicationProps): ResolvedArgoCdApplicationProps {
+    return { ...props, project: props.project ?? ARGO_CD_APPLICATION_DEFAULTS.project };
   }
 
   public readonly resource: ApiObject;
+  /** The Argo CD project the Application belongs to. */
+  public readonly project: string;
 
-  constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
+  constructor(scope: Construct, id: string, unresolved: ArgoCdApplicationProps) {
     super(scope, id);
-    throwIfInvalid(this, ArgoCdApplication.checkProps(props));
+    const props = ArgoCdApplication.resolve(unresolved);
+    throwIfInvalid(this, checkResolved(props));
+    this.project = props.project;
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
@@ -50,7 +61,7 @@ export class ArgoCdApplication extends Construct {
         finalizers: ['resources-finalizer.argocd.argoproj.io'],
       },
       spec: {
-        project: props.project ?? 'default',
+        project: this.project,
         source: { repoURL: props.repoUrl, targetRevision: props.targetRevision, path: props.path },
         destination: { server: 'https://kubernetes.default.svc' },
         syncPolicy: {
@@ -62,4 +73,14 @@ export class ArgoCdApplication extends Construct {
       },
     });
   }
+}
+
+function checkResolved(props: ResolvedArgoCdApplicationProps): PropProblem[] {
+  const checks = new PropChecks();
+  checks.name('name', props.name, 'dnsSubdomain');
+  checks.gitUrl('repoUrl', props.repoUrl);
+  checks.gitBranch('targetRevision', props.targetRevision);
+  checks.repositoryPath('path', props.path, '', 'dist/prod');
+  checks.name('project', props.project, 'dnsSubdomain');
+  return checks.problems;
 }

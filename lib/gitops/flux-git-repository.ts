@@ -8,10 +8,18 @@ export interface FluxGitRepositoryProps {
   readonly branch: string;
   /**
    * How often Flux fetches the repository.
-   * @default Duration.minutes(5)
+   * @default FLUX_GIT_REPOSITORY_DEFAULTS.interval
    */
   readonly interval?: Duration;
 }
+
+/** The defaults of a FluxGitRepository. */
+export const FLUX_GIT_REPOSITORY_DEFAULTS = {
+  interval: Duration.minutes(5),
+} as const;
+
+/** `FluxGitRepositoryProps` with every default applied. */
+export type ResolvedFluxGitRepositoryProps = Required<FluxGitRepositoryProps>;
 
 /**
  * The Flux source the stage's Kustomization reads.
@@ -20,33 +28,45 @@ export interface FluxGitRepositoryProps {
 export class FluxGitRepository extends Construct {
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
   public static checkProps(props: FluxGitRepositoryProps): PropProblem[] {
-    const checks = new PropChecks();
-    checks.name('name', props.name, 'dnsSubdomain');
-    checks.gitUrl('url', props.url);
-    checks.gitBranch('branch', props.branch);
-    checks.integer('interval', (props.interval ?? Duration.minutes(5)).toSeconds(), 1, Number.MAX_SAFE_INTEGER,
-      'must be at least Duration.seconds(1)');
-    return checks.problems;
+    return checkResolved(FluxGitRepository.resolve(props));
+  }
+
+  /** `props` with `FLUX_GIT_REPOSITORY_DEFAULTS` applied. */
+  public static resolve(props: FluxGitRepositoryProps): ResolvedFluxGitRepositoryProps {
+    return { ...props, interval: props.interval ?? FLUX_GIT_REPOSITORY_DEFAULTS.interval };
   }
 
   public readonly name: string;
+  /** How often Flux fetches the repository. */
+  public readonly interval: Duration;
   public readonly resource: ApiObject;
 
-  constructor(scope: Construct, id: string, props: FluxGitRepositoryProps) {
+  constructor(scope: Construct, id: string, unresolved: FluxGitRepositoryProps) {
     super(scope, id);
-    throwIfInvalid(this, FluxGitRepository.checkProps(props));
+    const props = FluxGitRepository.resolve(unresolved);
+    throwIfInvalid(this, checkResolved(props));
     this.name = props.name;
+    this.interval = props.interval;
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'GitRepository',
       metadata: { name: props.name },
       spec: {
-        interval: fluxDuration(props.interval ?? Duration.minutes(5)),
+        interval: fluxDuration(this.interval),
         url: props.url,
         ref: { branch: props.branch },
       },
     });
   }
+}
+
+function checkResolved(props: ResolvedFluxGitRepositoryProps): PropProblem[] {
+  const checks = new PropChecks();
+  checks.name('name', props.name, 'dnsSubdomain');
+  checks.gitUrl('url', props.url);
+  checks.gitBranch('branch', props.branch);
+  checks.integer('interval', props.interval.toSeconds(), 1, Number.MAX_SAFE_INTEGER, 'must be at least Duration.seconds(1)');
+  return checks.problems;
 }
 
 /** A Duration in Flux's Go syntax: `5m`, `90s`. */

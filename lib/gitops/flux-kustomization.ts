@@ -11,15 +11,23 @@ export interface FluxKustomizationProps {
   readonly path: string;
   /**
    * Kustomizations (in the same namespace) that must be ready first.
-   * @default []
+   * @default - none
    */
   readonly dependsOn?: readonly string[];
   /**
    * How long to wait for every object to be ready (the migration Job to complete, the pods to be ready).
-   * @default Duration.minutes(10)
+   * @default FLUX_KUSTOMIZATION_DEFAULTS.timeout
    */
   readonly timeout?: Duration;
 }
+
+/** The defaults of a FluxKustomization. */
+export const FLUX_KUSTOMIZATION_DEFAULTS = {
+  timeout: Duration.minutes(10),
+} as const;
+
+/** `FluxKustomizationProps` (but its source) with every default applied. */
+export type ResolvedFluxKustomizationProps = Required<Omit<FluxKustomizationProps, 'source'>>;
 
 /**
  * A Flux Kustomization for one stage folder: pruning, and `wait`, so that it turns Ready only once every object
@@ -30,25 +38,24 @@ export interface FluxKustomizationProps {
 export class FluxKustomization extends Construct {
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
   public static checkProps(props: Omit<FluxKustomizationProps, 'source'>): PropProblem[] {
-    const checks = new PropChecks();
-    checks.name('name', props.name, 'dnsSubdomain');
-    checks.repositoryPath('path', props.path, './', './dist/prod');
-    if (!Array.isArray(props.dependsOn ?? [])) {
-      checks.add('dependsOn', props.dependsOn, "must be a list of Flux Kustomization names, such as ['infrastructure']");
-    } else {
-      (props.dependsOn ?? []).forEach((name, index) => checks.name(`dependsOn[${index}]`, name, 'dnsSubdomain'));
-    }
-    checks.integer('timeout', (props.timeout ?? Duration.minutes(10)).toSeconds(), 1, Number.MAX_SAFE_INTEGER,
-      'must be at least Duration.seconds(1)');
-    return checks.problems;
+    return checkResolved(FluxKustomization.resolve(props));
   }
 
+  /** `props` with `FLUX_KUSTOMIZATION_DEFAULTS` applied, and no Kustomization to wait for unless named. */
+  public static resolve(props: Omit<FluxKustomizationProps, 'source'>): ResolvedFluxKustomizationProps {
+    return { name: props.name, path: props.path, dependsOn: props.dependsOn ?? [], timeout: props.timeout ?? FLUX_KUSTOMIZATION_DEFAULTS.timeout };
+  }
+
+  /** How long Flux waits for every object to be ready. */
+  public readonly timeout: Duration;
   public readonly resource: ApiObject;
 
-  constructor(scope: Construct, id: string, props: FluxKustomizationProps) {
+  constructor(scope: Construct, id: string, unresolved: FluxKustomizationProps) {
     super(scope, id);
-    throwIfInvalid(this, FluxKustomization.checkProps(props));
-    const dependsOn = props.dependsOn ?? [];
+    const props = FluxKustomization.resolve(unresolved);
+    throwIfInvalid(this, checkResolved(props));
+    this.timeout = props.timeout;
+    const dependsOn = props.dependsOn;
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
@@ -56,8 +63,8 @@ export class FluxKustomization extends Construct {
       spec: {
         interval: '10m',
         retryInterval: '1m',
-        timeout: fluxDuration(props.timeout ?? Duration.minutes(10)),
-        sourceRef: { kind: 'GitRepository', name: props.source.name },
+        timeout: fluxDuration(this.timeout),
+        sourceRef: { kind: 'GitRepository', name: unresolved.source.name },
         path: props.path,
         prune: true,
         wait: true,
@@ -65,4 +72,17 @@ export class FluxKustomization extends Construct {
       },
     });
   }
+}
+
+function checkResolved(props: ResolvedFluxKustomizationProps): PropProblem[] {
+  const checks = new PropChecks();
+  checks.name('name', props.name, 'dnsSubdomain');
+  checks.repositoryPath('path', props.path, './', './dist/prod');
+  if (!Array.isArray(props.dependsOn)) {
+    checks.add('dependsOn', props.dependsOn, "must be a list of Flux Kustomization names, such as ['infrastructure']");
+  } else {
+    props.dependsOn.forEach((name, index) => checks.name(`dependsOn[${index}]`, name, 'dnsSubdomain'));
+  }
+  checks.integer('timeout', props.timeout.toSeconds(), 1, Number.MAX_SAFE_INTEGER, 'must be at least Duration.seconds(1)');
+  return checks.problems;
 }

@@ -19,7 +19,7 @@ export interface IBridgeBackend {
 export class BridgeBackend {
   /**
    * A cdk8s-plus Service (its first port), in the namespace of its chart.
-   * @param port @default - the Service's first port
+   * @param port the Service's port to route to; its first port when left out
    */
   public static fromService(service: kplus.Service, port?: number): IBridgeBackend {
     const namespace = service.metadata.namespace ?? Chart.of(service).namespace;
@@ -42,7 +42,7 @@ export interface IngressBridgeProps {
   readonly host: string;
   /**
    * Path prefix routed to the backend.
-   * @default '/'
+   * @default INGRESS_BRIDGE_DEFAULTS.path
    */
   readonly path?: string;
   /**
@@ -57,7 +57,7 @@ export interface IngressBridgeProps {
   readonly ingressName?: string;
   /**
    * The IngressClass; without one, the Ingress depends on a cluster default class that may not exist.
-   * @default 'nginx'
+   * @default INGRESS_BRIDGE_DEFAULTS.ingressClassName
    * @see https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class
    */
   readonly ingressClassName?: string;
@@ -68,7 +68,7 @@ export interface IngressBridgeProps {
   readonly tls?: IngressTls;
   /**
    * The cluster's DNS domain, under which the backend Service's name is written.
-   * @default 'cluster.local'
+   * @default DEFAULT_CLUSTER_DOMAIN
    */
   readonly clusterDomain?: string;
   /**
@@ -83,6 +83,12 @@ export const INGRESS_BRIDGE_DEFAULTS = {
   path: '/',
   ingressClassName: 'nginx',
 } as const;
+
+/** `IngressBridgeProps` with every default applied, the names derived from the backend's included. */
+export interface ResolvedIngressBridgeProps extends Required<Omit<IngressBridgeProps, 'tls' | 'version'>> {
+  readonly tls?: IngressTls;
+  readonly version?: string;
+}
 
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -101,7 +107,8 @@ export class IngressTls {
 
   /**
    * cert-manager issues the certificate from `clusterIssuer` (which must exist in the cluster) into `secretName`.
-   * @param secretName @default - the host with dots as dashes and `-tls` (`drexii.me` → `drexii-me-tls`)
+   * @param secretName the certificate's Secret; when left out, the host with dots as dashes and `-tls`
+   *   (`drexii.me` → `drexii-me-tls`)
    * @see https://cert-manager.io/docs/usage/ingress/
    */
   public static fromClusterIssuer(clusterIssuer: string, secretName?: string): IngressTls {
@@ -141,25 +148,22 @@ export class IngressTls {
 export class IngressBridge extends Construct {
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
   public static checkProps(props: IngressBridgeProps): PropProblem[] {
-    const checks = new PropChecks();
-    const host = props.host;
-    const scheme = typeof host === 'string' ? /^[a-z][a-z0-9+.-]*:\/\//i.exec(host) : null;
-    if (scheme) {
-      checks.add('host', host, `must be a bare host name such as 'drexii.me'; drop the scheme '${scheme[0]}'`);
-    } else if (typeof host !== 'string' || !HOST.test(host) || host.length > 253) {
-      checks.add('host', host, "must be a lower-case DNS host name such as 'drexii.me' or '*.drexii.me', with no port or path");
-    }
-    const path = props.path ?? INGRESS_BRIDGE_DEFAULTS.path;
-    if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) {
-      checks.add('path', path, "must be an absolute path starting with '/', such as '/tasks'");
-    }
-    checks.name('serviceName', props.serviceName ?? `${props.backend.serviceName}-external`, 'dns1035Label');
-    checks.name('ingressName', props.ingressName ?? props.backend.serviceName, 'dnsSubdomain');
-    checks.name('ingressClassName', props.ingressClassName ?? INGRESS_BRIDGE_DEFAULTS.ingressClassName, 'dnsSubdomain');
-    if (props.clusterDomain !== undefined) {
-      checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
-    }
-    return [...checks.problems, ...(props.tls?.problems ?? [])];
+    return checkResolved(IngressBridge.resolve(props));
+  }
+
+  /** `props` with `INGRESS_BRIDGE_DEFAULTS` applied, and the Service and Ingress names derived from the backend's. */
+  public static resolve(props: IngressBridgeProps): ResolvedIngressBridgeProps {
+    return {
+      backend: props.backend,
+      host: props.host,
+      path: props.path ?? INGRESS_BRIDGE_DEFAULTS.path,
+      serviceName: props.serviceName ?? `${props.backend.serviceName}-external`,
+      ingressName: props.ingressName ?? props.backend.serviceName,
+      ingressClassName: props.ingressClassName ?? INGRESS_BRIDGE_DEFAULTS.ingressClassName,
+      tls: props.tls,
+      clusterDomain: props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+      version: props.version,
+    };
   }
 
   public readonly namespace: string;
@@ -171,27 +175,28 @@ export class IngressBridge extends Construct {
   public readonly externalNameService: k8s.KubeService;
   public readonly ingress: k8s.KubeIngress;
 
-  constructor(scope: Construct, id: string, props: IngressBridgeProps) {
+  constructor(scope: Construct, id: string, unresolved: IngressBridgeProps) {
     super(scope, id);
-    throwIfInvalid(this, IngressBridge.checkProps(props));
+    const props = IngressBridge.resolve(unresolved);
+    throwIfInvalid(this, checkResolved(props));
     this.namespace = requireNamespace(this);
     this.host = props.host;
-    this.path = props.path ?? INGRESS_BRIDGE_DEFAULTS.path;
-    this.ingressClassName = props.ingressClassName ?? INGRESS_BRIDGE_DEFAULTS.ingressClassName;
+    this.path = props.path;
+    this.ingressClassName = props.ingressClassName;
     this.tlsSecretName = props.tls?.secretNameFor(this.host);
     const { serviceName, serviceNamespace, servicePort: port } = props.backend;
 
     this.externalNameService = new k8s.KubeService(this, 'ExternalName', {
-      metadata: { name: props.serviceName ?? `${serviceName}-external` },
+      metadata: { name: props.serviceName },
       spec: {
         type: 'ExternalName',
-        externalName: serviceFqdn(serviceName, serviceNamespace, props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN),
+        externalName: serviceFqdn(serviceName, serviceNamespace, props.clusterDomain),
         ports: [{ name: 'http', port, protocol: 'TCP' }],
       },
     });
 
     this.ingress = new k8s.KubeIngress(this, 'Resource', {
-      metadata: { name: props.ingressName ?? serviceName, annotations: props.tls?.annotations },
+      metadata: { name: props.ingressName, annotations: props.tls?.annotations },
       spec: {
         ingressClassName: this.ingressClassName,
         tls: this.tlsSecretName ? [{ hosts: [this.host], secretName: this.tlsSecretName }] : undefined,
@@ -210,4 +215,25 @@ export class IngressBridge extends Construct {
 
     labelAllObjects(this, componentLabels(this, { name: serviceName, component: 'ingress', version: props.version }));
   }
+}
+
+/** What is wrong with resolved props, each problem naming the prop, the value and the fix. */
+function checkResolved(props: ResolvedIngressBridgeProps): PropProblem[] {
+  const checks = new PropChecks();
+  const host = props.host;
+  const scheme = typeof host === 'string' ? /^[a-z][a-z0-9+.-]*:\/\//i.exec(host) : null;
+  if (scheme) {
+    checks.add('host', host, `must be a bare host name such as 'drexii.me'; drop the scheme '${scheme[0]}'`);
+  } else if (typeof host !== 'string' || !HOST.test(host) || host.length > 253) {
+    checks.add('host', host, "must be a lower-case DNS host name such as 'drexii.me' or '*.drexii.me', with no port or path");
+  }
+  const path = props.path;
+  if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) {
+    checks.add('path', path, "must be an absolute path starting with '/', such as '/tasks'");
+  }
+  checks.name('serviceName', props.serviceName, 'dns1035Label');
+  checks.name('ingressName', props.ingressName, 'dnsSubdomain');
+  checks.name('ingressClassName', props.ingressClassName, 'dnsSubdomain');
+  checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
+  return [...checks.problems, ...(props.tls?.problems ?? [])];
 }

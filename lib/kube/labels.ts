@@ -23,7 +23,10 @@ export interface ComponentLabels {
   readonly name: string;
   /** `app.kubernetes.io/component`, e.g. `database`. */
   readonly component: string;
-  /** `app.kubernetes.io/version`, e.g. the image tag; @default - no version label */
+  /**
+   * `app.kubernetes.io/version`, e.g. the image tag.
+   * @default - no version label
+   */
   readonly version?: string;
 }
 

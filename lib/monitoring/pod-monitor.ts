@@ -10,13 +10,28 @@ export interface PodMetricsProps {
   readonly selector: Record<string, string>;
   /** Name of the container port that serves the metrics. */
   readonly portName: string;
-  /** @default '/metrics' */
+  /**
+   * The HTTP path of the metrics.
+   * @default POD_METRICS_DEFAULTS.path
+   */
   readonly path?: string;
-  /** @default '30s' */
+  /**
+   * How often Prometheus scrapes, in Prometheus's duration syntax.
+   * @default POD_METRICS_DEFAULTS.interval
+   */
   readonly interval?: string;
   /** The recommended-label identity of what it scrapes; the PodMonitor carries its labels, component `metrics`. */
   readonly identity: ComponentLabels;
 }
+
+/** The defaults of a PodMetrics. */
+export const POD_METRICS_DEFAULTS = {
+  path: '/metrics',
+  interval: '30s',
+} as const;
+
+/** `PodMetricsProps` with every default applied. */
+export type ResolvedPodMetricsProps = Required<PodMetricsProps>;
 
 /**
  * A Prometheus Operator `PodMonitor`: Prometheus scrapes every pod the selector picks, on a named container port.
@@ -25,19 +40,31 @@ export interface PodMetricsProps {
  * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PodMonitor
  */
 export class PodMetrics extends Construct {
-  public readonly podMonitor: monitoring.PodMonitor;
+  /** `props` with `POD_METRICS_DEFAULTS` applied. */
+  public static resolve(props: PodMetricsProps): ResolvedPodMetricsProps {
+    return { ...props, path: props.path ?? POD_METRICS_DEFAULTS.path, interval: props.interval ?? POD_METRICS_DEFAULTS.interval };
+  }
 
-  constructor(scope: Construct, id: string, props: PodMetricsProps) {
+  public readonly podMonitor: monitoring.PodMonitor;
+  /** The HTTP path Prometheus scrapes. */
+  public readonly path: string;
+  /** How often Prometheus scrapes. */
+  public readonly interval: string;
+
+  constructor(scope: Construct, id: string, unresolved: PodMetricsProps) {
     super(scope, id);
+    const props = PodMetrics.resolve(unresolved);
     const checks = new PropChecks();
     checks.name('name', props.name, 'dnsSubdomain');
     checks.name('portName', props.portName, 'dnsLabel', 15, 'a container port name is an IANA service name');
     throwIfInvalid(this, checks.problems);
+    this.path = props.path;
+    this.interval = props.interval;
     this.podMonitor = new monitoring.PodMonitor(this, 'Resource', {
       metadata: { name: props.name },
       spec: {
         selector: { matchLabels: props.selector },
-        podMetricsEndpoints: [{ port: props.portName, path: props.path ?? '/metrics', interval: props.interval ?? '30s' }],
+        podMetricsEndpoints: [{ port: props.portName, path: this.path, interval: this.interval }],
       },
     });
     labelAllObjects(this, componentLabels(this, { ...props.identity, component: 'metrics' }));

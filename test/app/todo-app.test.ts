@@ -6,7 +6,8 @@ import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
-import { CONFIG_CHECKSUM_ANNOTATION, TodoApp, TodoAppProps } from '../../lib/app/todo-app';
+import { CONFIG_CHECKSUM_ANNOTATION, TodoApp } from '../../lib/app/todo-app';
+import { TODO_APP_DEFAULTS, TodoAppProps } from '../../lib/app/todo-app-props';
 import { AppPreset, TodoAppPreset } from '../../lib/app/todo-app-preset';
 import { IDatabase, IDatabaseClient } from '../../lib/database/database';
 import { ClientCredentials, ClientRole, DatabaseCredentials } from '../../lib/database/database-credentials';
@@ -392,5 +393,17 @@ describe('taskListCache: GET /tasks from memory, or always from the database', (
       prop: 'taskListCache', value: 'off', message: expect.stringContaining('must be true'),
     })]);
     expect(TodoApp.checkProps({ preset: TodoAppPreset.NODE_SERVICE, taskListCache: false })).toEqual([]);
+  });
+});
+
+describe('TodoApp.resolve: each default applied once, and what the constructor assigns', () => {
+  test("the preset's image, fixed port and migration command; the autoscaler's defaults", () => {
+    const resolved = TodoApp.resolve({ preset: TodoAppPreset.FLASK, autoscaling: { maxReplicas: 4 } });
+    const flask = TodoAppPreset.FLASK;
+    expect(resolved).toMatchObject({
+      name: TODO_APP_DEFAULTS.name, image: flask.defaultImage, port: 5000, migrationCommand: flask.migrationCommand,
+      autoscaling: { minReplicas: TODO_APP_DEFAULTS.autoscaling.minReplicas, maxReplicas: 4, cpuUtilizationPercent: TODO_APP_DEFAULTS.autoscaling.cpuUtilizationPercent },
+    });
+    expect(TodoApp.resolve({ preset: TodoAppPreset.NODE_SERVICE }).port).toBe(TODO_APP_DEFAULTS.port);
   });
 });

@@ -1,6 +1,6 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import { DatabaseCredentials } from '../../lib/database/database-credentials';
-import { PostgresBackup, PostgresBackupProps } from '../../lib/database/postgres-backup';
+import { POSTGRES_BACKUP_DEFAULTS, PostgresBackup, PostgresBackupProps } from '../../lib/database/postgres-backup';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
 import { cronScheduleProblem } from '../../lib/kube/cron-schedule';
 import { InvalidPropsError } from '../../lib/kube/prop-checks';
@@ -173,5 +173,11 @@ describe('cron schedules, as the CronJob controller reads them', () => {
     ['CRON_TZ=UTC 0 3 * * *', /must not set a time zone/],
   ])('%j is not', (schedule, message) => {
     expect(cronScheduleProblem(schedule)).toMatch(message);
+  });
+});
+
+test('PostgresBackup.resolve applies POSTGRES_BACKUP_DEFAULTS once; what is set stays', () => {
+  expect(PostgresBackup.resolve({ retention: 3 })).toEqual({
+    ...POSTGRES_BACKUP_DEFAULTS, retention: 3, storageClassName: undefined, notifyAfterRestore: [],
   });
 });

@@ -3,7 +3,8 @@ import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IDatabaseClient } from '../../lib/database/database';
 import { DatabaseCredentials, DatabaseRole } from '../../lib/database/database-credentials';
-import { PodAntiAffinity, PostgresCluster, PostgresClusterProps } from '../../lib/database/postgres-cluster';
+import { PostgresCluster } from '../../lib/database/postgres-cluster';
+import { PodAntiAffinity, PostgresClusterProps } from '../../lib/database/postgres-cluster-props';
 import { InvalidPropsError } from '../../lib/kube/prop-checks';
 import { namespacedChart, only, synth } from '../support/manifests';
 

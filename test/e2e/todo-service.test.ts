@@ -571,6 +571,15 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     expect(await broken.exit).toBe(1);
     expect(broken.logs[0].msg).toBe("invalid environment: DB_PASSWORD is not set; set it to the database's password");
   });
+
+  test('LOG_LEVEL is read once, with the other settings: a level pino does not know stops the service with a message naming it', async () => {
+    const broken = new ServiceProcess(['node', 'dist/server.js'], APP_DIR, { ...appEnv, HOST: postgres.host, PORT: '5999', LOG_LEVEL: 'verbose' }, asServer);
+    expect(await broken.exit).toBe(1);
+    expect(broken.logs[0].msg).toBe('invalid environment: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got \'verbose\'');
+    const migration = await runMigration({ ...migrateEnv, LOG_LEVEL: 'verbose' });
+    expect(migration.code).toBe(1);
+    expect(migration.logs[0].msg).toBe('invalid environment: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got \'verbose\'');
+  });
 });
 
 /** A connection as `env`'s DB_USER (a pod's login), to run one statement and close. */

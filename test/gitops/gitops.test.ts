@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Duration } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
-import { ArgoCdApplication, FluxGitRepository, FluxKustomization, SYNC_WAVE_ANNOTATION, SyncWave } from '../../lib/gitops';
+import { ARGO_CD_APPLICATION_DEFAULTS, ArgoCdApplication, FLUX_GIT_REPOSITORY_DEFAULTS, FLUX_KUSTOMIZATION_DEFAULTS, FluxGitRepository, FluxKustomization, SYNC_WAVE_ANNOTATION, SyncWave } from '../../lib/gitops';
 import { DatabaseWorkload, resolveConfig, stageConfig, stageNames } from '../../lib/config';
 import { synthesizeGitOps, synthesizeStage } from '../../lib/synthesize';
 import { Manifest, testApp } from '../support/manifests';
@@ -237,5 +237,18 @@ describe('the GitOps constructs check their own props', () => {
     const source = new FluxGitRepository(chart, 'Source', { name: 'todo', url: 'https://example.com/todo.git', branch: 'main' });
     expect(() => new FluxKustomization(chart, 'Kustomization', { name: 'todo', source, path: 'dist/prod', timeout: Duration.seconds(0) }))
       .toThrow(/'path' must be a folder relative to the repository's root, starting with '\.\/'.*\n  - 'timeout' must be at least Duration.seconds\(1\), got 0/);
+  });
+});
+
+describe('each GitOps construct resolves its defaults once, into the fields it exposes', () => {
+  test('the Argo CD project, the Flux fetch interval and the Kustomization timeout come from their *_DEFAULTS', () => {
+    const chart = new Chart(testApp(), 'gitops');
+    const application = new ArgoCdApplication(chart, 'Application', { name: 'dev', repoUrl: 'https://github.com/example/todo.git', targetRevision: 'main', path: 'dist/dev' });
+    const source = new FluxGitRepository(chart, 'Source', { name: 'todo', url: 'https://github.com/example/todo.git', branch: 'main' });
+    const kustomization = new FluxKustomization(chart, 'Kustomization', { name: 'dev', source, path: './dist/dev' });
+    expect(application.project).toBe(ARGO_CD_APPLICATION_DEFAULTS.project);
+    expect(source.interval).toBe(FLUX_GIT_REPOSITORY_DEFAULTS.interval);
+    expect(kustomization.timeout).toBe(FLUX_KUSTOMIZATION_DEFAULTS.timeout);
+    expect(FluxKustomization.resolve({ name: 'dev', path: './dist/dev' }).dependsOn).toEqual([]);
   });
 });

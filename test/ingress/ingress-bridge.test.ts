@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
-import { BridgeBackend, IBridgeBackend, IngressBridge, IngressBridgeProps, IngressTls } from '../../lib/ingress/ingress-bridge';
+import { BridgeBackend, IBridgeBackend, INGRESS_BRIDGE_DEFAULTS, IngressBridge, IngressBridgeProps, IngressTls } from '../../lib/ingress/ingress-bridge';
 import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
 const backend: IBridgeBackend = { serviceName: 'stateful-flask', serviceNamespace: 'stateful-namespace', servicePort: 5000 };
@@ -107,5 +107,13 @@ describe('IngressBridge', () => {
     expect(only(manifests, 'Ingress').metadata.name).toBe('shop-api');
     const portless = new kplus.Service(namespacedChart('other', cdk8sApp), 'Empty');
     expect(() => BridgeBackend.fromService(portless)).toThrow(/other\/Empty: a bridge backend needs a Service with a namespace and a port/);
+  });
+});
+
+test("IngressBridge.resolve applies INGRESS_BRIDGE_DEFAULTS and derives the names from the backend's Service, once", () => {
+  const backend: IBridgeBackend = { serviceName: 'stateful-flask', serviceNamespace: 'stateful-namespace', servicePort: 5000 };
+  expect(IngressBridge.resolve({ backend, host: 'drexii.me' })).toEqual({
+    backend, host: 'drexii.me', path: INGRESS_BRIDGE_DEFAULTS.path, serviceName: 'stateful-flask-external', ingressName: 'stateful-flask',
+    ingressClassName: INGRESS_BRIDGE_DEFAULTS.ingressClassName, tls: undefined, clusterDomain: 'cluster.local', version: undefined,
   });
 });

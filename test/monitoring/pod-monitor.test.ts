@@ -1,5 +1,5 @@
 import { AppPreset } from '../../lib/app/todo-app-preset';
-import { PodMetrics } from '../../lib/monitoring/pod-monitor';
+import { POD_METRICS_DEFAULTS, PodMetrics } from '../../lib/monitoring/pod-monitor';
 import { namespacedChart, only, synth } from '../support/manifests';
 import { resolveConfig } from '../../lib/config';
 import { synthStack } from '../support/manifests';
@@ -63,4 +63,12 @@ describe('monitoring in the stack', () => {
     expect(() => resolveConfig('bad', { monitoring: { enabled: 'yes' as any } })).toThrow(/monitoring\.enabled: must be true/);
     expect(() => resolveConfig('bad', { monitoring: { enabled: false, prometheusNamespace: 'Mon' } })).toThrow(/monitoring\.prometheusNamespace: must be a DNS-1123 label/);
   });
+});
+
+test('PodMetrics resolves its path and interval once, from POD_METRICS_DEFAULTS, into the fields it exposes', () => {
+  const metrics = new PodMetrics(namespacedChart('postgres'), 'Metrics', {
+    name: 'postgres', selector: { app: 'postgres' }, portName: 'metrics', identity: { name: 'postgresql', component: 'database' },
+  });
+  expect([metrics.path, metrics.interval]).toEqual([POD_METRICS_DEFAULTS.path, POD_METRICS_DEFAULTS.interval]);
+  expect(PodMetrics.resolve({ name: 'x', selector: {}, portName: 'metrics', identity: { name: 'x', component: 'y' }, interval: '10s' }).interval).toBe('10s');
 });
