@@ -1,6 +1,6 @@
 import { ApiObject, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { imageVersion } from '@stateful-todo/kube-conventions';
+import { imageTag, imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct, IConstruct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { ComponentLabels, componentLabels, labelAllObjects, selectorLabels } from '../kube/labels';
@@ -128,6 +128,8 @@ export function resolvePostgresDatabaseProps(props: PostgresDatabaseProps): Reso
   return { ...resolvePostgresCommonProps(props), metricsExporterImage: props.metricsExporterImage };
 }
 
+// The oldest PostgreSQL whose psql runs the roles Job's script (\getenv came in 15).
+const MIN_POSTGRES_MAJOR = 15;
 const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /** The name of each login role of a database the stack runs beside its superuser: `<databaseName>_<role>`. */
@@ -247,6 +249,12 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
     const checks = new PropChecks();
     checks.name('name', props.name, 'dns1035Label', maxNameLength, why);
     checks.image('image', props.image, POSTGRES_DEFAULTS.image);
+    // The roles Job reads each password with psql's \getenv, which PostgreSQL 15 brought (and keeps it off argv).
+    const major = typeof props.image === 'string' ? Number(/^(\d+)/.exec(imageTag(props.image) ?? '')?.[1]) : NaN;
+    if (major < MIN_POSTGRES_MAJOR) {
+      checks.add('image', props.image, `is PostgreSQL ${major}: the roles Job needs psql ${MIN_POSTGRES_MAJOR} or later (\\getenv); `
+        + `use PostgreSQL ${MIN_POSTGRES_MAJOR} or later, such as '${POSTGRES_DEFAULTS.image}'`);
+    }
     checkPostgresIdentifiers(checks, props);
     checks.size('storageSize', props.storageSize, 'Size.gibibytes(5)');
     checks.storageClassName('storageClassName', props.storageClassName);

@@ -229,6 +229,12 @@ describe('PostgresStatefulSet', () => {
       .toThrow(/'credentials.rolesSecretName' must name the Secret of the roles' passwords.*\n.*'credentials.migrationSecretName' must name the migration Job's Secret/);
   });
 
+  test('refuses a PostgreSQL older than 15, whose psql cannot run the roles Job (\\getenv); 15 and digests pass', () => {
+    expect(() => build({ image: 'postgres:14.13-bookworm' })).toThrow(/'image' is PostgreSQL 14: the roles Job needs psql 15 or later .*, got "postgres:14\.13-bookworm"/);
+    expect(() => build({ image: 'postgres:15.10-bookworm' })).not.toThrow();
+    expect(() => build({ image: 'postgres@sha256:' + 'a'.repeat(64) })).not.toThrow();
+  });
+
   test('the cluster domain is a prop: host is written under it', () => {
     expect(build().db.host).toBe('postgres.postgres.svc.cluster.local');
     expect(build({ clusterDomain: 'corp.internal' }).db.host).toBe('postgres.postgres.svc.corp.internal');
