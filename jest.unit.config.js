@@ -6,6 +6,8 @@ const { jest: config } = require('./package.json');
 module.exports = {
   ...config,
   rootDir: __dirname,
+  // One worker per core (jest's default leaves one core to itself): these tests spawn little, so all cores work.
+  maxWorkers: '100%',
   testPathIgnorePatterns: [
     '/node_modules/',
     // The pods' commands as their uid (unshare, setpriv) against a real PostgreSQL.
