@@ -10,8 +10,8 @@ import * as os from 'os';
 import * as path from 'path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { PostgresServer } from '../test/support/postgres-server';
-import { ServiceProcess, waitFor } from '../test/support/service-process';
+import { PostgresServer } from '../harness/postgres-server';
+import { ServiceProcess, waitFor } from '../harness/service-process';
 
 const ROOT = path.join(__dirname, '..');
 const APP_DIR = path.join(ROOT, 'app');

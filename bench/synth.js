@@ -46,7 +46,7 @@ const rows = [
   ["    loading cdk8s: node -e \"require('cdk8s'); require('cdk8s-plus-27')\"", `node -e "require('cdk8s'); require('cdk8s-plus-27')"`, root],
   ['    node -e 0 (Node\'s own start)', 'node -e 0', root],
   ['  the CLI with the validation plugin over those manifests (app: a copy of them)', `${cli} synth --app '${copyApp}' --output ${out}/plugin`, root],
-  ["cdk8s synth, 'cdk8s init' way (app: npx ts-node main.ts)", `${cli} synth --app "npx ts-node main.ts" --output ${out}/ts-node`, root],
+  ["cdk8s synth, 'cdk8s init' way (app: npx ts-node main.ts)", `${cli} synth --app "npx ts-node --files --require ./bench/require-text.js main.ts" --output ${out}/ts-node`, root],
 ];
 const seconds = interleavedMedianSeconds(rows.map(([, command, cwd]) => ({ command, cwd })), { runs, env: { ...env, CDK8S_OUTDIR: `${out}/in-process` } });
 rows.forEach(([label, command, cwd], index) => {

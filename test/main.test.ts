@@ -10,7 +10,7 @@ const ROOT = path.join(__dirname, '..');
 const BUNDLE = path.join(ROOT, '.build', 'main-under-test.js');
 
 beforeAll(() => {
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), ['main.ts', '--bundle', '--platform=node', '--packages=external',
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), ['main.ts', '--bundle', '--platform=node', '--packages=external', '--loader:.sh=text',
     '--target=node20', `--outfile=${BUNDLE}`, '--log-level=warning'], { cwd: ROOT });
 });
 

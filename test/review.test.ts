@@ -14,7 +14,7 @@ const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-'));
 
 beforeAll(() => {
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), ['main.ts', '--bundle', '--platform=node', '--packages=external',
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), ['main.ts', '--bundle', '--platform=node', '--packages=external', '--loader:.sh=text',
     '--target=node20', `--outfile=${BUNDLE}`, '--log-level=warning'], { cwd: ROOT });
 });
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));

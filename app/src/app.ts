@@ -1,3 +1,5 @@
+import { IncomingMessage, ServerResponse } from 'http';
+import { Socket } from 'net';
 import Fastify, { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { Pool } from 'pg';
 import { isUnavailable } from './database';
@@ -88,8 +90,41 @@ export function buildApp({ pool, migrations, logger, startupCheckIntervalMs = 10
   // Once closing starts, every response (in-flight ones included) closes its connection: otherwise a client's
   // keep-alive socket holds the server open for up to its keep-alive timeout, past the pod's grace period.
   let draining = false;
+  // Node's server.close() waits for every open connection, but closes only those between two requests. A connection
+  // whose request has not arrived yet (a client that connected just before the drain, a TCP probe) holds it open
+  // until the client hangs up: for ever, if it never sends one. So does one whose response was already on its way
+  // with keep-alive when the drain began, for the keep-alive timeout (72 s). Each connection's requests in flight
+  // are counted: at the drain, those with none are closed, and the others once their last response is sent.
+  const requestsInFlight = new Map<Socket, number>();
+  app.server.on('connection', (socket: Socket) => {
+    if (draining) {
+      socket.destroy();
+      return;
+    }
+    requestsInFlight.set(socket, 0);
+    socket.once('close', () => requestsInFlight.delete(socket));
+  });
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    requestsInFlight.set(socket, (requestsInFlight.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      if (!requestsInFlight.has(socket)) {
+        return;
+      }
+      const left = requestsInFlight.get(socket)! - 1;
+      requestsInFlight.set(socket, left);
+      if (draining && left === 0) {
+        socket.end(() => socket.destroy());
+      }
+    });
+  });
   app.addHook('preClose', async () => {
     draining = true;
+    for (const [socket, requests] of requestsInFlight) {
+      if (requests === 0) {
+        socket.destroy();
+      }
+    }
   });
   // A callback hook, not an async one: this runs on every response, and an async hook costs a promise each time.
   app.addHook('onSend', (_request, reply, payload, done) => {

@@ -17,6 +17,16 @@ import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference } from './database-credentials';
 import { libpqClientEnv, POSTGRES_UID } from './postgres-pod';
 
+// The backup Job's script (POSIX sh, in the database image). The dump is written under a hidden temporary name,
+// checked (pg_restore can read its whole table of contents), flushed to disk and only then renamed: a dump with a
+// final name is always complete. Pruning runs only after a successful dump, and keeps the newest `BACKUP_RETAIN`.
+import BACKUP_SCRIPT from './scripts/backup.sh';
+// The restore Job's script, run as the owner role: restores `RESTORE_DUMP` (a dump's file name, or `latest`) in one
+// transaction, so a failed restore changes nothing. `--no-owner` and `--no-privileges`: the objects are the owner's
+// and their rights its default privileges (the roles Job's), whoever owned them in the dump. A database that is gone
+// is created again, empty, by the roles Job on the next deploy: the owner may not create databases.
+import RESTORE_SCRIPT from './scripts/restore.sh';
+
 /** What the backup and restore Jobs read off their database (a PostgresStatefulSet's or PostgresDeployment's). */
 export interface BackupDatabase {
   readonly name: string;
@@ -89,88 +99,14 @@ export interface ResolvedPostgresBackupProps extends Required<Omit<PostgresBacku
 
 /** Where the backup volume is mounted in the backup and restore pods; the scripts read it from `BACKUP_DIR`. */
 export const BACKUP_MOUNT_PATH = '/backups';
-/** The env var of the restore Job that names the dump to restore (a file name in the backup folder, or `latest`). */
+/** The env var of the restore Job that names the dump to restore (a file name in the backup folder, or `latest`; restore.sh reads it). */
 export const RESTORE_DUMP_ENV = 'RESTORE_DUMP';
 
 // A CronJob's Jobs are named `<name>-<8 to 11 digits>`, and a Job name is a label value of its pods: at most 63.
 const CRON_JOB_NAME_MAX_LENGTH = 52;
 
-/**
- * The backup Job's script (POSIX sh, in the database image). The dump is written under a hidden temporary name,
- * checked (pg_restore can read its whole table of contents), flushed to disk and only then renamed to its final
- * name: a dump with a final name is always complete. Pruning runs only after a successful dump, and keeps the
- * newest `BACKUP_RETAIN` dumps of this database (names sort by their UTC time stamp).
- */
-export const BACKUP_SCRIPT = `set -eu
-umask 077
-cd "$BACKUP_DIR"
-# At deploy time the database may still be starting: wait for it (60 tries), then dump.
-tries=0
-until pg_isready --quiet; do
-  tries=$((tries + 1))
-  if [ "$tries" -ge 60 ]; then echo "backup: $PGHOST:$PGPORT does not accept connections" >&2; exit 1; fi
-  sleep 5
-done
-# A run stopped by its time limit leaves its partial file; one a day old is no longer being written.
-find . -maxdepth 1 -name '.*.dump.partial' -mmin +1440 -exec rm -f {} +
-name="$PGDATABASE-$(date -u +%Y%m%dT%H%M%SZ).dump"
-partial=".$name.partial"
-trap 'rm -f "$partial"' EXIT
-pg_dump --format=custom --no-password --file="$partial"
-pg_restore --list "$partial" >/dev/null
-sync "$partial"
-mv "$partial" "$name"
-sync .
-trap - EXIT
-echo "backup: wrote $BACKUP_DIR/$name ($(wc -c <"$name") bytes)"
-ls -1 | grep -E "^$PGDATABASE-[0-9]{8}T[0-9]{6}Z[.]dump$" | sort -r | tail -n +$((BACKUP_RETAIN + 1)) | while read -r old; do
-  rm -f -- "$old"
-  echo "backup: pruned $old (keeping the newest $BACKUP_RETAIN)"
-done
-`;
-
-/** The restore Job's env var of the channels it notifies once it is done, separated by spaces. */
+/** The restore Job's env var of the channels it notifies once it is done, separated by spaces (restore.sh reads it). */
 export const NOTIFY_CHANNELS_ENV = 'NOTIFY_CHANNELS';
-
-/**
- * The restore Job's script, run as the owner role: restores `RESTORE_DUMP` (a dump's file name, or `latest`) into the
- * database. The dump's objects are dropped and restored in one transaction, so a failed restore changes nothing.
- * Objects are the owner's, whoever owned them in the dump (`--no-owner`: a dump of an earlier release's superuser-owned
- * tables restores too), and their rights are the owner's default privileges, which the roles Job grants
- * (`--no-privileges`). A database that is gone is created again, empty, by the roles Job on the next deploy: the
- * owner may not create databases.
- */
-export const RESTORE_SCRIPT = `set -eu
-cd "$BACKUP_DIR"
-dump="\${${RESTORE_DUMP_ENV}:-latest}"
-if [ "$dump" = latest ]; then
-  dump=$(ls -1 | grep -E "^$PGDATABASE-[0-9]{8}T[0-9]{6}Z[.]dump$" | sort | tail -n 1 || true)
-  if [ -z "$dump" ]; then echo "restore: no dump of $PGDATABASE in $BACKUP_DIR" >&2; exit 1; fi
-fi
-case "$dump" in
-  */*|.*) echo "restore: ${RESTORE_DUMP_ENV} must be the file name of a dump in $BACKUP_DIR (or latest), got '$dump'" >&2; exit 2 ;;
-esac
-if [ ! -f "$dump" ]; then
-  echo "restore: no dump '$dump' in $BACKUP_DIR; the dumps there are:" >&2
-  ls -1 | grep '[.]dump$' >&2 || true
-  exit 1
-fi
-pg_restore --list "$dump" >/dev/null
-exists=$(psql --no-password --dbname=postgres --tuples-only --no-align --set=ON_ERROR_STOP=1 --set=db="$PGDATABASE" <<'SQL'
-SELECT count(*) FROM pg_database WHERE datname = :'db';
-SQL
-)
-if [ "$exists" = 0 ]; then
-  echo "restore: database $PGDATABASE does not exist: deploy the stage (its roles Job creates it, empty), then restore again" >&2
-  exit 1
-fi
-echo "restore: replacing the objects of database $PGDATABASE with those of $dump, in one transaction"
-pg_restore --no-password --exit-on-error --clean --if-exists --no-owner --no-privileges --single-transaction --dbname="$PGDATABASE" "$dump"
-for channel in \${${NOTIFY_CHANNELS_ENV}:-}; do
-  psql --no-password --dbname="$PGDATABASE" --quiet --set=ON_ERROR_STOP=1 --command="NOTIFY $channel"
-done
-echo "restore: restored $dump into $PGDATABASE"
-`;
 
 /**
  * Logical backups of a PostgresStatefulSet or PostgresDeployment: a CronJob that runs `pg_dump --format=custom`

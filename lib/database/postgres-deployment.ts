@@ -17,7 +17,7 @@ export interface PostgresDeploymentProps extends PostgresDatabaseProps {
 }
 
 /** `PostgresDeploymentProps` with every default applied (it adds none to `POSTGRES_DEFAULTS`). */
-interface ResolvedPostgresDeploymentProps extends ResolvedPostgresDatabaseProps {
+export interface ResolvedPostgresDeploymentProps extends ResolvedPostgresDatabaseProps {
   readonly staticVolumeHostPath?: string;
 }
 

@@ -20,7 +20,7 @@ export const POSTGRES_STATEFUL_SET_DEFAULTS = {
 } as const;
 
 /** `PostgresStatefulSetProps` with every default applied. */
-interface ResolvedPostgresStatefulSetProps extends ResolvedPostgresDatabaseProps {
+export interface ResolvedPostgresStatefulSetProps extends ResolvedPostgresDatabaseProps {
   readonly replicas: number;
 }
 

@@ -6,10 +6,11 @@ import { parse, parseAllDocuments } from 'yaml';
 import { loadMigrations, migrate } from '../../app/src/migrations';
 import { BACKUP_MOUNT_PATH } from '../../lib/database/postgres-backup';
 import { Manifest } from '../support/manifests';
-import { identityOf, IMAGE_USERS } from '../support/pod-sandbox';
-import { PostgresServer } from '../support/postgres-server';
+import { identityOf, IMAGE_USERS } from '../../harness/pod-sandbox';
+import { PostgresServer } from '../../harness/postgres-server';
 import { runRolesJob } from '../support/roles-job';
-import { containerEnv, ServiceProcess } from '../support/service-process';
+import { ServiceProcess } from '../../harness/service-process';
+import { containerEnv } from '../support/container-env';
 
 // Backups that are proven to restore: the dev stage's backup CronJob and its restore Job, their exact commands from
 // dist/, run as their pods run them (uid 999 with the postgres image's /etc/passwd, a read-only root, the env

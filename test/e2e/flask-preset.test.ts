@@ -5,10 +5,12 @@ import { Client } from 'pg';
 import { AppPreset } from '../../lib/app';
 import { resolveConfig } from '../../lib/config';
 import { Manifest, only, synthStack } from '../support/manifests';
-import { identityOf, IMAGE_USERS } from '../support/pod-sandbox';
-import { PostgresServer } from '../support/postgres-server';
+import { identityOf, IMAGE_USERS } from '../../harness/pod-sandbox';
+import { PostgresServer } from '../../harness/postgres-server';
 import { runRolesJob } from '../support/roles-job';
-import { containerEnv, ServiceProcess, waitFor } from '../support/service-process';
+import { ServiceProcess, waitFor } from '../../harness/service-process';
+import { containerEnv } from '../support/container-env';
+import { fromDebianPackages } from '../../harness/debian-packages';
 
 // The Flask preset's commands, run as its pods run them (uid 10001, read-only root, /tmp an emptyDir), against
 // the versions the tutorial's image pins: Debian's python3-flask-migrate is 4.0.4, like the image's. The app is a
@@ -122,15 +124,6 @@ describe("the Flask preset's commands, with Flask-Migrate 4.0.4", () => {
 /** Debian's Flask-Migrate (4.0.4, the image's version) and psycopg2, installed with apt-get when missing (as root). */
 function ensureFlaskMigrate(): void {
   const present = () => fs.existsSync('/usr/lib/python3/dist-packages/flask_migrate') && fs.existsSync('/usr/lib/python3/dist-packages/psycopg2');
-  if (present()) {
-    return;
-  }
-  if (typeof process.getuid === 'function' && process.getuid() === 0 && fs.existsSync('/usr/bin/apt-get')) {
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'python3-flask-migrate', 'python3-psycopg2'],
-      { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  }
-  if (!present()) {
-    throw new Error("Flask-Migrate not found and could not be installed: install Debian's python3-flask-migrate and python3-psycopg2 (apt-get install), as root");
-  }
+  fromDebianPackages(['python3-flask-migrate', 'python3-psycopg2'], 'Flask-Migrate not found',
+    () => present() || undefined);
 }

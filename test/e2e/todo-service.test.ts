@@ -5,12 +5,13 @@ import { Client, Pool } from 'pg';
 import { loadMigrations, migrate } from '../../app/src/migrations';
 import { parseAllDocuments } from 'yaml';
 import { Manifest } from '../support/manifests';
-import { PostgresServer } from '../support/postgres-server';
-import { identityOf, IMAGE_USERS } from '../support/pod-sandbox';
-import { containerEnv, ServiceProcess, waitFor } from '../support/service-process';
+import { PostgresServer } from '../../harness/postgres-server';
+import { identityOf, IMAGE_USERS } from '../../harness/pod-sandbox';
+import { ServiceProcess, waitFor } from '../../harness/service-process';
+import { containerEnv } from '../support/container-env';
 import { tempFolder } from '../support/temp-folders';
 import { resolveConfig, STAGES } from '../../lib/config';
-import { debianBinary } from '../support/debian-package';
+import { debianBinary } from '../../harness/debian-packages';
 import { synthStack } from '../support/manifests';
 import { rolesJobEnv, runRolesJob } from '../support/roles-job';
 

@@ -1,7 +1,8 @@
 import { Manifest } from './manifests';
-import { identityOf, IMAGE_USERS } from './pod-sandbox';
-import { PostgresServer } from './postgres-server';
-import { containerEnv, ServiceProcess } from './service-process';
+import { identityOf, IMAGE_USERS } from '../../harness/pod-sandbox';
+import { PostgresServer } from '../../harness/postgres-server';
+import { ServiceProcess } from '../../harness/service-process';
+import { containerEnv } from './container-env';
 
 /** The database's roles Job of a stage's objects (the one Job of component `roles`). */
 export function rolesJobOf(objects: readonly Manifest[]): Manifest {

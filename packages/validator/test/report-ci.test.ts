@@ -7,7 +7,7 @@ import { RULES } from '../src/rules';
 import { goodSet, tempFolder } from './support';
 // xmllint (libxml2) is the XML parser these tests check JUnit reports with; the project's test support installs it
 // from Debian when it is missing, as it does PostgreSQL.
-import { debianBinary } from '../../../test/support/debian-package';
+import { debianBinary } from '../../../harness/debian-packages';
 
 // The CLI reads paths relative to the working folder, which is the repository's root under jest.
 const TUTORIAL = path.join('packages', 'validator', 'test', 'fixtures', 'tutorial');

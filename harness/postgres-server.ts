@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client, ClientConfig } from 'pg';
+import { fromDebianPackages } from './debian-packages';
 
 /**
  * A real PostgreSQL server for the end-to-end tests, from the machine's Debian packages: found, installed with
@@ -111,28 +112,17 @@ function isRoot(): boolean {
 
 /** The folder of initdb and pg_ctl: PG_BIN_DIR, else Debian's newest /usr/lib/postgresql/<version>/bin. */
 function serverBinDir(): string {
-  const found = findServerBinDir();
-  if (found) {
-    return found;
-  }
-  if (isRoot() && fs.existsSync('/usr/bin/apt-get')) {
-    console.log('PostgreSQL server not found: installing Debian\'s postgresql package (apt-get)');
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'],
-      { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    const installed = findServerBinDir();
-    if (installed) {
-      return installed;
+  if (process.env.PG_BIN_DIR) {
+    const binDir = process.env.PG_BIN_DIR;
+    if (!fs.existsSync(path.join(binDir, 'initdb'))) {
+      throw new Error(`PG_BIN_DIR=${binDir} has no initdb: set it to the folder of PostgreSQL's server binaries, or unset it`);
     }
+    return binDir;
   }
-  throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found, and could not be installed: install '
-    + "Debian's postgresql package (apt-get install postgresql) or set PG_BIN_DIR to the folder of initdb");
+  return fromDebianPackages(['postgresql'], 'PostgreSQL server binaries (initdb, pg_ctl) not found', findServerBinDir);
 }
 
 function findServerBinDir(): string | undefined {
-  if (process.env.PG_BIN_DIR) {
-    return fs.existsSync(path.join(process.env.PG_BIN_DIR, 'initdb')) ? process.env.PG_BIN_DIR : undefined;
-  }
   const root = '/usr/lib/postgresql';
   const versions = fs.existsSync(root) ? fs.readdirSync(root).filter(v => fs.existsSync(path.join(root, v, 'bin', 'initdb'))) : [];
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
