@@ -96,7 +96,8 @@ export class PropChecks {
     } else {
       const tag = imageTag(value);
       if (tag === undefined) {
-        this.add(prop, value, `must pin a tag or digest, such as '${value}:1.2.3'; an untagged image means 'latest'`);
+        // The field's own example's tag: a made-up one (1.2.3) may be refused by the field's other rules.
+        this.add(prop, value, `must pin a tag or digest, such as '${value}:${imageTag(example) ?? '1.2.3'}'; an untagged image means 'latest'`);
       } else if (tag === 'latest') {
         this.add(prop, value, "must pin a version tag, not 'latest', so that every node runs the same image");
       }

@@ -267,7 +267,7 @@ describe('TodoApp', () => {
     // The longest name that fits: its Job name is exactly 63 characters.
     const { manifests } = build({ name: 'a'.repeat(46) });
     expect(only(manifests, 'Job').metadata.name).toHaveLength(63);
-    expect(() => build({ image: 'todo' })).toThrow(/'image' must pin a tag or digest, such as 'todo:1.2.3'/);
+    expect(() => build({ image: 'todo' })).toThrow(/'image' must pin a tag or digest, such as 'todo:v0'/);
     expect(() => build({ migrationCommand: [] })).toThrow(/'migrationCommand' must be a non-empty list of non-empty strings/);
     expect(() => build({ autoscaling: { minReplicas: 3, maxReplicas: 2 } })).toThrow(/'autoscaling.maxReplicas' must be a whole number from autoscaling.minReplicas to 1000, got 2/);
   });

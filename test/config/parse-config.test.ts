@@ -59,7 +59,7 @@ describe('stack config', () => {
     ['app replicas < 1', { app: { replicas: 0 } }, /app\.replicas: must be a whole number from 1 to 1000, got 0/],
     ['database replicas of 3', { database: { replicas: 3 } }, /database\.replicas: must be 1 for a single-primary PostgreSQL without replication.*got 3/],
     ['an empty image', { app: { image: '' } }, /app\.image: must name an image with a pinned tag.* got ""/],
-    ['an untagged image', { database: { image: 'postgres' } }, /database\.image: must pin a tag or digest, such as 'postgres:1\.2\.3'.* got "postgres"/],
+    ['an untagged image', { database: { image: 'postgres' } }, /database\.image: must pin a tag or digest, such as 'postgres:17\.6-bookworm'.* got "postgres"/],
     ['a latest image', { app: { image: 'daredrexel/stateful-flask:latest' } }, /app\.image: must pin a version tag, not 'latest'/],
     ['a port out of range', { app: { port: 70000 } }, /app\.port: must be a whole number from 1 to 65535, got 70000/],
     ['a host with a scheme', { ingress: { host: 'https://drexii.me' } }, /ingress\.host: must be a bare host name such as 'drexii\.me'; drop the scheme 'https:\/\/', got "https:\/\/drexii\.me"/],
