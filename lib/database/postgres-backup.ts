@@ -99,6 +99,10 @@ export interface ResolvedPostgresBackupProps extends Required<Omit<PostgresBacku
 
 /** Where the backup volume is mounted in the backup and restore pods; the scripts read it from `BACKUP_DIR`. */
 export const BACKUP_MOUNT_PATH = '/backups';
+/** The env var of the backup Jobs that ends a dump's name before `.dump`: empty for the scheduled ones (backup.sh reads it). */
+const BACKUP_SUFFIX_ENV = 'BACKUP_SUFFIX';
+/** The deploy-time dumps' suffix: `todo-20261204T101500Z-deploy.dump`. */
+const DEPLOY_DUMP_SUFFIX = '-deploy';
 /** The env var of the restore Job that names the dump to restore (a file name in the backup folder, or `latest`; restore.sh reads it). */
 export const RESTORE_DUMP_ENV = 'RESTORE_DUMP';
 
@@ -188,11 +192,15 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     });
 
     const labels = componentLabels(this, this.identity);
-    const jobSpec: k8s.JobSpec = {
+    // The scheduled dumps and the deploy-time ones are kept apart (a name suffix), each kind pruned to the newest
+    // `retention` of its own: a day of merges never prunes the scheduled history.
+    const backupJobSpec = (env: Record<string, string>): k8s.JobSpec => ({
       backoffLimit: 2,
       activeDeadlineSeconds: this.timeLimit.toSeconds(),
-      template: this.podTemplate(BACKUP_SCRIPT, DatabaseRole.BACKUP, { BACKUP_RETAIN: String(this.retention) }),
-    };
+      template: this.podTemplate(BACKUP_SCRIPT, DatabaseRole.BACKUP, { BACKUP_RETAIN: String(this.retention), ...env }),
+    });
+    const jobSpec = backupJobSpec({});
+    const deployJobSpec = backupJobSpec({ [BACKUP_SUFFIX_ENV]: DEPLOY_DUMP_SUFFIX });
     this.cronJob = new k8s.KubeCronJob(this, 'Resource', {
       metadata: { name },
       spec: {
@@ -207,8 +215,8 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
       },
     });
     this.deployJob = new k8s.KubeJob(this, 'AtDeploy', {
-      metadata: { name: `${name}-${checksum(k8s.toJson_JobSpec(jobSpec)).slice(0, 8)}` },
-      spec: jobSpec,
+      metadata: { name: `${name}-${checksum(k8s.toJson_JobSpec(deployJobSpec)).slice(0, 8)}` },
+      spec: deployJobSpec,
     });
     this.database.allowClient(this);
     this.database.allowClient(new RestoreClient(this, 'RestoreClient', this.namespace, this.restorePodLabels));

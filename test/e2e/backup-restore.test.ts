@@ -134,8 +134,12 @@ async function runRestore(dump: string) {
 }
 
 describe('the backup and restore pods\' own commands, as their pods run them', () => {
-  test('the CronJob and the deploy-time dump run one command, as uid 999 under a read-only root', () => {
-    expect(deployJob.spec.template).toEqual(cronJob.spec.jobTemplate.spec.template);
+  test('the CronJob and the deploy-time dump run one command, as uid 999 under a read-only root; the deploy-time one names its dumps -deploy', () => {
+    const deployContainer = deployJob.spec.template.spec.containers[0];
+    expect(containerEnv(deployContainer, objects, NAMESPACE).BACKUP_SUFFIX).toBe('-deploy');
+    expect(containerEnv(backupContainer, objects, NAMESPACE).BACKUP_SUFFIX).toBeUndefined();
+    const withoutSuffix = (template: any) => JSON.parse(JSON.stringify(template, (key, value) => (key === 'env' ? value.filter((e: any) => e.name !== 'BACKUP_SUFFIX') : value)));
+    expect(withoutSuffix(deployJob.spec.template)).toEqual(withoutSuffix(cronJob.spec.jobTemplate.spec.template));
     expect(identityOf(backupPod, backupContainer, IMAGE_USERS.postgres)).toMatchObject({ uid: 999, gid: 999, readOnlyRootFilesystem: true });
     expect(backupContainer.image).toBe(databaseContainer.image);
     expect(backupContainer.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
@@ -248,6 +252,31 @@ describe('the backup and restore pods\' own commands, as their pods run them', (
     expect(failed.output).toContain('password authentication failed');
     expect(dumps()).toEqual(before);
     expect(fs.readdirSync(backupDir).filter(file => file.endsWith('.partial'))).toEqual([]);
+  });
+
+  test("deploy-time dumps are pruned among themselves: a day of deploys never prunes the scheduled dumps; restore's latest is the newest of both", async () => {
+    for (const file of fs.readdirSync(backupDir)) {
+      fs.rmSync(path.join(backupDir, file));
+    }
+    const scheduled = Array.from({ length: 7 }, (_, day) => `todo-202601${String(day + 10)}T030000Z.dump`);
+    const deployed = Array.from({ length: 7 }, (_, hour) => `todo-20260120T${String(hour + 10)}0000Z-deploy.dump`);
+    for (const file of [...scheduled, ...deployed]) {
+      fs.writeFileSync(path.join(backupDir, file), 'x');
+      fs.chownSync(path.join(backupDir, file), 999, 999);
+    }
+    const deploy = await runContainer(deployJob.spec.template.spec, deployJob.spec.template.spec.containers[0]);
+    expect(deploy).toMatchObject({ code: 0 });
+    const files = fs.readdirSync(backupDir).sort();
+    // Every scheduled dump stays; of the deploy-time ones, the newest 7 (the new one among them).
+    expect(files.filter(f => /Z\.dump$/.test(f))).toEqual(scheduled);
+    const deployDumps = files.filter(f => f.endsWith('-deploy.dump'));
+    expect(deployDumps).toHaveLength(7);
+    expect(deployDumps).toEqual([...deployed.slice(1), deployDumps[6]]);
+    expect(deploy.output).toContain(`backup: pruned ${deployed[0]} (keeping the newest 7 of the -deploy dumps)`);
+    // The new deploy-time dump is a real one: the restore of `latest` takes it, over the newest scheduled one.
+    const latest = await runRestore('latest');
+    expect(latest).toMatchObject({ code: 0 });
+    expect(latest.output).toContain(`with those of ${deployDumps[6]}, in one transaction`);
   });
 
   test('with more dumps than the retention, a backup keeps the newest ones of this database only, and clears stale partial files', async () => {

@@ -2,7 +2,8 @@ set -eu
 cd "$BACKUP_DIR"
 dump="${RESTORE_DUMP:-latest}"
 if [ "$dump" = latest ]; then
-  dump=$(ls -1 | grep -E "^$PGDATABASE-[0-9]{8}T[0-9]{6}Z[.]dump$" | sort | tail -n 1 || true)
+  # The newest of the scheduled and the deploy-time dumps (names sort by time).
+  dump=$(ls -1 | grep -E "^$PGDATABASE-[0-9]{8}T[0-9]{6}Z(-deploy)?[.]dump$" | sort | tail -n 1 || true)
   if [ -z "$dump" ]; then echo "restore: no dump of $PGDATABASE in $BACKUP_DIR" >&2; exit 1; fi
 fi
 case "$dump" in
