@@ -89,11 +89,16 @@ describe('PostgresBackup', () => {
     }
   });
 
-  test('the deploy-time dump runs the CronJob\'s pod; its name changes with its spec (immutable), and only then', () => {
+  test('the deploy-time dump runs the CronJob\'s pod, its dumps named -deploy; its name changes with its spec (immutable), and only then', () => {
     const first = build().manifests;
     const dumpJob = (manifests: Manifest[]) => only(manifests.filter(m => m.metadata.labels?.['app.kubernetes.io/component'] === 'backup'), 'Job');
     const job = dumpJob(first);
-    expect(job.spec).toEqual(only(first, 'CronJob').spec.jobTemplate.spec);
+    // The CronJob's pod, plus the suffix that keeps the deploy-time dumps' pruning apart from the scheduled ones'.
+    const scheduled = only(first, 'CronJob').spec.jobTemplate.spec;
+    const env = job.spec.template.spec.containers[0].env;
+    expect(env).toEqual([...scheduled.template.spec.containers[0].env, { name: 'BACKUP_SUFFIX', value: '-deploy' }]);
+    const withoutEnv = (spec: any) => JSON.parse(JSON.stringify(spec, (key, value) => (key === 'env' ? undefined : value)));
+    expect(withoutEnv(job.spec)).toEqual(withoutEnv(scheduled));
     expect(job.metadata.name).toMatch(/^postgres-backup-[0-9a-f]{8}$/);
     expect(dumpJob(build().manifests).metadata.name).toBe(job.metadata.name);
     expect(dumpJob(build({}, 'postgres:17.7-bookworm').manifests).metadata.name).not.toBe(job.metadata.name);
