@@ -70,7 +70,10 @@ export default tseslint.config(
       ],
       // The validator and its tests walk parsed YAML, which has no type; typing those walks is its own change.
       '@typescript-eslint/no-explicit-any': 'off',
-      'max-len': ['error', { code: 150, ignoreUrls: true }],
+      'max-len': [
+        'error',
+        { code: 150, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true },
+      ],
     },
   },
   {
