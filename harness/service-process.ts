@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
+
 import { ContainerIdentity, sandboxedCommand } from './pod-sandbox';
 
 /**
@@ -13,7 +14,11 @@ export class ServiceProcess {
     const keep = [cwd, ...(env.PATH ?? process.env.PATH ?? '').split(':').filter(Boolean)];
     const sandbox = identity ? sandboxedCommand(command, identity, keep) : undefined;
     const argv = sandbox?.argv ?? [...command];
-    const child: ChildProcess = spawn(argv[0], argv.slice(1), { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(argv[0], argv.slice(1), {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let buffer = '';
     const collect = (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
@@ -23,10 +28,12 @@ export class ServiceProcess {
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
-    this.exited = new Promise(resolve => child.on('exit', code => {
-      sandbox?.cleanup();
-      resolve(code);
-    }));
+    this.exited = new Promise(resolve =>
+      child.on('exit', code => {
+        sandbox?.cleanup();
+        resolve(code);
+      }),
+    );
     this.child = child;
   }
 

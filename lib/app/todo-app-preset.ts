@@ -49,15 +49,19 @@ export abstract class TodoAppPreset {
     defaultImage: 'daredrexel/stateful-flask:v0',
     listenPort: { fixed: 5000 },
     serverCommand: ['flask', 'run', '--host=0.0.0.0', '--port=5000', '--no-debugger', '--no-reload'],
-    migrationCommand: ['/bin/sh', '-c', [
-      'set -e',
-      'flask db init -d /tmp/migrations',
-      'python -c "from alembic import command; from flask.cli import ScriptInfo; app = ScriptInfo().load_app(); '
-        + "app.app_context().push(); command.stamp(app.extensions['migrate'].migrate.get_config('/tmp/migrations'), "
-        + "'base', purge=True)\"",
-      'flask db migrate -d /tmp/migrations',
-      'flask db upgrade -d /tmp/migrations',
-    ].join('; ')],
+    migrationCommand: [
+      '/bin/sh',
+      '-c',
+      [
+        'set -e',
+        'flask db init -d /tmp/migrations',
+        'python -c "from alembic import command; from flask.cli import ScriptInfo; app = ScriptInfo().load_app(); ' +
+          "app.app_context().push(); command.stamp(app.extensions['migrate'].migrate.get_config('/tmp/migrations'), " +
+          "'base', purge=True)\"",
+        'flask db migrate -d /tmp/migrations',
+        'flask db upgrade -d /tmp/migrations',
+      ].join('; '),
+    ],
     readOnlyRootFilesystem: true,
     runAsUser: 10001,
     readinessProbe: port => ({ tcpSocket: { port: k8s.IntOrString.fromString(port) } }),
