@@ -19,7 +19,10 @@ const library = path.join(root, 'packages', 'validator', 'dist', 'index.js');
 const { stringify } = require(path.join(root, 'node_modules', 'yaml'));
 const toYaml = docs => docs.map(d => stringify(d, { aliasDuplicateObjects: false })).join('---\n');
 
-/** A realistic set, written as kubectl, Helm and cdk8s write YAML (no anchors or aliases): per app a ConfigMap, Secret, Deployment, Service and PodDisruptionBudget; 20 apps a namespace. */
+/**
+ * A realistic set, written as kubectl, Helm and cdk8s write YAML (no anchors or aliases): per app a ConfigMap, Secret,
+ * Deployment, Service and PodDisruptionBudget; 20 apps a namespace.
+ */
 function generate(objects) {
   const dir = path.join(work, `set-${objects}`);
   fs.mkdirSync(dir);

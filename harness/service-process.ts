@@ -9,6 +9,7 @@ import { ContainerIdentity, sandboxedCommand } from './pod-sandbox';
 export class ServiceProcess {
   public readonly lines: string[] = [];
   private readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
 
   constructor(command: readonly string[], cwd: string, env: Record<string, string>, identity?: ContainerIdentity) {
     const keep = [cwd, ...(env.PATH ?? process.env.PATH ?? '').split(':').filter(Boolean)];
@@ -36,8 +37,6 @@ export class ServiceProcess {
     );
     this.child = child;
   }
-
-  private readonly child: ChildProcess;
 
   /** Resolves with the exit code. */
   public get exit(): Promise<number | null> {

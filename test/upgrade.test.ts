@@ -2,7 +2,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { runCli , loadManifests, parseFile , Manifest , CrdCatalog, validateLoaded, validatePaths } from '@stateful-todo/manifest-validator';
+import {
+  runCli,
+  loadManifests,
+  parseFile,
+  Manifest,
+  CrdCatalog,
+  validateLoaded,
+  validatePaths,
+} from '@stateful-todo/manifest-validator';
 import { Size } from 'cdk8s';
 
 import { resolveConfig, STAGES, stageConfig, stageNames } from '../lib/config';

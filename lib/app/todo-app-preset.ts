@@ -21,11 +21,6 @@ export type ListenPort =
  * `DB_PORT`, `DB_NAME` and serve `GET`/`POST /tasks`.
  */
 export abstract class TodoAppPreset {
-  /** The preset named `name`. */
-  public static of(name: AppPreset): TodoAppPreset {
-    return PRESETS[name];
-  }
-
   /**
    * The tutorial's Flask image (`daredrexel/stateful-flask:v0`: Flask-Migrate 4.0.4, `app.run(debug=True)` in
    * `app.py`, port 5000).
@@ -91,6 +86,11 @@ export abstract class TodoAppPreset {
     // app/src/settings.ts
     taskListCacheEnv: 'TASK_LIST_CACHE',
   };
+
+  /** The preset named `name`. */
+  public static of(name: AppPreset): TodoAppPreset {
+    return PRESETS[name];
+  }
 
   public abstract readonly name: AppPreset;
   /** Image used when the app sets none. */

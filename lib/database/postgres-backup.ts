@@ -25,7 +25,6 @@ import { sizeToQuantity } from '../kube/size';
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference } from './database-credentials';
 import { libpqClientEnv, POSTGRES_UID } from './postgres-pod';
-
 // The backup Job's script (POSIX sh, in the database image). The dump is written under a hidden temporary name,
 // checked (pg_restore can read its whole table of contents), flushed to disk and only then renamed: a dump with a
 // final name is always complete. Pruning runs only after a successful dump, and keeps the newest `BACKUP_RETAIN`.

@@ -211,6 +211,70 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
   private readonly rolePasswordOf: (role: DatabaseRole) => SecretKeyReference;
 
   /**
+   * What is wrong with the props every workload shares, `maxNameLength` being the workload's limit on `name`.
+   * Pure, so that a config can report these problems under its own field names before building anything.
+   */
+  protected static checkCommonProps(
+    props: ResolvedPostgresDatabaseProps,
+    maxNameLength: number,
+    why: string,
+  ): PropProblem[] {
+    const checks = new PropChecks();
+    checks.name('name', props.name, 'dns1035Label', maxNameLength, why);
+    checks.image('image', props.image, POSTGRES_DEFAULTS.image);
+    // The roles Job reads each password with psql's \getenv, which PostgreSQL 15 brought (and keeps it off argv).
+    const major = typeof props.image === 'string' ? Number(/^(\d+)/.exec(imageTag(props.image) ?? '')?.[1]) : NaN;
+    if (major < MIN_POSTGRES_MAJOR) {
+      checks.add(
+        'image',
+        props.image,
+        `is PostgreSQL ${major}: the roles Job needs psql ${MIN_POSTGRES_MAJOR} or later (\\getenv); ` +
+          `use PostgreSQL ${MIN_POSTGRES_MAJOR} or later, such as '${POSTGRES_DEFAULTS.image}'`,
+      );
+    }
+    checkPostgresIdentifiers(checks, props);
+    checks.size('storageSize', props.storageSize, 'Size.gibibytes(5)');
+    checks.storageClassName('storageClassName', props.storageClassName);
+    checkResources(checks, 'resources', props.resources);
+    if (props.metricsExporterImage !== undefined) {
+      checks.image(
+        'metricsExporterImage',
+        props.metricsExporterImage,
+        'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
+      );
+    }
+    checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
+    const name = props.name;
+    if (typeof name === 'string' && name.length > ROLES_JOB_NAME_MAX_LENGTH && name.length <= maxNameLength) {
+      checks.add(
+        'name',
+        name,
+        `must be at most ${ROLES_JOB_NAME_MAX_LENGTH} characters: the roles Job is '<name>-roles-<4 characters>', ` +
+          'and its pods carry that name in a label value of at most 63',
+      );
+    }
+    const databaseName = props.databaseName;
+    if (typeof databaseName === 'string' && databaseName.length > 63 - LONGEST_ROLE_SUFFIX) {
+      checks.add(
+        'databaseName',
+        databaseName,
+        `must be at most ${63 - LONGEST_ROLE_SUFFIX} characters: the roles are ` +
+          `'<databaseName>_owner' … '<databaseName>_exporter', identifiers of at most 63`,
+      );
+    }
+    const user = props.user;
+    if (typeof databaseName === 'string' && Object.values(roleNames(databaseName)).includes(user)) {
+      checks.add(
+        'user',
+        user,
+        `is the name of one of the database's own roles (${Object.values(roleNames(databaseName)).join(', ')}); ` +
+          "the bootstrap superuser needs another name, such as 'todo' or 'postgres'",
+      );
+    }
+    return [...checks.problems, ...props.credentials.problems, ...props.credentials.rolesProblems];
+  }
+
+  /**
    * @param props the workload's props, every default applied
    * @param problems what the workload found wrong with `props` (its `checkProps`), thrown before anything is made
    */
@@ -276,70 +340,6 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
     });
     this.networkPolicy = this.policy.resource;
     this.roles = new PostgresRoles(this, 'Roles', { database: this });
-  }
-
-  /**
-   * What is wrong with the props every workload shares, `maxNameLength` being the workload's limit on `name`.
-   * Pure, so that a config can report these problems under its own field names before building anything.
-   */
-  protected static checkCommonProps(
-    props: ResolvedPostgresDatabaseProps,
-    maxNameLength: number,
-    why: string,
-  ): PropProblem[] {
-    const checks = new PropChecks();
-    checks.name('name', props.name, 'dns1035Label', maxNameLength, why);
-    checks.image('image', props.image, POSTGRES_DEFAULTS.image);
-    // The roles Job reads each password with psql's \getenv, which PostgreSQL 15 brought (and keeps it off argv).
-    const major = typeof props.image === 'string' ? Number(/^(\d+)/.exec(imageTag(props.image) ?? '')?.[1]) : NaN;
-    if (major < MIN_POSTGRES_MAJOR) {
-      checks.add(
-        'image',
-        props.image,
-        `is PostgreSQL ${major}: the roles Job needs psql ${MIN_POSTGRES_MAJOR} or later (\\getenv); ` +
-          `use PostgreSQL ${MIN_POSTGRES_MAJOR} or later, such as '${POSTGRES_DEFAULTS.image}'`,
-      );
-    }
-    checkPostgresIdentifiers(checks, props);
-    checks.size('storageSize', props.storageSize, 'Size.gibibytes(5)');
-    checks.storageClassName('storageClassName', props.storageClassName);
-    checkResources(checks, 'resources', props.resources);
-    if (props.metricsExporterImage !== undefined) {
-      checks.image(
-        'metricsExporterImage',
-        props.metricsExporterImage,
-        'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
-      );
-    }
-    checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
-    const name = props.name;
-    if (typeof name === 'string' && name.length > ROLES_JOB_NAME_MAX_LENGTH && name.length <= maxNameLength) {
-      checks.add(
-        'name',
-        name,
-        `must be at most ${ROLES_JOB_NAME_MAX_LENGTH} characters: the roles Job is '<name>-roles-<4 characters>', ` +
-          'and its pods carry that name in a label value of at most 63',
-      );
-    }
-    const databaseName = props.databaseName;
-    if (typeof databaseName === 'string' && databaseName.length > 63 - LONGEST_ROLE_SUFFIX) {
-      checks.add(
-        'databaseName',
-        databaseName,
-        `must be at most ${63 - LONGEST_ROLE_SUFFIX} characters: the roles are ` +
-          `'<databaseName>_owner' … '<databaseName>_exporter', identifiers of at most 63`,
-      );
-    }
-    const user = props.user;
-    if (typeof databaseName === 'string' && Object.values(roleNames(databaseName)).includes(user)) {
-      checks.add(
-        'user',
-        user,
-        `is the name of one of the database's own roles (${Object.values(roleNames(databaseName)).join(', ')}); ` +
-          "the bootstrap superuser needs another name, such as 'todo' or 'postgres'",
-      );
-    }
-    return [...checks.problems, ...props.credentials.problems, ...props.credentials.rolesProblems];
   }
 
   /** The stable DNS name clients connect to: the client Service's FQDN. */

@@ -222,7 +222,9 @@ describe('npm run test:cluster', () => {
     });
 
     test('and skips step 8, naming why, where the drained node turns out to be the only one', () => {
-      expect(script).toMatch(/if \[ -n "\$DRAIN_SKIPPED" \]; then\n {2}say "8\. drain: SKIPPED, \$DRAIN_SKIPPED"\nelif/);
+      expect(script).toMatch(
+        /if \[ -n "\$DRAIN_SKIPPED" \]; then\n {2}say "8\. drain: SKIPPED, \$DRAIN_SKIPPED"\nelif/,
+      );
       expect(script).toContain('DRAIN_SKIPPED="$(drain_blocker "$NODE")"');
       expect(readme).toMatch(/single-node cluster[^.]*prod[^.]*skip/i);
     });

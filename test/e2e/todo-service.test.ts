@@ -12,7 +12,7 @@ import { PostgresServer } from '../../harness/postgres-server';
 import { ServiceProcess, waitFor } from '../../harness/service-process';
 import { resolveConfig, STAGES } from '../../lib/config';
 import { containerEnv } from '../support/container-env';
-import { Manifest , synthStack } from '../support/manifests';
+import { Manifest, synthStack } from '../support/manifests';
 import { rolesJobEnv, runRolesJob } from '../support/roles-job';
 import { tempFolder } from '../support/temp-folders';
 

@@ -1,7 +1,7 @@
 import { AppPreset } from '../../lib/app/todo-app-preset';
 import { resolveConfig } from '../../lib/config';
 import { POD_METRICS_DEFAULTS, PodMetrics } from '../../lib/monitoring/pod-monitor';
-import { namespacedChart, only, synth , synthStack } from '../support/manifests';
+import { namespacedChart, only, synth, synthStack } from '../support/manifests';
 
 describe('PodMetrics', () => {
   test('a PodMonitor that scrapes the selected pods on a named port, labelled as the metrics of what it scrapes', () => {

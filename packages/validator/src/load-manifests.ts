@@ -348,9 +348,13 @@ let schema: Schema | undefined;
  */
 function coreSchema(): Schema {
   if (!schema) {
-    const tags = (new Document().schema.tags as Array<{ test?: RegExp; resolve: Function; default?: unknown }>).filter(
-      tag => tag.test && tag.default,
-    );
+    const tags = (
+      new Document().schema.tags as Array<{
+        test?: RegExp;
+        resolve: (...args: unknown[]) => unknown;
+        default?: unknown;
+      }>
+    ).filter(tag => tag.test && tag.default);
     const scalarOf = (text: string) => {
       const value = tags.find(tag => tag.test!.test(text))!.resolve(text, () => undefined, { intAsBigInt: false });
       return isScalar(value) ? value.value : value;

@@ -140,10 +140,13 @@ function commonFolder(files: readonly string[]): string {
   return shared.join(path.sep) || '.';
 }
 
+// XML 1.0 cannot hold most control characters, even escaped.
+// eslint-disable-next-line no-control-regex -- matching those control characters is the point
+const XML_FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
 function xml(text: string): string {
-  // XML 1.0 cannot hold most control characters, even escaped.
   return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '\ufffd')
+    .replace(XML_FORBIDDEN_CHARACTERS, '\ufffd')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
