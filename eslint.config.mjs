@@ -12,9 +12,11 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       'imports/**',
-      'dist/**',
+      // Build output (dist/ is the synthesized manifests; app/, packages/* and examples/ bundle into their dist/).
+      '**/dist/**',
       '.build/**',
-      'packages/*/dist/**',
+      '.bench/**',
+      'coverage/**',
       'packages/validator/src/schema/*.validators.js',
       'test/fixtures/**',
       'api/**',
