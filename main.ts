@@ -1,6 +1,6 @@
 import { ConfigError, resolveConfig, STAGES, stageConfig, stageNames } from './lib/config';
-import { InvalidPropsError } from './lib/kube/prop-checks';
 import { parseArguments, UsageError, withSettings } from './lib/config/stage-arguments';
+import { InvalidPropsError } from './lib/kube/prop-checks';
 import { synthesizeGitOps, synthesizeStage } from './lib/synthesize';
 
 // The only file that reads the outside world: the output folder (set by `cdk8s synth`) and the stages to build.
@@ -15,10 +15,13 @@ try {
   const { stages, settings, check } = parseArguments(process.argv.slice(2));
   const names = stages.length > 0 ? stages : stageNames();
   // Resolve and validate every stage before writing anything, so that one bad stage writes no manifest at all.
-  const configs = settings.length === 0 ? names.map(stageConfig) : names.map(stage => {
-    stageConfig(stage);
-    return resolveConfig(stage, withSettings(STAGES[stage], settings));
-  });
+  const configs =
+    settings.length === 0
+      ? names.map(stageConfig)
+      : names.map(stage => {
+          stageConfig(stage);
+          return resolveConfig(stage, withSettings(STAGES[stage], settings));
+        });
   if (!check) {
     for (const config of configs) {
       synthesizeStage(config, outdir);

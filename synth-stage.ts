@@ -22,10 +22,14 @@ const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-stage-'));
 try {
   const cli = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
   const app = [process.execPath, main, ...args].map(shellWord).join(' ');
-  const synth = spawnSync(process.execPath, [cli, 'synth', '--app', app, '--output', staging],
-    { stdio: 'inherit', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
+  const synth = spawnSync(process.execPath, [cli, 'synth', '--app', app, '--output', staging], {
+    stdio: 'inherit',
+    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+  });
   // As `npm run synth` does, the output is written even when the validation fails, so that it can be looked at.
-  const written = fs.existsSync(staging) ? fs.readdirSync(staging, { withFileTypes: true }).filter(e => e.isDirectory()) : [];
+  const written = fs.existsSync(staging)
+    ? fs.readdirSync(staging, { withFileTypes: true }).filter(e => e.isDirectory())
+    : [];
   for (const entry of written) {
     const target = path.join(outdir, entry.name);
     if (entry.name !== 'gitops') {

@@ -13,7 +13,15 @@ for (const bench of benches) {
   if (bench.endsWith('.ts')) {
     fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
     const out = path.join(root, '.bench', bench.replace(/\.ts$/, '.js'));
-    execFileSync(path.join(root, 'node_modules', '.bin', 'esbuild'), [file, '--bundle', '--platform=node', '--packages=external', '--target=node20', `--outfile=${out}`, '--log-level=warning']);
+    execFileSync(path.join(root, 'node_modules', '.bin', 'esbuild'), [
+      file,
+      '--bundle',
+      '--platform=node',
+      '--packages=external',
+      '--target=node20',
+      `--outfile=${out}`,
+      '--log-level=warning',
+    ]);
     file = out;
   }
   try {

@@ -8,8 +8,10 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+
 import autocannon from 'autocannon';
 import { Client } from 'pg';
+
 import { PostgresServer } from '../harness/postgres-server';
 import { ServiceProcess, waitFor } from '../harness/service-process';
 
@@ -40,21 +42,39 @@ async function main(): Promise<void> {
   let ok = true;
   try {
     await postgres.createDatabase('todo', 'todo', 'bench-password-1234');
-    const env = { DB_HOST: postgres.host, DB_PORT: '5432', DB_NAME: 'todo', DB_USER: 'todo', DB_PASSWORD: 'bench-password-1234' };
+    const env = {
+      DB_HOST: postgres.host,
+      DB_PORT: '5432',
+      DB_NAME: 'todo',
+      DB_USER: 'todo',
+      DB_PASSWORD: 'bench-password-1234',
+    };
     const migration = new ServiceProcess(['node', 'dist/migrate.js'], APP_DIR, env);
-    if (await migration.exit !== 0) {
+    if ((await migration.exit) !== 0) {
       throw new Error(`migration failed: ${migration.lines.join('\n')}`);
     }
     const client = new Client({ ...postgres.superuser, database: 'todo' });
     await client.connect();
-    await client.query(`INSERT INTO tasks (title, description) SELECT 'task ' || n, 'description of task ' || n FROM generate_series(1, ${ROWS}) n`);
+    await client.query(
+      `INSERT INTO tasks (title, description) SELECT 'task ' || n, 'description of task ' || n FROM generate_series(1, ${ROWS}) n`,
+    );
     // POSTs add rows: every GET run starts from exactly ROWS of them.
     const trim = () => client.query(`DELETE FROM tasks WHERE id > (SELECT min(id) + ${ROWS - 1} FROM tasks)`);
     const url = `http://${postgres.host}:${PORT}`;
-    const postBody = { url: `${url}/tasks`, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'benchmark', description: 'one more row' }) };
+    const postBody = {
+      url: `${url}/tasks`,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'benchmark', description: 'one more row' }),
+    };
 
     // Rounds alternate the service and its floors, so that a slow stretch of the machine weighs on both alike.
-    const runs: Record<'get' | 'getFloor' | 'post' | 'postFloor', Run[]> = { get: [], getFloor: [], post: [], postFloor: [] };
+    const runs: Record<'get' | 'getFloor' | 'post' | 'postFloor', Run[]> = {
+      get: [],
+      getFloor: [],
+      post: [],
+      postFloor: [],
+    };
     let body = '';
     let serviceRss = 0;
     let cache = { hits: 0, misses: 0 };
@@ -62,7 +82,11 @@ async function main(): Promise<void> {
       await trim();
       // Request logs off: at these rates they would measure the terminal, not the service.
       const profile = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : [];
-      const service = new ServiceProcess(['node', ...profile, 'dist/server.js'], APP_DIR, { ...env, HOST: postgres.host, LOG_LEVEL: 'warn' });
+      const service = new ServiceProcess(['node', ...profile, 'dist/server.js'], APP_DIR, {
+        ...env,
+        HOST: postgres.host,
+        LOG_LEVEL: 'warn',
+      });
       server = service;
       await waitFor(`${url}/readyz`);
       await waitForListening(url);
@@ -89,28 +113,51 @@ async function main(): Promise<void> {
     // rounds' deleted rows (which a sequential scan would otherwise read too).
     await trim();
     await client.query('VACUUM tasks');
-    const listFloor = await queryLoop(env, { name: 'list-tasks', text: `SELECT '{"tasks":' || COALESCE(json_agg(t ORDER BY t.id)::text, '[]') || '}' AS body FROM (SELECT id, title, description FROM tasks) t` });
-    const insertLoop = await queryLoop(env, { name: 'insert-task', text: 'INSERT INTO tasks (title, description) VALUES ($1, $2) RETURNING id, title, description', values: ['benchmark', 'one more row'] });
+    const listFloor = await queryLoop(env, {
+      name: 'list-tasks',
+      text: `SELECT '{"tasks":' || COALESCE(json_agg(t ORDER BY t.id)::text, '[]') || '}' AS body FROM (SELECT id, title, description FROM tasks) t`,
+    });
+    const insertLoop = await queryLoop(env, {
+      name: 'insert-task',
+      text: 'INSERT INTO tasks (title, description) VALUES ($1, $2) RETURNING id, title, description',
+      values: ['benchmark', 'one more row'],
+    });
     await client.end();
 
     const [get, getFloor, post, postFloor] = [runs.get, runs.getFloor, runs.post, runs.postFloor].map(medianRun);
-    console.log(`\nTodo service (${os.cpus().length} cores, ${CONNECTIONS} connections; medians of ${ROUNDS} rounds of ${DURATION_SECONDS} s each, after ${WARMUP_SECONDS} s of warm-up; PostgreSQL, service and load generator on this machine)`);
-    const row = (label: string, run: Run) => console.log(`  ${label.padEnd(50)} ${run.rps.toFixed(0).padStart(6)} req/s   p50 ${String(run.p50).padStart(3)} ms   p99 ${String(run.p99).padStart(3)} ms   ${run.failed} failed`);
+    console.log(
+      `\nTodo service (${os.cpus().length} cores, ${CONNECTIONS} connections; medians of ${ROUNDS} rounds of ${DURATION_SECONDS} s each, after ${WARMUP_SECONDS} s of warm-up; PostgreSQL, service and load generator on this machine)`,
+    );
+    const row = (label: string, run: Run) =>
+      console.log(
+        `  ${label.padEnd(50)} ${run.rps.toFixed(0).padStart(6)} req/s   p50 ${String(run.p50).padStart(3)} ms   p99 ${String(run.p99).padStart(3)} ms   ${run.failed} failed`,
+      );
     const info = (label: string, value: string) => console.log(`  ${label.padEnd(50)} ${value}`);
     row(`GET /tasks (${ROWS} rows, ${(body.length / 1024).toFixed(0)} KiB)`, get);
     row('  floor: plain node http, same body from memory', getFloor);
-    info('  answered from memory (task list cache)', `${(100 * cache.hits / Math.max(cache.hits + cache.misses, 1)).toFixed(2).padStart(6)} %  (${cache.hits} hits, ${cache.misses} misses)`);
-    info('  for information: the list query alone, no HTTP', `${listFloor.toFixed(0).padStart(6)} queries/s through a pool of 10`);
+    info(
+      '  answered from memory (task list cache)',
+      `${((100 * cache.hits) / Math.max(cache.hits + cache.misses, 1)).toFixed(2).padStart(6)} %  (${cache.hits} hits, ${cache.misses} misses)`,
+    );
+    info(
+      '  for information: the list query alone, no HTTP',
+      `${listFloor.toFixed(0).padStart(6)} queries/s through a pool of 10`,
+    );
     row('POST /tasks', post);
     row('  floor: plain node http, same INSERT, same pool', postFloor);
-    info('  for information: the INSERT alone, no HTTP', `${insertLoop.toFixed(0).padStart(6)} inserts/s through a pool of 10`);
+    info(
+      '  for information: the INSERT alone, no HTTP',
+      `${insertLoop.toFixed(0).padStart(6)} inserts/s through a pool of 10`,
+    );
     info('peak RSS of the service under this load', `${serviceRss.toFixed(0).padStart(6)} MiB`);
     ok = check('GET /tasks / floor', get.rps / getFloor.rps, '>=', 0.5) && ok;
     ok = check('GET /tasks p99 / floor p99', get.p99 / Math.max(getFloor.p99, 1), '<=', 2) && ok;
     ok = check('POST /tasks / floor', post.rps / postFloor.rps, '>=', 0.5) && ok;
     ok = check('POST /tasks p99 / floor p99', post.p99 / Math.max(postFloor.p99, 1), '<=', 2) && ok;
     ok = checkAbsolute('POST /tasks', post.rps, 5000, 'req/s') && ok;
-    const failed = Object.values(runs).flat().reduce((sum, run) => sum + run.failed, 0);
+    const failed = Object.values(runs)
+      .flat()
+      .reduce((sum, run) => sum + run.failed, 0);
     console.log(`  ${failed === 0 ? 'PASS' : 'FAIL'}  failed requests: ${failed} (target 0)`);
     ok = failed === 0 && ok;
   } finally {
@@ -159,20 +206,34 @@ async function load(options: autocannon.Options): Promise<Run> {
   await autocannon({ connections: CONNECTIONS, duration: WARMUP_SECONDS, ...options });
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_SECONDS, ...options });
   return {
-    rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
     failed: result.non2xx + result.errors + result.timeouts,
   };
 }
 
 function spawnFloor(source: string, env: Record<string, string>): { stop(): Promise<unknown> } {
-  const child: ChildProcess = spawn(process.execPath, ['-e', source], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, ['-e', source], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const exited = new Promise(resolve => child.on('exit', resolve));
-  return { stop: () => { child.kill(); return exited; } };
+  return {
+    stop: () => {
+      child.kill();
+      return exited;
+    },
+  };
 }
 
 // CONNECTIONS loops of one of the service's queries through a pool of its size, for the same duration: queries
 // per second.
-async function queryLoop(env: Record<string, string>, query: { name: string; text: string; values?: unknown[] }): Promise<number> {
+async function queryLoop(
+  env: Record<string, string>,
+  query: { name: string; text: string; values?: unknown[] },
+): Promise<number> {
   const source = `
     const { Pool } = require(${JSON.stringify(require.resolve('pg'))});
     const pool = new Pool({ host: process.env.DB_HOST, port: 5432, database: process.env.DB_NAME, user: process.env.DB_USER, password: process.env.DB_PASSWORD, max: 10 });
@@ -181,9 +242,14 @@ async function queryLoop(env: Record<string, string>, query: { name: string; tex
     const end = Date.now() + ${DURATION_SECONDS * 1000};
     const loop = async () => { while (Date.now() < end) { await pool.query(query); count++; } };
     Promise.all(Array.from({ length: ${CONNECTIONS} }, loop)).then(() => { console.log(count / ${DURATION_SECONDS}); return pool.end(); });`;
-  const child = spawn(process.execPath, ['-e', source], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', source], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
-  child.stdout!.on('data', chunk => { out += chunk; });
+  child.stdout!.on('data', chunk => {
+    out += chunk;
+  });
   await new Promise(resolve => child.on('exit', resolve));
   return Number(out.trim());
 }
@@ -208,8 +274,11 @@ function medianRun(runs: Run[]): Run {
     return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   };
   return {
-    rps: median(runs.map(r => r.rps)), p50: median(runs.map(r => r.p50)), p99: median(runs.map(r => r.p99)),
-    total: runs.reduce((sum, r) => sum + r.total, 0), failed: runs.reduce((sum, r) => sum + r.failed, 0),
+    rps: median(runs.map(r => r.rps)),
+    p50: median(runs.map(r => r.p50)),
+    p99: median(runs.map(r => r.p99)),
+    total: runs.reduce((sum, r) => sum + r.total, 0),
+    failed: runs.reduce((sum, r) => sum + r.failed, 0),
   };
 }
 

@@ -3,6 +3,7 @@ const { execSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+
 const { interleavedMedianSeconds, median, target } = require('./stats');
 
 const root = path.join(__dirname, '..');
@@ -18,7 +19,10 @@ const library = path.join(root, 'packages', 'validator', 'dist', 'index.js');
 const { stringify } = require(path.join(root, 'node_modules', 'yaml'));
 const toYaml = docs => docs.map(d => stringify(d, { aliasDuplicateObjects: false })).join('---\n');
 
-/** A realistic set, written as kubectl, Helm and cdk8s write YAML (no anchors or aliases): per app a ConfigMap, Secret, Deployment, Service and PodDisruptionBudget; 20 apps a namespace. */
+/**
+ * A realistic set, written as kubectl, Helm and cdk8s write YAML (no anchors or aliases): per app a ConfigMap, Secret,
+ * Deployment, Service and PodDisruptionBudget; 20 apps a namespace.
+ */
 function generate(objects) {
   const dir = path.join(work, `set-${objects}`);
   fs.mkdirSync(dir);
@@ -55,39 +59,73 @@ function appDocs(app, latest = false) {
   }
   docs.push(
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data: { LOG_LEVEL: 'info' } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels }, type: 'Opaque', data: { TOKEN: 'czNjcjN0' } },
     {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, labels },
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace, labels },
+      type: 'Opaque',
+      data: { TOKEN: 'czNjcjN0' },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace, labels },
       spec: {
-        replicas: 2, selector: { matchLabels: labels },
+        replicas: 2,
+        selector: { matchLabels: labels },
         template: {
           metadata: { labels },
           spec: {
             securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [{
-              name: 'app', image: latest ? 'registry.example.com/app' : 'registry.example.com/app:1.0.0', ports: [{ name: 'http', containerPort: 8080 }],
-              env: [
-                { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name, key: 'LOG_LEVEL' } } },
-                { name: 'TOKEN', valueFrom: { secretKeyRef: { name, key: 'TOKEN' } } },
-              ],
-              readinessProbe: { httpGet: { path: '/ready', port: 'http' } },
-              livenessProbe: { httpGet: { path: '/live', port: 'http' } },
-              resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            }],
+            containers: [
+              {
+                name: 'app',
+                image: latest ? 'registry.example.com/app' : 'registry.example.com/app:1.0.0',
+                ports: [{ name: 'http', containerPort: 8080 }],
+                env: [
+                  { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name, key: 'LOG_LEVEL' } } },
+                  { name: 'TOKEN', valueFrom: { secretKeyRef: { name, key: 'TOKEN' } } },
+                ],
+                readinessProbe: { httpGet: { path: '/ready', port: 'http' } },
+                livenessProbe: { httpGet: { path: '/live', port: 'http' } },
+                resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+              },
+            ],
           },
         },
       },
     },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
-    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, labels },
+      spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name, namespace, labels },
+      spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+    },
   );
   return docs;
 }
 
 // Measured on this machine (2 cores) at commit 24c2b1e, before the schemas were compiled at build time and files
 // were read by js-yaml, with this same bench: the figures the issue compares against.
-const BEFORE = { oneObject: 0.152, inProcess: 0.375, objects1000: 0.600, objects10000: 2.262, crdsFirst: 0.469, crdsCached: 0.469 };
+const BEFORE = {
+  oneObject: 0.152,
+  inProcess: 0.375,
+  objects1000: 0.6,
+  objects10000: 2.262,
+  crdsFirst: 0.469,
+  crdsCached: 0.469,
+};
 
 // In a fresh process: loading the validator and checking a first file (50 objects), apart from validation proper.
 const probe = `
@@ -105,20 +143,33 @@ fs.writeFileSync(path.join(bundleDir, 'probe.js'), probe);
 const cache = path.join(work, 'cache');
 const cli = (args, env = {}) => {
   const start = process.hrtime.bigint();
-  execSync(`node packages/validator/dist/cli.js ${args}`, { cwd: root, stdio: 'pipe', env: { ...process.env, MANIFEST_VALIDATOR_CACHE: cache, ...env } });
+  execSync(`node packages/validator/dist/cli.js ${args}`, {
+    cwd: root,
+    stdio: 'pipe',
+    env: { ...process.env, MANIFEST_VALIDATOR_CACHE: cache, ...env },
+  });
   return Number(process.hrtime.bigint() - start) / 1e9;
 };
 const medianOf = (count, sample) => median(Array.from({ length: count }, sample));
-const row = (label, before, now) => console.log(`  ${label.padEnd(62)} ${before === undefined ? '       ' : `${before.toFixed(3)} s`}   ${now.toFixed(3)} s`);
+const row = (label, before, now) =>
+  console.log(
+    `  ${label.padEnd(62)} ${before === undefined ? '       ' : `${before.toFixed(3)} s`}   ${now.toFixed(3)} s`,
+  );
 
-console.log(`\nValidation (median seconds of ${runs}+ runs, ${os.cpus().length} cores, Kubernetes 1.27.1 and 1.36.0 schemas; MANIFEST_VALIDATOR_CACHE in a temporary folder)`);
+console.log(
+  `\nValidation (median seconds of ${runs}+ runs, ${os.cpus().length} cores, Kubernetes 1.27.1 and 1.36.0 schemas; MANIFEST_VALIDATOR_CACHE in a temporary folder)`,
+);
 console.log(`  ${''.padEnd(62)} before    now`);
 let ok = true;
 const oneObject = path.join(work, 'one-object.yaml');
 fs.writeFileSync(oneObject, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  LOG_LEVEL: info\n');
 const coldStart = cli(oneObject, { MANIFEST_VALIDATOR_CACHE: path.join(work, 'empty-cache') });
 const startup = medianOf(Math.max(runs, 11), () => cli(oneObject));
-const floor = medianOf(Math.max(runs, 11), () => { const start = process.hrtime.bigint(); execSync('node -e 0'); return Number(process.hrtime.bigint() - start) / 1e9; });
+const floor = medianOf(Math.max(runs, 11), () => {
+  const start = process.hrtime.bigint();
+  execSync('node -e 0');
+  return Number(process.hrtime.bigint() - start) / 1e9;
+});
 row('start-up: whole CLI on 1 object (V8 code cache warm)', BEFORE.oneObject, startup);
 row('  the same, first run (no code cache yet)', undefined, coldStart);
 row("  node -e 0 (Node's own start, the floor)", undefined, floor);
@@ -129,15 +180,30 @@ for (const size of [1000, 10000]) {
   const samples = [];
   const walls = [];
   for (let i = 0; i < runs; i++) {
-    samples.push(JSON.parse(execSync(`node ${bundleDir}/probe.js ${dir}`, { encoding: 'utf8', env: { ...process.env, MANIFEST_VALIDATOR_CACHE: cache } })));
+    samples.push(
+      JSON.parse(
+        execSync(`node ${bundleDir}/probe.js ${dir}`, {
+          encoding: 'utf8',
+          env: { ...process.env, MANIFEST_VALIDATOR_CACHE: cache },
+        }),
+      ),
+    );
     walls.push(cli(dir));
   }
   const { objects, files } = samples[0];
   const validate = median(samples.map(s => s.validate));
   if (size === 1000) {
-    row('in-process: load the validator + first file (50 objects)', BEFORE.inProcess, median(samples.map(s => s.startup)));
+    row(
+      'in-process: load the validator + first file (50 objects)',
+      BEFORE.inProcess,
+      median(samples.map(s => s.startup)),
+    );
   }
-  row(`${objects} objects in ${files} files, whole CLI (${Math.round(objects / validate)}/s in-process)`, size === 1000 ? BEFORE.objects1000 : BEFORE.objects10000, median(walls));
+  row(
+    `${objects} objects in ${files} files, whole CLI (${Math.round(objects / validate)}/s in-process)`,
+    size === 1000 ? BEFORE.objects1000 : BEFORE.objects10000,
+    median(walls),
+  );
   if (size === 10000) {
     ok = target('10,000 objects, whole CLI run', median(walls), 1.5, ' s') && ok;
   }
@@ -163,7 +229,10 @@ for (const size of [1000, 10000]) {
 
 // Custom resources: dist/gitops/ against crds/ (Argo CD's 416 KB Application CRD and two of Flux's).
 const gitops = `--crd crds --namespace-exists argocd --namespace-exists flux-system dist/gitops`;
-const crdsFirst = medianOf(runs, () => { fs.rmSync(path.join(work, 'crd-cache'), { recursive: true, force: true }); return cli(gitops, { MANIFEST_VALIDATOR_CACHE: path.join(work, 'crd-cache') }); });
+const crdsFirst = medianOf(runs, () => {
+  fs.rmSync(path.join(work, 'crd-cache'), { recursive: true, force: true });
+  return cli(gitops, { MANIFEST_VALIDATOR_CACHE: path.join(work, 'crd-cache') });
+});
 const crdsCached = medianOf(runs, () => cli(gitops, { MANIFEST_VALIDATOR_CACHE: path.join(work, 'crd-cache') }));
 row('dist/gitops/ against crds/, first run (compiles the CRDs)', BEFORE.crdsFirst, crdsFirst);
 row('dist/gitops/ against crds/, later runs (CRD code cached)', BEFORE.crdsCached, crdsCached);

@@ -7,7 +7,14 @@ import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  BridgeBackend, DatabaseCredentials, DatabaseRole, IDatabase, IDatabaseClient, IngressBridge, IngressTls, PostgresStatefulSet,
+  BridgeBackend,
+  DatabaseCredentials,
+  DatabaseRole,
+  IDatabase,
+  IDatabaseClient,
+  IngressBridge,
+  IngressTls,
+  PostgresStatefulSet,
 } from 'stateful-todo-stack';
 
 /** PostgREST, connected to any IDatabase. */
@@ -21,28 +28,34 @@ class PostgrestApi extends Construct implements IDatabaseClient {
     this.namespace = Chart.of(this).namespace!;
     // PostgREST reads and writes rows: the database's service role, never its owner or superuser.
     const credentials = database.bindClient(this, 'postgrest-db-credentials', DatabaseRole.SERVICE);
-    const secretValue = (ref: { secretName: string; key: string }, name: string) => kplus.EnvValue.fromSecretValue({
-      secret: kplus.Secret.fromSecretName(this, name, ref.secretName), key: ref.key,
-    });
+    const secretValue = (ref: { secretName: string; key: string }, name: string) =>
+      kplus.EnvValue.fromSecretValue({
+        secret: kplus.Secret.fromSecretName(this, name, ref.secretName),
+        key: ref.key,
+      });
     const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: 'postgrest' },
       podMetadata: { labels: this.clientPodLabels },
       replicas: 2,
-      containers: [{
-        name: 'postgrest',
-        image: 'postgrest/postgrest:v12.2.3',
-        portNumber: 3000,
-        securityContext: { user: 1000 },
-        envVariables: {
-          DB_USER: kplus.EnvValue.fromValue(credentials.user),
-          DB_PASSWORD: secretValue(credentials.password, 'Password'),
-          // libpq's key=value form, so a password needs no URL encoding; Kubernetes expands $(VAR) from the
-          // variables defined before it.
-          PGRST_DB_URI: kplus.EnvValue.fromValue(`host=${database.host} port=${database.port} `
-            + `dbname=${database.databaseName} user=$(DB_USER) password=$(DB_PASSWORD)`),
-          PGRST_DB_ANON_ROLE: kplus.EnvValue.fromValue('web_anon'),
+      containers: [
+        {
+          name: 'postgrest',
+          image: 'postgrest/postgrest:v12.2.3',
+          portNumber: 3000,
+          securityContext: { user: 1000 },
+          envVariables: {
+            DB_USER: kplus.EnvValue.fromValue(credentials.user),
+            DB_PASSWORD: secretValue(credentials.password, 'Password'),
+            // libpq's key=value form, so a password needs no URL encoding; Kubernetes expands $(VAR) from the
+            // variables defined before it.
+            PGRST_DB_URI: kplus.EnvValue.fromValue(
+              `host=${database.host} port=${database.port} ` +
+                `dbname=${database.databaseName} user=$(DB_USER) password=$(DB_PASSWORD)`,
+            ),
+            PGRST_DB_ANON_ROLE: kplus.EnvValue.fromValue('web_anon'),
+          },
         },
-      }],
+      ],
     });
     this.service = deployment.exposeViaService({ name: 'postgrest', ports: [{ port: 3000 }] });
     database.allowClient(this);

@@ -15,17 +15,22 @@ export function fromDebianPackages<T>(packages: readonly string[], missing: stri
     console.log(`${missing}: installing Debian's ${packages.join(' and ')} (apt-get)`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+      stdio: 'inherit',
+      env,
+    });
     const installed = find();
     if (installed !== undefined) {
       return installed;
     }
   }
-  throw new Error(`${missing}, and could not be installed: install Debian's ${packages.join(' and ')} as root `
-    + `(apt-get install ${packages.join(' ')})`);
+  throw new Error(
+    `${missing}, and could not be installed: install Debian's ${packages.join(' and ')} as root ` +
+      `(apt-get install ${packages.join(' ')})`,
+  );
 }
 
 /** The path of `binary`, from Debian's `pkg` (installed when missing, as `fromDebianPackages` does). */
 export function debianBinary(pkg: string, binary: string): string {
-  return fromDebianPackages([pkg], `${binary} not found`, () => fs.existsSync(binary) ? binary : undefined);
+  return fromDebianPackages([pkg], `${binary} not found`, () => (fs.existsSync(binary) ? binary : undefined));
 }

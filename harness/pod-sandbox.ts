@@ -38,21 +38,33 @@ export const IMAGE_USERS = {
  * pod's uid/gid with no capabilities (setpriv). Needs root (unshare and mount), which CI has; fails loudly otherwise.
  * Returns the argv and a cleanup for the temporary passwd/group files.
  */
-export function sandboxedCommand(command: readonly string[], identity: ContainerIdentity, keep: readonly string[] = []): { argv: string[]; cleanup: () => void } {
+export function sandboxedCommand(
+  command: readonly string[],
+  identity: ContainerIdentity,
+  keep: readonly string[] = [],
+): { argv: string[]; cleanup: () => void } {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    throw new Error('running a container command as its pod would needs root (unshare --mount, mount, setpriv); run the tests as root, as CI does');
+    throw new Error(
+      'running a container command as its pod would needs root (unshare --mount, mount, setpriv); run the tests as root, as CI does',
+    );
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pod-identity-'));
   const users = { 0: 'root', ...identity.imageUsers } as Record<number, string>;
-  const passwd = Object.entries(users).map(([uid, name]) => `${name}:x:${uid}:${uid}:${name}:${uid === '0' ? '/root' : '/'}:/bin/sh`).join('\n');
-  const group = Object.entries(users).map(([gid, name]) => `${name}:x:${gid}:`).join('\n');
+  const passwd = Object.entries(users)
+    .map(([uid, name]) => `${name}:x:${uid}:${uid}:${name}:${uid === '0' ? '/root' : '/'}:/bin/sh`)
+    .join('\n');
+  const group = Object.entries(users)
+    .map(([gid, name]) => `${name}:x:${gid}:`)
+    .join('\n');
   fs.writeFileSync(path.join(dir, 'passwd'), `${passwd}\n`, { mode: 0o644 });
   fs.writeFileSync(path.join(dir, 'group'), `${group}\n`, { mode: 0o644 });
   // Folders this machine needs visible (the working folder, the binaries' folders) that an emptyDir would hide (a
   // clone under /tmp): staged on a scratch tmpfs at /mnt first, then bound back, read-only, inside the emptyDir.
-  const under = (folder: string, mountPath: string) => folder === mountPath || folder.startsWith(`${mountPath.replace(/\/$/, '')}/`);
-  const hidden = [...new Set(keep.map(folder => path.resolve(folder)))]
-    .filter(folder => identity.emptyDirs.some(mountPath => under(folder, mountPath)) && fs.existsSync(folder));
+  const under = (folder: string, mountPath: string) =>
+    folder === mountPath || folder.startsWith(`${mountPath.replace(/\/$/, '')}/`);
+  const hidden = [...new Set(keep.map(folder => path.resolve(folder)))].filter(
+    folder => identity.emptyDirs.some(mountPath => under(folder, mountPath)) && fs.existsSync(folder),
+  );
   const script = [
     'set -e',
     'mount --bind "$1" /etc/passwd',
@@ -63,13 +75,29 @@ export function sandboxedCommand(command: readonly string[], identity: Container
     ...(identity.volumes ?? []).map(folder => `mount --bind '${path.resolve(folder)}' '${path.resolve(folder)}'`),
     ...(identity.readOnlyRootFilesystem ? ['mount -o remount,bind,ro /'] : []),
     ...identity.emptyDirs.map(mountPath => `mount -t tmpfs -o size=64m,mode=1777 tmpfs '${mountPath}'`),
-    ...hidden.flatMap((folder, index) => [`mkdir -p '${folder}'`, `mount --bind /mnt/${index} '${folder}'`, `mount -o remount,bind,ro '${folder}'`]),
+    ...hidden.flatMap((folder, index) => [
+      `mkdir -p '${folder}'`,
+      `mount --bind /mnt/${index} '${folder}'`,
+      `mount -o remount,bind,ro '${folder}'`,
+    ]),
     'shift 2',
     `exec setpriv --reuid=${identity.uid} --regid=${identity.gid} --clear-groups --inh-caps=-all --bounding-set=-all -- "$@"`,
   ].join('\n');
   return {
-    argv: ['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script, 'pod',
-      path.join(dir, 'passwd'), path.join(dir, 'group'), ...command],
+    argv: [
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      '/bin/sh',
+      '-c',
+      script,
+      'pod',
+      path.join(dir, 'passwd'),
+      path.join(dir, 'group'),
+      ...command,
+    ],
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -86,6 +114,8 @@ export function identityOf(pod: any, container: any, imageUsers: Readonly<Record
     gid: context.runAsGroup,
     imageUsers,
     readOnlyRootFilesystem: context.readOnlyRootFilesystem === true,
-    emptyDirs: (container.volumeMounts ?? []).filter((m: any) => emptyDirNames.has(m.name)).map((m: any) => m.mountPath),
+    emptyDirs: (container.volumeMounts ?? [])
+      .filter((m: any) => emptyDirNames.has(m.name))
+      .map((m: any) => m.mountPath),
   };
 }

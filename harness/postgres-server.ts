@@ -2,7 +2,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+
 import { Client, ClientConfig } from 'pg';
+
 import { fromDebianPackages } from './debian-packages';
 
 /**
@@ -31,13 +33,18 @@ export class PostgresServer {
     }
     const log = fs.existsSync(server.logFile) ? fs.readFileSync(server.logFile, 'utf8').slice(-2000) : '';
     server.destroy();
-    throw new Error(`PostgreSQL could not listen on port ${port} of ${hosts.join(', ')}${localhost ? ' and 127.0.0.1 (is another server on 127.0.0.1:5432?)' : ''}:\n${log}`);
+    throw new Error(
+      `PostgreSQL could not listen on port ${port} of ${hosts.join(', ')}${localhost ? ' and 127.0.0.1 (is another server on 127.0.0.1:5432?)' : ''}:\n${log}`,
+    );
   }
 
   public host = '';
 
   private constructor(
-    public readonly binDir: string, public readonly dataDir: string, public readonly port: number, private readonly localhost: boolean,
+    public readonly binDir: string,
+    public readonly dataDir: string,
+    public readonly port: number,
+    private readonly localhost: boolean,
   ) {}
 
   private get logFile(): string {
@@ -57,7 +64,9 @@ export class PostgresServer {
     const client = new Client(this.superuser);
     await client.connect();
     try {
-      await client.query(`CREATE ROLE ${client.escapeIdentifier(user)} SUPERUSER LOGIN PASSWORD ${client.escapeLiteral(password)}`);
+      await client.query(
+        `CREATE ROLE ${client.escapeIdentifier(user)} SUPERUSER LOGIN PASSWORD ${client.escapeLiteral(password)}`,
+      );
       await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)} OWNER ${client.escapeIdentifier(user)}`);
     } finally {
       await client.end();
@@ -93,8 +102,17 @@ export class PostgresServer {
       const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
       fs.chownSync(this.dataDir, uid, gid);
     }
-    this.run('initdb', ['-D', this.dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256',
-      '-E', 'UTF8', '--locale=C']);
+    this.run('initdb', [
+      '-D',
+      this.dataDir,
+      '-U',
+      'postgres',
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]);
     // The stack's clients connect over TCP with a password, as in the cluster; any loopback address is allowed.
     fs.appendFileSync(path.join(this.dataDir, 'pg_hba.conf'), 'host all all 127.0.0.0/8 scram-sha-256\n');
   }
@@ -115,7 +133,9 @@ function serverBinDir(): string {
   if (process.env.PG_BIN_DIR) {
     const binDir = process.env.PG_BIN_DIR;
     if (!fs.existsSync(path.join(binDir, 'initdb'))) {
-      throw new Error(`PG_BIN_DIR=${binDir} has no initdb: set it to the folder of PostgreSQL's server binaries, or unset it`);
+      throw new Error(
+        `PG_BIN_DIR=${binDir} has no initdb: set it to the folder of PostgreSQL's server binaries, or unset it`,
+      );
     }
     return binDir;
   }
@@ -124,7 +144,9 @@ function serverBinDir(): string {
 
 function findServerBinDir(): string | undefined {
   const root = '/usr/lib/postgresql';
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter(v => fs.existsSync(path.join(root, v, 'bin', 'initdb'))) : [];
+  const versions = fs.existsSync(root)
+    ? fs.readdirSync(root).filter(v => fs.existsSync(path.join(root, v, 'bin', 'initdb')))
+    : [];
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
   return newest ? path.join(root, newest, 'bin') : undefined;
 }

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
+
 import { ContainerIdentity, sandboxedCommand } from './pod-sandbox';
 
 /**
@@ -8,12 +9,17 @@ import { ContainerIdentity, sandboxedCommand } from './pod-sandbox';
 export class ServiceProcess {
   public readonly lines: string[] = [];
   private readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
 
   constructor(command: readonly string[], cwd: string, env: Record<string, string>, identity?: ContainerIdentity) {
     const keep = [cwd, ...(env.PATH ?? process.env.PATH ?? '').split(':').filter(Boolean)];
     const sandbox = identity ? sandboxedCommand(command, identity, keep) : undefined;
     const argv = sandbox?.argv ?? [...command];
-    const child: ChildProcess = spawn(argv[0], argv.slice(1), { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(argv[0], argv.slice(1), {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let buffer = '';
     const collect = (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
@@ -23,14 +29,14 @@ export class ServiceProcess {
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
-    this.exited = new Promise(resolve => child.on('exit', code => {
-      sandbox?.cleanup();
-      resolve(code);
-    }));
+    this.exited = new Promise(resolve =>
+      child.on('exit', code => {
+        sandbox?.cleanup();
+        resolve(code);
+      }),
+    );
     this.child = child;
   }
-
-  private readonly child: ChildProcess;
 
   /** Resolves with the exit code. */
   public get exit(): Promise<number | null> {

@@ -6,27 +6,56 @@
 // The database: the interfaces clients depend on, the credentials and roles, and the workloads that implement them.
 export { IDatabase, IDatabaseClient, IDatabaseServer } from './database/database';
 export {
-  ClientCredentials, ClientRole, ClusterSecretNames, DatabaseCredentials, DatabaseRole, SecretKeyReference,
+  ClientCredentials,
+  ClientRole,
+  ClusterSecretNames,
+  DatabaseCredentials,
+  DatabaseRole,
+  SecretKeyReference,
 } from './database/database-credentials';
 export { PostgresServerBase } from './database/postgres-server-base';
 export { POSTGRES_DEFAULTS, PostgresDatabase, PostgresDatabaseProps } from './database/postgres-database';
-export { POSTGRES_STATEFUL_SET_DEFAULTS, PostgresStatefulSet, PostgresStatefulSetProps } from './database/postgres-stateful-set';
+export {
+  POSTGRES_STATEFUL_SET_DEFAULTS,
+  PostgresStatefulSet,
+  PostgresStatefulSetProps,
+} from './database/postgres-stateful-set';
 export { PostgresDeployment, PostgresDeploymentProps } from './database/postgres-deployment';
-export { BackupDatabase, POSTGRES_BACKUP_DEFAULTS, PostgresBackup, PostgresBackupProps } from './database/postgres-backup';
+export {
+  BackupDatabase,
+  POSTGRES_BACKUP_DEFAULTS,
+  PostgresBackup,
+  PostgresBackupProps,
+} from './database/postgres-backup';
 export { PostgresCluster } from './database/postgres-cluster';
 export {
-  ObjectStore, PodAntiAffinity, POSTGRES_CLUSTER_DEFAULTS, PostgresClusterBackupProps, PostgresClusterProps,
+  ObjectStore,
+  PodAntiAffinity,
+  POSTGRES_CLUSTER_DEFAULTS,
+  PostgresClusterBackupProps,
+  PostgresClusterProps,
   PostgresClusterRecoveryProps,
 } from './database/postgres-cluster-props';
 export { PostgresRoles, PostgresRolesProps, RolesDatabase } from './database/postgres-roles';
-export { DatabaseNetworkPolicy, DatabaseNetworkPolicyProps, NetworkPolicyPeerRule } from './database/database-network-policy';
+export {
+  DatabaseNetworkPolicy,
+  DatabaseNetworkPolicyProps,
+  NetworkPolicyPeerRule,
+} from './database/database-network-policy';
 // The todo service, the images it knows how to run, and the NetworkPolicies of its namespace.
 export { TodoApp } from './app/todo-app';
 export { TODO_APP_DEFAULTS, TodoAppAutoscaling, TodoAppProps } from './app/todo-app-props';
 export { AppPreset, ListenPort, TodoAppPreset } from './app/todo-app-preset';
 export { APP_NETWORK_POLICY_DEFAULTS, AppNetworkPolicy, AppNetworkPolicyProps } from './app/app-network-policy';
 // Exposing a Service of another namespace through an Ingress.
-export { BridgeBackend, IBridgeBackend, INGRESS_BRIDGE_DEFAULTS, IngressBridge, IngressBridgeProps, IngressTls } from './ingress/ingress-bridge';
+export {
+  BridgeBackend,
+  IBridgeBackend,
+  INGRESS_BRIDGE_DEFAULTS,
+  IngressBridge,
+  IngressBridgeProps,
+  IngressTls,
+} from './ingress/ingress-bridge';
 // One stage's Argo CD and Flux objects.
 export { ArgoCdApplication, ArgoCdApplicationProps } from './gitops/argo-cd-application';
 export { FluxGitRepository, FluxGitRepositoryProps } from './gitops/flux-git-repository';

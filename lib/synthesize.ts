@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { App, Chart } from 'cdk8s';
+
 import { TodoStack } from './charts';
 import { StackConfig } from './config';
 import { ArgoCdChart, FluxChart } from './gitops/gitops-charts';
@@ -30,14 +32,32 @@ export function synthesizeStage(config: StackConfig, outdir: string): TodoStack 
   const manifestsDir = path.join(stageDir, MANIFESTS_FOLDER);
   fs.rmSync(stageDir, { recursive: true, force: true });
   // Construct metadata would land in the folder that `kubectl apply -f` reads.
-  const stack = new TodoStack({ config, outdir: manifestsDir, outputFileExtension: MANIFEST_SUFFIX, recordConstructMetadata: false });
+  const stack = new TodoStack({
+    config,
+    outdir: manifestsDir,
+    outputFileExtension: MANIFEST_SUFFIX,
+    recordConstructMetadata: false,
+  });
   stack.synth();
-  const files = fs.readdirSync(manifestsDir).filter(file => file.endsWith(MANIFEST_SUFFIX)).sort();
-  fs.writeFileSync(path.join(stageDir, 'kustomization.yaml'), kustomization(files.map(file => `${MANIFESTS_FOLDER}/${file}`)));
+  const files = fs
+    .readdirSync(manifestsDir)
+    .filter(file => file.endsWith(MANIFEST_SUFFIX))
+    .sort();
+  fs.writeFileSync(
+    path.join(stageDir, 'kustomization.yaml'),
+    kustomization(files.map(file => `${MANIFESTS_FOLDER}/${file}`)),
+  );
   const backup = stack.databaseChart.backup;
   if (backup) {
-    const onDemand = new App({ outdir: path.join(stageDir, ON_DEMAND_FOLDER), outputFileExtension: MANIFEST_SUFFIX, recordConstructMetadata: false });
-    backup.restoreJob(new Chart(onDemand, `${backup.database.name}-restore`, { namespace: backup.namespace }), 'Restore');
+    const onDemand = new App({
+      outdir: path.join(stageDir, ON_DEMAND_FOLDER),
+      outputFileExtension: MANIFEST_SUFFIX,
+      recordConstructMetadata: false,
+    });
+    backup.restoreJob(
+      new Chart(onDemand, `${backup.database.name}-restore`, { namespace: backup.namespace }),
+      'Restore',
+    );
     onDemand.synth();
   }
   return stack;
@@ -45,8 +65,15 @@ export function synthesizeStage(config: StackConfig, outdir: string): TodoStack 
 
 /** Writes the example Argo CD Applications and Flux Kustomizations of `configs` to `<outdir>/gitops/`. */
 export function synthesizeGitOps(configs: readonly StackConfig[], outdir: string): void {
-  for (const [tool, Chart] of [['argocd', ArgoCdChart], ['flux', FluxChart]] as const) {
-    const app = new App({ outdir: path.join(outdir, GITOPS_FOLDER, tool), outputFileExtension: MANIFEST_SUFFIX, recordConstructMetadata: false });
+  for (const [tool, Chart] of [
+    ['argocd', ArgoCdChart],
+    ['flux', FluxChart],
+  ] as const) {
+    const app = new App({
+      outdir: path.join(outdir, GITOPS_FOLDER, tool),
+      outputFileExtension: MANIFEST_SUFFIX,
+      recordConstructMetadata: false,
+    });
     configs.forEach(config => new Chart(app, config.stage, { config }));
     app.synth();
   }

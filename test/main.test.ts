@@ -2,7 +2,9 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+
 import { parseAllDocuments } from 'yaml';
+
 import { STAGES } from '../lib/config';
 
 // main.ts as `npm run synth:stage` runs it: bundled by esbuild, then plain node.
@@ -10,14 +12,34 @@ const ROOT = path.join(__dirname, '..');
 const BUNDLE = path.join(ROOT, '.build', 'main-under-test.js');
 
 beforeAll(() => {
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), ['main.ts', '--bundle', '--platform=node', '--packages=external', '--loader:.sh=text',
-    '--target=node20', `--outfile=${BUNDLE}`, '--log-level=warning'], { cwd: ROOT });
+  execFileSync(
+    path.join(ROOT, 'node_modules', '.bin', 'esbuild'),
+    [
+      'main.ts',
+      '--bundle',
+      '--platform=node',
+      '--packages=external',
+      '--loader:.sh=text',
+      '--target=node20',
+      `--outfile=${BUNDLE}`,
+      '--log-level=warning',
+    ],
+    { cwd: ROOT },
+  );
 });
 
 function runMain(args: string[], keep = false) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'main-'));
-  const result = spawnSync(process.execPath, [BUNDLE, ...args], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir }, encoding: 'utf8' });
-  const files = fs.readdirSync(outdir, { recursive: true }).map(String).filter(f => f.endsWith('.yaml')).sort();
+  const result = spawnSync(process.execPath, [BUNDLE, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, CDK8S_OUTDIR: outdir },
+    encoding: 'utf8',
+  });
+  const files = fs
+    .readdirSync(outdir, { recursive: true })
+    .map(String)
+    .filter(f => f.endsWith('.yaml'))
+    .sort();
   const contents = new Map(keep ? files.map(file => [file, fs.readFileSync(path.join(outdir, file), 'utf8')]) : []);
   fs.rmSync(outdir, { recursive: true, force: true });
   return { ...result, files, read: (file: string) => contents.get(file) ?? '' };
@@ -32,11 +54,26 @@ describe('main.ts', () => {
     const { status, files } = runMain([]);
     expect(status).toBe(0);
     expect(files).toEqual([
-      'dev/kustomization.yaml', 'dev/manifests/0000-database.k8s.yaml', 'dev/manifests/0001-app.k8s.yaml', 'dev/manifests/0002-ingress.k8s.yaml', 'dev/on-demand/postgres-restore.k8s.yaml',
-      'gitops/argocd/dev.k8s.yaml', 'gitops/argocd/ha.k8s.yaml', 'gitops/argocd/prod.k8s.yaml',
-      'gitops/flux/dev.k8s.yaml', 'gitops/flux/ha.k8s.yaml', 'gitops/flux/prod.k8s.yaml',
-      'ha/kustomization.yaml', 'ha/manifests/0000-database.k8s.yaml', 'ha/manifests/0001-app.k8s.yaml', 'ha/manifests/0002-ingress.k8s.yaml',
-      'prod/kustomization.yaml', 'prod/manifests/0000-database.k8s.yaml', 'prod/manifests/0001-app.k8s.yaml', 'prod/manifests/0002-ingress.k8s.yaml', 'prod/on-demand/postgres-restore.k8s.yaml',
+      'dev/kustomization.yaml',
+      'dev/manifests/0000-database.k8s.yaml',
+      'dev/manifests/0001-app.k8s.yaml',
+      'dev/manifests/0002-ingress.k8s.yaml',
+      'dev/on-demand/postgres-restore.k8s.yaml',
+      'gitops/argocd/dev.k8s.yaml',
+      'gitops/argocd/ha.k8s.yaml',
+      'gitops/argocd/prod.k8s.yaml',
+      'gitops/flux/dev.k8s.yaml',
+      'gitops/flux/ha.k8s.yaml',
+      'gitops/flux/prod.k8s.yaml',
+      'ha/kustomization.yaml',
+      'ha/manifests/0000-database.k8s.yaml',
+      'ha/manifests/0001-app.k8s.yaml',
+      'ha/manifests/0002-ingress.k8s.yaml',
+      'prod/kustomization.yaml',
+      'prod/manifests/0000-database.k8s.yaml',
+      'prod/manifests/0001-app.k8s.yaml',
+      'prod/manifests/0002-ingress.k8s.yaml',
+      'prod/on-demand/postgres-restore.k8s.yaml',
     ]);
   });
 
@@ -48,7 +85,18 @@ describe('main.ts', () => {
   });
 
   test('--set overrides a setting of the stages named, checked like any other value', () => {
-    const ok = runMain(['dev', '--set', 'database.image=postgres:17.7-bookworm', '--set', 'app.replicas=2', '--set', 'clusterDomain=corp.internal'], true);
+    const ok = runMain(
+      [
+        'dev',
+        '--set',
+        'database.image=postgres:17.7-bookworm',
+        '--set',
+        'app.replicas=2',
+        '--set',
+        'clusterDomain=corp.internal',
+      ],
+      true,
+    );
     expect(ok.status).toBe(0);
     expect(ok.read('dev/manifests/0000-database.k8s.yaml')).toContain('image: postgres:17.7-bookworm');
     expect(ok.read('dev/manifests/0001-app.k8s.yaml')).toMatch(/replicas: 2\n/);
@@ -60,24 +108,42 @@ describe('main.ts', () => {
   });
 
   test('--set reads its value as YAML flow, as the README writes values', () => {
-    const { status, read } = runMain(['prod', '--set', 'app.autoscaling={ minReplicas: 2, maxReplicas: 4 }',
-      '--set', "gitops.fluxDependsOn=['infrastructure', 'cert-manager']", '--set', 'database.podDisruptionBudget=false'], true);
+    const { status, read } = runMain(
+      [
+        'prod',
+        '--set',
+        'app.autoscaling={ minReplicas: 2, maxReplicas: 4 }',
+        '--set',
+        "gitops.fluxDependsOn=['infrastructure', 'cert-manager']",
+        '--set',
+        'database.podDisruptionBudget=false',
+      ],
+      true,
+    );
     expect(status).toBe(0);
     const hpa = parse(read('prod/manifests/0001-app.k8s.yaml')).find((o: any) => o.kind === 'HorizontalPodAutoscaler');
     // The one field left out of the object takes its default.
     expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
     expect(hpa.spec.metrics[0].resource.target.averageUtilization).toBe(70);
-    expect(read('gitops/flux/prod.k8s.yaml')).toMatch(/dependsOn:\n\s+- name: infrastructure\n\s+- name: cert-manager\n/);
+    expect(read('gitops/flux/prod.k8s.yaml')).toMatch(
+      /dependsOn:\n\s+- name: infrastructure\n\s+- name: cert-manager\n/,
+    );
     expect(read('prod/manifests/0000-database.k8s.yaml')).not.toContain('kind: PodDisruptionBudget');
   });
 
   test('--set with a path into a nested object sets that one field, keeping the others the stage sets', () => {
-    const { status, read } = runMain(['ha', '--set', 'database.backup.schedule=0 4 * * *', '--set', 'database.backup.retentionPolicy=14d'], true);
+    const { status, read } = runMain(
+      ['ha', '--set', 'database.backup.schedule=0 4 * * *', '--set', 'database.backup.retentionPolicy=14d'],
+      true,
+    );
     expect(status).toBe(0);
     const objects = parse(read('ha/manifests/0000-database.k8s.yaml'));
     expect(objects.find((o: any) => o.kind === 'ScheduledBackup').spec.schedule).toBe('0 0 4 * * *');
     const store = objects.find((o: any) => o.kind === 'ObjectStore');
-    expect(store.spec).toMatchObject({ retentionPolicy: '14d', configuration: { destinationPath: (STAGES.ha.database as any).backup.objectStore.destinationPath } });
+    expect(store.spec).toMatchObject({
+      retentionPolicy: '14d',
+      configuration: { destinationPath: (STAGES.ha.database as any).backup.objectStore.destinationPath },
+    });
   });
 
   test.each([
@@ -95,12 +161,20 @@ describe('main.ts', () => {
 
   test("every --set example of the README's section on it is accepted as written", () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### Overriding a setting (`--set`)'), readme.indexOf('`--set` with nothing after it'));
-    const examples = section.split('\n').filter(line => line.startsWith('CDK8S_OUTDIR=/tmp/rehearsal npm run synth:stage -- '));
+    const section = readme.slice(
+      readme.indexOf('### Overriding a setting (`--set`)'),
+      readme.indexOf('`--set` with nothing after it'),
+    );
+    const examples = section
+      .split('\n')
+      .filter(line => line.startsWith('CDK8S_OUTDIR=/tmp/rehearsal npm run synth:stage -- '));
     expect(examples.length).toBeGreaterThanOrEqual(5);
     for (const example of examples) {
       // The shell splits the line as it would; main.ts checks the configs the command would synthesize.
-      const command = example.replace('CDK8S_OUTDIR=/tmp/rehearsal npm run synth:stage -- ', `"${process.execPath}" "${BUNDLE}" --check `);
+      const command = example.replace(
+        'CDK8S_OUTDIR=/tmp/rehearsal npm run synth:stage -- ',
+        `"${process.execPath}" "${BUNDLE}" --check `,
+      );
       const result = spawnSync('bash', ['-c', command], { cwd: ROOT, encoding: 'utf8' });
       expect({ example, status: result.status, stderr: result.stderr }).toEqual({ example, status: 0, stderr: '' });
     }
@@ -110,7 +184,9 @@ describe('main.ts', () => {
     expect(runMain(['--check'])).toMatchObject({ status: 0, stdout: '', stderr: '', files: [] });
     const bad = runMain(['--check', 'dev', '--set', 'database.storageSize=5GB']);
     expect(bad).toMatchObject({ status: 1, stdout: '', files: [] });
-    expect(bad.stderr.trim()).toBe(`Invalid stack config for stage 'dev' (1 problem):\n  - database.storageSize: must be a whole binary quantity such as '5Gi' or '512Mi'; write '5Gi' (binary suffixes Ki, Mi, Gi, Ti), got "5GB"`);
+    expect(bad.stderr.trim()).toBe(
+      `Invalid stack config for stage 'dev' (1 problem):\n  - database.storageSize: must be a whole binary quantity such as '5Gi' or '512Mi'; write '5Gi' (binary suffixes Ki, Mi, Gi, Ti), got "5GB"`,
+    );
     const synth: string = require('../package.json').scripts.synth;
     expect(synth.indexOf('node .build/main.js --check &&')).toBeGreaterThan(-1);
     expect(synth.indexOf('node .build/main.js --check')).toBeLessThan(synth.indexOf('cdk8s synth'));
@@ -119,7 +195,9 @@ describe('main.ts', () => {
   test('an unknown stage fails with the known ones, writes nothing and prints no stack trace', () => {
     const { status, stderr, stdout, files } = runMain(['dev', 'qa']);
     expect(status).toBe(1);
-    expect(stderr.trim()).toBe(`Invalid stack config for stage 'qa' (1 problem):\n  - stage: unknown stage, got "qa"; known stages are 'dev', 'ha', 'prod'`);
+    expect(stderr.trim()).toBe(
+      `Invalid stack config for stage 'qa' (1 problem):\n  - stage: unknown stage, got "qa"; known stages are 'dev', 'ha', 'prod'`,
+    );
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stdout).toBe('');
     expect(files).toEqual([]);

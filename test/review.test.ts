@@ -2,9 +2,11 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
-import { STAGES } from '../lib/config';
+
 import { runDiffCli } from '@stateful-todo/manifest-validator';
+import { parse } from 'yaml';
+
+import { STAGES } from '../lib/config';
 
 // `npm run diff` on real changes to the stack's config, made as a reviewer's colleague makes them: `npm run
 // synth:stage -- STAGE --set …` into a rehearsal folder, compared with the committed dist/.
@@ -14,16 +16,31 @@ const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-'));
 
 beforeAll(() => {
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), ['main.ts', '--bundle', '--platform=node', '--packages=external', '--loader:.sh=text',
-    '--target=node20', `--outfile=${BUNDLE}`, '--log-level=warning'], { cwd: ROOT });
+  execFileSync(
+    path.join(ROOT, 'node_modules', '.bin', 'esbuild'),
+    [
+      'main.ts',
+      '--bundle',
+      '--platform=node',
+      '--packages=external',
+      '--loader:.sh=text',
+      '--target=node20',
+      `--outfile=${BUNDLE}`,
+      '--log-level=warning',
+    ],
+    { cwd: ROOT },
+  );
 });
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 /** Synthesizes the stages named, with settings changed by `--set`, into a new folder of its own. */
 function rehearse(stages: string[], ...sets: string[]): string {
   const folder = fs.mkdtempSync(path.join(outdir, 'case-'));
-  const result = spawnSync(process.execPath, [BUNDLE, ...stages, ...sets.flatMap(set => ['--set', set])],
-    { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: folder }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [BUNDLE, ...stages, ...sets.flatMap(set => ['--set', set])], {
+    cwd: ROOT,
+    env: { ...process.env, CDK8S_OUTDIR: folder },
+    encoding: 'utf8',
+  });
   expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
   return folder;
 }
@@ -32,7 +49,11 @@ function rehearse(stages: string[], ...sets: string[]): string {
 function diff(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runDiffCli(args, text => out.push(text), text => err.push(text));
+  const code = runDiffCli(
+    args,
+    text => out.push(text),
+    text => err.push(text),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -47,23 +68,43 @@ const objectsOf = (report: any, stage: string): any[] => report.stages.find((s: 
 describe('npm run diff, on real changes to the stack', () => {
   test('the committed dist/ against itself: no change, exit 0', () => {
     const { code, out } = diff('--against', 'dist');
-    expect(out).toBe([
-      'Against the folder dist:', '',
-      'dev: no change', '', 'gitops: no change', '', 'ha: no change', '', 'prod: no change', '',
-      '0 objects the API server refuses, 0 delete or orphan data, 0 roll pods, 0 with no effect on running pods',
-    ].join('\n'));
+    expect(out).toBe(
+      [
+        'Against the folder dist:',
+        '',
+        'dev: no change',
+        '',
+        'gitops: no change',
+        '',
+        'ha: no change',
+        '',
+        'prod: no change',
+        '',
+        '0 objects the API server refuses, 0 delete or orphan data, 0 roll pods, 0 with no effect on running pods',
+      ].join('\n'),
+    );
     expect(code).toBe(0);
   });
 
   test('a new app image rolls the app pods, says which workload and why, and exits 0', () => {
-    const { code, report } = json('--dist', rehearse(['dev'], 'app.image=ghcr.io/stateful-todo/todo-service:0.2.0'), '--against', 'dist', 'dev');
+    const { code, report } = json(
+      '--dist',
+      rehearse(['dev'], 'app.image=ghcr.io/stateful-todo/todo-service:0.2.0'),
+      '--against',
+      'dist',
+      'dev',
+    );
     const deployment = objectsOf(report, 'dev').find(o => o.kind === 'Deployment');
     expect(deployment).toMatchObject({
-      change: 'changed', object: 'Deployment stateful-namespace/stateful-flask', effect: 'rolls-pods',
+      change: 'changed',
+      object: 'Deployment stateful-namespace/stateful-flask',
+      effect: 'rolls-pods',
       rollsPods: expect.stringMatching(/^its pod template changed: .*containers\[app\]\.image/),
     });
     expect(deployment.fields).toContainEqual({
-      path: 'spec.template.spec.containers[app].image', before: STAGES.dev.app?.image, after: 'ghcr.io/stateful-todo/todo-service:0.2.0',
+      path: 'spec.template.spec.containers[app].image',
+      before: STAGES.dev.app?.image,
+      after: 'ghcr.io/stateful-todo/todo-service:0.2.0',
     });
     expect(objectsOf(report, 'dev').filter(o => o.effect === 'refused' || o.effect === 'deletes-data')).toEqual([]);
     expect(report.needsAPerson).toBe(false);
@@ -71,51 +112,91 @@ describe('npm run diff, on real changes to the stack', () => {
   });
 
   test('a new CloudNativePG image rolls the instances: the operator restarts them, the primary last; exit 0', () => {
-    const { code, report } = json('--dist', rehearse(['ha'], 'database.image=ghcr.io/cloudnative-pg/postgresql:17.12-standard-trixie'), '--against', 'dist', 'ha');
+    const { code, report } = json(
+      '--dist',
+      rehearse(['ha'], 'database.image=ghcr.io/cloudnative-pg/postgresql:17.12-standard-trixie'),
+      '--against',
+      'dist',
+      'ha',
+    );
     const cluster = objectsOf(report, 'ha').find(o => o.kind === 'Cluster');
     expect(cluster).toMatchObject({
-      object: 'Cluster postgres/postgres', effect: 'rolls-pods',
+      object: 'Cluster postgres/postgres',
+      effect: 'rolls-pods',
       rollsPods: 'CloudNativePG restarts the instances one by one, the primary last (switchover), for spec.imageName',
     });
     expect(cluster.fields).toContainEqual({
-      path: 'spec.imageName', before: STAGES.ha.database?.image, after: 'ghcr.io/cloudnative-pg/postgresql:17.12-standard-trixie',
+      path: 'spec.imageName',
+      before: STAGES.ha.database?.image,
+      after: 'ghcr.io/cloudnative-pg/postgresql:17.12-standard-trixie',
     });
     expect(code).toBe(0);
   });
 
   test('a larger database volume is refused because of the claim template, with the one-time step; exit 1', () => {
-    const { code, report } = json('--dist', rehearse(['prod'], 'database.storageSize=10Gi'), '--against', 'dist', 'prod');
+    const { code, report } = json(
+      '--dist',
+      rehearse(['prod'], 'database.storageSize=10Gi'),
+      '--against',
+      'dist',
+      'prod',
+    );
     const refused = objectsOf(report, 'prod').filter(o => o.effect === 'refused');
-    expect(refused).toEqual([expect.objectContaining({
-      object: 'StatefulSet postgres/postgres',
-      fields: [{ path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage', before: STAGES.prod.database?.storageSize, after: '10Gi' }],
-      refused: [{
-        path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage',
-        step: expect.stringMatching(/^a claim template cannot change: expand the existing claim \(kubectl patch pvc\), orphan-delete the StatefulSet/),
-      }],
-    })]);
+    expect(refused).toEqual([
+      expect.objectContaining({
+        object: 'StatefulSet postgres/postgres',
+        fields: [
+          {
+            path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage',
+            before: STAGES.prod.database?.storageSize,
+            after: '10Gi',
+          },
+        ],
+        refused: [
+          {
+            path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage',
+            step: expect.stringMatching(
+              /^a claim template cannot change: expand the existing claim \(kubectl patch pvc\), orphan-delete the StatefulSet/,
+            ),
+          },
+        ],
+      }),
+    ]);
     expect(code).toBe(1);
   });
 
-  test("a removed stage: its namespaces, claims and GitOps objects are flagged as deleting or orphaning data; exit 1", () => {
+  test('a removed stage: its namespaces, claims and GitOps objects are flagged as deleting or orphaning data; exit 1', () => {
     const { code, report } = json('--dist', rehearse(['prod', 'ha']), '--against', 'dist');
     const dev = objectsOf(report, 'dev');
     expect(dev.every(o => o.change === 'removed')).toBe(true);
-    const data = (stage: string) => objectsOf(report, stage).filter(o => o.effect === 'deletes-data').map(o => o.object);
-    expect(data('dev')).toEqual(['Namespace postgres', 'Namespace stateful-namespace', 'PersistentVolumeClaim postgres/postgres-backups',
-      'StatefulSet postgres/postgres']);
-    expect(dev.find(o => o.object === 'Namespace postgres').data)
-      .toBe("namespace 'postgres' is gone from the new version: its annotations keep Argo CD and Flux from pruning it, so it stays with "
-        + 'its data, unmanaged; kubectl apply --prune still deletes it and everything in it');
-    expect(data('gitops')).toEqual(['Application argocd/stateful-todo-dev', 'Kustomization flux-system/stateful-todo-dev']);
+    const data = (stage: string) =>
+      objectsOf(report, stage)
+        .filter(o => o.effect === 'deletes-data')
+        .map(o => o.object);
+    expect(data('dev')).toEqual([
+      'Namespace postgres',
+      'Namespace stateful-namespace',
+      'PersistentVolumeClaim postgres/postgres-backups',
+      'StatefulSet postgres/postgres',
+    ]);
+    expect(dev.find(o => o.object === 'Namespace postgres').data).toBe(
+      "namespace 'postgres' is gone from the new version: its annotations keep Argo CD and Flux from pruning it, so it stays with " +
+        'its data, unmanaged; kubectl apply --prune still deletes it and everything in it',
+    );
+    expect(data('gitops')).toEqual([
+      'Application argocd/stateful-todo-dev',
+      'Kustomization flux-system/stateful-todo-dev',
+    ]);
     expect(objectsOf(report, 'prod')).toEqual([]);
     expect(code).toBe(1);
   });
 
   test('a new dev password: the Secret is changed, and no value is printed in any format', () => {
     const dist = rehearse(['dev'], 'database.credentials={"source":"dev-generated","password":"another-dev-password"}');
-    const secrets = ['dev-only-password-not-for-production', 'another-dev-password']
-      .flatMap(password => [password, Buffer.from(password).toString('base64')]);
+    const secrets = ['dev-only-password-not-for-production', 'another-dev-password'].flatMap(password => [
+      password,
+      Buffer.from(password).toString('base64'),
+    ]);
     for (const format of ['text', 'json', 'markdown']) {
       const { out, code } = diff('--format', format, '--dist', dist, '--against', 'dist', 'dev');
       expect(code).toBe(0);
@@ -127,27 +208,64 @@ describe('npm run diff, on real changes to the stack', () => {
     const changedSecrets = objectsOf(report, 'dev').filter(o => o.kind === 'Secret');
     expect(changedSecrets.map(o => [o.object, o.effect, o.fields])).toEqual([
       ['Secret postgres/postgres-credentials', 'no-effect', [{ path: 'data.POSTGRES_PASSWORD', hidden: true }]],
-      ['Secret postgres/postgres-roles', 'no-effect', ['BACKUP', 'EXPORTER', 'OWNER', 'SERVICE'].map(role => ({ path: `data.${role}_PASSWORD`, hidden: true }))],
-      ['Secret stateful-namespace/stateful-flask-db-credentials', 'no-effect', [{ path: 'data.DB_PASSWORD', hidden: true }]],
-      ['Secret stateful-namespace/stateful-flask-migration-credentials', 'no-effect', [{ path: 'data.DB_PASSWORD', hidden: true }]],
+      [
+        'Secret postgres/postgres-roles',
+        'no-effect',
+        ['BACKUP', 'EXPORTER', 'OWNER', 'SERVICE'].map(role => ({ path: `data.${role}_PASSWORD`, hidden: true })),
+      ],
+      [
+        'Secret stateful-namespace/stateful-flask-db-credentials',
+        'no-effect',
+        [{ path: 'data.DB_PASSWORD', hidden: true }],
+      ],
+      [
+        'Secret stateful-namespace/stateful-flask-migration-credentials',
+        'no-effect',
+        [{ path: 'data.DB_PASSWORD', hidden: true }],
+      ],
     ]);
-    expect(diff('--dist', dist, '--against', 'dist', 'dev').out).toContain('data.POSTGRES_PASSWORD: changed (a Secret value: not shown)');
+    expect(diff('--dist', dist, '--against', 'dist', 'dev').out).toContain(
+      'data.POSTGRES_PASSWORD: changed (a Secret value: not shown)',
+    );
   });
 
   test('markdown: a heading per stage, a bold title per group, a list item per object and field', () => {
-    const { out } = diff('--format', 'markdown', '--dist', rehearse(['prod'], 'database.storageSize=10Gi'), '--against', 'dist', 'prod');
-    expect(out).toMatch(/^## What this change does to the cluster\n\nAgainst the folder dist\.\n\n### `prod`: \d+ changed, \d+ added, \d+ removed\n\n\*\*The API server refuses \(1\)\*\*\n\n- ~ `StatefulSet postgres\/postgres`\n/);
-    expect(out).toContain(`\n  - \`spec.volumeClaimTemplates[0].spec.resources.requests.storage\`: \`"${STAGES.prod.database?.storageSize}"\` → \`"10Gi"\`\n`);
-    expect(out.split('\n').pop()).toBe('**1 object the API server refuses, 0 delete or orphan data, 0 roll pods, 0 with no effect on running pods: a person must act before this is applied**');
+    const { out } = diff(
+      '--format',
+      'markdown',
+      '--dist',
+      rehearse(['prod'], 'database.storageSize=10Gi'),
+      '--against',
+      'dist',
+      'prod',
+    );
+    expect(out).toMatch(
+      /^## What this change does to the cluster\n\nAgainst the folder dist\.\n\n### `prod`: \d+ changed, \d+ added, \d+ removed\n\n\*\*The API server refuses \(1\)\*\*\n\n- ~ `StatefulSet postgres\/postgres`\n/,
+    );
+    expect(out).toContain(
+      `\n  - \`spec.volumeClaimTemplates[0].spec.resources.requests.storage\`: \`"${STAGES.prod.database?.storageSize}"\` → \`"10Gi"\`\n`,
+    );
+    expect(out.split('\n').pop()).toBe(
+      '**1 object the API server refuses, 0 delete or orphan data, 0 roll pods, 0 with no effect on running pods: a person must act before this is applied**',
+    );
   });
 });
 
 describe('npm run diff, bad usage: exit 2 and what to do', () => {
   test.each([
     [['--format', 'yaml'], /^--format must be text, json or markdown, got 'yaml'/],
-    [['--against', 'dist', 'staging'], /^no stage 'staging' in dist or in the folder dist; the stages are dev, gitops, ha, prod$/],
-    [['--against', 'no-such-revision'], /^--against: 'no-such-revision' is neither a folder nor a commit, branch or tag of this repository/],
-    [['--dist', 'no-such-folder', '--against', 'dist'], /^--dist: 'no-such-folder' is not a folder; synthesize first \(npm run synth\)/],
+    [
+      ['--against', 'dist', 'staging'],
+      /^no stage 'staging' in dist or in the folder dist; the stages are dev, gitops, ha, prod$/,
+    ],
+    [
+      ['--against', 'no-such-revision'],
+      /^--against: 'no-such-revision' is neither a folder nor a commit, branch or tag of this repository/,
+    ],
+    [
+      ['--dist', 'no-such-folder', '--against', 'dist'],
+      /^--dist: 'no-such-folder' is not a folder; synthesize first \(npm run synth\)/,
+    ],
     [['--colour'], /^Unknown option '--colour'/],
   ])('%j', (args, message) => {
     const { code, out, err } = diff(...args);
@@ -168,7 +286,9 @@ describe('npm run diff, bad usage: exit 2 and what to do', () => {
   test('by default, against the merge base with the default branch (or exit 2 and what to give, where there is none)', () => {
     const { code, out, err } = diff();
     if (code === 2) {
-      expect(err).toMatch(/^no default branch to compare with: none of origin\/HEAD, origin\/main, origin\/master, main, master .*give --against REF or --against FOLDER$/);
+      expect(err).toMatch(
+        /^no default branch to compare with: none of origin\/HEAD, origin\/main, origin\/master, main, master .*give --against REF or --against FOLDER$/,
+      );
     } else {
       expect(out).toMatch(/^Against the merge base with (origin\/)?\w+ \([0-9a-f]{7}\):\n/);
     }
@@ -178,7 +298,10 @@ describe('npm run diff, bad usage: exit 2 and what to do', () => {
 describe('README, "Reviewing a change"', () => {
   test('its example is the real output of its own commands', () => {
     const section = README.slice(README.indexOf('## Reviewing a change'));
-    const block = /```\n\$ (CDK8S_OUTDIR=(\S+) npm run synth:stage -- (\w+) (.*))\n\$ npm run diff -- (.*)\n…\n([\s\S]*?)\n```/.exec(section);
+    const block =
+      /```\n\$ (CDK8S_OUTDIR=(\S+) npm run synth:stage -- (\w+) (.*))\n\$ npm run diff -- (.*)\n…\n([\s\S]*?)\n```/.exec(
+        section,
+      );
     expect(block).not.toBeNull();
     const [, , folder, stage, sets, diffArgs, shown] = block!;
     const changes = [...sets.matchAll(/--set (\S+)/g)].map(m => m[1]);
@@ -214,7 +337,11 @@ describe('the pull-request workflow (.github/workflows/review.yaml), which canno
     const runs = steps.map(s => s.run ?? '').join('\n');
     expect(step(/Install/).run).toBe('npm ci');
     expect(runs).not.toMatch(/npm (install|i) |curl|wget|npx (?!cdk8s)/);
-    expect(steps.map(s => s.uses).filter(Boolean)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'github/codeql-action/upload-sarif@v3']);
+    expect(steps.map(s => s.uses).filter(Boolean)).toEqual([
+      'actions/checkout@v4',
+      'actions/setup-node@v4',
+      'github/codeql-action/upload-sarif@v3',
+    ]);
     // The base branch's dist/ must be in the clone for npm run diff.
     expect(step(/actions\/checkout/).with['fetch-depth']).toBe(0);
   });
@@ -240,7 +367,9 @@ describe('the pull-request workflow (.github/workflows/review.yaml), which canno
 
   test('writes npm run diff as markdown, against the base branch, into the job summary; a change that needs a person is flagged', () => {
     const diffStep = step(/job summary/);
-    expect(diffStep.run).toBe('npm run --silent diff -- --against "origin/$BASE_REF" --format markdown >> "$GITHUB_STEP_SUMMARY"');
+    expect(diffStep.run).toBe(
+      'npm run --silent diff -- --against "origin/$BASE_REF" --format markdown >> "$GITHUB_STEP_SUMMARY"',
+    );
     // The branch name reaches the shell as an environment variable, never spliced into the script.
     expect(diffStep.env).toEqual({ BASE_REF: '${{ github.base_ref }}' });
     expect(steps.filter(s => /\$\{\{/.test(s.run ?? ''))).toEqual([]);
@@ -249,7 +378,16 @@ describe('the pull-request workflow (.github/workflows/review.yaml), which canno
 
   test('runs only scripts that package.json has, and the README names the workflow', () => {
     const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
-    const used = [...new Set([...steps.map(s => s.run ?? '').join('\n').matchAll(/npm run (?:--silent )?([\w:]+)/g)].map(m => m[1]))];
+    const used = [
+      ...new Set(
+        [
+          ...steps
+            .map(s => s.run ?? '')
+            .join('\n')
+            .matchAll(/npm run (?:--silent )?([\w:]+)/g),
+        ].map(m => m[1]),
+      ),
+    ];
     expect(used.sort()).toEqual(['diff', 'synth', 'validate']);
     for (const script of used) {
       expect(scripts[script]).toBeDefined();

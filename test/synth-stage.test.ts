@@ -13,9 +13,15 @@ function synthStage(args: string[]) {
   fs.mkdirSync(path.join(outdir, 'prod'));
   fs.writeFileSync(path.join(outdir, 'prod', 'kustomization.yaml'), 'kept\n');
   const result = spawnSync('npm', ['run', 'synth:stage', '--', ...args], {
-    cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir }, encoding: 'utf8',
+    cwd: ROOT,
+    env: { ...process.env, CDK8S_OUTDIR: outdir },
+    encoding: 'utf8',
   });
-  const files = fs.readdirSync(outdir, { recursive: true }).map(String).filter(f => f.endsWith('.yaml')).sort();
+  const files = fs
+    .readdirSync(outdir, { recursive: true })
+    .map(String)
+    .filter(f => f.endsWith('.yaml'))
+    .sort();
   const kept = fs.readFileSync(path.join(outdir, 'prod', 'kustomization.yaml'), 'utf8');
   fs.rmSync(outdir, { recursive: true, force: true });
   return { ...result, files, kept };
@@ -28,9 +34,16 @@ describe('npm run synth:stage', () => {
     expect(stdout).toContain('Performing validations');
     expect(stdout).toMatch(/summary\s+│ 0 errors, 0 warnings in \d+ objects from 7 files/);
     expect(stdout).toContain('Validations ended succesfully');
-    expect(files).toEqual(['dev/kustomization.yaml', 'dev/manifests/0000-database.k8s.yaml', 'dev/manifests/0001-app.k8s.yaml',
-      'dev/manifests/0002-ingress.k8s.yaml', 'dev/on-demand/postgres-restore.k8s.yaml', 'gitops/argocd/dev.k8s.yaml', 'gitops/flux/dev.k8s.yaml',
-      'prod/kustomization.yaml']);
+    expect(files).toEqual([
+      'dev/kustomization.yaml',
+      'dev/manifests/0000-database.k8s.yaml',
+      'dev/manifests/0001-app.k8s.yaml',
+      'dev/manifests/0002-ingress.k8s.yaml',
+      'dev/on-demand/postgres-restore.k8s.yaml',
+      'gitops/argocd/dev.k8s.yaml',
+      'gitops/flux/dev.k8s.yaml',
+      'prod/kustomization.yaml',
+    ]);
     expect(kept).toBe('kept\n');
   });
 

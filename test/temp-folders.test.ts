@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+
 import checkTempFolder from './support/temp-folder-teardown';
 
 // Every test's temporary files go under one folder per run (jest's globalSetup sets TMPDIR), which globalTeardown
@@ -18,7 +19,9 @@ describe('temporary folders', () => {
     try {
       fs.mkdirSync(path.join(folder, 'cdk8s.outdir.abc123'));
       process.env.STATEFUL_TODO_TEST_TMPDIR = folder;
-      expect(() => checkTempFolder()).toThrow(/tests left 1 temporary file\(s\) or folder\(s\) behind.*: cdk8s\.outdir\.abc123/);
+      expect(() => checkTempFolder()).toThrow(
+        /tests left 1 temporary file\(s\) or folder\(s\) behind.*: cdk8s\.outdir\.abc123/,
+      );
       expect(fs.existsSync(folder)).toBe(false);
       fs.mkdirSync(folder);
       expect(() => checkTempFolder()).not.toThrow();

@@ -1,7 +1,9 @@
 import { IncomingMessage, ServerResponse } from 'http';
 import { Socket } from 'net';
+
 import Fastify, { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { Pool } from 'pg';
+
 import { isUnavailable } from './database';
 import { ServiceMetrics } from './metrics';
 import { Migration, pendingMigrations } from './migrations';
@@ -54,7 +56,13 @@ const taskBody = {
  * becomes ready once it has seen every migration applied (the schema it serves exists), and stays ready after.
  * `/readyz` never waits on the database, so it answers well within any probe timeout.
  */
-export function buildApp({ pool, migrations, logger, startupCheckIntervalMs = 1000, taskListCache = true }: AppOptions): FastifyInstance {
+export function buildApp({
+  pool,
+  migrations,
+  logger,
+  startupCheckIntervalMs = 1000,
+  taskListCache = true,
+}: AppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
@@ -139,12 +147,21 @@ export function buildApp({ pool, migrations, logger, startupCheckIntervalMs = 10
   const taskList = new TaskListCache({ pool, logger });
   const metrics = new ServiceMetrics(pool, taskList);
   app.addHook('onResponse', (request, reply, done) => {
-    metrics.observe(request.method, request.is404 ? undefined : request.routeOptions.url, reply.statusCode, reply.elapsedTime);
+    metrics.observe(
+      request.method,
+      request.is404 ? undefined : request.routeOptions.url,
+      reply.statusCode,
+      reply.elapsedTime,
+    );
     done();
   });
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
 
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`),
+  );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -181,20 +198,29 @@ export function buildApp({ pool, migrations, logger, startupCheckIntervalMs = 10
     taskList.stop();
   });
 
-  app.get('/readyz', async (_request, reply) => started
-    ? { status: 'ready' }
-    : reply.code(503).send({ status: 'starting', reason: startingReason }));
+  app.get('/readyz', async (_request, reply) =>
+    started ? { status: 'ready' } : reply.code(503).send({ status: 'starting', reason: startingReason }),
+  );
 
   // The tasks as objects with id, title and description, in id order: from memory while that is known to be
   // current, else written by PostgreSQL (task-list-cache.ts; the README's Benchmarks).
-  app.get('/tasks', async (_request, reply) => reply.type('application/json; charset=utf-8').send(await taskList.get()));
+  app.get('/tasks', async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(await taskList.get()),
+  );
 
   // Every change calls taskList.changed() once it has committed, before it answers: this pod's next read sees it.
-  app.post<{ Body: { title: string; description?: string } }>('/tasks', { schema: { body: taskBody } }, async (request, reply) => {
-    const { rows } = await pool.query<Task>({ ...INSERT_TASK, values: [request.body.title, request.body.description ?? ''] });
-    taskList.changed();
-    return reply.code(201).header('Location', `/tasks/${rows[0].id}`).send({ task: rows[0] });
-  });
+  app.post<{ Body: { title: string; description?: string } }>(
+    '/tasks',
+    { schema: { body: taskBody } },
+    async (request, reply) => {
+      const { rows } = await pool.query<Task>({
+        ...INSERT_TASK,
+        values: [request.body.title, request.body.description ?? ''],
+      });
+      taskList.changed();
+      return reply.code(201).header('Location', `/tasks/${rows[0].id}`).send({ task: rows[0] });
+    },
+  );
 
   app.get<{ Params: { id: string } }>('/tasks/:id', async (request, reply) => {
     const id = taskId(request.params.id);
@@ -205,17 +231,22 @@ export function buildApp({ pool, migrations, logger, startupCheckIntervalMs = 10
     return rows[0] ? { task: rows[0] } : sendError(reply, 404, `task ${id} not found`);
   });
 
-  app.put<{ Params: { id: string }; Body: { title: string; description?: string } }>('/tasks/:id', { schema: { body: taskBody } }, async (request, reply) => {
-    const id = taskId(request.params.id);
-    if (id === undefined) {
-      return sendError(reply, 400, `'id' must be a positive integer, got '${request.params.id}'`);
-    }
-    const { rows } = await pool.query<Task>(
-      'UPDATE tasks SET title = $2, description = $3, updated_at = now() WHERE id = $1 RETURNING id, title, description',
-      [id, request.body.title, request.body.description ?? '']);
-    taskList.changed();
-    return rows[0] ? { task: rows[0] } : sendError(reply, 404, `task ${id} not found`);
-  });
+  app.put<{ Params: { id: string }; Body: { title: string; description?: string } }>(
+    '/tasks/:id',
+    { schema: { body: taskBody } },
+    async (request, reply) => {
+      const id = taskId(request.params.id);
+      if (id === undefined) {
+        return sendError(reply, 400, `'id' must be a positive integer, got '${request.params.id}'`);
+      }
+      const { rows } = await pool.query<Task>(
+        'UPDATE tasks SET title = $2, description = $3, updated_at = now() WHERE id = $1 RETURNING id, title, description',
+        [id, request.body.title, request.body.description ?? ''],
+      );
+      taskList.changed();
+      return rows[0] ? { task: rows[0] } : sendError(reply, 404, `task ${id} not found`);
+    },
+  );
 
   app.delete<{ Params: { id: string } }>('/tasks/:id', async (request, reply) => {
     const id = taskId(request.params.id);

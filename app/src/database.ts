@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+
 import { Settings } from './settings';
 
 /**
@@ -25,8 +26,30 @@ export function createPool(settings: Settings, onError: (error: Error) => void):
 
 // SQLSTATE classes and codes that mean "the database is not there right now", not "the request is wrong"; 42P01
 // (no such table) is a schema not yet migrated, which the migration Job is about to fix.
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '3D000', '28P01', '28000', '42P01']);
-const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
+const UNAVAILABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '3D000',
+  '28P01',
+  '28000',
+  '42P01',
+]);
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 /** Whether an error means the database is unreachable or refusing work (answer 503), rather than a bug (500). */
 export function isUnavailable(error: unknown): boolean {
@@ -37,6 +60,7 @@ export function isUnavailable(error: unknown): boolean {
   if (e.code && (UNAVAILABLE_CODES.has(e.code) || UNAVAILABLE_ERRNOS.has(e.code))) {
     return true;
   }
-  return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|connect ECONNREFUSED|Query read timeout/i
-    .test(e.message ?? '');
+  return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|connect ECONNREFUSED|Query read timeout/i.test(
+    e.message ?? '',
+  );
 }

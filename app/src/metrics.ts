@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
 import { TaskListCache } from './task-list-cache';
 
 /** The route label of a request that matched no route: one value, so that random URLs cannot grow the series. */
@@ -26,25 +27,46 @@ export class ServiceMetrics {
     });
     this.durations = new Histogram({
       name: 'http_request_duration_seconds',
-      help: 'Time from a request\'s arrival to its response, by method, route pattern and status code.',
+      help: "Time from a request's arrival to its response, by method, route pattern and status code.",
       labelNames: ['method', 'route', 'status_code'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
     // Read when Prometheus scrapes, not kept up to date on every request.
-    const poolGauge = (name: string, help: string, read: () => number) => new Gauge({
-      name, help, registers: [this.registry], collect() { this.set(read()); },
-    });
+    const poolGauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read());
+        },
+      });
     poolGauge('todo_db_pool_clients', 'Database connections the pool holds, idle or in use.', () => pool.totalCount);
     poolGauge('todo_db_pool_idle_clients', 'Database connections the pool holds that are idle.', () => pool.idleCount);
-    poolGauge('todo_db_pool_waiting_requests', 'Queries waiting for a free connection of the pool.', () => pool.waitingCount);
+    poolGauge(
+      'todo_db_pool_waiting_requests',
+      'Queries waiting for a free connection of the pool.',
+      () => pool.waitingCount,
+    );
     // Counters that count elsewhere (task-list-cache.ts), read on scrape like the gauges.
-    const counter = (name: string, help: string, read: () => number) => new Counter({
-      name, help, registers: [this.registry], collect() { this.reset(); this.inc(read()); },
-    });
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
     counter('todo_task_list_cache_hits_total', 'GET /tasks answered from memory.', () => taskList.hits);
     counter('todo_task_list_cache_misses_total', 'GET /tasks read from the database.', () => taskList.misses);
-    poolGauge('todo_task_list_cache_listening', '1 while the pod listens for changes to the tasks (and keeps the list in memory), else 0.', () => Number(taskList.isListening));
+    poolGauge(
+      'todo_task_list_cache_listening',
+      '1 while the pod listens for changes to the tasks (and keeps the list in memory), else 0.',
+      () => Number(taskList.isListening),
+    );
   }
 
   /** Counts one response; `route` is the matched route's pattern (`/tasks/:id`), never the raw URL. */

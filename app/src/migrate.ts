@@ -1,4 +1,5 @@
 import pino from 'pino';
+
 import { createPool } from './database';
 import { loadMigrations, migrate } from './migrations';
 import { readSettings, SettingsError } from './settings';
@@ -19,8 +20,10 @@ async function main(): Promise<number> {
   const pool = createPool(settings, error => logger.warn({ err: error }, 'database connection lost'));
   try {
     const result = await migrate(pool, loadMigrations());
-    logger.info({ applied: result.applied, alreadyApplied: result.alreadyApplied },
-      result.applied.length > 0 ? `applied ${result.applied.length} migration(s)` : 'schema is up to date');
+    logger.info(
+      { applied: result.applied, alreadyApplied: result.alreadyApplied },
+      result.applied.length > 0 ? `applied ${result.applied.length} migration(s)` : 'schema is up to date',
+    );
     return 0;
   } catch (error) {
     logger.fatal({ err: error }, `migration failed: ${(error as Error).message}`);
@@ -30,4 +33,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(code => process.exit(code));
+void main().then(code => process.exit(code));

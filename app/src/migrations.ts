@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { Pool } from 'pg';
 
 /** One versioned SQL file of `migrations/`, named `<version>_<name>.sql`. */
@@ -24,14 +25,18 @@ const MIGRATION_LOCK_KEY = 7_265_726_301;
 
 /** Reads the migration files in version order; fails on a malformed name or a duplicate version. */
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
-  const migrations = fs.readdirSync(dir).filter(file => file.endsWith('.sql')).sort().map(file => {
-    const match = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file);
-    if (!match) {
-      throw new Error(`migration file '${file}' must be named NNNN_name.sql, such as 0002_add_due_date.sql`);
-    }
-    const sql = fs.readFileSync(path.join(dir, file), 'utf8');
-    return { version: match[1], name: match[2], sql, checksum: createHash('sha256').update(sql).digest('hex') };
-  });
+  const migrations = fs
+    .readdirSync(dir)
+    .filter(file => file.endsWith('.sql'))
+    .sort()
+    .map(file => {
+      const match = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file);
+      if (!match) {
+        throw new Error(`migration file '${file}' must be named NNNN_name.sql, such as 0002_add_due_date.sql`);
+      }
+      const sql = fs.readFileSync(path.join(dir, file), 'utf8');
+      return { version: match[1], name: match[2], sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    });
   const versions = migrations.map(m => m.version);
   const duplicate = versions.find((v, i) => versions.indexOf(v) !== i);
   if (duplicate) {
@@ -55,7 +60,9 @@ export async function migrate(pool: Pool, migrations: readonly Migration[]): Pro
       checksum   text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    const { rows } = await client.query<{ version: string; checksum: string }>('SELECT version, checksum FROM schema_migrations');
+    const { rows } = await client.query<{ version: string; checksum: string }>(
+      'SELECT version, checksum FROM schema_migrations',
+    );
     const recorded = new Map(rows.map(row => [row.version, row.checksum]));
     const applied: string[] = [];
     const alreadyApplied: string[] = [];
@@ -63,7 +70,9 @@ export async function migrate(pool: Pool, migrations: readonly Migration[]): Pro
       const checksum = recorded.get(migration.version);
       if (checksum !== undefined) {
         if (checksum !== migration.checksum) {
-          throw new Error(`migration ${migration.version}_${migration.name} was changed after it was applied; add a new migration instead`);
+          throw new Error(
+            `migration ${migration.version}_${migration.name} was changed after it was applied; add a new migration instead`,
+          );
         }
         alreadyApplied.push(migration.version);
         continue;
@@ -71,8 +80,11 @@ export async function migrate(pool: Pool, migrations: readonly Migration[]): Pro
       await client.query('BEGIN');
       try {
         await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
-          [migration.version, migration.name, migration.checksum]);
+        await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+          migration.version,
+          migration.name,
+          migration.checksum,
+        ]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');

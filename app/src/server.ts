@@ -1,4 +1,5 @@
 import pino from 'pino';
+
 import { buildApp } from './app';
 import { createPool } from './database';
 import { loadMigrations } from './migrations';

@@ -149,16 +149,22 @@ export class TaskListCache {
   // without closing (a network partition, a failover) stops the cache within two heartbeats.
   private scheduleHeartbeat(client: Client): void {
     this.heartbeat = setTimeout(() => {
-      const timeout = setTimeout(() => this.lost(client, new Error(`no answer to the heartbeat within ${this.heartbeatMs} ms`)), this.heartbeatMs);
-      client.query('SELECT 1').then(() => {
-        clearTimeout(timeout);
-        if (this.current === client) {
-          this.scheduleHeartbeat(client);
-        }
-      }, error => {
-        clearTimeout(timeout);
-        this.lost(client, error);
-      });
+      const timeout = setTimeout(
+        () => this.lost(client, new Error(`no answer to the heartbeat within ${this.heartbeatMs} ms`)),
+        this.heartbeatMs,
+      );
+      client.query('SELECT 1').then(
+        () => {
+          clearTimeout(timeout);
+          if (this.current === client) {
+            this.scheduleHeartbeat(client);
+          }
+        },
+        error => {
+          clearTimeout(timeout);
+          this.lost(client, error);
+        },
+      );
     }, this.heartbeatMs);
   }
 
@@ -174,9 +180,15 @@ export class TaskListCache {
       return;
     }
     if (wasListening) {
-      this.options.logger.warn({ err: error }, 'task list cache: stopped listening for changes; every request reads the database until it reconnects');
+      this.options.logger.warn(
+        { err: error },
+        'task list cache: stopped listening for changes; every request reads the database until it reconnects',
+      );
     } else if (this.failures === 0) {
-      this.options.logger.warn({ err: error }, 'task list cache: cannot listen for changes; every request reads the database until it can');
+      this.options.logger.warn(
+        { err: error },
+        'task list cache: cannot listen for changes; every request reads the database until it can',
+      );
     }
     const delay = this.reconnectMs * 2 ** Math.min(this.failures++, 3);
     this.reconnect = setTimeout(() => void this.connect(), delay);

@@ -1,10 +1,12 @@
+import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
+
 import * as k8s from '../../imports/k8s';
 import { IDatabase } from '../database/database';
 import { namespaceNamed } from '../database/database-network-policy';
 import { componentLabels, labelAllObjects } from '../kube/labels';
 import { PropChecks, throwIfInvalid } from '../kube/prop-checks';
-import { imageVersion } from '@stateful-todo/kube-conventions';
+
 import { TodoApp } from './todo-app';
 
 export interface AppNetworkPolicyProps {
@@ -67,7 +69,8 @@ export class AppNetworkPolicy extends Construct {
     return {
       app: props.app,
       database: props.database,
-      ingressControllerNamespace: props.ingressControllerNamespace ?? APP_NETWORK_POLICY_DEFAULTS.ingressControllerNamespace,
+      ingressControllerNamespace:
+        props.ingressControllerNamespace ?? APP_NETWORK_POLICY_DEFAULTS.ingressControllerNamespace,
       prometheusNamespace: props.prometheusNamespace,
       dns: props.dns ?? APP_NETWORK_POLICY_DEFAULTS.dns,
     };
@@ -97,8 +100,9 @@ export class AppNetworkPolicy extends Construct {
       spec: {
         podSelector: { matchLabels: app.serverSelector },
         policyTypes: ['Ingress'],
-        ingress: [this.ingressControllerNamespace, ...(this.prometheusNamespace ? [this.prometheusNamespace] : [])]
-          .map(namespace => ({ from: [{ namespaceSelector: namespaceNamed(namespace) }], ports: appPort })),
+        ingress: [this.ingressControllerNamespace, ...(this.prometheusNamespace ? [this.prometheusNamespace] : [])].map(
+          namespace => ({ from: [{ namespaceSelector: namespaceNamed(namespace) }], ports: appPort }),
+        ),
       },
     });
     this.egress = new k8s.KubeNetworkPolicy(this, 'Egress', {
@@ -106,15 +110,28 @@ export class AppNetworkPolicy extends Construct {
       spec: {
         podSelector: { matchLabels: app.clientPodLabels },
         policyTypes: ['Egress'],
-        egress: [{
-          to: [{ namespaceSelector: namespaceNamed(dns.namespace), podSelector: { matchLabels: { ...dns.podLabels } } }],
-          ports: ['UDP', 'TCP'].map(protocol => ({ port: k8s.IntOrString.fromNumber(DNS_PORT), protocol })),
-        }, {
-          to: [{ namespaceSelector: namespaceNamed(database.namespace), podSelector: { matchLabels: database.selector } }],
-          ports: [{ port: k8s.IntOrString.fromNumber(database.port), protocol: 'TCP' }],
-        }],
+        egress: [
+          {
+            to: [
+              { namespaceSelector: namespaceNamed(dns.namespace), podSelector: { matchLabels: { ...dns.podLabels } } },
+            ],
+            ports: ['UDP', 'TCP'].map(protocol => ({ port: k8s.IntOrString.fromNumber(DNS_PORT), protocol })),
+          },
+          {
+            to: [
+              {
+                namespaceSelector: namespaceNamed(database.namespace),
+                podSelector: { matchLabels: database.selector },
+              },
+            ],
+            ports: [{ port: k8s.IntOrString.fromNumber(database.port), protocol: 'TCP' }],
+          },
+        ],
       },
     });
-    labelAllObjects(this, componentLabels(this, { name: app.name, component: 'network-policy', version: imageVersion(app.image) }));
+    labelAllObjects(
+      this,
+      componentLabels(this, { name: app.name, component: 'network-policy', version: imageVersion(app.image) }),
+    );
   }
 }

@@ -21,11 +21,6 @@ export type ListenPort =
  * `DB_PORT`, `DB_NAME` and serve `GET`/`POST /tasks`.
  */
 export abstract class TodoAppPreset {
-  /** The preset named `name`. */
-  public static of(name: AppPreset): TodoAppPreset {
-    return PRESETS[name];
-  }
-
   /**
    * The tutorial's Flask image (`daredrexel/stateful-flask:v0`: Flask-Migrate 4.0.4, `app.run(debug=True)` in
    * `app.py`, port 5000).
@@ -49,15 +44,19 @@ export abstract class TodoAppPreset {
     defaultImage: 'daredrexel/stateful-flask:v0',
     listenPort: { fixed: 5000 },
     serverCommand: ['flask', 'run', '--host=0.0.0.0', '--port=5000', '--no-debugger', '--no-reload'],
-    migrationCommand: ['/bin/sh', '-c', [
-      'set -e',
-      'flask db init -d /tmp/migrations',
-      'python -c "from alembic import command; from flask.cli import ScriptInfo; app = ScriptInfo().load_app(); '
-        + "app.app_context().push(); command.stamp(app.extensions['migrate'].migrate.get_config('/tmp/migrations'), "
-        + "'base', purge=True)\"",
-      'flask db migrate -d /tmp/migrations',
-      'flask db upgrade -d /tmp/migrations',
-    ].join('; ')],
+    migrationCommand: [
+      '/bin/sh',
+      '-c',
+      [
+        'set -e',
+        'flask db init -d /tmp/migrations',
+        'python -c "from alembic import command; from flask.cli import ScriptInfo; app = ScriptInfo().load_app(); ' +
+          "app.app_context().push(); command.stamp(app.extensions['migrate'].migrate.get_config('/tmp/migrations'), " +
+          "'base', purge=True)\"",
+        'flask db migrate -d /tmp/migrations',
+        'flask db upgrade -d /tmp/migrations',
+      ].join('; '),
+    ],
     readOnlyRootFilesystem: true,
     runAsUser: 10001,
     readinessProbe: port => ({ tcpSocket: { port: k8s.IntOrString.fromString(port) } }),
@@ -87,6 +86,11 @@ export abstract class TodoAppPreset {
     // app/src/settings.ts
     taskListCacheEnv: 'TASK_LIST_CACHE',
   };
+
+  /** The preset named `name`. */
+  public static of(name: AppPreset): TodoAppPreset {
+    return PRESETS[name];
+  }
 
   public abstract readonly name: AppPreset;
   /** Image used when the app sets none. */

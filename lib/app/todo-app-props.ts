@@ -1,9 +1,11 @@
+import { imageRepository } from '@stateful-todo/kube-conventions';
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { imageRepository } from '@stateful-todo/kube-conventions';
+
 import { IDatabase } from '../database/database';
 import { PropChecks, PropProblem } from '../kube/prop-checks';
 import { checkResources, Resources } from '../kube/resources';
+
 import { AppPreset, TodoAppPreset } from './todo-app-preset';
 
 export interface TodoAppAutoscaling {
@@ -85,7 +87,11 @@ export const TODO_APP_DEFAULTS = {
   name: 'stateful-flask',
   port: 5000,
   replicas: 1,
-  resources: { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(256) } as Resources,
+  resources: {
+    cpuRequest: Cpu.millis(100),
+    memoryRequest: Size.mebibytes(128),
+    memoryLimit: Size.mebibytes(256),
+  } as Resources,
   migrationJobTtl: Duration.days(1),
   autoscaling: { minReplicas: 2, cpuUtilizationPercent: 70 },
 } as const;
@@ -94,7 +100,9 @@ export const TODO_APP_DEFAULTS = {
 export type ResolvedTodoAppAutoscaling = Required<TodoAppAutoscaling>;
 
 /** `TodoAppProps` (but its database) with `TODO_APP_DEFAULTS` and the preset's defaults applied. */
-export interface ResolvedTodoAppProps extends Required<Omit<TodoAppProps, 'database' | 'autoscaling' | 'taskListCache'>> {
+export interface ResolvedTodoAppProps extends Required<
+  Omit<TodoAppProps, 'database' | 'autoscaling' | 'taskListCache'>
+> {
   readonly autoscaling?: ResolvedTodoAppAutoscaling;
   readonly taskListCache?: boolean;
 }
@@ -113,11 +121,15 @@ export function resolveTodoAppProps(props: Omit<TodoAppProps, 'database'>): Reso
     port: props.port ?? fixedPortOf(preset) ?? TODO_APP_DEFAULTS.port,
     replicas: props.replicas ?? TODO_APP_DEFAULTS.replicas,
     migrationCommand: props.migrationCommand ?? preset.migrationCommand,
-    autoscaling: autoscaling === undefined ? undefined : {
-      minReplicas: autoscaling.minReplicas ?? TODO_APP_DEFAULTS.autoscaling.minReplicas,
-      maxReplicas: autoscaling.maxReplicas,
-      cpuUtilizationPercent: autoscaling.cpuUtilizationPercent ?? TODO_APP_DEFAULTS.autoscaling.cpuUtilizationPercent,
-    },
+    autoscaling:
+      autoscaling === undefined
+        ? undefined
+        : {
+            minReplicas: autoscaling.minReplicas ?? TODO_APP_DEFAULTS.autoscaling.minReplicas,
+            maxReplicas: autoscaling.maxReplicas,
+            cpuUtilizationPercent:
+              autoscaling.cpuUtilizationPercent ?? TODO_APP_DEFAULTS.autoscaling.cpuUtilizationPercent,
+          },
     resources: props.resources ?? TODO_APP_DEFAULTS.resources,
     migrationJobTtl: props.migrationJobTtl ?? TODO_APP_DEFAULTS.migrationJobTtl,
     taskListCache: props.taskListCache,
@@ -128,38 +140,70 @@ export function resolveTodoAppProps(props: Omit<TodoAppProps, 'database'>): Reso
 export function checkTodoAppProps(props: ResolvedTodoAppProps): PropProblem[] {
   const checks = new PropChecks();
   const preset = props.preset;
-  checks.name('name', props.name, 'dns1035Label', 63 - MIGRATION_JOB_SUFFIX_LENGTH,
-    "the migration Job is '<name>-migrate-<8 characters>', a label value of at most 63");
+  checks.name(
+    'name',
+    props.name,
+    'dns1035Label',
+    63 - MIGRATION_JOB_SUFFIX_LENGTH,
+    "the migration Job is '<name>-migrate-<8 characters>', a label value of at most 63",
+  );
   const image = props.image;
   checks.image('image', image, preset.defaultImage);
   const imagePreset = presetOfImage(image);
   if (imagePreset !== undefined && imagePreset !== preset) {
-    checks.add('image', image, `is the image of preset '${imagePreset.name}', not of preset '${preset.name}' (its pods would `
-      + `crash-loop): set preset to '${imagePreset.name}', or image to one made for '${preset.name}', such as '${preset.defaultImage}'`);
+    checks.add(
+      'image',
+      image,
+      `is the image of preset '${imagePreset.name}', not of preset '${preset.name}' (its pods would ` +
+        `crash-loop): set preset to '${imagePreset.name}', or image to one made for '${preset.name}', such as '${preset.defaultImage}'`,
+    );
   }
   const fixedPort = fixedPortOf(preset);
   const port = props.port;
   checks.port('port', port);
   if (fixedPort !== undefined && port !== fixedPort && Number.isInteger(port) && port >= 1 && port <= 65535) {
-    checks.add('port', port, `must be ${fixedPort} with the '${preset.name}' preset, whose image always listens on `
-      + `${fixedPort}; leave it unset, or use a preset whose image reads its port (such as 'node-service', which reads PORT)`);
+    checks.add(
+      'port',
+      port,
+      `must be ${fixedPort} with the '${preset.name}' preset, whose image always listens on ` +
+        `${fixedPort}; leave it unset, or use a preset whose image reads its port (such as 'node-service', which reads PORT)`,
+    );
   }
   checks.integer('replicas', props.replicas, 1, 1000, 'must be a whole number from 1 to 1000');
   checks.command('migrationCommand', props.migrationCommand, "['node', 'dist/migrate.js']");
   if (props.autoscaling !== undefined) {
     const minReplicas = props.autoscaling.minReplicas;
     checks.integer('autoscaling.minReplicas', minReplicas, 1, 1000, 'must be a whole number from 1 to 1000');
-    checks.integer('autoscaling.maxReplicas', props.autoscaling.maxReplicas, Math.max(1, Number(minReplicas) || 1), 1000,
-      'must be a whole number from autoscaling.minReplicas to 1000');
-    checks.integer('autoscaling.cpuUtilizationPercent', props.autoscaling.cpuUtilizationPercent, 1, 1000, 'must be a whole percentage of the CPU request, such as 70');
+    checks.integer(
+      'autoscaling.maxReplicas',
+      props.autoscaling.maxReplicas,
+      Math.max(1, Number(minReplicas) || 1),
+      1000,
+      'must be a whole number from autoscaling.minReplicas to 1000',
+    );
+    checks.integer(
+      'autoscaling.cpuUtilizationPercent',
+      props.autoscaling.cpuUtilizationPercent,
+      1,
+      1000,
+      'must be a whole percentage of the CPU request, such as 70',
+    );
   }
   checkResources(checks, 'resources', props.resources);
   if (props.taskListCache !== undefined && typeof props.taskListCache !== 'boolean') {
-    checks.add('taskListCache', props.taskListCache, 'must be true (GET /tasks from memory while the pod listens for changes) '
-      + 'or false (every GET /tasks reads the database)');
+    checks.add(
+      'taskListCache',
+      props.taskListCache,
+      'must be true (GET /tasks from memory while the pod listens for changes) ' +
+        'or false (every GET /tasks reads the database)',
+    );
   } else if (props.taskListCache !== undefined && preset.taskListCacheEnv === undefined) {
-    checks.add('taskListCache', props.taskListCache, `the '${preset.name}' preset's image keeps no task list in memory, `
-      + "so there is nothing to turn on or off: leave it unset, or use the 'node-service' preset");
+    checks.add(
+      'taskListCache',
+      props.taskListCache,
+      `the '${preset.name}' preset's image keeps no task list in memory, ` +
+        "so there is nothing to turn on or off: leave it unset, or use the 'node-service' preset",
+    );
   }
   return checks.problems;
 }
@@ -172,6 +216,8 @@ function fixedPortOf(preset: TodoAppPreset): number | undefined {
 /** The preset whose own image `image` is (any tag or digest of its repository); undefined for any other image. */
 function presetOfImage(image: unknown): TodoAppPreset | undefined {
   return typeof image === 'string'
-    ? Object.values(AppPreset).map(name => TodoAppPreset.of(name)).find(preset => imageRepository(preset.defaultImage) === imageRepository(image))
+    ? Object.values(AppPreset)
+        .map(name => TodoAppPreset.of(name))
+        .find(preset => imageRepository(preset.defaultImage) === imageRepository(image))
     : undefined;
 }

@@ -1,15 +1,24 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
+
 import * as k8s from '../../imports/k8s';
 import { IDatabase, IDatabaseClient } from '../database/database';
 import { ClientCredentials, DatabaseRole } from '../database/database-credentials';
 import { IBridgeBackend } from '../ingress/ingress-bridge';
 import { requireNamespace } from '../kube/chart-namespace';
 import { checksum } from '../kube/checksum';
-import { ComponentLabels, componentLabels, labelAllObjects, NAME_LABEL, INSTANCE_LABEL, selectorLabels } from '../kube/labels';
+import {
+  ComponentLabels,
+  componentLabels,
+  labelAllObjects,
+  NAME_LABEL,
+  INSTANCE_LABEL,
+  selectorLabels,
+} from '../kube/labels';
 import { PropProblem, throwIfInvalid } from '../kube/prop-checks';
 import { resourceRequirements, Resources } from '../kube/resources';
 import { RestrictedContainer, restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
+
 import { TodoAppPreset } from './todo-app-preset';
 import { checkTodoAppProps, ResolvedTodoAppProps, resolveTodoAppProps, TodoAppProps } from './todo-app-props';
 
@@ -91,7 +100,11 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
       },
     });
     this.credentials = this.database.bindClient(this, `${this.name}-db-credentials`, DatabaseRole.SERVICE);
-    this.migrationCredentials = this.database.bindClient(this, `${this.name}-migration-credentials`, DatabaseRole.OWNER);
+    this.migrationCredentials = this.database.bindClient(
+      this,
+      `${this.name}-migration-credentials`,
+      DatabaseRole.OWNER,
+    );
 
     const serverSelector = selectorLabels(this, this.identity('server'));
     this.serverSelector = serverSelector;
@@ -122,22 +135,40 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
               name: 'app',
               command: this.preset.serverCommand ? [...this.preset.serverCommand] : undefined,
               env: [
-                ...('env' in this.preset.listenPort ? [{ name: this.preset.listenPort.env, value: String(this.port) }] : []),
+                ...('env' in this.preset.listenPort
+                  ? [{ name: this.preset.listenPort.env, value: String(this.port) }]
+                  : []),
                 ...(props.taskListCache !== undefined && this.preset.taskListCacheEnv
-                  ? [{ name: this.preset.taskListCacheEnv, value: props.taskListCache ? 'on' : 'off' }] : []),
+                  ? [{ name: this.preset.taskListCacheEnv, value: props.taskListCache ? 'on' : 'off' }]
+                  : []),
               ],
               lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_DELAY_SECONDS)] } } },
               ports: [{ name: HTTP_PORT_NAME, containerPort: this.port, protocol: 'TCP' }],
-              readinessProbe: { ...this.preset.readinessProbe(HTTP_PORT_NAME), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-              livenessProbe: { ...this.preset.livenessProbe(HTTP_PORT_NAME), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
+              readinessProbe: {
+                ...this.preset.readinessProbe(HTTP_PORT_NAME),
+                periodSeconds: 10,
+                timeoutSeconds: 3,
+                failureThreshold: 3,
+              },
+              livenessProbe: {
+                ...this.preset.livenessProbe(HTTP_PORT_NAME),
+                periodSeconds: 10,
+                timeoutSeconds: 3,
+                failureThreshold: 6,
+              },
               startupProbe: { ...this.preset.livenessProbe(HTTP_PORT_NAME), periodSeconds: 5, failureThreshold: 30 },
             },
-            topologySpreadConstraints: this.replicas > 1 ? [{
-              maxSkew: 1,
-              topologyKey: 'kubernetes.io/hostname',
-              whenUnsatisfiable: 'ScheduleAnyway',
-              labelSelector: { matchLabels: serverSelector },
-            }] : undefined,
+            topologySpreadConstraints:
+              this.replicas > 1
+                ? [
+                    {
+                      maxSkew: 1,
+                      topologyKey: 'kubernetes.io/hostname',
+                      whenUnsatisfiable: 'ScheduleAnyway',
+                      labelSelector: { matchLabels: serverSelector },
+                    },
+                  ]
+                : undefined,
           }),
         },
       },
@@ -148,7 +179,14 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
       spec: {
         type: 'ClusterIP',
         selector: serverSelector,
-        ports: [{ name: HTTP_PORT_NAME, port: this.port, targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP' }],
+        ports: [
+          {
+            name: HTTP_PORT_NAME,
+            port: this.port,
+            targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME),
+            protocol: 'TCP',
+          },
+        ],
       },
     });
 
@@ -182,16 +220,18 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
           },
           minReplicas: this.replicas,
           maxReplicas: props.autoscaling.maxReplicas,
-          metrics: [{
-            type: 'Resource',
-            resource: {
-              name: 'cpu',
-              target: {
-                type: 'Utilization',
-                averageUtilization: props.autoscaling.cpuUtilizationPercent,
+          metrics: [
+            {
+              type: 'Resource',
+              resource: {
+                name: 'cpu',
+                target: {
+                  type: 'Utilization',
+                  averageUtilization: props.autoscaling.cpuUtilizationPercent,
+                },
               },
             },
-          }],
+          ],
         },
       });
     }
@@ -227,41 +267,54 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
     return { name: this.name, component, version: imageVersion(this.image) };
   }
 
-  private podSpec(credentials: ClientCredentials, options: {
-    restartPolicy: 'Always' | 'Never';
-    terminationGracePeriodSeconds?: number;
-    container: Omit<RestrictedContainer, 'image'>;
-    topologySpreadConstraints?: k8s.TopologySpreadConstraint[];
-  }): k8s.PodSpec {
+  private podSpec(
+    credentials: ClientCredentials,
+    options: {
+      restartPolicy: 'Always' | 'Never';
+      terminationGracePeriodSeconds?: number;
+      container: Omit<RestrictedContainer, 'image'>;
+      topologySpreadConstraints?: k8s.TopologySpreadConstraint[];
+    },
+  ): k8s.PodSpec {
     const fromConfig = (key: string): k8s.EnvVar => ({
-      name: key, valueFrom: { configMapKeyRef: { name: this.configMap.name, key } },
+      name: key,
+      valueFrom: { configMapKeyRef: { name: this.configMap.name, key } },
     });
     const databaseEnv: k8s.EnvVar[] = [
       fromConfig(ENV.host),
       fromConfig(ENV.port),
       fromConfig(ENV.name),
       { name: ENV.user, value: credentials.user },
-      { name: ENV.password, valueFrom: { secretKeyRef: { name: credentials.password.secretName, key: credentials.password.key } } },
+      {
+        name: ENV.password,
+        valueFrom: { secretKeyRef: { name: credentials.password.secretName, key: credentials.password.key } },
+      },
     ];
     return restrictedPodSpec({
       restartPolicy: options.restartPolicy,
       terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
       runAs: this.preset.runAsUser,
       topologySpreadConstraints: options.topologySpreadConstraints,
-      initContainers: [{
-        // The database image brings pg_isready; the app then starts against a database that accepts connections.
-        // It names its user and database: the pod's uid has no entry in that image's /etc/passwd, and without a
-        // user name libpq gives up before connecting ("no attempt"), so the pod would wait forever.
-        name: 'wait-for-database',
-        image: this.database.clientToolsImage,
-        command: ['/bin/sh', '-c', `until pg_isready -h "$${ENV.host}" -p "$${ENV.port}" -U "$${ENV.user}" -d "$${ENV.name}" -t 2; `
-          + `do echo "waiting for $${ENV.host}:$${ENV.port}"; sleep 2; done`],
-        env: databaseEnv.filter(env => env.name !== ENV.password),
-        resources: {
-          requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-          limits: { memory: k8s.Quantity.fromString('64Mi') },
+      initContainers: [
+        {
+          // The database image brings pg_isready; the app then starts against a database that accepts connections.
+          // It names its user and database: the pod's uid has no entry in that image's /etc/passwd, and without a
+          // user name libpq gives up before connecting ("no attempt"), so the pod would wait forever.
+          name: 'wait-for-database',
+          image: this.database.clientToolsImage,
+          command: [
+            '/bin/sh',
+            '-c',
+            `until pg_isready -h "$${ENV.host}" -p "$${ENV.port}" -U "$${ENV.user}" -d "$${ENV.name}" -t 2; ` +
+              `do echo "waiting for $${ENV.host}:$${ENV.port}"; sleep 2; done`,
+          ],
+          env: databaseEnv.filter(env => env.name !== ENV.password),
+          resources: {
+            requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+            limits: { memory: k8s.Quantity.fromString('64Mi') },
+          },
         },
-      }],
+      ],
       container: {
         ...options.container,
         image: this.image,

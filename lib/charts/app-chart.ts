@@ -1,11 +1,13 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
+
 import { AppNetworkPolicy } from '../app/app-network-policy';
 import { TodoApp } from '../app/todo-app';
 import { StackConfig, todoAppProps } from '../config';
 import { IDatabase } from '../database/database';
 import { DatabaseRole } from '../database/database-credentials';
 import { PodMetrics } from '../monitoring/pod-monitor';
+
 import { NamespaceChart } from './namespace-chart';
 
 export interface AppChartProps {
@@ -36,11 +38,15 @@ export class AppChart extends NamespaceChart {
       app: this.app,
       database,
       ingressControllerNamespace: config.ingress.controllerNamespace,
-      prometheusNamespace: config.monitoring.enabled && metricsPath !== undefined ? config.monitoring.prometheusNamespace : undefined,
+      prometheusNamespace:
+        config.monitoring.enabled && metricsPath !== undefined ? config.monitoring.prometheusNamespace : undefined,
     });
     if (config.monitoring.enabled && metricsPath !== undefined) {
       this.metrics = new PodMetrics(this, 'Metrics', {
-        name: this.app.name, selector: this.app.serverSelector, portName: this.app.httpPortName, path: metricsPath,
+        name: this.app.name,
+        selector: this.app.serverSelector,
+        portName: this.app.httpPortName,
+        path: metricsPath,
         identity: { name: this.app.name, component: 'server', version: imageVersion(config.app.image) },
       });
     }

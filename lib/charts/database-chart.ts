@@ -1,9 +1,18 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
-import { backupProps, createDatabase, databaseCredentials, databaseProps, DatabaseWorkload, StackConfig } from '../config';
-import { PostgresBackup } from '../database/postgres-backup';
+
+import {
+  backupProps,
+  createDatabase,
+  databaseCredentials,
+  databaseProps,
+  DatabaseWorkload,
+  StackConfig,
+} from '../config';
 import { IDatabaseServer } from '../database/database';
+import { PostgresBackup } from '../database/postgres-backup';
 import { PodMetrics } from '../monitoring/pod-monitor';
+
 import { NamespaceChart } from './namespace-chart';
 
 export interface DatabaseChartProps {
@@ -35,8 +44,12 @@ export class DatabaseChart extends NamespaceChart {
     this.database = createDatabase(this, 'Postgres', databaseProps(config, credentials));
     if (config.monitoring.enabled) {
       this.database.allowMetricsScraper(config.monitoring.prometheusNamespace);
-      this.metrics = new PodMetrics(this, 'Metrics', { name: this.database.name, selector: this.database.selector, portName: this.database.metricsPortName,
-        identity: { name: 'postgresql', component: 'database', version: imageVersion(config.database.image) } });
+      this.metrics = new PodMetrics(this, 'Metrics', {
+        name: this.database.name,
+        selector: this.database.selector,
+        portName: this.database.metricsPortName,
+        identity: { name: 'postgresql', component: 'database', version: imageVersion(config.database.image) },
+      });
     }
     const dumpSource = this.database.dumpSource;
     if (config.database.backup.enabled && dumpSource) {
@@ -48,5 +61,7 @@ export class DatabaseChart extends NamespaceChart {
 /** The object store's credentials Secret, which the cluster provides in the database's namespace (CloudNativePG). */
 function objectStoreSecret(config: StackConfig): string | undefined {
   const database = config.database;
-  return database.workload === DatabaseWorkload.CLOUDNATIVE_PG && database.backup.enabled ? database.backup.objectStore?.credentialsSecretName : undefined;
+  return database.workload === DatabaseWorkload.CLOUDNATIVE_PG && database.backup.enabled
+    ? database.backup.objectStore?.credentialsSecretName
+    : undefined;
 }

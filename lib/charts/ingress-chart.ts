@@ -1,7 +1,9 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
+
 import { ingressBridgeProps, StackConfig } from '../config';
 import { IBridgeBackend, IngressBridge } from '../ingress/ingress-bridge';
+
 import { NamespaceChart } from './namespace-chart';
 
 export interface IngressChartProps {
@@ -20,7 +22,10 @@ export class IngressChart extends NamespaceChart {
   constructor(scope: Construct, id: string, props: IngressChartProps) {
     const { config, backend } = props;
     super(scope, id, {
-      config, namespace: config.ingress.namespace, version: imageVersion(config.app.image), createNamespace: false,
+      config,
+      namespace: config.ingress.namespace,
+      version: imageVersion(config.app.image),
+      createNamespace: false,
     });
     this.bridge = new IngressBridge(this, 'IngressBridge', ingressBridgeProps(config, backend));
   }

@@ -1,9 +1,20 @@
-import { CLUSTER_NAMESPACES as KUBERNETES_CLUSTER_NAMESPACES, PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
+import {
+  CLUSTER_NAMESPACES as KUBERNETES_CLUSTER_NAMESPACES,
+  PROVIDED_SECRETS_ANNOTATION,
+} from '@stateful-todo/kube-conventions';
 import { Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+
 import * as k8s from '../../imports/k8s';
 import { StackConfig } from '../config';
-import { COMPONENT_LABEL, INSTANCE_LABEL, MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL, VERSION_LABEL } from '../kube/labels';
+import {
+  COMPONENT_LABEL,
+  INSTANCE_LABEL,
+  MANAGED_BY_LABEL,
+  NAME_LABEL,
+  PART_OF_LABEL,
+  VERSION_LABEL,
+} from '../kube/labels';
 import { PropChecks, throwIfInvalid } from '../kube/prop-checks';
 
 /**
@@ -11,7 +22,6 @@ import { PropChecks, throwIfInvalid } from '../kube/prop-checks';
  * here so that the published declarations name no workspace package (the library bundle inlines it).
  */
 export const CLUSTER_NAMESPACES: readonly string[] = KUBERNETES_CLUSTER_NAMESPACES;
-
 
 export interface NamespaceChartProps {
   readonly config: StackConfig;
@@ -44,7 +54,9 @@ export class NamespaceChart extends Chart {
     super(scope, id, { namespace: props.namespace, labels: stackLabels(props.config) });
     const checks = new PropChecks();
     checks.name('namespace', props.namespace, 'dnsLabel');
-    (props.providedSecrets ?? []).forEach((name, index) => checks.name(`providedSecrets[${index}]`, name, 'dnsSubdomain'));
+    (props.providedSecrets ?? []).forEach((name, index) =>
+      checks.name(`providedSecrets[${index}]`, name, 'dnsSubdomain'),
+    );
     throwIfInvalid(this, checks.problems);
     const create = props.createNamespace ?? !CLUSTER_NAMESPACES.includes(props.namespace);
     const provided = props.providedSecrets ?? [];

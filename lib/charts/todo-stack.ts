@@ -1,6 +1,8 @@
 import { App, AppProps } from 'cdk8s';
+
 import { StackConfig } from '../config';
 import { assignSyncWaves, keepData, markAsSyncHook, SyncWave } from '../gitops/sync-annotations';
+
 import { AppChart } from './app-chart';
 import { DatabaseChart } from './database-chart';
 import { IngressChart } from './ingress-chart';
@@ -52,9 +54,11 @@ export class TodoStack extends App {
     }
     // The database's namespace holds its claims; a namespace with Secrets the cluster provides holds what no
     // sync can restore. Neither may go with a prune or with the Argo CD Application or Flux Kustomization.
-    keepData(this.databaseChart.namespaceObject,
+    keepData(
+      this.databaseChart.namespaceObject,
       ...(this.appChart.providedSecrets.length > 0 ? [this.appChart.namespaceObject] : []),
       ...database.dataObjects,
-      this.databaseChart.backup?.persistentVolumeClaim);
+      this.databaseChart.backup?.persistentVolumeClaim,
+    );
   }
 }

@@ -1,10 +1,11 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
-import { TodoAppProps } from '../app/todo-app-props';
+
 import { AppPreset, TodoAppPreset } from '../app/todo-app-preset';
+import { TodoAppProps } from '../app/todo-app-props';
+import { IDatabaseServer } from '../database/database';
 import { DatabaseCredentials } from '../database/database-credentials';
 import { PostgresBackupProps } from '../database/postgres-backup';
-import { IDatabaseServer } from '../database/database';
 import { PostgresCluster } from '../database/postgres-cluster';
 import { PostgresClusterProps } from '../database/postgres-cluster-props';
 import { PostgresDeployment, PostgresDeploymentProps } from '../database/postgres-deployment';
@@ -14,6 +15,7 @@ import { FluxGitRepositoryProps } from '../gitops/flux-git-repository';
 import { FluxKustomizationProps } from '../gitops/flux-kustomization';
 import { IBridgeBackend, IngressBridgeProps, IngressTls } from '../ingress/ingress-bridge';
 import { PropProblem } from '../kube/prop-checks';
+
 import { DatabaseWorkload, IngressTlsConfig, StackConfig } from './stack-config';
 
 // How the config maps onto the constructs' props: the charts build the constructs from these, and the config checks
@@ -57,15 +59,18 @@ export function databaseCredentials(config: StackConfig): DatabaseCredentials {
   return credentials.source === 'dev-generated'
     ? DatabaseCredentials.forDevelopment(credentials.password)
     : DatabaseCredentials.fromClusterSecrets({
-      databaseSecretName: credentials.databaseSecretName,
-      clientSecretName: credentials.appSecretName,
-      rolesSecretName: credentials.rolesSecretName,
-      migrationSecretName: credentials.migrationSecretName,
-    });
+        databaseSecretName: credentials.databaseSecretName,
+        clientSecretName: credentials.appSecretName,
+        rolesSecretName: credentials.rolesSecretName,
+        migrationSecretName: credentials.migrationSecretName,
+      });
 }
 
 /** The props of the database construct, whichever workload the config names. */
-export function databaseProps(config: StackConfig, credentials: DatabaseCredentials = databaseCredentials(config)): DatabaseWorkloadProps {
+export function databaseProps(
+  config: StackConfig,
+  credentials: DatabaseCredentials = databaseCredentials(config),
+): DatabaseWorkloadProps {
   const db = config.database;
   const common = {
     credentials,
@@ -85,28 +90,38 @@ export function databaseProps(config: StackConfig, credentials: DatabaseCredenti
     case DatabaseWorkload.STATEFUL_SET:
       return { workload: db.workload, props: { ...common, metricsExporterImage, replicas: db.replicas } };
     case DatabaseWorkload.DEPLOYMENT:
-      return { workload: db.workload, props: { ...common, metricsExporterImage, staticVolumeHostPath: db.staticVolumeHostPath } };
+      return {
+        workload: db.workload,
+        props: { ...common, metricsExporterImage, staticVolumeHostPath: db.staticVolumeHostPath },
+      };
     case DatabaseWorkload.CLOUDNATIVE_PG:
-      return { workload: db.workload, props: {
-        ...common,
-        instances: db.replicas,
-        podAntiAffinity: db.cloudNativePG.podAntiAffinity,
-        operatorNamespace: db.cloudNativePG.operatorNamespace,
-        backup: db.backup.enabled && db.backup.objectStore !== undefined ? {
-          objectStore: db.backup.objectStore,
-          serverName: db.backup.serverName,
-          schedule: db.backup.schedule,
-          retentionPolicy: db.backup.retentionPolicy,
-        } : undefined,
-        recovery: db.recovery,
-      } };
+      return {
+        workload: db.workload,
+        props: {
+          ...common,
+          instances: db.replicas,
+          podAntiAffinity: db.cloudNativePG.podAntiAffinity,
+          operatorNamespace: db.cloudNativePG.operatorNamespace,
+          backup:
+            db.backup.enabled && db.backup.objectStore !== undefined
+              ? {
+                  objectStore: db.backup.objectStore,
+                  serverName: db.backup.serverName,
+                  schedule: db.backup.schedule,
+                  retentionPolicy: db.backup.retentionPolicy,
+                }
+              : undefined,
+          recovery: db.recovery,
+        },
+      };
   }
 }
 
 /** The props of the database's PostgresBackup (StatefulSet and Deployment), but its database. */
 export function backupProps(config: StackConfig): Omit<PostgresBackupProps, 'database'> {
   const db = config.database;
-  const dumps: Partial<Pick<PostgresBackupProps, 'retention' | 'storageSize' | 'storageClassName'>> = db.workload === DatabaseWorkload.CLOUDNATIVE_PG ? {} : db.backup;
+  const dumps: Partial<Pick<PostgresBackupProps, 'retention' | 'storageSize' | 'storageClassName'>> =
+    db.workload === DatabaseWorkload.CLOUDNATIVE_PG ? {} : db.backup;
   return {
     schedule: db.backup.schedule,
     retention: dumps.retention,
@@ -157,7 +172,10 @@ export function stagePath(config: StackConfig): string {
 /** The props of the stage's Argo CD Application. */
 export function argoCdApplicationProps(config: StackConfig): ArgoCdApplicationProps {
   return {
-    name: gitOpsName(config), repoUrl: config.gitops.repoUrl, targetRevision: config.gitops.branch, path: stagePath(config),
+    name: gitOpsName(config),
+    repoUrl: config.gitops.repoUrl,
+    targetRevision: config.gitops.branch,
+    path: stagePath(config),
   };
 }
 

@@ -5,9 +5,16 @@ import { FluxGitRepository } from '../gitops/flux-git-repository';
 import { FluxKustomization } from '../gitops/flux-kustomization';
 import { IngressBridge } from '../ingress/ingress-bridge';
 import { PropProblem, shownValue } from '../kube/prop-checks';
+
 import {
-  argoCdApplicationProps, backupProps, checkDatabaseProps, databaseProps, fluxGitRepositoryProps, fluxKustomizationProps,
-  ingressBridgeProps, todoAppProps,
+  argoCdApplicationProps,
+  backupProps,
+  checkDatabaseProps,
+  databaseProps,
+  fluxGitRepositoryProps,
+  fluxKustomizationProps,
+  ingressBridgeProps,
+  todoAppProps,
 } from './construct-props';
 import { genericMessage, Problem, problemsOf, valueAt, withoutBadValues } from './schema-issues';
 import { DatabaseWorkload, STACK_SCHEMA, StackConfig } from './stack-config';
@@ -17,9 +24,14 @@ import { DatabaseWorkload, STACK_SCHEMA, StackConfig } from './stack-config';
  * received and the fix, so that one run shows everything to correct.
  */
 export class ConfigError extends Error {
-  constructor(public readonly stage: string, public readonly problems: readonly string[]) {
-    super(`Invalid stack config for stage '${stage}' (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n`
-      + problems.map(p => `  - ${p}`).join('\n'));
+  constructor(
+    public readonly stage: string,
+    public readonly problems: readonly string[],
+  ) {
+    super(
+      `Invalid stack config for stage '${stage}' (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map(p => `  - ${p}`).join('\n'),
+    );
     this.name = 'ConfigError';
   }
 }
@@ -57,8 +69,12 @@ export function parseConfig(settings: Record<string, unknown>): StackConfig {
   for (let round = 0; round < MAX_PARSE_ROUNDS; round++) {
     const parsed = STACK_SCHEMA.safeParse(input, { reportInput: true, error: genericMessage });
     if (parsed.success) {
-      const problems = [...schemaProblems, ...constructProblems(parsed.data, settings)
-        .filter(problem => !schemaProblems.some(reported => overlaps(reported.field, problem.field)))];
+      const problems = [
+        ...schemaProblems,
+        ...constructProblems(parsed.data, settings).filter(
+          problem => !schemaProblems.some(reported => overlaps(reported.field, problem.field)),
+        ),
+      ];
       if (problems.length > 0) {
         throw new ConfigError(stage, unique(problems.map(formatProblem)));
       }
@@ -86,12 +102,22 @@ function constructProblems(config: StackConfig, written: Record<string, unknown>
   };
   fromConstruct('database', checkDatabaseProps(databaseProps(config)));
   if (config.database.workload !== DatabaseWorkload.CLOUDNATIVE_PG && config.database.backup.enabled) {
-    fromConstruct('database.backup', PostgresBackup.checkProps({ ...backupProps(config), database: { name: config.database.name } }));
+    fromConstruct(
+      'database.backup',
+      PostgresBackup.checkProps({ ...backupProps(config), database: { name: config.database.name } }),
+    );
   }
   fromConstruct('app', TodoApp.checkProps(todoAppProps(config)));
-  fromConstruct('ingress', IngressBridge.checkProps(ingressBridgeProps(config, {
-    serviceName: config.app.name, serviceNamespace: config.app.namespace, servicePort: config.app.port,
-  })));
+  fromConstruct(
+    'ingress',
+    IngressBridge.checkProps(
+      ingressBridgeProps(config, {
+        serviceName: config.app.name,
+        serviceNamespace: config.app.namespace,
+        servicePort: config.app.port,
+      }),
+    ),
+  );
   fromConstruct('gitops', [
     ...ArgoCdApplication.checkProps(argoCdApplicationProps(config)),
     ...FluxGitRepository.checkProps(fluxGitRepositoryProps(config)),
@@ -106,14 +132,18 @@ function stackProblems(config: StackConfig): Problem[] {
   const instance = `${config.stackName}-${config.stage}`;
   if (instance.length > 63) {
     problems.push({
-      field: 'stackName', value: config.stackName, message: `with the stage it makes the label app.kubernetes.io/instance '${instance}' `
-        + `(${instance.length} characters), and a label value holds at most 63: shorten stackName or the stage name`,
+      field: 'stackName',
+      value: config.stackName,
+      message:
+        `with the stage it makes the label app.kubernetes.io/instance '${instance}' ` +
+        `(${instance.length} characters), and a label value holds at most 63: shorten stackName or the stage name`,
     });
   }
   const namespaces = [config.database.namespace, config.app.namespace, config.ingress.namespace];
   if (new Set(namespaces).size !== namespaces.length) {
     problems.push({
-      field: 'database.namespace, app.namespace, ingress.namespace', value: namespaces,
+      field: 'database.namespace, app.namespace, ingress.namespace',
+      value: namespaces,
       message: 'must be three different namespaces: the stack gives each its own chart and its own network boundary',
     });
   }

@@ -1,6 +1,6 @@
-import { STAGES } from './stages';
-import { StackConfig, StackOverrides } from './stack-config';
 import { ConfigError, parseConfig } from './parse-config';
+import { StackConfig, StackOverrides } from './stack-config';
+import { STAGES } from './stages';
 
 /** The names of the stages this stack ships, in a stable order. */
 export function stageNames(): string[] {
@@ -13,7 +13,9 @@ export function stageNames(): string[] {
 export function stageConfig(stage: string): StackConfig {
   if (!Object.prototype.hasOwnProperty.call(STAGES, stage)) {
     throw new ConfigError(stage, [
-      `stage: unknown stage, got ${JSON.stringify(stage)}; known stages are ${stageNames().map(s => `'${s}'`).join(', ')}`,
+      `stage: unknown stage, got ${JSON.stringify(stage)}; known stages are ${stageNames()
+        .map(s => `'${s}'`)
+        .join(', ')}`,
     ]);
   }
   return resolveConfig(stage, STAGES[stage]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { STACK_SCHEMA } from './stack-config';
 
 // How the schema's issues become problems that name the config field, the value received and the fix: unknown keys
@@ -15,7 +16,11 @@ export interface Problem {
 export function problemsOf(issue: z.core.$ZodIssue, settings: unknown): Problem[] {
   if (issue.code === 'unrecognized_keys') {
     const input = valueAtPath(settings, issue.path) as Record<string, unknown>;
-    return issue.keys.map(key => ({ field: fieldName([...issue.path, key]), value: input?.[key], message: unknownKeyMessage(issue.path, key, settings) }));
+    return issue.keys.map(key => ({
+      field: fieldName([...issue.path, key]),
+      value: input?.[key],
+      message: unknownKeyMessage(issue.path, key, settings),
+    }));
   }
   // A transform's or a refinement's issue carries the value it checked; the others, the value at their path.
   const value = issue.code === 'custom' ? issue.input : valueAtPath(settings, issue.path);
@@ -29,14 +34,21 @@ export function genericMessage(issue: z.core.$ZodRawIssue): string | undefined {
       if (issue.input === undefined) {
         return 'is required';
       }
-      return {
-        object: 'must be an object', array: 'must be a list such as [\'infrastructure\']', number: 'must be a number', string: 'must be a string',
-        boolean: 'must be true or false',
-      }[issue.expected as string] ?? `must be ${issue.expected}`;
+      return (
+        {
+          object: 'must be an object',
+          array: "must be a list such as ['infrastructure']",
+          number: 'must be a number',
+          string: 'must be a string',
+          boolean: 'must be true or false',
+        }[issue.expected as string] ?? `must be ${issue.expected}`
+      );
     case 'invalid_value':
       return `must be one of ${issue.values.map(v => `'${String(v)}'`).join(', ')}`;
     case 'invalid_union':
-      return Array.isArray(issue.options) ? `must be one of ${issue.options.map(v => `'${String(v)}'`).join(', ')}` : undefined;
+      return Array.isArray(issue.options)
+        ? `must be one of ${issue.options.map(v => `'${String(v)}'`).join(', ')}`
+        : undefined;
     default:
       return undefined;
   }
@@ -53,8 +65,10 @@ function unknownKeyMessage(path: readonly PropertyKey[], key: string, settings: 
   if (owners.length > 0 && variant !== undefined) {
     const values = owners.map(owner => `'${owner.variant!.value}'`);
     const noun = variant.key;
-    return `is a setting of the ${values.join(' and ')} ${noun}${owners.length > 1 ? 's' : ''}; the '${variant.value}' ${noun} refuses it: `
-      + `remove it, or set ${variant.field} to ${values.join(' or ')}`;
+    return (
+      `is a setting of the ${values.join(' and ')} ${noun}${owners.length > 1 ? 's' : ''}; the '${variant.value}' ${noun} refuses it: ` +
+      `remove it, or set ${variant.field} to ${values.join(' or ')}`
+    );
   }
   const known = chosen === undefined ? [] : Object.keys(chosen.object.shape);
   const nearest = nearestKey(key, known);
@@ -68,8 +82,13 @@ interface ObjectAt {
 }
 
 /** The object schema at `path` for the variant `settings` selects, and those of the other variants. */
-function objectsAt(schema: z.core.$ZodType, path: readonly PropertyKey[], settings: unknown, above: readonly PropertyKey[],
-  variant?: ObjectAt['variant']): { chosen?: ObjectAt; others: ObjectAt[] } {
+function objectsAt(
+  schema: z.core.$ZodType,
+  path: readonly PropertyKey[],
+  settings: unknown,
+  above: readonly PropertyKey[],
+  variant?: ObjectAt['variant'],
+): { chosen?: ObjectAt; others: ObjectAt[] } {
   const type = unwrap(schema);
   const def = type._zod.def as any;
   if (def.type === 'union' && def.discriminator !== undefined) {
@@ -96,8 +115,15 @@ function objectsAt(schema: z.core.$ZodType, path: readonly PropertyKey[], settin
   }
   const [first, ...rest] = path;
   const field = (type as z.ZodObject).shape[String(first)];
-  return field === undefined ? { others: [] }
-    : objectsAt(field, rest, (settings as Record<string, unknown> | undefined)?.[String(first)], [...above, first], variant);
+  return field === undefined
+    ? { others: [] }
+    : objectsAt(
+        field,
+        rest,
+        (settings as Record<string, unknown> | undefined)?.[String(first)],
+        [...above, first],
+        variant,
+      );
 }
 
 /** The schema inside optional, default and preprocessing wrappers. */
@@ -125,7 +151,8 @@ function nearestKey(key: string, known: readonly string[]): string | undefined {
   if (prefixed.length === 1) {
     return prefixed[0];
   }
-  const scored = known.map(candidate => ({ candidate, distance: editDistance(key.toLowerCase(), candidate.toLowerCase()) }))
+  const scored = known
+    .map(candidate => ({ candidate, distance: editDistance(key.toLowerCase(), candidate.toLowerCase()) }))
     .sort((a, b) => a.distance - b.distance);
   const best = scored[0];
   return best !== undefined && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.candidate : undefined;
@@ -169,11 +196,16 @@ export function withoutBadValues(input: unknown, issues: readonly z.core.$ZodIss
 }
 
 function fieldName(path: readonly PropertyKey[]): string {
-  return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`)).join('');
+  return path
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`))
+    .join('');
 }
 
 function valueAtPath(value: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<any>((current, key) => (current === null || typeof current !== 'object' ? undefined : current[key]), value);
+  return path.reduce<any>(
+    (current, key) => (current === null || typeof current !== 'object' ? undefined : current[key]),
+    value,
+  );
 }
 
 export function valueAt(settings: unknown, field: string): unknown {

@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml';
+
 import { StackOverrides } from './stack-config';
 
 // The command line of main.ts (`npm run synth:stage -- [STAGE …] [--set PATH=VALUE …]`). Not part of the library:
@@ -7,7 +8,9 @@ import { StackOverrides } from './stack-config';
 /** A command line main.ts cannot read; the message says what to write instead. */
 export class UsageError extends Error {
   constructor(message: string) {
-    super(`${message}\nUsage: npm run synth:stage -- [STAGE …] [--set PATH=VALUE …], such as: npm run synth:stage -- dev --set database.backup.schedule='@weekly'`);
+    super(
+      `${message}\nUsage: npm run synth:stage -- [STAGE …] [--set PATH=VALUE …], such as: npm run synth:stage -- dev --set database.backup.schedule='@weekly'`,
+    );
     this.name = 'UsageError';
   }
 }
@@ -38,7 +41,7 @@ export function parseArguments(args: readonly string[]): Arguments {
     if (arg === '--set') {
       const setting = args[index + 1];
       if (setting === undefined || setting.startsWith('--')) {
-        throw new UsageError("--set: needs PATH=VALUE after it, such as --set app.replicas=2");
+        throw new UsageError('--set: needs PATH=VALUE after it, such as --set app.replicas=2');
       }
       settings.push(parseSetting(setting));
       index++;
@@ -64,8 +67,10 @@ export function parseSetting(setting: string): Setting {
   const equals = setting.indexOf('=');
   const path = equals < 0 ? '' : setting.slice(0, equals);
   if (!PATH.test(path)) {
-    throw new UsageError(`--set: must be PATH=VALUE, PATH a setting's name with dots between the levels (such as `
-      + `database.backup.schedule=0 4 * * *, or clusterDomain=corp.internal), got ${JSON.stringify(setting)}`);
+    throw new UsageError(
+      `--set: must be PATH=VALUE, PATH a setting's name with dots between the levels (such as ` +
+        `database.backup.schedule=0 4 * * *, or clusterDomain=corp.internal), got ${JSON.stringify(setting)}`,
+    );
   }
   const raw = setting.slice(equals + 1);
   let value: unknown = raw;
@@ -84,7 +89,8 @@ export function withSettings(overrides: StackOverrides, settings: readonly Setti
     let object = result;
     for (const key of path.slice(0, -1)) {
       const next = object[key];
-      object = object[key] = next !== null && typeof next === 'object' && !Array.isArray(next) ? next as Record<string, unknown> : {};
+      object = object[key] =
+        next !== null && typeof next === 'object' && !Array.isArray(next) ? (next as Record<string, unknown>) : {};
     }
     object[path[path.length - 1]] = value;
   }

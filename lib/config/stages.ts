@@ -1,4 +1,5 @@
 import { AppPreset } from '../app/todo-app-preset';
+
 import { DatabaseWorkload, StackOverrides } from './stack-config';
 
 // The tutorial's DigitalOcean cluster: part 2's StatefulSet, Secrets created out of band, an autoscaled app

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+
 import * as k8s from '../../imports/k8s';
 import { PropChecks, PropProblem } from '../kube/prop-checks';
 
@@ -145,8 +146,12 @@ class DevelopmentCredentials extends DatabaseCredentials {
   }
 
   public bindRoles(scope: Construct, name: string): (role: DatabaseRole) => SecretKeyReference {
-    const secret = devSecret(scope, 'RolesSecret', name,
-      Object.fromEntries(Object.values(DatabaseRole).map(role => [rolePasswordKey(role), this.passwordOf(role)])));
+    const secret = devSecret(
+      scope,
+      'RolesSecret',
+      name,
+      Object.fromEntries(Object.values(DatabaseRole).map(role => [rolePasswordKey(role), this.passwordOf(role)])),
+    );
     return role => ({ secretName: secret.name, key: rolePasswordKey(role) });
   }
 
@@ -196,12 +201,20 @@ class ClusterCredentials extends DatabaseCredentials {
     this.problems = checks.problems;
     const roles = new PropChecks();
     if (names.rolesSecretName === undefined) {
-      roles.add('credentials.rolesSecretName', undefined, "must name the Secret of the roles' passwords in the database's namespace "
-        + "(keys OWNER_PASSWORD, SERVICE_PASSWORD, EXPORTER_PASSWORD, BACKUP_PASSWORD), such as 'postgres-roles'");
+      roles.add(
+        'credentials.rolesSecretName',
+        undefined,
+        "must name the Secret of the roles' passwords in the database's namespace " +
+          "(keys OWNER_PASSWORD, SERVICE_PASSWORD, EXPORTER_PASSWORD, BACKUP_PASSWORD), such as 'postgres-roles'",
+      );
     }
     if (names.migrationSecretName === undefined) {
-      roles.add('credentials.migrationSecretName', undefined, "must name the migration Job's Secret in the app's namespace "
-        + "(key DB_PASSWORD: the owner role's), such as 'stateful-flask-migration-credentials'");
+      roles.add(
+        'credentials.migrationSecretName',
+        undefined,
+        "must name the migration Job's Secret in the app's namespace " +
+          "(key DB_PASSWORD: the owner role's), such as 'stateful-flask-migration-credentials'",
+      );
     }
     this.rolesProblems = roles.problems;
   }
@@ -245,5 +258,7 @@ function devSecret(scope: Construct, id: string, name: string, values: Record<st
 
 // `data`, not `stringData`: the API server stores only `data`, so `stringData` leaves Argo CD with a permanent diff.
 function base64(values: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')]));
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')]),
+  );
 }

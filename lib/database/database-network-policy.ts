@@ -1,6 +1,8 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+
 import * as k8s from '../../imports/k8s';
+
 import { IDatabaseClient } from './database';
 
 export interface DatabaseNetworkPolicyProps {
@@ -31,7 +33,11 @@ export class DatabaseNetworkPolicy extends Construct {
   private readonly scraperNamespaces: string[] = [];
   private readonly peerRules: NetworkPolicyPeerRule[] = [];
 
-  constructor(scope: Construct, id: string, private readonly props: DatabaseNetworkPolicyProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: DatabaseNetworkPolicyProps,
+  ) {
     super(scope, id);
     this.resource = new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.name },
@@ -39,17 +45,24 @@ export class DatabaseNetworkPolicy extends Construct {
         podSelector: { matchLabels: props.podSelector },
         policyTypes: ['Ingress'],
         // No client yet means no ingress at all: the policy denies by default.
-        ingress: Lazy.any({ produce: () => [
-          ...this.peerRules.map(rule => ({ from: rule.from, ports: tcp(rule.ports) })),
-          ...this.clients.map(client => ({
-            from: [{ namespaceSelector: namespaceNamed(client.namespace), podSelector: { matchLabels: client.clientPodLabels } }],
-            ports: tcp([props.databasePort]),
-          })),
-          ...this.scraperNamespaces.map(namespace => ({
-            from: [{ namespaceSelector: namespaceNamed(namespace) }],
-            ports: tcp([props.metricsPort!]),
-          })),
-        ] }),
+        ingress: Lazy.any({
+          produce: () => [
+            ...this.peerRules.map(rule => ({ from: rule.from, ports: tcp(rule.ports) })),
+            ...this.clients.map(client => ({
+              from: [
+                {
+                  namespaceSelector: namespaceNamed(client.namespace),
+                  podSelector: { matchLabels: client.clientPodLabels },
+                },
+              ],
+              ports: tcp([props.databasePort]),
+            })),
+            ...this.scraperNamespaces.map(namespace => ({
+              from: [{ namespaceSelector: namespaceNamed(namespace) }],
+              ports: tcp([props.metricsPort!]),
+            })),
+          ],
+        }),
       },
     });
   }
@@ -62,7 +75,9 @@ export class DatabaseNetworkPolicy extends Construct {
   /** Lets the pods of `namespace` (Prometheus's) reach the metrics port, and only that port. */
   public allowMetricsScraper(namespace: string): void {
     if (this.props.metricsPort === undefined) {
-      throw new Error(`${this.node.path}: allowMetricsScraper('${namespace}') needs a metrics port: the pods serve no metrics`);
+      throw new Error(
+        `${this.node.path}: allowMetricsScraper('${namespace}') needs a metrics port: the pods serve no metrics`,
+      );
     }
     this.scraperNamespaces.push(namespace);
   }

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+
 import { ClientCredentials, ClientRole } from './database-credentials';
 import type { BackupDatabase } from './postgres-backup';
 

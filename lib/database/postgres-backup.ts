@@ -1,22 +1,30 @@
+import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
+
 import * as k8s from '../../imports/k8s';
 import { checksum } from '../kube/checksum';
 import { cronScheduleProblem } from '../kube/cron-schedule';
 import {
-  COMPONENT_LABEL, componentLabels, ComponentLabels, labelAllObjects, MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL,
-  selectorLabels, VERSION_LABEL,
+  COMPONENT_LABEL,
+  componentLabels,
+  ComponentLabels,
+  labelAllObjects,
+  MANAGED_BY_LABEL,
+  NAME_LABEL,
+  PART_OF_LABEL,
+  selectorLabels,
+  VERSION_LABEL,
 } from '../kube/labels';
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 import { checkResources, resourceRequirements, Resources } from '../kube/resources';
 import { restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 import { sizeToQuantity } from '../kube/size';
+
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference } from './database-credentials';
 import { libpqClientEnv, POSTGRES_UID } from './postgres-pod';
-
 // The backup Job's script (POSIX sh, in the database image). The dump is written under a hidden temporary name,
 // checked (pg_restore can read its whole table of contents), flushed to disk and only then renamed: a dump with a
 // final name is always complete. Pruning runs only after a successful dump, and keeps the newest `BACKUP_RETAIN`.
@@ -89,11 +97,17 @@ export const POSTGRES_BACKUP_DEFAULTS = {
   retention: 7,
   storageSize: Size.gibibytes(10),
   timeLimit: Duration.hours(1),
-  resources: { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512) } as Resources,
+  resources: {
+    cpuRequest: Cpu.millis(100),
+    memoryRequest: Size.mebibytes(128),
+    memoryLimit: Size.mebibytes(512),
+  } as Resources,
 } as const;
 
 /** `PostgresBackupProps` (but its database) with `POSTGRES_BACKUP_DEFAULTS` applied, and no channel unless named. */
-export interface ResolvedPostgresBackupProps extends Required<Omit<PostgresBackupProps, 'database' | 'storageClassName'>> {
+export interface ResolvedPostgresBackupProps extends Required<
+  Omit<PostgresBackupProps, 'database' | 'storageClassName'>
+> {
   readonly storageClassName?: string;
 }
 
@@ -148,7 +162,9 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
   private readonly resources: Resources;
 
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
-  public static checkProps(props: Omit<PostgresBackupProps, 'database'> & { readonly database: { readonly name: string } }): PropProblem[] {
+  public static checkProps(
+    props: Omit<PostgresBackupProps, 'database'> & { readonly database: { readonly name: string } },
+  ): PropProblem[] {
     return checkResolved(PostgresBackup.resolve(props), props.database.name);
   }
 
@@ -178,7 +194,11 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     this.resources = props.resources;
     this.clientPodLabels = selectorLabels(this, this.identity);
     const partOf = Chart.of(this).labels[PART_OF_LABEL];
-    this.restorePodLabels = { [NAME_LABEL]: this.database.name, [COMPONENT_LABEL]: 'restore', ...(partOf ? { [PART_OF_LABEL]: partOf } : {}) };
+    this.restorePodLabels = {
+      [NAME_LABEL]: this.database.name,
+      [COMPONENT_LABEL]: 'restore',
+      ...(partOf ? { [PART_OF_LABEL]: partOf } : {}),
+    };
     const name = `${this.database.name}-backup`;
 
     this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Claim', {
@@ -240,10 +260,15 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
         backoffLimit: 0,
         activeDeadlineSeconds: this.timeLimit.toSeconds(),
         ttlSecondsAfterFinished: 7 * 24 * 3600,
-        template: this.podTemplate(RESTORE_SCRIPT, DatabaseRole.OWNER, {
-          [RESTORE_DUMP_ENV]: 'latest',
-          ...(this.notifyAfterRestore.length > 0 ? { [NOTIFY_CHANNELS_ENV]: this.notifyAfterRestore.join(' ') } : {}),
-        }, labels),
+        template: this.podTemplate(
+          RESTORE_SCRIPT,
+          DatabaseRole.OWNER,
+          {
+            [RESTORE_DUMP_ENV]: 'latest',
+            ...(this.notifyAfterRestore.length > 0 ? { [NOTIFY_CHANNELS_ENV]: this.notifyAfterRestore.join(' ') } : {}),
+          },
+          labels,
+        ),
       },
     });
     job.addJsonPatch(
@@ -260,7 +285,12 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
   }
 
   /** A pod that runs `script` logged in as `role`: the backup role reads every table, the owner restores them. */
-  private podTemplate(script: string, role: DatabaseRole, env: Record<string, string>, labels = componentLabels(this, this.identity)): k8s.PodTemplateSpec {
+  private podTemplate(
+    script: string,
+    role: DatabaseRole,
+    env: Record<string, string>,
+    labels = componentLabels(this, this.identity),
+  ): k8s.PodTemplateSpec {
     const db = this.database;
     return {
       metadata: { labels },
@@ -290,7 +320,12 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
 
 /** The restore Job's pods, as a client of the database (they are created by hand, outside the stack). */
 class RestoreClient extends Construct implements IDatabaseClient {
-  constructor(scope: Construct, id: string, public readonly namespace: string, public readonly clientPodLabels: Record<string, string>) {
+  constructor(
+    scope: Construct,
+    id: string,
+    public readonly namespace: string,
+    public readonly clientPodLabels: Record<string, string>,
+  ) {
     super(scope, id);
   }
 }
@@ -298,23 +333,43 @@ class RestoreClient extends Construct implements IDatabaseClient {
 /** What is wrong with resolved props, each problem naming the prop, the value and the fix. */
 function checkResolved(props: ResolvedPostgresBackupProps, databaseName: string): PropProblem[] {
   const checks = new PropChecks();
-  checks.name('name', `${databaseName}-backup`, 'dnsLabel', CRON_JOB_NAME_MAX_LENGTH,
-    "the CronJob is named '<database name>-backup', and its Jobs add up to 11 characters to a label value of at most 63");
+  checks.name(
+    'name',
+    `${databaseName}-backup`,
+    'dnsLabel',
+    CRON_JOB_NAME_MAX_LENGTH,
+    "the CronJob is named '<database name>-backup', and its Jobs add up to 11 characters to a label value of at most 63",
+  );
   const schedule = cronScheduleProblem(props.schedule);
   if (schedule) {
     checks.add('schedule', props.schedule, schedule);
   }
-  checks.integer('retention', props.retention, 1, 1000,
-    'must be a whole number of dumps to keep, from 1 to 1000, such as 7');
+  checks.integer(
+    'retention',
+    props.retention,
+    1,
+    1000,
+    'must be a whole number of dumps to keep, from 1 to 1000, such as 7',
+  );
   checks.size('storageSize', props.storageSize, 'Size.gibibytes(10)');
   checks.storageClassName('storageClassName', props.storageClassName);
   const seconds = props.timeLimit.toSeconds();
-  checks.integer('timeLimit', seconds, 60, 7 * 24 * 3600, 'must be whole seconds from one minute to a week, such as Duration.hours(1)');
+  checks.integer(
+    'timeLimit',
+    seconds,
+    60,
+    7 * 24 * 3600,
+    'must be whole seconds from one minute to a week, such as Duration.hours(1)',
+  );
   checkResources(checks, 'resources', props.resources);
   // Spliced into the restore script's NOTIFY unquoted: a lower-case SQL identifier, nothing else.
   for (const channel of props.notifyAfterRestore) {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) {
-      checks.add('notifyAfterRestore', channel, 'must be a lower-case SQL identifier (a letter or _, then letters, digits or _, at most 63 characters): the channel the clients LISTEN on');
+      checks.add(
+        'notifyAfterRestore',
+        channel,
+        'must be a lower-case SQL identifier (a letter or _, then letters, digits or _, at most 63 characters): the channel the clients LISTEN on',
+      );
     }
   }
   return checks.problems;

@@ -1,8 +1,10 @@
-import { Size } from 'cdk8s';
 import { imageRepository, imageTag } from '@stateful-todo/kube-conventions';
+import { Size } from 'cdk8s';
+
 import { cronScheduleProblem } from '../kube/cron-schedule';
 import { PropChecks, PropProblem } from '../kube/prop-checks';
 import { checkResources, Resources } from '../kube/resources';
+
 import { DatabaseCredentials } from './database-credentials';
 import { checkPostgresIdentifiers, resolvePostgresCommonProps } from './postgres-database';
 
@@ -170,7 +172,9 @@ export const POSTGRES_CLUSTER_DEFAULTS = {
 } as const;
 
 /** `PostgresClusterProps` with `POSTGRES_DEFAULTS` and `POSTGRES_CLUSTER_DEFAULTS` applied, the backup's included. */
-export interface ResolvedPostgresClusterProps extends Required<Omit<PostgresClusterProps, 'storageClassName' | 'backup' | 'recovery'>> {
+export interface ResolvedPostgresClusterProps extends Required<
+  Omit<PostgresClusterProps, 'storageClassName' | 'backup' | 'recovery'>
+> {
   readonly storageClassName?: string;
   readonly backup?: ResolvedPostgresClusterBackupProps;
   readonly recovery?: PostgresClusterRecoveryProps;
@@ -198,12 +202,15 @@ export function resolvePostgresClusterProps(props: PostgresClusterProps): Resolv
     walStorageSize: props.walStorageSize ?? POSTGRES_CLUSTER_DEFAULTS.walStorageSize,
     podAntiAffinity: props.podAntiAffinity ?? POSTGRES_CLUSTER_DEFAULTS.podAntiAffinity,
     operatorNamespace: props.operatorNamespace ?? POSTGRES_CLUSTER_DEFAULTS.operatorNamespace,
-    backup: backup === undefined ? undefined : {
-      objectStore: backup.objectStore,
-      serverName: backup.serverName ?? common.name,
-      schedule: backup.schedule ?? POSTGRES_CLUSTER_DEFAULTS.schedule,
-      retentionPolicy: backup.retentionPolicy ?? POSTGRES_CLUSTER_DEFAULTS.retentionPolicy,
-    },
+    backup:
+      backup === undefined
+        ? undefined
+        : {
+            objectStore: backup.objectStore,
+            serverName: backup.serverName ?? common.name,
+            schedule: backup.schedule ?? POSTGRES_CLUSTER_DEFAULTS.schedule,
+            retentionPolicy: backup.retentionPolicy ?? POSTGRES_CLUSTER_DEFAULTS.retentionPolicy,
+          },
     recovery: props.recovery,
   };
 }
@@ -211,31 +218,59 @@ export function resolvePostgresClusterProps(props: PostgresClusterProps): Resolv
 /** What is wrong with resolved PostgresCluster props, each problem naming the prop, the value and the fix. */
 export function checkPostgresClusterProps(props: ResolvedPostgresClusterProps): PropProblem[] {
   const checks = new PropChecks();
-  checks.name('name', props.name, 'dns1035Label', CLUSTER_NAME_MAX_LENGTH,
-    "CloudNativePG derives its Services ('<name>-rw') and pod and Job names from it");
+  checks.name(
+    'name',
+    props.name,
+    'dns1035Label',
+    CLUSTER_NAME_MAX_LENGTH,
+    "CloudNativePG derives its Services ('<name>-rw') and pod and Job names from it",
+  );
   const image = props.image;
   checks.image('image', image, POSTGRES_CLUSTER_DEFAULTS.image);
-  const tag = typeof image === 'string' ? imageTag(image) ?? '' : '';
+  const tag = typeof image === 'string' ? (imageTag(image) ?? '') : '';
   if (typeof image === 'string' && DOCKER_LIBRARY_POSTGRES.test(imageRepository(image))) {
-    checks.add('image', image, "is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26; "
-      + `use a CloudNativePG operand image of the same version, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
+    checks.add(
+      'image',
+      image,
+      "is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26; " +
+        `use a CloudNativePG operand image of the same version, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`,
+    );
   } else if (/(^|-)system(-|$)/.test(tag)) {
-    checks.add('image', image, "is a 'system' image, deprecated with the in-tree Barman Cloud support it carried: backups "
-      + "run in the Barman Cloud plugin's sidecar now; use the 'standard' (or 'minimal') image of the same version, "
-      + `such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
+    checks.add(
+      'image',
+      image,
+      "is a 'system' image, deprecated with the in-tree Barman Cloud support it carried: backups " +
+        "run in the Barman Cloud plugin's sidecar now; use the 'standard' (or 'minimal') image of the same version, " +
+        `such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`,
+    );
   } else if (UNSUPPORTED_DEBIAN.test(tag)) {
-    checks.add('image', image, `is built on Debian ${tag.match(UNSUPPORTED_DEBIAN)![2]}, whose CloudNativePG images get no more `
-      + `security fixes; use the trixie image of the latest minor, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`);
+    checks.add(
+      'image',
+      image,
+      `is built on Debian ${tag.match(UNSUPPORTED_DEBIAN)![2]}, whose CloudNativePG images get no more ` +
+        `security fixes; use the trixie image of the latest minor, such as '${POSTGRES_CLUSTER_DEFAULTS.image}'`,
+    );
   }
   checkPostgresIdentifiers(checks, props);
-  checks.integer('instances', props.instances, 1, 9,
-    'must be a whole number from 1 to 9: one primary and up to 8 streaming replicas (3 for high availability)');
+  checks.integer(
+    'instances',
+    props.instances,
+    1,
+    9,
+    'must be a whole number from 1 to 9: one primary and up to 8 streaming replicas (3 for high availability)',
+  );
   checks.size('storageSize', props.storageSize, 'Size.gibibytes(5)');
   checks.size('walStorageSize', props.walStorageSize, 'Size.gibibytes(2)');
   checks.storageClassName('storageClassName', props.storageClassName);
   checkResources(checks, 'resources', props.resources);
   if (!Object.values(PodAntiAffinity).includes(props.podAntiAffinity)) {
-    checks.add('podAntiAffinity', props.podAntiAffinity, `must be one of ${Object.values(PodAntiAffinity).map(v => `'${v}'`).join(', ')}`);
+    checks.add(
+      'podAntiAffinity',
+      props.podAntiAffinity,
+      `must be one of ${Object.values(PodAntiAffinity)
+        .map(v => `'${v}'`)
+        .join(', ')}`,
+    );
   }
   checks.name('operatorNamespace', props.operatorNamespace, 'dnsLabel');
   checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
@@ -250,43 +285,84 @@ export function checkPostgresClusterProps(props: ResolvedPostgresClusterProps): 
 
 function checkBackup(checks: PropChecks, backup: ResolvedPostgresClusterBackupProps, clusterName: string): void {
   const store = backup.objectStore;
-  if (typeof store?.destinationPath !== 'string' || !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(store.destinationPath)) {
-    checks.add('backup.objectStore.destinationPath', store?.destinationPath,
-      "must be an S3 bucket and folder, such as 's3://todo-backups/postgres' (the bucket name in lower case)");
+  if (
+    typeof store?.destinationPath !== 'string' ||
+    !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(store.destinationPath)
+  ) {
+    checks.add(
+      'backup.objectStore.destinationPath',
+      store?.destinationPath,
+      "must be an S3 bucket and folder, such as 's3://todo-backups/postgres' (the bucket name in lower case)",
+    );
   }
   if (store?.endpointUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(store.endpointUrl)) {
-    checks.add('backup.objectStore.endpointUrl', store.endpointUrl,
-      "must be an http(s) URL, such as 'https://fra1.digitaloceanspaces.com', or be left out for AWS S3");
+    checks.add(
+      'backup.objectStore.endpointUrl',
+      store.endpointUrl,
+      "must be an http(s) URL, such as 'https://fra1.digitaloceanspaces.com', or be left out for AWS S3",
+    );
   }
   checks.name('backup.objectStore.credentialsSecretName', store?.credentialsSecretName, 'dnsSubdomain');
-  checks.name('backup.serverName', backup.serverName, 'dnsLabel', 63, `or leave it out for the cluster's name ('${clusterName}')`);
+  checks.name(
+    'backup.serverName',
+    backup.serverName,
+    'dnsLabel',
+    63,
+    `or leave it out for the cluster's name ('${clusterName}')`,
+  );
   const schedule = backup.schedule;
   const scheduleProblem = cronScheduleProblem(schedule);
   if (scheduleProblem) {
     checks.add('backup.schedule', schedule, scheduleProblem);
   } else if (schedule.startsWith('@')) {
-    checks.add('backup.schedule', schedule, "must be five fields, such as '0 3 * * *': the stack adds the seconds field CloudNativePG's schedule starts with");
+    checks.add(
+      'backup.schedule',
+      schedule,
+      "must be five fields, such as '0 3 * * *': the stack adds the seconds field CloudNativePG's schedule starts with",
+    );
   }
   const retention = backup.retentionPolicy;
   if (typeof retention !== 'string' || !RETENTION_POLICY.test(retention)) {
-    checks.add('backup.retentionPolicy', retention, "must be a number and d, w or m (days, weeks, months), such as '7d'");
+    checks.add(
+      'backup.retentionPolicy',
+      retention,
+      "must be a number and d, w or m (days, weeks, months), such as '7d'",
+    );
   }
 }
 
-function checkRecovery(checks: PropChecks, recovery: PostgresClusterRecoveryProps, backup: ResolvedPostgresClusterBackupProps | undefined): void {
+function checkRecovery(
+  checks: PropChecks,
+  recovery: PostgresClusterRecoveryProps,
+  backup: ResolvedPostgresClusterBackupProps | undefined,
+): void {
   if (backup === undefined) {
-    checks.add('recovery', recovery, 'needs backup.objectStore: the cluster recovers from the object store its backups go to');
+    checks.add(
+      'recovery',
+      recovery,
+      'needs backup.objectStore: the cluster recovers from the object store its backups go to',
+    );
     return;
   }
   checks.name('recovery.serverName', recovery.serverName, 'dnsLabel');
   if (recovery.serverName === backup.serverName) {
-    checks.add('backup.serverName', backup.serverName,
-      `must differ from recovery.serverName ('${recovery.serverName}'): CloudNativePG refuses to archive into a folder that already `
-      + `holds a WAL archive; set backup.serverName to a new folder, such as '${recovery.serverName}-2'`);
+    checks.add(
+      'backup.serverName',
+      backup.serverName,
+      `must differ from recovery.serverName ('${recovery.serverName}'): CloudNativePG refuses to archive into a folder that already ` +
+        `holds a WAL archive; set backup.serverName to a new folder, such as '${recovery.serverName}-2'`,
+    );
   }
-  if (recovery.targetTime !== undefined
-    && (typeof recovery.targetTime !== 'string' || !/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)$/.test(recovery.targetTime)
-      || Number.isNaN(Date.parse(recovery.targetTime.replace(' ', 'T'))))) {
-    checks.add('recovery.targetTime', recovery.targetTime, "must be an RFC 3339 time stamp with a zone, such as '2026-11-23T10:00:00Z'");
+  if (
+    recovery.targetTime !== undefined &&
+    (typeof recovery.targetTime !== 'string' ||
+      !/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)$/.test(recovery.targetTime) ||
+      Number.isNaN(Date.parse(recovery.targetTime.replace(' ', 'T'))))
+  ) {
+    checks.add(
+      'recovery.targetTime',
+      recovery.targetTime,
+      "must be an RFC 3339 time stamp with a zone, such as '2026-11-23T10:00:00Z'",
+    );
   }
 }

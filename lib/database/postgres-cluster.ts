@@ -1,6 +1,7 @@
-import { ApiObject, Size } from 'cdk8s';
 import { imageVersion } from '@stateful-todo/kube-conventions';
+import { ApiObject, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+
 import * as barman from '../../imports/barman-cloud-objectstore-barmancloud.cnpg.io';
 import * as cnpg from '../../imports/cnpg-cluster-postgresql.cnpg.io';
 import * as cnpgBackup from '../../imports/cnpg-scheduledbackup-postgresql.cnpg.io';
@@ -9,11 +10,16 @@ import { PropProblem } from '../kube/prop-checks';
 import { resourcesToQuantities } from '../kube/resources';
 import { serviceFqdn } from '../kube/service-dns';
 import { sizeToQuantity } from '../kube/size';
+
 import { IDatabaseClient } from './database';
 import { ClientCredentials, ClientRole } from './database-credentials';
 import { DatabaseNetworkPolicy, namespaceNamed } from './database-network-policy';
 import {
-  checkPostgresClusterProps, ObjectStore, PostgresClusterProps, ResolvedPostgresClusterProps, resolvePostgresClusterProps,
+  checkPostgresClusterProps,
+  ObjectStore,
+  PostgresClusterProps,
+  ResolvedPostgresClusterProps,
+  resolvePostgresClusterProps,
 } from './postgres-cluster-props';
 import { METRICS_PORT } from './postgres-pod';
 import { PostgresServerBase } from './postgres-server-base';
@@ -112,7 +118,10 @@ export class PostgresCluster extends PostgresServerBase {
         imageName: this.image,
         // Replicas are upgraded first; the primary last, by a switchover to an upgraded replica rather than a restart.
         primaryUpdateStrategy: cnpg.ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
-        primaryUpdateMethod: this.instances > 1 ? cnpg.ClusterSpecPrimaryUpdateMethod.SWITCHOVER : cnpg.ClusterSpecPrimaryUpdateMethod.RESTART,
+        primaryUpdateMethod:
+          this.instances > 1
+            ? cnpg.ClusterSpecPrimaryUpdateMethod.SWITCHOVER
+            : cnpg.ClusterSpecPrimaryUpdateMethod.RESTART,
         storage: {
           size: sizeToQuantity(props.storageSize),
           storageClass: props.storageClassName,
@@ -136,29 +145,44 @@ export class PostgresCluster extends PostgresServerBase {
         enablePdb: props.podDisruptionBudget,
         // Clients log in as the owner; nobody needs the postgres superuser's password, so it gets none.
         enableSuperuserAccess: false,
-        bootstrap: props.recovery === undefined
-          ? { initdb: { database: this.databaseName, owner: this.user, secret: { name: this.ownerSecretName } } }
-          : {
-            recovery: {
-              source: RECOVERY_SOURCE,
-              // The owner keeps the name it had in the backup; this sets its password from our Secret.
-              database: this.databaseName,
-              owner: this.user,
-              secret: { name: this.ownerSecretName },
-              recoveryTarget: props.recovery.targetTime === undefined ? undefined : { targetTime: props.recovery.targetTime },
-            },
-          },
+        bootstrap:
+          props.recovery === undefined
+            ? { initdb: { database: this.databaseName, owner: this.user, secret: { name: this.ownerSecretName } } }
+            : {
+                recovery: {
+                  source: RECOVERY_SOURCE,
+                  // The owner keeps the name it had in the backup; this sets its password from our Secret.
+                  database: this.databaseName,
+                  owner: this.user,
+                  secret: { name: this.ownerSecretName },
+                  recoveryTarget:
+                    props.recovery.targetTime === undefined ? undefined : { targetTime: props.recovery.targetTime },
+                },
+              },
         // Recovery reads the same object store, in the folder of the backup it recovers.
-        externalClusters: props.recovery === undefined || objectStoreName === undefined ? undefined : [{
-          name: RECOVERY_SOURCE,
-          plugin: { name: BARMAN_CLOUD_PLUGIN, parameters: { barmanObjectName: objectStoreName, serverName: props.recovery.serverName } },
-        }],
-        plugins: objectStoreName === undefined ? undefined : [{
-          name: BARMAN_CLOUD_PLUGIN,
-          isWalArchiver: true,
-          // The plugin's parameter, not the ObjectStore's `serverName`, which its docs say to leave empty.
-          parameters: { barmanObjectName: objectStoreName, serverName: backup!.serverName },
-        }],
+        externalClusters:
+          props.recovery === undefined || objectStoreName === undefined
+            ? undefined
+            : [
+                {
+                  name: RECOVERY_SOURCE,
+                  plugin: {
+                    name: BARMAN_CLOUD_PLUGIN,
+                    parameters: { barmanObjectName: objectStoreName, serverName: props.recovery.serverName },
+                  },
+                },
+              ],
+        plugins:
+          objectStoreName === undefined
+            ? undefined
+            : [
+                {
+                  name: BARMAN_CLOUD_PLUGIN,
+                  isWalArchiver: true,
+                  // The plugin's parameter, not the ObjectStore's `serverName`, which its docs say to leave empty.
+                  parameters: { barmanObjectName: objectStoreName, serverName: backup!.serverName },
+                },
+              ],
       },
     });
 
@@ -190,7 +214,12 @@ export class PostgresCluster extends PostgresServerBase {
     // (docs/src/samples/networkpolicy-example.yaml) selects the operator as below. The instance manager serves its
     // status on 8000 (docs/src/instance_manager.md); the operator also connects to PostgreSQL on 5432.
     this.networkPolicy.allowPeers({
-      from: [{ namespaceSelector: namespaceNamed(props.operatorNamespace), podSelector: { matchLabels: CNPG_OPERATOR_POD_LABELS } }],
+      from: [
+        {
+          namespaceSelector: namespaceNamed(props.operatorNamespace),
+          podSelector: { matchLabels: CNPG_OPERATOR_POD_LABELS },
+        },
+      ],
       ports: [CNPG_STATUS_PORT, this.port],
     });
     // Replicas stream from the primary and clone it with pg_basebackup (join Jobs) on 5432, and instances read each

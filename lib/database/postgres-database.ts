@@ -1,20 +1,28 @@
+import { imageTag, imageVersion } from '@stateful-todo/kube-conventions';
 import { ApiObject, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { imageTag, imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct, IConstruct } from 'constructs';
+
 import * as k8s from '../../imports/k8s';
 import { ComponentLabels, componentLabels, labelAllObjects, selectorLabels } from '../kube/labels';
 import { PropChecks, PropProblem } from '../kube/prop-checks';
 import { checkResources, Resources } from '../kube/resources';
 import { DEFAULT_CLUSTER_DOMAIN, serviceFqdn } from '../kube/service-dns';
 import { sizeToQuantity } from '../kube/size';
+
 import { IDatabaseClient } from './database';
-import { ClientCredentials, ClientRole, DatabaseCredentials, DatabaseRole, SecretKeyReference } from './database-credentials';
+import {
+  ClientCredentials,
+  ClientRole,
+  DatabaseCredentials,
+  DatabaseRole,
+  SecretKeyReference,
+} from './database-credentials';
 import { DatabaseNetworkPolicy } from './database-network-policy';
 import type { BackupDatabase } from './postgres-backup';
+import { CONFIG_KEYS, METRICS_PORT, PGDATA, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
 import { PostgresRoles, ROLES_JOB_HASH_LENGTH } from './postgres-roles';
 import { PostgresServerBase } from './postgres-server-base';
-import { CONFIG_KEYS, METRICS_PORT, PGDATA, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
 
 export interface PostgresDatabaseProps {
   /**
@@ -89,13 +97,19 @@ export const POSTGRES_DEFAULTS = {
   databaseName: 'todo',
   user: 'todo',
   storageSize: Size.gibibytes(5),
-  resources: { cpuRequest: Cpu.millis(250), memoryRequest: Size.mebibytes(256), memoryLimit: Size.mebibytes(512) } as Resources,
+  resources: {
+    cpuRequest: Cpu.millis(250),
+    memoryRequest: Size.mebibytes(256),
+    memoryLimit: Size.mebibytes(512),
+  } as Resources,
   podDisruptionBudget: true,
   clusterDomain: DEFAULT_CLUSTER_DOMAIN,
 } as const;
 
 /** `PostgresDatabaseProps` with every default applied: what `checkProps` checks and the constructor assigns. */
-export interface ResolvedPostgresDatabaseProps extends Required<Omit<PostgresDatabaseProps, 'storageClassName' | 'metricsExporterImage'>> {
+export interface ResolvedPostgresDatabaseProps extends Required<
+  Omit<PostgresDatabaseProps, 'storageClassName' | 'metricsExporterImage'>
+> {
   readonly storageClassName?: string;
   readonly metricsExporterImage?: string;
 }
@@ -107,8 +121,10 @@ export type ResolvedPostgresCommonProps = Omit<ResolvedPostgresDatabaseProps, 'm
  * Applies `POSTGRES_DEFAULTS` to the props every PostgreSQL workload has; `defaultImage` is the workload's own
  * (CloudNativePG runs its operand images, not the Docker library's).
  */
-export function resolvePostgresCommonProps(props: Omit<PostgresDatabaseProps, 'metricsExporterImage'>,
-  defaultImage: string = POSTGRES_DEFAULTS.image): ResolvedPostgresCommonProps {
+export function resolvePostgresCommonProps(
+  props: Omit<PostgresDatabaseProps, 'metricsExporterImage'>,
+  defaultImage: string = POSTGRES_DEFAULTS.image,
+): ResolvedPostgresCommonProps {
   return {
     credentials: props.credentials,
     name: props.name ?? POSTGRES_DEFAULTS.name,
@@ -134,7 +150,10 @@ const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /** The name of each login role of a database the stack runs beside its superuser: `<databaseName>_<role>`. */
 export function roleNames(databaseName: string): Readonly<Record<DatabaseRole, string>> {
-  return Object.fromEntries(Object.values(DatabaseRole).map(role => [role, `${databaseName}_${role}`])) as Record<DatabaseRole, string>;
+  return Object.fromEntries(Object.values(DatabaseRole).map(role => [role, `${databaseName}_${role}`])) as Record<
+    DatabaseRole,
+    string
+  >;
 }
 
 // The roles Job is `<name>-roles-<4 hex>`, and its pods carry that name in a label of 63 characters at most.
@@ -144,12 +163,18 @@ const ROLES_JOB_NAME_MAX_LENGTH = 63 - '-roles-'.length - ROLES_JOB_HASH_LENGTH;
 const LONGEST_ROLE_SUFFIX = Math.max(...Object.values(DatabaseRole).map(role => role.length + 1));
 
 /** Checks resolved `databaseName` and `user`: lower-case PostgreSQL identifiers, as every workload needs. */
-export function checkPostgresIdentifiers(checks: PropChecks, props: { readonly databaseName: string; readonly user: string }): void {
+export function checkPostgresIdentifiers(
+  checks: PropChecks,
+  props: { readonly databaseName: string; readonly user: string },
+): void {
   for (const prop of ['databaseName', 'user'] as const) {
     const value = props[prop];
     if (typeof value !== 'string' || !PG_IDENTIFIER.test(value) || value.length > 63) {
-      checks.add(prop, value,
-        "must be a lower-case PostgreSQL identifier (letters, digits, '_'; not starting with a digit; at most 63)");
+      checks.add(
+        prop,
+        value,
+        "must be a lower-case PostgreSQL identifier (letters, digits, '_'; not starting with a digit; at most 63)",
+      );
     }
   }
 }
@@ -186,10 +211,79 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
   private readonly rolePasswordOf: (role: DatabaseRole) => SecretKeyReference;
 
   /**
+   * What is wrong with the props every workload shares, `maxNameLength` being the workload's limit on `name`.
+   * Pure, so that a config can report these problems under its own field names before building anything.
+   */
+  protected static checkCommonProps(
+    props: ResolvedPostgresDatabaseProps,
+    maxNameLength: number,
+    why: string,
+  ): PropProblem[] {
+    const checks = new PropChecks();
+    checks.name('name', props.name, 'dns1035Label', maxNameLength, why);
+    checks.image('image', props.image, POSTGRES_DEFAULTS.image);
+    // The roles Job reads each password with psql's \getenv, which PostgreSQL 15 brought (and keeps it off argv).
+    const major = typeof props.image === 'string' ? Number(/^(\d+)/.exec(imageTag(props.image) ?? '')?.[1]) : NaN;
+    if (major < MIN_POSTGRES_MAJOR) {
+      checks.add(
+        'image',
+        props.image,
+        `is PostgreSQL ${major}: the roles Job needs psql ${MIN_POSTGRES_MAJOR} or later (\\getenv); ` +
+          `use PostgreSQL ${MIN_POSTGRES_MAJOR} or later, such as '${POSTGRES_DEFAULTS.image}'`,
+      );
+    }
+    checkPostgresIdentifiers(checks, props);
+    checks.size('storageSize', props.storageSize, 'Size.gibibytes(5)');
+    checks.storageClassName('storageClassName', props.storageClassName);
+    checkResources(checks, 'resources', props.resources);
+    if (props.metricsExporterImage !== undefined) {
+      checks.image(
+        'metricsExporterImage',
+        props.metricsExporterImage,
+        'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
+      );
+    }
+    checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
+    const name = props.name;
+    if (typeof name === 'string' && name.length > ROLES_JOB_NAME_MAX_LENGTH && name.length <= maxNameLength) {
+      checks.add(
+        'name',
+        name,
+        `must be at most ${ROLES_JOB_NAME_MAX_LENGTH} characters: the roles Job is '<name>-roles-<4 characters>', ` +
+          'and its pods carry that name in a label value of at most 63',
+      );
+    }
+    const databaseName = props.databaseName;
+    if (typeof databaseName === 'string' && databaseName.length > 63 - LONGEST_ROLE_SUFFIX) {
+      checks.add(
+        'databaseName',
+        databaseName,
+        `must be at most ${63 - LONGEST_ROLE_SUFFIX} characters: the roles are ` +
+          `'<databaseName>_owner' … '<databaseName>_exporter', identifiers of at most 63`,
+      );
+    }
+    const user = props.user;
+    if (typeof databaseName === 'string' && Object.values(roleNames(databaseName)).includes(user)) {
+      checks.add(
+        'user',
+        user,
+        `is the name of one of the database's own roles (${Object.values(roleNames(databaseName)).join(', ')}); ` +
+          "the bootstrap superuser needs another name, such as 'todo' or 'postgres'",
+      );
+    }
+    return [...checks.problems, ...props.credentials.problems, ...props.credentials.rolesProblems];
+  }
+
+  /**
    * @param props the workload's props, every default applied
    * @param problems what the workload found wrong with `props` (its `checkProps`), thrown before anything is made
    */
-  protected constructor(scope: Construct, id: string, props: ResolvedPostgresDatabaseProps, problems: readonly PropProblem[]) {
+  protected constructor(
+    scope: Construct,
+    id: string,
+    props: ResolvedPostgresDatabaseProps,
+    problems: readonly PropProblem[],
+  ) {
     super(scope, id, props, problems);
     this.storageSize = props.storageSize;
     this.storageClassName = props.storageClassName;
@@ -214,7 +308,14 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
       spec: {
         type: 'ClusterIP',
         selector: this.selector,
-        ports: [{ name: POSTGRES_PORT_NAME, port: this.port, targetPort: k8s.IntOrString.fromString(POSTGRES_PORT_NAME), protocol: 'TCP' }],
+        ports: [
+          {
+            name: POSTGRES_PORT_NAME,
+            port: this.port,
+            targetPort: k8s.IntOrString.fromString(POSTGRES_PORT_NAME),
+            protocol: 'TCP',
+          },
+        ],
       },
     });
 
@@ -239,46 +340,6 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
     });
     this.networkPolicy = this.policy.resource;
     this.roles = new PostgresRoles(this, 'Roles', { database: this });
-  }
-
-  /**
-   * What is wrong with the props every workload shares, `maxNameLength` being the workload's limit on `name`.
-   * Pure, so that a config can report these problems under its own field names before building anything.
-   */
-  protected static checkCommonProps(props: ResolvedPostgresDatabaseProps, maxNameLength: number, why: string): PropProblem[] {
-    const checks = new PropChecks();
-    checks.name('name', props.name, 'dns1035Label', maxNameLength, why);
-    checks.image('image', props.image, POSTGRES_DEFAULTS.image);
-    // The roles Job reads each password with psql's \getenv, which PostgreSQL 15 brought (and keeps it off argv).
-    const major = typeof props.image === 'string' ? Number(/^(\d+)/.exec(imageTag(props.image) ?? '')?.[1]) : NaN;
-    if (major < MIN_POSTGRES_MAJOR) {
-      checks.add('image', props.image, `is PostgreSQL ${major}: the roles Job needs psql ${MIN_POSTGRES_MAJOR} or later (\\getenv); `
-        + `use PostgreSQL ${MIN_POSTGRES_MAJOR} or later, such as '${POSTGRES_DEFAULTS.image}'`);
-    }
-    checkPostgresIdentifiers(checks, props);
-    checks.size('storageSize', props.storageSize, 'Size.gibibytes(5)');
-    checks.storageClassName('storageClassName', props.storageClassName);
-    checkResources(checks, 'resources', props.resources);
-    if (props.metricsExporterImage !== undefined) {
-      checks.image('metricsExporterImage', props.metricsExporterImage, 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1');
-    }
-    checks.name('clusterDomain', props.clusterDomain, 'dnsSubdomain');
-    const name = props.name;
-    if (typeof name === 'string' && name.length > ROLES_JOB_NAME_MAX_LENGTH && name.length <= maxNameLength) {
-      checks.add('name', name, `must be at most ${ROLES_JOB_NAME_MAX_LENGTH} characters: the roles Job is '<name>-roles-<4 characters>', `
-        + 'and its pods carry that name in a label value of at most 63');
-    }
-    const databaseName = props.databaseName;
-    if (typeof databaseName === 'string' && databaseName.length > 63 - LONGEST_ROLE_SUFFIX) {
-      checks.add('databaseName', databaseName, `must be at most ${63 - LONGEST_ROLE_SUFFIX} characters: the roles are `
-        + `'<databaseName>_owner' … '<databaseName>_exporter', identifiers of at most 63`);
-    }
-    const user = props.user;
-    if (typeof databaseName === 'string' && Object.values(roleNames(databaseName)).includes(user)) {
-      checks.add('user', user, `is the name of one of the database's own roles (${Object.values(roleNames(databaseName)).join(', ')}); `
-        + "the bootstrap superuser needs another name, such as 'todo' or 'postgres'");
-    }
-    return [...checks.problems, ...props.credentials.problems, ...props.credentials.rolesProblems];
   }
 
   /** The stable DNS name clients connect to: the client Service's FQDN. */
@@ -315,7 +376,9 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
   /** Lets the pods of `namespace` (Prometheus's) reach the exporter's port, and only that port. */
   public allowMetricsScraper(namespace: string): void {
     if (this.metricsExporterImage === undefined) {
-      throw new Error(`${this.node.path}: allowMetricsScraper('${namespace}') needs a metricsExporterImage: the pod serves no metrics`);
+      throw new Error(
+        `${this.node.path}: allowMetricsScraper('${namespace}') needs a metricsExporterImage: the pod serves no metrics`,
+      );
     }
     this.policy.allowMetricsScraper(namespace);
   }
@@ -339,12 +402,14 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
       password: this.passwordSecret,
       resources: this.resources,
       dataVolume,
-      exporter: this.metricsExporterImage ? {
-        image: this.metricsExporterImage,
-        databaseName: this.databaseName,
-        user: this.roleNames[DatabaseRole.EXPORTER],
-        password: this.rolePassword(DatabaseRole.EXPORTER),
-      } : undefined,
+      exporter: this.metricsExporterImage
+        ? {
+            image: this.metricsExporterImage,
+            databaseName: this.databaseName,
+            user: this.roleNames[DatabaseRole.EXPORTER],
+            password: this.rolePassword(DatabaseRole.EXPORTER),
+          }
+        : undefined,
     });
   }
 

@@ -1,8 +1,15 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+
 import * as k8s from '../../imports/k8s';
 import { PropProblem } from '../kube/prop-checks';
-import { PostgresDatabase, PostgresDatabaseProps, resolvePostgresDatabaseProps, ResolvedPostgresDatabaseProps } from './postgres-database';
+
+import {
+  PostgresDatabase,
+  PostgresDatabaseProps,
+  resolvePostgresDatabaseProps,
+  ResolvedPostgresDatabaseProps,
+} from './postgres-database';
 import { DATA_VOLUME_NAME } from './postgres-pod';
 
 export interface PostgresDeploymentProps extends PostgresDatabaseProps {
@@ -56,7 +63,11 @@ export class PostgresDeployment extends PostgresDatabase {
     const problems = PostgresDatabase.checkCommonProps(props, 63, 'it names the client Service');
     const hostPath = props.staticVolumeHostPath;
     if (hostPath !== undefined && (typeof hostPath !== 'string' || !hostPath.startsWith('/'))) {
-      problems.push({ prop: 'staticVolumeHostPath', value: hostPath, message: "must be an absolute path such as '/mnt/data'" });
+      problems.push({
+        prop: 'staticVolumeHostPath',
+        value: hostPath,
+        message: "must be an absolute path such as '/mnt/data'",
+      });
     }
     return problems;
   }

@@ -1,6 +1,7 @@
 import * as k8s from '../../imports/k8s';
-import { RestrictedContainer, restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 import { resourceRequirements, Resources } from '../kube/resources';
+import { RestrictedContainer, restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
+
 import { SecretKeyReference } from './database-credentials';
 
 /** The uid and gid of the `postgres` user in the Debian-based official image. */
@@ -39,12 +40,18 @@ export interface PostgresPodProps {
  * in as `user` (the value of PGUSER) with `password`: psql, pg_dump and pg_restore read them, so no secret is on a
  * command line.
  */
-export function libpqClientEnv(database: { readonly host: string; readonly port: number; readonly configMap: k8s.KubeConfigMap },
-  user: Omit<k8s.EnvVar, 'name'>, password: SecretKeyReference): k8s.EnvVar[] {
+export function libpqClientEnv(
+  database: { readonly host: string; readonly port: number; readonly configMap: k8s.KubeConfigMap },
+  user: Omit<k8s.EnvVar, 'name'>,
+  password: SecretKeyReference,
+): k8s.EnvVar[] {
   return [
     { name: 'PGHOST', value: database.host },
     { name: 'PGPORT', value: String(database.port) },
-    { name: 'PGDATABASE', valueFrom: { configMapKeyRef: { name: database.configMap.name, key: CONFIG_KEYS.database } } },
+    {
+      name: 'PGDATABASE',
+      valueFrom: { configMapKeyRef: { name: database.configMap.name, key: CONFIG_KEYS.database } },
+    },
     { name: 'PGUSER', ...user },
     { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: password.secretName, key: password.key } } },
     { name: 'PGCONNECT_TIMEOUT', value: '10' },
@@ -77,7 +84,8 @@ const PG_ISREADY = ['/bin/sh', '-c', 'exec pg_isready -U "$POSTGRES_USER" -d "$P
  */
 export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpec {
   const fromConfig = (name: string, key: string): k8s.EnvVar => ({
-    name, valueFrom: { configMapKeyRef: { name: props.configMapName, key } },
+    name,
+    valueFrom: { configMapKeyRef: { name: props.configMapName, key } },
   });
   return {
     metadata: { labels: props.labels },
@@ -134,12 +142,20 @@ function exporterContainer(exporter: PostgresExporterProps): RestrictedContainer
     env: [
       { name: 'DATA_SOURCE_URI', value: `127.0.0.1:${POSTGRES_PORT}/${exporter.databaseName}?sslmode=disable` },
       { name: 'DATA_SOURCE_USER', value: exporter.user },
-      { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: exporter.password.secretName, key: exporter.password.key } } },
+      {
+        name: 'DATA_SOURCE_PASS',
+        valueFrom: { secretKeyRef: { name: exporter.password.secretName, key: exporter.password.key } },
+      },
     ],
     resources: {
       requests: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('32Mi') },
       limits: { memory: k8s.Quantity.fromString('128Mi') },
     },
-    livenessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: {
+      httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) },
+      periodSeconds: 30,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    },
   };
 }

@@ -1,10 +1,12 @@
-import { Duration } from 'cdk8s';
 import { imageVersion } from '@stateful-todo/kube-conventions';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+
 import * as k8s from '../../imports/k8s';
 import { checksum } from '../kube/checksum';
 import { ComponentLabels, componentLabels, labelAllObjects, selectorLabels } from '../kube/labels';
 import { restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
+
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference } from './database-credentials';
 import type { BackupDatabase } from './postgres-backup';
@@ -43,7 +45,6 @@ export function roleNameEnv(role: DatabaseRole): string {
   return `${role.toUpperCase()}_ROLE`;
 }
 
-
 /**
  * The step that makes a database's login roles and grants their rights (README, "Database roles"): a Job in the
  * database's namespace, from its own image, logged in as the bootstrap superuser — one of the two containers that
@@ -69,7 +70,10 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
     this.namespace = db.namespace;
     this.databaseName = db.name;
     this.clientPodLabels = selectorLabels(this, this.identity(db.image));
-    const fromSecret = (name: string, ref: SecretKeyReference): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } });
+    const fromSecret = (name: string, ref: SecretKeyReference): k8s.EnvVar => ({
+      name,
+      valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
+    });
     const jobSpec: k8s.JobSpec = {
       backoffLimit: 4,
       activeDeadlineSeconds: 600,
@@ -86,7 +90,11 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
             command: ['/bin/sh', '-c', ROLES_SCRIPT],
             env: [
               // The bootstrap superuser, whose name is in the database's ConfigMap.
-              ...libpqClientEnv(db, { valueFrom: { configMapKeyRef: { name: db.configMap.name, key: CONFIG_KEYS.user } } }, db.passwordSecret),
+              ...libpqClientEnv(
+                db,
+                { valueFrom: { configMapKeyRef: { name: db.configMap.name, key: CONFIG_KEYS.user } } },
+                db.passwordSecret,
+              ),
               ...Object.values(DatabaseRole).flatMap(role => [
                 { name: roleNameEnv(role), value: db.roleNames[role] },
                 fromSecret(`${role.toUpperCase()}_PASSWORD`, db.rolePassword(role)),

@@ -1,7 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+
 import { requireNamespace } from '../kube/chart-namespace';
 import { PropProblem, throwIfInvalid } from '../kube/prop-checks';
+
 import { IDatabaseClient, IDatabaseServer } from './database';
 import { ClientCredentials, ClientRole, DatabaseCredentials } from './database-credentials';
 import type { BackupDatabase } from './postgres-backup';
@@ -45,7 +47,12 @@ export abstract class PostgresServerBase extends Construct implements IDatabaseS
    * @param props the workload's props, every default applied
    * @param problems what the workload found wrong with `props` (its `checkProps`), thrown before anything is made
    */
-  protected constructor(scope: Construct, id: string, props: ResolvedPostgresServerProps, problems: readonly PropProblem[]) {
+  protected constructor(
+    scope: Construct,
+    id: string,
+    props: ResolvedPostgresServerProps,
+    problems: readonly PropProblem[],
+  ) {
     super(scope, id);
     throwIfInvalid(this, problems);
     this.namespace = requireNamespace(this);

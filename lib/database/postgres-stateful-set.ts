@@ -1,8 +1,15 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+
 import * as k8s from '../../imports/k8s';
 import { PropProblem } from '../kube/prop-checks';
-import { PostgresDatabase, PostgresDatabaseProps, resolvePostgresDatabaseProps, ResolvedPostgresDatabaseProps } from './postgres-database';
+
+import {
+  PostgresDatabase,
+  PostgresDatabaseProps,
+  resolvePostgresDatabaseProps,
+  ResolvedPostgresDatabaseProps,
+} from './postgres-database';
 import { DATA_VOLUME_NAME, POSTGRES_PORT_NAME } from './postgres-pod';
 
 export interface PostgresStatefulSetProps extends PostgresDatabaseProps {
@@ -49,19 +56,27 @@ export class PostgresStatefulSet extends PostgresDatabase {
 
   /** `props` with `POSTGRES_DEFAULTS` and `POSTGRES_STATEFUL_SET_DEFAULTS` applied. */
   public static resolve(props: PostgresStatefulSetProps): ResolvedPostgresStatefulSetProps {
-    return { ...resolvePostgresDatabaseProps(props), replicas: props.replicas ?? POSTGRES_STATEFUL_SET_DEFAULTS.replicas };
+    return {
+      ...resolvePostgresDatabaseProps(props),
+      replicas: props.replicas ?? POSTGRES_STATEFUL_SET_DEFAULTS.replicas,
+    };
   }
 
   private static checkResolved(props: ResolvedPostgresStatefulSetProps): PropProblem[] {
-    const problems = PostgresDatabase.checkCommonProps(props, STATEFUL_SET_NAME_MAX_LENGTH,
-      "a StatefulSet's pods carry the label 'controller-revision-hash: <name>-<10 characters>', at most 63");
+    const problems = PostgresDatabase.checkCommonProps(
+      props,
+      STATEFUL_SET_NAME_MAX_LENGTH,
+      "a StatefulSet's pods carry the label 'controller-revision-hash: <name>-<10 characters>', at most 63",
+    );
     const replicas = props.replicas;
     if (replicas !== 1) {
       problems.push({
-        prop: 'replicas', value: replicas,
-        message: 'must be 1 for a single-primary PostgreSQL without replication: extra StatefulSet pods would be '
-          + 'independent, empty databases behind one Service, not replicas; use an operator such as CloudNativePG '
-          + 'for replication',
+        prop: 'replicas',
+        value: replicas,
+        message:
+          'must be 1 for a single-primary PostgreSQL without replication: extra StatefulSet pods would be ' +
+          'independent, empty databases behind one Service, not replicas; use an operator such as CloudNativePG ' +
+          'for replication',
       });
     }
     return problems;
@@ -79,7 +94,14 @@ export class PostgresStatefulSet extends PostgresDatabase {
         // Pod DNS records must exist before the pod is ready, or a restarting primary is unreachable by name.
         publishNotReadyAddresses: true,
         selector: this.selector,
-        ports: [{ name: POSTGRES_PORT_NAME, port: this.port, targetPort: k8s.IntOrString.fromString(POSTGRES_PORT_NAME), protocol: 'TCP' }],
+        ports: [
+          {
+            name: POSTGRES_PORT_NAME,
+            port: this.port,
+            targetPort: k8s.IntOrString.fromString(POSTGRES_PORT_NAME),
+            protocol: 'TCP',
+          },
+        ],
       },
     });
 
@@ -94,20 +116,21 @@ export class PostgresStatefulSet extends PostgresDatabase {
         // Deleting the set or scaling it down never deletes a volume, and so never deletes data.
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
         template: this.podTemplate(),
-        volumeClaimTemplates: [{
-          // The claims the controller creates carry the database's selector labels, so they can be found after the
-          // set is gone. Only those: claim templates are immutable, so a label that changes with a version (the
-          // image tag) would make the API server reject the next database upgrade.
-          metadata: { name: DATA_VOLUME_NAME, labels: this.selector },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: this.storageClassName,
-            resources: { requests: { storage: this.storageQuantity } },
+        volumeClaimTemplates: [
+          {
+            // The claims the controller creates carry the database's selector labels, so they can be found after the
+            // set is gone. Only those: claim templates are immutable, so a label that changes with a version (the
+            // image tag) would make the API server reject the next database upgrade.
+            metadata: { name: DATA_VOLUME_NAME, labels: this.selector },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: this.storageClassName,
+              resources: { requests: { storage: this.storageQuantity } },
+            },
           },
-        }],
+        ],
       },
     });
     this.labelObjects();
   }
-
 }

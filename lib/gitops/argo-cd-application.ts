@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 
 export interface ArgoCdApplicationProps {

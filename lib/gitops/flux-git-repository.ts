@@ -1,5 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 
 export interface FluxGitRepositoryProps {
@@ -65,7 +66,13 @@ function checkResolved(props: ResolvedFluxGitRepositoryProps): PropProblem[] {
   checks.name('name', props.name, 'dnsSubdomain');
   checks.gitUrl('url', props.url);
   checks.gitBranch('branch', props.branch);
-  checks.integer('interval', props.interval.toSeconds(), 1, Number.MAX_SAFE_INTEGER, 'must be at least Duration.seconds(1)');
+  checks.integer(
+    'interval',
+    props.interval.toSeconds(),
+    1,
+    Number.MAX_SAFE_INTEGER,
+    'must be at least Duration.seconds(1)',
+  );
   return checks.problems;
 }
 

@@ -1,6 +1,8 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
+
 import { fluxDuration, FluxGitRepository } from './flux-git-repository';
 
 export interface FluxKustomizationProps {
@@ -43,7 +45,12 @@ export class FluxKustomization extends Construct {
 
   /** `props` with `FLUX_KUSTOMIZATION_DEFAULTS` applied, and no Kustomization to wait for unless named. */
   public static resolve(props: Omit<FluxKustomizationProps, 'source'>): ResolvedFluxKustomizationProps {
-    return { name: props.name, path: props.path, dependsOn: props.dependsOn ?? [], timeout: props.timeout ?? FLUX_KUSTOMIZATION_DEFAULTS.timeout };
+    return {
+      name: props.name,
+      path: props.path,
+      dependsOn: props.dependsOn ?? [],
+      timeout: props.timeout ?? FLUX_KUSTOMIZATION_DEFAULTS.timeout,
+    };
   }
 
   /** How long Flux waits for every object to be ready. */
@@ -83,6 +90,12 @@ function checkResolved(props: ResolvedFluxKustomizationProps): PropProblem[] {
   } else {
     props.dependsOn.forEach((name, index) => checks.name(`dependsOn[${index}]`, name, 'dnsSubdomain'));
   }
-  checks.integer('timeout', props.timeout.toSeconds(), 1, Number.MAX_SAFE_INTEGER, 'must be at least Duration.seconds(1)');
+  checks.integer(
+    'timeout',
+    props.timeout.toSeconds(),
+    1,
+    Number.MAX_SAFE_INTEGER,
+    'must be at least Duration.seconds(1)',
+  );
   return checks.problems;
 }

@@ -1,9 +1,11 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+
 import { stackLabels } from '../charts/namespace-chart';
 import { argoCdApplicationProps, fluxGitRepositoryProps, fluxKustomizationProps, StackConfig } from '../config';
 import { COMPONENT_LABEL, INSTANCE_LABEL, NAME_LABEL, VERSION_LABEL } from '../kube/labels';
+
 import { ArgoCdApplication } from './argo-cd-application';
 import { FluxGitRepository } from './flux-git-repository';
 import { FluxKustomization } from './flux-kustomization';
@@ -33,7 +35,10 @@ export class FluxChart extends Chart {
     const { config } = props;
     super(scope, id, { namespace: config.gitops.fluxNamespace, labels: gitopsLabels(config) });
     this.source = new FluxGitRepository(this, 'Source', fluxGitRepositoryProps(config));
-    this.kustomization = new FluxKustomization(this, 'Kustomization', { ...fluxKustomizationProps(config), source: this.source });
+    this.kustomization = new FluxKustomization(this, 'Kustomization', {
+      ...fluxKustomizationProps(config),
+      source: this.source,
+    });
   }
 }
 

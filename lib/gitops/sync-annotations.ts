@@ -44,9 +44,12 @@ const KEEP_DATA = {
 /** Gives every API object under `scope` a sync wave: `wave`, or CONFIG for ConfigMaps and Secrets, NAMESPACE for Namespaces. */
 export function assignSyncWaves(scope: IConstruct, wave: SyncWave): void {
   for (const object of apiObjects(scope)) {
-    const own = object.kind === 'Namespace' ? SyncWave.NAMESPACE
-      : object.kind === 'ConfigMap' || object.kind === 'Secret' ? SyncWave.CONFIG
-        : wave;
+    const own =
+      object.kind === 'Namespace'
+        ? SyncWave.NAMESPACE
+        : object.kind === 'ConfigMap' || object.kind === 'Secret'
+          ? SyncWave.CONFIG
+          : wave;
     object.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(own));
   }
 }

@@ -2,6 +2,7 @@ import { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+
 import * as k8s from '../../imports/k8s';
 import { requireNamespace } from '../kube/chart-namespace';
 import { componentLabels, labelAllObjects } from '../kube/labels';
@@ -25,9 +26,11 @@ export class BridgeBackend {
     const namespace = service.metadata.namespace ?? Chart.of(service).namespace;
     const servicePort = port ?? service.ports[0]?.port;
     if (namespace === undefined || servicePort === undefined) {
-      throw new Error(`${service.node.path}: a bridge backend needs a Service with a namespace and a port, got `
-        + `namespace ${JSON.stringify(namespace)} and port ${JSON.stringify(servicePort)}; create it in a Chart with `
-        + "a 'namespace', with at least one port");
+      throw new Error(
+        `${service.node.path}: a bridge backend needs a Service with a namespace and a port, got ` +
+          `namespace ${JSON.stringify(namespace)} and port ${JSON.stringify(servicePort)}; create it in a Chart with ` +
+          "a 'namespace', with at least one port",
+      );
     }
     return { serviceName: service.name, serviceNamespace: namespace, servicePort };
   }
@@ -112,8 +115,11 @@ export class IngressTls {
    * @see https://cert-manager.io/docs/usage/ingress/
    */
   public static fromClusterIssuer(clusterIssuer: string, secretName?: string): IngressTls {
-    return new IngressTls(host => secretName ?? `${host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-')}-tls`,
-      { [CLUSTER_ISSUER_ANNOTATION]: clusterIssuer }, { clusterIssuer, ...(secretName === undefined ? {} : { secretName }) });
+    return new IngressTls(
+      host => secretName ?? `${host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-')}-tls`,
+      { [CLUSTER_ISSUER_ANNOTATION]: clusterIssuer },
+      { clusterIssuer, ...(secretName === undefined ? {} : { secretName }) },
+    );
   }
 
   private constructor(
@@ -131,10 +137,22 @@ export class IngressTls {
     // certificate never issued: it is an error like any other bad name.
     const checks = new PropChecks();
     if ('clusterIssuer' in this.names) {
-      checks.name('tls.clusterIssuer', this.names.clusterIssuer, 'dnsSubdomain', 253, "the name of a cert-manager ClusterIssuer, such as 'letsencrypt-prod'");
+      checks.name(
+        'tls.clusterIssuer',
+        this.names.clusterIssuer,
+        'dnsSubdomain',
+        253,
+        "the name of a cert-manager ClusterIssuer, such as 'letsencrypt-prod'",
+      );
     }
     if ('secretName' in this.names) {
-      checks.name('tls.secretName', this.names.secretName, 'dnsSubdomain', 253, "the name of a kubernetes.io/tls Secret, such as 'drexii-me-tls'");
+      checks.name(
+        'tls.secretName',
+        this.names.secretName,
+        'dnsSubdomain',
+        253,
+        "the name of a kubernetes.io/tls Secret, such as 'drexii-me-tls'",
+      );
     }
     return checks.problems;
   }
@@ -200,16 +218,20 @@ export class IngressBridge extends Construct {
       spec: {
         ingressClassName: this.ingressClassName,
         tls: this.tlsSecretName ? [{ hosts: [this.host], secretName: this.tlsSecretName }] : undefined,
-        rules: [{
-          host: this.host,
-          http: {
-            paths: [{
-              path: this.path,
-              pathType: 'Prefix',
-              backend: { service: { name: this.externalNameService.name, port: { number: port } } },
-            }],
+        rules: [
+          {
+            host: this.host,
+            http: {
+              paths: [
+                {
+                  path: this.path,
+                  pathType: 'Prefix',
+                  backend: { service: { name: this.externalNameService.name, port: { number: port } } },
+                },
+              ],
+            },
           },
-        }],
+        ],
       },
     });
 
@@ -225,7 +247,11 @@ function checkResolved(props: ResolvedIngressBridgeProps): PropProblem[] {
   if (scheme) {
     checks.add('host', host, `must be a bare host name such as 'drexii.me'; drop the scheme '${scheme[0]}'`);
   } else if (typeof host !== 'string' || !HOST.test(host) || host.length > 253) {
-    checks.add('host', host, "must be a lower-case DNS host name such as 'drexii.me' or '*.drexii.me', with no port or path");
+    checks.add(
+      'host',
+      host,
+      "must be a lower-case DNS host name such as 'drexii.me' or '*.drexii.me', with no port or path",
+    );
   }
   const path = props.path;
   if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) {

@@ -8,8 +8,10 @@ import { IConstruct } from 'constructs';
 export function requireNamespace(scope: IConstruct): string {
   const namespace = Chart.of(scope).namespace;
   if (!namespace) {
-    throw new Error(`${scope.node.path}: must be created in a Chart with a 'namespace'; `
-      + 'the stack derives DNS names and NetworkPolicies from it');
+    throw new Error(
+      `${scope.node.path}: must be created in a Chart with a 'namespace'; ` +
+        'the stack derives DNS names and NetworkPolicies from it',
+    );
   }
   return namespace;
 }

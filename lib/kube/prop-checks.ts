@@ -16,8 +16,13 @@ export interface PropProblem {
 
 /** Thrown by a construct given bad props: one message naming every bad prop, its value and the fix. */
 export class InvalidPropsError extends Error {
-  constructor(public readonly constructPath: string, public readonly problems: readonly PropProblem[]) {
-    super(`${constructPath}: invalid props:\n${problems.map(p => `  - '${p.prop}' ${p.message}, got ${shownValue(p.prop, p.value)}`).join('\n')}`);
+  constructor(
+    public readonly constructPath: string,
+    public readonly problems: readonly PropProblem[],
+  ) {
+    super(
+      `${constructPath}: invalid props:\n${problems.map(p => `  - '${p.prop}' ${p.message}, got ${shownValue(p.prop, p.value)}`).join('\n')}`,
+    );
     this.name = 'InvalidPropsError';
   }
 }
@@ -62,18 +67,34 @@ export class PropChecks {
    * `value` must be a name of `kind`, no longer than `maxLength` (which is lower than the kind's own limit when
    * the construct derives longer names from it, such as `<name>-migrate-<hash>`).
    */
-  public name(prop: string, value: unknown, kind: NameKind, maxLength: number = NAME_KINDS[kind].maxLength, why?: string): void {
+  public name(
+    prop: string,
+    value: unknown,
+    kind: NameKind,
+    maxLength: number = NAME_KINDS[kind].maxLength,
+    why?: string,
+  ): void {
     const { pattern, description } = NAME_KINDS[kind];
     if (typeof value !== 'string' || !pattern.test(value) || value.length > maxLength) {
-      this.add(prop, value, `must be ${description} (lower-case letters, digits${kind === 'dnsSubdomain' ? ", '-' and '.'" : " and '-'"}, `
-        + `at most ${maxLength} characters)${why ? `; ${why}` : ''}`);
+      this.add(
+        prop,
+        value,
+        `must be ${description} (lower-case letters, digits${kind === 'dnsSubdomain' ? ", '-' and '.'" : " and '-'"}, ` +
+          `at most ${maxLength} characters)${why ? `; ${why}` : ''}`,
+      );
     }
   }
 
   /** A storage class to claim volumes of, when one is set (unset means the cluster's default class). */
   public storageClassName(prop: string, value: unknown): void {
     if (value !== undefined) {
-      this.name(prop, value, 'dnsSubdomain', NAME_KINDS.dnsSubdomain.maxLength, "or leave it unset for the cluster's default class");
+      this.name(
+        prop,
+        value,
+        'dnsSubdomain',
+        NAME_KINDS.dnsSubdomain.maxLength,
+        "or leave it unset for the cluster's default class",
+      );
     }
   }
 
@@ -97,7 +118,11 @@ export class PropChecks {
       const tag = imageTag(value);
       if (tag === undefined) {
         // The field's own example's tag: a made-up one (1.2.3) may be refused by the field's other rules.
-        this.add(prop, value, `must pin a tag or digest, such as '${value}:${imageTag(example) ?? '1.2.3'}'; an untagged image means 'latest'`);
+        this.add(
+          prop,
+          value,
+          `must pin a tag or digest, such as '${value}:${imageTag(example) ?? '1.2.3'}'; an untagged image means 'latest'`,
+        );
       } else if (tag === 'latest') {
         this.add(prop, value, "must pin a version tag, not 'latest', so that every node runs the same image");
       }
@@ -124,7 +149,11 @@ export class PropChecks {
   /** A Git repository URL that Argo CD and Flux can clone. */
   public gitUrl(prop: string, value: unknown): void {
     if (typeof value !== 'string' || !/^(https:\/\/|ssh:\/\/|git@)\S+$/.test(value)) {
-      this.add(prop, value, "must be an https://, ssh:// or git@ Git URL, such as 'https://github.com/you/stateful-todo.git'");
+      this.add(
+        prop,
+        value,
+        "must be an https://, ssh:// or git@ Git URL, such as 'https://github.com/you/stateful-todo.git'",
+      );
     }
   }
 
@@ -137,10 +166,19 @@ export class PropChecks {
 
   /** A folder of a repository, relative to its root (`prefix`, such as `./`, is what it must start with). */
   public repositoryPath(prop: string, value: unknown, prefix: string, example: string): void {
-    if (typeof value !== 'string' || value.startsWith('/') || !value.startsWith(prefix) || value.split('/').includes('..')
-      || /\s/.test(value)) {
-      this.add(prop, value, `must be a folder relative to the repository's root${prefix ? `, starting with '${prefix}'` : ''}, `
-        + `without '..', such as '${example}'`);
+    if (
+      typeof value !== 'string' ||
+      value.startsWith('/') ||
+      !value.startsWith(prefix) ||
+      value.split('/').includes('..') ||
+      /\s/.test(value)
+    ) {
+      this.add(
+        prop,
+        value,
+        `must be a folder relative to the repository's root${prefix ? `, starting with '${prefix}'` : ''}, ` +
+          `without '..', such as '${example}'`,
+      );
     }
   }
 }

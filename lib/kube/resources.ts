@@ -1,7 +1,9 @@
+import { parseQuantity } from '@stateful-todo/kube-conventions';
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { parseQuantity } from '@stateful-todo/kube-conventions';
+
 import * as k8s from '../../imports/k8s';
+
 import { PropChecks } from './prop-checks';
 import { sizeToQuantity } from './size';
 
@@ -40,8 +42,11 @@ export function checkResources(checks: PropChecks, prop: string, resources: Reso
   const request = checks.size(`${prop}.memoryRequest`, resources.memoryRequest, 'Size.mebibytes(256)');
   const limit = checks.size(`${prop}.memoryLimit`, resources.memoryLimit, 'Size.mebibytes(512)');
   if (request && limit && kibibytes(resources.memoryLimit) < kibibytes(resources.memoryRequest)) {
-    checks.add(`${prop}.memoryLimit`, sizeToQuantity(resources.memoryLimit),
-      `must be at least the memory request (${sizeToQuantity(resources.memoryRequest)}); the API server rejects a limit below it`);
+    checks.add(
+      `${prop}.memoryLimit`,
+      sizeToQuantity(resources.memoryLimit),
+      `must be at least the memory request (${sizeToQuantity(resources.memoryRequest)}); the API server rejects a limit below it`,
+    );
   }
 }
 
@@ -59,7 +64,11 @@ function kibibytes(size: Size): number {
 }
 
 /** `resources` as Kubernetes quantities (`250m`, `256Mi`), as a config writes them. */
-export function resourcesToQuantities(resources: Resources): { cpuRequest: string; memoryRequest: string; memoryLimit: string } {
+export function resourcesToQuantities(resources: Resources): {
+  cpuRequest: string;
+  memoryRequest: string;
+  memoryLimit: string;
+} {
   return {
     cpuRequest: resources.cpuRequest.amount,
     memoryRequest: sizeToQuantity(resources.memoryRequest),

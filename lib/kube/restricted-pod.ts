@@ -88,13 +88,19 @@ export function restrictedPodSpec(props: RestrictedPodProps): k8s.PodSpec {
     containers: [
       restrictedContainer({
         ...main,
-        volumeMounts: [...(main.volumeMounts ?? []), ...props.scratch.map(dir => ({ name: dir.name, mountPath: dir.mountPath }))],
+        volumeMounts: [
+          ...(main.volumeMounts ?? []),
+          ...props.scratch.map(dir => ({ name: dir.name, mountPath: dir.mountPath })),
+        ],
       }),
       ...(props.sidecars ?? []).map(restrictedContainer),
     ],
     volumes: [
       ...(props.volumes ?? []),
-      ...props.scratch.map(dir => ({ name: dir.name, emptyDir: { medium: dir.medium, sizeLimit: k8s.Quantity.fromString(dir.sizeLimit) } })),
+      ...props.scratch.map(dir => ({
+        name: dir.name,
+        emptyDir: { medium: dir.medium, sizeLimit: k8s.Quantity.fromString(dir.sizeLimit) },
+      })),
     ],
   };
 }

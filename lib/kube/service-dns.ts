@@ -6,6 +6,10 @@
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
 /** The fully qualified name of a Service: `<service>.<namespace>.svc.<cluster domain>`. */
-export function serviceFqdn(serviceName: string, namespace: string, clusterDomain: string = DEFAULT_CLUSTER_DOMAIN): string {
+export function serviceFqdn(
+  serviceName: string,
+  namespace: string,
+  clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
+): string {
   return `${serviceName}.${namespace}.svc.${clusterDomain}`;
 }

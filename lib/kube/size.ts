@@ -25,5 +25,7 @@ export function sizeToQuantity(size: Size): string {
       return `${amount}${unit.suffix}`;
     }
   }
-  throw new Error(`a size of ${size.toKibibytes({ rounding: SizeRoundingBehavior.NONE })}Ki is not a whole number of KiB`);
+  throw new Error(
+    `a size of ${size.toKibibytes({ rounding: SizeRoundingBehavior.NONE })}Ki is not a whole number of KiB`,
+  );
 }

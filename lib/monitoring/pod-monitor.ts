@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import { ComponentLabels, componentLabels, labelAllObjects } from '../kube/labels';
 import { PropChecks, throwIfInvalid } from '../kube/prop-checks';
@@ -42,7 +43,11 @@ export type ResolvedPodMetricsProps = Required<PodMetricsProps>;
 export class PodMetrics extends Construct {
   /** `props` with `POD_METRICS_DEFAULTS` applied. */
   public static resolve(props: PodMetricsProps): ResolvedPodMetricsProps {
-    return { ...props, path: props.path ?? POD_METRICS_DEFAULTS.path, interval: props.interval ?? POD_METRICS_DEFAULTS.interval };
+    return {
+      ...props,
+      path: props.path ?? POD_METRICS_DEFAULTS.path,
+      interval: props.interval ?? POD_METRICS_DEFAULTS.interval,
+    };
   }
 
   public readonly podMonitor: monitoring.PodMonitor;

@@ -5,9 +5,16 @@ import { DatabaseCredentials } from '../../lib/database/database-credentials';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
 import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
-function build(props: Partial<Omit<AppNetworkPolicyProps, 'app' | 'database'>> = {}): { policy: AppNetworkPolicy; app: TodoApp; db: PostgresStatefulSet; manifests: Manifest[] } {
+function build(props: Partial<Omit<AppNetworkPolicyProps, 'app' | 'database'>> = {}): {
+  policy: AppNetworkPolicy;
+  app: TodoApp;
+  db: PostgresStatefulSet;
+  manifests: Manifest[];
+} {
   const cdk8sApp = testApp();
-  const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', { credentials: DatabaseCredentials.forDevelopment('test-password-123') });
+  const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', {
+    credentials: DatabaseCredentials.forDevelopment('test-password-123'),
+  });
   const chart = namespacedChart('stateful-namespace', cdk8sApp);
   const app = new TodoApp(chart, 'TodoApp', { database: db, preset: TodoAppPreset.NODE_SERVICE });
   const policy = new AppNetworkPolicy(chart, 'NetworkPolicy', { app, database: db, ...props });
@@ -22,39 +29,55 @@ describe('AppNetworkPolicy', () => {
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 
-  test('the server pods take connections from the ingress controller\'s namespace (default ingress-nginx) on the app port only', () => {
+  test("the server pods take connections from the ingress controller's namespace (default ingress-nginx) on the app port only", () => {
     const { app, manifests, policy } = build();
     expect(policy.ingressControllerNamespace).toBe('ingress-nginx');
     const ingress = only(manifests, 'NetworkPolicy', 'stateful-flask-ingress');
     expect(ingress.spec.podSelector).toEqual({ matchLabels: app.serverSelector });
     expect(ingress.spec.policyTypes).toEqual(['Ingress']);
-    expect(ingress.spec.ingress).toEqual([{ from: [{ namespaceSelector: namespace('ingress-nginx') }], ports: [{ port: 'http', protocol: 'TCP' }] }]);
+    expect(ingress.spec.ingress).toEqual([
+      { from: [{ namespaceSelector: namespace('ingress-nginx') }], ports: [{ port: 'http', protocol: 'TCP' }] },
+    ]);
   });
 
-  test('with a Prometheus namespace, it reaches the server pods\' port (which serves /metrics) too; another controller namespace is a prop', () => {
-    const ingress = only(build({ ingressControllerNamespace: 'traefik', prometheusNamespace: 'monitoring' }).manifests, 'NetworkPolicy', 'stateful-flask-ingress');
+  test("with a Prometheus namespace, it reaches the server pods' port (which serves /metrics) too; another controller namespace is a prop", () => {
+    const ingress = only(
+      build({ ingressControllerNamespace: 'traefik', prometheusNamespace: 'monitoring' }).manifests,
+      'NetworkPolicy',
+      'stateful-flask-ingress',
+    );
     expect(ingress.spec.ingress).toEqual([
       { from: [{ namespaceSelector: namespace('traefik') }], ports: [{ port: 'http', protocol: 'TCP' }] },
       { from: [{ namespaceSelector: namespace('monitoring') }], ports: [{ port: 'http', protocol: 'TCP' }] },
     ]);
   });
 
-  test('the server and migration pods reach only DNS (kube-dns, UDP and TCP 53) and the database\'s pods on its port', () => {
+  test("the server and migration pods reach only DNS (kube-dns, UDP and TCP 53) and the database's pods on its port", () => {
     const { app, db, manifests } = build();
     const egress = only(manifests, 'NetworkPolicy', 'stateful-flask-egress');
     expect(egress.spec.podSelector).toEqual({ matchLabels: app.clientPodLabels });
     expect(egress.spec.policyTypes).toEqual(['Egress']);
-    expect(egress.spec.egress).toEqual([{
-      to: [{ namespaceSelector: namespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-      ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
-    }, {
-      to: [{ namespaceSelector: namespace('postgres'), podSelector: { matchLabels: db.selector } }],
-      ports: [{ port: 5432, protocol: 'TCP' }],
-    }]);
+    expect(egress.spec.egress).toEqual([
+      {
+        to: [{ namespaceSelector: namespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [
+          { port: 53, protocol: 'UDP' },
+          { port: 53, protocol: 'TCP' },
+        ],
+      },
+      {
+        to: [{ namespaceSelector: namespace('postgres'), podSelector: { matchLabels: db.selector } }],
+        ports: [{ port: 5432, protocol: 'TCP' }],
+      },
+    ]);
   });
 
   test('fails on a namespace that is no DNS label, naming the prop, the value and the fix', () => {
-    expect(() => build({ ingressControllerNamespace: 'Ingress_Nginx' })).toThrow(/'ingressControllerNamespace' must be a DNS-1123 label.*got "Ingress_Nginx"/);
-    expect(() => build({ prometheusNamespace: 'monitoring.svc' })).toThrow(/'prometheusNamespace' must be a DNS-1123 label.*got "monitoring.svc"/);
+    expect(() => build({ ingressControllerNamespace: 'Ingress_Nginx' })).toThrow(
+      /'ingressControllerNamespace' must be a DNS-1123 label.*got "Ingress_Nginx"/,
+    );
+    expect(() => build({ prometheusNamespace: 'monitoring.svc' })).toThrow(
+      /'prometheusNamespace' must be a DNS-1123 label.*got "monitoring.svc"/,
+    );
   });
 });

@@ -1,21 +1,31 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { readSettings } from '../../app/src/settings';
-import { TASKS_CHANGED_CHANNEL } from '../../app/src/task-list-cache';
+
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
+
+import { readSettings } from '../../app/src/settings';
+import { TASKS_CHANGED_CHANNEL } from '../../app/src/task-list-cache';
 import { CONFIG_CHECKSUM_ANNOTATION, TodoApp } from '../../lib/app/todo-app';
-import { TODO_APP_DEFAULTS, TodoAppProps } from '../../lib/app/todo-app-props';
 import { AppPreset, TodoAppPreset } from '../../lib/app/todo-app-preset';
+import { TODO_APP_DEFAULTS, TodoAppProps } from '../../lib/app/todo-app-props';
 import { IDatabase, IDatabaseClient } from '../../lib/database/database';
 import { ClientCredentials, ClientRole, DatabaseCredentials } from '../../lib/database/database-credentials';
+import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
 import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
-interface Built { app: TodoApp; db: PostgresStatefulSet; manifests: Manifest[]; dbManifests: Manifest[] }
+interface Built {
+  app: TodoApp;
+  db: PostgresStatefulSet;
+  manifests: Manifest[];
+  dbManifests: Manifest[];
+}
 
-function build(props: Partial<TodoAppProps> = {}, credentials = DatabaseCredentials.forDevelopment('test-password-123')): Built {
+function build(
+  props: Partial<TodoAppProps> = {},
+  credentials = DatabaseCredentials.forDevelopment('test-password-123'),
+): Built {
   const cdk8sApp = testApp();
   const dbChart = namespacedChart('postgres', cdk8sApp);
   const db = new PostgresStatefulSet(dbChart, 'Postgres', { credentials, databaseName: 'tasks', user: 'flask' });
@@ -41,7 +51,11 @@ describe('TodoApp', () => {
     expect(service.spec.type).toBe('ClusterIP');
     expect(service.spec.ports).toEqual([{ name: 'http', port: 5000, targetPort: 'http', protocol: 'TCP' }]);
     expect(service.spec.selector).toEqual(only(manifests, 'Deployment').spec.selector.matchLabels);
-    expect(app).toMatchObject({ serviceName: 'stateful-flask', serviceNamespace: 'stateful-namespace', servicePort: 5000 });
+    expect(app).toMatchObject({
+      serviceName: 'stateful-flask',
+      serviceNamespace: 'stateful-namespace',
+      servicePort: 5000,
+    });
   });
 
   test('DB_HOST, DB_PORT and DB_NAME come from a ConfigMap whose values are read off the database', () => {
@@ -55,7 +69,7 @@ describe('TodoApp', () => {
     }
   });
 
-  test('the server logs in as the database\'s service role, the migration Job as its owner: each password from a Secret of the app namespace', () => {
+  test("the server logs in as the database's service role, the migration Job as its owner: each password from a Secret of the app namespace", () => {
     const { manifests, dbManifests } = build();
     const decoded = (s: Manifest, key: string) => Buffer.from(s.data[key], 'base64').toString();
     const roles = only(dbManifests, 'Secret', 'postgres-roles');
@@ -64,24 +78,38 @@ describe('TodoApp', () => {
     expect(server.DB_USER).toBe('tasks_service');
     expect(migration.DB_USER).toBe('tasks_owner');
     expect(server.DB_PASSWORD).toEqual({ secretKeyRef: { name: 'stateful-flask-db-credentials', key: 'DB_PASSWORD' } });
-    expect(migration.DB_PASSWORD).toEqual({ secretKeyRef: { name: 'stateful-flask-migration-credentials', key: 'DB_PASSWORD' } });
+    expect(migration.DB_PASSWORD).toEqual({
+      secretKeyRef: { name: 'stateful-flask-migration-credentials', key: 'DB_PASSWORD' },
+    });
     // Each holds its role's password, as the roles Job sets it; never the superuser's.
     const serverSecret = only(manifests, 'Secret', 'stateful-flask-db-credentials');
     const migrationSecret = only(manifests, 'Secret', 'stateful-flask-migration-credentials');
     expect(Object.keys(serverSecret.data)).toEqual(['DB_PASSWORD']);
     expect(decoded(serverSecret, 'DB_PASSWORD')).toBe(decoded(roles, 'SERVICE_PASSWORD'));
     expect(decoded(migrationSecret, 'DB_PASSWORD')).toBe(decoded(roles, 'OWNER_PASSWORD'));
-    expect(decoded(serverSecret, 'DB_PASSWORD')).not.toBe(decoded(only(dbManifests, 'Secret', 'postgres-credentials'), 'POSTGRES_PASSWORD'));
+    expect(decoded(serverSecret, 'DB_PASSWORD')).not.toBe(
+      decoded(only(dbManifests, 'Secret', 'postgres-credentials'), 'POSTGRES_PASSWORD'),
+    );
     expect(serverSecret.metadata.annotations?.['todo-stack/purpose']).toMatch(/^development only/);
   });
 
   test('with cluster-provided credentials no Secret is emitted and the named ones are referenced', () => {
-    const { manifests } = build({}, DatabaseCredentials.fromClusterSecrets({
-      databaseSecretName: 'pg', rolesSecretName: 'pg-roles', clientSecretName: 'todo-db', migrationSecretName: 'todo-db-owner',
-    }));
+    const { manifests } = build(
+      {},
+      DatabaseCredentials.fromClusterSecrets({
+        databaseSecretName: 'pg',
+        rolesSecretName: 'pg-roles',
+        clientSecretName: 'todo-db',
+        migrationSecretName: 'todo-db-owner',
+      }),
+    );
     expect(manifests.filter(m => m.kind === 'Secret')).toEqual([]);
-    expect(envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]).DB_PASSWORD).toEqual({ secretKeyRef: { name: 'todo-db', key: 'DB_PASSWORD' } });
-    expect(envOf(only(manifests, 'Job').spec.template.spec.containers[0]).DB_PASSWORD).toEqual({ secretKeyRef: { name: 'todo-db-owner', key: 'DB_PASSWORD' } });
+    expect(envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]).DB_PASSWORD).toEqual({
+      secretKeyRef: { name: 'todo-db', key: 'DB_PASSWORD' },
+    });
+    expect(envOf(only(manifests, 'Job').spec.template.spec.containers[0]).DB_PASSWORD).toEqual({
+      secretKeyRef: { name: 'todo-db-owner', key: 'DB_PASSWORD' },
+    });
   });
 
   test('an init container waits, with the database image, until the database accepts connections, naming its user', () => {
@@ -90,7 +118,9 @@ describe('TodoApp', () => {
     expect(init.name).toBe('wait-for-database');
     expect(init.image).toBe(db.image);
     // The pod's uid has no passwd entry in the database image: without -U, libpq makes "no attempt" (exit 3) forever.
-    expect(init.command.join(' ')).toContain('until pg_isready -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME"');
+    expect(init.command.join(' ')).toContain(
+      'until pg_isready -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME"',
+    );
     expect(envOf(init).DB_USER).toBe('tasks_service');
     expect(Object.keys(envOf(init)).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PORT', 'DB_USER']);
     expect(init.resources.limits.memory).toBe('64Mi');
@@ -98,7 +128,14 @@ describe('TodoApp', () => {
 
   test('Flask preset: started with flask run and no debugger, TCP probes (no probe touches the database)', () => {
     const container = only(build().manifests, 'Deployment').spec.template.spec.containers[0];
-    expect(container.command).toEqual(['flask', 'run', '--host=0.0.0.0', '--port=5000', '--no-debugger', '--no-reload']);
+    expect(container.command).toEqual([
+      'flask',
+      'run',
+      '--host=0.0.0.0',
+      '--port=5000',
+      '--no-debugger',
+      '--no-reload',
+    ]);
     expect(container.readinessProbe.tcpSocket).toEqual({ port: 'http' });
     expect(container.livenessProbe.tcpSocket).toEqual({ port: 'http' });
     expect(container.startupProbe.tcpSocket).toEqual({ port: 'http' });
@@ -107,8 +144,12 @@ describe('TodoApp', () => {
 
   test('Flask preset: the port is fixed by the image; another port is an error naming the prop, the value and the fix', () => {
     expect(only(build().manifests, 'Service').spec.ports[0].port).toBe(5000);
-    expect(() => build({ port: 8080 })).toThrow(/'port' must be 5000 with the 'flask' preset, whose image always listens on 5000; leave it unset.*got 8080/);
-    expect(() => build({ preset: TodoAppPreset.NODE_SERVICE, port: 70000 })).toThrow(/'port' must be a whole number from 1 to 65535, got 70000/);
+    expect(() => build({ port: 8080 })).toThrow(
+      /'port' must be 5000 with the 'flask' preset, whose image always listens on 5000; leave it unset.*got 8080/,
+    );
+    expect(() => build({ preset: TodoAppPreset.NODE_SERVICE, port: 70000 })).toThrow(
+      /'port' must be a whole number from 1 to 65535, got 70000/,
+    );
   });
 
   test('node-service preset: the container listens where the Service and probes point (PORT from the port prop)', () => {
@@ -137,15 +178,28 @@ describe('TodoApp', () => {
   });
 
   test('restricted securityContext, read-only root, resources as given', () => {
-    const { manifests } = build({ resources: { cpuRequest: Cpu.millis(200), memoryRequest: Size.mebibytes(64), memoryLimit: Size.mebibytes(128) } });
+    const { manifests } = build({
+      resources: { cpuRequest: Cpu.millis(200), memoryRequest: Size.mebibytes(64), memoryLimit: Size.mebibytes(128) },
+    });
     const pod = only(manifests, 'Deployment').spec.template.spec;
-    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     for (const container of [...pod.containers, ...pod.initContainers]) {
       expect(container.securityContext).toEqual({
-        runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
       });
     }
-    expect(pod.containers[0].resources).toEqual({ requests: { cpu: '200m', memory: '64Mi' }, limits: { memory: '128Mi' } });
+    expect(pod.containers[0].resources).toEqual({
+      requests: { cpu: '200m', memory: '64Mi' },
+      limits: { memory: '128Mi' },
+    });
   });
 
   test('the migration Job runs the command with the same database env but its login (the owner), and is bounded', () => {
@@ -158,9 +212,16 @@ describe('TodoApp', () => {
     const pod = job.spec.template.spec;
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.containers[0].command.join(' ')).toContain('flask db upgrade -d /tmp/migrations');
-    const { DB_USER: _user, DB_PASSWORD: _password, ...serverEnv } = envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]);
-    expect(envOf(pod.containers[0])).toEqual({ ...serverEnv, DB_USER: 'tasks_owner',
-      DB_PASSWORD: { secretKeyRef: { name: 'stateful-flask-migration-credentials', key: 'DB_PASSWORD' } } });
+    const {
+      DB_USER: _user,
+      DB_PASSWORD: _password,
+      ...serverEnv
+    } = envOf(only(manifests, 'Deployment').spec.template.spec.containers[0]);
+    expect(envOf(pod.containers[0])).toEqual({
+      ...serverEnv,
+      DB_USER: 'tasks_owner',
+      DB_PASSWORD: { secretKeyRef: { name: 'stateful-flask-migration-credentials', key: 'DB_PASSWORD' } },
+    });
     expect(pod.initContainers[0].name).toBe('wait-for-database');
   });
 
@@ -170,12 +231,23 @@ describe('TodoApp', () => {
     expect(name({})).toBe(base);
     expect(name({ migrationCommand: ['flask', 'db', 'upgrade'] })).not.toBe(base);
     expect(name({ image: 'daredrexel/stateful-flask:v1' })).not.toBe(base);
-    expect(name({ resources: { cpuRequest: Cpu.millis(200), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(256) } })).not.toBe(base);
+    expect(
+      name({
+        resources: {
+          cpuRequest: Cpu.millis(200),
+          memoryRequest: Size.mebibytes(128),
+          memoryLimit: Size.mebibytes(256),
+        },
+      }),
+    ).not.toBe(base);
     expect(name({ migrationJobTtl: Duration.hours(1) })).not.toBe(base);
     // The database image runs the Job's init container.
     const cdk8sApp = testApp();
     const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', {
-      credentials: DatabaseCredentials.forDevelopment('test-password-123'), databaseName: 'tasks', user: 'flask', image: 'postgres:17.7-bookworm',
+      credentials: DatabaseCredentials.forDevelopment('test-password-123'),
+      databaseName: 'tasks',
+      user: 'flask',
+      image: 'postgres:17.7-bookworm',
     });
     const chart = namespacedChart('stateful-namespace', cdk8sApp);
     new TodoApp(chart, 'TodoApp', { database: db });
@@ -226,7 +298,11 @@ describe('TodoApp', () => {
     const hpa = only(manifests, 'HorizontalPodAutoscaler');
     const deployment = only(manifests, 'Deployment');
     expect(hpa.apiVersion).toBe('autoscaling/v2');
-    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: deployment.apiVersion, kind: deployment.kind, name: deployment.metadata.name });
+    expect(hpa.spec.scaleTargetRef).toEqual({
+      apiVersion: deployment.apiVersion,
+      kind: deployment.kind,
+      name: deployment.metadata.name,
+    });
     expect(hpa.spec.scaleTargetRef.apiVersion).toBe('apps/v1');
     expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6 });
     expect(hpa.spec.metrics[0].resource.target).toEqual({ type: 'Utilization', averageUtilization: 60 });
@@ -242,11 +318,14 @@ describe('TodoApp', () => {
     expect(annotation({ replicas: 2 })).toBe(base);
     const cdk8sApp = testApp();
     const db = new PostgresStatefulSet(namespacedChart('postgres', cdk8sApp), 'Postgres', {
-      credentials: DatabaseCredentials.forDevelopment('test-password-123'), databaseName: 'other',
+      credentials: DatabaseCredentials.forDevelopment('test-password-123'),
+      databaseName: 'other',
     });
     const chart = namespacedChart('stateful-namespace', cdk8sApp);
     new TodoApp(chart, 'TodoApp', { database: db });
-    expect(only(synth(chart), 'Deployment').spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION]).not.toBe(base);
+    expect(only(synth(chart), 'Deployment').spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION]).not.toBe(
+      base,
+    );
   });
 
   test('rolling updates never drop below the desired count', () => {
@@ -255,21 +334,38 @@ describe('TodoApp', () => {
   });
 
   test('fails on bad props with one error naming every prop, its value and the fix', () => {
-    expect(() => build({ name: 'a'.repeat(47), port: 70000, replicas: 0, resources: {
-      cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(256), memoryLimit: Size.mebibytes(128),
-    } })).toThrow(new RegExp([
-      "stateful-namespace/TodoApp: invalid props:",
-      "  - 'name' must be a DNS-1035 label .*at most 46 characters.*the migration Job is '<name>-migrate-<8 characters>'.*got \"a{47}\"",
-      "  - 'port' must be a whole number from 1 to 65535, got 70000",
-      "  - 'replicas' must be a whole number from 1 to 1000, got 0",
-      "  - 'resources.memoryLimit' must be at least the memory request \\(256Mi\\).*got \"128Mi\"",
-    ].join('\n')));
+    expect(() =>
+      build({
+        name: 'a'.repeat(47),
+        port: 70000,
+        replicas: 0,
+        resources: {
+          cpuRequest: Cpu.millis(100),
+          memoryRequest: Size.mebibytes(256),
+          memoryLimit: Size.mebibytes(128),
+        },
+      }),
+    ).toThrow(
+      new RegExp(
+        [
+          'stateful-namespace/TodoApp: invalid props:',
+          "  - 'name' must be a DNS-1035 label .*at most 46 characters.*the migration Job is '<name>-migrate-<8 characters>'.*got \"a{47}\"",
+          "  - 'port' must be a whole number from 1 to 65535, got 70000",
+          "  - 'replicas' must be a whole number from 1 to 1000, got 0",
+          '  - \'resources.memoryLimit\' must be at least the memory request \\(256Mi\\).*got "128Mi"',
+        ].join('\n'),
+      ),
+    );
     // The longest name that fits: its Job name is exactly 63 characters.
     const { manifests } = build({ name: 'a'.repeat(46) });
     expect(only(manifests, 'Job').metadata.name).toHaveLength(63);
     expect(() => build({ image: 'todo' })).toThrow(/'image' must pin a tag or digest, such as 'todo:v0'/);
-    expect(() => build({ migrationCommand: [] })).toThrow(/'migrationCommand' must be a non-empty list of non-empty strings/);
-    expect(() => build({ autoscaling: { minReplicas: 3, maxReplicas: 2 } })).toThrow(/'autoscaling.maxReplicas' must be a whole number from autoscaling.minReplicas to 1000, got 2/);
+    expect(() => build({ migrationCommand: [] })).toThrow(
+      /'migrationCommand' must be a non-empty list of non-empty strings/,
+    );
+    expect(() => build({ autoscaling: { minReplicas: 3, maxReplicas: 2 } })).toThrow(
+      /'autoscaling.maxReplicas' must be a whole number from autoscaling.minReplicas to 1000, got 2/,
+    );
   });
 
   test('connects to any IDatabase: host, port, names, client tools image and credentials are read off the interface', () => {
@@ -284,17 +380,26 @@ describe('TodoApp', () => {
       clientToolsImage: 'postgres:16.4-bookworm',
       providedClientSecrets: () => ['shop-db'],
       bindClient: (_scope: Construct, _name: string, role: ClientRole): ClientCredentials => ({
-        user: `shop_${role}`, password: { secretName: 'shop-db', key: `${role}-password` },
+        user: `shop_${role}`,
+        password: { secretName: 'shop-db', key: `${role}-password` },
       }),
-      allowClient: (client: IDatabaseClient) => { allowed.push(client.node.path); },
+      allowClient: (client: IDatabaseClient) => {
+        allowed.push(client.node.path);
+      },
     });
     const app = new TodoApp(chart, 'TodoApp', { database, preset: TodoAppPreset.NODE_SERVICE });
     const manifests = synth(chart);
-    expect(only(manifests, 'ConfigMap').data).toEqual({ DB_HOST: 'pg.example.internal', DB_PORT: '6543', DB_NAME: 'shop' });
+    expect(only(manifests, 'ConfigMap').data).toEqual({
+      DB_HOST: 'pg.example.internal',
+      DB_PORT: '6543',
+      DB_NAME: 'shop',
+    });
     const pod = only(manifests, 'Deployment').spec.template.spec;
     expect(pod.initContainers[0].image).toBe('postgres:16.4-bookworm');
     expect(envOf(pod.containers[0]).DB_USER).toBe('shop_service');
-    expect(envOf(pod.containers[0]).DB_PASSWORD).toEqual({ secretKeyRef: { name: 'shop-db', key: 'service-password' } });
+    expect(envOf(pod.containers[0]).DB_PASSWORD).toEqual({
+      secretKeyRef: { name: 'shop-db', key: 'service-password' },
+    });
     expect(envOf(only(manifests, 'Job').spec.template.spec.containers[0]).DB_USER).toBe('shop_owner');
     expect(manifests.filter(m => m.kind === 'Secret')).toEqual([]);
     expect(allowed).toEqual([app.node.path]);
@@ -310,7 +415,10 @@ describe('TodoApp', () => {
 
   test("the node service preset's change channels are the ones the service LISTENs on and its migration notifies", () => {
     expect(TodoAppPreset.NODE_SERVICE.changeChannels).toEqual([TASKS_CHANGED_CHANNEL]);
-    const migration = fs.readFileSync(path.join(__dirname, '..', '..', 'app', 'migrations', '0002_notify_task_changes.sql'), 'utf8');
+    const migration = fs.readFileSync(
+      path.join(__dirname, '..', '..', 'app', 'migrations', '0002_notify_task_changes.sql'),
+      'utf8',
+    );
     expect(migration).toContain(`pg_notify('${TASKS_CHANGED_CHANNEL}', '')`);
     // The Flask image keeps nothing in memory.
     expect(TodoAppPreset.FLASK.changeChannels).toEqual([]);
@@ -341,7 +449,9 @@ describe('TodoApp', () => {
     expect(only(manifests, 'Service', 'todo').spec.ports[0].port).toBe(8080);
     expect(envOf(only(manifests, 'Deployment', 'todo').spec.template.spec.containers[0]).PORT).toBe('8080');
     expect(envOf(only(manifests, 'Deployment', 'todo').spec.template.spec.containers[0]).TASK_LIST_CACHE).toBe('off');
-    expect(only(manifests, 'Deployment', 'todo').spec.template.spec.containers[0].image).toBe('registry.example.com/todo:1.2.3');
+    expect(only(manifests, 'Deployment', 'todo').spec.template.spec.containers[0].image).toBe(
+      'registry.example.com/todo:1.2.3',
+    );
     expect(only(manifests, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 3, maxReplicas: 4 });
     expect(only(manifests, 'Job').spec.ttlSecondsAfterFinished).toBe(1800);
     expect(only(manifests, 'Job').spec.template.spec.containers[0].command).toEqual(['node', 'migrate.js']);
@@ -368,13 +478,18 @@ describe('taskListCache: GET /tasks from memory, or always from the database', (
     expect(readSettings(DB_ENV).taskListCache).toBe(true);
   });
 
-  test.each([[true, 'on'], [false, 'off']])('%s sets the variable the service reads to %s', (taskListCache, value) => {
+  test.each([
+    [true, 'on'],
+    [false, 'off'],
+  ])('%s sets the variable the service reads to %s', (taskListCache, value) => {
     const { server } = deploymentOf({ taskListCache });
     expect(TodoAppPreset.NODE_SERVICE.taskListCacheEnv).toBe('TASK_LIST_CACHE');
     expect(envOf(server).TASK_LIST_CACHE).toBe(value);
     // What the service itself makes of the pod's environment (app/src/settings.ts); DB_* come from the ConfigMap
     // and the Secret, stood in for by DB_ENV.
-    const literal = Object.fromEntries(server.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    const literal = Object.fromEntries(
+      server.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]),
+    );
     expect(readSettings({ ...DB_ENV, ...literal }).taskListCache).toBe(taskListCache);
   });
 
@@ -385,13 +500,21 @@ describe('taskListCache: GET /tasks from memory, or always from the database', (
     expect(only(after.manifests, 'Job')).toEqual(only(before.manifests, 'Job'));
   });
 
-  test("the Flask image keeps nothing in memory: setting it there is an error that says so; a non-boolean is one too", () => {
-    expect(TodoApp.checkProps({ preset: TodoAppPreset.FLASK, taskListCache: false })).toEqual([expect.objectContaining({
-      prop: 'taskListCache', value: false, message: expect.stringContaining("the 'flask' preset's image keeps no task list in memory"),
-    })]);
-    expect(TodoApp.checkProps({ preset: TodoAppPreset.NODE_SERVICE, taskListCache: 'off' as any })).toEqual([expect.objectContaining({
-      prop: 'taskListCache', value: 'off', message: expect.stringContaining('must be true'),
-    })]);
+  test('the Flask image keeps nothing in memory: setting it there is an error that says so; a non-boolean is one too', () => {
+    expect(TodoApp.checkProps({ preset: TodoAppPreset.FLASK, taskListCache: false })).toEqual([
+      expect.objectContaining({
+        prop: 'taskListCache',
+        value: false,
+        message: expect.stringContaining("the 'flask' preset's image keeps no task list in memory"),
+      }),
+    ]);
+    expect(TodoApp.checkProps({ preset: TodoAppPreset.NODE_SERVICE, taskListCache: 'off' as any })).toEqual([
+      expect.objectContaining({
+        prop: 'taskListCache',
+        value: 'off',
+        message: expect.stringContaining('must be true'),
+      }),
+    ]);
     expect(TodoApp.checkProps({ preset: TodoAppPreset.NODE_SERVICE, taskListCache: false })).toEqual([]);
   });
 });
@@ -401,8 +524,15 @@ describe('TodoApp.resolve: each default applied once, and what the constructor a
     const resolved = TodoApp.resolve({ preset: TodoAppPreset.FLASK, autoscaling: { maxReplicas: 4 } });
     const flask = TodoAppPreset.FLASK;
     expect(resolved).toMatchObject({
-      name: TODO_APP_DEFAULTS.name, image: flask.defaultImage, port: 5000, migrationCommand: flask.migrationCommand,
-      autoscaling: { minReplicas: TODO_APP_DEFAULTS.autoscaling.minReplicas, maxReplicas: 4, cpuUtilizationPercent: TODO_APP_DEFAULTS.autoscaling.cpuUtilizationPercent },
+      name: TODO_APP_DEFAULTS.name,
+      image: flask.defaultImage,
+      port: 5000,
+      migrationCommand: flask.migrationCommand,
+      autoscaling: {
+        minReplicas: TODO_APP_DEFAULTS.autoscaling.minReplicas,
+        maxReplicas: 4,
+        cpuUtilizationPercent: TODO_APP_DEFAULTS.autoscaling.cpuUtilizationPercent,
+      },
     });
     expect(TodoApp.resolve({ preset: TodoAppPreset.NODE_SERVICE }).port).toBe(TODO_APP_DEFAULTS.port);
   });

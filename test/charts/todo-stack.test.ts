@@ -1,10 +1,13 @@
+import { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
+
 import { DatabaseWorkload, resolveConfig, stageConfig, stageNames } from '../../lib/config';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
 import { sizeToQuantity } from '../../lib/kube/size';
-import { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
 import { Manifest, only, synthStack } from '../support/manifests';
 
-const RECOMMENDED = ['name', 'instance', 'component', 'part-of', 'managed-by', 'version'].map(l => `app.kubernetes.io/${l}`);
+const RECOMMENDED = ['name', 'instance', 'component', 'part-of', 'managed-by', 'version'].map(
+  l => `app.kubernetes.io/${l}`,
+);
 const CLUSTER_SCOPED = new Set(['Namespace', 'PersistentVolume']);
 
 /** Every pod template of a manifest set, with the object that holds it. */
@@ -17,12 +20,21 @@ function podTemplates(manifests: Manifest[]): Array<{ owner: Manifest; template:
 /** Every `{ kind, name, key }` an env var of a pod reads, with the namespace it is read in. */
 function keyReferences(manifests: Manifest[]) {
   return podTemplates(manifests).flatMap(({ owner, template }) =>
-    [...template.spec.containers, ...(template.spec.initContainers ?? [])].flatMap((c: any) => (c.env ?? [])
-      .filter((e: any) => e.valueFrom)
-      .map((e: any) => {
-        const ref = e.valueFrom.secretKeyRef ?? e.valueFrom.configMapKeyRef;
-        return { kind: e.valueFrom.secretKeyRef ? 'Secret' : 'ConfigMap', name: ref.name, key: ref.key, namespace: owner.metadata.namespace, from: `${owner.kind}/${owner.metadata.name}` };
-      })));
+    [...template.spec.containers, ...(template.spec.initContainers ?? [])].flatMap((c: any) =>
+      (c.env ?? [])
+        .filter((e: any) => e.valueFrom)
+        .map((e: any) => {
+          const ref = e.valueFrom.secretKeyRef ?? e.valueFrom.configMapKeyRef;
+          return {
+            kind: e.valueFrom.secretKeyRef ? 'Secret' : 'ConfigMap',
+            name: ref.name,
+            key: ref.key,
+            namespace: owner.metadata.namespace,
+            from: `${owner.kind}/${owner.metadata.name}`,
+          };
+        }),
+    ),
+  );
 }
 
 describe.each(stageNames())('the %s stack', stage => {
@@ -30,12 +42,18 @@ describe.each(stageNames())('the %s stack', stage => {
   const { stack, charts, all } = synthStack(config);
 
   test('one chart per namespace, in apply order: database, app, ingress', () => {
-    expect(charts.map(objects => objects.find(o => o.metadata.namespace)?.metadata.namespace))
-      .toEqual([config.database.namespace, config.app.namespace, config.ingress.namespace]);
+    expect(charts.map(objects => objects.find(o => o.metadata.namespace)?.metadata.namespace)).toEqual([
+      config.database.namespace,
+      config.app.namespace,
+      config.ingress.namespace,
+    ]);
   });
 
   test('the database and app charts emit their Namespace first, cluster-scoped and enforcing "restricted"', () => {
-    for (const [objects, namespace] of [[charts[0], config.database.namespace], [charts[1], config.app.namespace]] as const) {
+    for (const [objects, namespace] of [
+      [charts[0], config.database.namespace],
+      [charts[1], config.app.namespace],
+    ] as const) {
       const [first] = objects;
       expect(first.kind).toBe('Namespace');
       expect(first.metadata.name).toBe(namespace);
@@ -76,7 +94,9 @@ describe.each(stageNames())('the %s stack', stage => {
     const references = keyReferences(all);
     expect(references.length).toBeGreaterThanOrEqual(10);
     for (const ref of references) {
-      const target = all.find(o => o.kind === ref.kind && o.metadata.name === ref.name && o.metadata.namespace === ref.namespace);
+      const target = all.find(
+        o => o.kind === ref.kind && o.metadata.name === ref.name && o.metadata.namespace === ref.namespace,
+      );
       if (target) {
         expect({ ...ref, has: Object.keys(target.data ?? {}).includes(ref.key) }).toEqual({ ...ref, has: true });
       } else {
@@ -101,22 +121,36 @@ describe.each(stageNames())('the %s stack', stage => {
     if (config.database.workload === DatabaseWorkload.CLOUDNATIVE_PG) {
       // The operator makes the Service: `<cluster>-rw`, which it keeps pointed at the primary, on 5432.
       const cluster = only(all, 'Cluster', config.database.name);
-      expect(appConfig.data.DB_HOST).toBe(`${cluster.metadata.name}-rw.${cluster.metadata.namespace}.svc.cluster.local`);
+      expect(appConfig.data.DB_HOST).toBe(
+        `${cluster.metadata.name}-rw.${cluster.metadata.namespace}.svc.cluster.local`,
+      );
       expect(appConfig.data.DB_PORT).toBe('5432');
       expect(stack.databaseChart.database.host).toBe(appConfig.data.DB_HOST);
       return;
     }
-    const dbService = only(all.filter(o => o.metadata.namespace === config.database.namespace), 'Service', config.database.name);
+    const dbService = only(
+      all.filter(o => o.metadata.namespace === config.database.namespace),
+      'Service',
+      config.database.name,
+    );
     expect(appConfig.data.DB_HOST).toBe(`${dbService.metadata.name}.${dbService.metadata.namespace}.svc.cluster.local`);
     expect(appConfig.data.DB_PORT).toBe(String(dbService.spec.ports[0].port));
     expect(stack.databaseChart.database.host).toBe(appConfig.data.DB_HOST);
   });
 
   test('the ExternalName Service targets the app Service FQDN, and the Ingress routes to it', () => {
-    const appService = only(all.filter(o => o.metadata.namespace === config.app.namespace), 'Service');
-    const external = only(all.filter(o => o.metadata.namespace === config.ingress.namespace), 'Service');
+    const appService = only(
+      all.filter(o => o.metadata.namespace === config.app.namespace),
+      'Service',
+    );
+    const external = only(
+      all.filter(o => o.metadata.namespace === config.ingress.namespace),
+      'Service',
+    );
     const ingress = only(all, 'Ingress');
-    expect(external.spec.externalName).toBe(`${appService.metadata.name}.${appService.metadata.namespace}.svc.cluster.local`);
+    expect(external.spec.externalName).toBe(
+      `${appService.metadata.name}.${appService.metadata.namespace}.svc.cluster.local`,
+    );
     expect(external.spec.ports[0].port).toBe(appService.spec.ports[0].port);
     const backend = ingress.spec.rules[0].http.paths[0].backend.service;
     expect(backend).toEqual({ name: external.metadata.name, port: { number: external.spec.ports[0].port } });
@@ -130,7 +164,7 @@ describe.each(stageNames())('the %s stack', stage => {
 });
 
 describe('stages', () => {
-  test('dev runs the StatefulSet on the cluster\'s default storage class, with no disruption budget and a dev-only Secret', () => {
+  test("dev runs the StatefulSet on the cluster's default storage class, with no disruption budget and a dev-only Secret", () => {
     const config = stageConfig('dev');
     const { stack, all } = synthStack(config);
     // A Deployment would start a second postmaster on the same volume while the first one terminates.
@@ -141,7 +175,12 @@ describe('stages', () => {
     expect(all.filter(o => o.kind === 'PodDisruptionBudget')).toEqual([]);
     const secrets = all.filter(o => o.kind === 'Secret');
     // The superuser's, the roles', the server's and the migration's.
-    expect(secrets.map(s => s.metadata.name)).toEqual(['postgres-credentials', 'postgres-roles', 'stateful-flask-db-credentials', 'stateful-flask-migration-credentials']);
+    expect(secrets.map(s => s.metadata.name)).toEqual([
+      'postgres-credentials',
+      'postgres-roles',
+      'stateful-flask-db-credentials',
+      'stateful-flask-migration-credentials',
+    ]);
     for (const secret of secrets) {
       expect(secret.metadata.annotations!['todo-stack/purpose']).toMatch(/^development only/);
     }
@@ -161,15 +200,20 @@ describe('stages', () => {
     const tls = config.ingress.tls;
     expect(tls?.source).toBe('cert-manager');
     expect(stack.ingressChart.bridge.tlsSecretName).toBeDefined();
-    expect(only(all, 'Ingress').spec.tls).toEqual([{ hosts: [config.ingress.host], secretName: stack.ingressChart.bridge.tlsSecretName }]);
-    expect(only(all, 'Ingress').metadata.annotations)
-      .toMatchObject({ 'cert-manager.io/cluster-issuer': tls?.source === 'cert-manager' ? tls.clusterIssuer : undefined });
+    expect(only(all, 'Ingress').spec.tls).toEqual([
+      { hosts: [config.ingress.host], secretName: stack.ingressChart.bridge.tlsSecretName },
+    ]);
+    expect(only(all, 'Ingress').metadata.annotations).toMatchObject({
+      'cert-manager.io/cluster-issuer': tls?.source === 'cert-manager' ? tls.clusterIssuer : undefined,
+    });
     expect(config.app.preset).toBe('node-service');
     expect(only(all, 'Deployment', 'stateful-flask').spec.template.spec.containers[0].command).toBeUndefined();
     expect(only(all, 'PodDisruptionBudget', 'postgres').spec.minAvailable).toBe(1);
     // The app namespace holds the hand-made Secret: no prune or GitOps deletion may take it.
-    expect(only(all, 'Namespace', 'stateful-namespace').metadata.annotations)
-      .toMatchObject({ 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
+    expect(only(all, 'Namespace', 'stateful-namespace').metadata.annotations).toMatchObject({
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+    });
     expect(config.database.storageClassName).toBeDefined();
     expect(only(all, 'StatefulSet').spec.volumeClaimTemplates[0].spec).toMatchObject({
       storageClassName: config.database.storageClassName,
@@ -179,7 +223,11 @@ describe('stages', () => {
 
   test('a config choosing the Deployment workload with a static volume emits a PV that binds to the claim', () => {
     const config = resolveConfig('single-node', {
-      database: { workload: DatabaseWorkload.DEPLOYMENT, storageClassName: 'manual', staticVolumeHostPath: '/mnt/data' },
+      database: {
+        workload: DatabaseWorkload.DEPLOYMENT,
+        storageClassName: 'manual',
+        staticVolumeHostPath: '/mnt/data',
+      },
     });
     const { all } = synthStack(config);
     const pv = only(all, 'PersistentVolume');

@@ -1,8 +1,9 @@
 import { parse as parseYaml } from 'yaml';
+
 import { ConfigError, resolveConfig, StackOverrides } from '../../lib/config';
 import { withSettings } from '../../lib/config/stage-arguments';
-import { only, synthStack } from '../support/manifests';
 import { POSTGRES_CLUSTER_DEFAULTS } from '../../lib/database';
+import { only, synthStack } from '../support/manifests';
 
 /** The problems a config reports, or [] when it is valid. */
 function problemsOf(overrides: unknown): readonly string[] {
@@ -22,37 +23,58 @@ const CNPG = { database: { workload: 'CloudNativePG', replicas: 3, backup: { ena
 
 describe('the stack schema', () => {
   test.each<[string, unknown, RegExp]>([
-    ['an existing Secret without its name (no Ingress TLS at all, else)', { source: 'existing-secret' },
-      /^ingress\.tls\.secretName: is required with source 'existing-secret': a kubernetes\.io\/tls Secret's name, such as 'drexii-me-tls', got undefined$/],
-    ['cert-manager without its ClusterIssuer (no certificate ever issued, else)', { source: 'cert-manager' },
-      /^ingress\.tls\.clusterIssuer: is required with source 'cert-manager': the name of a ClusterIssuer, such as 'letsencrypt-prod', got undefined$/],
-    ['a TLS setting without its source, which a stage must choose', { secretName: 'drexii-me-tls' },
-      /^ingress\.tls\.source: must be 'existing-secret' \(a kubernetes\.io\/tls Secret you create\) or 'cert-manager' \(issued from a ClusterIssuer\), got undefined$/],
-    ['a TLS setting that is no object', true, /^ingress\.tls: must be an object such as \{ source: 'cert-manager', clusterIssuer: 'letsencrypt-prod' \}, got true$/],
+    [
+      'an existing Secret without its name (no Ingress TLS at all, else)',
+      { source: 'existing-secret' },
+      /^ingress\.tls\.secretName: is required with source 'existing-secret': a kubernetes\.io\/tls Secret's name, such as 'drexii-me-tls', got undefined$/,
+    ],
+    [
+      'cert-manager without its ClusterIssuer (no certificate ever issued, else)',
+      { source: 'cert-manager' },
+      /^ingress\.tls\.clusterIssuer: is required with source 'cert-manager': the name of a ClusterIssuer, such as 'letsencrypt-prod', got undefined$/,
+    ],
+    [
+      'a TLS setting without its source, which a stage must choose',
+      { secretName: 'drexii-me-tls' },
+      /^ingress\.tls\.source: must be 'existing-secret' \(a kubernetes\.io\/tls Secret you create\) or 'cert-manager' \(issued from a ClusterIssuer\), got undefined$/,
+    ],
+    [
+      'a TLS setting that is no object',
+      true,
+      /^ingress\.tls: must be an object such as \{ source: 'cert-manager', clusterIssuer: 'letsencrypt-prod' \}, got true$/,
+    ],
   ])('refuses an incomplete ingress.tls: %s', (_what, tls, message) => {
     expect(problemsOf({ ingress: { tls } })).toEqual([expect.stringMatching(message)]);
   });
 
   test('an unknown app preset names the allowed ones, with no TypeError', () => {
-    expect(problemsOf({ app: { preset: 'django' } }))
-      .toEqual([`app.preset: must be 'flask' (the tutorial's image) or 'node-service' (our service in app/), got "django"`]);
+    expect(problemsOf({ app: { preset: 'django' } })).toEqual([
+      `app.preset: must be 'flask' (the tutorial's image) or 'node-service' (our service in app/), got "django"`,
+    ]);
   });
 
   test.each([
     ['flask', 'ghcr.io/stateful-todo/todo-service:0.2.0', 'node-service'],
     ['node-service', 'daredrexel/stateful-flask:v0', 'flask'],
-  ])("the '%s' preset with the other preset's image (%s) is an error naming both settings", (preset, image, imagePreset) => {
-    const [problem, ...rest] = problemsOf({ app: { preset, image } });
-    expect(rest).toEqual([]);
-    expect(problem).toMatch(new RegExp(`^app\\.image: is the image of preset '${imagePreset}', not of preset '${preset}' \\(its pods would crash-loop\\): `
-      + `set preset to '${imagePreset}', or image to one made for '${preset}'.*, got "${image.replace(/[.]/g, '\\.')}"$`));
-  });
+  ])(
+    "the '%s' preset with the other preset's image (%s) is an error naming both settings",
+    (preset, image, imagePreset) => {
+      const [problem, ...rest] = problemsOf({ app: { preset, image } });
+      expect(rest).toEqual([]);
+      expect(problem).toMatch(
+        new RegExp(
+          `^app\\.image: is the image of preset '${imagePreset}', not of preset '${preset}' \\(its pods would crash-loop\\): ` +
+            `set preset to '${imagePreset}', or image to one made for '${preset}'.*, got "${image.replace(/[.]/g, '\\.')}"$`,
+        ),
+      );
+    },
+  );
 
   test('an image of neither preset is taken as it is (a fork builds its own)', () => {
     expect(problemsOf({ app: { preset: 'node-service', image: 'registry.example.com/todo:1.0.0' } })).toEqual([]);
   });
 
-  test('a nested object with a field left out takes that field\'s default', () => {
+  test("a nested object with a field left out takes that field's default", () => {
     const config = resolveConfig('test', {
       database: { backup: { schedule: '@weekly' }, resources: { cpuRequest: '500m' } },
       app: { autoscaling: { minReplicas: 2, maxReplicas: 4 } },
@@ -61,17 +83,23 @@ describe('the stack schema', () => {
     expect(config.database.resources.cpuRequest.amount).toBe('500m');
     expect(config.database.resources.memoryLimit.toMebibytes()).toBe(512);
     expect(config.app.autoscaling).toEqual({ minReplicas: 2, maxReplicas: 4, cpuUtilizationPercent: 70 });
-    const cluster = resolveConfig('test', { database: { ...CNPG.database, cloudNativePG: { podAntiAffinity: 'preferred' } } } as StackOverrides);
-    expect(cluster.database.workload === 'CloudNativePG' && cluster.database.cloudNativePG)
-      .toEqual({ operatorNamespace: 'cnpg-system', podAntiAffinity: 'preferred' });
+    const cluster = resolveConfig('test', {
+      database: { ...CNPG.database, cloudNativePG: { podAntiAffinity: 'preferred' } },
+    } as StackOverrides);
+    expect(cluster.database.workload === 'CloudNativePG' && cluster.database.cloudNativePG).toEqual({
+      operatorNamespace: 'cnpg-system',
+      podAntiAffinity: 'preferred',
+    });
     const { all } = synthStack(config);
     expect(only(all, 'CronJob').spec.schedule).toBe('@weekly');
   });
 
-  test('a value that selects a variant brings that variant\'s defaults', () => {
+  test("a value that selects a variant brings that variant's defaults", () => {
     const config = resolveConfig('test', { app: { preset: 'node-service' } } as StackOverrides);
     expect(config.app.image).toBe('ghcr.io/stateful-todo/todo-service:0.1.0');
-    const cluster = resolveConfig('test', { database: { workload: 'CloudNativePG', backup: { enabled: false } } } as StackOverrides);
+    const cluster = resolveConfig('test', {
+      database: { workload: 'CloudNativePG', backup: { enabled: false } },
+    } as StackOverrides);
     expect(cluster.database).toMatchObject({ image: POSTGRES_CLUSTER_DEFAULTS.image, replicas: 3 });
   });
 
@@ -112,22 +140,33 @@ describe('the stack schema', () => {
     ['monitoring.exporterImage', ''],
   ];
 
-  test.each(WRONG_VALUES)('every example in the message for %s (given %j) is valid for that field', (field, wrong, around = {}) => {
-    const path = field.split('.');
-    const problems = problemsOf(withSettings(around as StackOverrides, [{ path, value: wrong }])).filter(p => p.startsWith(`${field}: `));
-    expect(problems).toHaveLength(1);
-    const examples = examplesIn(problems[0]);
-    expect(examples.length).toBeGreaterThan(0);
-    for (const example of examples) {
-      const again = problemsOf(withSettings(around as StackOverrides, [{ path, value: example }]));
-      expect({ example, problems: again.filter(p => p.startsWith(field)) }).toEqual({ example, problems: [] });
-    }
-  });
+  test.each(WRONG_VALUES)(
+    'every example in the message for %s (given %j) is valid for that field',
+    (field, wrong, around = {}) => {
+      const path = field.split('.');
+      const problems = problemsOf(withSettings(around as StackOverrides, [{ path, value: wrong }])).filter(p =>
+        p.startsWith(`${field}: `),
+      );
+      expect(problems).toHaveLength(1);
+      const examples = examplesIn(problems[0]);
+      expect(examples.length).toBeGreaterThan(0);
+      for (const example of examples) {
+        const again = problemsOf(withSettings(around as StackOverrides, [{ path, value: example }]));
+        expect({ example, problems: again.filter(p => p.startsWith(field)) }).toEqual({ example, problems: [] });
+      }
+    },
+  );
 
   test('a value of any type in any field is a config error (a message), never a crash', () => {
     const crashes: string[] = [];
-    const bases: Array<[string, Record<string, unknown>]> = [['default', {}], ['CloudNativePG', CNPG],
-      ['node-service with TLS', { app: { preset: 'node-service' }, ingress: { tls: { source: 'existing-secret', secretName: 'tls' } } }]];
+    const bases: Array<[string, Record<string, unknown>]> = [
+      ['default', {}],
+      ['CloudNativePG', CNPG],
+      [
+        'node-service with TLS',
+        { app: { preset: 'node-service' }, ingress: { tls: { source: 'existing-secret', secretName: 'tls' } } },
+      ],
+    ];
     for (const [name, base] of bases) {
       const config = resolveConfig('test', base as StackOverrides) as unknown as Record<string, unknown>;
       for (const field of fieldsOf(config).filter(f => f !== 'stage')) {
@@ -151,12 +190,15 @@ function fieldsOf(value: Record<string, unknown>, prefix = ''): string[] {
   return Object.entries(value).flatMap(([key, child]) => {
     const field = `${prefix}${key}`;
     return child !== null && typeof child === 'object' && Object.getPrototypeOf(child) === Object.prototype
-      ? [field, ...fieldsOf(child as Record<string, unknown>, `${field}.`)] : [field];
+      ? [field, ...fieldsOf(child as Record<string, unknown>, `${field}.`)]
+      : [field];
   });
 }
 
 /** The examples a message gives after "such as": YAML flow (`{ … }`, `[ … ]`) or quoted strings (`'5Gi' or '512Mi'`). */
 function examplesIn(message: string): unknown[] {
-  return [...message.matchAll(/such as (\{(?:[^{}]|\{[^{}]*\})*\}|\[[^\]]*\]|'[^']*'(?: or '[^']*')*)/g)].flatMap(([, example]) =>
-    (example.startsWith("'") ? [...example.matchAll(/'([^']*)'/g)].map(quoted => quoted[1]) : [parseYaml(example)]));
+  return [...message.matchAll(/such as (\{(?:[^{}]|\{[^{}]*\})*\}|\[[^\]]*\]|'[^']*'(?: or '[^']*')*)/g)].flatMap(
+    ([, example]) =>
+      example.startsWith("'") ? [...example.matchAll(/'([^']*)'/g)].map(quoted => quoted[1]) : [parseYaml(example)],
+  );
 }

@@ -1,4 +1,5 @@
 import { Chart, Duration, Size } from 'cdk8s';
+
 import { DatabaseCredentials } from '../../lib/database/database-credentials';
 import { POSTGRES_BACKUP_DEFAULTS, PostgresBackup, PostgresBackupProps } from '../../lib/database/postgres-backup';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
@@ -7,8 +8,10 @@ import { InvalidPropsError } from '../../lib/kube/prop-checks';
 import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
 const credentials = DatabaseCredentials.fromClusterSecrets({
-  databaseSecretName: 'postgres-credentials', rolesSecretName: 'postgres-roles',
-  clientSecretName: 'app-db-credentials', migrationSecretName: 'app-migration-credentials',
+  databaseSecretName: 'postgres-credentials',
+  rolesSecretName: 'postgres-roles',
+  clientSecretName: 'app-db-credentials',
+  migrationSecretName: 'app-migration-credentials',
 });
 
 function build(props: Partial<Omit<PostgresBackupProps, 'database'>> = {}, image?: string) {
@@ -40,14 +43,27 @@ describe('PostgresBackup', () => {
     const pod = backupPodOf(manifests);
     const container = pod.containers[0];
     expect(container.image).toBe(database.image);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 999,
+      runAsGroup: 999,
+      fsGroup: 999,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(container.securityContext).toEqual({
-      runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
     });
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.automountServiceAccountToken).toBe(false);
     const claim = only(manifests, 'PersistentVolumeClaim', 'postgres-backups');
-    expect(claim.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], storageClassName: 'backup-class', resources: { requests: { storage: '20Gi' } } });
+    expect(claim.spec).toMatchObject({
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'backup-class',
+      resources: { requests: { storage: '20Gi' } },
+    });
     expect(pod.volumes).toContainEqual({ name: 'backups', persistentVolumeClaim: { claimName: 'postgres-backups' } });
     expect(container.volumeMounts).toContainEqual({ name: 'backups', mountPath: '/backups' });
   });
@@ -73,10 +89,13 @@ describe('PostgresBackup', () => {
     backup.restoreJob(chart, 'Restore');
     const env = only(synth(chart), 'Job').spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'PGUSER', value: 'todo_owner' });
-    expect(env).toContainEqual({ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-roles', key: 'OWNER_PASSWORD' } } });
+    expect(env).toContainEqual({
+      name: 'PGPASSWORD',
+      valueFrom: { secretKeyRef: { name: 'postgres-roles', key: 'OWNER_PASSWORD' } },
+    });
   });
 
-  test('the database\'s NetworkPolicy admits the backup pods and the restore pods, on its port only', () => {
+  test("the database's NetworkPolicy admits the backup pods and the restore pods, on its port only", () => {
     const { manifests, backup } = build();
     const policy = only(manifests, 'NetworkPolicy');
     const selectors = policy.spec.ingress.map((rule: any) => rule.from[0].podSelector.matchLabels);
@@ -89,15 +108,20 @@ describe('PostgresBackup', () => {
     }
   });
 
-  test('the deploy-time dump runs the CronJob\'s pod, its dumps named -deploy; its name changes with its spec (immutable), and only then', () => {
+  test("the deploy-time dump runs the CronJob's pod, its dumps named -deploy; its name changes with its spec (immutable), and only then", () => {
     const first = build().manifests;
-    const dumpJob = (manifests: Manifest[]) => only(manifests.filter(m => m.metadata.labels?.['app.kubernetes.io/component'] === 'backup'), 'Job');
+    const dumpJob = (manifests: Manifest[]) =>
+      only(
+        manifests.filter(m => m.metadata.labels?.['app.kubernetes.io/component'] === 'backup'),
+        'Job',
+      );
     const job = dumpJob(first);
     // The CronJob's pod, plus the suffix that keeps the deploy-time dumps' pruning apart from the scheduled ones'.
     const scheduled = only(first, 'CronJob').spec.jobTemplate.spec;
     const env = job.spec.template.spec.containers[0].env;
     expect(env).toEqual([...scheduled.template.spec.containers[0].env, { name: 'BACKUP_SUFFIX', value: '-deploy' }]);
-    const withoutEnv = (spec: any) => JSON.parse(JSON.stringify(spec, (key, value) => (key === 'env' ? undefined : value)));
+    const withoutEnv = (spec: any) =>
+      JSON.parse(JSON.stringify(spec, (key, value) => (key === 'env' ? undefined : value)));
     expect(withoutEnv(job.spec)).toEqual(withoutEnv(scheduled));
     expect(job.metadata.name).toMatch(/^postgres-backup-[0-9a-f]{8}$/);
     expect(dumpJob(build().manifests).metadata.name).toBe(job.metadata.name);
@@ -129,23 +153,40 @@ describe('PostgresBackup', () => {
     const container = only(synth(chart), 'Job').spec.template.spec.containers[0];
     expect(container.env).toContainEqual({ name: 'NOTIFY_CHANNELS', value: 'tasks_changed other_cache' });
     const script: string = container.command[2];
-    expect(script.indexOf('NOTIFY $channel')).toBeGreaterThan(script.indexOf('pg_restore --no-password --exit-on-error --clean'));
+    expect(script.indexOf('NOTIFY $channel')).toBeGreaterThan(
+      script.indexOf('pg_restore --no-password --exit-on-error --clean'),
+    );
     expect(script.indexOf('NOTIFY $channel')).toBeLessThan(script.indexOf('echo "restore: restored'));
-    const problems = PostgresBackup.checkProps({ database: { name: 'postgres' }, notifyAfterRestore: ['ok_channel', 'tasks; DROP TABLE tasks', 'Upper'] });
-    expect(problems.map(p => [p.prop, p.value])).toEqual([['notifyAfterRestore', 'tasks; DROP TABLE tasks'], ['notifyAfterRestore', 'Upper']]);
+    const problems = PostgresBackup.checkProps({
+      database: { name: 'postgres' },
+      notifyAfterRestore: ['ok_channel', 'tasks; DROP TABLE tasks', 'Upper'],
+    });
+    expect(problems.map(p => [p.prop, p.value])).toEqual([
+      ['notifyAfterRestore', 'tasks; DROP TABLE tasks'],
+      ['notifyAfterRestore', 'Upper'],
+    ]);
     expect(problems[0].message).toContain('must be a lower-case SQL identifier');
   });
 
   test('bad props: every one named with its value and the fix, nothing built', () => {
-    expect(() => build({ schedule: '0 25 * * *', retention: 0, storageSize: Size.kibibytes(0), timeLimit: Duration.seconds(5) }))
-      .toThrow(InvalidPropsError);
+    expect(() =>
+      build({ schedule: '0 25 * * *', retention: 0, storageSize: Size.kibibytes(0), timeLimit: Duration.seconds(5) }),
+    ).toThrow(InvalidPropsError);
     try {
       build({ schedule: '0 25 * * *', retention: 0, storageSize: Size.kibibytes(0), timeLimit: Duration.seconds(5) });
     } catch (error) {
-      expect((error as InvalidPropsError).problems.map(p => p.prop)).toEqual(['schedule', 'retention', 'storageSize', 'timeLimit']);
+      expect((error as InvalidPropsError).problems.map(p => p.prop)).toEqual([
+        'schedule',
+        'retention',
+        'storageSize',
+        'timeLimit',
+      ]);
     }
     const problems = PostgresBackup.checkProps({
-      database: { name: 'a'.repeat(50) }, schedule: 'daily', retention: 1.5, storageClassName: 'Bad_Class',
+      database: { name: 'a'.repeat(50) },
+      schedule: 'daily',
+      retention: 1.5,
+      storageClassName: 'Bad_Class',
     });
     expect(problems.map(p => p.prop)).toEqual(['name', 'schedule', 'retention', 'storageClassName']);
     expect(problems[0].message).toContain("the CronJob is named '<database name>-backup'");
@@ -155,7 +196,16 @@ describe('PostgresBackup', () => {
 
 describe('cron schedules, as the CronJob controller reads them', () => {
   test.each([
-    '0 3 * * *', '*/15 * * * *', '0 0 1,15 * *', '30 2 * jan-mar mon-fri', '0 4 * * 0', '@daily', '@hourly', '@every 1h30m', '0 0 ? * SUN', '5/15 * * * *',
+    '0 3 * * *',
+    '*/15 * * * *',
+    '0 0 1,15 * *',
+    '30 2 * jan-mar mon-fri',
+    '0 4 * * 0',
+    '@daily',
+    '@hourly',
+    '@every 1h30m',
+    '0 0 ? * SUN',
+    '5/15 * * * *',
   ])('%s is a schedule', schedule => {
     expect(cronScheduleProblem(schedule)).toBeUndefined();
   });
@@ -183,6 +233,9 @@ describe('cron schedules, as the CronJob controller reads them', () => {
 
 test('PostgresBackup.resolve applies POSTGRES_BACKUP_DEFAULTS once; what is set stays', () => {
   expect(PostgresBackup.resolve({ retention: 3 })).toEqual({
-    ...POSTGRES_BACKUP_DEFAULTS, retention: 3, storageClassName: undefined, notifyAfterRestore: [],
+    ...POSTGRES_BACKUP_DEFAULTS,
+    retention: 3,
+    storageClassName: undefined,
+    notifyAfterRestore: [],
   });
 });

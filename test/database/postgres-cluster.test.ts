@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+
 import { IDatabaseClient } from '../../lib/database/database';
 import { DatabaseCredentials, DatabaseRole } from '../../lib/database/database-credentials';
 import { PostgresCluster } from '../../lib/database/postgres-cluster';
@@ -8,8 +9,15 @@ import { PodAntiAffinity, PostgresClusterProps } from '../../lib/database/postgr
 import { InvalidPropsError } from '../../lib/kube/prop-checks';
 import { namespacedChart, only, synth } from '../support/manifests';
 
-const clusterCredentials = DatabaseCredentials.fromClusterSecrets({ databaseSecretName: 'postgres-owner-credentials', clientSecretName: 'app-db-credentials' });
-const store = { destinationPath: 's3://todo-backups/postgres', endpointUrl: 'https://fra1.digitaloceanspaces.com', credentialsSecretName: 'backup-store' };
+const clusterCredentials = DatabaseCredentials.fromClusterSecrets({
+  databaseSecretName: 'postgres-owner-credentials',
+  clientSecretName: 'app-db-credentials',
+});
+const store = {
+  destinationPath: 's3://todo-backups/postgres',
+  endpointUrl: 'https://fra1.digitaloceanspaces.com',
+  credentialsSecretName: 'backup-store',
+};
 
 function build(props: Partial<PostgresClusterProps> = {}) {
   const chart = namespacedChart('postgres');
@@ -22,7 +30,11 @@ function problemsOf(props: Partial<PostgresClusterProps>): string[] {
 }
 
 class Client extends Construct implements IDatabaseClient {
-  constructor(scope: Construct, public readonly namespace: string, public readonly clientPodLabels: Record<string, string>) {
+  constructor(
+    scope: Construct,
+    public readonly namespace: string,
+    public readonly clientPodLabels: Record<string, string>,
+  ) {
     super(scope, 'Client');
   }
 }
@@ -43,16 +55,23 @@ describe('PostgresCluster', () => {
   });
 
   test('one instance is allowed (no replica to switch over to: the primary restarts in place)', () => {
-    const cluster = only(build({ instances: 1, podAntiAffinity: PodAntiAffinity.PREFERRED, podDisruptionBudget: false }).manifests(), 'Cluster');
+    const cluster = only(
+      build({ instances: 1, podAntiAffinity: PodAntiAffinity.PREFERRED, podDisruptionBudget: false }).manifests(),
+      'Cluster',
+    );
     expect(cluster.spec).toMatchObject({ instances: 1, primaryUpdateMethod: 'restart', enablePDB: false });
     expect(cluster.spec.affinity.podAntiAffinityType).toBe('preferred');
   });
 
   test('storage, class and resources as given: CPU and memory requests, a memory limit and no CPU limit', () => {
-    const cluster = only(build({
-      storageSize: Size.gibibytes(20), storageClassName: 'fast-ssd',
-      resources: { cpuRequest: Cpu.millis(500), memoryRequest: Size.mebibytes(512), memoryLimit: Size.gibibytes(1) },
-    }).manifests(), 'Cluster');
+    const cluster = only(
+      build({
+        storageSize: Size.gibibytes(20),
+        storageClassName: 'fast-ssd',
+        resources: { cpuRequest: Cpu.millis(500), memoryRequest: Size.mebibytes(512), memoryLimit: Size.gibibytes(1) },
+      }).manifests(),
+      'Cluster',
+    );
     expect(cluster.spec.storage).toEqual({ size: '20Gi', storageClass: 'fast-ssd' });
     expect(cluster.spec.walStorage).toEqual({ size: '2Gi', storageClass: 'fast-ssd' });
     expect(cluster.spec.resources).toEqual({ requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } });
@@ -75,8 +94,10 @@ describe('PostgresCluster', () => {
     expect(database.ownerSecretName).toBe('postgres-owner-credentials');
     // The app and its migration both log in as the owner, from one Secret; CloudNativePG needs no roles Secret.
     expect(database.providedClientSecrets([DatabaseRole.SERVICE, DatabaseRole.OWNER])).toEqual(['app-db-credentials']);
-    expect(database.bindClient(namespacedChart('app'), 'app-migration', DatabaseRole.OWNER))
-      .toEqual({ user: 'tasks_owner', password: { secretName: 'app-db-credentials', key: 'DB_PASSWORD' } });
+    expect(database.bindClient(namespacedChart('app'), 'app-migration', DatabaseRole.OWNER)).toEqual({
+      user: 'tasks_owner',
+      password: { secretName: 'app-db-credentials', key: 'DB_PASSWORD' },
+    });
   });
 
   test('with development credentials, the owner Secret is emitted as kubernetes.io/basic-auth, and the client gets the same password', () => {
@@ -113,20 +134,36 @@ describe('PostgresCluster', () => {
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     expect(policy.spec.ingress).toEqual([
       {
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'operators' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } } }],
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'operators' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } },
+          },
+        ],
         ports: tcp(8000, 5432),
       },
       { from: [{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'postgres' } } }], ports: tcp(5432, 8000) },
       {
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'app' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'todo' } } }],
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'app' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'todo' } },
+          },
+        ],
         ports: tcp(5432),
       },
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: tcp(9187) },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+        ports: tcp(9187),
+      },
     ]);
   });
 
-  test('it makes no Service, PodDisruptionBudget or workload of its own: those are the operator\'s', () => {
-    const kinds = build({ backup: { objectStore: store } }).manifests().map(m => m.kind).sort();
+  test("it makes no Service, PodDisruptionBudget or workload of its own: those are the operator's", () => {
+    const kinds = build({ backup: { objectStore: store } })
+      .manifests()
+      .map(m => m.kind)
+      .sort();
     expect(kinds).toEqual(['Cluster', 'NetworkPolicy', 'ObjectStore', 'ScheduledBackup']);
   });
 
@@ -161,15 +198,20 @@ describe('PostgresCluster', () => {
 
   test('backup: the Cluster archives WAL through the plugin into its own folder, and has no in-tree backup section', () => {
     const cluster = only(build({ name: 'orders', backup: { objectStore: store } }).manifests(), 'Cluster');
-    expect(cluster.spec.plugins).toEqual([{
-      name: 'barman-cloud.cloudnative-pg.io',
-      isWALArchiver: true,
-      parameters: { barmanObjectName: 'orders-backups', serverName: 'orders' },
-    }]);
+    expect(cluster.spec.plugins).toEqual([
+      {
+        name: 'barman-cloud.cloudnative-pg.io',
+        isWALArchiver: true,
+        parameters: { barmanObjectName: 'orders-backups', serverName: 'orders' },
+      },
+    ]);
     expect(cluster.spec).not.toHaveProperty('backup');
     expect(cluster.spec.bootstrap).toHaveProperty('initdb');
     expect(cluster.spec).not.toHaveProperty('externalClusters');
-    const moved = only(build({ backup: { objectStore: store, serverName: 'postgres-archive' } }).manifests(), 'Cluster');
+    const moved = only(
+      build({ backup: { objectStore: store, serverName: 'postgres-archive' } }).manifests(),
+      'Cluster',
+    );
     expect(moved.spec.plugins[0].parameters.serverName).toBe('postgres-archive');
   });
 
@@ -180,7 +222,10 @@ describe('PostgresCluster', () => {
   });
 
   test("the ScheduledBackup: through the plugin, the CronJob-style schedule with CloudNativePG's leading seconds field, a first backup right away", () => {
-    const scheduled = only(build({ backup: { objectStore: store, schedule: '30 1 * * 0', retentionPolicy: '4w' } }).manifests(), 'ScheduledBackup');
+    const scheduled = only(
+      build({ backup: { objectStore: store, schedule: '30 1 * * 0', retentionPolicy: '4w' } }).manifests(),
+      'ScheduledBackup',
+    );
     expect(scheduled.metadata.name).toBe('postgres-base-backup');
     expect(scheduled.metadata.labels?.['app.kubernetes.io/component']).toBe('backup');
     expect(scheduled.spec).toEqual({
@@ -194,46 +239,102 @@ describe('PostgresCluster', () => {
   });
 
   test('recovery: bootstrap.recovery through the plugin from the named folder of the same store, up to a time, archiving into a new folder', () => {
-    const cluster = only(build({
-      backup: { objectStore: store, serverName: 'postgres-2' },
-      recovery: { serverName: 'postgres', targetTime: '2026-11-23T10:00:00Z' },
-    }).manifests(), 'Cluster');
+    const cluster = only(
+      build({
+        backup: { objectStore: store, serverName: 'postgres-2' },
+        recovery: { serverName: 'postgres', targetTime: '2026-11-23T10:00:00Z' },
+      }).manifests(),
+      'Cluster',
+    );
     expect(cluster.spec.bootstrap).toEqual({
       recovery: {
-        source: 'backup-origin', database: 'todo', owner: 'todo', secret: { name: 'postgres-owner-credentials' },
+        source: 'backup-origin',
+        database: 'todo',
+        owner: 'todo',
+        secret: { name: 'postgres-owner-credentials' },
         recoveryTarget: { targetTime: '2026-11-23T10:00:00Z' },
       },
     });
-    expect(cluster.spec.externalClusters).toEqual([{
-      name: 'backup-origin',
-      plugin: { name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'postgres-backups', serverName: 'postgres' } },
-    }]);
-    expect(cluster.spec.plugins[0].parameters).toEqual({ barmanObjectName: 'postgres-backups', serverName: 'postgres-2' });
+    expect(cluster.spec.externalClusters).toEqual([
+      {
+        name: 'backup-origin',
+        plugin: {
+          name: 'barman-cloud.cloudnative-pg.io',
+          parameters: { barmanObjectName: 'postgres-backups', serverName: 'postgres' },
+        },
+      },
+    ]);
+    expect(cluster.spec.plugins[0].parameters).toEqual({
+      barmanObjectName: 'postgres-backups',
+      serverName: 'postgres-2',
+    });
   });
 
   test.each<[string, Partial<PostgresClusterProps>, RegExp]>([
-    ["the Docker library image (uid 999)", { image: 'postgres:17.11-trixie' },
-      /^image: is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26; use a CloudNativePG operand image of the same version, such as 'ghcr.io\/cloudnative-pg\/postgresql:17.11-standard-trixie'/],
+    [
+      'the Docker library image (uid 999)',
+      { image: 'postgres:17.11-trixie' },
+      /^image: is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26; use a CloudNativePG operand image of the same version, such as 'ghcr.io\/cloudnative-pg\/postgresql:17.11-standard-trixie'/,
+    ],
     ['the same, spelled out', { image: 'docker.io/library/postgres:17.11' }, /^image: is the Docker library image/],
-    ["a 'system' image (deprecated with the in-tree backups)", { image: 'ghcr.io/cloudnative-pg/postgresql:17.11-system-trixie' },
-      /^image: is a 'system' image, deprecated with the in-tree Barman Cloud support it carried: backups run in the Barman Cloud plugin's sidecar now; use the 'standard' \(or 'minimal'\) image/],
-    ['an image on Debian bookworm, no longer rebuilt', { image: 'ghcr.io/cloudnative-pg/postgresql:17.6-standard-bookworm' },
-      /^image: is built on Debian bookworm, whose CloudNativePG images get no more security fixes; use the trixie image/],
+    [
+      "a 'system' image (deprecated with the in-tree backups)",
+      { image: 'ghcr.io/cloudnative-pg/postgresql:17.11-system-trixie' },
+      /^image: is a 'system' image, deprecated with the in-tree Barman Cloud support it carried: backups run in the Barman Cloud plugin's sidecar now; use the 'standard' \(or 'minimal'\) image/,
+    ],
+    [
+      'an image on Debian bookworm, no longer rebuilt',
+      { image: 'ghcr.io/cloudnative-pg/postgresql:17.6-standard-bookworm' },
+      /^image: is built on Debian bookworm, whose CloudNativePG images get no more security fixes; use the trixie image/,
+    ],
     ['a WAL volume of no size', { walStorageSize: Size.gibibytes(0) }, /^walStorageSize: /],
     ['no instances', { instances: 0 }, /^instances: must be a whole number from 1 to 9/],
     ['a fraction of an instance', { instances: 2.5 }, /^instances: must be a whole number from 1 to 9/],
     ['a name over 50 characters', { name: 'a'.repeat(51) }, /^name: .*50.*CloudNativePG derives its Services/],
-    ['an unknown anti-affinity', { podAntiAffinity: 'sometimes' as PodAntiAffinity }, /^podAntiAffinity: must be one of 'required', 'preferred'/],
-    ['a store path that is not S3', { backup: { objectStore: { ...store, destinationPath: 'https://bucket/path' } } }, /^backup\.objectStore\.destinationPath: must be an S3 bucket and folder/],
-    ['an endpoint that is not a URL', { backup: { objectStore: { ...store, endpointUrl: 'fra1.digitaloceanspaces.com' } } }, /^backup\.objectStore\.endpointUrl: must be an http\(s\) URL/],
-    ['a retention CloudNativePG does not read', { backup: { objectStore: store, retentionPolicy: '7 days' } }, /^backup\.retentionPolicy: must be a number and d, w or m/],
-    ['a macro schedule, which has no seconds field to add', { backup: { objectStore: store, schedule: '@daily' } }, /^backup\.schedule: must be five fields/],
-    ['a schedule a CronJob would refuse', { backup: { objectStore: store, schedule: '0 25 * * *' } }, /^backup\.schedule: /],
+    [
+      'an unknown anti-affinity',
+      { podAntiAffinity: 'sometimes' as PodAntiAffinity },
+      /^podAntiAffinity: must be one of 'required', 'preferred'/,
+    ],
+    [
+      'a store path that is not S3',
+      { backup: { objectStore: { ...store, destinationPath: 'https://bucket/path' } } },
+      /^backup\.objectStore\.destinationPath: must be an S3 bucket and folder/,
+    ],
+    [
+      'an endpoint that is not a URL',
+      { backup: { objectStore: { ...store, endpointUrl: 'fra1.digitaloceanspaces.com' } } },
+      /^backup\.objectStore\.endpointUrl: must be an http\(s\) URL/,
+    ],
+    [
+      'a retention CloudNativePG does not read',
+      { backup: { objectStore: store, retentionPolicy: '7 days' } },
+      /^backup\.retentionPolicy: must be a number and d, w or m/,
+    ],
+    [
+      'a macro schedule, which has no seconds field to add',
+      { backup: { objectStore: store, schedule: '@daily' } },
+      /^backup\.schedule: must be five fields/,
+    ],
+    [
+      'a schedule a CronJob would refuse',
+      { backup: { objectStore: store, schedule: '0 25 * * *' } },
+      /^backup\.schedule: /,
+    ],
     ['recovery without a store', { recovery: { serverName: 'postgres' } }, /^recovery: needs backup\.objectStore/],
-    ['recovery archiving into the folder it recovers from', { backup: { objectStore: store }, recovery: { serverName: 'postgres' } },
-      /^backup\.serverName: must differ from recovery\.serverName \('postgres'\): CloudNativePG refuses to archive into a folder that already holds a WAL archive; set backup\.serverName to a new folder, such as 'postgres-2'/],
-    ['a recovery time without a zone', { backup: { objectStore: store, serverName: 'postgres-2' }, recovery: { serverName: 'postgres', targetTime: '2026-11-23 10:00' } },
-      /^recovery\.targetTime: must be an RFC 3339 time stamp with a zone/],
+    [
+      'recovery archiving into the folder it recovers from',
+      { backup: { objectStore: store }, recovery: { serverName: 'postgres' } },
+      /^backup\.serverName: must differ from recovery\.serverName \('postgres'\): CloudNativePG refuses to archive into a folder that already holds a WAL archive; set backup\.serverName to a new folder, such as 'postgres-2'/,
+    ],
+    [
+      'a recovery time without a zone',
+      {
+        backup: { objectStore: store, serverName: 'postgres-2' },
+        recovery: { serverName: 'postgres', targetTime: '2026-11-23 10:00' },
+      },
+      /^recovery\.targetTime: must be an RFC 3339 time stamp with a zone/,
+    ],
   ])('refuses %s, naming the prop, the value and the fix', (_what, props, message) => {
     const problems = problemsOf(props);
     expect(problems).toHaveLength(1);
@@ -245,7 +346,11 @@ describe('PostgresCluster', () => {
     expect(problemsOf({})).toEqual([]);
     expect(problemsOf({ backup: { objectStore: store }, instances: 1 })).toEqual([]);
     // Backups run in the plugin's sidecar: the image needs no barman-cloud of its own.
-    expect(problemsOf({ backup: { objectStore: store }, image: 'ghcr.io/cloudnative-pg/postgresql:17.11-minimal-trixie' })).toEqual([]);
-    expect(problemsOf({ image: 'ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie@sha256:' + 'a'.repeat(64) })).toEqual([]);
+    expect(
+      problemsOf({ backup: { objectStore: store }, image: 'ghcr.io/cloudnative-pg/postgresql:17.11-minimal-trixie' }),
+    ).toEqual([]);
+    expect(
+      problemsOf({ image: 'ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie@sha256:' + 'a'.repeat(64) }),
+    ).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { Size } from 'cdk8s';
+
 import { DatabaseCredentials } from '../../lib/database/database-credentials';
 import { PostgresDeployment, PostgresDeploymentProps } from '../../lib/database/postgres-deployment';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
@@ -30,7 +31,9 @@ describe('PostgresDeployment', () => {
     const claim = only(manifests, 'PersistentVolumeClaim');
     expect(claim.metadata.name).toBe('postgres-data');
     expect(claim.spec).toMatchObject({
-      accessModes: ['ReadWriteOncePod'], storageClassName: 'standard', resources: { requests: { storage: '1Gi' } },
+      accessModes: ['ReadWriteOncePod'],
+      storageClassName: 'standard',
+      resources: { requests: { storage: '1Gi' } },
     });
     const volume = only(manifests, 'Deployment').spec.template.spec.volumes.find((v: any) => v.name === 'data');
     expect(volume.persistentVolumeClaim).toEqual({ claimName: 'postgres-data' });
@@ -38,7 +41,11 @@ describe('PostgresDeployment', () => {
   });
 
   test('a static PersistentVolume binds to the claim: same access modes, class and capacity, reserved for it', () => {
-    const { manifests } = build({ storageClassName: 'manual', storageSize: Size.gibibytes(5), staticVolumeHostPath: '/mnt/data' });
+    const { manifests } = build({
+      storageClassName: 'manual',
+      storageSize: Size.gibibytes(5),
+      staticVolumeHostPath: '/mnt/data',
+    });
     const pv = only(manifests, 'PersistentVolume');
     const claim = only(manifests, 'PersistentVolumeClaim');
     expect(pv.metadata.namespace).toBeUndefined();
@@ -73,16 +80,21 @@ describe('PostgresDeployment', () => {
     new PostgresStatefulSet(chart, 'Postgres', { credentials });
     const statefulSetPod = only(synth(chart), 'StatefulSet').spec.template;
     const withoutDataVolume = (pod: any) => ({
-      ...pod, spec: { ...pod.spec, volumes: pod.spec.volumes.filter((v: any) => v.name !== 'data') },
+      ...pod,
+      spec: { ...pod.spec, volumes: pod.spec.volumes.filter((v: any) => v.name !== 'data') },
     });
     expect(withoutDataVolume(deploymentPod)).toEqual(withoutDataVolume(statefulSetPod));
   });
 
   test('fails on a relative host path or a name longer than its Service allows, naming the prop, the value and the fix', () => {
-    expect(() => build({ staticVolumeHostPath: 'mnt/data' })).toThrow(/'staticVolumeHostPath' must be an absolute path such as '\/mnt\/data', got "mnt\/data"/);
+    expect(() => build({ staticVolumeHostPath: 'mnt/data' })).toThrow(
+      /'staticVolumeHostPath' must be an absolute path such as '\/mnt\/data', got "mnt\/data"/,
+    );
     expect(() => build({ name: 'a'.repeat(64) })).toThrow(/'name' must be a DNS-1035 label .*at most 63 characters/);
     // The roles Job '<name>-roles-<4 characters>' names its pods in a label value of at most 63.
-    expect(() => build({ name: 'a'.repeat(53) })).toThrow(/'name' must be at most 52 characters: the roles Job is '<name>-roles-<4 characters>'.*got "a{53}"/);
+    expect(() => build({ name: 'a'.repeat(53) })).toThrow(
+      /'name' must be at most 52 characters: the roles Job is '<name>-roles-<4 characters>'.*got "a{53}"/,
+    );
     expect(build({ name: 'a'.repeat(52) }).db.name).toHaveLength(52);
   });
 });

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+
 import { DatabaseCredentials, DatabaseRole } from '../../lib/database/database-credentials';
 import { PostgresStatefulSet, PostgresStatefulSetProps } from '../../lib/database/postgres-stateful-set';
 import ROLES_SCRIPT from '../../lib/database/scripts/roles.sh';
@@ -6,22 +7,37 @@ import { Manifest, namespacedChart, only, synth } from '../support/manifests';
 
 function build(props: Partial<PostgresStatefulSetProps> = {}): { db: PostgresStatefulSet; manifests: Manifest[] } {
   const chart = namespacedChart('postgres');
-  const db = new PostgresStatefulSet(chart, 'Postgres', { credentials: DatabaseCredentials.forDevelopment('test-password-123'), ...props });
+  const db = new PostgresStatefulSet(chart, 'Postgres', {
+    credentials: DatabaseCredentials.forDevelopment('test-password-123'),
+    ...props,
+  });
   return { db, manifests: synth(chart) };
 }
 
-const rolesJob = (manifests: Manifest[]) => only(manifests.filter(m => m.metadata.labels?.['app.kubernetes.io/component'] === 'roles'), 'Job');
+const rolesJob = (manifests: Manifest[]) =>
+  only(
+    manifests.filter(m => m.metadata.labels?.['app.kubernetes.io/component'] === 'roles'),
+    'Job',
+  );
 
 describe('PostgresRoles (the roles Job of every PostgresDatabase)', () => {
   test('one role per kind of client, named after the database, none of them the bootstrap superuser', () => {
     const { db } = build({ databaseName: 'tasks', user: 'postgres' });
-    expect(db.roleNames).toEqual({ owner: 'tasks_owner', service: 'tasks_service', exporter: 'tasks_exporter', backup: 'tasks_backup' });
-    expect(() => build({ databaseName: 'tasks', user: 'tasks_owner' }))
-      .toThrow(/'user' is the name of one of the database's own roles \(tasks_owner, tasks_service, tasks_exporter, tasks_backup\); the bootstrap superuser needs another name.*got "tasks_owner"/);
-    expect(() => build({ databaseName: 'a'.repeat(55) })).toThrow(/'databaseName' must be at most 54 characters: the roles are '<databaseName>_owner' … '<databaseName>_exporter'/);
+    expect(db.roleNames).toEqual({
+      owner: 'tasks_owner',
+      service: 'tasks_service',
+      exporter: 'tasks_exporter',
+      backup: 'tasks_backup',
+    });
+    expect(() => build({ databaseName: 'tasks', user: 'tasks_owner' })).toThrow(
+      /'user' is the name of one of the database's own roles \(tasks_owner, tasks_service, tasks_exporter, tasks_backup\); the bootstrap superuser needs another name.*got "tasks_owner"/,
+    );
+    expect(() => build({ databaseName: 'a'.repeat(55) })).toThrow(
+      /'databaseName' must be at most 54 characters: the roles are '<databaseName>_owner' … '<databaseName>_exporter'/,
+    );
   });
 
-  test('it runs as the database image\'s postgres user, logged in as the superuser, with each role\'s name and password from the roles Secret', () => {
+  test("it runs as the database image's postgres user, logged in as the superuser, with each role's name and password from the roles Secret", () => {
     const { db, manifests } = build();
     const job = rolesJob(manifests);
     const pod = job.spec.template.spec;
@@ -29,7 +45,11 @@ describe('PostgresRoles (the roles Job of every PostgresDatabase)', () => {
     const [container] = pod.containers;
     expect(container.image).toBe(db.image);
     expect(container.command).toEqual(['/bin/sh', '-c', ROLES_SCRIPT]);
-    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
     expect(env).toEqual({
       PGHOST: 'postgres.postgres.svc.cluster.local',
@@ -38,19 +58,26 @@ describe('PostgresRoles (the roles Job of every PostgresDatabase)', () => {
       PGUSER: { configMapKeyRef: { name: 'postgres-config', key: 'POSTGRES_USER' } },
       PGPASSWORD: { secretKeyRef: { name: 'postgres-credentials', key: 'POSTGRES_PASSWORD' } },
       PGCONNECT_TIMEOUT: '10',
-      ...Object.fromEntries(Object.values(DatabaseRole).flatMap(role => [
-        [`${role.toUpperCase()}_ROLE`, `todo_${role}`],
-        [`${role.toUpperCase()}_PASSWORD`, { secretKeyRef: { name: 'postgres-roles', key: `${role.toUpperCase()}_PASSWORD` } }],
-      ])),
+      ...Object.fromEntries(
+        Object.values(DatabaseRole).flatMap(role => [
+          [`${role.toUpperCase()}_ROLE`, `todo_${role}`],
+          [
+            `${role.toUpperCase()}_PASSWORD`,
+            { secretKeyRef: { name: 'postgres-roles', key: `${role.toUpperCase()}_PASSWORD` } },
+          ],
+        ]),
+      ),
     });
     // The roles Secret holds one password per role, none of them the superuser's.
     const secret = only(manifests, 'Secret', 'postgres-roles');
-    const passwords = Object.values(secret.data as Record<string, string>).map(v => Buffer.from(v, 'base64').toString());
+    const passwords = Object.values(secret.data as Record<string, string>).map(v =>
+      Buffer.from(v, 'base64').toString(),
+    );
     expect(new Set(passwords).size).toBe(4);
     expect(passwords).not.toContain('test-password-123');
   });
 
-  test('its name hashes its spec (a Job\'s template is immutable): the same spec keeps it, a new image renames it', () => {
+  test("its name hashes its spec (a Job's template is immutable): the same spec keeps it, a new image renames it", () => {
     const name = rolesJob(build().manifests).metadata.name;
     expect(name).toMatch(/^postgres-roles-[0-9a-f]{4}$/);
     expect(rolesJob(build().manifests).metadata.name).toBe(name);
@@ -59,21 +86,35 @@ describe('PostgresRoles (the roles Job of every PostgresDatabase)', () => {
     expect(rolesJob(build({ name: 'a'.repeat(52) }).manifests).metadata.name).toHaveLength(63);
   });
 
-  test('it is bounded, kept a day, labelled as roles, and let through the database\'s NetworkPolicy', () => {
+  test("it is bounded, kept a day, labelled as roles, and let through the database's NetworkPolicy", () => {
     const { db, manifests } = build();
     const job = rolesJob(manifests);
-    expect(job.spec).toMatchObject({ backoffLimit: 4, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: Duration.days(1).toSeconds() });
+    expect(job.spec).toMatchObject({
+      backoffLimit: 4,
+      activeDeadlineSeconds: 600,
+      ttlSecondsAfterFinished: Duration.days(1).toSeconds(),
+    });
     // Named after its database (as its backup pods are), so another database's policy admits none of its pods.
-    expect(job.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': db.name, 'app.kubernetes.io/component': 'roles' });
+    expect(job.metadata.labels).toMatchObject({
+      'app.kubernetes.io/name': db.name,
+      'app.kubernetes.io/component': 'roles',
+    });
     expect(job.spec.template.metadata.labels).toMatchObject(db.roles.clientPodLabels);
     expect(only(manifests, 'NetworkPolicy').spec.ingress).toContainEqual({
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'postgres' } }, podSelector: { matchLabels: db.roles.clientPodLabels } }],
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'postgres' } },
+          podSelector: { matchLabels: db.roles.clientPodLabels },
+        },
+      ],
       ports: [{ port: 5432, protocol: 'TCP' }],
     });
   });
 
   // test/shell-scripts.test.ts runs shellcheck on it, as on every .sh file.
   test('its script (scripts/roles.sh) sets a password only when a login with it fails', () => {
-    expect(ROLES_SCRIPT).toMatch(/if PGUSER="\$name" PGPASSWORD=\$\(printenv "\$\{role\}_PASSWORD"\) psql [^\n]*; then\n\s+echo "roles: \$name: password unchanged"/);
+    expect(ROLES_SCRIPT).toMatch(
+      /if PGUSER="\$name" PGPASSWORD=\$\(printenv "\$\{role\}_PASSWORD"\) psql [^\n]*; then\n\s+echo "roles: \$name: password unchanged"/,
+    );
   });
 });

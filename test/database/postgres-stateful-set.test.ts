@@ -1,5 +1,6 @@
-import { Cpu } from 'cdk8s-plus-27';
 import { Chart, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
+
 import { DatabaseCredentials } from '../../lib/database/database-credentials';
 import { PostgresStatefulSet, PostgresStatefulSetProps } from '../../lib/database/postgres-stateful-set';
 import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
@@ -25,7 +26,9 @@ describe('PostgresStatefulSet', () => {
     expect(db.headlessService.name).toBe('postgres-headless');
     expect(headless.spec.clusterIP).toBe('None');
     expect(headless.spec.publishNotReadyAddresses).toBe(true);
-    expect(headless.spec.ports).toEqual([{ name: 'tcp-postgresql', port: 5432, targetPort: 'tcp-postgresql', protocol: 'TCP' }]);
+    expect(headless.spec.ports).toEqual([
+      { name: 'tcp-postgresql', port: 5432, targetPort: 'tcp-postgresql', protocol: 'TCP' },
+    ]);
     expect(headless.spec.selector).toEqual(sts.spec.selector.matchLabels);
   });
 
@@ -84,24 +87,37 @@ describe('PostgresStatefulSet', () => {
   test('settings: user and database in a ConfigMap, the password only in a Secret', () => {
     const { manifests } = build({ databaseName: 'tasks', user: 'flask' });
     const config = only(manifests, 'ConfigMap');
-    expect(config.data).toEqual({ POSTGRES_DB: 'tasks', POSTGRES_USER: 'flask', PGDATA: '/var/lib/postgresql/data/pgdata' });
+    expect(config.data).toEqual({
+      POSTGRES_DB: 'tasks',
+      POSTGRES_USER: 'flask',
+      PGDATA: '/var/lib/postgresql/data/pgdata',
+    });
     expect(JSON.stringify(config)).not.toContain('test-password-123');
     const secret = only(manifests, 'Secret', 'postgres-credentials');
     expect(Buffer.from(secret.data.POSTGRES_PASSWORD, 'base64').toString()).toBe('test-password-123');
     const env = only(manifests, 'StatefulSet').spec.template.spec.containers[0].env;
-    expect(env.find((e: any) => e.name === 'POSTGRES_PASSWORD').valueFrom.secretKeyRef)
-      .toEqual({ name: secret.metadata.name, key: 'POSTGRES_PASSWORD' });
+    expect(env.find((e: any) => e.name === 'POSTGRES_PASSWORD').valueFrom.secretKeyRef).toEqual({
+      name: secret.metadata.name,
+      key: 'POSTGRES_PASSWORD',
+    });
     expect(env.filter((e: any) => e.value !== undefined)).toEqual([]);
   });
 
   test('cluster-provided credentials emit no Secret and reference the named one', () => {
-    const { manifests } = build({ credentials: DatabaseCredentials.fromClusterSecrets({
-      databaseSecretName: 'pg-secret', rolesSecretName: 'pg-roles', clientSecretName: 'app-secret', migrationSecretName: 'app-owner',
-    }) });
+    const { manifests } = build({
+      credentials: DatabaseCredentials.fromClusterSecrets({
+        databaseSecretName: 'pg-secret',
+        rolesSecretName: 'pg-roles',
+        clientSecretName: 'app-secret',
+        migrationSecretName: 'app-owner',
+      }),
+    });
     expect(manifests.filter(m => m.kind === 'Secret')).toEqual([]);
     const env = only(manifests, 'StatefulSet').spec.template.spec.containers[0].env;
-    expect(env.find((e: any) => e.name === 'POSTGRES_PASSWORD').valueFrom.secretKeyRef)
-      .toEqual({ name: 'pg-secret', key: 'POSTGRES_PASSWORD' });
+    expect(env.find((e: any) => e.name === 'POSTGRES_PASSWORD').valueFrom.secretKeyRef).toEqual({
+      name: 'pg-secret',
+      key: 'POSTGRES_PASSWORD',
+    });
   });
 
   test('the image is pinned and PGDATA is a subdirectory of the volume', () => {
@@ -122,7 +138,9 @@ describe('PostgresStatefulSet', () => {
   });
 
   test('requests CPU and memory, and limits memory', () => {
-    const { manifests } = build({ resources: { cpuRequest: Cpu.millis(500), memoryRequest: Size.gibibytes(1), memoryLimit: Size.gibibytes(2) } });
+    const { manifests } = build({
+      resources: { cpuRequest: Cpu.millis(500), memoryRequest: Size.gibibytes(1), memoryLimit: Size.gibibytes(2) },
+    });
     const container = only(manifests, 'StatefulSet').spec.template.spec.containers[0];
     expect(container.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } });
   });
@@ -130,11 +148,18 @@ describe('PostgresStatefulSet', () => {
   test('security passes the restricted Pod Security Standard', () => {
     const pod = only(build().manifests, 'StatefulSet').spec.template.spec;
     expect(pod.securityContext).toEqual({
-      runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, fsGroupChangePolicy: 'OnRootMismatch',
+      runAsNonRoot: true,
+      runAsUser: 999,
+      runAsGroup: 999,
+      fsGroup: 999,
+      fsGroupChangePolicy: 'OnRootMismatch',
       seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(pod.containers[0].securityContext).toEqual({
-      runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
     });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.enableServiceLinks).toBe(false);
@@ -143,7 +168,12 @@ describe('PostgresStatefulSet', () => {
   test('PostgreSQL writes only to its volume and emptyDirs; /dev/shm is memory-backed', () => {
     const pod = only(build().manifests, 'StatefulSet').spec.template.spec;
     const mounts = Object.fromEntries(pod.containers[0].volumeMounts.map((m: any) => [m.mountPath, m.name]));
-    expect(mounts).toEqual({ '/var/lib/postgresql/data': 'data', '/var/run/postgresql': 'run', '/tmp': 'tmp', '/dev/shm': 'dshm' });
+    expect(mounts).toEqual({
+      '/var/lib/postgresql/data': 'data',
+      '/var/run/postgresql': 'run',
+      '/tmp': 'tmp',
+      '/dev/shm': 'dshm',
+    });
     const dshm = pod.volumes.find((v: any) => v.name === 'dshm');
     expect(dshm.emptyDir.medium).toBe('Memory');
   });
@@ -160,21 +190,33 @@ describe('PostgresStatefulSet', () => {
     const chart = namespacedChart('postgres');
     const db = new PostgresStatefulSet(chart, 'Postgres', { credentials });
     // Only its own roles Job, from its own namespace.
-    const roles = { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'postgres' } }, podSelector: { matchLabels: db.roles.clientPodLabels } }],
-      ports: [{ port: 5432, protocol: 'TCP' }] };
+    const roles = {
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'postgres' } },
+          podSelector: { matchLabels: db.roles.clientPodLabels },
+        },
+      ],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+    };
     expect(only(synth(chart), 'NetworkPolicy').spec.ingress).toEqual([roles]);
     const client = { namespace: 'apps', clientPodLabels: { 'app.kubernetes.io/name': 'todo' }, node: db.node };
     db.allowClient(client as any);
     const policy = only(synth(chart), 'NetworkPolicy');
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     expect(policy.spec.podSelector.matchLabels).toEqual(db.selector);
-    expect(policy.spec.ingress).toEqual([roles, {
-      from: [{
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } },
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'todo' } },
-      }],
-      ports: [{ port: 5432, protocol: 'TCP' }],
-    }]);
+    expect(policy.spec.ingress).toEqual([
+      roles,
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'todo' } },
+          },
+        ],
+        ports: [{ port: 5432, protocol: 'TCP' }],
+      },
+    ]);
   });
 
   test('exposes typed members for its clients', () => {
@@ -190,47 +232,77 @@ describe('PostgresStatefulSet', () => {
 
   test('every object carries the six recommended labels', () => {
     for (const manifest of build().manifests) {
-      expect(Object.keys(manifest.metadata.labels ?? {})).toEqual(expect.arrayContaining([
-        'app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component',
-        'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by', 'app.kubernetes.io/version',
-      ]));
+      expect(Object.keys(manifest.metadata.labels ?? {})).toEqual(
+        expect.arrayContaining([
+          'app.kubernetes.io/name',
+          'app.kubernetes.io/instance',
+          'app.kubernetes.io/component',
+          'app.kubernetes.io/part-of',
+          'app.kubernetes.io/managed-by',
+          'app.kubernetes.io/version',
+        ]),
+      );
     }
   });
 
   test('fails on replicas other than 1, naming the prop, the value and the fix', () => {
     expect(() => build({ replicas: 3 })).toThrow(
-      /'replicas' must be 1 for a single-primary PostgreSQL without replication.*CloudNativePG.*got 3/);
+      /'replicas' must be 1 for a single-primary PostgreSQL without replication.*CloudNativePG.*got 3/,
+    );
     expect(() => build({ replicas: 0 })).toThrow(/got 0/);
   });
 
   test('fails on bad props with one error naming every prop, its value and the fix', () => {
-    expect(() => build({
-      name: 'a'.repeat(53), databaseName: 'Todo-DB', storageSize: Size.kibibytes(0), storageClassName: 'Fast SSD',
-      resources: { cpuRequest: Cpu.millis(0), memoryRequest: Size.mebibytes(512), memoryLimit: Size.mebibytes(256) },
-      credentials: DatabaseCredentials.forDevelopment('short'),
-    })).toThrow(new RegExp([
-      'postgres/Postgres: invalid props:',
-      "  - 'name' must be a DNS-1035 label .*at most 52 characters.*controller-revision-hash.*got \"a{53}\"",
-      "  - 'databaseName' must be a lower-case PostgreSQL identifier.*got \"Todo-DB\"",
-      "  - 'storageSize' must be a whole number of KiB, more than zero, such as Size.gibibytes\\(5\\), got \"0Ki\"",
-      "  - 'storageClassName' must be a DNS-1123 subdomain .*or leave it unset for the cluster's default class, got \"Fast SSD\"",
-      "  - 'resources.cpuRequest' must be more than zero, such as Cpu.millis\\(250\\), got \"0m\"",
-      "  - 'resources.memoryLimit' must be at least the memory request \\(512Mi\\).*got \"256Mi\"",
-      "  - 'credentials.password' must be a string of at least 12 characters, got a string of 5 characters \\(not shown: a password\\)",
-    ].join('\n')));
+    expect(() =>
+      build({
+        name: 'a'.repeat(53),
+        databaseName: 'Todo-DB',
+        storageSize: Size.kibibytes(0),
+        storageClassName: 'Fast SSD',
+        resources: { cpuRequest: Cpu.millis(0), memoryRequest: Size.mebibytes(512), memoryLimit: Size.mebibytes(256) },
+        credentials: DatabaseCredentials.forDevelopment('short'),
+      }),
+    ).toThrow(
+      new RegExp(
+        [
+          'postgres/Postgres: invalid props:',
+          '  - \'name\' must be a DNS-1035 label .*at most 52 characters.*controller-revision-hash.*got "a{53}"',
+          '  - \'databaseName\' must be a lower-case PostgreSQL identifier.*got "Todo-DB"',
+          '  - \'storageSize\' must be a whole number of KiB, more than zero, such as Size.gibibytes\\(5\\), got "0Ki"',
+          "  - 'storageClassName' must be a DNS-1123 subdomain .*or leave it unset for the cluster's default class, got \"Fast SSD\"",
+          '  - \'resources.cpuRequest\' must be more than zero, such as Cpu.millis\\(250\\), got "0m"',
+          '  - \'resources.memoryLimit\' must be at least the memory request \\(512Mi\\).*got "256Mi"',
+          "  - 'credentials.password' must be a string of at least 12 characters, got a string of 5 characters \\(not shown: a password\\)",
+        ].join('\n'),
+      ),
+    );
     // The longest name that fits: the pods' controller-revision-hash label stays within 63 characters.
     expect(build({ name: 'a'.repeat(52) }).db.name).toHaveLength(52);
     expect(() => build({ image: 'postgres:latest' })).toThrow(/'image' must pin a version tag, not 'latest'/);
-    expect(() => build({ credentials: DatabaseCredentials.fromClusterSecrets({
-      databaseSecretName: 'pg', rolesSecretName: 'pg-roles', clientSecretName: 'Bad_Name', migrationSecretName: 'app-owner',
-    }) })).toThrow(/'credentials.clientSecretName' must be a DNS-1123 subdomain.*got "Bad_Name"/);
+    expect(() =>
+      build({
+        credentials: DatabaseCredentials.fromClusterSecrets({
+          databaseSecretName: 'pg',
+          rolesSecretName: 'pg-roles',
+          clientSecretName: 'Bad_Name',
+          migrationSecretName: 'app-owner',
+        }),
+      }),
+    ).toThrow(/'credentials.clientSecretName' must be a DNS-1123 subdomain.*got "Bad_Name"/);
     // The roles' passwords and the migration's have no default name: the cluster provides them.
-    expect(() => build({ credentials: DatabaseCredentials.fromClusterSecrets({ databaseSecretName: 'pg', clientSecretName: 'app' }) }))
-      .toThrow(/'credentials.rolesSecretName' must name the Secret of the roles' passwords.*\n.*'credentials.migrationSecretName' must name the migration Job's Secret/);
+    expect(() =>
+      build({
+        credentials: DatabaseCredentials.fromClusterSecrets({ databaseSecretName: 'pg', clientSecretName: 'app' }),
+      }),
+    ).toThrow(
+      /'credentials.rolesSecretName' must name the Secret of the roles' passwords.*\n.*'credentials.migrationSecretName' must name the migration Job's Secret/,
+    );
   });
 
   test('refuses a PostgreSQL older than 15, whose psql cannot run the roles Job (\\getenv); 15 and digests pass', () => {
-    expect(() => build({ image: 'postgres:14.13-bookworm' })).toThrow(/'image' is PostgreSQL 14: the roles Job needs psql 15 or later .*, got "postgres:14\.13-bookworm"/);
+    expect(() => build({ image: 'postgres:14.13-bookworm' })).toThrow(
+      /'image' is PostgreSQL 14: the roles Job needs psql 15 or later .*, got "postgres:14\.13-bookworm"/,
+    );
     expect(() => build({ image: 'postgres:15.10-bookworm' })).not.toThrow();
     expect(() => build({ image: 'postgres@sha256:' + 'a'.repeat(64) })).not.toThrow();
   });
@@ -243,7 +315,9 @@ describe('PostgresStatefulSet', () => {
 
   test('fails outside a namespaced chart', () => {
     const chart = new Chart(testApp(), 'no-namespace');
-    expect(() => new PostgresStatefulSet(chart, 'Postgres', { credentials })).toThrow(/must be created in a Chart with a 'namespace'/);
+    expect(() => new PostgresStatefulSet(chart, 'Postgres', { credentials })).toThrow(
+      /must be created in a Chart with a 'namespace'/,
+    );
   });
 
   test('all props: the compiler forces this test to set every prop', () => {
@@ -265,17 +339,26 @@ describe('PostgresStatefulSet', () => {
     const sts = only(manifests, 'StatefulSet', 'db');
     expect(sts.spec.template.spec.containers[0].image).toBe('postgres:16.4-bookworm');
     expect(sts.spec.serviceName).toBe('db-headless');
-    expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '20Gi' } } });
+    expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({
+      storageClassName: 'fast',
+      resources: { requests: { storage: '20Gi' } },
+    });
     expect(sts.metadata.labels?.['app.kubernetes.io/version']).toBe('16.4-bookworm');
-    expect(only(manifests, 'ConfigMap', 'db-config').data).toMatchObject({ POSTGRES_DB: 'app', POSTGRES_USER: 'owner' });
+    expect(only(manifests, 'ConfigMap', 'db-config').data).toMatchObject({
+      POSTGRES_DB: 'app',
+      POSTGRES_USER: 'owner',
+    });
     expect(manifests.filter(m => m.kind === 'PodDisruptionBudget')).toEqual([]);
     expect(db.host).toBe('db.postgres.svc.cluster.example');
     expect(sts.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['postgres', 'metrics']);
   });
 
-  test('metrics: a postgres_exporter sidecar on the pod\'s loopback as the exporter role, restricted, never gating readiness', () => {
+  test("metrics: a postgres_exporter sidecar on the pod's loopback as the exporter role, restricted, never gating readiness", () => {
     const chart = namespacedChart('postgres');
-    const db = new PostgresStatefulSet(chart, 'Postgres', { credentials, metricsExporterImage: 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1' });
+    const db = new PostgresStatefulSet(chart, 'Postgres', {
+      credentials,
+      metricsExporterImage: 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
+    });
     db.allowMetricsScraper('monitoring');
     const manifests = synth(chart);
     const pod = only(manifests, 'StatefulSet').spec.template.spec;
@@ -285,7 +368,12 @@ describe('PostgresStatefulSet', () => {
       image: 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
       args: ['--web.listen-address=:9187'],
       ports: [{ name: 'metrics', containerPort: 9187, protocol: 'TCP' }],
-      securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      securityContext: {
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      },
     });
     expect(exporter.readinessProbe).toBeUndefined();
     expect(exporter.env).toEqual([
@@ -295,7 +383,10 @@ describe('PostgresStatefulSet', () => {
     ]);
     // Prometheus's namespace reaches port 9187, and nothing else of the pod.
     const rules = only(manifests, 'NetworkPolicy').spec.ingress;
-    expect(rules).toContainEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 9187, protocol: 'TCP' }] });
+    expect(rules).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      ports: [{ port: 9187, protocol: 'TCP' }],
+    });
     expect(() => build().db.allowMetricsScraper('monitoring')).toThrow(/needs a metricsExporterImage/);
   });
 });

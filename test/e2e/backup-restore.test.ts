@@ -1,16 +1,18 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { Client, Pool } from 'pg';
 import { parse, parseAllDocuments } from 'yaml';
+
 import { loadMigrations, migrate } from '../../app/src/migrations';
-import { BACKUP_MOUNT_PATH } from '../../lib/database/postgres-backup';
-import { Manifest } from '../support/manifests';
 import { identityOf, IMAGE_USERS } from '../../harness/pod-sandbox';
 import { PostgresServer } from '../../harness/postgres-server';
-import { runRolesJob } from '../support/roles-job';
 import { ServiceProcess } from '../../harness/service-process';
+import { BACKUP_MOUNT_PATH } from '../../lib/database/postgres-backup';
 import { containerEnv } from '../support/container-env';
+import { Manifest } from '../support/manifests';
+import { runRolesJob } from '../support/roles-job';
 
 // Backups that are proven to restore: the dev stage's backup CronJob and its restore Job, their exact commands from
 // dist/, run as their pods run them (uid 999 with the postgres image's /etc/passwd, a read-only root, the env
@@ -24,8 +26,13 @@ jest.setTimeout(120_000);
 const ROOT = path.join(__dirname, '..', '..');
 const STAGE = path.join(ROOT, 'dist', 'dev');
 const RESTORE_FILE = path.join(STAGE, 'on-demand', 'postgres-restore.k8s.yaml');
-const readObjects = (folder: string) => fs.readdirSync(folder).sort()
-  .flatMap(file => parseAllDocuments(fs.readFileSync(path.join(folder, file), 'utf8')).map(d => d.toJS() as Manifest));
+const readObjects = (folder: string) =>
+  fs
+    .readdirSync(folder)
+    .sort()
+    .flatMap(file =>
+      parseAllDocuments(fs.readFileSync(path.join(folder, file), 'utf8')).map(d => d.toJS() as Manifest),
+    );
 const objects = readObjects(path.join(STAGE, 'manifests'));
 const only = (predicate: (o: Manifest) => boolean, what: string) => {
   const found = objects.filter(predicate);
@@ -35,7 +42,10 @@ const only = (predicate: (o: Manifest) => boolean, what: string) => {
   return found[0];
 };
 const cronJob = only(o => o.kind === 'CronJob', 'CronJob');
-const deployJob = only(o => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/component'] === 'backup', 'deploy-time dump Job');
+const deployJob = only(
+  o => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/component'] === 'backup',
+  'deploy-time dump Job',
+);
 const databaseContainer = only(o => o.kind === 'StatefulSet', 'StatefulSet').spec.template.spec.containers[0];
 const backupPod = cronJob.spec.jobTemplate.spec.template.spec;
 const backupContainer = backupPod.containers[0];
@@ -55,7 +65,11 @@ beforeAll(async () => {
   await postgres.createDatabase(db.POSTGRES_DB, db.POSTGRES_USER, db.POSTGRES_PASSWORD);
   const roles = await runRolesJob(objects, postgres);
   expect(roles).toMatchObject({ code: 0 });
-  const restoreEnv = containerEnv(parse(fs.readFileSync(RESTORE_FILE, 'utf8')).spec.template.spec.containers[0], objects, NAMESPACE);
+  const restoreEnv = containerEnv(
+    parse(fs.readFileSync(RESTORE_FILE, 'utf8')).spec.template.spec.containers[0],
+    objects,
+    NAMESPACE,
+  );
   owner = { database: db.POSTGRES_DB, user: restoreEnv.PGUSER, password: restoreEnv.PGPASSWORD };
   // Outside /tmp, which the pods mount an emptyDir over; owned by uid 999, as fsGroup makes the claim writable.
   backupDir = fs.mkdtempSync('/var/tmp/todo-e2e-backups-');
@@ -71,7 +85,14 @@ afterAll(async () => {
 });
 
 function connect(): Pool {
-  pool ??= new Pool({ host: postgres.host, port: postgres.port, user: owner.user, password: owner.password, database: owner.database, max: 2 });
+  pool ??= new Pool({
+    host: postgres.host,
+    port: postgres.port,
+    user: owner.user,
+    password: owner.password,
+    database: owner.database,
+    max: 2,
+  });
   return pool;
 }
 
@@ -101,7 +122,11 @@ async function runContainer(pod: any, container: any, overrides: Record<string, 
 }
 
 const runBackup = (overrides: Record<string, string> = {}) => runContainer(backupPod, backupContainer, overrides);
-const dumps = () => fs.readdirSync(backupDir).filter(file => DUMP_NAME.test(file)).sort();
+const dumps = () =>
+  fs
+    .readdirSync(backupDir)
+    .filter(file => DUMP_NAME.test(file))
+    .sort();
 
 /**
  * The restore Job as the README's commands make it: the committed template as it is for the latest dump, else
@@ -113,7 +138,11 @@ function restoreJobFor(dump: string): Manifest {
   }
   let rendered: string;
   try {
-    rendered = execFileSync('kubectl', ['set', 'env', '--local', '-f', RESTORE_FILE, `RESTORE_DUMP=${dump}`, '-o', 'yaml'], { encoding: 'utf8' });
+    rendered = execFileSync(
+      'kubectl',
+      ['set', 'env', '--local', '-f', RESTORE_FILE, `RESTORE_DUMP=${dump}`, '-o', 'yaml'],
+      { encoding: 'utf8' },
+    );
   } catch (error: any) {
     if (error.code !== 'ENOENT') {
       throw error;
@@ -133,14 +162,23 @@ async function runRestore(dump: string) {
   return runContainer(pod, pod.containers[0]);
 }
 
-describe('the backup and restore pods\' own commands, as their pods run them', () => {
+describe("the backup and restore pods' own commands, as their pods run them", () => {
   test('the CronJob and the deploy-time dump run one command, as uid 999 under a read-only root; the deploy-time one names its dumps -deploy', () => {
     const deployContainer = deployJob.spec.template.spec.containers[0];
     expect(containerEnv(deployContainer, objects, NAMESPACE).BACKUP_SUFFIX).toBe('-deploy');
     expect(containerEnv(backupContainer, objects, NAMESPACE).BACKUP_SUFFIX).toBeUndefined();
-    const withoutSuffix = (template: any) => JSON.parse(JSON.stringify(template, (key, value) => (key === 'env' ? value.filter((e: any) => e.name !== 'BACKUP_SUFFIX') : value)));
+    const withoutSuffix = (template: any) =>
+      JSON.parse(
+        JSON.stringify(template, (key, value) =>
+          key === 'env' ? value.filter((e: any) => e.name !== 'BACKUP_SUFFIX') : value,
+        ),
+      );
     expect(withoutSuffix(deployJob.spec.template)).toEqual(withoutSuffix(cronJob.spec.jobTemplate.spec.template));
-    expect(identityOf(backupPod, backupContainer, IMAGE_USERS.postgres)).toMatchObject({ uid: 999, gid: 999, readOnlyRootFilesystem: true });
+    expect(identityOf(backupPod, backupContainer, IMAGE_USERS.postgres)).toMatchObject({
+      uid: 999,
+      gid: 999,
+      readOnlyRootFilesystem: true,
+    });
     expect(backupContainer.image).toBe(databaseContainer.image);
     expect(backupContainer.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(backupContainer.command[2]).toContain('pg_dump --format=custom');
@@ -153,7 +191,9 @@ describe('the backup and restore pods\' own commands, as their pods run them', (
     const superuser = new Client(postgres.superuser);
     await superuser.connect();
     try {
-      const { rows } = await superuser.query("SELECT rolname, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname IN ('todo_backup', 'todo_owner') ORDER BY 1");
+      const { rows } = await superuser.query(
+        "SELECT rolname, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname IN ('todo_backup', 'todo_owner') ORDER BY 1",
+      );
       expect(rows).toEqual([
         { rolname: 'todo_backup', rolsuper: false, rolcreatedb: false, rolcreaterole: false },
         { rolname: 'todo_owner', rolsuper: false, rolcreatedb: false, rolcreaterole: false },
@@ -194,7 +234,9 @@ describe('the backup and restore pods\' own commands, as their pods run them', (
     // The owner may not create a database: the restore says so, and the next deploy's roles Job creates it, empty.
     const refused = await runRestore(dump);
     expect(refused.code).toBe(1);
-    expect(refused.output).toContain(`database ${owner.database} does not exist: deploy the stage (its roles Job creates it, empty), then restore again`);
+    expect(refused.output).toContain(
+      `database ${owner.database} does not exist: deploy the stage (its roles Job creates it, empty), then restore again`,
+    );
     expect(await runRolesJob(objects, postgres)).toMatchObject({ code: 0 });
     const restore = await runRestore(dump);
     expect(restore).toMatchObject({ code: 0 });
@@ -213,7 +255,13 @@ describe('the backup and restore pods\' own commands, as their pods run them', (
     await db.query("INSERT INTO tasks (title) VALUES ('written after the dump')");
     // The service's pods keep the list while they LISTEN (app/src/task-list-cache.ts): a restore, which loads its
     // rows before it creates the trigger, must tell them itself.
-    const listener = new Client({ host: postgres.host, port: postgres.port, user: owner.user, password: owner.password, database: owner.database });
+    const listener = new Client({
+      host: postgres.host,
+      port: postgres.port,
+      user: owner.user,
+      password: owner.password,
+      database: owner.database,
+    });
     const heard: string[] = [];
     listener.on('notification', message => heard.push(message.channel));
     await listener.connect();
@@ -241,11 +289,11 @@ describe('the backup and restore pods\' own commands, as their pods run them', (
     expect(missing.output).toContain(dumps()[0]);
     const escape = await runRestore('../etc/passwd');
     expect(escape.code).toBe(2);
-    expect(escape.output).toContain("RESTORE_DUMP must be the file name of a dump");
+    expect(escape.output).toContain('RESTORE_DUMP must be the file name of a dump');
     expect(await allTasks()).toBe(before);
   });
 
-  test('a dump that fails leaves no file under a dump\'s name, and prunes nothing', async () => {
+  test("a dump that fails leaves no file under a dump's name, and prunes nothing", async () => {
     const before = dumps();
     const failed = await runBackup({ PGPASSWORD: 'wrong-password' });
     expect(failed.code).not.toBe(0);
@@ -288,7 +336,12 @@ describe('the backup and restore pods\' own commands, as their pods run them', (
     const old = Array.from({ length: 9 }, (_, day) => `todo-202601${String(day + 10)}T030000Z.dump`);
     const unrelated = ['other-20250101T030000Z.dump', 'notes.txt', 'todo-latest.dump'];
     const dayOld = Date.now() / 1000 - 2 * 24 * 3600;
-    for (const file of [...old, ...unrelated, '.todo-20260101T030000Z.dump.partial', '.todo-20260120T030000Z.dump.partial']) {
+    for (const file of [
+      ...old,
+      ...unrelated,
+      '.todo-20260101T030000Z.dump.partial',
+      '.todo-20260120T030000Z.dump.partial',
+    ]) {
       fs.writeFileSync(path.join(backupDir, file), 'x');
       fs.chownSync(path.join(backupDir, file), 999, 999);
     }

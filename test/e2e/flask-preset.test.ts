@@ -1,16 +1,18 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { Client } from 'pg';
-import { AppPreset } from '../../lib/app';
-import { resolveConfig } from '../../lib/config';
-import { Manifest, only, synthStack } from '../support/manifests';
+
+import { fromDebianPackages } from '../../harness/debian-packages';
 import { identityOf, IMAGE_USERS } from '../../harness/pod-sandbox';
 import { PostgresServer } from '../../harness/postgres-server';
-import { runRolesJob } from '../support/roles-job';
 import { ServiceProcess, waitFor } from '../../harness/service-process';
+import { AppPreset } from '../../lib/app';
+import { resolveConfig } from '../../lib/config';
 import { containerEnv } from '../support/container-env';
-import { fromDebianPackages } from '../../harness/debian-packages';
+import { Manifest, only, synthStack } from '../support/manifests';
+import { runRolesJob } from '../support/roles-job';
 
 // The Flask preset's commands, run as its pods run them (uid 10001, read-only root, /tmp an emptyDir), against
 // the versions the tutorial's image pins: Debian's python3-flask-migrate is 4.0.4, like the image's. The app is a
@@ -52,7 +54,11 @@ beforeAll(async () => {
   if (roles.code !== 0) {
     throw new Error(`the roles Job failed:\n${roles.output}`);
   }
-  env = { ...containerEnv(jobContainer, all as Manifest[], config.app.namespace), DB_HOST: postgres.host, PATH: `${SHIMS}:/usr/bin:/bin` };
+  env = {
+    ...containerEnv(jobContainer, all as Manifest[], config.app.namespace),
+    DB_HOST: postgres.host,
+    PATH: `${SHIMS}:/usr/bin:/bin`,
+  };
 });
 
 afterAll(() => {
@@ -61,14 +67,23 @@ afterAll(() => {
 });
 
 async function runJob(): Promise<{ code: number | null; output: string }> {
-  const migration = new ServiceProcess(jobContainer.command, FLASK_APP_DIR, env, identityOf(job.spec.template.spec, jobContainer, IMAGE_USERS.python));
+  const migration = new ServiceProcess(
+    jobContainer.command,
+    FLASK_APP_DIR,
+    env,
+    identityOf(job.spec.template.spec, jobContainer, IMAGE_USERS.python),
+  );
   const code = await migration.exit;
   return { code, output: migration.lines.join('\n') };
 }
 
 describe("the Flask preset's commands, with Flask-Migrate 4.0.4", () => {
   test('the migration Job creates the table, and re-runs (a fresh /tmp each time) are no-ops', async () => {
-    expect(identityOf(job.spec.template.spec, jobContainer, IMAGE_USERS.python)).toMatchObject({ uid: 10001, readOnlyRootFilesystem: true, emptyDirs: ['/tmp'] });
+    expect(identityOf(job.spec.template.spec, jobContainer, IMAGE_USERS.python)).toMatchObject({
+      uid: 10001,
+      readOnlyRootFilesystem: true,
+      emptyDirs: ['/tmp'],
+    });
     const first = await runJob();
     expect(first).toMatchObject({ code: 0 });
     expect(first.output).toContain('Running upgrade  ->');
@@ -79,7 +94,9 @@ describe("the Flask preset's commands, with Flask-Migrate 4.0.4", () => {
     }
     const client = new Client({ ...postgres.superuser, database: env.DB_NAME });
     await client.connect();
-    const columns = await client.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'task' ORDER BY ordinal_position");
+    const columns = await client.query(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'task' ORDER BY ordinal_position",
+    );
     expect(columns.rows.map(r => r.column_name)).toEqual(['id', 'title', 'description']);
     expect((await client.query('SELECT * FROM alembic_version')).rows).toEqual([]);
     await client.end();
@@ -88,7 +105,11 @@ describe("the Flask preset's commands, with Flask-Migrate 4.0.4", () => {
   test("the tutorial's own `flask db stamp --purge` fails on 4.0.4 (why the Job calls alembic directly)", () => {
     let output = '';
     try {
-      execFileSync('/usr/bin/flask', ['db', 'stamp', '-d', '/nonexistent', '--purge', 'base'], { cwd: FLASK_APP_DIR, env, stdio: 'pipe' });
+      execFileSync('/usr/bin/flask', ['db', 'stamp', '-d', '/nonexistent', '--purge', 'base'], {
+        cwd: FLASK_APP_DIR,
+        env,
+        stdio: 'pipe',
+      });
     } catch (error) {
       output = String((error as { stderr?: Buffer }).stderr);
     }
@@ -99,22 +120,41 @@ describe("the Flask preset's commands, with Flask-Migrate 4.0.4", () => {
     // The command as the Deployment gives it, listening on this test's address instead of every interface.
     const command = appContainer.command.map((arg: string) => (arg === '--host=0.0.0.0' ? `--host=${HOST}` : arg));
     expect(command).not.toEqual(appContainer.command);
-    const appEnv: Record<string, string> = { ...containerEnv(appContainer, all as Manifest[], config.app.namespace), DB_HOST: postgres.host, PATH: env.PATH };
+    const appEnv: Record<string, string> = {
+      ...containerEnv(appContainer, all as Manifest[], config.app.namespace),
+      DB_HOST: postgres.host,
+      PATH: env.PATH,
+    };
     // The Flask preset logs in as the service role too: it reads and writes the table the owner's migration made.
     expect([env.DB_USER, appEnv.DB_USER]).toEqual(['todo_owner', 'todo_service']);
-    const flask = new ServiceProcess(command, FLASK_APP_DIR, appEnv, identityOf(server.spec.template.spec, appContainer, IMAGE_USERS.python));
+    const flask = new ServiceProcess(
+      command,
+      FLASK_APP_DIR,
+      appEnv,
+      identityOf(server.spec.template.spec, appContainer, IMAGE_USERS.python),
+    );
     try {
       const base = `http://${HOST}:${appContainer.ports[0].containerPort}`;
       await waitFor(`${base}/tasks`);
-      const created = await fetch(`${base}/tasks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: 'New task', description: 'Persisted' }) });
+      const created = await fetch(`${base}/tasks`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: 'New task', description: 'Persisted' }),
+      });
       expect(created.status).toBe(201);
       // No description: the app's KeyError. With `python app.py` (debug=True) this is Werkzeug's debugger page.
-      const broken = await fetch(`${base}/tasks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: 'x' }) });
+      const broken = await fetch(`${base}/tasks`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: 'x' }),
+      });
       expect(broken.status).toBe(500);
       const page = await broken.text();
       expect(page).toContain('Internal Server Error');
       expect(page).not.toMatch(/Traceback|debugger|KeyError|app\.py/i);
-      expect(await (await fetch(`${base}/tasks`)).json()).toEqual({ tasks: [{ id: 1, title: 'New task', description: 'Persisted' }] });
+      expect(await (await fetch(`${base}/tasks`)).json()).toEqual({
+        tasks: [{ id: 1, title: 'New task', description: 'Persisted' }],
+      });
     } finally {
       await flask.stop();
     }
@@ -123,7 +163,12 @@ describe("the Flask preset's commands, with Flask-Migrate 4.0.4", () => {
 
 /** Debian's Flask-Migrate (4.0.4, the image's version) and psycopg2, installed with apt-get when missing (as root). */
 function ensureFlaskMigrate(): void {
-  const present = () => fs.existsSync('/usr/lib/python3/dist-packages/flask_migrate') && fs.existsSync('/usr/lib/python3/dist-packages/psycopg2');
-  fromDebianPackages(['python3-flask-migrate', 'python3-psycopg2'], 'Flask-Migrate not found',
-    () => present() || undefined);
+  const present = () =>
+    fs.existsSync('/usr/lib/python3/dist-packages/flask_migrate') &&
+    fs.existsSync('/usr/lib/python3/dist-packages/psycopg2');
+  fromDebianPackages(
+    ['python3-flask-migrate', 'python3-psycopg2'],
+    'Flask-Migrate not found',
+    () => present() || undefined,
+  );
 }

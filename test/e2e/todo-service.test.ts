@@ -1,19 +1,20 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { Client, Pool } from 'pg';
-import { loadMigrations, migrate } from '../../app/src/migrations';
 import { parseAllDocuments } from 'yaml';
-import { Manifest } from '../support/manifests';
-import { PostgresServer } from '../../harness/postgres-server';
-import { identityOf, IMAGE_USERS } from '../../harness/pod-sandbox';
-import { ServiceProcess, waitFor } from '../../harness/service-process';
-import { containerEnv } from '../support/container-env';
-import { tempFolder } from '../support/temp-folders';
-import { resolveConfig, STAGES } from '../../lib/config';
+
+import { loadMigrations, migrate } from '../../app/src/migrations';
 import { debianBinary } from '../../harness/debian-packages';
-import { synthStack } from '../support/manifests';
+import { identityOf, IMAGE_USERS } from '../../harness/pod-sandbox';
+import { PostgresServer } from '../../harness/postgres-server';
+import { ServiceProcess, waitFor } from '../../harness/service-process';
+import { resolveConfig, STAGES } from '../../lib/config';
+import { containerEnv } from '../support/container-env';
+import { Manifest, synthStack } from '../support/manifests';
 import { rolesJobEnv, runRolesJob } from '../support/roles-job';
+import { tempFolder } from '../support/temp-folders';
 
 // The whole system, tested together: every command the dev stage's pods run (init containers, the database's exec
 // probes, the roles Job, the server, its preStop hook, the migration Job), run as those pods run them, each logged
@@ -27,8 +28,12 @@ const APP_DIR = path.join(ROOT, 'app');
 const STAGE = path.join(ROOT, 'dist', 'dev');
 
 const MANIFESTS = path.join(STAGE, 'manifests');
-const objects: Manifest[] = fs.readdirSync(MANIFESTS).sort()
-  .flatMap(file => parseAllDocuments(fs.readFileSync(path.join(MANIFESTS, file), 'utf8')).map(d => d.toJS() as Manifest));
+const objects: Manifest[] = fs
+  .readdirSync(MANIFESTS)
+  .sort()
+  .flatMap(file =>
+    parseAllDocuments(fs.readFileSync(path.join(MANIFESTS, file), 'utf8')).map(d => d.toJS() as Manifest),
+  );
 const find = (kind: string, predicate: (o: Manifest) => boolean = () => true) => {
   const found = objects.filter(o => o.kind === kind && predicate(o));
   if (found.length !== 1) {
@@ -52,7 +57,11 @@ const asMigration = identityOf(jobPod, jobContainer, IMAGE_USERS.node);
 const asWaitForDatabase = identityOf(serverPod, serverPod.initContainers[0], IMAGE_USERS.postgres);
 
 // A loopback address of its own, so that the database can keep its port 5432 and the service its port 5000.
-const hosts = Array.from({ length: 5 }, () => `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`);
+const hosts = Array.from(
+  { length: 5 },
+  () =>
+    `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`,
+);
 
 let postgres: PostgresServer;
 let service: ServiceProcess | undefined;
@@ -76,8 +85,16 @@ beforeAll(async () => {
   nodePath = `${path.dirname(process.execPath)}:/usr/bin:/bin`;
   postgresPath = `${postgres.binDir}:/usr/bin:/bin`;
   // The Service's name does not resolve here: DB_HOST is the one value rewritten, to the server's address.
-  appEnv = { ...containerEnv(appContainer, objects, server.metadata.namespace!), DB_HOST: postgres.host, PATH: nodePath };
-  migrateEnv = { ...containerEnv(jobContainer, objects, job.metadata.namespace!), DB_HOST: postgres.host, PATH: nodePath };
+  appEnv = {
+    ...containerEnv(appContainer, objects, server.metadata.namespace!),
+    DB_HOST: postgres.host,
+    PATH: nodePath,
+  };
+  migrateEnv = {
+    ...containerEnv(jobContainer, objects, job.metadata.namespace!),
+    DB_HOST: postgres.host,
+    PATH: nodePath,
+  };
   base = `http://${postgres.host}:${appContainer.ports[0].containerPort}`;
 });
 
@@ -100,7 +117,12 @@ function startService(env: Record<string, string> = appEnv): ServiceProcess {
 }
 
 /** Runs an init container or an exec probe/hook of a pod as the kubelet would; resolves with its exit and output. */
-async function runInPod(command: readonly string[], env: Record<string, string>, identity: typeof asServer, timeoutMs = 15_000) {
+async function runInPod(
+  command: readonly string[],
+  env: Record<string, string>,
+  identity: typeof asServer,
+  timeoutMs = 15_000,
+) {
   const process = new ServiceProcess(command, '/', env, identity);
   const timer = setTimeout(() => process.signal('SIGKILL'), timeoutMs);
   const code = await process.exit;
@@ -108,14 +130,22 @@ async function runInPod(command: readonly string[], env: Record<string, string>,
   return { code, output: process.lines.join('\n') };
 }
 
-describe('the dev pods\' own commands, run as the pods run them', () => {
+describe("the dev pods' own commands, run as the pods run them", () => {
   const initContainer = serverPod.initContainers[0];
-  const initEnv = () => ({ ...containerEnv(initContainer, objects, server.metadata.namespace!), DB_HOST: postgres.host, PATH: postgresPath });
+  const initEnv = () => ({
+    ...containerEnv(initContainer, objects, server.metadata.namespace!),
+    DB_HOST: postgres.host,
+    PATH: postgresPath,
+  });
 
   test('the harness reproduces the cluster: an unnamed user makes pg_isready give up as the app pods\' uid ("no attempt")', async () => {
     // The init container's command before the fix: no -U, so libpq looks the uid up in the postgres image's
     // /etc/passwd, which has no uid 1000. If this ever passes, the harness no longer runs commands as the pod does.
-    const before = await runInPod(['pg_isready', '-h', postgres.host, '-p', '5432', '-t', '2'], initEnv(), asWaitForDatabase);
+    const before = await runInPod(
+      ['pg_isready', '-h', postgres.host, '-p', '5432', '-t', '2'],
+      initEnv(),
+      asWaitForDatabase,
+    );
     expect(before.code).toBe(3);
     expect(before.output).toContain('no attempt');
   });
@@ -125,8 +155,14 @@ describe('the dev pods\' own commands, run as the pods run them', () => {
     expect(await runInPod(initContainer.command, initEnv(), asWaitForDatabase)).toMatchObject({ code: 0 });
     const jobInit = jobPod.initContainers[0];
     expect(jobInit.command).toEqual(initContainer.command);
-    const jobInitEnv = { ...containerEnv(jobInit, objects, job.metadata.namespace!), DB_HOST: postgres.host, PATH: postgresPath };
-    expect(await runInPod(jobInit.command, jobInitEnv, identityOf(jobPod, jobInit, IMAGE_USERS.postgres))).toMatchObject({ code: 0 });
+    const jobInitEnv = {
+      ...containerEnv(jobInit, objects, job.metadata.namespace!),
+      DB_HOST: postgres.host,
+      PATH: postgresPath,
+    };
+    expect(
+      await runInPod(jobInit.command, jobInitEnv, identityOf(jobPod, jobInit, IMAGE_USERS.postgres)),
+    ).toMatchObject({ code: 0 });
   });
 
   test('wait-for-database keeps waiting while the database is down, and finishes when it is back', async () => {
@@ -143,7 +179,12 @@ describe('the dev pods\' own commands, run as the pods run them', () => {
     const env = { ...containerEnv(databaseContainer, objects, database.metadata.namespace!), PATH: postgresPath };
     expect(asDatabase).toMatchObject({ uid: 999, gid: 999, readOnlyRootFilesystem: true });
     for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
-      const result = await runInPod(databaseContainer[probe].exec.command, env, asDatabase, databaseContainer[probe].timeoutSeconds * 1000);
+      const result = await runInPod(
+        databaseContainer[probe].exec.command,
+        env,
+        asDatabase,
+        databaseContainer[probe].timeoutSeconds * 1000,
+      );
       expect({ probe, ...result }).toMatchObject({ probe, code: 0 });
     }
     postgres.stop();
@@ -164,14 +205,25 @@ describe('the dev pods\' own commands, run as the pods run them', () => {
   });
 });
 
-const post = (body: unknown, raw = false) => fetch(`${base}/tasks`, {
-  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: raw ? (body as string) : JSON.stringify(body),
-});
+const post = (body: unknown, raw = false) =>
+  fetch(`${base}/tasks`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
 
 describe('the todo service, configured by dist/dev, on a real PostgreSQL', () => {
   test('the configuration comes from the synthesized objects, with only DB_HOST rewritten', () => {
     expect(jobContainer.command).toEqual(['node', 'dist/migrate.js']);
-    expect(Object.keys(appEnv).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PASSWORD', 'DB_PORT', 'DB_USER', 'PATH', 'PORT']);
+    expect(Object.keys(appEnv).sort()).toEqual([
+      'DB_HOST',
+      'DB_NAME',
+      'DB_PASSWORD',
+      'DB_PORT',
+      'DB_USER',
+      'PATH',
+      'PORT',
+    ]);
     expect(appEnv.DB_PORT).toBe('5432');
     expect(appEnv.PORT).toBe(String(appContainer.ports[0].containerPort));
     expect(appEnv.DB_PASSWORD).toContain('dev-only');
@@ -190,7 +242,10 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     expect(first.logs.find(l => l.msg === 'applied 2 migration(s)')).toMatchObject({ applied: ['0001', '0002'] });
     const second = await runMigration(migrateEnv);
     expect(second.code).toBe(0);
-    expect(second.logs.find(l => l.msg === 'schema is up to date')).toMatchObject({ applied: [], alreadyApplied: ['0001', '0002'] });
+    expect(second.logs.find(l => l.msg === 'schema is up to date')).toMatchObject({
+      applied: [],
+      alreadyApplied: ['0001', '0002'],
+    });
   });
 
   test('migrations run concurrently apply once, queued on an advisory lock', async () => {
@@ -205,18 +260,27 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   });
 
   test('a migration changed after it was applied is refused; malformed or duplicate file names are refused', async () => {
-    const pool = new Pool({ host: postgres.host, port: 5432, user: migrateEnv.DB_USER, password: migrateEnv.DB_PASSWORD, database: 'concurrent' });
+    const pool = new Pool({
+      host: postgres.host,
+      port: 5432,
+      user: migrateEnv.DB_USER,
+      password: migrateEnv.DB_PASSWORD,
+      database: 'concurrent',
+    });
     try {
       const [original] = loadMigrations();
-      await expect(migrate(pool, [{ ...original, sql: `${original.sql}\n-- edited`, checksum: 'edited' }]))
-        .rejects.toThrow('migration 0001_create_tasks was changed after it was applied; add a new migration instead');
+      await expect(
+        migrate(pool, [{ ...original, sql: `${original.sql}\n-- edited`, checksum: 'edited' }]),
+      ).rejects.toThrow('migration 0001_create_tasks was changed after it was applied; add a new migration instead');
       expect((await migrate(pool, [original])).alreadyApplied).toEqual(['0001']);
     } finally {
       await pool.end();
     }
     const dir = tempFolder('migrations-');
     fs.writeFileSync(path.join(dir, '1_first.sql'), 'SELECT 1;');
-    expect(() => loadMigrations(dir)).toThrow("migration file '1_first.sql' must be named NNNN_name.sql, such as 0002_add_due_date.sql");
+    expect(() => loadMigrations(dir)).toThrow(
+      "migration file '1_first.sql' must be named NNNN_name.sql, such as 0002_add_due_date.sql",
+    );
     fs.rmSync(path.join(dir, '1_first.sql'));
     fs.writeFileSync(path.join(dir, '0002_a.sql'), 'SELECT 1;');
     fs.writeFileSync(path.join(dir, '0002_b.sql'), 'SELECT 2;');
@@ -227,7 +291,9 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   test('a wrong password fails the migration with a clear message, not a stack trace', async () => {
     const { code, logs } = await runMigration({ ...migrateEnv, DB_PASSWORD: 'wrong-password' });
     expect(code).toBe(1);
-    expect(logs.find(l => l.level === 60)?.msg).toMatch(/^migration failed: password authentication failed for user "todo_owner"/);
+    expect(logs.find(l => l.level === 60)?.msg).toMatch(
+      /^migration failed: password authentication failed for user "todo_owner"/,
+    );
   });
 
   test('the service starts with the Deployment env and reports healthy and ready', async () => {
@@ -245,7 +311,7 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     expect(await empty.text()).toBe('{"tasks":[]}');
     const created = await post({ title: 'New task', description: 'Persisted in PostgreSQL' });
     expect(created.status).toBe(201);
-    const { task } = await created.json() as { task: any };
+    const { task } = (await created.json()) as { task: any };
     expect(task).toEqual({ id: expect.any(Number), title: 'New task', description: 'Persisted in PostgreSQL' });
     expect(created.headers.get('location')).toBe(`/tasks/${task.id}`);
     expect((await post({ title: 'Second' })).status).toBe(201);
@@ -257,17 +323,21 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   test('GET /tasks (JSON written by PostgreSQL) returns any text exactly as POST stored it', async () => {
     const title = 'quotes " and \\ backslash, </script> & tab\t';
     const description = 'new\nline, unicode é 漢字 😀, control \u0001, and \u2028';
-    const { task } = await (await post({ title, description })).json() as { task: any };
+    const { task } = (await (await post({ title, description })).json()) as { task: any };
     expect(task).toEqual({ id: expect.any(Number), title, description });
-    const { tasks } = await (await fetch(`${base}/tasks`)).json() as { tasks: any[] };
+    const { tasks } = (await (await fetch(`${base}/tasks`)).json()) as { tasks: any[] };
     expect(tasks.find(t => t.id === task.id)).toEqual(task);
     expect(tasks.map(t => t.id)).toEqual([...tasks.map(t => t.id)].sort((a, b) => a - b));
   });
 
   test('GET, PUT and DELETE /tasks/:id', async () => {
-    const { task } = await (await post({ title: 'Edit me' })).json() as { task: any };
+    const { task } = (await (await post({ title: 'Edit me' })).json()) as { task: any };
     expect(await (await fetch(`${base}/tasks/${task.id}`)).json()).toEqual({ task });
-    const put = await fetch(`${base}/tasks/${task.id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: 'Edited', description: 'now' }) });
+    const put = await fetch(`${base}/tasks/${task.id}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'Edited', description: 'now' }),
+    });
     expect(put.status).toBe(200);
     expect(await put.json()).toEqual({ task: { id: task.id, title: 'Edited', description: 'now' } });
     expect((await fetch(`${base}/tasks/${task.id}`, { method: 'DELETE' })).status).toBe(204);
@@ -279,10 +349,20 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     ['an empty title', { title: '' }, 400, "'title' must not be empty"],
     ['a blank title', { title: '   ' }, 400, "'title' must not be blank"],
     ['a title over 80 characters', { title: 'x'.repeat(81) }, 400, "'title' must be at most 80 characters"],
-    ['a description over 200 characters', { title: 'ok', description: 'x'.repeat(201) }, 400, "'description' must be at most 200 characters"],
+    [
+      'a description over 200 characters',
+      { title: 'ok', description: 'x'.repeat(201) },
+      400,
+      "'description' must be at most 200 characters",
+    ],
     ['a title of the wrong type', { title: 42 }, 400, "'title' must be a string"],
     ['a description of the wrong type', { title: 'ok', description: ['x'] }, 400, "'description' must be a string"],
-    ['an unknown field', { title: 'ok', done: true }, 400, "unknown field 'done'; the fields are 'title' and 'description'"],
+    [
+      'an unknown field',
+      { title: 'ok', done: true },
+      400,
+      "unknown field 'done'; the fields are 'title' and 'description'",
+    ],
     ['a body that is not an object', ['title'], 400, 'the body must be a JSON object'],
   ])('POST /tasks with %s: a clear JSON error', async (_what, body, status, message) => {
     const response = await post(body);
@@ -292,14 +372,45 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
 
   test.each([
     ['malformed JSON', () => post('{"title": "x",', true), 400, 'the body is not valid JSON'],
-    ['a body over the size limit', () => post({ title: 'x', description: 'y'.repeat(20_000) }), 400, 'the body is larger than 16384 bytes'],
+    [
+      'a body over the size limit',
+      () => post({ title: 'x', description: 'y'.repeat(20_000) }),
+      400,
+      'the body is larger than 16384 bytes',
+    ],
     ['an empty JSON body', () => post('', true), 400, 'the body must be a JSON object'],
-    ['a plain-text body', () => fetch(`${base}/tasks`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'title' }), 400, 'the body must be a JSON object'],
-    ['a body of another media type', () => fetch(`${base}/tasks`, { method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: '<title/>' }), 415, "the body must be JSON, with 'Content-Type: application/json'"],
+    [
+      'a plain-text body',
+      () => fetch(`${base}/tasks`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'title' }),
+      400,
+      'the body must be a JSON object',
+    ],
+    [
+      'a body of another media type',
+      () =>
+        fetch(`${base}/tasks`, { method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: '<title/>' }),
+      415,
+      "the body must be JSON, with 'Content-Type: application/json'",
+    ],
     ['an unknown id', () => fetch(`${base}/tasks/999999`), 404, 'task 999999 not found'],
     ['an id that is not a number', () => fetch(`${base}/tasks/abc`), 400, "'id' must be a positive integer, got 'abc'"],
-    ['an id beyond the column', () => fetch(`${base}/tasks/99999999999`, { method: 'DELETE' }), 400, "'id' must be a positive integer, got '99999999999'"],
-    ['PUT to an unknown id', () => fetch(`${base}/tasks/999999`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"title":"x"}' }), 404, 'task 999999 not found'],
+    [
+      'an id beyond the column',
+      () => fetch(`${base}/tasks/99999999999`, { method: 'DELETE' }),
+      400,
+      "'id' must be a positive integer, got '99999999999'",
+    ],
+    [
+      'PUT to an unknown id',
+      () =>
+        fetch(`${base}/tasks/999999`, {
+          method: 'PUT',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"title":"x"}',
+        }),
+      404,
+      'task 999999 not found',
+    ],
     ['an unknown route', () => fetch(`${base}/todos`), 404, 'no route GET /todos'],
   ])('%s: a clear JSON error', async (_what, request, status, message) => {
     const response = await request();
@@ -322,13 +433,19 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
         await new Promise(resolve => setTimeout(resolve, 50));
       }
     };
-    const titles = async (url: string) => ((await (await fetch(`${url}/tasks`)).json()) as { tasks: Array<{ title: string }> }).tasks.map(t => t.title);
+    const titles = async (url: string) =>
+      ((await (await fetch(`${url}/tasks`)).json()) as { tasks: Array<{ title: string }> }).tasks.map(t => t.title);
     // Reads the list until a read is served from memory (a notification still on its way drops the list once more).
-    const warm = async (url: string) => until(`${url} serves the list from memory`, async () => {
-      const hits = await metric(url, 'todo_task_list_cache_hits_total');
-      await titles(url);
-      return await metric(url, 'todo_task_list_cache_hits_total') === hits + 1;
-    }, 2000);
+    const warm = async (url: string) =>
+      until(
+        `${url} serves the list from memory`,
+        async () => {
+          const hits = await metric(url, 'todo_task_list_cache_hits_total');
+          await titles(url);
+          return (await metric(url, 'todo_task_list_cache_hits_total')) === hits + 1;
+        },
+        2000,
+      );
     let other: ServiceProcess;
     let otherBase: string;
     let admin: Client;
@@ -339,7 +456,7 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
       admin.on('error', () => undefined);
       await admin.connect();
       await waitFor(`${otherBase}/readyz`);
-      await until('both pods listen', async () => await listening(base) === 1 && await listening(otherBase) === 1);
+      await until('both pods listen', async () => (await listening(base)) === 1 && (await listening(otherBase)) === 1);
     });
     afterAll(async () => {
       await other?.stop();
@@ -353,12 +470,21 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
       expect((await post({ title: 'cache: posted here' })).status).toBe(201);
       expect(await titles(base)).toContain('cache: posted here');
       // The other pod hears of it from PostgreSQL (the trigger's NOTIFY).
-      await until('the other pod lists the POST', async () => (await titles(otherBase)).includes('cache: posted here'), 1000);
+      await until(
+        'the other pod lists the POST',
+        async () => (await titles(otherBase)).includes('cache: posted here'),
+        1000,
+      );
       await warm(base);
       await warm(otherBase);
       await admin.query("UPDATE tasks SET title = 'cache: renamed by SQL' WHERE title = 'cache: posted here'");
-      await until('both pods list the SQL change', async () => (await titles(base)).includes('cache: renamed by SQL')
-        && (await titles(otherBase)).includes('cache: renamed by SQL'), 1000);
+      await until(
+        'both pods list the SQL change',
+        async () =>
+          (await titles(base)).includes('cache: renamed by SQL') &&
+          (await titles(otherBase)).includes('cache: renamed by SQL'),
+        1000,
+      );
       await warm(base);
       await admin.query("DELETE FROM tasks WHERE title = 'cache: renamed by SQL'");
       await until('the SQL delete is seen', async () => !(await titles(base)).includes('cache: renamed by SQL'), 1000);
@@ -366,18 +492,30 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
 
     test('while its listening connection is gone, a pod reads every request from the database; it reconnects and keeps the list again', async () => {
       await warm(base);
-      const { rows } = await admin.query("SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'todo-service-listener'");
+      const { rows } = await admin.query(
+        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'todo-service-listener'",
+      );
       expect(rows.length).toBe(2);
       // The change can reach no listener: a pod that kept its list, or took it up again when it reconnected, would
       // serve it without the new task for good. (The pod learns that its connection is gone a moment after it is.)
       await admin.query("INSERT INTO tasks (title) VALUES ('cache: while nobody listened')");
-      await until('both pods list the change', async () => (await titles(base)).includes('cache: while nobody listened')
-        && (await titles(otherBase)).includes('cache: while nobody listened'), 1000);
-      await until('the pods listen again', async () => await listening(base) === 1 && await listening(otherBase) === 1);
+      await until(
+        'both pods list the change',
+        async () =>
+          (await titles(base)).includes('cache: while nobody listened') &&
+          (await titles(otherBase)).includes('cache: while nobody listened'),
+        1000,
+      );
+      await until(
+        'the pods listen again',
+        async () => (await listening(base)) === 1 && (await listening(otherBase)) === 1,
+      );
       await warm(base);
       expect(await titles(base)).toContain('cache: while nobody listened');
       await warm(base);
-      expect(service!.logs.map(l => l.msg)).toContain('task list cache: stopped listening for changes; every request reads the database until it reconnects');
+      expect(service!.logs.map(l => l.msg)).toContain(
+        'task list cache: stopped listening for changes; every request reads the database until it reconnects',
+      );
     });
 
     test('TASK_LIST_CACHE=off: nothing is kept, every GET /tasks reads the database; another value stops the service at start', async () => {
@@ -400,23 +538,36 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
 
     test('a listening connection that stops answering (its backend frozen) is given up within two heartbeats', async () => {
       await warm(otherBase);
-      const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'todo-service-listener'");
+      const { rows } = await admin.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'todo-service-listener'",
+      );
       // Frozen, not closed: the pods' sockets stay open, as in a network partition; NOTIFYs reach no one.
       rows.forEach(row => process.kill(row.pid, 'SIGSTOP'));
       try {
         await admin.query("INSERT INTO tasks (title) VALUES ('cache: during the partition')");
         // Two heartbeats: 2 s; 4 s allowed for a loaded machine.
-        await until('the pods stop listening', async () => await listening(base) === 0 && await listening(otherBase) === 0, 4000);
+        await until(
+          'the pods stop listening',
+          async () => (await listening(base)) === 0 && (await listening(otherBase)) === 0,
+          4000,
+        );
         expect(await titles(base)).toContain('cache: during the partition');
         expect(await titles(otherBase)).toContain('cache: during the partition');
       } finally {
         rows.forEach(row => process.kill(row.pid, 'SIGCONT'));
       }
-      await until('the pods listen again', async () => await listening(base) === 1 && await listening(otherBase) === 1);
+      await until(
+        'the pods listen again',
+        async () => (await listening(base)) === 1 && (await listening(otherBase)) === 1,
+      );
       await warm(otherBase);
       expect(await titles(otherBase)).toContain('cache: during the partition');
       await admin.query("DELETE FROM tasks WHERE title LIKE 'cache: %'");
-      await until('the delete is seen', async () => !(await titles(otherBase)).some(t => t.startsWith('cache: ')), 1000);
+      await until(
+        'the delete is seen',
+        async () => !(await titles(otherBase)).some(t => t.startsWith('cache: ')),
+        1000,
+      );
     });
   });
 
@@ -451,7 +602,9 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     expect(after).not.toContain('no-such-route');
     const histogramCount = 'http_request_duration_seconds_count{method="GET",route="/tasks",status_code="200"}';
     expect(sample(after, histogramCount) - sample(before, histogramCount)).toBe(2);
-    expect(after).toMatch(/^http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/tasks",status_code="200"\} \d+$/m);
+    expect(after).toMatch(
+      /^http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/tasks",status_code="200"\} \d+$/m,
+    );
     // The pool holds the connections the requests used, all idle between requests, and nothing waits.
     expect(sample(after, 'todo_db_pool_clients')).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'todo_db_pool_idle_clients')).toBe(sample(after, 'todo_db_pool_clients'));
@@ -480,13 +633,13 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     expect(await (await fetch(`${base}/tasks`)).json()).toEqual(before);
   });
 
-  test('a database that is down gives the service\'s own 503s, never a crash; it stays ready, and recovers with the tasks intact', async () => {
+  test("a database that is down gives the service's own 503s, never a crash; it stays ready, and recovers with the tasks intact", async () => {
     const before = await (await fetch(`${base}/tasks`)).json();
     postgres.stop();
     // Readiness does not follow the shared database: the pod stays in its Service and answers for itself, at once.
     const started = Date.now();
     const ready = await fetch(`${base}/readyz`);
-    expect(Date.now() - started).toBeLessThan(appContainer.readinessProbe.timeoutSeconds * 1000 / 3);
+    expect(Date.now() - started).toBeLessThan((appContainer.readinessProbe.timeoutSeconds * 1000) / 3);
     expect(ready.status).toBe(200);
     const list = await fetch(`${base}/tasks`);
     expect(list.status).toBe(503);
@@ -510,10 +663,10 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
       // Until its first look at the schema (a background check, every second) the pod says it is checking; then it
       // says which migration is missing. Either way it is not ready.
       const deadline = Date.now() + 10_000;
-      let body = await (await fetch(`${earlyBase}/readyz`)).json() as { status: string; reason: string };
+      let body = (await (await fetch(`${earlyBase}/readyz`)).json()) as { status: string; reason: string };
       while (body.reason === 'checking the database schema' && Date.now() < deadline) {
         await new Promise(resolve => setTimeout(resolve, 100));
-        body = await (await fetch(`${earlyBase}/readyz`)).json() as { status: string; reason: string };
+        body = (await (await fetch(`${earlyBase}/readyz`)).json()) as { status: string; reason: string };
       }
       expect(body).toEqual({ status: 'starting', reason: 'migrations not applied: 0001, 0002' });
       const list = await fetch(`${earlyBase}/tasks`);
@@ -538,7 +691,9 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     const observer = new Client(postgres.superuser);
     await observer.connect();
     for (let waited = 0; waited < 100; waited++) {
-      const { rows } = await observer.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO tasks%'");
+      const { rows } = await observer.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO tasks%'",
+      );
       if (rows[0].n === 3) {
         break;
       }
@@ -554,7 +709,9 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     expect(responses.map(r => r.status)).toEqual([201, 201, 201]);
     expect(await service!.exit).toBe(0);
     const messages = service!.logs.map(l => l.msg);
-    expect(messages).toEqual(expect.arrayContaining(['draining in-flight requests', 'database pool closed', 'stopped']));
+    expect(messages).toEqual(
+      expect.arrayContaining(['draining in-flight requests', 'database pool closed', 'stopped']),
+    );
     service = undefined;
   });
 
@@ -562,30 +719,59 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
     const migration = await runMigration(migrateEnv);
     expect(migration.logs.length).toBeGreaterThan(0);
     for (const line of migration.logs) {
-      expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String), service: 'todo-service' });
+      expect(line).toMatchObject({
+        level: expect.any(Number),
+        time: expect.any(Number),
+        msg: expect.any(String),
+        service: 'todo-service',
+      });
     }
   });
 
   test('a missing setting stops the service at start with a message naming it', async () => {
     const { DB_PASSWORD: _password, ...incomplete } = appEnv;
-    const broken = new ServiceProcess(['node', 'dist/server.js'], APP_DIR, { ...incomplete, HOST: postgres.host, PORT: '5999' }, asServer);
+    const broken = new ServiceProcess(
+      ['node', 'dist/server.js'],
+      APP_DIR,
+      { ...incomplete, HOST: postgres.host, PORT: '5999' },
+      asServer,
+    );
     expect(await broken.exit).toBe(1);
     expect(broken.logs[0].msg).toBe("invalid environment: DB_PASSWORD is not set; set it to the database's password");
   });
 
   test('LOG_LEVEL is read once, with the other settings: a level pino does not know stops the service with a message naming it', async () => {
-    const broken = new ServiceProcess(['node', 'dist/server.js'], APP_DIR, { ...appEnv, HOST: postgres.host, PORT: '5999', LOG_LEVEL: 'verbose' }, asServer);
+    const broken = new ServiceProcess(
+      ['node', 'dist/server.js'],
+      APP_DIR,
+      { ...appEnv, HOST: postgres.host, PORT: '5999', LOG_LEVEL: 'verbose' },
+      asServer,
+    );
     expect(await broken.exit).toBe(1);
-    expect(broken.logs[0].msg).toBe('invalid environment: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got \'verbose\'');
+    expect(broken.logs[0].msg).toBe(
+      "invalid environment: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'verbose'",
+    );
     const migration = await runMigration({ ...migrateEnv, LOG_LEVEL: 'verbose' });
     expect(migration.code).toBe(1);
-    expect(migration.logs[0].msg).toBe('invalid environment: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got \'verbose\'');
+    expect(migration.logs[0].msg).toBe(
+      "invalid environment: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'verbose'",
+    );
   });
 });
 
 /** A connection as `env`'s DB_USER (a pod's login), to run one statement and close. */
-async function asRole<T>(env: Record<string, string>, run: (client: Client) => Promise<T>, database = env.DB_NAME): Promise<T> {
-  const client = new Client({ host: postgres.host, port: 5432, user: env.DB_USER, password: env.DB_PASSWORD, database });
+async function asRole<T>(
+  env: Record<string, string>,
+  run: (client: Client) => Promise<T>,
+  database = env.DB_NAME,
+): Promise<T> {
+  const client = new Client({
+    host: postgres.host,
+    port: 5432,
+    user: env.DB_USER,
+    password: env.DB_PASSWORD,
+    database,
+  });
   await client.connect();
   try {
     return await run(client);
@@ -596,7 +782,12 @@ async function asRole<T>(env: Record<string, string>, run: (client: Client) => P
 
 /** The SQLSTATE of `sql` run by `env`'s role; undefined when it succeeds. */
 const refusal = (env: Record<string, string>, sql: string) =>
-  asRole(env, client => client.query(sql).then(() => undefined, (error: { code?: string }) => error.code));
+  asRole(env, client =>
+    client.query(sql).then(
+      () => undefined,
+      (error: { code?: string }) => error.code,
+    ),
+  );
 
 /** Everything the roles Job may change, read as the superuser: roles, memberships, ownership and every ACL. */
 async function catalogSnapshot(): Promise<string> {
@@ -620,9 +811,17 @@ async function catalogSnapshot(): Promise<string> {
 
 describe('least privilege: each pod logs in as its own role, which can do its job and nothing more', () => {
   test('the service role is refused CREATE ROLE, COPY … TO PROGRAM, DROP TABLE tasks, ALTER TABLE, CREATE TABLE and reading pg_authid', async () => {
-    expect(await asRole(appEnv, async client => (await client.query(
-      'SELECT current_user AS role, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user')).rows[0]))
-      .toEqual({ role: 'todo_service', rolsuper: false, rolcreaterole: false, rolcreatedb: false });
+    expect(
+      await asRole(
+        appEnv,
+        async client =>
+          (
+            await client.query(
+              'SELECT current_user AS role, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user',
+            )
+          ).rows[0],
+      ),
+    ).toEqual({ role: 'todo_service', rolsuper: false, rolcreaterole: false, rolcreatedb: false });
     // 42501: insufficient_privilege, each time.
     expect(await refusal(appEnv, 'CREATE ROLE intruder LOGIN SUPERUSER')).toBe('42501');
     expect(await refusal(appEnv, "COPY (SELECT 1) TO PROGRAM 'id'")).toBe('42501');
@@ -633,15 +832,16 @@ describe('least privilege: each pod logs in as its own role, which can do its jo
     expect(await refusal(appEnv, 'TRUNCATE tasks')).toBe('42501');
   });
 
-  test('the service role creates, lists, updates and deletes tasks, and hears its own changes on tasks_changed (the cache\'s LISTEN and NOTIFY path)', async () => {
+  test("the service role creates, lists, updates and deletes tasks, and hears its own changes on tasks_changed (the cache's LISTEN and NOTIFY path)", async () => {
     await asRole(appEnv, async client => {
       const heard: string[] = [];
       client.on('notification', message => heard.push(message.channel));
       await client.query('LISTEN tasks_changed');
       const { rows } = await client.query("INSERT INTO tasks (title) VALUES ('least privilege') RETURNING id");
       await client.query("UPDATE tasks SET description = 'checked' WHERE id = $1", [rows[0].id]);
-      expect((await client.query('SELECT title, description FROM tasks WHERE id = $1', [rows[0].id])).rows)
-        .toEqual([{ title: 'least privilege', description: 'checked' }]);
+      expect((await client.query('SELECT title, description FROM tasks WHERE id = $1', [rows[0].id])).rows).toEqual([
+        { title: 'least privilege', description: 'checked' },
+      ]);
       await client.query('DELETE FROM tasks WHERE id = $1', [rows[0].id]);
       // A round trip: the notifications of the commits above arrive before its answer.
       await client.query('SELECT 1');
@@ -650,10 +850,25 @@ describe('least privilege: each pod logs in as its own role, which can do its jo
   });
 
   test('the owner role owns the schema and migrates (above), and is refused CREATE ROLE and CREATE DATABASE', async () => {
-    expect(await asRole(migrateEnv, async client => (await client.query(
-      "SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public') AS schema_owner, "
-      + "(SELECT relowner::regrole::text FROM pg_class WHERE oid = 'tasks'::regclass) AS tasks_owner FROM pg_roles WHERE rolname = current_user")).rows[0]))
-      .toEqual({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, schema_owner: 'todo_owner', tasks_owner: 'todo_owner' });
+    expect(
+      await asRole(
+        migrateEnv,
+        async client =>
+          (
+            await client.query(
+              "SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public') AS schema_owner, " +
+                "(SELECT relowner::regrole::text FROM pg_class WHERE oid = 'tasks'::regclass) AS tasks_owner FROM pg_roles WHERE rolname = current_user",
+            )
+          ).rows[0],
+      ),
+    ).toEqual({
+      rolsuper: false,
+      rolcreaterole: false,
+      rolcreatedb: false,
+      rolreplication: false,
+      schema_owner: 'todo_owner',
+      tasks_owner: 'todo_owner',
+    });
     expect(await refusal(migrateEnv, 'CREATE ROLE intruder LOGIN')).toBe('42501');
     expect(await refusal(migrateEnv, 'CREATE DATABASE stash')).toBe('42501');
     expect(await refusal(migrateEnv, "COPY (SELECT 1) TO PROGRAM 'id'")).toBe('42501');
@@ -677,17 +892,28 @@ describe('least privilege: each pod logs in as its own role, which can do its jo
       expect(changed.code).toBe(0);
       expect(changed.output).toContain('roles: todo_service: password set');
       expect(changed.output).toContain('roles: todo_owner: password unchanged');
-      expect(await asRole({ ...appEnv, DB_PASSWORD: 'a-new-service-password' }, async client => (await client.query('SELECT current_user AS role')).rows[0]))
-        .toEqual({ role: 'todo_service' });
+      expect(
+        await asRole(
+          { ...appEnv, DB_PASSWORD: 'a-new-service-password' },
+          async client => (await client.query('SELECT current_user AS role')).rows[0],
+        ),
+      ).toEqual({ role: 'todo_service' });
       await expect(asRole(appEnv, client => client.query('SELECT 1'))).rejects.toMatchObject({ code: '28P01' });
     } finally {
       expect((await runRolesJob(objects, postgres)).output).toContain('roles: todo_service: password set');
     }
-    expect(await asRole(appEnv, async client => (await client.query('SELECT current_user AS role')).rows[0])).toEqual({ role: 'todo_service' });
+    expect(await asRole(appEnv, async client => (await client.query('SELECT current_user AS role')).rows[0])).toEqual({
+      role: 'todo_service',
+    });
   });
 
   test('a database an earlier release set up (tables owned by the superuser) keeps its tasks: the roles Job hands it to the owner, and the service reads it', async () => {
-    const superuserEnv = { ...migrateEnv, DB_USER: 'todo', DB_PASSWORD: containerEnv(databaseContainer, objects, database.metadata.namespace!).POSTGRES_PASSWORD, DB_NAME: 'legacy' };
+    const superuserEnv = {
+      ...migrateEnv,
+      DB_USER: 'todo',
+      DB_PASSWORD: containerEnv(databaseContainer, objects, database.metadata.namespace!).POSTGRES_PASSWORD,
+      DB_NAME: 'legacy',
+    };
     const admin = new Client(postgres.superuser);
     await admin.connect();
     await admin.query('CREATE DATABASE legacy OWNER todo');
@@ -698,18 +924,31 @@ describe('least privilege: each pod logs in as its own role, which can do its jo
     const roles = await runRolesJob(objects, postgres, { PGDATABASE: 'legacy' });
     expect(roles.code).toBe(0);
     const legacy = { DB_NAME: 'legacy' };
-    expect(await asRole({ ...appEnv, ...legacy }, async client => (await client.query('SELECT title FROM tasks')).rows))
-      .toEqual([{ title: 'made before the upgrade' }]);
-    expect(await asRole({ ...migrateEnv, ...legacy }, async client => (await client.query(
-      "SELECT relname, relowner::regrole::text AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S') ORDER BY 1")).rows))
-      .toEqual([
-        { relname: 'schema_migrations', owner: 'todo_owner' },
-        { relname: 'tasks', owner: 'todo_owner' },
-        { relname: 'tasks_id_seq', owner: 'todo_owner' },
-      ]);
+    expect(
+      await asRole({ ...appEnv, ...legacy }, async client => (await client.query('SELECT title FROM tasks')).rows),
+    ).toEqual([{ title: 'made before the upgrade' }]);
+    expect(
+      await asRole(
+        { ...migrateEnv, ...legacy },
+        async client =>
+          (
+            await client.query(
+              "SELECT relname, relowner::regrole::text AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S') ORDER BY 1",
+            )
+          ).rows,
+      ),
+    ).toEqual([
+      { relname: 'schema_migrations', owner: 'todo_owner' },
+      { relname: 'tasks', owner: 'todo_owner' },
+      { relname: 'tasks_id_seq', owner: 'todo_owner' },
+    ]);
     // The owner can now change what it owns (a later migration would); the service still cannot.
-    expect(await refusal({ ...migrateEnv, ...legacy }, 'ALTER TABLE tasks ALTER COLUMN description SET DEFAULT \'\'')).toBeUndefined();
-    expect(await refusal({ ...appEnv, ...legacy }, 'ALTER TABLE tasks ALTER COLUMN description SET DEFAULT \'\'')).toBe('42501');
+    expect(
+      await refusal({ ...migrateEnv, ...legacy }, "ALTER TABLE tasks ALTER COLUMN description SET DEFAULT ''"),
+    ).toBeUndefined();
+    expect(await refusal({ ...appEnv, ...legacy }, "ALTER TABLE tasks ALTER COLUMN description SET DEFAULT ''")).toBe(
+      '42501',
+    );
     expect((await runMigration({ ...migrateEnv, ...legacy })).code).toBe(0);
   });
 });
@@ -723,18 +962,24 @@ describe('the postgres_exporter sidecar (monitoring.enabled), run as the pod run
   const pod = statefulSet.spec.template.spec;
   const exporter = pod.containers.find((c: any) => c.name === 'metrics');
 
-  test('with the sidecar\'s exact env and args, as uid 999 under a read-only root, it reports pg_up 1 and the database\'s statistics', async () => {
+  test("with the sidecar's exact env and args, as uid 999 under a read-only root, it reports pg_up 1 and the database's statistics", async () => {
     const binary = debianBinary('prometheus-postgres-exporter', '/usr/bin/prometheus-postgres-exporter');
-    const env: Record<string, string> = { ...containerEnv(exporter, all, statefulSet.metadata.namespace!), PATH: '/usr/bin:/bin' };
+    const env: Record<string, string> = {
+      ...containerEnv(exporter, all, statefulSet.metadata.namespace!),
+      PATH: '/usr/bin:/bin',
+    };
     expect(env.DATA_SOURCE_URI).toBe('127.0.0.1:5432/todo?sslmode=disable');
     // It logs in as the exporter role, a member of pg_monitor and of nothing else, no superuser.
     expect(env.DATA_SOURCE_USER).toBe('todo_exporter');
     const admin = new Client(postgres.superuser);
     await admin.connect();
     try {
-      const { rows } = await admin.query(`SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb,
+      const { rows } = await admin.query(
+        `SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb,
           array(SELECT m.roleid::regrole::text FROM pg_auth_members m WHERE m.member = r.oid) AS member_of
-        FROM pg_roles r WHERE r.rolname = $1`, [env.DATA_SOURCE_USER]);
+        FROM pg_roles r WHERE r.rolname = $1`,
+        [env.DATA_SOURCE_USER],
+      );
       expect(rows).toEqual([{ rolsuper: false, rolcreaterole: false, rolcreatedb: false, member_of: ['pg_monitor'] }]);
     } finally {
       await admin.end();
@@ -747,7 +992,10 @@ describe('the postgres_exporter sidecar (monitoring.enabled), run as the pod run
       let text = '';
       for (let attempt = 0; attempt < 50 && !/^pg_up 1$/m.test(text); attempt++) {
         await new Promise(resolve => setTimeout(resolve, 200));
-        text = await fetch(`http://127.0.0.1:${port}/metrics`).then(r => r.text(), () => '');
+        text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+          r => r.text(),
+          () => '',
+        );
       }
       expect(text).toMatch(/^pg_up 1$/m);
       expect(text).toMatch(/^pg_stat_database_xact_commit\{datid="\d+",datname="todo"(,[^}]*)?\} \d+/m);
@@ -760,13 +1008,25 @@ describe('the postgres_exporter sidecar (monitoring.enabled), run as the pod run
 
   test('with a wrong password it stays up and reports pg_up 0: a scrape shows the database is unreachable', async () => {
     const binary = debianBinary('prometheus-postgres-exporter', '/usr/bin/prometheus-postgres-exporter');
-    const env = { ...containerEnv(exporter, all, statefulSet.metadata.namespace!), PATH: '/usr/bin:/bin', DATA_SOURCE_PASS: 'wrong' };
-    const process = new ServiceProcess([binary, ...exporter.args], '/', env, identityOf(pod, exporter, { 65534: 'nobody' }));
+    const env = {
+      ...containerEnv(exporter, all, statefulSet.metadata.namespace!),
+      PATH: '/usr/bin:/bin',
+      DATA_SOURCE_PASS: 'wrong',
+    };
+    const process = new ServiceProcess(
+      [binary, ...exporter.args],
+      '/',
+      env,
+      identityOf(pod, exporter, { 65534: 'nobody' }),
+    );
     try {
       let text = '';
       for (let attempt = 0; attempt < 50 && !/^pg_up 0$/m.test(text); attempt++) {
         await new Promise(resolve => setTimeout(resolve, 200));
-        text = await fetch(`http://127.0.0.1:${exporter.ports[0].containerPort}/metrics`).then(r => r.text(), () => '');
+        text = await fetch(`http://127.0.0.1:${exporter.ports[0].containerPort}/metrics`).then(
+          r => r.text(),
+          () => '',
+        );
       }
       expect(text).toMatch(/^pg_up 0$/m);
     } finally {

@@ -1,8 +1,20 @@
 import * as kplus from 'cdk8s-plus-27';
-import { BridgeBackend, IBridgeBackend, INGRESS_BRIDGE_DEFAULTS, IngressBridge, IngressBridgeProps, IngressTls } from '../../lib/ingress/ingress-bridge';
+
+import {
+  BridgeBackend,
+  IBridgeBackend,
+  INGRESS_BRIDGE_DEFAULTS,
+  IngressBridge,
+  IngressBridgeProps,
+  IngressTls,
+} from '../../lib/ingress/ingress-bridge';
 import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
-const backend: IBridgeBackend = { serviceName: 'stateful-flask', serviceNamespace: 'stateful-namespace', servicePort: 5000 };
+const backend: IBridgeBackend = {
+  serviceName: 'stateful-flask',
+  serviceNamespace: 'stateful-namespace',
+  servicePort: 5000,
+};
 
 function build(props: Partial<IngressBridgeProps> = {}): { bridge: IngressBridge; manifests: Manifest[] } {
   const chart = namespacedChart('default', testApp());
@@ -42,7 +54,10 @@ describe('IngressBridge', () => {
 
   test('TLS from an existing Secret, class and names as given; the Secret is declared as provided', () => {
     const { bridge, manifests } = build({
-      tls: IngressTls.fromSecret('drexii-tls'), ingressClassName: 'traefik', serviceName: 'todo-alias', ingressName: 'todo',
+      tls: IngressTls.fromSecret('drexii-tls'),
+      ingressClassName: 'traefik',
+      serviceName: 'todo-alias',
+      ingressName: 'todo',
     });
     const ingress = only(manifests, 'Ingress', 'todo');
     expect(ingress.spec.tls).toEqual([{ hosts: ['drexii.me'], secretName: 'drexii-tls' }]);
@@ -69,20 +84,28 @@ describe('IngressBridge', () => {
   });
 
   test('fails on bad props with one error naming every prop, its value and the fix', () => {
-    expect(() => build({ host: 'https://drexii.me', path: 'tasks', ingressClassName: 'Nginx' })).toThrow(new RegExp([
-      'default/IngressBridge: invalid props:',
-      "  - 'host' must be a bare host name such as 'drexii.me'; drop the scheme 'https://', got \"https://drexii.me\"",
-      "  - 'path' must be an absolute path starting with '/', such as '/tasks', got \"tasks\"",
-      "  - 'ingressClassName' must be a DNS-1123 subdomain .*got \"Nginx\"",
-    ].join('\n')));
-    expect(() => build({ tls: IngressTls.fromClusterIssuer('Lets Encrypt') })).toThrow(/'tls.clusterIssuer' must be a DNS-1123 subdomain/);
+    expect(() => build({ host: 'https://drexii.me', path: 'tasks', ingressClassName: 'Nginx' })).toThrow(
+      new RegExp(
+        [
+          'default/IngressBridge: invalid props:',
+          "  - 'host' must be a bare host name such as 'drexii.me'; drop the scheme 'https://', got \"https://drexii.me\"",
+          "  - 'path' must be an absolute path starting with '/', such as '/tasks', got \"tasks\"",
+          '  - \'ingressClassName\' must be a DNS-1123 subdomain .*got "Nginx"',
+        ].join('\n'),
+      ),
+    );
+    expect(() => build({ tls: IngressTls.fromClusterIssuer('Lets Encrypt') })).toThrow(
+      /'tls.clusterIssuer' must be a DNS-1123 subdomain/,
+    );
   });
 
   test('TLS without the name its source needs fails (from JavaScript, or an untyped value): no Ingress served without TLS', () => {
-    expect(() => build({ tls: IngressTls.fromSecret(undefined as unknown as string) }))
-      .toThrow(/'tls\.secretName' must be a DNS-1123 subdomain .*the name of a kubernetes\.io\/tls Secret, such as 'drexii-me-tls', got undefined/);
-    expect(() => build({ tls: IngressTls.fromClusterIssuer(undefined as unknown as string) }))
-      .toThrow(/'tls\.clusterIssuer' must be a DNS-1123 subdomain .*ClusterIssuer, such as 'letsencrypt-prod', got undefined/);
+    expect(() => build({ tls: IngressTls.fromSecret(undefined as unknown as string) })).toThrow(
+      /'tls\.secretName' must be a DNS-1123 subdomain .*the name of a kubernetes\.io\/tls Secret, such as 'drexii-me-tls', got undefined/,
+    );
+    expect(() => build({ tls: IngressTls.fromClusterIssuer(undefined as unknown as string) })).toThrow(
+      /'tls\.clusterIssuer' must be a DNS-1123 subdomain .*ClusterIssuer, such as 'letsencrypt-prod', got undefined/,
+    );
     // cert-manager's Secret name stays optional.
     expect(() => build({ tls: IngressTls.fromClusterIssuer('letsencrypt-prod') })).not.toThrow();
   });
@@ -91,7 +114,10 @@ describe('IngressBridge', () => {
     const { manifests } = build({ clusterDomain: 'corp.internal', version: '1.2.3' });
     expect(only(manifests, 'Service').spec.externalName).toBe('stateful-flask.stateful-namespace.svc.corp.internal');
     expect(manifests.map(m => m.metadata.labels?.['app.kubernetes.io/version'])).toEqual(['1.2.3', '1.2.3']);
-    expect(build().manifests.map(m => m.metadata.labels?.['app.kubernetes.io/version'])).toEqual([undefined, undefined]);
+    expect(build().manifests.map(m => m.metadata.labels?.['app.kubernetes.io/version'])).toEqual([
+      undefined,
+      undefined,
+    ]);
   });
 
   test('exposes a cdk8s-plus Service from another chart through BridgeBackend.fromService', () => {
@@ -99,21 +125,38 @@ describe('IngressBridge', () => {
     const shop = namespacedChart('shop', cdk8sApp);
     const service = new kplus.Service(shop, 'Api', { metadata: { name: 'shop-api' }, ports: [{ port: 8080 }] });
     const chart = namespacedChart('default', cdk8sApp);
-    new IngressBridge(chart, 'IngressBridge', { backend: BridgeBackend.fromService(service), host: 'shop.example.com' });
+    new IngressBridge(chart, 'IngressBridge', {
+      backend: BridgeBackend.fromService(service),
+      host: 'shop.example.com',
+    });
     const manifests = synth(chart);
     expect(only(manifests, 'Service').spec).toMatchObject({
-      externalName: 'shop-api.shop.svc.cluster.local', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      externalName: 'shop-api.shop.svc.cluster.local',
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
     });
     expect(only(manifests, 'Ingress').metadata.name).toBe('shop-api');
     const portless = new kplus.Service(namespacedChart('other', cdk8sApp), 'Empty');
-    expect(() => BridgeBackend.fromService(portless)).toThrow(/other\/Empty: a bridge backend needs a Service with a namespace and a port/);
+    expect(() => BridgeBackend.fromService(portless)).toThrow(
+      /other\/Empty: a bridge backend needs a Service with a namespace and a port/,
+    );
   });
 });
 
 test("IngressBridge.resolve applies INGRESS_BRIDGE_DEFAULTS and derives the names from the backend's Service, once", () => {
-  const backend: IBridgeBackend = { serviceName: 'stateful-flask', serviceNamespace: 'stateful-namespace', servicePort: 5000 };
+  const backend: IBridgeBackend = {
+    serviceName: 'stateful-flask',
+    serviceNamespace: 'stateful-namespace',
+    servicePort: 5000,
+  };
   expect(IngressBridge.resolve({ backend, host: 'drexii.me' })).toEqual({
-    backend, host: 'drexii.me', path: INGRESS_BRIDGE_DEFAULTS.path, serviceName: 'stateful-flask-external', ingressName: 'stateful-flask',
-    ingressClassName: INGRESS_BRIDGE_DEFAULTS.ingressClassName, tls: undefined, clusterDomain: 'cluster.local', version: undefined,
+    backend,
+    host: 'drexii.me',
+    path: INGRESS_BRIDGE_DEFAULTS.path,
+    serviceName: 'stateful-flask-external',
+    ingressName: 'stateful-flask',
+    ingressClassName: INGRESS_BRIDGE_DEFAULTS.ingressClassName,
+    tls: undefined,
+    clusterDomain: 'cluster.local',
+    version: undefined,
   });
 });

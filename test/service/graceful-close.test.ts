@@ -1,7 +1,9 @@
 import { once } from 'events';
 import { AddressInfo, connect } from 'net';
+
 import { Pool } from 'pg';
 import pino from 'pino';
+
 import { buildApp } from '../../app/src/app';
 
 // No database is needed to close: the pool points at a port that refuses at once, so the start-up check only fails.
@@ -13,7 +15,7 @@ function service() {
 }
 
 describe('closing the todo service (SIGTERM)', () => {
-  test('closes a connection whose request has not arrived: Node\'s server.close() alone waits for it for ever', async () => {
+  test("closes a connection whose request has not arrived: Node's server.close() alone waits for it for ever", async () => {
     const app = service();
     await app.listen({ host: '127.0.0.1', port: 0 });
     const accepted = once(app.server, 'connection');
@@ -24,7 +26,7 @@ describe('closing the todo service (SIGTERM)', () => {
     await closed;
   });
 
-  test('a request in flight is answered, with \'Connection: close\', and then the service is closed', async () => {
+  test("a request in flight is answered, with 'Connection: close', and then the service is closed", async () => {
     const app = service();
     let arrived: () => void = () => undefined;
     const reached = new Promise<void>(resolve => {

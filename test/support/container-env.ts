@@ -13,13 +13,21 @@ export function containerEnv(container: any, objects: readonly Manifest[], names
     }
     const ref = entry.valueFrom?.configMapKeyRef ?? entry.valueFrom?.secretKeyRef;
     const kind = entry.valueFrom?.configMapKeyRef ? 'ConfigMap' : 'Secret';
-    const source = objects.find(o => o.kind === kind && o.metadata.name === ref?.name && o.metadata.namespace === namespace);
+    const source = objects.find(
+      o => o.kind === kind && o.metadata.name === ref?.name && o.metadata.namespace === namespace,
+    );
     if (!source) {
-      throw new Error(`env ${entry.name}: ${kind} '${ref?.name}' is not in namespace '${namespace}' of the synthesized output`);
+      throw new Error(
+        `env ${entry.name}: ${kind} '${ref?.name}' is not in namespace '${namespace}' of the synthesized output`,
+      );
     }
-    const value = kind === 'Secret'
-      ? (source.stringData?.[ref.key] ?? (source.data?.[ref.key] !== undefined ? Buffer.from(source.data[ref.key], 'base64').toString('utf8') : undefined))
-      : source.data?.[ref.key];
+    const value =
+      kind === 'Secret'
+        ? (source.stringData?.[ref.key] ??
+          (source.data?.[ref.key] !== undefined
+            ? Buffer.from(source.data[ref.key], 'base64').toString('utf8')
+            : undefined))
+        : source.data?.[ref.key];
     if (value === undefined) {
       throw new Error(`env ${entry.name}: ${kind} '${ref.name}' has no key '${ref.key}'`);
     }

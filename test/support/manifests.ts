@@ -1,6 +1,8 @@
 import * as os from 'os';
 import * as path from 'path';
+
 import { App, Chart, Testing } from 'cdk8s';
+
 import { TodoStack } from '../../lib/charts';
 import { StackConfig } from '../../lib/config';
 
@@ -25,7 +27,11 @@ export function testApp(): App {
 export function namespacedChart(namespace: string, app: App = testApp()): Chart {
   return new Chart(app, namespace, {
     namespace,
-    labels: { 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/part-of': 'test', 'app.kubernetes.io/managed-by': 'cdk8s' },
+    labels: {
+      'app.kubernetes.io/instance': 'test',
+      'app.kubernetes.io/part-of': 'test',
+      'app.kubernetes.io/managed-by': 'cdk8s',
+    },
   });
 }
 

@@ -1,8 +1,9 @@
-import { Manifest } from './manifests';
 import { identityOf, IMAGE_USERS } from '../../harness/pod-sandbox';
 import { PostgresServer } from '../../harness/postgres-server';
 import { ServiceProcess } from '../../harness/service-process';
+
 import { containerEnv } from './container-env';
+import { Manifest } from './manifests';
 
 /** The database's roles Job of a stage's objects (the one Job of component `roles`). */
 export function rolesJobOf(objects: readonly Manifest[]): Manifest {
@@ -28,12 +29,20 @@ export function rolesJobEnv(objects: readonly Manifest[], postgres: PostgresServ
  * Runs the roles Job's command as its pod runs it (uid 999 with the postgres image's /etc/passwd, a read-only root,
  * its emptyDir), with `overrides` of its env; resolves with its exit code and output.
  */
-export async function runRolesJob(objects: readonly Manifest[], postgres: PostgresServer, overrides: Record<string, string> = {}) {
+export async function runRolesJob(
+  objects: readonly Manifest[],
+  postgres: PostgresServer,
+  overrides: Record<string, string> = {},
+) {
   const job = rolesJobOf(objects);
   const pod = job.spec.template.spec;
   const container = pod.containers[0];
-  const process = new ServiceProcess(container.command, '/', { ...rolesJobEnv(objects, postgres), ...overrides },
-    identityOf(pod, container, IMAGE_USERS.postgres));
+  const process = new ServiceProcess(
+    container.command,
+    '/',
+    { ...rolesJobEnv(objects, postgres), ...overrides },
+    identityOf(pod, container, IMAGE_USERS.postgres),
+  );
   const timer = setTimeout(() => process.signal('SIGKILL'), 60_000);
   const code = await process.exit;
   clearTimeout(timer);

@@ -15,7 +15,9 @@ export default function checkTempFolder(): void {
   const left = fs.readdirSync(folder).sort();
   fs.rmSync(folder, { recursive: true, force: true });
   if (left.length > 0) {
-    throw new Error(`tests left ${left.length} temporary file(s) or folder(s) behind, which each test must remove `
-      + `when it is done: ${left.join(', ')}`);
+    throw new Error(
+      `tests left ${left.length} temporary file(s) or folder(s) behind, which each test must remove ` +
+        `when it is done: ${left.join(', ')}`,
+    );
   }
 }

@@ -40,9 +40,13 @@ export function cronScheduleProblem(schedule: unknown): string | undefined {
   if (text.startsWith('@')) {
     if (text.startsWith('@every ')) {
       const duration = text.slice('@every '.length);
-      return GO_DURATION.test(duration) ? undefined : `'@every' takes a duration such as '1h30m' or '90s', got '${duration}'`;
+      return GO_DURATION.test(duration)
+        ? undefined
+        : `'@every' takes a duration such as '1h30m' or '90s', got '${duration}'`;
     }
-    return MACROS.includes(text) ? undefined : `must be one of ${MACROS.join(', ')} or '@every <duration>' when it starts with '@'`;
+    return MACROS.includes(text)
+      ? undefined
+      : `must be one of ${MACROS.join(', ')} or '@every <duration>' when it starts with '@'`;
   }
   const parts = text.split(/\s+/);
   if (parts.length !== 5) {
@@ -71,7 +75,11 @@ export function timeZoneProblem(timeZone: unknown): string | undefined {
     return `must name an explicit time zone, not the controller's local one: ${fix}`;
   }
   // The API server's own syntax check of each part of the name, before it loads the zone.
-  if (timeZone.split('/').some(part => part === '.' || part === '..' || part.startsWith('-') || !/^[A-Za-z.\-_0-9+]{1,14}$/.test(part))) {
+  if (
+    timeZone
+      .split('/')
+      .some(part => part === '.' || part === '..' || part.startsWith('-') || !/^[A-Za-z.\-_0-9+]{1,14}$/.test(part))
+  ) {
     return `is not a time zone name: ${fix}`;
   }
   let resolved: string;

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { exitCode } from './cli';
 import { CrdCatalog, CrdFileError } from './custom-resources';
 import { summaryLine } from './report';
@@ -27,7 +28,9 @@ interface ValidationContext {
   readonly manifests: readonly string[];
   readonly report: {
     addViolation(violation: {
-      ruleName: string; recommendation: string; fix: string;
+      ruleName: string;
+      recommendation: string;
+      fix: string;
       violatingResources: Array<{ resourceName: string; locations: string[]; manifestPath: string }>;
     }): void;
     submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
@@ -54,21 +57,32 @@ export class ManifestValidation {
       // A CRD file named in cdk8s.yaml that cannot be used fails the synth, naming it, like an unreadable manifest.
       for (const problem of error.problems) {
         context.report.addViolation({
-          ruleName: 'crds (error)', recommendation: problem.replace(/^--crd: /, ''),
+          ruleName: 'crds (error)',
+          recommendation: problem.replace(/^--crd: /, ''),
           fix: "correct or remove the path in the plugin's `crds` property in cdk8s.yaml",
-          violatingResources: [{ resourceName: 'cdk8s.yaml', locations: ['validations[].properties.crds'], manifestPath: 'cdk8s.yaml' }],
+          violatingResources: [
+            { resourceName: 'cdk8s.yaml', locations: ['validations[].properties.crds'], manifestPath: 'cdk8s.yaml' },
+          ],
         });
       }
       context.report.submit('failure', { summary: 'the CustomResourceDefinitions in `crds` could not be read' });
       return;
     }
-    const unknownVersions = (this.props.kubernetesVersions ?? []).filter(wanted => !KUBERNETES_VERSIONS.some(v => v === wanted || minorOf(v) === wanted));
+    const unknownVersions = (this.props.kubernetesVersions ?? []).filter(
+      wanted => !KUBERNETES_VERSIONS.some(v => v === wanted || minorOf(v) === wanted),
+    );
     if (unknownVersions.length > 0) {
       context.report.addViolation({
         ruleName: 'kubernetesVersions (error)',
         recommendation: `kubernetesVersions must name ${KUBERNETES_VERSIONS.map(minorOf).join(' or ')} (the versions whose schemas are bundled), got ${unknownVersions.map(v => `'${v}'`).join(', ')}`,
         fix: "correct the plugin's `kubernetesVersions` property in cdk8s.yaml, or leave it out for all bundled versions",
-        violatingResources: [{ resourceName: 'cdk8s.yaml', locations: ['validations[].properties.kubernetesVersions'], manifestPath: 'cdk8s.yaml' }],
+        violatingResources: [
+          {
+            resourceName: 'cdk8s.yaml',
+            locations: ['validations[].properties.kubernetesVersions'],
+            manifestPath: 'cdk8s.yaml',
+          },
+        ],
       });
       context.report.submit('failure', { summary: 'unknown Kubernetes version in `kubernetesVersions`' });
       return;
@@ -78,7 +92,9 @@ export class ManifestValidation {
       existingNamespaces: this.props.namespaceExists ?? [],
       providedSecrets: this.props.providedSecrets ?? [],
       crds,
-      kubernetesVersions: this.props.kubernetesVersions?.map(wanted => KUBERNETES_VERSIONS.find(v => v === wanted || minorOf(v) === wanted)!),
+      kubernetesVersions: this.props.kubernetesVersions?.map(wanted =>
+        KUBERNETES_VERSIONS.find(v => v === wanted || minorOf(v) === wanted)!,
+      ),
     };
     const sets = new Map<string, string[]>();
     const top = commonFolder(context.manifests.map(manifest => path.resolve(path.dirname(manifest))));
@@ -86,23 +102,27 @@ export class ManifestValidation {
       const folder = setRoot(path.dirname(manifest), top);
       sets.set(folder, [...(sets.get(folder) ?? []), manifest]);
     }
-    const reports: ValidationReport[] = [...sets.keys()].sort().map(folder => validatePaths(sets.get(folder)!, options));
+    const reports: ValidationReport[] = [...sets.keys()]
+      .sort()
+      .map(folder => validatePaths(sets.get(folder)!, options));
     for (const finding of reports.flatMap(r => r.findings).filter(f => f.severity !== 'info')) {
       context.report.addViolation({
         ruleName: `${finding.ruleId} (${finding.severity})`,
         recommendation: finding.message,
         fix: finding.fix,
-        violatingResources: [{
-          resourceName: finding.object ?? finding.file,
-          locations: finding.path ? [finding.path] : [],
-          manifestPath: `${finding.file}:${finding.line}`,
-        }],
+        violatingResources: [
+          {
+            resourceName: finding.object ?? finding.file,
+            locations: finding.path ? [finding.path] : [],
+            manifestPath: `${finding.file}:${finding.line}`,
+          },
+        ],
       });
     }
     const failed = exitCode(reports, this.props.strict ?? true) !== 0;
     context.report.submit(failed ? 'failure' : 'success', {
       'kubernetes version': reports[0]?.kubernetesVersion ?? '',
-      'summary': summaryLine(reports),
+      summary: summaryLine(reports),
     });
   }
 }

@@ -1,4 +1,5 @@
 import { cronScheduleProblem, timeZoneProblem } from '@stateful-todo/kube-conventions';
+
 import { Finding, objectFinding } from './finding';
 import { Manifest } from './manifest';
 
@@ -11,11 +12,15 @@ export function checkCronJob(manifest: Manifest): Finding[] {
   const findings: Finding[] = [];
   const schedule = typeof spec.schedule === 'string' ? cronScheduleProblem(spec.schedule) : undefined;
   if (schedule) {
-    findings.push(objectFinding('invalid-schedule', manifest, ['spec', 'schedule'], `schedule '${spec.schedule}' ${schedule}`));
+    findings.push(
+      objectFinding('invalid-schedule', manifest, ['spec', 'schedule'], `schedule '${spec.schedule}' ${schedule}`),
+    );
   }
   const timeZone = spec.timeZone !== undefined && spec.timeZone !== null ? timeZoneProblem(spec.timeZone) : undefined;
   if (timeZone) {
-    findings.push(objectFinding('invalid-schedule', manifest, ['spec', 'timeZone'], `timeZone '${spec.timeZone}' ${timeZone}`));
+    findings.push(
+      objectFinding('invalid-schedule', manifest, ['spec', 'timeZone'], `timeZone '${spec.timeZone}' ${timeZone}`),
+    );
   }
   return findings;
 }

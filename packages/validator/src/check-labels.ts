@@ -1,4 +1,5 @@
 import { DNS_SUBDOMAIN, LABEL_VALUE, QUALIFIED_NAME } from '@stateful-todo/kube-conventions';
+
 import { Finding, objectFinding } from './finding';
 import { Manifest, PathSegment } from './manifest';
 import { podTemplateOf } from './pod-templates';
@@ -15,7 +16,9 @@ export function checkLabelsAndAnnotations(manifest: Manifest): Finding[] {
         findings.push(objectFinding('invalid-label', manifest, [...path, key], `label key '${key}' is malformed`));
       }
       if (typeof value === 'string' && (value.length > 63 || !LABEL_VALUE.test(value))) {
-        findings.push(objectFinding('invalid-label', manifest, [...path, key], `label value '${value}' of '${key}' is malformed`));
+        findings.push(
+          objectFinding('invalid-label', manifest, [...path, key], `label value '${value}' of '${key}' is malformed`),
+        );
       }
     }
   };
@@ -27,7 +30,14 @@ export function checkLabelsAndAnnotations(manifest: Manifest): Finding[] {
   }
   for (const key of Object.keys(metadata.annotations ?? {})) {
     if (!isQualifiedKey(key)) {
-      findings.push(objectFinding('invalid-annotation', manifest, ['metadata', 'annotations', key], `annotation key '${key}' is malformed`));
+      findings.push(
+        objectFinding(
+          'invalid-annotation',
+          manifest,
+          ['metadata', 'annotations', key],
+          `annotation key '${key}' is malformed`,
+        ),
+      );
     }
   }
   return findings;

@@ -1,4 +1,5 @@
 import { imageTag } from '@stateful-todo/kube-conventions';
+
 import { Finding, objectFinding } from './finding';
 import { Manifest, PathSegment } from './manifest';
 import { ContainerAt, containersOf, PodTemplate, podTemplateOf } from './pod-templates';
@@ -6,30 +7,62 @@ import { RuleId } from './rules';
 import { SECRET_FILE_POINTER, SECRET_LOOKING } from './secret-values';
 
 // Pod Security Standards, restricted: the only volume types allowed (hostPath is reported by its own rule).
-const RESTRICTED_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+const RESTRICTED_VOLUME_TYPES = new Set([
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+]);
 const DATABASE_PORTS = new Map<number, string>([
-  [5432, 'PostgreSQL'], [3306, 'MySQL/MariaDB'], [27017, 'MongoDB'], [6379, 'Redis'], [9042, 'Cassandra'],
-  [1433, 'SQL Server'], [1521, 'Oracle'], [26257, 'CockroachDB'], [9200, 'Elasticsearch'], [11211, 'Memcached'],
-  [5984, 'CouchDB'], [8086, 'InfluxDB'],
+  [5432, 'PostgreSQL'],
+  [3306, 'MySQL/MariaDB'],
+  [27017, 'MongoDB'],
+  [6379, 'Redis'],
+  [9042, 'Cassandra'],
+  [1433, 'SQL Server'],
+  [1521, 'Oracle'],
+  [26257, 'CockroachDB'],
+  [9200, 'Elasticsearch'],
+  [11211, 'Memcached'],
+  [5984, 'CouchDB'],
+  [8086, 'InfluxDB'],
 ]);
 const SINGLE_PRIMARY_DATABASE = /(^|\/)(postgres|postgresql|mysql|mariadb)(:|@|$)/;
 
 /** The policy rules: Pod Security Standards, operability, secrets, exposure, and the tutorial's lessons. */
 export function checkPolicy(manifests: readonly Manifest[]): Finding[] {
-  const claims = new Map(manifests
-    .filter(m => m.object.kind === 'PersistentVolumeClaim')
-    .map(m => [`${m.object.metadata.namespace ?? 'default'}/${m.object.metadata.name}`, m.object]));
+  const claims = new Map(
+    manifests
+      .filter(m => m.object.kind === 'PersistentVolumeClaim')
+      .map(m => [`${m.object.metadata.namespace ?? 'default'}/${m.object.metadata.name}`, m.object]),
+  );
   const enforced = enforcedLevels(manifests);
   const findings: Finding[] = [];
   for (const manifest of manifests) {
     const pod = podTemplateOf(manifest);
     if (pod) {
-      findings.push(...asAdmissionJudges(podSecurity(pod), manifest.object.metadata?.namespace ?? 'default', enforced), ...operability(pod), ...literalSecrets(pod), ...databaseReplicas(pod), ...readWriteOnce(pod, claims));
+      findings.push(
+        ...asAdmissionJudges(podSecurity(pod), manifest.object.metadata?.namespace ?? 'default', enforced),
+        ...operability(pod),
+        ...literalSecrets(pod),
+        ...databaseReplicas(pod),
+        ...readWriteOnce(pod, claims),
+      );
     }
     switch (manifest.object.kind) {
-      case 'ConfigMap': findings.push(...configMapSecrets(manifest)); break;
-      case 'Service': findings.push(...exposedDatabase(manifest)); break;
-      case 'Ingress': findings.push(...ingressClass(manifest)); break;
+      case 'ConfigMap':
+        findings.push(...configMapSecrets(manifest));
+        break;
+      case 'Service':
+        findings.push(...exposedDatabase(manifest));
+        break;
+      case 'Ingress':
+        findings.push(...ingressClass(manifest));
+        break;
     }
   }
   return findings;
@@ -39,11 +72,20 @@ type PodSecurityLevel = 'baseline' | 'restricted';
 const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 // The level each control belongs to (restricted includes baseline).
 const CONTROL_LEVEL: Readonly<Record<string, PodSecurityLevel>> = {
-  'pss-privileged': 'baseline', 'pss-host-namespaces': 'baseline', 'pss-host-path': 'baseline', 'pss-host-port': 'baseline',
-  'pss-sysctls': 'baseline', 'pss-selinux': 'baseline', 'pss-apparmor': 'baseline', 'pss-proc-mount': 'baseline',
+  'pss-privileged': 'baseline',
+  'pss-host-namespaces': 'baseline',
+  'pss-host-path': 'baseline',
+  'pss-host-port': 'baseline',
+  'pss-sysctls': 'baseline',
+  'pss-selinux': 'baseline',
+  'pss-apparmor': 'baseline',
+  'pss-proc-mount': 'baseline',
   'pss-host-process': 'baseline',
-  'pss-run-as-non-root': 'restricted', 'pss-privilege-escalation': 'restricted', 'pss-capabilities': 'restricted',
-  'pss-seccomp': 'restricted', 'pss-volume-types': 'restricted',
+  'pss-run-as-non-root': 'restricted',
+  'pss-privilege-escalation': 'restricted',
+  'pss-capabilities': 'restricted',
+  'pss-seccomp': 'restricted',
+  'pss-volume-types': 'restricted',
 };
 
 /** The `pod-security.kubernetes.io/enforce` level of each Namespace of the set, by name. */
@@ -61,27 +103,43 @@ function enforcedLevels(manifests: readonly Manifest[]): Map<string, string> {
 // Pod Security admission rejects a pod only in a namespace that enforces the control's level: there the finding is an
 // error (the API server refuses the Pod, and a controller can never make one), anywhere else a warning (a DaemonSet of
 // node-exporter in a `privileged` namespace is correct), which --strict, as the stack runs it, still fails on.
-function asAdmissionJudges(findings: Finding[], namespace: string, enforcedLevels: ReadonlyMap<string, string>): Finding[] {
+function asAdmissionJudges(
+  findings: Finding[],
+  namespace: string,
+  enforcedLevels: ReadonlyMap<string, string>,
+): Finding[] {
   const enforced = enforcedLevels.get(namespace);
   return findings.map(finding => {
     const level = CONTROL_LEVEL[finding.ruleId];
     return enforced === 'restricted' || (enforced === 'baseline' && level === 'baseline')
-      ? { ...finding, severity: 'error', message: `${finding.message} (namespace '${namespace}' enforces Pod Security '${enforced}')` }
-      : { ...finding, message: `${finding.message} (refused where the namespace enforces Pod Security '${level}'${enforced === undefined ? '' : `; '${namespace}' enforces '${enforced}'`})` };
+      ? {
+          ...finding,
+          severity: 'error',
+          message: `${finding.message} (namespace '${namespace}' enforces Pod Security '${enforced}')`,
+        }
+      : {
+          ...finding,
+          message: `${finding.message} (refused where the namespace enforces Pod Security '${level}'${enforced === undefined ? '' : `; '${namespace}' enforces '${enforced}'`})`,
+        };
   });
 }
 
 // Pod Security baseline, as admission enforces it at v1.27 (k8s.io/pod-security-admission/policy).
 const SAFE_SYSCTLS: readonly string[] = [
-  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range',
-  'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.ip_local_reserved_ports',
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.ip_local_reserved_ports',
 ];
 const SELINUX_TYPES: readonly string[] = ['container_t', 'container_init_t', 'container_kvm_t'];
 const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
 function podSecurity(pod: PodTemplate): Finding[] {
   const findings: Finding[] = [];
-  const report = (ruleId: RuleId, path: PathSegment[], message: string) => findings.push(objectFinding(ruleId, pod.manifest, path, message));
+  const report = (ruleId: RuleId, path: PathSegment[], message: string) =>
+    findings.push(objectFinding(ruleId, pod.manifest, path, message));
   const spec = pod.spec;
   const podContext = spec.securityContext ?? {};
   for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {
@@ -92,16 +150,28 @@ function podSecurity(pod: PodTemplate): Finding[] {
   (Array.isArray(spec.volumes) ? spec.volumes : []).forEach((volume: any, index: number) => {
     const type = Object.keys(volume ?? {}).find(key => key !== 'name');
     if (type === 'hostPath') {
-      report('pss-host-path', [...pod.specPath, 'volumes', index, 'hostPath'], `volume '${volume.name}' mounts host path '${volume.hostPath?.path}'`);
+      report(
+        'pss-host-path',
+        [...pod.specPath, 'volumes', index, 'hostPath'],
+        `volume '${volume.name}' mounts host path '${volume.hostPath?.path}'`,
+      );
     } else if (type && !RESTRICTED_VOLUME_TYPES.has(type)) {
-      report('pss-volume-types', [...pod.specPath, 'volumes', index, type], `volume '${volume.name}' is of type ${type}`);
+      report(
+        'pss-volume-types',
+        [...pod.specPath, 'volumes', index, type],
+        `volume '${volume.name}' is of type ${type}`,
+      );
     }
   });
   // The baseline controls that admission enforces beyond privileged, host namespaces, host paths and ports
   // (k8s.io/pod-security-admission/policy, as of 1.27): sysctls, SELinux, AppArmor, /proc mount, HostProcess.
   (Array.isArray(podContext.sysctls) ? podContext.sysctls : []).forEach((sysctl: any, index: number) => {
     if (typeof sysctl?.name === 'string' && !SAFE_SYSCTLS.includes(sysctl.name)) {
-      report('pss-sysctls', [...pod.specPath, 'securityContext', 'sysctls', index, 'name'], `sysctl '${sysctl.name}' is not one of the safe sysctls`);
+      report(
+        'pss-sysctls',
+        [...pod.specPath, 'securityContext', 'sysctls', index, 'name'],
+        `sysctl '${sysctl.name}' is not one of the safe sysctls`,
+      );
     }
   });
   const seLinux = (options: any, path: PathSegment[], whose: string) => {
@@ -124,21 +194,41 @@ function podSecurity(pod: PodTemplate): Finding[] {
   };
   hostProcess(podContext.windowsOptions, [...pod.specPath, 'securityContext', 'windowsOptions'], 'the pod');
   const templatePath = pod.specPath.slice(0, -1);
-  for (const [key, value] of Object.entries(pod.manifest.object.kind === 'Pod' ? pod.manifest.object.metadata.annotations ?? {}
-    : templatePath.reduce<any>((node, k) => node?.[k], pod.manifest.object)?.metadata?.annotations ?? {})) {
-    if (key.startsWith(APPARMOR_ANNOTATION_PREFIX) && typeof value === 'string' && value !== 'runtime/default' && !value.startsWith('localhost/')) {
-      report('pss-apparmor', [...templatePath, 'metadata', 'annotations', key], `AppArmor profile of container '${key.slice(APPARMOR_ANNOTATION_PREFIX.length)}' is '${value}'`);
+  for (const [key, value] of Object.entries(
+    pod.manifest.object.kind === 'Pod'
+      ? (pod.manifest.object.metadata.annotations ?? {})
+      : (templatePath.reduce<any>((node, k) => node?.[k], pod.manifest.object)?.metadata?.annotations ?? {}),
+  )) {
+    if (
+      key.startsWith(APPARMOR_ANNOTATION_PREFIX) &&
+      typeof value === 'string' &&
+      value !== 'runtime/default' &&
+      !value.startsWith('localhost/')
+    ) {
+      report(
+        'pss-apparmor',
+        [...templatePath, 'metadata', 'annotations', key],
+        `AppArmor profile of container '${key.slice(APPARMOR_ANNOTATION_PREFIX.length)}' is '${value}'`,
+      );
     }
   }
   if (podContext.appArmorProfile?.type === 'Unconfined') {
-    report('pss-apparmor', [...pod.specPath, 'securityContext', 'appArmorProfile', 'type'], "the pod's AppArmor profile is Unconfined");
+    report(
+      'pss-apparmor',
+      [...pod.specPath, 'securityContext', 'appArmorProfile', 'type'],
+      "the pod's AppArmor profile is Unconfined",
+    );
   }
   if (podContext.runAsUser === 0) {
     report('pss-run-as-non-root', [...pod.specPath, 'securityContext', 'runAsUser'], 'the pod runs as uid 0');
   }
   const podSeccomp = podContext.seccompProfile?.type;
   if (podSeccomp !== undefined && !['RuntimeDefault', 'Localhost'].includes(podSeccomp)) {
-    report('pss-seccomp', [...pod.specPath, 'securityContext', 'seccompProfile', 'type'], `the pod's seccomp profile is ${podSeccomp}`);
+    report(
+      'pss-seccomp',
+      [...pod.specPath, 'securityContext', 'seccompProfile', 'type'],
+      `the pod's seccomp profile is ${podSeccomp}`,
+    );
   }
   for (const { container, path } of containersOf(pod)) {
     const context = container.securityContext ?? {};
@@ -166,7 +256,11 @@ function podSecurity(pod: PodTemplate): Finding[] {
       report('pss-run-as-non-root', at('runAsUser'), `${name} runs as uid 0`);
     }
     if (context.allowPrivilegeEscalation !== false) {
-      report('pss-privilege-escalation', at('allowPrivilegeEscalation'), `${name} does not set allowPrivilegeEscalation: false`);
+      report(
+        'pss-privilege-escalation',
+        at('allowPrivilegeEscalation'),
+        `${name} does not set allowPrivilegeEscalation: false`,
+      );
     }
     const drop: string[] = context.capabilities?.drop ?? [];
     const add: string[] = context.capabilities?.add ?? [];
@@ -179,9 +273,13 @@ function podSecurity(pod: PodTemplate): Finding[] {
     }
     const seccomp = context.seccompProfile?.type;
     if (seccomp !== undefined ? !['RuntimeDefault', 'Localhost'].includes(seccomp) : podSeccomp === undefined) {
-      report('pss-seccomp', at('seccompProfile'), seccomp !== undefined
-        ? `${name}'s seccomp profile is ${seccomp}`
-        : `${name} has no seccomp profile RuntimeDefault or Localhost (nor does the pod)`);
+      report(
+        'pss-seccomp',
+        at('seccompProfile'),
+        seccomp !== undefined
+          ? `${name}'s seccomp profile is ${seccomp}`
+          : `${name} has no seccomp profile RuntimeDefault or Localhost (nor does the pod)`,
+      );
     }
   }
   return findings;
@@ -201,18 +299,34 @@ function operability(pod: PodTemplate): Finding[] {
       resources.limits?.memory === undefined && 'memory limit',
     ].filter(Boolean);
     if (missing.length > 0 && !path.includes('ephemeralContainers')) {
-      findings.push(objectFinding('resources-missing', pod.manifest, [...path, 'resources'], `${name} has no ${missing.join(', no ')}`));
+      findings.push(
+        objectFinding(
+          'resources-missing',
+          pod.manifest,
+          [...path, 'resources'],
+          `${name} has no ${missing.join(', no ')}`,
+        ),
+      );
     }
     if (!init && pod.longRunning) {
       const probes = [!podReadiness && 'readiness', !container.livenessProbe && 'liveness'].filter(Boolean);
       if (probes.length > 0) {
-        findings.push(objectFinding('probe-missing', pod.manifest, path, `${name} has no ${probes.join(' and no ')} probe`));
+        findings.push(
+          objectFinding('probe-missing', pod.manifest, path, `${name} has no ${probes.join(' and no ')} probe`),
+        );
       }
     }
     findings.push(...probePorts({ container, path, init }, pod));
     const tag = typeof container.image === 'string' ? imageTag(container.image) : undefined;
     if (typeof container.image === 'string' && (tag === undefined || tag === 'latest')) {
-      findings.push(objectFinding('image-tag', pod.manifest, [...path, 'image'], `${name} runs '${container.image}', which ${tag ? 'is' : 'means'} 'latest'`));
+      findings.push(
+        objectFinding(
+          'image-tag',
+          pod.manifest,
+          [...path, 'image'],
+          `${name} runs '${container.image}', which ${tag ? 'is' : 'means'} 'latest'`,
+        ),
+      );
     }
   }
   return findings;
@@ -230,7 +344,14 @@ function probePorts({ container, path }: ContainerAt, pod: PodTemplate): Finding
       const at = [...path, probe, handler, 'port'];
       // Only a name must be declared; a number reaches whatever listens on it, declared or not (listing ports is optional).
       if (typeof port === 'string' && !/^\d+$/.test(port) && !ports.some(p => p?.name === port)) {
-        findings.push(objectFinding('probe-port', pod.manifest, at, `${probe} of container '${container.name}' targets port '${port}', which the container does not declare`));
+        findings.push(
+          objectFinding(
+            'probe-port',
+            pod.manifest,
+            at,
+            `${probe} of container '${container.name}' targets port '${port}', which the container does not declare`,
+          ),
+        );
       }
     }
   }
@@ -241,9 +362,21 @@ function literalSecrets(pod: PodTemplate): Finding[] {
   const findings: Finding[] = [];
   for (const { container, path } of containersOf(pod)) {
     (Array.isArray(container.env) ? container.env : []).forEach((env: any, index: number) => {
-      if (typeof env?.name === 'string' && SECRET_LOOKING.test(env.name) && !SECRET_FILE_POINTER.test(env.name)
-        && typeof env.value === 'string' && env.value !== '') {
-        findings.push(objectFinding('secret-in-env', pod.manifest, [...path, 'env', index, 'value'], `container '${container.name}' sets ${env.name} to a literal value`));
+      if (
+        typeof env?.name === 'string' &&
+        SECRET_LOOKING.test(env.name) &&
+        !SECRET_FILE_POINTER.test(env.name) &&
+        typeof env.value === 'string' &&
+        env.value !== ''
+      ) {
+        findings.push(
+          objectFinding(
+            'secret-in-env',
+            pod.manifest,
+            [...path, 'env', index, 'value'],
+            `container '${container.name}' sets ${env.name} to a literal value`,
+          ),
+        );
       }
     });
   }
@@ -255,7 +388,9 @@ function configMapSecrets(manifest: Manifest): Finding[] {
   for (const field of ['data', 'binaryData']) {
     for (const key of Object.keys(manifest.object[field] ?? {})) {
       if (SECRET_LOOKING.test(key) && !SECRET_FILE_POINTER.test(key)) {
-        findings.push(objectFinding('secret-in-configmap', manifest, [field, key], `ConfigMap key '${key}' looks like a secret`));
+        findings.push(
+          objectFinding('secret-in-configmap', manifest, [field, key], `ConfigMap key '${key}' looks like a secret`),
+        );
       }
     }
   }
@@ -271,7 +406,14 @@ function exposedDatabase(manifest: Manifest): Finding[] {
   (Array.isArray(spec.ports) ? spec.ports : []).forEach((port: any, index: number) => {
     const database = DATABASE_PORTS.get(port?.port) ?? DATABASE_PORTS.get(port?.targetPort);
     if (database) {
-      findings.push(objectFinding('database-port-exposed', manifest, ['spec', 'ports', index], `${spec.type} Service exposes ${database} port ${port.port}`));
+      findings.push(
+        objectFinding(
+          'database-port-exposed',
+          manifest,
+          ['spec', 'ports', index],
+          `${spec.type} Service exposes ${database} port ${port.port}`,
+        ),
+      );
     }
   });
   return findings;
@@ -291,9 +433,18 @@ function databaseReplicas(pod: PodTemplate): Finding[] {
   if (!['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'].includes(object.kind) || !(replicas > 1)) {
     return [];
   }
-  const database = containersOf(pod).find(c => !c.init && SINGLE_PRIMARY_DATABASE.test(String(c.container.image ?? '')));
+  const database = containersOf(pod).find(
+    c => !c.init && SINGLE_PRIMARY_DATABASE.test(String(c.container.image ?? '')),
+  );
   return database
-    ? [objectFinding('database-replicas', pod.manifest, ['spec', 'replicas'], `${replicas} replicas of '${database.container.image}' are ${replicas} independent databases`)]
+    ? [
+        objectFinding(
+          'database-replicas',
+          pod.manifest,
+          ['spec', 'replicas'],
+          `${replicas} replicas of '${database.container.image}' are ${replicas} independent databases`,
+        ),
+      ]
     : [];
 }
 
@@ -309,10 +460,16 @@ function readWriteOnce(pod: PodTemplate, claims: Map<string, any>): Finding[] {
   const modesOf = (claim: any): string[] => (Array.isArray(claim?.spec?.accessModes) ? claim.spec.accessModes : []);
   const readWriteOnce = mounted.find((claim: any) => modesOf(claim).includes('ReadWriteOnce'));
   if (readWriteOnce) {
-    return [objectFinding('rwo-deployment', pod.manifest, ['spec', 'template', 'spec', 'volumes'],
-      `the Deployment mounts ReadWriteOnce claim '${readWriteOnce.metadata.name}': when a pod is deleted or evicted, its `
-      + 'replacement starts while it is still terminating, and on the same node both mount the volume (for a database, '
-      + 'two server processes on one data directory)')];
+    return [
+      objectFinding(
+        'rwo-deployment',
+        pod.manifest,
+        ['spec', 'template', 'spec', 'volumes'],
+        `the Deployment mounts ReadWriteOnce claim '${readWriteOnce.metadata.name}': when a pod is deleted or evicted, its ` +
+          'replacement starts while it is still terminating, and on the same node both mount the volume (for a database, ' +
+          'two server processes on one data directory)',
+      ),
+    ];
   }
   const podExclusive = mounted.find((claim: any) => modesOf(claim).includes('ReadWriteOncePod'));
   if (!podExclusive) {
@@ -321,10 +478,24 @@ function readWriteOnce(pod: PodTemplate, claims: Map<string, any>): Finding[] {
   const replicas = object.spec?.replicas ?? 1;
   const strategy = object.spec?.strategy?.type ?? 'RollingUpdate';
   if (replicas > 1) {
-    return [objectFinding('rwo-deployment', pod.manifest, ['spec', 'replicas'], `${replicas} replicas share ReadWriteOncePod claim '${podExclusive.metadata.name}': all but one wait forever`)];
+    return [
+      objectFinding(
+        'rwo-deployment',
+        pod.manifest,
+        ['spec', 'replicas'],
+        `${replicas} replicas share ReadWriteOncePod claim '${podExclusive.metadata.name}': all but one wait forever`,
+      ),
+    ];
   }
   if (strategy !== 'Recreate') {
-    return [objectFinding('rwo-deployment', pod.manifest, ['spec', 'strategy'], `the ${strategy} strategy starts a second pod that waits forever for ReadWriteOncePod claim '${podExclusive.metadata.name}'`)];
+    return [
+      objectFinding(
+        'rwo-deployment',
+        pod.manifest,
+        ['spec', 'strategy'],
+        `the ${strategy} strategy starts a second pod that waits forever for ReadWriteOncePod claim '${podExclusive.metadata.name}'`,
+      ),
+    ];
   }
   return [];
 }

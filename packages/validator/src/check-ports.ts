@@ -17,7 +17,12 @@ export function checkPorts(manifest: Manifest): Finding[] {
         if (key === 'status' && path.length === 0) {
           continue;
         }
-        if (PORT_FIELDS.has(key) && typeof value === 'number' && !(UNSET_AS_ZERO.has(key) && value === 0) && (value < 1 || value > 65535 || !Number.isInteger(value))) {
+        if (
+          PORT_FIELDS.has(key) &&
+          typeof value === 'number' &&
+          !(UNSET_AS_ZERO.has(key) && value === 0) &&
+          (value < 1 || value > 65535 || !Number.isInteger(value))
+        ) {
           findings.push(objectFinding('invalid-port', manifest, [...path, key], `${key} ${value} is outside 1-65535`));
         }
         visit(value, [...path, key]);
@@ -37,9 +42,17 @@ export function checkServiceTargetPorts(manifest: Manifest): Finding[] {
   }
   const findings: Finding[] = [];
   spec.ports.forEach((port: any, index: number) => {
-    const problem = typeof port?.targetPort === 'string' && port.targetPort !== '' ? portNameProblem(port.targetPort) : undefined;
+    const problem =
+      typeof port?.targetPort === 'string' && port.targetPort !== '' ? portNameProblem(port.targetPort) : undefined;
     if (problem) {
-      findings.push(objectFinding('invalid-port-name', manifest, ['spec', 'ports', index, 'targetPort'], `targetPort name '${port.targetPort}' ${problem} (IANA service name)`));
+      findings.push(
+        objectFinding(
+          'invalid-port-name',
+          manifest,
+          ['spec', 'ports', index, 'targetPort'],
+          `targetPort name '${port.targetPort}' ${problem} (IANA service name)`,
+        ),
+      );
     }
   });
   return findings;

@@ -27,12 +27,24 @@ export function checkReferences(manifests: readonly Manifest[], options: Referen
   for (const manifest of manifests) {
     checkNamespace(manifest, index, report);
     switch (manifest.object.kind) {
-      case 'Service': checkService(manifest, index, report); break;
-      case 'StatefulSet': checkStatefulSet(manifest, index, report); break;
-      case 'Ingress': checkIngress(manifest, index, report); break;
-      case 'PersistentVolumeClaim': checkClaimBinding(manifest, index, report); break;
-      case 'HorizontalPodAutoscaler': checkScaleTarget(manifest, index, report); break;
-      case 'PodDisruptionBudget': checkPodSelector(manifest, ['spec', 'selector'], 'PodDisruptionBudget selector', index, report); break;
+      case 'Service':
+        checkService(manifest, index, report);
+        break;
+      case 'StatefulSet':
+        checkStatefulSet(manifest, index, report);
+        break;
+      case 'Ingress':
+        checkIngress(manifest, index, report);
+        break;
+      case 'PersistentVolumeClaim':
+        checkClaimBinding(manifest, index, report);
+        break;
+      case 'HorizontalPodAutoscaler':
+        checkScaleTarget(manifest, index, report);
+        break;
+      case 'PodDisruptionBudget':
+        checkPodSelector(manifest, ['spec', 'selector'], 'PodDisruptionBudget selector', index, report);
+        break;
       case 'NetworkPolicy':
         checkPodSelector(manifest, ['spec', 'podSelector'], 'NetworkPolicy podSelector', index, report);
         checkNetworkPolicyPeers(manifest, index, report);

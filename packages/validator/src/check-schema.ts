@@ -1,4 +1,5 @@
 import type { ValidateFunction } from 'ajv';
+
 import { checkCronJob } from './check-cron-job';
 import { checkLabelsAndAnnotations } from './check-labels';
 import { checkName } from './check-object-names';
@@ -36,7 +37,9 @@ export class SchemaChecker {
       const kind = gvk.slice(gvk.lastIndexOf('/') + 1);
       this.kindsByName.set(kind, [...(this.kindsByName.get(kind) ?? []), gvk.slice(0, gvk.lastIndexOf('/'))]);
     }
-    for (const gvk of [...this.kindsByName.values()].flat().concat(this.compiled.alphaKinds.map(k => k.slice(0, k.lastIndexOf('/'))))) {
+    for (const gvk of [...this.kindsByName.values()]
+      .flat()
+      .concat(this.compiled.alphaKinds.map(k => k.slice(0, k.lastIndexOf('/'))))) {
       this.builtInGroups.add(groupOf(gvk));
     }
   }
@@ -57,24 +60,51 @@ export class SchemaChecker {
     const gvk = `${apiVersion}/${kind}`;
     const findings: Finding[] = [];
     // Every served kind's key holds a '/', unlike the generated module's other exports.
-    const builtIn = gvk.includes('/') && Object.prototype.hasOwnProperty.call(this.compiled, gvk) ? this.compiled[gvk] as ValidateFunction : undefined;
+    const builtIn =
+      gvk.includes('/') && Object.prototype.hasOwnProperty.call(this.compiled, gvk)
+        ? (this.compiled[gvk] as ValidateFunction)
+        : undefined;
     if (!builtIn) {
       if (this.alphaKinds.has(gvk)) {
-        findings.push(objectFinding('alpha-kind', manifest, ['apiVersion'], `${gvk} is an alpha API, disabled by default in Kubernetes ${this.kubernetesVersion}; its schema is not checked`));
+        findings.push(
+          objectFinding(
+            'alpha-kind',
+            manifest,
+            ['apiVersion'],
+            `${gvk} is an alpha API, disabled by default in Kubernetes ${this.kubernetesVersion}; its schema is not checked`,
+          ),
+        );
       } else if (this.isBuiltInGroup(apiVersion)) {
         const served = this.kindsByName.get(kind);
         const removal = removalOf(gvk);
         const removed = removal ? ` (removed in ${removal.removedIn})` : '';
-        findings.push(objectFinding('unknown-kind', manifest, ['apiVersion'], served
-          ? `apiVersion '${apiVersion}' of kind ${kind} is not served by Kubernetes ${this.kubernetesVersion}${removed}`
-          : `kind '${kind}' of apiVersion '${apiVersion}' is not served by Kubernetes ${this.kubernetesVersion}${removed}`,
-        served ? `use apiVersion ${served.map(v => `'${v}'`).join(' or ')}` : removal ? `use ${removal.use}` : undefined));
+        findings.push(
+          objectFinding(
+            'unknown-kind',
+            manifest,
+            ['apiVersion'],
+            served
+              ? `apiVersion '${apiVersion}' of kind ${kind} is not served by Kubernetes ${this.kubernetesVersion}${removed}`
+              : `kind '${kind}' of apiVersion '${apiVersion}' is not served by Kubernetes ${this.kubernetesVersion}${removed}`,
+            served
+              ? `use apiVersion ${served.map(v => `'${v}'`).join(' or ')}`
+              : removal
+                ? `use ${removal.use}`
+                : undefined,
+          ),
+        );
         return findings;
       } else {
         const validate = crds?.validatorFor(apiVersion, kind);
         if (!validate) {
-          findings.push(objectFinding('custom-resource', manifest, ['apiVersion'],
-            `${gvk} is a custom resource whose CustomResourceDefinition is not in the set nor given with --crd; only generic checks apply`));
+          findings.push(
+            objectFinding(
+              'custom-resource',
+              manifest,
+              ['apiVersion'],
+              `${gvk} is a custom resource whose CustomResourceDefinition is not in the set nor given with --crd; only generic checks apply`,
+            ),
+          );
         } else if (!validate(manifest.object)) {
           findings.push(...schemaErrorFindings(manifest, validate.errors ?? []));
         }
@@ -83,8 +113,14 @@ export class SchemaChecker {
       this.schemas.used(gvk);
       findings.push(...schemaFindings(manifest, builtIn));
     }
-    findings.push(...checkName(manifest), ...checkLabelsAndAnnotations(manifest), ...checkPorts(manifest), ...checkPodSpec(manifest),
-      ...checkServiceTargetPorts(manifest), ...checkCronJob(manifest));
+    findings.push(
+      ...checkName(manifest),
+      ...checkLabelsAndAnnotations(manifest),
+      ...checkPorts(manifest),
+      ...checkPodSpec(manifest),
+      ...checkServiceTargetPorts(manifest),
+      ...checkCronJob(manifest),
+    );
     return findings;
   }
 }
@@ -96,10 +132,27 @@ function schemaFindings(manifest: Manifest, validate: ValidateFunction): Finding
   // A StatefulSet without serviceName is reported by the statefulset-service rule, with a better fix; so is the
   // nullable wrapper (oneOf) around its spec, which failed only because of it.
   const all = validate.errors ?? [];
-  const handled = all.filter(e => manifest.object.kind === 'StatefulSet' && e.keyword === 'required'
-    && (e.params as any).missingProperty === 'serviceName');
-  const errors = all.filter(e => !handled.includes(e) && !(e.keyword === 'oneOf'
-    && handled.some(h => h.instancePath === e.instancePath) && !all.some(o => o !== e && !handled.includes(o)
-      && o.keyword !== 'oneOf' && o.keyword !== 'type' && (o.instancePath === e.instancePath || o.instancePath.startsWith(`${e.instancePath}/`)))));
+  const handled = all.filter(
+    e =>
+      manifest.object.kind === 'StatefulSet' &&
+      e.keyword === 'required' &&
+      (e.params as any).missingProperty === 'serviceName',
+  );
+  const errors = all.filter(
+    e =>
+      !handled.includes(e) &&
+      !(
+        e.keyword === 'oneOf' &&
+        handled.some(h => h.instancePath === e.instancePath) &&
+        !all.some(
+          o =>
+            o !== e &&
+            !handled.includes(o) &&
+            o.keyword !== 'oneOf' &&
+            o.keyword !== 'type' &&
+            (o.instancePath === e.instancePath || o.instancePath.startsWith(`${e.instancePath}/`)),
+        )
+      ),
+  );
   return schemaErrorFindings(manifest, errors);
 }

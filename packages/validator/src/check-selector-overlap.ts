@@ -13,7 +13,12 @@ const CONTROLLERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaS
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
  * @see https://kubernetes.io/docs/concepts/workloads/management/#canary-deployments
  */
-const APPLICATION_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component', 'app'];
+const APPLICATION_LABELS = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/component',
+  'app',
+];
 
 /** Something that runs long-lived pods: a controller with a pod template, or a custom resource an operator makes pods for. */
 interface Workload {
@@ -34,15 +39,20 @@ interface Workload {
  */
 export function checkSelectorOverlap(manifests: readonly Manifest[]): Finding[] {
   const workloads = manifests.flatMap(workloadOf);
-  return [...overlappingWorkloads(workloads), ...manifests.flatMap(manifest => serviceOverTwoWorkloads(manifest, workloads))];
+  return [
+    ...overlappingWorkloads(workloads),
+    ...manifests.flatMap(manifest => serviceOverTwoWorkloads(manifest, workloads)),
+  ];
 }
 
 function workloadOf(manifest: Manifest): Workload[] {
   const { object } = manifest;
-  const namespace = isNamespaced(object.kind) ? object.metadata.namespace ?? 'default' : undefined;
+  const namespace = isNamespaced(object.kind) ? (object.metadata.namespace ?? 'default') : undefined;
   const operatorPods = operatorPodLabels(manifest);
   if (operatorPods.length > 0) {
-    return [{ manifest, namespace, podLabels: operatorPods, name: `${describe(object)} (the pods its operator makes)` }];
+    return [
+      { manifest, namespace, podLabels: operatorPods, name: `${describe(object)} (the pods its operator makes)` },
+    ];
   }
   const pod = CONTROLLERS.has(object.kind) ? podTemplateOf(manifest) : undefined;
   if (!pod) {
@@ -50,13 +60,22 @@ function workloadOf(manifest: Manifest): Workload[] {
   }
   // A ReplicationController without a selector selects its template's labels.
   const selector = object.spec.selector ?? (object.kind === 'ReplicationController' ? pod.labels : undefined);
-  return [{ manifest, namespace, selector: isEmpty(selector) ? undefined : selector, podLabels: [pod.labels], name: describe(object) }];
+  return [
+    {
+      manifest,
+      namespace,
+      selector: isEmpty(selector) ? undefined : selector,
+      podLabels: [pod.labels],
+      name: describe(object),
+    },
+  ];
 }
 
 /** One finding per pair of workloads in a namespace where one's selector matches the other's pods. */
 function overlappingWorkloads(workloads: readonly Workload[]): Finding[] {
   const findings: Finding[] = [];
-  const selects = (a: Workload, b: Workload) => a.selector !== undefined && b.podLabels.some(labels => selectorMatches(a.selector, labels));
+  const selects = (a: Workload, b: Workload) =>
+    a.selector !== undefined && b.podLabels.some(labels => selectorMatches(a.selector, labels));
   workloads.forEach((later, index) => {
     for (const earlier of workloads.slice(0, index)) {
       if (earlier.namespace !== later.namespace) {
@@ -68,13 +87,22 @@ function overlappingWorkloads(workloads: readonly Workload[]): Finding[] {
       }
       // Reported at the selector that overreaches: the later one's when both do.
       const [at, other] = forward ? [later, earlier] : [earlier, later];
-      const both = forward && backward ? `, and the selector of ${other.name} (${showSelector(other.selector)}) matches these pods too` : '';
-      findings.push(objectFinding('workload-selector-overlap', at.manifest, ['spec', 'selector'],
-        `selector ${showSelector(at.selector)} matches the pods of ${other.name} too${both}: each controller adopts the other's `
-        + 'orphaned pods, and a Service, PodDisruptionBudget or NetworkPolicy with these labels covers both',
-        `add a label that only ${at.name}'s pods carry (such as app.kubernetes.io/instance, or app.kubernetes.io/name set to `
-        + "its own name) to its selector and pod template; a selector is immutable, so a running workload is orphan-deleted "
-        + '(kubectl delete … --cascade=orphan) and applied again (README, "Upgrades the API server accepts")'));
+      const both =
+        forward && backward
+          ? `, and the selector of ${other.name} (${showSelector(other.selector)}) matches these pods too`
+          : '';
+      findings.push(
+        objectFinding(
+          'workload-selector-overlap',
+          at.manifest,
+          ['spec', 'selector'],
+          `selector ${showSelector(at.selector)} matches the pods of ${other.name} too${both}: each controller adopts the other's ` +
+            'orphaned pods, and a Service, PodDisruptionBudget or NetworkPolicy with these labels covers both',
+          `add a label that only ${at.name}'s pods carry (such as app.kubernetes.io/instance, or app.kubernetes.io/name set to ` +
+            'its own name) to its selector and pod template; a selector is immutable, so a running workload is orphan-deleted ' +
+            '(kubectl delete … --cascade=orphan) and applied again (README, "Upgrades the API server accepts")',
+        ),
+      );
     }
   });
   return findings;
@@ -84,11 +112,18 @@ function overlappingWorkloads(workloads: readonly Workload[]): Finding[] {
 function serviceOverTwoWorkloads(manifest: Manifest, workloads: readonly Workload[]): Finding[] {
   const { object } = manifest;
   const selector = object.spec?.selector;
-  if (object.kind !== 'Service' || object.apiVersion !== 'v1' || object.spec?.type === 'ExternalName' || isEmpty(selector)) {
+  if (
+    object.kind !== 'Service' ||
+    object.apiVersion !== 'v1' ||
+    object.spec?.type === 'ExternalName' ||
+    isEmpty(selector)
+  ) {
     return [];
   }
   const namespace = object.metadata.namespace ?? 'default';
-  const selected = workloads.filter(w => w.namespace === namespace && w.podLabels.some(labels => selectorMatches(selector, labels)));
+  const selected = workloads.filter(
+    w => w.namespace === namespace && w.podLabels.some(labels => selectorMatches(selector, labels)),
+  );
   if (selected.length < 2) {
     return [];
   }
@@ -101,12 +136,18 @@ function serviceOverTwoWorkloads(manifest: Manifest, workloads: readonly Workloa
   const why = unlabelled
     ? 'none of their pods says which application it belongs to'
     : `their pods differ in ${differing.map(key => `${key} (${identities.map(identity => show(identity[key])).join(' vs ')})`).join(' and ')}`;
-  return [objectFinding('service-selects-two-workloads', manifest, ['spec', 'selector'],
-    `selector ${showSelector(selector)} matches the pods of ${selected.map(w => w.name).join(' and of ')}, which are not one `
-    + `application (${why}): each connection goes to any of them`,
-    `add a label that only the intended workload's pods carry (such as app.kubernetes.io/name or app.kubernetes.io/instance) `
-    + 'to the selector; a Service meant to span two tracks of one application (a canary) is recognised when both pod '
-    + `templates carry the same ${APPLICATION_LABELS.join(', ')} labels`)];
+  return [
+    objectFinding(
+      'service-selects-two-workloads',
+      manifest,
+      ['spec', 'selector'],
+      `selector ${showSelector(selector)} matches the pods of ${selected.map(w => w.name).join(' and of ')}, which are not one ` +
+        `application (${why}): each connection goes to any of them`,
+      `add a label that only the intended workload's pods carry (such as app.kubernetes.io/name or app.kubernetes.io/instance) ` +
+        'to the selector; a Service meant to span two tracks of one application (a canary) is recognised when both pod ' +
+        `templates carry the same ${APPLICATION_LABELS.join(', ')} labels`,
+    ),
+  ];
 }
 
 function applicationOf(labels: Record<string, string>): Record<string, string> {
@@ -114,8 +155,12 @@ function applicationOf(labels: Record<string, string>): Record<string, string> {
 }
 
 function isEmpty(selector: any): boolean {
-  return !selector || typeof selector !== 'object' || (Object.keys(selector.matchLabels ?? (selector.matchExpressions ? {} : selector)).length === 0
-    && (selector.matchExpressions ?? []).length === 0);
+  return (
+    !selector ||
+    typeof selector !== 'object' ||
+    (Object.keys(selector.matchLabels ?? (selector.matchExpressions ? {} : selector)).length === 0 &&
+      (selector.matchExpressions ?? []).length === 0)
+  );
 }
 
 function show(value: string | undefined): string {
@@ -128,9 +173,15 @@ function showSelector(selector: any): string {
   const terms = Object.entries(matchLabels).map(([key, value]) => `${key}=${value}`);
   for (const expression of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
     const values = (expression.values ?? []).join(',');
-    terms.push(expression.operator === 'In' ? `${expression.key} in (${values})`
-      : expression.operator === 'NotIn' ? `${expression.key} notin (${values})`
-        : expression.operator === 'DoesNotExist' ? `!${expression.key}` : expression.key);
+    terms.push(
+      expression.operator === 'In'
+        ? `${expression.key} in (${values})`
+        : expression.operator === 'NotIn'
+          ? `${expression.key} notin (${values})`
+          : expression.operator === 'DoesNotExist'
+            ? `!${expression.key}`
+            : expression.key,
+    );
   }
   return `'${terms.join(',')}'`;
 }

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
+
 import { CrdCatalog, CrdFileError } from './custom-resources';
 import { loadManifests } from './load-manifests';
 import { loadFromGit, PreviousVersionError } from './load-previous';
@@ -41,22 +42,26 @@ Options:
 Exit codes: 0 clean, 1 errors (or warnings with --strict), 2 unreadable input or bad options.`;
 
 /** Runs the validator as the command line does; returns the exit code. */
-export function runCli(argv: readonly string[], out: (text: string) => void = console.log, err: (text: string) => void = console.error): number {
+export function runCli(
+  argv: readonly string[],
+  out: (text: string) => void = console.log,
+  err: (text: string) => void = console.error,
+): number {
   let parsed;
   try {
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
       options: {
-        'format': { type: 'string', default: 'text' },
-        'strict': { type: 'boolean', default: false },
-        'skip': { type: 'string', multiple: true, default: [] },
+        format: { type: 'string', default: 'text' },
+        strict: { type: 'boolean', default: false },
+        skip: { type: 'string', multiple: true, default: [] },
         'namespace-exists': { type: 'string', multiple: true, default: [] },
         'provided-secret': { type: 'string', multiple: true, default: [] },
-        'crd': { type: 'string', multiple: true, default: [] },
-        'against': { type: 'string' },
+        crd: { type: 'string', multiple: true, default: [] },
+        against: { type: 'string' },
         'kubernetes-version': { type: 'string', multiple: true, default: [] },
-        'help': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -70,12 +75,18 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
   }
   const problems: string[] = [];
   const formats: Record<string, (reports: ValidationReport[]) => string> = {
-    text: formatText, json: formatJson, sarif: formatSarif, junit: reports => formatJunit(reports, values.strict),
+    text: formatText,
+    json: formatJson,
+    sarif: formatSarif,
+    junit: reports => formatJunit(reports, values.strict),
   };
   if (!Object.prototype.hasOwnProperty.call(formats, values.format)) {
     problems.push(`--format must be one of ${Object.keys(formats).join(', ')}, got '${values.format}'`);
   }
-  const skip = values.skip.flatMap(s => s.split(',')).map(s => s.trim()).filter(Boolean);
+  const skip = values.skip
+    .flatMap(s => s.split(','))
+    .map(s => s.trim())
+    .filter(Boolean);
   for (const rule of skip.filter(id => !isRuleId(id))) {
     problems.push(`--skip names no rule: '${rule}' (the rules are listed in the README)`);
   }
@@ -88,7 +99,9 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     if (version) {
       kubernetesVersions.push(version);
     } else {
-      problems.push(`--kubernetes-version must be ${KUBERNETES_VERSIONS.map(minorOf).join(' or ')} (the versions whose schemas are bundled), got '${wanted}'`);
+      problems.push(
+        `--kubernetes-version must be ${KUBERNETES_VERSIONS.map(minorOf).join(' or ')} (the versions whose schemas are bundled), got '${wanted}'`,
+      );
     }
   }
   if (problems.length > 0) {
@@ -106,15 +119,29 @@ export function runCli(argv: readonly string[], out: (text: string) => void = co
     return 2;
   }
   const options = {
-    skip, existingNamespaces: values['namespace-exists'], providedSecrets: values['provided-secret'], crds,
+    skip,
+    existingNamespaces: values['namespace-exists'],
+    providedSecrets: values['provided-secret'],
+    crds,
     kubernetesVersions: kubernetesVersions.length > 0 ? kubernetesVersions : undefined,
   };
   // An output folder such as dist/ is a set per stage, given or not: its stages are never applied together.
-  const outputFolder = positionals.length === 0 ? 'dist' : positionals.length === 1 && isOutputFolder(positionals[0]) ? positionals[0] : undefined;
+  const outputFolder =
+    positionals.length === 0
+      ? 'dist'
+      : positionals.length === 1 && isOutputFolder(positionals[0])
+        ? positionals[0]
+        : undefined;
   const sets = outputFolder === undefined ? [positionals] : stageFolders(outputFolder);
   let reports: ValidationReport[];
   try {
-    reports = sets.map(set => validatePaths(set, { ...options, previous: values.against === undefined ? undefined : previousOf(set, values.against, outputFolder === undefined) }));
+    reports = sets.map(set =>
+      validatePaths(set, {
+        ...options,
+        previous:
+          values.against === undefined ? undefined : previousOf(set, values.against, outputFolder === undefined),
+      }),
+    );
   } catch (error) {
     if (error instanceof PreviousVersionError) {
       err(error.message);
@@ -157,8 +184,10 @@ function isOutputFolder(folder: string): boolean {
     return false;
   }
   const entries = fs.readdirSync(folder, { withFileTypes: true });
-  return !entries.some(e => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
-    && entries.some(e => e.isDirectory() && fs.existsSync(path.join(folder, e.name, 'kustomization.yaml')));
+  return (
+    !entries.some(e => e.isFile() && /\.(ya?ml|json)$/.test(e.name)) &&
+    entries.some(e => e.isDirectory() && fs.existsSync(path.join(folder, e.name, 'kustomization.yaml')))
+  );
 }
 
 /** Each folder under `root` is one stage: checked as a set of its own. */
@@ -166,7 +195,11 @@ function stageFolders(root: string): string[][] {
   if (!fs.existsSync(root)) {
     return [[root]];
   }
-  const folders = fs.readdirSync(root, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => path.join(root, e.name)).sort();
+  const folders = fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter(e => e.isDirectory())
+    .map(e => path.join(root, e.name))
+    .sort();
   return folders.length > 0 ? folders.map(folder => [folder]) : [[root]];
 }
 

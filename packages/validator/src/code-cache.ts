@@ -40,7 +40,9 @@ export class CompiledCodeCache {
     for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
       if (fs.existsSync(path.join(dir, 'package.json'))) {
         const nodeModules = path.join(dir, 'node_modules');
-        return fs.existsSync(nodeModules) ? new CompiledCodeCache(path.join(nodeModules, '.cache', 'manifest-validator')) : undefined;
+        return fs.existsSync(nodeModules)
+          ? new CompiledCodeCache(path.join(nodeModules, '.cache', 'manifest-validator'))
+          : undefined;
       }
       if (path.dirname(dir) === dir) {
         return undefined;
@@ -48,7 +50,10 @@ export class CompiledCodeCache {
     }
   }
 
-  constructor(public readonly folder: string, private readonly sizeLimitBytes: number = CACHE_SIZE_LIMIT_BYTES) {}
+  constructor(
+    public readonly folder: string,
+    private readonly sizeLimitBytes: number = CACHE_SIZE_LIMIT_BYTES,
+  ) {}
 
   /** The entry under `key`, if any; reading it marks it used (its modification time), for `prune`. */
   public read(key: string): Buffer | undefined {
@@ -173,7 +178,11 @@ interface LoadedModule {
  * does not match them, which is then replaced). Within one process V8 may reuse its own compilation of the same
  * source, and then neither uses nor refuses the data: that is a hit too.
  */
-export function requireWithCodeCache(file: string, digest: string, cache: CompiledCodeCache | undefined): CodeCachedModule {
+export function requireWithCodeCache(
+  file: string,
+  digest: string,
+  cache: CompiledCodeCache | undefined,
+): CodeCachedModule {
   return loadWithCodeCache(fs.readFileSync(file, 'utf8'), file, digest, cache);
 }
 
@@ -184,10 +193,18 @@ export function requireWithCodeCache(file: string, digest: string, cache: Compil
  * function only when it is first called and data written at load time would hold little more than the top level:
  * the validators of the CNPG Cluster and the Argo CD Application CRDs cost ~50 ms of compilation on their first call.
  */
-export function loadWithCodeCache(source: string, file: string, digest: string, cache: CompiledCodeCache | undefined): CodeCachedModule {
+export function loadWithCodeCache(
+  source: string,
+  file: string,
+  digest: string,
+  cache: CompiledCodeCache | undefined,
+): CodeCachedModule {
   const key = cacheKey('v8', process.version, process.arch, digest);
   const cachedData = cache?.read(key);
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData,
+  });
   const module = { exports: {} as any };
   script.runInThisContext()(module.exports, require, module, file, path.dirname(file));
   const cacheUse: CodeCacheUse = !cache ? 'off' : !cachedData ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
@@ -198,7 +215,14 @@ export function loadWithCodeCache(source: string, file: string, digest: string, 
   let loaded = loadedModules.get(entry);
   // Refused data is replaced with this load's, whatever was loaded before under the key.
   if (!loaded || cacheUse === 'rejected') {
-    loaded = { cache, key, script, covered: new Set(cacheUse === 'hit' ? coveredExports(cache, key) : []), called: new Set(), stale: cacheUse !== 'hit' };
+    loaded = {
+      cache,
+      key,
+      script,
+      covered: new Set(cacheUse === 'hit' ? coveredExports(cache, key) : []),
+      called: new Set(),
+      stale: cacheUse !== 'hit',
+    };
     loadedModules.set(entry, loaded);
   }
   const record = loaded;

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { CompiledCodeCache, requireWithCodeCache } from './code-cache';
 import { FORMATS } from './schema/formats';
 import { minorOf } from './schema/kubernetes-version';
@@ -8,7 +9,8 @@ import { minorOf } from './schema/kubernetes-version';
 // version, loaded by path rather than imported, so that bundling the validator (on every `cdk8s synth`) does not
 // parse ~2 MB of generated code: from src/ (tests) and from dist/ (the bundles) alike, it is ../src/schema/ of the
 // package. Every version's module has the shape that kubernetes-1.27.validators.d.ts declares.
-const compiledSchemasFile = (version: string) => path.join(__dirname, '..', 'src', 'schema', `kubernetes-${minorOf(version)}.validators.js`);
+const compiledSchemasFile = (version: string) =>
+  path.join(__dirname, '..', 'src', 'schema', `kubernetes-${minorOf(version)}.validators.js`);
 export type CompiledSchemas = ReturnType<typeof import('./schema/kubernetes-1.27.validators')>;
 
 /** The compiled validators of one Kubernetes version, with V8's code cache when the module carries its digest. */
@@ -26,9 +28,11 @@ export function loadCompiledSchemas(version: string): { compiled: CompiledSchema
     }
     header = start.toString('latin1').split('\n')[1] ?? '';
   } catch (error) {
-    throw new Error(`the validator's compiled Kubernetes schemas cannot be read at ${COMPILED_SCHEMAS} `
-      + `(${(error as Error).message}): the validator runs from its package's dist/ or src/ folder, beside src/schema/; `
-      + 'if the file is missing, run `npm run generate:schema`');
+    throw new Error(
+      `the validator's compiled Kubernetes schemas cannot be read at ${COMPILED_SCHEMAS} ` +
+        `(${(error as Error).message}): the validator runs from its package's dist/ or src/ folder, beside src/schema/; ` +
+        'if the file is missing, run `npm run generate:schema`',
+    );
   }
   const digest = /^\/\/ sha256:([0-9a-f]{64})$/.exec(header)?.[1];
   if (!digest) {

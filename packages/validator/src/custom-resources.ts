@@ -1,6 +1,8 @@
 import * as fs from 'fs';
+
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
+
 import { cacheKey, CompiledCodeCache, loadWithCodeCache } from './code-cache';
 import { decodeUtf8, listManifestFiles, parseFile } from './load-manifests';
 import { Manifest } from './manifest';
@@ -81,7 +83,9 @@ export class CrdCatalog {
 
   /** The `group/version/kind`s the catalogue serves, sorted. */
   public get servedKinds(): string[] {
-    return [...new Set([...this.validators.keys(), ...this.schemas.keys(), ...(this.fallback?.servedKinds ?? [])])].sort();
+    return [
+      ...new Set([...this.validators.keys(), ...this.schemas.keys(), ...(this.fallback?.servedKinds ?? [])]),
+    ].sort();
   }
 
   /** The validator of `apiVersion`/`kind`, or `undefined` when no CRD of the catalogue serves it. */
@@ -114,8 +118,13 @@ function servedSchemas(manifests: readonly Manifest[]): Map<string, object> {
     const kind = object.spec?.names?.kind;
     for (const version of Array.isArray(object.spec?.versions) ? object.spec.versions : []) {
       const schema = version?.schema?.openAPIV3Schema;
-      if (typeof group === 'string' && typeof kind === 'string' && typeof version?.name === 'string' && schema
-        && version.served !== false) {
+      if (
+        typeof group === 'string' &&
+        typeof kind === 'string' &&
+        typeof version?.name === 'string' &&
+        schema &&
+        version.served !== false
+      ) {
         schemas.set(`${group}/${version.name}/${kind}`, schema);
       }
     }
@@ -128,7 +137,11 @@ function newAjv(source: boolean): Ajv {
   const AjvClass: typeof Ajv = require('ajv').default;
   // No code optimisation pass for in-memory compiles, which costs more than it saves on one run; cached code is
   // compiled once and loaded many times, so it is optimised.
-  return new AjvClass({ ...AJV_OPTIONS, validateFormats: false, code: source ? { source: true } : { optimize: false } });
+  return new AjvClass({
+    ...AJV_OPTIONS,
+    validateFormats: false,
+    code: source ? { source: true } : { optimize: false },
+  });
 }
 
 // The standalone module of one file's CRDs: a validator per served group/version/kind, exported under that key,
@@ -156,8 +169,12 @@ function compileFile(file: string, bytes: Buffer, problems: string[]): string | 
 
 // The validators of the compiled module of `file` (cached under `key`), with V8's code cache of the module kept
 // under the same key; undefined when the source does not load (a damaged cache entry).
-function loadCompiled(source: string, file: string, key: string, cache: CompiledCodeCache | undefined)
-  : { validators: Map<string, ValidateFunction>; used(gvk: string): void } | undefined {
+function loadCompiled(
+  source: string,
+  file: string,
+  key: string,
+  cache: CompiledCodeCache | undefined,
+): { validators: Map<string, ValidateFunction>; used(gvk: string): void } | undefined {
   try {
     const module = loadWithCodeCache(source, `${file}.validators.js`, key, cache);
     const exported = module.exports;
@@ -165,7 +182,10 @@ function loadCompiled(source: string, file: string, key: string, cache: Compiled
     if (!Array.isArray(served) || served.some(gvk => typeof exported[gvk] !== 'function')) {
       return undefined;
     }
-    return { validators: new Map(served.map(gvk => [gvk, exported[gvk] as ValidateFunction])), used: gvk => module.used(gvk) };
+    return {
+      validators: new Map(served.map(gvk => [gvk, exported[gvk] as ValidateFunction])),
+      used: gvk => module.used(gvk),
+    };
   } catch {
     return undefined;
   }
@@ -174,7 +194,14 @@ function loadCompiled(source: string, file: string, key: string, cache: Compiled
 let digest: string | undefined;
 // What compiled code depends on besides the file: Ajv's version, its options, and how a CRD schema is made strict.
 function compilerDigest(): string {
-  digest ??= cacheKey('compiler', require('ajv/package.json').version, JSON.stringify(AJV_OPTIONS), toJsonSchema.toString(), strictRoot.toString(), compileFile.toString());
+  digest ??= cacheKey(
+    'compiler',
+    require('ajv/package.json').version,
+    JSON.stringify(AJV_OPTIONS),
+    toJsonSchema.toString(),
+    strictRoot.toString(),
+    compileFile.toString(),
+  );
   return digest;
 }
 
@@ -214,7 +241,12 @@ function toJsonSchema(node: any): any {
     out.additionalProperties = false;
   }
   if (node['x-kubernetes-embedded-resource'] && out.properties) {
-    out.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, ...out.properties };
+    out.properties = {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      ...out.properties,
+    };
   }
   return out;
 }
@@ -226,7 +258,13 @@ function strictRoot(schema: any): any {
   const { status: _status, ...properties } = schema.properties ?? {};
   return {
     ...schema,
-    properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, status: {}, ...properties },
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      status: {},
+      ...properties,
+    },
     additionalProperties: schema.additionalProperties ?? false,
   };
 }

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
+
 import { diffManifests, needsAPerson } from './diff-manifests';
 import { DiffReport, formatDiffJson, formatDiffMarkdown, formatDiffText } from './diff-report';
 import { foldersAt, mergeBaseWithDefaultBranch, Revision, revision } from './git-revisions';
@@ -29,7 +30,11 @@ Exit codes: 0 nothing refused and no data deleted or orphaned; 1 otherwise (a pe
 const FORMATS = { text: formatDiffText, json: formatDiffJson, markdown: formatDiffMarkdown } as const;
 
 /** Runs the diff as the command line does; returns the exit code. */
-export function runDiffCli(argv: readonly string[], out: (text: string) => void = console.log, err: (text: string) => void = console.error): number {
+export function runDiffCli(
+  argv: readonly string[],
+  out: (text: string) => void = console.log,
+  err: (text: string) => void = console.error,
+): number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -58,7 +63,9 @@ export function runDiffCli(argv: readonly string[], out: (text: string) => void 
   }
   const dist = path.resolve(values.dist);
   if (!isFolder(dist)) {
-    err(`--dist: '${values.dist}' is not a folder; synthesize first (npm run synth), or name the folder that holds the stages`);
+    err(
+      `--dist: '${values.dist}' is not a folder; synthesize first (npm run synth), or name the folder that holds the stages`,
+    );
     return 2;
   }
   let report: DiffReport;
@@ -96,7 +103,11 @@ interface EarlierVersion {
 function earlierVersion(against: string | undefined): EarlierVersion {
   if (against !== undefined && isFolder(against)) {
     const folder = path.resolve(against);
-    return { label: `the folder ${against}`, stages: subfolders(folder), load: stage => current(path.join(folder, stage)) };
+    return {
+      label: `the folder ${against}`,
+      stages: subfolders(folder),
+      load: stage => current(path.join(folder, stage)),
+    };
   }
   const at: Revision = against === undefined ? mergeBaseWithDefaultBranch() : revision(against);
   const stages = foldersAt(at.ref, 'dist');
@@ -116,7 +127,11 @@ function isFolder(folder: string): boolean {
 }
 
 function subfolders(folder: string): string[] {
-  return fs.readdirSync(folder, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name).sort();
+  return fs
+    .readdirSync(folder, { withFileTypes: true })
+    .filter(e => e.isDirectory())
+    .map(e => e.name)
+    .sort();
 }
 
 if (require.main === module) {

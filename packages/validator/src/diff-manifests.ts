@@ -65,7 +65,11 @@ const EFFECT_ORDER = [ChangeEffect.REFUSED, ChangeEffect.DELETES_DATA, ChangeEff
 // ReplicationController keeps its pods; a Job's template is immutable; a CronJob's next Job takes the change).
 const ROLLING_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 // What makes CloudNativePG restart a Cluster's instances one by one, the primary last (its "Rolling updates" page).
-const CLOUDNATIVE_PG_ROLLING_FIELDS = [['spec', 'imageName'], ['spec', 'resources'], ['spec', 'postgresql', 'extensions']];
+const CLOUDNATIVE_PG_ROLLING_FIELDS = [
+  ['spec', 'imageName'],
+  ['spec', 'resources'],
+  ['spec', 'postgresql', 'extensions'],
+];
 const SECRET_VALUE_PATH = /^(data|stringData)([.[]|$)/;
 
 /**
@@ -89,9 +93,12 @@ export function diffManifests(stage: string, previous: readonly Manifest[], next
     }
     const refused = immutableChanges(old, manifest).map(f => ({ path: f.path ?? '', step: f.fix }));
     const rollsPods = whyPodsRoll(old, manifest);
-    const effect = refused.length > 0 ? ChangeEffect.REFUSED : rollsPods ? ChangeEffect.ROLLS_PODS : ChangeEffect.NO_EFFECT;
+    const effect =
+      refused.length > 0 ? ChangeEffect.REFUSED : rollsPods ? ChangeEffect.ROLLS_PODS : ChangeEffect.NO_EFFECT;
     const selects = selectsNoRunningPod(old, manifest, previous);
-    objects.push(objectChange('changed', manifest, effect, { fields, refused, rollsPods, ...(selects ? { selects } : {}) }));
+    objects.push(
+      objectChange('changed', manifest, effect, { fields, refused, rollsPods, ...(selects ? { selects } : {}) }),
+    );
   }
   for (const [key, old] of before) {
     if (after.has(key)) {
@@ -104,7 +111,9 @@ export function diffManifests(stage: string, previous: readonly Manifest[], next
   }
   objects.push(...templateChanges(previous, next));
   const rank = (o: ObjectChange) => EFFECT_ORDER.indexOf(o.effect);
-  objects.sort((a, b) => rank(a) - rank(b) || a.object.localeCompare(b.object) || a.apiVersion.localeCompare(b.apiVersion));
+  objects.sort(
+    (a, b) => rank(a) - rank(b) || a.object.localeCompare(b.object) || a.apiVersion.localeCompare(b.apiVersion),
+  );
   return { stage, objects };
 }
 
@@ -113,41 +122,64 @@ export function diffManifests(stage: string, previous: readonly Manifest[], next
  * created anew, so nothing running notices them; a reviewer still sees how they change, matched by generateName.
  */
 function templateChanges(previous: readonly Manifest[], next: readonly Manifest[]): ObjectChange[] {
-  const templates = (manifests: readonly Manifest[]) => new Map(manifests
-    .filter(m => m.object.metadata?.name === undefined && typeof m.object.metadata?.generateName === 'string')
-    .map(m => [`${m.object.apiVersion.replace(/\/?[^/]*$/, '')}/${m.object.kind} ${m.object.metadata.namespace ?? ''}/${m.object.metadata.generateName}`, m]));
+  const templates = (manifests: readonly Manifest[]) =>
+    new Map(
+      manifests
+        .filter(m => m.object.metadata?.name === undefined && typeof m.object.metadata?.generateName === 'string')
+        .map(m => [
+          `${m.object.apiVersion.replace(/\/?[^/]*$/, '')}/${m.object.kind} ${m.object.metadata.namespace ?? ''}/${m.object.metadata.generateName}`,
+          m,
+        ]),
+    );
   const [before, after] = [templates(previous), templates(next)];
   const none = { fields: [], refused: [] };
   return [
     ...[...after].flatMap(([key, manifest]) => {
       const old = before.get(key);
       const fields = old ? changedFields(old, manifest) : [];
-      return !old ? [objectChange('added', manifest, ChangeEffect.NO_EFFECT, none)]
-        : fields.length > 0 ? [objectChange('changed', manifest, ChangeEffect.NO_EFFECT, { ...none, fields })] : [];
+      return !old
+        ? [objectChange('added', manifest, ChangeEffect.NO_EFFECT, none)]
+        : fields.length > 0
+          ? [objectChange('changed', manifest, ChangeEffect.NO_EFFECT, { ...none, fields })]
+          : [];
     }),
-    ...[...before].filter(([key]) => !after.has(key)).map(([, old]) => objectChange('removed', old, ChangeEffect.NO_EFFECT, none)),
+    ...[...before]
+      .filter(([key]) => !after.has(key))
+      .map(([, old]) => objectChange('removed', old, ChangeEffect.NO_EFFECT, none)),
   ];
 }
 
 /** Whether applying the diffs needs a person: something the API server refuses, or data deleted or orphaned. */
 export function needsAPerson(diffs: readonly StageDiff[]): boolean {
-  return diffs.some(d => d.objects.some(o => o.effect === ChangeEffect.REFUSED || o.effect === ChangeEffect.DELETES_DATA));
+  return diffs.some(d =>
+    d.objects.some(o => o.effect === ChangeEffect.REFUSED || o.effect === ChangeEffect.DELETES_DATA),
+  );
 }
 
-function objectChange(change: ObjectChange['change'], manifest: Manifest, effect: ChangeEffect,
-  details: Pick<ObjectChange, 'fields' | 'refused' | 'data' | 'rollsPods' | 'selects'>): ObjectChange {
+function objectChange(
+  change: ObjectChange['change'],
+  manifest: Manifest,
+  effect: ChangeEffect,
+  details: Pick<ObjectChange, 'fields' | 'refused' | 'data' | 'rollsPods' | 'selects'>,
+): ObjectChange {
   const { apiVersion, kind, metadata } = manifest.object;
   return {
-    change, apiVersion, kind, namespace: metadata.namespace, name: metadata.name ?? '', object: describe(manifest.object), effect,
-    ...Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined)) as typeof details,
+    change,
+    apiVersion,
+    kind,
+    namespace: metadata.namespace,
+    name: metadata.name ?? '',
+    object: describe(manifest.object),
+    effect,
+    ...(Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined)) as typeof details),
   };
 }
 
 function changedFields(old: Manifest, manifest: Manifest): FieldChange[] {
   const secret = manifest.object.kind === 'Secret' && manifest.object.apiVersion === 'v1';
-  return fieldDifferences(old.object, manifest.object, '').map(d => secret && SECRET_VALUE_PATH.test(d.path)
-    ? { path: d.path, hidden: true as const }
-    : d);
+  return fieldDifferences(old.object, manifest.object, '').map(d =>
+    secret && SECRET_VALUE_PATH.test(d.path) ? { path: d.path, hidden: true as const } : d,
+  );
 }
 
 /**
@@ -155,10 +187,20 @@ function changedFields(old: Manifest, manifest: Manifest): FieldChange[] {
  * have a distinct name (containers, env, volumes, ports) are matched by name, as kubectl's strategic merge does,
  * so that a sidecar added in front shows as one new item, not as every item changed.
  */
-function fieldDifferences(before: unknown, after: unknown, path: string): Array<{ path: string; before: unknown; after: unknown }> {
+function fieldDifferences(
+  before: unknown,
+  after: unknown,
+  path: string,
+): Array<{ path: string; before: unknown; after: unknown }> {
   if (isRecord(before) && isRecord(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap(key => fieldDifferences(before[key], after[key], `${path}${/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${path ? '.' : ''}${key}` : `["${key}"]`}`));
+    return keys.flatMap(key =>
+      fieldDifferences(
+        before[key],
+        after[key],
+        `${path}${/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${path ? '.' : ''}${key}` : `["${key}"]`}`,
+      ),
+    );
   }
   if (Array.isArray(before) && Array.isArray(after)) {
     const [oldByName, newByName] = [byName(before), byName(after)];
@@ -176,7 +218,8 @@ function fieldDifferences(before: unknown, after: unknown, path: string): Array<
 function byName(items: unknown[]): Map<string, unknown> | undefined {
   const names = items.map(item => (isRecord(item) && typeof item.name === 'string' ? item.name : undefined));
   return names.every(name => name !== undefined) && new Set(names).size === names.length
-    ? new Map(items.map((item, index) => [names[index]!, item])) : undefined;
+    ? new Map(items.map((item, index) => [names[index]!, item]))
+    : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -186,29 +229,41 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Why a workload's pods are replaced by this update: the pod template fields that changed, or undefined. */
 // Where each kind that only selects pods keeps its selector (a Service's is a plain map, the others' a LabelSelector).
 const SELECTOR_PATHS: Readonly<Record<string, readonly string[]>> = {
-  Service: ['spec', 'selector'], PodDisruptionBudget: ['spec', 'selector'], NetworkPolicy: ['spec', 'podSelector'],
+  Service: ['spec', 'selector'],
+  PodDisruptionBudget: ['spec', 'selector'],
+  NetworkPolicy: ['spec', 'podSelector'],
 };
 
 function selectsNoRunningPod(old: Manifest, manifest: Manifest, previous: readonly Manifest[]): string | undefined {
   const path = SELECTOR_PATHS[manifest.object.kind];
   const selector = path && at(manifest.object, path);
-  if (!selector || Object.keys(selector).length === 0 || JSON.stringify(selector) === JSON.stringify(at(old.object, path))) {
+  if (
+    !selector ||
+    Object.keys(selector).length === 0 ||
+    JSON.stringify(selector) === JSON.stringify(at(old.object, path))
+  ) {
     return undefined;
   }
   const namespace = manifest.object.metadata?.namespace;
-  const running = previous.map(podTemplateOf).filter(pod => pod !== undefined && pod.manifest.object.metadata?.namespace === namespace);
+  const running = previous
+    .map(podTemplateOf)
+    .filter(pod => pod !== undefined && pod.manifest.object.metadata?.namespace === namespace);
   if (running.some(pod => selectorMatches(selector, pod!.labels))) {
     return undefined;
   }
-  return 'its new selector matches none of the pods the previous version runs here: from its apply until they carry '
-    + `its labels it covers no pod${manifest.object.kind === 'Service' ? ' (no endpoints: clients cannot connect)' : ''}; `
-    + 'apply it together with the workload change that relabels them, with automatic syncs stopped';
+  return (
+    'its new selector matches none of the pods the previous version runs here: from its apply until they carry ' +
+    `its labels it covers no pod${manifest.object.kind === 'Service' ? ' (no endpoints: clients cannot connect)' : ''}; ` +
+    'apply it together with the workload change that relabels them, with automatic syncs stopped'
+  );
 }
 
 function whyPodsRoll(old: Manifest, manifest: Manifest): string | undefined {
   const { kind, spec } = manifest.object;
   if (manifest.object.apiVersion.startsWith('postgresql.cnpg.io/') && kind === 'Cluster') {
-    const changed = CLOUDNATIVE_PG_ROLLING_FIELDS.flatMap(path => fieldDifferences(at(old.object, path), at(manifest.object, path), path.join('.')));
+    const changed = CLOUDNATIVE_PG_ROLLING_FIELDS.flatMap(path =>
+      fieldDifferences(at(old.object, path), at(manifest.object, path), path.join('.')),
+    );
     return changed.length > 0
       ? `CloudNativePG restarts the instances one by one, the primary last (switchover), for ${listPaths(changed)}`
       : undefined;
@@ -223,8 +278,10 @@ function whyPodsRoll(old: Manifest, manifest: Manifest): string | undefined {
   if (changed.length === 0) {
     return undefined;
   }
-  return `${spec?.updateStrategy?.type === 'OnDelete' ? 'its pod template changed, and with updateStrategy OnDelete each pod takes it only when deleted' : 'its pod template changed'}: `
-    + listPaths(changed.map(d => ({ path: d.path.replace(/^spec\./, '') })));
+  return (
+    `${spec?.updateStrategy?.type === 'OnDelete' ? 'its pod template changed, and with updateStrategy OnDelete each pod takes it only when deleted' : 'its pod template changed'}: ` +
+    listPaths(changed.map(d => ({ path: d.path.replace(/^spec\./, '') })))
+  );
 }
 
 /** At most four paths, and how many more. */

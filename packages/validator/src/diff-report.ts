@@ -52,16 +52,22 @@ export function formatDiffMarkdown(report: DiffReport): string {
 
 /** The report for tools: every object with its effect, fields and reasons, and the counts. */
 export function formatDiffJson(report: DiffReport): string {
-  return JSON.stringify({
-    against: report.against,
-    needsAPerson: needsAPerson(report.stages),
-    summary: summary(report),
-    stages: report.stages.map(stage => ({
-      stage: stage.stage,
-      ...Object.fromEntries((['added', 'removed', 'changed'] as const).map(c => [c, stage.objects.filter(o => o.change === c).length])),
-      objects: stage.objects,
-    })),
-  }, null, 2);
+  return JSON.stringify(
+    {
+      against: report.against,
+      needsAPerson: needsAPerson(report.stages),
+      summary: summary(report),
+      stages: report.stages.map(stage => ({
+        stage: stage.stage,
+        ...Object.fromEntries(
+          (['added', 'removed', 'changed'] as const).map(c => [c, stage.objects.filter(o => o.change === c).length]),
+        ),
+        objects: stage.objects,
+      })),
+    },
+    null,
+    2,
+  );
 }
 
 function groups(stage: StageDiff): Array<[ChangeEffect, ObjectChange[]]> {
@@ -82,8 +88,13 @@ function counts(stage: StageDiff): string {
 function details(object: ObjectChange, quote: (text: string) => string = text => text): string[] {
   return [
     ...object.fields.map(field => `${quote(field.path)}: ${fieldValue(field, quote)}`),
-    ...[...new Set(object.refused.map(r => r.step))].map(step =>
-      `refused: ${object.refused.filter(r => r.step === step).map(r => quote(r.path)).join(', ')}; one-time step: ${step}`),
+    ...[...new Set(object.refused.map(r => r.step))].map(
+      step =>
+        `refused: ${object.refused
+          .filter(r => r.step === step)
+          .map(r => quote(r.path))
+          .join(', ')}; one-time step: ${step}`,
+    ),
     ...(object.data ? [`data: ${object.data}`] : []),
     // A refused update changes nothing until its one-time step: only then do the pods roll.
     ...(object.rollsPods ? [`rolls pods${object.refused.length > 0 ? ' once applied' : ''}: ${object.rollsPods}`] : []),
@@ -99,12 +110,15 @@ function fieldValue(field: FieldChange, quote: (text: string) => string): string
 }
 
 function summary(report: DiffReport): string {
-  const count = (effect: ChangeEffect) => report.stages.reduce((n, s) => n + s.objects.filter(o => o.effect === effect).length, 0);
+  const count = (effect: ChangeEffect) =>
+    report.stages.reduce((n, s) => n + s.objects.filter(o => o.effect === effect).length, 0);
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  return `${plural(count(ChangeEffect.REFUSED), 'object', 'objects')} the API server refuses, `
-    + `${plural(count(ChangeEffect.DELETES_DATA), 'deletes or orphans', 'delete or orphan')} data, `
-    + `${plural(count(ChangeEffect.ROLLS_PODS), 'rolls', 'roll')} pods, ${count(ChangeEffect.NO_EFFECT)} with no effect on running pods`
-    + (needsAPerson(report.stages) ? ': a person must act before this is applied' : '');
+  return (
+    `${plural(count(ChangeEffect.REFUSED), 'object', 'objects')} the API server refuses, ` +
+    `${plural(count(ChangeEffect.DELETES_DATA), 'deletes or orphans', 'delete or orphan')} data, ` +
+    `${plural(count(ChangeEffect.ROLLS_PODS), 'rolls', 'roll')} pods, ${count(ChangeEffect.NO_EFFECT)} with no effect on running pods` +
+    (needsAPerson(report.stages) ? ': a person must act before this is applied' : '')
+  );
 }
 
 function show(value: unknown): string {

@@ -26,7 +26,13 @@ export function finding(ruleId: RuleId, at: { file: string; line: number }, mess
  * A finding about a field of an object; the line is that of the field (or its closest existing parent). Its message
  * never holds a value of a Secret, nor a literal secret environment value (see secret-values.ts).
  */
-export function objectFinding(ruleId: RuleId, manifest: Manifest, path: readonly PathSegment[], message: string, fix?: string): Finding {
+export function objectFinding(
+  ruleId: RuleId,
+  manifest: Manifest,
+  path: readonly PathSegment[],
+  message: string,
+  fix?: string,
+): Finding {
   const rule = RULES_BY_ID[ruleId];
   return {
     ruleId,

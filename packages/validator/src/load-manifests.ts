@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { FAILSAFE_SCHEMA, loadAll, Schema, Type, YAMLException } from 'js-yaml';
 import { Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+
 import { Finding, finding } from './finding';
 import { KubeObject, Manifest, PathSegment } from './manifest';
 
@@ -53,18 +55,30 @@ export function parseFile(file: string, text: string, into: Pick<LoadResult, 'ma
   // An unrendered Helm (Go) template reads as YAML garbage or as flow mappings in odd places ('name: {{ x }}' is a
   // map), which only confuses: one finding that says what the file is says more.
   const template = GO_TEMPLATE_ACTION.exec(text);
-  if (template && (into.findings.length > findingsBefore
-    || into.manifests.slice(manifestsBefore).some(manifest => JSON.stringify(manifest.object).includes('"[object Object]"')))) {
+  if (
+    template &&
+    (into.findings.length > findingsBefore ||
+      into.manifests
+        .slice(manifestsBefore)
+        .some(manifest => JSON.stringify(manifest.object).includes('"[object Object]"')))
+  ) {
     into.manifests.splice(manifestsBefore);
     into.findings.splice(findingsBefore);
     const line = text.slice(0, template.index).split('\n').length;
-    into.findings.push(finding('parse-error', { file, line }, `the file looks like an unrendered template: '${template[0].slice(0, 60)}' is `
-      + 'Go template syntax, as in a Helm chart; run helm template first (helm template NAME CHART -f values.yaml > out.yaml), and validate its output'));
+    into.findings.push(
+      finding(
+        'parse-error',
+        { file, line },
+        `the file looks like an unrendered template: '${template[0].slice(0, 60)}' is ` +
+          'Go template syntax, as in a Helm chart; run helm template first (helm template NAME CHART -f values.yaml > out.yaml), and validate its output',
+      ),
+    );
   }
 }
 
 // A Go template action: `{{ .Values.x }}`, `{{- include "y" . }}`, `{{ end }}`.
-const GO_TEMPLATE_ACTION = /\{\{-?\s*(?:[.$]|(?:if|else|end|range|with|include|template|define|toYaml|tpl|printf|default|quote|required)\b)[^\n]*?\}\}/;
+const GO_TEMPLATE_ACTION =
+  /\{\{-?\s*(?:[.$]|(?:if|else|end|range|with|include|template|define|toYaml|tpl|printf|default|quote|required)\b)[^\n]*?\}\}/;
 
 // `merge`: YAML 1.1's `<<: *defaults` merge keys, which kubectl (go-yaml) resolves.
 const YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false, merge: true } as const;
@@ -120,7 +134,11 @@ export function parseFileFast(file: string, text: string, into: Pick<LoadResult,
     }
     throw error;
   }
-  if (!documents.every(document => document === null || (isKubeObject(document) && nestingDepth(document) <= MAX_NESTING_DEPTH))) {
+  if (
+    !documents.every(
+      document => document === null || (isKubeObject(document) && nestingDepth(document) <= MAX_NESTING_DEPTH),
+    )
+  ) {
     return false;
   }
   let lines: DocumentLines | undefined;
@@ -148,7 +166,10 @@ class DocumentLines {
   private segments?: Array<{ start: number; end: number; firstLine: number }> | null;
   private whole?: ParsedFile;
 
-  constructor(private readonly text: string, private readonly documentCount: number) {}
+  constructor(
+    private readonly text: string,
+    private readonly documentCount: number,
+  ) {}
 
   public lineOf(documentIndex: number, at: readonly PathSegment[]): number {
     if (!this.whole) {
@@ -183,7 +204,10 @@ class DocumentLines {
 }
 
 // Where each document of a stream starts and ends; null when the count differs from what the parser found.
-function documentSegments(text: string, expected: number): Array<{ start: number; end: number; firstLine: number }> | null {
+function documentSegments(
+  text: string,
+  expected: number,
+): Array<{ start: number; end: number; firstLine: number }> | null {
   const segments: Array<{ start: number; end: number; firstLine: number }> = [];
   let current = { start: 0, firstLine: 1, explicit: false, content: false };
   const close = (end: number) => {
@@ -199,9 +223,10 @@ function documentSegments(text: string, expected: number): Array<{ start: number
     const first = text.charCodeAt(offset);
     if ((first === 0x2d || first === 0x2e) && /^(---|\.\.\.)(?:[ \t\r\n]|$)/.test(text.slice(offset, offset + 4))) {
       close(offset);
-      current = first === 0x2d
-        ? { start: offset, firstLine: line, explicit: true, content: false }
-        : { start: next, firstLine: line + 1, explicit: false, content: false };
+      current =
+        first === 0x2d
+          ? { start: offset, firstLine: line, explicit: true, content: false }
+          : { start: next, firstLine: line + 1, explicit: false, content: false };
     } else if (!current.content && !/^\s*(#.*)?$/.test(text.slice(offset, next))) {
       current.content = true;
     }
@@ -218,10 +243,17 @@ export function parseFileFully(file: string, text: string, into: Pick<LoadResult
   parsed.documents.forEach((document, documentIndex) => {
     if (document.errors.length > 0) {
       // The parser reports an exhausted stack once per level it unwinds: once is enough.
-      const errors = document.errors.filter((error, index, all) => all.findIndex(e => e.message === error.message) === index);
+      const errors = document.errors.filter(
+        (error, index, all) => all.findIndex(e => e.message === error.message) === index,
+      );
       for (const error of errors) {
-        into.findings.push(finding('parse-error', { file, line: parsed.lineAt(error.pos[0]) },
-          `${explainParseError(error.message.split('\n')[0])} (document ${documentIndex + 1})`));
+        into.findings.push(
+          finding(
+            'parse-error',
+            { file, line: parsed.lineAt(error.pos[0]) },
+            `${explainParseError(error.message.split('\n')[0])} (document ${documentIndex + 1})`,
+          ),
+        );
       }
       return;
     }
@@ -238,18 +270,31 @@ export function parseFileFully(file: string, text: string, into: Pick<LoadResult
       }
       object = document.toJS({ maxAliasCount: -1 }) as KubeObject;
     } catch (error) {
-      into.findings.push(finding('parse-error', { file, line }, `document ${documentIndex + 1} ${explainToJsError(error as Error)}`));
+      into.findings.push(
+        finding('parse-error', { file, line }, `document ${documentIndex + 1} ${explainToJsError(error as Error)}`),
+      );
       return;
     }
     const depth = nestingDepth(object);
     if (depth > MAX_NESTING_DEPTH) {
-      into.findings.push(finding('parse-error', { file, line }, `document ${documentIndex + 1} nests collections ${depth} `
-        + `levels deep, more than the ${MAX_NESTING_DEPTH} this validator reads (no Kubernetes object needs more than a few dozen)`));
+      into.findings.push(
+        finding(
+          'parse-error',
+          { file, line },
+          `document ${documentIndex + 1} nests collections ${depth} ` +
+            `levels deep, more than the ${MAX_NESTING_DEPTH} this validator reads (no Kubernetes object needs more than a few dozen)`,
+        ),
+      );
       return;
     }
     if (!isMap(document.contents) || typeof object?.apiVersion !== 'string' || typeof object?.kind !== 'string') {
-      into.findings.push(finding('not-kubernetes-object', { file, line },
-        `document ${documentIndex + 1} is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'`));
+      into.findings.push(
+        finding(
+          'not-kubernetes-object',
+          { file, line },
+          `document ${documentIndex + 1} is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'`,
+        ),
+      );
       return;
     }
     addObject(file, documentIndex, object, at => lineIn(parsed, document, at), into);
@@ -257,8 +302,13 @@ export function parseFileFully(file: string, text: string, into: Pick<LoadResult
 }
 
 // One parsed Kubernetes object (or each item of a List) into the results.
-function addObject(file: string, documentIndex: number, object: KubeObject, lineOf: (at: readonly PathSegment[]) => number,
-  into: Pick<LoadResult, 'manifests' | 'findings'>): void {
+function addObject(
+  file: string,
+  documentIndex: number,
+  object: KubeObject,
+  lineOf: (at: readonly PathSegment[]) => number,
+  into: Pick<LoadResult, 'manifests' | 'findings'>,
+): void {
   if (KUSTOMIZE_CONFIG_API.test(object.apiVersion)) {
     return;
   }
@@ -268,12 +318,22 @@ function addObject(file: string, documentIndex: number, object: KubeObject, line
   if (object.kind.endsWith('List') && Array.isArray(object.items)) {
     object.items.forEach((item: KubeObject, index: number) => {
       if (!isKubeObject(item)) {
-        into.findings.push(finding('not-kubernetes-object', { file, line: lineOf(['items', index]) },
-          `item ${index} of the ${object.kind} in document ${documentIndex + 1} is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'`));
+        into.findings.push(
+          finding(
+            'not-kubernetes-object',
+            { file, line: lineOf(['items', index]) },
+            `item ${index} of the ${object.kind} in document ${documentIndex + 1} is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'`,
+          ),
+        );
         return;
       }
       const metadata = typeof item.metadata === 'object' && item.metadata !== null ? item.metadata : {};
-      into.manifests.push({ file, documentIndex, object: { ...item, metadata }, lineOf: p => lineOf(['items', index, ...p]) });
+      into.manifests.push({
+        file,
+        documentIndex,
+        object: { ...item, metadata },
+        lineOf: p => lineOf(['items', index, ...p]),
+      });
     });
     return;
   }
@@ -288,18 +348,25 @@ let schema: Schema | undefined;
  */
 function coreSchema(): Schema {
   if (!schema) {
-    const tags = (new Document().schema.tags as Array<{ test?: RegExp; resolve: Function; default?: unknown }>)
-      .filter(tag => tag.test && tag.default);
+    const tags = (
+      new Document().schema.tags as Array<{
+        test?: RegExp;
+        resolve: (...args: unknown[]) => unknown;
+        default?: unknown;
+      }>
+    ).filter(tag => tag.test && tag.default);
     const scalarOf = (text: string) => {
       const value = tags.find(tag => tag.test!.test(text))!.resolve(text, () => undefined, { intAsBigInt: false });
       return isScalar(value) ? value.value : value;
     };
     schema = FAILSAFE_SCHEMA.extend({
-      implicit: [new Type('tag:stateful-todo,2026:core-scalar', {
-        kind: 'scalar',
-        resolve: (text: string | null) => text === null || tags.some(tag => tag.test!.test(text)),
-        construct: (text: string | null) => (text === null ? null : scalarOf(text)),
-      })],
+      implicit: [
+        new Type('tag:stateful-todo,2026:core-scalar', {
+          kind: 'scalar',
+          resolve: (text: string | null) => text === null || tags.some(tag => tag.test!.test(text)),
+          construct: (text: string | null) => (text === null ? null : scalarOf(text)),
+        }),
+      ],
     });
   }
   return schema;
@@ -356,9 +423,11 @@ function excessiveAliasing(document: Document): string | undefined {
     return 'has an alias (*name) inside the value of its own anchor: its expansion never ends';
   }
   if (aliased > 100 && decoded > 1000 && aliased / decoded > allowedAliasRatio(decoded)) {
-    return `expands its aliases (*name) to ${decoded >= 1e7 ? 'more than 10,000,000' : decoded.toLocaleString('en-US')} values, `
-      + `${Math.round((aliased / decoded) * 100)}% of them copies made by aliases: kubectl refuses it ("excessive aliasing", its guard `
-      + 'against a "billion laughs" document); write the repeated values out, or alias fewer and smaller values';
+    return (
+      `expands its aliases (*name) to ${decoded >= 1e7 ? 'more than 10,000,000' : decoded.toLocaleString('en-US')} values, ` +
+      `${Math.round((aliased / decoded) * 100)}% of them copies made by aliases: kubectl refuses it ("excessive aliasing", its guard ` +
+      'against a "billion laughs" document); write the repeated values out, or alias fewer and smaller values'
+    );
   }
   return undefined;
 }
@@ -366,7 +435,7 @@ function excessiveAliasing(document: Document): string | undefined {
 function allowedAliasRatio(decoded: number): number {
   const low = 400_000;
   const high = 4_000_000;
-  return decoded <= low ? 0.99 : decoded >= high ? 0.10 : 0.99 - 0.89 * ((decoded - low) / (high - low));
+  return decoded <= low ? 0.99 : decoded >= high ? 0.1 : 0.99 - 0.89 * ((decoded - low) / (high - low));
 }
 
 function childrenOf(node: unknown): unknown[] {
@@ -374,7 +443,9 @@ function childrenOf(node: unknown): unknown[] {
     return node.items.flatMap(pair => [pair.key, pair.value]).filter(child => child !== null && child !== undefined);
   }
   if (isSeq(node)) {
-    return node.items.map(item => (isPair(item) ? item.value : item)).filter(child => child !== null && child !== undefined);
+    return node.items
+      .map(item => (isPair(item) ? item.value : item))
+      .filter(child => child !== null && child !== undefined);
   }
   return [];
 }
@@ -389,16 +460,27 @@ const MAX_NESTING_DEPTH = 256;
 export function decodeUtf8(file: string, bytes: Buffer, findings: Finding[]): string | undefined {
   const encoding = utf16Or32(bytes);
   if (encoding) {
-    findings.push(finding('parse-error', { file, line: 1 }, `the file is ${encoding}; kubectl reads YAML and JSON as UTF-8: `
-      + 'save it as UTF-8'));
+    findings.push(
+      finding(
+        'parse-error',
+        { file, line: 1 },
+        `the file is ${encoding}; kubectl reads YAML and JSON as UTF-8: ` + 'save it as UTF-8',
+      ),
+    );
     return undefined;
   }
   // YAML and JSON are text; a NUL byte means binary data (an image, an archive, a compiled file) under a .yaml name.
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
     const line = bytes.subarray(0, nul).toString('latin1').split('\n').length;
-    findings.push(finding('parse-error', { file, line }, `the file holds binary data, not YAML or JSON text: byte ${nul} is a NUL `
-      + '(0x00); check that this is the file you meant, or remove it from the folder'));
+    findings.push(
+      finding(
+        'parse-error',
+        { file, line },
+        `the file holds binary data, not YAML or JSON text: byte ${nul} is a NUL ` +
+          '(0x00); check that this is the file you meant, or remove it from the folder',
+      ),
+    );
     return undefined;
   }
   try {
@@ -406,8 +488,14 @@ export function decodeUtf8(file: string, bytes: Buffer, findings: Finding[]): st
   } catch {
     const offset = firstInvalidUtf8(bytes);
     const line = bytes.subarray(0, offset).toString('latin1').split('\n').length;
-    findings.push(finding('parse-error', { file, line }, `byte ${offset} (0x${bytes[offset].toString(16).padStart(2, '0')}) is not `
-      + 'valid UTF-8, as in Latin-1 or Windows-1252 text; kubectl rejects the file: save it as UTF-8'));
+    findings.push(
+      finding(
+        'parse-error',
+        { file, line },
+        `byte ${offset} (0x${bytes[offset].toString(16).padStart(2, '0')}) is not ` +
+          'valid UTF-8, as in Latin-1 or Windows-1252 text; kubectl rejects the file: save it as UTF-8',
+      ),
+    );
     return undefined;
   }
 }
@@ -430,7 +518,16 @@ function firstInvalidUtf8(bytes: Buffer): number {
     const lead = bytes[index];
     // The length of the sequence a lead byte starts; 0 for a byte that cannot start one (a lone continuation byte,
     // an overlong 0xC0/0xC1, or 0xF5 and above).
-    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf5 ? 4 : 0;
+    const length =
+      lead < 0x80
+        ? 1
+        : lead >= 0xc2 && lead < 0xe0
+          ? 2
+          : lead >= 0xe0 && lead < 0xf0
+            ? 3
+            : lead >= 0xf0 && lead < 0xf5
+              ? 4
+              : 0;
     if (length === 0 || index + length > bytes.length) {
       return index;
     }
@@ -453,11 +550,13 @@ function explainParseError(message: string): string {
 function explainToJsError(error: Error): string {
   const unresolved = /Unresolved alias.*?: (\S+)/.exec(error.message);
   if (unresolved || /Unresolved alias/.test(error.message)) {
-    return `has an alias${unresolved ? ` *${unresolved[1]}` : ''} whose anchor is not defined before it in the same `
-      + "document (anchors do not carry across '---')";
+    return (
+      `has an alias${unresolved ? ` *${unresolved[1]}` : ''} whose anchor is not defined before it in the same ` +
+      "document (anchors do not carry across '---')"
+    );
   }
   if (/Merge sources must be maps/.test(error.message)) {
-    return "has a merge key (<<) whose value is neither a map nor an alias of a map anchored earlier in the same document";
+    return 'has a merge key (<<) whose value is neither a map nor an alias of a map anchored earlier in the same document';
   }
   if (error instanceof RangeError) {
     return 'nests collections too deeply to read (no Kubernetes object needs more than a few dozen levels)';
@@ -486,8 +585,13 @@ function nestingDepth(value: unknown): number {
 
 function isKubeObject(value: unknown): value is KubeObject {
   const object = value as KubeObject | null;
-  return typeof object === 'object' && object !== null && !Array.isArray(object)
-    && typeof object.apiVersion === 'string' && typeof object.kind === 'string';
+  return (
+    typeof object === 'object' &&
+    object !== null &&
+    !Array.isArray(object) &&
+    typeof object.apiVersion === 'string' &&
+    typeof object.kind === 'string'
+  );
 }
 
 /** The files `input` names: itself, or a folder's YAML and JSON files, recursively, sorted; else it is unreadable. */

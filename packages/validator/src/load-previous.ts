@@ -10,7 +10,9 @@ export { PreviousVersionError } from './git-revisions';
 export function loadFromGit(ref: string, paths: readonly string[]): LoadResult {
   revision(ref);
   const { top, relative } = inRepository(paths, ref);
-  const files = git('-C', top, 'ls-tree', '-r', '-z', '--name-only', ref, '--', ...relative).split('\0').filter(f => MANIFEST_FILE.test(f));
+  const files = git('-C', top, 'ls-tree', '-r', '-z', '--name-only', ref, '--', ...relative)
+    .split('\0')
+    .filter(f => MANIFEST_FILE.test(f));
   const result: LoadResult = { manifests: [], files: [], findings: [], unreadable: [] };
   for (const file of files) {
     const name = `${ref}:${file}`;

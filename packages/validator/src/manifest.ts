@@ -27,12 +27,37 @@ export interface KubeObject {
 
 // Kinds of Kubernetes 1.27 that are not namespaced.
 const CLUSTER_SCOPED_KINDS = new Set([
-  'APIService', 'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding', 'ComponentStatus', 'CSIDriver',
-  'CSINode', 'CustomResourceDefinition', 'FlowSchema', 'IngressClass', 'MutatingWebhookConfiguration', 'Namespace',
-  'Node', 'PersistentVolume', 'PriorityClass', 'PriorityLevelConfiguration', 'RuntimeClass', 'SelfSubjectAccessReview',
-  'SelfSubjectReview', 'SelfSubjectRulesReview', 'StorageClass', 'SubjectAccessReview', 'TokenReview',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration',
-  'VolumeAttachment', 'ClusterCIDR', 'IPAddress', 'ClusterTrustBundle', 'ResourceClass',
+  'APIService',
+  'CertificateSigningRequest',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'ComponentStatus',
+  'CSIDriver',
+  'CSINode',
+  'CustomResourceDefinition',
+  'FlowSchema',
+  'IngressClass',
+  'MutatingWebhookConfiguration',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'PriorityClass',
+  'PriorityLevelConfiguration',
+  'RuntimeClass',
+  'SelfSubjectAccessReview',
+  'SelfSubjectReview',
+  'SelfSubjectRulesReview',
+  'StorageClass',
+  'SubjectAccessReview',
+  'TokenReview',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'ValidatingWebhookConfiguration',
+  'VolumeAttachment',
+  'ClusterCIDR',
+  'IPAddress',
+  'ClusterTrustBundle',
+  'ResourceClass',
 ]);
 
 /** Whether objects of `kind` live in a namespace (unknown kinds are assumed to). */
@@ -48,9 +73,15 @@ export function describe(object: KubeObject): string {
 
 /** Renders a path as `spec.template.spec.containers[0].image`. */
 export function formatPath(path: readonly PathSegment[]): string {
-  return path.map((segment, index) => typeof segment === 'number'
-    ? `[${segment}]`
-    : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(segment) ? `${index === 0 ? '' : '.'}${segment}` : `["${segment}"]`).join('');
+  return path
+    .map((segment, index) =>
+      typeof segment === 'number'
+        ? `[${segment}]`
+        : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(segment)
+          ? `${index === 0 ? '' : '.'}${segment}`
+          : `["${segment}"]`,
+    )
+    .join('');
 }
 
 /** The API group of an apiVersion: `apps` of `apps/v1`, '' (core) of `v1`. */

@@ -12,7 +12,11 @@ import { Manifest } from './manifest';
  */
 export function operatorPodLabels(manifest: Manifest): Array<Record<string, string>> {
   const { object } = manifest;
-  if (object.kind !== 'Cluster' || !/^postgresql\.cnpg\.io\//.test(object.apiVersion) || typeof object.metadata.name !== 'string') {
+  if (
+    object.kind !== 'Cluster' ||
+    !/^postgresql\.cnpg\.io\//.test(object.apiVersion) ||
+    typeof object.metadata.name !== 'string'
+  ) {
     return [];
   }
   const name = object.metadata.name;

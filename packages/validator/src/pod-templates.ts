@@ -34,7 +34,13 @@ export function podTemplateOf(manifest: Manifest): PodTemplate | undefined {
   const { object } = manifest;
   if (object.kind === 'Pod') {
     return object.spec && typeof object.spec === 'object'
-      ? { manifest, specPath: ['spec'], spec: object.spec, labels: object.metadata.labels ?? {}, longRunning: object.spec.restartPolicy !== 'Never' && object.spec.restartPolicy !== 'OnFailure' }
+      ? {
+          manifest,
+          specPath: ['spec'],
+          spec: object.spec,
+          labels: object.metadata.labels ?? {},
+          longRunning: object.spec.restartPolicy !== 'Never' && object.spec.restartPolicy !== 'OnFailure',
+        }
       : undefined;
   }
   const where = TEMPLATE_PATHS[object.kind];
@@ -45,14 +51,21 @@ export function podTemplateOf(manifest: Manifest): PodTemplate | undefined {
   if (!template || typeof template !== 'object' || !template.spec || typeof template.spec !== 'object') {
     return undefined;
   }
-  return { manifest, specPath: [...where.path, 'spec'], spec: template.spec, labels: template.metadata?.labels ?? {}, longRunning: where.longRunning };
+  return {
+    manifest,
+    specPath: [...where.path, 'spec'],
+    spec: template.spec,
+    labels: template.metadata?.labels ?? {},
+    longRunning: where.longRunning,
+  };
 }
 
 /** Every container and init container of a pod spec. */
 export function containersOf(pod: PodTemplate): ContainerAt[] {
-  const list = (key: string, init: boolean): ContainerAt[] => (Array.isArray(pod.spec[key]) ? pod.spec[key] : [])
-    .map((container: any, index: number) => ({ container, path: [...pod.specPath, key, index], init }))
-    .filter((c: ContainerAt) => c.container && typeof c.container === 'object');
+  const list = (key: string, init: boolean): ContainerAt[] =>
+    (Array.isArray(pod.spec[key]) ? pod.spec[key] : [])
+      .map((container: any, index: number) => ({ container, path: [...pod.specPath, key, index], init }))
+      .filter((c: ContainerAt) => c.container && typeof c.container === 'object');
   return [...list('initContainers', true), ...list('containers', false), ...list('ephemeralContainers', true)];
 }
 
@@ -71,12 +84,17 @@ export function controllerLabels(pod: PodTemplate): AddedLabels {
   const { kind, metadata } = pod.manifest.object;
   const name = typeof metadata.name === 'string' ? metadata.name : undefined;
   // A Job's name: its own, a generated one after generateName, or, for a CronJob's, `<cronjob>-<scheduled time>`.
-  const jobName = (value: string) => (kind === 'CronJob' ? value.startsWith(`${name}-`)
-    : name !== undefined ? value === name : value.startsWith(String(metadata.generateName ?? '')));
+  const jobName = (value: string) =>
+    kind === 'CronJob'
+      ? value.startsWith(`${name}-`)
+      : name !== undefined
+        ? value === name
+        : value.startsWith(String(metadata.generateName ?? ''));
   switch (kind) {
     case 'StatefulSet':
       return {
-        'statefulset.kubernetes.io/pod-name': value => name !== undefined && value.startsWith(`${name}-`) && ORDINAL(value.slice(name.length + 1)),
+        'statefulset.kubernetes.io/pod-name': value =>
+          name !== undefined && value.startsWith(`${name}-`) && ORDINAL(value.slice(name.length + 1)),
         'apps.kubernetes.io/pod-index': ORDINAL,
         'controller-revision-hash': ANY_VALUE,
       };
@@ -87,8 +105,10 @@ export function controllerLabels(pod: PodTemplate): AddedLabels {
     case 'Job':
     case 'CronJob':
       return {
-        'controller-uid': ANY_VALUE, 'batch.kubernetes.io/controller-uid': ANY_VALUE,
-        'job-name': jobName, 'batch.kubernetes.io/job-name': jobName,
+        'controller-uid': ANY_VALUE,
+        'batch.kubernetes.io/controller-uid': ANY_VALUE,
+        'job-name': jobName,
+        'batch.kubernetes.io/job-name': jobName,
         'batch.kubernetes.io/job-completion-index': ORDINAL,
       };
     default:
@@ -104,9 +124,12 @@ export function selectorMatches(selector: any, labels: Record<string, string>, a
   if (!selector || typeof selector !== 'object') {
     return false;
   }
-  const has = (key: string) => Object.prototype.hasOwnProperty.call(added, key) || Object.prototype.hasOwnProperty.call(labels, key);
-  const takes = (key: string, value: unknown) => (Object.prototype.hasOwnProperty.call(added, key)
-    ? typeof value === 'string' && added[key](value) : labels[key] === value);
+  const has = (key: string) =>
+    Object.prototype.hasOwnProperty.call(added, key) || Object.prototype.hasOwnProperty.call(labels, key);
+  const takes = (key: string, value: unknown) =>
+    Object.prototype.hasOwnProperty.call(added, key)
+      ? typeof value === 'string' && added[key](value)
+      : labels[key] === value;
   const matchLabels: Record<string, string> = selector.matchLabels ?? (selector.matchExpressions ? {} : selector);
   for (const [key, value] of Object.entries(matchLabels)) {
     if (!takes(key, value)) {
@@ -117,10 +140,16 @@ export function selectorMatches(selector: any, labels: Record<string, string>, a
     const key = expression.key;
     const values: string[] = Array.isArray(expression.values) ? expression.values : [];
     // An added label can take a value outside any list, so NotIn can hold for it.
-    const ok = expression.operator === 'In' ? has(key) && values.some(value => takes(key, value))
-      : expression.operator === 'NotIn' ? !has(key) || Object.prototype.hasOwnProperty.call(added, key) || !values.includes(labels[key])
-        : expression.operator === 'Exists' ? has(key)
-          : expression.operator === 'DoesNotExist' ? !has(key) : false;
+    const ok =
+      expression.operator === 'In'
+        ? has(key) && values.some(value => takes(key, value))
+        : expression.operator === 'NotIn'
+          ? !has(key) || Object.prototype.hasOwnProperty.call(added, key) || !values.includes(labels[key])
+          : expression.operator === 'Exists'
+            ? has(key)
+            : expression.operator === 'DoesNotExist'
+              ? !has(key)
+              : false;
     if (!ok) {
       return false;
     }

@@ -1,11 +1,16 @@
 import * as path from 'path';
+
 import { Finding } from './finding';
 import { RULES, Severity } from './rules';
 import { ValidationReport } from './validate-manifests';
 
 // The reports CI systems read: SARIF 2.1.0 for GitHub code scanning, JUnit XML for GitLab, Jenkins and others.
 
-const SARIF_LEVELS: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = { error: 'error', warning: 'warning', info: 'note' };
+const SARIF_LEVELS: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+};
 
 /**
  * SARIF 2.1.0 (OASIS), as GitHub code scanning reads it: every rule with its help text and default level, every
@@ -14,43 +19,62 @@ const SARIF_LEVELS: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = {
  */
 export function formatSarif(reports: readonly ValidationReport[]): string {
   const ruleIndex = new Map(RULES.map((rule, index) => [rule.id, index]));
-  return JSON.stringify({
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'manifest-validator',
-          rules: RULES.map(rule => ({
-            id: rule.id,
-            name: rule.id.split('-').map(word => word[0].toUpperCase() + word.slice(1)).join(''),
-            shortDescription: { text: rule.what },
-            fullDescription: { text: `${rule.what}: ${rule.why}.` },
-            help: {
-              text: `${rule.what}. Why it matters: ${rule.why}. Fix: ${rule.fix}.`,
-              markdown: `**${rule.what}.**\n\nWhy it matters: ${rule.why}.\n\nFix: ${rule.fix}.`,
+  return JSON.stringify(
+    {
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: {
+              name: 'manifest-validator',
+              rules: RULES.map(rule => ({
+                id: rule.id,
+                name: rule.id
+                  .split('-')
+                  .map(word => word[0].toUpperCase() + word.slice(1))
+                  .join(''),
+                shortDescription: { text: rule.what },
+                fullDescription: { text: `${rule.what}: ${rule.why}.` },
+                help: {
+                  text: `${rule.what}. Why it matters: ${rule.why}. Fix: ${rule.fix}.`,
+                  markdown: `**${rule.what}.**\n\nWhy it matters: ${rule.why}.\n\nFix: ${rule.fix}.`,
+                },
+                defaultConfiguration: { level: SARIF_LEVELS[rule.severity] },
+                properties: { tags: [rule.category] },
+              })),
             },
-            defaultConfiguration: { level: SARIF_LEVELS[rule.severity] },
-            properties: { tags: [rule.category] },
-          })),
-        },
-      },
-      results: reports.flatMap(report => report.findings).map(finding => ({
-        ruleId: finding.ruleId,
-        ruleIndex: ruleIndex.get(finding.ruleId),
-        level: SARIF_LEVELS[finding.severity],
-        message: { text: findingText(finding) },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { uri: fileUri(finding.file) },
-            region: { startLine: Math.max(1, finding.line) },
           },
-          ...(finding.object ? { logicalLocations: [{ fullyQualifiedName: finding.path ? `${finding.object}: ${finding.path}` : finding.object }] } : {}),
-        }],
-      })),
-      columnKind: 'unicodeCodePoints',
-    }],
-  }, null, 2);
+          results: reports
+            .flatMap(report => report.findings)
+            .map(finding => ({
+              ruleId: finding.ruleId,
+              ruleIndex: ruleIndex.get(finding.ruleId),
+              level: SARIF_LEVELS[finding.severity],
+              message: { text: findingText(finding) },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: fileUri(finding.file) },
+                    region: { startLine: Math.max(1, finding.line) },
+                  },
+                  ...(finding.object
+                    ? {
+                        logicalLocations: [
+                          { fullyQualifiedName: finding.path ? `${finding.object}: ${finding.path}` : finding.object },
+                        ],
+                      }
+                    : {}),
+                },
+              ],
+            })),
+          columnKind: 'unicodeCodePoints',
+        },
+      ],
+    },
+    null,
+    2,
+  );
 }
 
 /**
@@ -63,7 +87,9 @@ export function formatJunit(reports: readonly ValidationReport[], strict = false
   const suites = reports.map(report => {
     const cases: string[] = [];
     for (const unreadable of report.unreadable) {
-      cases.push(`    <testcase classname="${xml(unreadable)}" name="readable">\n      <error type="unreadable" message="cannot be read: no such file or folder, or no permission"/>\n    </testcase>`);
+      cases.push(
+        `    <testcase classname="${xml(unreadable)}" name="readable">\n      <error type="unreadable" message="cannot be read: no such file or folder, or no permission"/>\n    </testcase>`,
+      );
     }
     for (const file of report.files) {
       const findings = report.findings.filter(f => f.file === file);
@@ -73,9 +99,11 @@ export function formatJunit(reports: readonly ValidationReport[], strict = false
       for (const finding of findings) {
         const name = `${finding.ruleId}: ${finding.object ?? '(file)'}${finding.path ? ` ${finding.path}` : ''} (line ${finding.line})`;
         const body = `${findingText(finding)}\n${finding.file}:${finding.line}`;
-        cases.push(fails(finding)
-          ? `    <testcase classname="${xml(file)}" name="${xml(name)}">\n      <failure type="${finding.ruleId}" message="${xml(`${finding.severity}: ${finding.message}`)}">${xml(body)}</failure>\n    </testcase>`
-          : `    <testcase classname="${xml(file)}" name="${xml(name)}">\n      <system-out>${xml(`${finding.severity}: ${body}`)}</system-out>\n    </testcase>`);
+        cases.push(
+          fails(finding)
+            ? `    <testcase classname="${xml(file)}" name="${xml(name)}">\n      <failure type="${finding.ruleId}" message="${xml(`${finding.severity}: ${finding.message}`)}">${xml(body)}</failure>\n    </testcase>`
+            : `    <testcase classname="${xml(file)}" name="${xml(name)}">\n      <system-out>${xml(`${finding.severity}: ${body}`)}</system-out>\n    </testcase>`,
+        );
       }
     }
     const failures = report.findings.filter(fails).length;
@@ -112,8 +140,15 @@ function commonFolder(files: readonly string[]): string {
   return shared.join(path.sep) || '.';
 }
 
+// XML 1.0 cannot hold most control characters, even escaped.
+// eslint-disable-next-line no-control-regex -- matching those control characters is the point
+const XML_FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
 function xml(text: string): string {
-  // XML 1.0 cannot hold most control characters, even escaped.
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '\ufffd')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .replace(XML_FORBIDDEN_CHARACTERS, '\ufffd')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }

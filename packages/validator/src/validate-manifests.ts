@@ -1,10 +1,10 @@
 import { checkPolicy } from './check-policy';
 import { checkReferences, ReferenceOptions } from './check-references';
+import { KUBERNETES_VERSIONS, KubernetesVersion, SchemaChecker } from './check-schema';
 import { checkSelectorOverlap } from './check-selector-overlap';
 import { checkUpgrade } from './check-upgrade';
 import { writeCodeCaches } from './code-cache';
 import { CrdCatalog } from './custom-resources';
-import { KUBERNETES_VERSIONS, KubernetesVersion, SchemaChecker } from './check-schema';
 import { Finding, objectFinding } from './finding';
 import { loadManifests, LoadResult } from './load-manifests';
 import { describe, Manifest } from './manifest';
@@ -59,13 +59,19 @@ export function validatePaths(paths: readonly string[], options: ValidateOptions
 /** Validates what `loadManifests` (or `parseFile`) produced. */
 export function validateLoaded(loaded: LoadResult, options: ValidateOptions = {}): ValidationReport {
   const versions = [...new Set(options.kubernetesVersions ?? KUBERNETES_VERSIONS)];
-  const checkers = versions.map(version => sharedCheckers.get(version) ?? sharedCheckers.set(version, new SchemaChecker(version)).get(version)!);
+  const checkers = versions.map(
+    version => sharedCheckers.get(version) ?? sharedCheckers.set(version, new SchemaChecker(version)).get(version)!,
+  );
   const manifests = loaded.manifests;
   const crds = new CrdCatalog(options.crds);
   crds.add(manifests);
   const raw: Finding[] = [
     ...loaded.findings,
-    ...manifests.flatMap(manifest => acrossVersions(checkers.map(checker => ({ version: checker.kubernetesVersion, findings: checker.check(manifest, crds) })))),
+    ...manifests.flatMap(manifest =>
+      acrossVersions(
+        checkers.map(checker => ({ version: checker.kubernetesVersion, findings: checker.check(manifest, crds) })),
+      ),
+    ),
     ...checkReferences(manifests, options),
     ...checkSelectorOverlap(manifests),
     ...checkPolicy(manifests),
@@ -73,8 +79,15 @@ export function validateLoaded(loaded: LoadResult, options: ValidateOptions = {}
   ];
   const { kept, suppressed } = applySuppressions(raw, manifests);
   const skip = new Set(options.skip ?? []);
-  const findings = kept.filter(f => !skip.has(f.ruleId)).sort((a, b) =>
-    a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message));
+  const findings = kept
+    .filter(f => !skip.has(f.ruleId))
+    .sort(
+      (a, b) =>
+        a.file.localeCompare(b.file) ||
+        a.line - b.line ||
+        a.ruleId.localeCompare(b.ruleId) ||
+        a.message.localeCompare(b.message),
+    );
   // The validators this set called are compiled now: keep their code for the next run (nothing to do once kept).
   writeCodeCaches();
   return {
@@ -101,7 +114,10 @@ function acrossVersions(results: readonly { version: string; findings: readonly 
   const merged = new Map<string, { finding: Finding; versions: string[] }>();
   for (const { version, findings } of results) {
     for (const finding of findings) {
-      const neutral = { ...finding, message: finding.message.split(`Kubernetes ${version}`).join(`Kubernetes ${VERSION_PLACEHOLDER}`) };
+      const neutral = {
+        ...finding,
+        message: finding.message.split(`Kubernetes ${version}`).join(`Kubernetes ${VERSION_PLACEHOLDER}`),
+      };
       const key = JSON.stringify(neutral);
       const entry = merged.get(key) ?? merged.set(key, { finding: neutral, versions: [] }).get(key)!;
       entry.versions.push(version);
@@ -112,14 +128,20 @@ function acrossVersions(results: readonly { version: string; findings: readonly 
     const message = finding.message.split(VERSION_PLACEHOLDER).join(versions.join(' and '));
     return {
       ...finding,
-      message: named || versions.length === results.length ? message : `${message} (Kubernetes ${versions.join(' and ')} only)`,
+      message:
+        named || versions.length === results.length
+          ? message
+          : `${message} (Kubernetes ${versions.join(' and ')} only)`,
     };
   });
 }
 
 // A finding is silenced by `skip.validator.todo-stack/<rule-id>: <reason>` on its object; an annotation without a
 // reason, or naming no rule, is itself an error and silences nothing.
-function applySuppressions(findings: Finding[], manifests: readonly Manifest[]): { kept: Finding[]; suppressed: number } {
+function applySuppressions(
+  findings: Finding[],
+  manifests: readonly Manifest[],
+): { kept: Finding[]; suppressed: number } {
   const silenced = new Map<string, Set<string>>();
   const problems: Finding[] = [];
   for (const manifest of manifests) {
@@ -130,9 +152,18 @@ function applySuppressions(findings: Finding[], manifests: readonly Manifest[]):
       const ruleId = key.slice(SUPPRESSION_PREFIX.length);
       const path = ['metadata', 'annotations', key];
       if (!isRuleId(ruleId) || ruleId === 'suppression-reason') {
-        problems.push(objectFinding('suppression-reason', manifest, path, `suppression names no known rule: '${ruleId}'`));
+        problems.push(
+          objectFinding('suppression-reason', manifest, path, `suppression names no known rule: '${ruleId}'`),
+        );
       } else if (typeof value !== 'string' || value.trim().length < 10) {
-        problems.push(objectFinding('suppression-reason', manifest, path, `suppression of '${ruleId}' gives no reason (at least a short sentence)`));
+        problems.push(
+          objectFinding(
+            'suppression-reason',
+            manifest,
+            path,
+            `suppression of '${ruleId}' gives no reason (at least a short sentence)`,
+          ),
+        );
       } else {
         const objectKey = `${manifest.file}|${describe(manifest.object)}`;
         silenced.set(objectKey, (silenced.get(objectKey) ?? new Set()).add(ruleId));

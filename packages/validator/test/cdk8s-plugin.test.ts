@@ -1,15 +1,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { stringify } from 'yaml';
+
 import { ManifestValidation } from '../src/cdk8s-plugin';
+
 import { goodSet, tempFolder } from './support';
 
 function fakeContext(manifests: string[]) {
   const violations: any[] = [];
   const submitted: any[] = [];
   return {
-    violations, submitted,
-    context: { manifests, report: { addViolation: (v: any) => violations.push(v), submit: (...args: any[]) => submitted.push(args) } },
+    violations,
+    submitted,
+    context: {
+      manifests,
+      report: { addViolation: (v: any) => violations.push(v), submit: (...args: any[]) => submitted.push(args) },
+    },
   };
 }
 
@@ -27,15 +34,27 @@ describe('the cdk8s validation plugin', () => {
     const { context, violations, submitted } = fakeContext(files);
     await new ManifestValidation().validate(context);
     expect(violations).toEqual([]);
-    expect(submitted).toEqual([['success', { 'kubernetes version': '1.27.1 and 1.36.0', 'summary': expect.stringMatching(/^0 errors, 0 warnings in \d+ objects from 2 files$/) }]]);
+    expect(submitted).toEqual([
+      [
+        'success',
+        {
+          'kubernetes version': '1.27.1 and 1.36.0',
+          summary: expect.stringMatching(/^0 errors, 0 warnings in \d+ objects from 2 files$/),
+        },
+      ],
+    ]);
   });
 
   test('kubernetesVersions chooses the versions checked; one without a bundled schema fails the synth, naming it', async () => {
     const root = tempFolder('plugin-versions-');
-    const file = stageFolder(root, 'dev', [{
-      apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3', kind: 'PriorityLevelConfiguration', metadata: { name: 'batch' },
-      spec: { type: 'Limited', limited: { nominalConcurrencyShares: 10, limitResponse: { type: 'Reject' } } },
-    }]);
+    const file = stageFolder(root, 'dev', [
+      {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+        kind: 'PriorityLevelConfiguration',
+        metadata: { name: 'batch' },
+        spec: { type: 'Limited', limited: { nominalConcurrencyShares: 10, limitResponse: { type: 'Reject' } } },
+      },
+    ]);
     const oldest = fakeContext([file]);
     await new ManifestValidation({ kubernetesVersions: ['1.27'] }).validate(oldest.context);
     expect(oldest.submitted).toEqual([['success', expect.objectContaining({ 'kubernetes version': '1.27.1' })]]);
@@ -62,7 +81,10 @@ describe('the cdk8s validation plugin', () => {
       const { web, ...applied } = goodSet();
       fs.mkdirSync(path.join(out, stage), { recursive: true });
       fs.writeFileSync(path.join(out, stage, 'kustomization.yaml'), 'resources:\n  - manifests/all.k8s.yaml\n');
-      return [stageFolder(out, `${stage}/manifests`, Object.values(applied)), stageFolder(out, `${stage}/on-demand`, [web])];
+      return [
+        stageFolder(out, `${stage}/manifests`, Object.values(applied)),
+        stageFolder(out, `${stage}/on-demand`, [web]),
+      ];
     });
     const { context, violations, submitted } = fakeContext(files);
     await new ManifestValidation().validate(context);
@@ -77,12 +99,20 @@ describe('the cdk8s validation plugin', () => {
     const file = stageFolder(root, 'prod', Object.values(set));
     const { context, violations, submitted } = fakeContext([file]);
     await new ManifestValidation().validate(context);
-    expect(violations).toEqual([{
-      ruleName: 'ingress-class-missing (warning)',
-      recommendation: 'the Ingress sets no ingressClassName',
-      fix: expect.stringContaining('ingressClassName'),
-      violatingResources: [{ resourceName: 'Ingress edge/web', locations: ['spec'], manifestPath: expect.stringMatching(/all\.k8s\.yaml:\d+$/) }],
-    }]);
+    expect(violations).toEqual([
+      {
+        ruleName: 'ingress-class-missing (warning)',
+        recommendation: 'the Ingress sets no ingressClassName',
+        fix: expect.stringContaining('ingressClassName'),
+        violatingResources: [
+          {
+            resourceName: 'Ingress edge/web',
+            locations: ['spec'],
+            manifestPath: expect.stringMatching(/all\.k8s\.yaml:\d+$/),
+          },
+        ],
+      },
+    ]);
     expect(submitted[0][0]).toBe('failure');
     const lenient = fakeContext([file]);
     await new ManifestValidation({ strict: false }).validate(lenient.context);

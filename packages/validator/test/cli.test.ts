@@ -1,13 +1,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { stringify } from 'yaml';
+
 import { runCli } from '../src/cli';
+
 import { goodSet, tempFolder } from './support';
 
 function run(args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runCli(args, text => out.push(text), text => err.push(text));
+  const code = runCli(
+    args,
+    text => out.push(text),
+    text => err.push(text),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -29,7 +36,11 @@ describe('npm run validate', () => {
 
   describe('--kubernetes-version', () => {
     const fixtures = path.join(__dirname, 'fixtures', 'kubernetes-versions');
-    const schemaFindings = (out: string) => out.split('\n').filter(line => /unknown-kind|schema-violation/.test(line)).map(line => line.trim());
+    const schemaFindings = (out: string) =>
+      out
+        .split('\n')
+        .filter(line => /unknown-kind|schema-violation/.test(line))
+        .map(line => line.trim());
 
     test('an API removed in 1.32 is reported under 1.36 only, naming the version, the removal and the replacement', () => {
       const file = path.join(fixtures, 'flow-schema-v1beta3.yaml');
@@ -50,7 +61,9 @@ describe('npm run validate', () => {
       // (The fixture's pod breaks the policy rules too; only the schema's findings differ between versions.)
       expect(schemaFindings(run(['--kubernetes-version', '1.36', file]).out)).toEqual([]);
       const oldest = schemaFindings(run(['--kubernetes-version', '1.27', file]).out);
-      expect(oldest).toEqual(["11  error    schema-violation  spec.initContainers[0].restartPolicy: unknown field 'restartPolicy' in spec.initContainers[0]"]);
+      expect(oldest).toEqual([
+        "11  error    schema-violation  spec.initContainers[0].restartPolicy: unknown field 'restartPolicy' in spec.initContainers[0]",
+      ]);
       expect(schemaFindings(run([file]).out)).toEqual([`${oldest[0]} (Kubernetes 1.27.1 only)`]);
     });
 
@@ -58,8 +71,16 @@ describe('npm run validate', () => {
       const output = tempFolder('cli-output-');
       for (const stage of ['dev', 'prod']) {
         fs.mkdirSync(path.join(output, stage));
-        fs.writeFileSync(path.join(output, stage, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - set.yaml\n');
-        fs.writeFileSync(path.join(output, stage, 'set.yaml'), good().map(o => stringify(o)).join('---\n'));
+        fs.writeFileSync(
+          path.join(output, stage, 'kustomization.yaml'),
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - set.yaml\n',
+        );
+        fs.writeFileSync(
+          path.join(output, stage, 'set.yaml'),
+          good()
+            .map(o => stringify(o))
+            .join('---\n'),
+        );
       }
       const { code, out } = run(['--kubernetes-version', '1.36', output]);
       expect(out).not.toContain('duplicate-object');
@@ -72,7 +93,9 @@ describe('npm run validate', () => {
     test('a version without a bundled schema is refused, naming the ones there are', () => {
       const { code, err } = run(['--kubernetes-version', '1.30', write(good())]);
       expect(code).toBe(2);
-      expect(err).toContain("--kubernetes-version must be 1.27 or 1.36 (the versions whose schemas are bundled), got '1.30'");
+      expect(err).toContain(
+        "--kubernetes-version must be 1.27 or 1.36 (the versions whose schemas are bundled), got '1.30'",
+      );
     });
   });
 
@@ -82,7 +105,11 @@ describe('npm run validate', () => {
     const file = write(Object.values(set));
     const { code, out } = run([file]);
     expect(code).toBe(1);
-    expect(out).toMatch(new RegExp(`^${file}\\n  Deployment shop/web\\n +\\d+  error    schema-violation  spec\\.replicaz: unknown field 'replicaz' in spec \\(did you mean 'replicas'\\?\\)\\n +fix: `));
+    expect(out).toMatch(
+      new RegExp(
+        `^${file}\\n  Deployment shop/web\\n +\\d+  error    schema-violation  spec\\.replicaz: unknown field 'replicaz' in spec \\(did you mean 'replicas'\\?\\)\\n +fix: `,
+      ),
+    );
     expect(out).toMatch(/1 error, 0 warnings in \d+ objects from 1 file$/);
   });
 
@@ -105,7 +132,9 @@ describe('npm run validate', () => {
   test('a suppression annotation with a reason silences its rule on that object only, and is counted', () => {
     const set = goodSet();
     (set.ingress.spec as any).ingressClassName = undefined;
-    (set.ingress.metadata as any).annotations = { 'skip.validator.todo-stack/ingress-class-missing': 'the cluster has exactly one controller, the default' };
+    (set.ingress.metadata as any).annotations = {
+      'skip.validator.todo-stack/ingress-class-missing': 'the cluster has exactly one controller, the default',
+    };
     const { code, out } = run(['--strict', write(Object.values(set))]);
     expect(code).toBe(0);
     expect(out).toContain('1 suppressed with a reason');
@@ -120,15 +149,27 @@ describe('npm run validate', () => {
     expect(report.kubernetesVersion).toBe('1.27.1 and 1.36.0');
     expect(report.kubernetesVersions).toEqual(['1.27.1', '1.36.0']);
     expect(report.summary).toMatch(/^1 error, 0 warnings/);
-    expect(report.sets[0].findings[0]).toMatchObject({ ruleId: 'database-replicas', severity: 'error', object: 'StatefulSet shop/db', path: 'spec.replicas' });
+    expect(report.sets[0].findings[0]).toMatchObject({
+      ruleId: 'database-replicas',
+      severity: 'error',
+      object: 'StatefulSet shop/db',
+      path: 'spec.replicas',
+    });
   });
 
   test('--namespace-exists and --provided-secret declare what the cluster has', () => {
     const set = goodSet();
     (set.web.spec.template.spec.containers[0].env[1].valueFrom as any).secretKeyRef = { name: 'vault', key: 'TOKEN' };
-    const teamConfig = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-config', namespace: 'team' }, data: {} };
+    const teamConfig = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'team-config', namespace: 'team' },
+      data: {},
+    };
     const file = write([teamConfig, ...Object.values(set)]);
-    expect(run([file]).out).toMatch(/namespace 'team' is not in the set[\s\S]*Secret 'vault' is not in namespace 'shop'/);
+    expect(run([file]).out).toMatch(
+      /namespace 'team' is not in the set[\s\S]*Secret 'vault' is not in namespace 'shop'/,
+    );
     expect(run(['--namespace-exists', 'team', '--provided-secret', 'shop/vault', file]).code).toBe(0);
   });
 
@@ -147,10 +188,22 @@ describe('npm run validate', () => {
   });
 
   test('bad options exit 2 with a clear message and the usage', () => {
-    expect(run(['--formt', 'json'])).toMatchObject({ code: 2, err: expect.stringContaining("Unknown option '--formt'") });
-    expect(run(['--format', 'xml', 'x'])).toMatchObject({ code: 2, err: expect.stringContaining("--format must be one of text, json, sarif, junit, got 'xml'") });
-    expect(run(['--skip', 'no-such-rule', 'x'])).toMatchObject({ code: 2, err: expect.stringContaining("--skip names no rule: 'no-such-rule'") });
-    expect(run(['--provided-secret', 'vault', 'x'])).toMatchObject({ code: 2, err: expect.stringContaining("--provided-secret must be NAMESPACE/NAME, got 'vault'") });
+    expect(run(['--formt', 'json'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("Unknown option '--formt'"),
+    });
+    expect(run(['--format', 'xml', 'x'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--format must be one of text, json, sarif, junit, got 'xml'"),
+    });
+    expect(run(['--skip', 'no-such-rule', 'x'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--skip names no rule: 'no-such-rule'"),
+    });
+    expect(run(['--provided-secret', 'vault', 'x'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--provided-secret must be NAMESPACE/NAME, got 'vault'"),
+    });
     expect(run(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('Usage: npm run validate') });
   });
 });

@@ -1,19 +1,35 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { stringify } from 'yaml';
+
 import { CACHE_SIZE_LIMIT_BYTES, CompiledCodeCache, requireWithCodeCache, writeCodeCaches } from '../src/code-cache';
 import { CrdCatalog } from '../src/custom-resources';
+
 import { tempFolder } from './support';
 
 const CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.io' },
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.example.io' },
   spec: {
-    group: 'example.io', scope: 'Namespaced', names: { kind: 'Widget', plural: 'widgets' },
-    versions: [{
-      name: 'v1', served: true, storage: true,
-      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'string' } } } } } },
-    }],
+    group: 'example.io',
+    scope: 'Namespaced',
+    names: { kind: 'Widget', plural: 'widgets' },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: { spec: { type: 'object', properties: { size: { type: 'string' } } } },
+          },
+        },
+      },
+    ],
   },
 };
 const widget = (spec: object) => ({ apiVersion: 'example.io/v1', kind: 'Widget', metadata: { name: 'w' }, spec });
@@ -37,7 +53,10 @@ describe('compiled CRD validators, cached by the content of their file', () => {
     const [entry] = entries(cache);
     expect(entries(cache)).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.crd\.js$/)]);
     // Proof that the entry, not the file, is what the next run uses: an entry that serves another kind.
-    fs.writeFileSync(path.join(cache.folder, entry), 'exports.servedKinds = ["example.io/v9/Gadget"]; exports["example.io/v9/Gadget"] = () => true;');
+    fs.writeFileSync(
+      path.join(cache.folder, entry),
+      'exports.servedKinds = ["example.io/v9/Gadget"]; exports["example.io/v9/Gadget"] = () => true;',
+    );
     expect(CrdCatalog.fromFiles([crdFile], cache).servedKinds).toEqual(['example.io/v9/Gadget']);
   });
 
@@ -76,7 +95,11 @@ describe('compiled CRD validators, cached by the content of their file', () => {
     const cache = new CompiledCodeCache(folder, 3000);
     const kilobyte = Buffer.alloc(1000, 1);
     const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000);
-    for (const [key, age] of [['a', 3], ['b', 2], ['c', 1]] as const) {
+    for (const [key, age] of [
+      ['a', 3],
+      ['b', 2],
+      ['c', 1],
+    ] as const) {
       cache.write(key, kilobyte);
       fs.utimesSync(path.join(folder, key), hoursAgo(age), hoursAgo(age));
     }
@@ -92,7 +115,11 @@ describe('compiled CRD validators, cached by the content of their file', () => {
     const cache = new CompiledCodeCache(folder);
     cache.write('first', 'x');
     fs.writeFileSync(path.join(folder, 'old.123.abc.tmp'), 'half an entry');
-    fs.utimesSync(path.join(folder, 'old.123.abc.tmp'), new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+    fs.utimesSync(
+      path.join(folder, 'old.123.abc.tmp'),
+      new Date(Date.now() - 2 * 3600_000),
+      new Date(Date.now() - 2 * 3600_000),
+    );
     fs.writeFileSync(path.join(folder, 'being-written.456.def.tmp'), 'another process writing now');
     cache.write('second', 'y');
     expect(entries(cache)).toEqual(['being-written.456.def.tmp', 'first', 'second']);
@@ -107,7 +134,9 @@ describe('compiled CRD validators, cached by the content of their file', () => {
       expect(CompiledCodeCache.fromEnvironment()?.folder).toBe(path.resolve('some/folder'));
       delete process.env.MANIFEST_VALIDATOR_CACHE;
       const projectRoot = path.join(__dirname, '..', '..', '..');
-      expect(CompiledCodeCache.fromEnvironment()?.folder).toBe(path.join(projectRoot, 'node_modules', '.cache', 'manifest-validator'));
+      expect(CompiledCodeCache.fromEnvironment()?.folder).toBe(
+        path.join(projectRoot, 'node_modules', '.cache', 'manifest-validator'),
+      );
     } finally {
       process.env.MANIFEST_VALIDATOR_CACHE = saved;
     }
@@ -116,7 +145,9 @@ describe('compiled CRD validators, cached by the content of their file', () => {
 
 describe("V8's code cache of a generated module", () => {
   // `big` has enough code that its compiled form shows in the cache's size; V8 compiles it on its first call.
-  const source = (factor: number) => `module.exports = (function () { return { times: n => n * ${factor}, big, file: __filename }; });
+  const source = (
+    factor: number,
+  ) => `module.exports = (function () { return { times: n => n * ${factor}, big, file: __filename }; });
 function big(x) {
 ${Array.from({ length: 300 }, (_, i) => `  if (x === ${i}) { return [${i}, String(x), x * ${i}].join('-'); }`).join('\n')}
   return 'none';
@@ -136,14 +167,26 @@ ${'// padding\n'.repeat(200)}`;
   function inNewProcess(cacheFolder: string, file: string, script: string): string {
     const bundle = path.join(path.dirname(file), 'code-cache.js');
     if (!fs.existsSync(bundle)) {
-      execFileSync(path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'esbuild'),
-        [path.join(__dirname, '..', 'src', 'code-cache.ts'), '--bundle', '--platform=node', '--log-level=warning', `--outfile=${bundle}`]);
+      execFileSync(path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'esbuild'), [
+        path.join(__dirname, '..', 'src', 'code-cache.ts'),
+        '--bundle',
+        '--platform=node',
+        '--log-level=warning',
+        `--outfile=${bundle}`,
+      ]);
     }
-    return execFileSync(process.execPath, ['-e', `
+    return execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `
       const { CompiledCodeCache, requireWithCodeCache, writeCodeCaches } = require(${JSON.stringify(bundle)});
       const cache = new CompiledCodeCache(${JSON.stringify(cacheFolder)});
       const file = ${JSON.stringify(file)};
-      ${script}`], { encoding: 'utf8' }).trim();
+      ${script}`,
+      ],
+      { encoding: 'utf8' },
+    ).trim();
   }
 
   test('the cache is written once the module has run; a new process loads with it, and the module works either way', () => {
@@ -154,20 +197,33 @@ ${'// padding\n'.repeat(200)}`;
     expect(v8Entries(cache)).toEqual([]);
     writeCodeCaches();
     expect(v8Entries(cache)).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.v8$/)]);
-    expect(inNewProcess(cache.folder, file, `
+    expect(
+      inNewProcess(
+        cache.folder,
+        file,
+        `
       const loaded = requireWithCodeCache(file, 'digest-1', cache);
-      console.log(loaded.cacheUse, loaded.exports().times(2));`)).toBe('hit 6');
+      console.log(loaded.cacheUse, loaded.exports().times(2));`,
+      ),
+    ).toBe('hit 6');
   });
 
   test('the cache holds the code of the exports the run called, so that a next run does not compile them', () => {
     const sizeAfter = (call: boolean) => {
       const { file, cache } = generatedModule();
-      inNewProcess(cache.folder, file, `
+      inNewProcess(
+        cache.folder,
+        file,
+        `
         const loaded = requireWithCodeCache(file, 'digest-1', cache);
         ${call ? "loaded.exports().big(7); loaded.used('big');" : ''}
-        writeCodeCaches();`);
+        writeCodeCaches();`,
+      );
       const [entry] = v8Entries(cache);
-      return { size: fs.statSync(path.join(cache.folder, entry)).size, covers: JSON.parse(fs.readFileSync(path.join(cache.folder, `${entry}.covers`), 'utf8')) };
+      return {
+        size: fs.statSync(path.join(cache.folder, entry)).size,
+        covers: JSON.parse(fs.readFileSync(path.join(cache.folder, `${entry}.covers`), 'utf8')),
+      };
     };
     const loadedOnly = sizeAfter(false);
     const called = sizeAfter(true);
@@ -179,21 +235,39 @@ ${'// padding\n'.repeat(200)}`;
 
   test('a run that calls exports the entry lacks rewrites it to cover them; a run that calls nothing new writes nothing', () => {
     const { file, cache } = generatedModule();
-    inNewProcess(cache.folder, file, "const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().times(1); m.used('times'); writeCodeCaches();");
+    inNewProcess(
+      cache.folder,
+      file,
+      "const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().times(1); m.used('times'); writeCodeCaches();",
+    );
     const [entry] = v8Entries(cache);
     const covers = () => JSON.parse(fs.readFileSync(path.join(cache.folder, `${entry}.covers`), 'utf8'));
     expect(covers()).toEqual(['times']);
-    expect(inNewProcess(cache.folder, file, `
+    expect(
+      inNewProcess(
+        cache.folder,
+        file,
+        `
       const write = cache.write.bind(cache);
       const written = [];
       cache.write = (key, content) => { written.push(key); write(key, content); };
       const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().times(1); m.used('times'); writeCodeCaches();
-      console.log(m.cacheUse, written.length);`)).toBe('hit 0');
-    inNewProcess(cache.folder, file, "const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().big(1); m.used('big'); writeCodeCaches();");
+      console.log(m.cacheUse, written.length);`,
+      ),
+    ).toBe('hit 0');
+    inNewProcess(
+      cache.folder,
+      file,
+      "const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().big(1); m.used('big'); writeCodeCaches();",
+    );
     expect(covers()).toEqual(['big', 'times']);
     // An entry whose list is damaged or missing covers nothing: the next run that calls an export rewrites both.
     fs.writeFileSync(path.join(cache.folder, `${entry}.covers`), '{ not JSON');
-    inNewProcess(cache.folder, file, "const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().times(1); m.used('times'); writeCodeCaches();");
+    inNewProcess(
+      cache.folder,
+      file,
+      "const m = requireWithCodeCache(file, 'digest-1', cache); m.exports().times(1); m.used('times'); writeCodeCaches();",
+    );
     expect(covers()).toEqual(['times']);
   });
 
@@ -236,15 +310,28 @@ ${'// padding\n'.repeat(200)}`;
       jest.isolateModules(() => {
         const { CrdCatalog: IsolatedCatalog } = require('../src/custom-resources');
         const { validateLoaded } = require('../src/validate-manifests');
-        const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'default' }, spec: {} };
+        const deployment = {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'd', namespace: 'default' },
+          spec: {},
+        };
         const loaded = { manifests: [], files: ['set.yaml'], findings: [], unreadable: [] };
-        require('../src/load-manifests').parseFile('set.yaml', [deployment, widget({ size: 'small' })].map(o => stringify(o)).join('---\n'), loaded);
+        require('../src/load-manifests').parseFile(
+          'set.yaml',
+          [deployment, widget({ size: 'small' })].map(o => stringify(o)).join('---\n'),
+          loaded,
+        );
         validateLoaded(loaded, { crds: IsolatedCatalog.fromFiles([crdFile]) });
       });
     } finally {
       process.env.MANIFEST_VALIDATOR_CACHE = saved;
     }
-    const covered = fs.readdirSync(folder).filter(entry => entry.endsWith('.covers')).map(entry => fs.readFileSync(path.join(folder, entry), 'utf8')).sort();
+    const covered = fs
+      .readdirSync(folder)
+      .filter(entry => entry.endsWith('.covers'))
+      .map(entry => fs.readFileSync(path.join(folder, entry), 'utf8'))
+      .sort();
     // The Kubernetes 1.27 and 1.36 schemas (one module each) and the CRD file's.
     expect(covered).toEqual(['["apps/v1/Deployment"]', '["apps/v1/Deployment"]', '["example.io/v1/Widget"]']);
     expect(fs.readdirSync(folder).filter(entry => entry.endsWith('.v8'))).toHaveLength(3);

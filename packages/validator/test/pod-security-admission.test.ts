@@ -1,4 +1,5 @@
 import { exitCode } from '../src/cli';
+
 import { checkText } from './support';
 
 // A node agent as real install manifests ship it (node-exporter, a CNI): host network, a hostPath, privileged. The
@@ -36,7 +37,9 @@ describe('Pod Security findings are errors only where admission rejects the pod'
     expect(findings.length).toBeGreaterThan(0);
     expect(findings.every(f => f.severity === 'warning')).toBe(true);
     expect(report.errors).toBe(0);
-    expect(findings.find(f => f.ruleId === 'pss-privileged')?.message).toMatch(/refused where the namespace enforces Pod Security 'baseline'; 'monitoring' enforces 'privileged'\)$/);
+    expect(findings.find(f => f.ruleId === 'pss-privileged')?.message).toMatch(
+      /refused where the namespace enforces Pod Security 'baseline'; 'monitoring' enforces 'privileged'\)$/,
+    );
   });
 
   test('in a namespace the set does not hold: warnings, which --strict fails on', () => {
@@ -51,10 +54,16 @@ describe('Pod Security findings are errors only where admission rejects the pod'
     const { findings } = pss(`${namespace('agents', 'baseline')}---${agent('agents')}`);
     const severities = Object.fromEntries(findings.map(f => [f.ruleId, f.severity]));
     expect(severities).toMatchObject({
-      'pss-privileged': 'error', 'pss-host-namespaces': 'error', 'pss-host-path': 'error',
-      'pss-run-as-non-root': 'warning', 'pss-seccomp': 'warning', 'pss-capabilities': 'warning',
+      'pss-privileged': 'error',
+      'pss-host-namespaces': 'error',
+      'pss-host-path': 'error',
+      'pss-run-as-non-root': 'warning',
+      'pss-seccomp': 'warning',
+      'pss-capabilities': 'warning',
     });
-    expect(findings.find(f => f.ruleId === 'pss-privileged')?.message).toMatch(/\(namespace 'agents' enforces Pod Security 'baseline'\)$/);
+    expect(findings.find(f => f.ruleId === 'pss-privileged')?.message).toMatch(
+      /\(namespace 'agents' enforces Pod Security 'baseline'\)$/,
+    );
   });
 
   test('under restricted: every control is an error', () => {

@@ -1,13 +1,16 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { stringify } from 'yaml';
+
+import { debianBinary } from '../../../harness/debian-packages';
 import { runCli } from '../src/cli';
 import { RULES } from '../src/rules';
+
 import { goodSet, tempFolder } from './support';
 // xmllint (libxml2) is the XML parser these tests check JUnit reports with; the project's test support installs it
 // from Debian when it is missing, as it does PostgreSQL.
-import { debianBinary } from '../../../harness/debian-packages';
 
 // The CLI reads paths relative to the working folder, which is the repository's root under jest.
 const TUTORIAL = path.join('packages', 'validator', 'test', 'fixtures', 'tutorial');
@@ -15,7 +18,11 @@ const TUTORIAL = path.join('packages', 'validator', 'test', 'fixtures', 'tutoria
 function run(args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runCli(args, text => out.push(text), text => err.push(text));
+  const code = runCli(
+    args,
+    text => out.push(text),
+    text => err.push(text),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -40,7 +47,9 @@ describe('--format sarif: SARIF 2.1.0 as GitHub code scanning reads it', () => {
     for (const rule of rules) {
       expect(rule).toMatchObject({
         id: expect.stringMatching(/^[a-z0-9-]+$/),
-        shortDescription: { text: nonEmpty }, fullDescription: { text: nonEmpty }, help: { text: nonEmpty, markdown: nonEmpty },
+        shortDescription: { text: nonEmpty },
+        fullDescription: { text: nonEmpty },
+        help: { text: nonEmpty, markdown: nonEmpty },
         defaultConfiguration: { level: expect.stringMatching(/^(note|warning|error)$/) },
       });
     }
@@ -66,7 +75,8 @@ describe('--format sarif: SARIF 2.1.0 as GitHub code scanning reads it', () => {
     expect(sarifRun.results.filter((r: any) => r.level === 'warning')).toHaveLength(warnings);
     const secret = sarifRun.results.find((r: any) => r.ruleId === 'secret-in-configmap');
     expect(secret.locations[0].physicalLocation).toEqual({
-      artifactLocation: { uri: 'packages/validator/test/fixtures/tutorial/postgres-config.yaml' }, region: { startLine: 11 },
+      artifactLocation: { uri: 'packages/validator/test/fixtures/tutorial/postgres-config.yaml' },
+      region: { startLine: 11 },
     });
     // The line is the field's: GitHub annotates the line that needs the fix.
     const lines = fs.readFileSync(path.join(TUTORIAL, 'postgres-config.yaml'), 'utf8').split('\n');
@@ -75,7 +85,12 @@ describe('--format sarif: SARIF 2.1.0 as GitHub code scanning reads it', () => {
 
   test('a clean set: no results, still every rule', () => {
     const file = path.join(tempFolder('sarif-'), 'set.yaml');
-    fs.writeFileSync(file, Object.values(goodSet()).map(o => stringify(o)).join('---\n'));
+    fs.writeFileSync(
+      file,
+      Object.values(goodSet())
+        .map(o => stringify(o))
+        .join('---\n'),
+    );
     const log = json(['--format', 'sarif', file]);
     expectValidSarif(log);
     expect(log.runs[0].results).toEqual([]);
@@ -84,7 +99,8 @@ describe('--format sarif: SARIF 2.1.0 as GitHub code scanning reads it', () => {
 
 describe('--format junit: JUnit XML as GitLab and Jenkins read it', () => {
   const xmllint = debianBinary('libxml2-utils', '/usr/bin/xmllint');
-  const query = (file: string, xpath: string) => execFileSync(xmllint, ['--xpath', xpath, file], { encoding: 'utf8' }).trim();
+  const query = (file: string, xpath: string) =>
+    execFileSync(xmllint, ['--xpath', xpath, file], { encoding: 'utf8' }).trim();
 
   function report(args: string[]): { code: number; file: string } {
     const result = run(['--format', 'junit', ...args]);
@@ -105,9 +121,12 @@ describe('--format junit: JUnit XML as GitLab and Jenkins read it', () => {
     expect(query(file, 'string(/testsuites/testsuite/@failures)')).toBe(String(errors));
     expect(query(file, 'string(/testsuites/@tests)')).toBe(query(file, 'count(//testcase)'));
     expect(query(file, 'string(/testsuites/testsuite/@tests)')).toBe(query(file, 'count(//testcase)'));
-    expect(query(file, 'string(//testcase[failure/@type="secret-in-configmap"]/@classname)')).toBe(path.join(TUTORIAL, 'postgres-config.yaml'));
-    expect(query(file, 'string(//testcase/failure[@type="secret-in-configmap"]/@message)'))
-      .toBe("error: ConfigMap key 'POSTGRES_PASSWORD' looks like a secret");
+    expect(query(file, 'string(//testcase[failure/@type="secret-in-configmap"]/@classname)')).toBe(
+      path.join(TUTORIAL, 'postgres-config.yaml'),
+    );
+    expect(query(file, 'string(//testcase/failure[@type="secret-in-configmap"]/@message)')).toBe(
+      "error: ConfigMap key 'POSTGRES_PASSWORD' looks like a secret",
+    );
     // Warnings are reported, but fail only with --strict.
     expect(Number(query(file, 'count(//testcase[system-out[starts-with(., "warning:")]])'))).toBeGreaterThan(0);
     const strict = report(['--strict', TUTORIAL]);
@@ -117,7 +136,12 @@ describe('--format junit: JUnit XML as GitLab and Jenkins read it', () => {
   test('a clean set: one passing case per file; an unreadable path is an error', () => {
     const folder = tempFolder('junit-set-');
     const file = path.join(folder, 'set.yaml');
-    fs.writeFileSync(file, Object.values(goodSet()).map(o => stringify(o)).join('---\n'));
+    fs.writeFileSync(
+      file,
+      Object.values(goodSet())
+        .map(o => stringify(o))
+        .join('---\n'),
+    );
     const clean = report([file]);
     expect(clean.code).toBe(0);
     expect(query(clean.file, 'count(//testcase)')).toBe('1');

@@ -19,7 +19,12 @@ describe('rule ids are checked by the type-checker', () => {
     // @ts-expect-error the comparison can never be true: 'parse_error' is not a rule id
     expect(found.ruleId === 'parse_error').toBe(false);
     expect(found).toEqual({
-      ruleId: 'parse-error', severity: 'error', file: 'a.yaml', line: 3, message: 'Nested mappings are not allowed', fix: 'fix the syntax at the line given',
+      ruleId: 'parse-error',
+      severity: 'error',
+      file: 'a.yaml',
+      line: 3,
+      message: 'Nested mappings are not allowed',
+      fix: 'fix the syntax at the line given',
     });
   });
 

@@ -1,43 +1,70 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { generateSchemaBundle, NEWEST_SCHEMA_SOURCE_PACKAGE, schemaFile, serializeSchemaBundle } from '../src/schema/generate-schema';
+
+import { RULES } from '../src/rules';
+import {
+  generateSchemaBundle,
+  NEWEST_SCHEMA_SOURCE_PACKAGE,
+  schemaFile,
+  serializeSchemaBundle,
+} from '../src/schema/generate-schema';
 import { generateSchemaBundleFromTypes } from '../src/schema/generate-schema-from-types';
 import { generateValidators, validatorsFile } from '../src/schema/generate-validators';
 import { KUBERNETES_VERSIONS } from '../src/schema/kubernetes-version';
 import { isRemoved } from '../src/schema/removed-apis';
-import { RULES } from '../src/rules';
 
 const packageRoot = path.join(__dirname, '..');
 const projectRoot = path.join(packageRoot, '..', '..');
 
 describe('the Kubernetes schema bundles', () => {
-  const committedBundle = (version: string) => JSON.parse(fs.readFileSync(path.join(packageRoot, schemaFile(version)), 'utf8'));
+  const committedBundle = (version: string) =>
+    JSON.parse(fs.readFileSync(path.join(packageRoot, schemaFile(version)), 'utf8'));
 
   test('the committed bundles equal a fresh generation from kubernetes-models (run `npm run generate:schema`)', () => {
     const oldest = generateSchemaBundle();
-    expect(fs.readFileSync(path.join(packageRoot, schemaFile('1.27.1')), 'utf8') === serializeSchemaBundle(oldest)).toBe(true);
+    expect(
+      fs.readFileSync(path.join(packageRoot, schemaFile('1.27.1')), 'utf8') === serializeSchemaBundle(oldest),
+    ).toBe(true);
     const newest = generateSchemaBundleFromTypes(NEWEST_SCHEMA_SOURCE_PACKAGE, '1.36.0', oldest);
-    expect(fs.readFileSync(path.join(packageRoot, schemaFile('1.36.0')), 'utf8') === serializeSchemaBundle(newest)).toBe(true);
+    expect(
+      fs.readFileSync(path.join(packageRoot, schemaFile('1.36.0')), 'utf8') === serializeSchemaBundle(newest),
+    ).toBe(true);
   });
 
-  test.each(KUBERNETES_VERSIONS)('the committed compiled validators of %s equal a fresh compilation of its bundle (run `npm run generate:schema`)', version => {
-    const committed = fs.readFileSync(path.join(packageRoot, validatorsFile(version)), 'utf8');
-    const fresh = generateValidators(committedBundle(version));
-    expect(committed === fresh).toBe(true);
-    // Its second line names its code, for V8's code cache (code-cache.ts).
-    const [, digestLine, ...code] = committed.split('\n');
-    expect(digestLine).toBe(`// sha256:${createHash('sha256').update(code.join('\n')).digest('hex')}`);
-  });
+  test.each(KUBERNETES_VERSIONS)(
+    'the committed compiled validators of %s equal a fresh compilation of its bundle (run `npm run generate:schema`)',
+    version => {
+      const committed = fs.readFileSync(path.join(packageRoot, validatorsFile(version)), 'utf8');
+      const fresh = generateValidators(committedBundle(version));
+      expect(committed === fresh).toBe(true);
+      // Its second line names its code, for V8's code cache (code-cache.ts).
+      const [, digestLine, ...code] = committed.split('\n');
+      expect(digestLine).toBe(`// sha256:${createHash('sha256').update(code.join('\n')).digest('hex')}`);
+    },
+  );
 
   test.each(KUBERNETES_VERSIONS)('%s: the kinds it serves, strict, and none it no longer serves', version => {
     const bundle = committedBundle(version);
     expect(bundle.kubernetesVersion).toBe(version);
-    expect(Object.keys(bundle.kinds)).toEqual(expect.arrayContaining([
-      'apps/v1/Deployment', 'apps/v1/StatefulSet', 'v1/Service', 'batch/v1/Job', 'autoscaling/v2/HorizontalPodAutoscaler',
-      'policy/v1/PodDisruptionBudget', 'networking.k8s.io/v1/Ingress', 'networking.k8s.io/v1/NetworkPolicy',
-    ]));
-    for (const removed of ['extensions/v1beta1/Deployment', 'policy/v1beta1/PodDisruptionBudget', 'autoscaling/v2beta2/HorizontalPodAutoscaler', 'batch/v1beta1/CronJob']) {
+    expect(Object.keys(bundle.kinds)).toEqual(
+      expect.arrayContaining([
+        'apps/v1/Deployment',
+        'apps/v1/StatefulSet',
+        'v1/Service',
+        'batch/v1/Job',
+        'autoscaling/v2/HorizontalPodAutoscaler',
+        'policy/v1/PodDisruptionBudget',
+        'networking.k8s.io/v1/Ingress',
+        'networking.k8s.io/v1/NetworkPolicy',
+      ]),
+    );
+    for (const removed of [
+      'extensions/v1beta1/Deployment',
+      'policy/v1beta1/PodDisruptionBudget',
+      'autoscaling/v2beta2/HorizontalPodAutoscaler',
+      'batch/v1beta1/CronJob',
+    ]) {
       expect(bundle.kinds).not.toHaveProperty([removed]);
     }
     expect(Object.keys(bundle.kinds).filter(gvk => isRemoved(gvk, version))).toEqual([]);
@@ -52,8 +79,13 @@ describe('the Kubernetes schema bundles', () => {
     expect(newest.kinds).toHaveProperty(['resource.k8s.io/v1/ResourceClaim']);
     // A field new since 1.27 (sidecar containers' restartPolicy) and one of 1.27 with its integer type and format.
     expect(oldest.definitions['io.k8s.api.core.v1.Container'].properties).not.toHaveProperty('restartPolicy');
-    expect(newest.definitions['io.k8s.api.core.v1.Container'].properties.restartPolicy).toEqual({ nullable: true, type: 'string' });
-    expect(newest.definitions['io.k8s.api.core.v1.ServicePort']).toEqual(oldest.definitions['io.k8s.api.core.v1.ServicePort']);
+    expect(newest.definitions['io.k8s.api.core.v1.Container'].properties.restartPolicy).toEqual({
+      nullable: true,
+      type: 'string',
+    });
+    expect(newest.definitions['io.k8s.api.core.v1.ServicePort']).toEqual(
+      oldest.definitions['io.k8s.api.core.v1.ServicePort'],
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { Manifest } from '../manifest';
 import { selectorMatches } from '../pod-templates';
+
 import { namespaceOf, ReferenceIndex, Report } from './reference-index';
 
 /**
@@ -10,12 +11,18 @@ import { namespaceOf, ReferenceIndex, Report } from './reference-index';
 export function checkNetworkPolicyPeers(manifest: Manifest, index: ReferenceIndex, report: Report): void {
   const spec = manifest.object.spec ?? {};
   const own = namespaceOf(manifest.object);
-  for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
+  for (const [direction, peersKey] of [
+    ['ingress', 'from'],
+    ['egress', 'to'],
+  ] as const) {
     (Array.isArray(spec[direction]) ? spec[direction] : []).forEach((rule: any, r: number) => {
       (Array.isArray(rule?.[peersKey]) ? rule[peersKey] : []).forEach((peer: any, p: number) => {
         const selector = peer?.podSelector;
-        if (!selector || typeof selector !== 'object'
-          || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)) {
+        if (
+          !selector ||
+          typeof selector !== 'object' ||
+          (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)
+        ) {
           return;
         }
         const namespaceSelector = peer.namespaceSelector;
@@ -32,8 +39,12 @@ export function checkNetworkPolicyPeers(manifest: Manifest, index: ReferenceInde
           return;
         }
         if (!index.podLabelsIn(namespace).some(pod => selectorMatches(selector, pod.labels, pod.added))) {
-          report('network-policy-peer-no-match', manifest, ['spec', direction, r, peersKey, p, 'podSelector'],
-            `${peersKey} podSelector ${JSON.stringify(selector)} matches no pod template in namespace '${namespace}'`);
+          report(
+            'network-policy-peer-no-match',
+            manifest,
+            ['spec', direction, r, peersKey, p, 'podSelector'],
+            `${peersKey} podSelector ${JSON.stringify(selector)} matches no pod template in namespace '${namespace}'`,
+          );
         }
       });
     });

@@ -1,5 +1,6 @@
 import { PathSegment } from '../manifest';
 import { PodTemplate } from '../pod-templates';
+
 import { namespaceOf, ReferenceIndex, Report } from './reference-index';
 
 // Every cluster has these (the scheduling API server creates them).
@@ -10,31 +11,66 @@ export function checkPodReferences(pod: PodTemplate, index: ReferenceIndex, repo
   const namespace = namespaceOf(pod.manifest.object);
   const spec = pod.spec;
   const serviceAccount = spec.serviceAccountName ?? spec.serviceAccount;
-  if (typeof serviceAccount === 'string' && serviceAccount !== 'default' && !index.find('ServiceAccount', namespace, serviceAccount)) {
-    report('service-account-missing', pod.manifest, [...pod.specPath, spec.serviceAccountName !== undefined ? 'serviceAccountName' : 'serviceAccount'],
-      `ServiceAccount '${serviceAccount}' is not in namespace '${namespace}'`);
+  if (
+    typeof serviceAccount === 'string' &&
+    serviceAccount !== 'default' &&
+    !index.find('ServiceAccount', namespace, serviceAccount)
+  ) {
+    report(
+      'service-account-missing',
+      pod.manifest,
+      [...pod.specPath, spec.serviceAccountName !== undefined ? 'serviceAccountName' : 'serviceAccount'],
+      `ServiceAccount '${serviceAccount}' is not in namespace '${namespace}'`,
+    );
   }
   (Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : []).forEach((ref: any, i: number) => {
     const name = ref?.name;
-    if (typeof name === 'string' && !index.isProvidedSecret(namespace, name) && !index.find('Secret', namespace, name)) {
-      report('image-pull-secret-missing', pod.manifest, [...pod.specPath, 'imagePullSecrets', i, 'name'],
-        `image pull Secret '${name}' is not in namespace '${namespace}' (nor declared as provided by the cluster)`);
+    if (
+      typeof name === 'string' &&
+      !index.isProvidedSecret(namespace, name) &&
+      !index.find('Secret', namespace, name)
+    ) {
+      report(
+        'image-pull-secret-missing',
+        pod.manifest,
+        [...pod.specPath, 'imagePullSecrets', i, 'name'],
+        `image pull Secret '${name}' is not in namespace '${namespace}' (nor declared as provided by the cluster)`,
+      );
     }
   });
   const priorityClass = spec.priorityClassName;
-  if (typeof priorityClass === 'string' && !BUILT_IN_PRIORITY_CLASSES.includes(priorityClass)
-    && !index.find('PriorityClass', undefined, priorityClass)) {
-    report('priority-class-missing', pod.manifest, [...pod.specPath, 'priorityClassName'],
-      `PriorityClass '${priorityClass}' is not in the set (nor one of ${BUILT_IN_PRIORITY_CLASSES.map(c => `'${c}'`).join(', ')})`);
+  if (
+    typeof priorityClass === 'string' &&
+    !BUILT_IN_PRIORITY_CLASSES.includes(priorityClass) &&
+    !index.find('PriorityClass', undefined, priorityClass)
+  ) {
+    report(
+      'priority-class-missing',
+      pod.manifest,
+      [...pod.specPath, 'priorityClassName'],
+      `PriorityClass '${priorityClass}' is not in the set (nor one of ${BUILT_IN_PRIORITY_CLASSES.map(c => `'${c}'`).join(', ')})`,
+    );
   }
   // The StatefulSet controller replaces a pod volume named like a claim template with that pod's own claim.
-  const claimTemplates = new Set<unknown>(pod.manifest.object.kind === 'StatefulSet' && Array.isArray(pod.manifest.object.spec?.volumeClaimTemplates)
-    ? pod.manifest.object.spec.volumeClaimTemplates.map((t: any) => t?.metadata?.name) : []);
+  const claimTemplates = new Set<unknown>(
+    pod.manifest.object.kind === 'StatefulSet' && Array.isArray(pod.manifest.object.spec?.volumeClaimTemplates)
+      ? pod.manifest.object.spec.volumeClaimTemplates.map((t: any) => t?.metadata?.name)
+      : [],
+  );
   (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : []).forEach((volume: any, i: number) => {
     const at: PathSegment[] = [...pod.specPath, 'volumes', i];
     const claimName = volume?.persistentVolumeClaim?.claimName;
-    if (typeof claimName === 'string' && !claimTemplates.has(volume?.name) && !index.find('PersistentVolumeClaim', namespace, claimName)) {
-      report('pvc-missing', pod.manifest, [...at, 'persistentVolumeClaim', 'claimName'], `PersistentVolumeClaim '${claimName}' is not in namespace '${namespace}'`);
+    if (
+      typeof claimName === 'string' &&
+      !claimTemplates.has(volume?.name) &&
+      !index.find('PersistentVolumeClaim', namespace, claimName)
+    ) {
+      report(
+        'pvc-missing',
+        pod.manifest,
+        [...at, 'persistentVolumeClaim', 'claimName'],
+        `PersistentVolumeClaim '${claimName}' is not in namespace '${namespace}'`,
+      );
     }
   });
 }

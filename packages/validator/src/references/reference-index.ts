@@ -1,4 +1,5 @@
 import { CLUSTER_NAMESPACES } from '@stateful-todo/kube-conventions';
+
 import { Finding, objectFinding } from '../finding';
 import { groupOf, isNamespaced, KubeObject, Manifest, PathSegment } from '../manifest';
 import { operatorPodLabels } from '../operator-pods';
@@ -60,8 +61,14 @@ export class ReferenceIndex {
       const key = this.key(groupOf(object.apiVersion), object.kind, namespaceOf(object), object.metadata.name);
       const first = this.byKey.get(key);
       if (first && object.metadata.name) {
-        this.duplicates.push(objectFinding('duplicate-object', manifest, ['metadata', 'name'],
-          `${object.kind} '${object.metadata.name}' is defined twice; the first is at ${first.file}:${first.lineOf(['metadata', 'name'])}`));
+        this.duplicates.push(
+          objectFinding(
+            'duplicate-object',
+            manifest,
+            ['metadata', 'name'],
+            `${object.kind} '${object.metadata.name}' is defined twice; the first is at ${first.file}:${first.lineOf(['metadata', 'name'])}`,
+          ),
+        );
       } else {
         this.byKey.set(key, manifest);
       }
@@ -88,7 +95,12 @@ export class ReferenceIndex {
   }
 
   /** The object of `kind` (in `group`: by default the built-in kind's, such as core for Service) named `name`. */
-  public find(kind: string, namespace: string | undefined, name: unknown, group: string = BUILT_IN_GROUPS[kind] ?? ''): Manifest | undefined {
+  public find(
+    kind: string,
+    namespace: string | undefined,
+    name: unknown,
+    group: string = BUILT_IN_GROUPS[kind] ?? '',
+  ): Manifest | undefined {
     return typeof name === 'string' ? this.byKey.get(this.key(group, kind, namespace, name)) : undefined;
   }
 
@@ -131,5 +143,9 @@ export function namespaceOf(object: KubeObject): string | undefined {
 // The groups of the built-in kinds that objects reference by kind and name alone (a Pod's Secret is a core Secret,
 // never a custom resource of the same kind).
 const BUILT_IN_GROUPS: Readonly<Record<string, string>> = {
-  Deployment: 'apps', StatefulSet: 'apps', ReplicaSet: 'apps', DaemonSet: 'apps', PriorityClass: 'scheduling.k8s.io',
+  Deployment: 'apps',
+  StatefulSet: 'apps',
+  ReplicaSet: 'apps',
+  DaemonSet: 'apps',
+  PriorityClass: 'scheduling.k8s.io',
 };

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+
 import * as ts from 'typescript';
+
 import type { SchemaBundle } from './generate-schema';
 import { isRemoved } from './removed-apis';
 
@@ -13,24 +15,38 @@ import { isRemoved } from './removed-apis';
  * The declarations say `number` for every integer and carry no string format: where the 1.27 bundle has the same
  * field, its `integer` type and its format are kept; fields new since 1.27 accept any number and any string.
  */
-export function generateSchemaBundleFromTypes(packageName: string, kubernetesVersion: string, base: SchemaBundle): SchemaBundle {
+export function generateSchemaBundleFromTypes(
+  packageName: string,
+  kubernetesVersion: string,
+  base: SchemaBundle,
+): SchemaBundle {
   const root = path.dirname(require.resolve(`${packageName}/package.json`));
   const apimachinery = path.join(root, 'node_modules', '@kubernetes-models', 'apimachinery');
-  const files = [...declarationFiles(root), ...declarationFiles(fs.existsSync(apimachinery) ? apimachinery : path.dirname(require.resolve('@kubernetes-models/apimachinery/package.json')))];
+  const files = [
+    ...declarationFiles(root),
+    ...declarationFiles(
+      fs.existsSync(apimachinery)
+        ? apimachinery
+        : path.dirname(require.resolve('@kubernetes-models/apimachinery/package.json')),
+    ),
+  ];
   const definitions: Record<string, any> = {};
   const kinds: Record<string, string> = {};
   for (const file of files) {
     readDeclarations(file, definitions, kinds, base);
   }
-  const servedKinds = Object.fromEntries(Object.entries(kinds)
-    .filter(([gvk]) => !isRemoved(gvk, kubernetesVersion) && !/\/v\d+alpha\d+\//.test(gvk)));
+  const servedKinds = Object.fromEntries(
+    Object.entries(kinds).filter(([gvk]) => !isRemoved(gvk, kubernetesVersion) && !/\/v\d+alpha\d+\//.test(gvk)),
+  );
   const version = require(`${packageName}/package.json`).version;
   return {
     kubernetesVersion,
     source: `kubernetes-models@${version} (its TypeScript declarations), without the APIs Kubernetes ${kubernetesVersion} no longer serves`,
     kinds: sortKeys(servedKinds),
     alphaKinds: [],
-    definitions: sortKeys(Object.fromEntries(reachableIds(Object.values(servedKinds), definitions).map(id => [id, definitions[id]]))),
+    definitions: sortKeys(
+      Object.fromEntries(reachableIds(Object.values(servedKinds), definitions).map(id => [id, definitions[id]])),
+    ),
   };
 }
 
@@ -55,8 +71,14 @@ function declarationFiles(root: string): string[] {
 export function definitionId(alias: string): string {
   const name = alias.replace(/^I(?=Io)/, '');
   const prefixes: [RegExp, string][] = [
-    [/^IoK8sApiextensionsApiserverPkgApisApiextensions(V\w+?)([A-Z]\w*)$/, 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.'],
-    [/^IoK8sKubeAggregatorPkgApisApiregistration(V\w+?)([A-Z]\w*)$/, 'io.k8s.kube-aggregator.pkg.apis.apiregistration.'],
+    [
+      /^IoK8sApiextensionsApiserverPkgApisApiextensions(V\w+?)([A-Z]\w*)$/,
+      'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.',
+    ],
+    [
+      /^IoK8sKubeAggregatorPkgApisApiregistration(V\w+?)([A-Z]\w*)$/,
+      'io.k8s.kube-aggregator.pkg.apis.apiregistration.',
+    ],
     [/^IoK8sApimachineryPkgApisMeta(V\w+?)([A-Z]\w*)$/, 'io.k8s.apimachinery.pkg.apis.meta.'],
   ];
   for (const [pattern, prefix] of prefixes) {
@@ -76,7 +98,12 @@ export function definitionId(alias: string): string {
   return api ? `io.k8s.api.${api[1].toLowerCase()}.${api[2].toLowerCase()}.${api[3]}` : name;
 }
 
-function readDeclarations(file: string, definitions: Record<string, any>, kinds: Record<string, string>, base: SchemaBundle): void {
+function readDeclarations(
+  file: string,
+  definitions: Record<string, any>,
+  kinds: Record<string, string>,
+  base: SchemaBundle,
+): void {
   const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   // `export type { IPod as IIoK8sApiCoreV1Pod, … }`: the local name of each definition and its full name.
   const aliases = new Map<string, string>();
@@ -95,7 +122,8 @@ function readDeclarations(file: string, definitions: Record<string, any>, kinds:
       const id = refOf(statement.name.text);
       const schema = objectSchema(statement.members, refOf, base.definitions[id] as any);
       definitions[id] = schema;
-      const literal = (field: string) => schema.properties?.[field]?.enum?.length === 1 ? schema.properties[field].enum[0] : undefined;
+      const literal = (field: string) =>
+        schema.properties?.[field]?.enum?.length === 1 ? schema.properties[field].enum[0] : undefined;
       if (literal('apiVersion') && literal('kind')) {
         kinds[`${literal('apiVersion')}/${literal('kind')}`] = id;
       }
@@ -113,7 +141,8 @@ function objectSchema(members: ts.NodeArray<ts.TypeElement>, refOf: (name: strin
   let additional: any;
   for (const member of members) {
     if (ts.isPropertySignature(member) && member.type) {
-      const name = ts.isStringLiteral(member.name) || ts.isIdentifier(member.name) ? member.name.text : member.name.getText();
+      const name =
+        ts.isStringLiteral(member.name) || ts.isIdentifier(member.name) ? member.name.text : member.name.getText();
       const schema = typeSchema(member.type, refOf, previous?.properties?.[name]);
       if (member.questionToken) {
         properties[name] = nullable(schema);
@@ -143,11 +172,15 @@ function objectSchema(members: ts.NodeArray<ts.TypeElement>, refOf: (name: strin
 function typeSchema(node: ts.TypeNode, refOf: (name: string) => string, previous: any): any {
   switch (node.kind) {
     case ts.SyntaxKind.StringKeyword:
-      return previous?.type === 'string' && previous.format ? { format: previous.format, type: 'string' } : { type: 'string' };
+      return previous?.type === 'string' && previous.format
+        ? { format: previous.format, type: 'string' }
+        : { type: 'string' };
     case ts.SyntaxKind.BooleanKeyword:
       return { type: 'boolean' };
     case ts.SyntaxKind.NumberKeyword:
-      return previous?.type === 'integer' ? { ...(previous.format ? { format: previous.format } : {}), type: 'integer' } : { type: 'number' };
+      return previous?.type === 'integer'
+        ? { ...(previous.format ? { format: previous.format } : {}), type: 'integer' }
+        : { type: 'number' };
     case ts.SyntaxKind.AnyKeyword:
     case ts.SyntaxKind.UnknownKeyword:
       return {};
@@ -161,7 +194,10 @@ function typeSchema(node: ts.TypeNode, refOf: (name: string) => string, previous
   if (ts.isUnionTypeNode(node)) {
     const literals = node.types.filter(t => ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal));
     if (literals.length === node.types.length) {
-      return { enum: literals.map(t => ((t as ts.LiteralTypeNode).literal as ts.StringLiteral).text).sort(), type: 'string' };
+      return {
+        enum: literals.map(t => ((t as ts.LiteralTypeNode).literal as ts.StringLiteral).text).sort(),
+        type: 'string',
+      };
     }
     return { oneOf: node.types.map(t => typeSchema(t, refOf, undefined)) };
   }

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { generateSchemaBundleFromTypes } from './generate-schema-from-types';
 import { generateValidators, validatorsFile } from './generate-validators';
 import { KUBERNETES_VERSIONS, minorOf } from './kubernetes-version';
@@ -64,9 +65,11 @@ export function generateSchemaBundle(): SchemaBundle {
   withStrippedFields(definitions);
   // The models keep API versions that 1.27 no longer serves (extensions/v1beta1, policy/v1beta1, …); the 1.27
   // bindings that cdk8s-plus-27 generated from the 1.27 OpenAPI document list exactly what it serves.
-  const served = new Set(Object.values(require('cdk8s-plus-27/lib/imports/k8s') as Record<string, any>)
-    .filter(binding => binding?.GVK)
-    .map(binding => `${binding.GVK.apiVersion}/${binding.GVK.kind}`));
+  const served = new Set(
+    Object.values(require('cdk8s-plus-27/lib/imports/k8s') as Record<string, any>)
+      .filter(binding => binding?.GVK)
+      .map(binding => `${binding.GVK.apiVersion}/${binding.GVK.kind}`),
+  );
   const servedKinds = Object.fromEntries(Object.entries(kinds).filter(([gvk]) => served.has(gvk)));
   const version = require(`${SCHEMA_SOURCE_PACKAGE}/package.json`).version;
   return {
@@ -74,8 +77,9 @@ export function generateSchemaBundle(): SchemaBundle {
     source: `${SCHEMA_SOURCE_PACKAGE}@${version}, restricted to the kinds of cdk8s-plus-27's 1.27 bindings`,
     kinds: sortKeys(servedKinds),
     alphaKinds: [...served].filter(gvk => !(gvk in kinds) && /\/v\d+alpha\d+\//.test(gvk)).sort(),
-    definitions: sortKeys(Object.fromEntries(reachable(Object.values(servedKinds), definitions)
-      .map(id => [id, strict(definitions[id])]))),
+    definitions: sortKeys(
+      Object.fromEntries(reachable(Object.values(servedKinds), definitions).map(id => [id, strict(definitions[id])])),
+    ),
   };
 }
 
@@ -106,13 +110,17 @@ export function serializeSchemaBundle(bundle: SchemaBundle): string {
 // `kubernetes-models/v1` (the core group) and `kubernetes-models/<group>/<version>`.
 function groupVersionModules(root: string): string[] {
   const modules: string[] = [];
-  for (const entry of fs.readdirSync(root, { withFileTypes: true }).filter(e => e.isDirectory() && !e.name.startsWith('_'))) {
+  for (const entry of fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter(e => e.isDirectory() && !e.name.startsWith('_'))) {
     const dir = path.join(root, entry.name);
     if (/^v\d/.test(entry.name)) {
       modules.push(dir);
       continue;
     }
-    for (const version of fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory() && /^v\d/.test(e.name))) {
+    for (const version of fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter(e => e.isDirectory() && /^v\d/.test(e.name))) {
       modules.push(path.join(dir, version.name));
     }
   }
@@ -152,9 +160,13 @@ function withStrippedFields(definitions: Record<string, any>): void {
     'x-kubernetes-validations': {
       type: 'array',
       items: {
-        type: 'object', required: ['rule'],
+        type: 'object',
+        required: ['rule'],
         properties: {
-          rule: { type: 'string' }, message: { type: 'string' }, messageExpression: { type: 'string' }, reason: { type: 'string' },
+          rule: { type: 'string' },
+          message: { type: 'string' },
+          messageExpression: { type: 'string' },
+          reason: { type: 'string' },
           fieldPath: { type: 'string' },
         },
       },
@@ -170,9 +182,16 @@ function strict(schema: any): any {
   if (schema === null || typeof schema !== 'object') {
     return schema;
   }
-  const result: any = sortKeys(Object.fromEntries(Object.entries(schema).map(([key, value]) =>
-    [key, key === 'enum' || key === 'required' ? value : strict(value)])));
-  if (result.properties && result.additionalProperties === undefined && !result['x-kubernetes-preserve-unknown-fields']) {
+  const result: any = sortKeys(
+    Object.fromEntries(
+      Object.entries(schema).map(([key, value]) => [key, key === 'enum' || key === 'required' ? value : strict(value)]),
+    ),
+  );
+  if (
+    result.properties &&
+    result.additionalProperties === undefined &&
+    !result['x-kubernetes-preserve-unknown-fields']
+  ) {
     result.additionalProperties = false;
   }
   return result;

@@ -1,5 +1,6 @@
 // The shape of the generated kubernetes-1.27.validators.js, and of every version's (see generate-validators.ts).
 import type { ValidateFunction } from 'ajv';
+
 import type { FORMATS } from './formats';
 
 /** The compiled schemas, given the formats of formats.ts. */
