@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -7,26 +7,11 @@ import { parseAllDocuments } from 'yaml';
 
 import { STAGES } from '../lib/config';
 
+import { bundleMain } from './support/main-bundle';
+
 // main.ts as `npm run synth:stage` runs it: bundled by esbuild, then plain node.
 const ROOT = path.join(__dirname, '..');
-const BUNDLE = path.join(ROOT, '.build', 'main-under-test.js');
-
-beforeAll(() => {
-  execFileSync(
-    path.join(ROOT, 'node_modules', '.bin', 'esbuild'),
-    [
-      'main.ts',
-      '--bundle',
-      '--platform=node',
-      '--packages=external',
-      '--loader:.sh=text',
-      '--target=node20',
-      `--outfile=${BUNDLE}`,
-      '--log-level=warning',
-    ],
-    { cwd: ROOT },
-  );
-});
+const BUNDLE = bundleMain('main-under-test');
 
 function runMain(args: string[], keep = false) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'main-'));

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,29 +8,15 @@ import { parse } from 'yaml';
 
 import { STAGES } from '../lib/config';
 
+import { bundleMain } from './support/main-bundle';
+
 // `npm run diff` on real changes to the stack's config, made as a reviewer's colleague makes them: `npm run
 // synth:stage -- STAGE --set …` into a rehearsal folder, compared with the committed dist/.
 const ROOT = path.join(__dirname, '..');
-const BUNDLE = path.join(ROOT, '.build', 'main-under-review-test.js');
+const BUNDLE = bundleMain('main-under-review-test');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-'));
 
-beforeAll(() => {
-  execFileSync(
-    path.join(ROOT, 'node_modules', '.bin', 'esbuild'),
-    [
-      'main.ts',
-      '--bundle',
-      '--platform=node',
-      '--packages=external',
-      '--loader:.sh=text',
-      '--target=node20',
-      `--outfile=${BUNDLE}`,
-      '--log-level=warning',
-    ],
-    { cwd: ROOT },
-  );
-});
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 /** Synthesizes the stages named, with settings changed by `--set`, into a new folder of its own. */
