@@ -3,6 +3,8 @@
 // records them: a test fails when this surface changes and the report was not updated. The modules behind it are
 // free to move; constants, env var names and helpers that only the constructs share stay behind it.
 
+import * as k8s from '../imports/k8s';
+
 // The database: the interfaces clients depend on, the credentials and roles, and the workloads that implement them.
 export { IDatabase, IDatabaseClient, IDatabaseServer } from './database/database';
 export {
@@ -67,6 +69,10 @@ export { DatabaseChart, DatabaseChartProps } from './charts/database-chart';
 export { AppChart, AppChartProps } from './charts/app-chart';
 export { IngressChart, IngressChartProps } from './charts/ingress-chart';
 export { DatabaseWorkload, STACK_SCHEMA, StackConfig, StackOverrides } from './config/stack-config';
+// The Kubernetes 1.27 bindings: cdk8s-plus-27's own `k8s` (imports/k8s.ts re-exports it), named here because a few
+// members take or return their plain data types (`NetworkPolicyPeerRule.from`, a preset's probes). Objects the
+// constructs make are typed `ApiObject`, as cdk8s-plus types its own: the generated classes add nothing to it.
+export { k8s };
 // The typed values and the errors that constructs' props use.
 export { Resources } from './kube/resources';
 export { ComponentLabels } from './kube/labels';

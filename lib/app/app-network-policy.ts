@@ -1,4 +1,5 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import * as k8s from '../../imports/k8s';
@@ -9,6 +10,10 @@ import { PropChecks, throwIfInvalid } from '../kube/prop-checks';
 
 import { TodoApp } from './todo-app';
 
+/**
+ * Props of an `AppNetworkPolicy`: the app and the database it connects, and where the cluster's ingress controller,
+ * DNS server and Prometheus run.
+ */
 export interface AppNetworkPolicyProps {
   /** The app whose namespace is isolated: its server pods take traffic, its server and migration pods reach the database. */
   readonly app: TodoApp;
@@ -41,6 +46,7 @@ export const APP_NETWORK_POLICY_DEFAULTS = {
 
 /** `AppNetworkPolicyProps` with every default applied. */
 export interface ResolvedAppNetworkPolicyProps extends Required<Omit<AppNetworkPolicyProps, 'prometheusNamespace'>> {
+  /** The namespace of Prometheus; undefined when nothing scrapes the app. */
   readonly prometheusNamespace?: string;
 }
 
@@ -55,14 +61,16 @@ const DNS_PORT = 53;
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 export class AppNetworkPolicy extends Construct {
+  /** The namespace whose pods (the ingress controller's) may reach the server pods on the app's port. */
   public readonly ingressControllerNamespace: string;
+  /** The namespace whose pods (Prometheus's) may reach the server pods on the app's port; undefined when none may. */
   public readonly prometheusNamespace?: string;
-  /** Every pod of the namespace: no ingress, no egress. */
-  public readonly defaultDeny: k8s.KubeNetworkPolicy;
-  /** The server pods: from the ingress controller and Prometheus, on the app's port. */
-  public readonly ingress: k8s.KubeNetworkPolicy;
-  /** The server and migration pods: to DNS and to the database. */
-  public readonly egress: k8s.KubeNetworkPolicy;
+  /** The NetworkPolicy `<app>-default-deny`: every pod of the namespace, no ingress, no egress. */
+  public readonly defaultDeny: ApiObject;
+  /** The NetworkPolicy `<app>-ingress`: the server pods, from the ingress controller and Prometheus, on the app's port. */
+  public readonly ingress: ApiObject;
+  /** The NetworkPolicy `<app>-egress`: the server and migration pods, to DNS and to the database. */
+  public readonly egress: ApiObject;
 
   /** `props` with `APP_NETWORK_POLICY_DEFAULTS` applied. */
   public static resolve(props: AppNetworkPolicyProps): ResolvedAppNetworkPolicyProps {

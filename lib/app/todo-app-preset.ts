@@ -92,6 +92,7 @@ export abstract class TodoAppPreset {
     return PRESETS[name];
   }
 
+  /** The preset's name: what a config's `preset` says. */
   public abstract readonly name: AppPreset;
   /** Image used when the app sets none. */
   public abstract readonly defaultImage: string;
@@ -104,6 +105,7 @@ export abstract class TodoAppPreset {
   public abstract readonly serverCommand?: readonly string[];
   /** Command of the migration Job. */
   public abstract readonly migrationCommand: readonly string[];
+  /** Whether the containers' root filesystem is read-only: true unless the image writes outside its emptyDirs. */
   public abstract readonly readOnlyRootFilesystem: boolean;
   /** A non-root uid the image runs under. */
   public abstract readonly runAsUser: number;

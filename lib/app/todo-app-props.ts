@@ -8,12 +8,14 @@ import { checkResources, Resources } from '../kube/resources';
 
 import { AppPreset, TodoAppPreset } from './todo-app-preset';
 
+/** A HorizontalPodAutoscaler of the app's Deployment, on its pods' CPU use. */
 export interface TodoAppAutoscaling {
   /**
    * The fewest replicas the HPA keeps.
    * @default TODO_APP_DEFAULTS.autoscaling.minReplicas
    */
   readonly minReplicas?: number;
+  /** The most replicas the HPA scales the Deployment up to. */
   readonly maxReplicas: number;
   /**
    * Target average CPU use, as a percentage of the CPU request.
@@ -22,6 +24,10 @@ export interface TodoAppAutoscaling {
   readonly cpuUtilizationPercent?: number;
 }
 
+/**
+ * Props of a `TodoApp`: the database it uses, its image and how that runs (the preset), its name, port, replicas,
+ * resources and migration.
+ */
 export interface TodoAppProps {
   /** The database the app connects to; host, port, database name, user and credentials are read off it. */
   readonly database: IDatabase;
@@ -103,7 +109,9 @@ export type ResolvedTodoAppAutoscaling = Required<TodoAppAutoscaling>;
 export interface ResolvedTodoAppProps extends Required<
   Omit<TodoAppProps, 'database' | 'autoscaling' | 'taskListCache'>
 > {
+  /** The HPA's settings with their defaults applied; undefined when the app has no HPA. */
   readonly autoscaling?: ResolvedTodoAppAutoscaling;
+  /** Whether the server keeps the task list in memory; undefined leaves the image's own default. */
   readonly taskListCache?: boolean;
 }
 

@@ -1,4 +1,5 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import * as k8s from '../../imports/k8s';
@@ -46,28 +47,40 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
     return resolveTodoAppProps(props);
   }
 
+  /** The namespace of the app's objects: its chart's. */
   public readonly namespace: string;
+  /** Name of the Deployment, its Service, HPA and PDB, and the start of the migration Job's and ConfigMap's. */
   public readonly name: string;
+  /** The image of the server and of the migration Job. */
   public readonly image: string;
+  /** The port the server listens on and the Service serves. */
   public readonly port: number;
+  /** What the image is and how it runs. */
   public readonly preset: TodoAppPreset;
   /** Replicas the Deployment starts with (the HPA's minimum when autoscaling). */
   public readonly replicas: number;
+  /** What the migration Job runs. */
   public readonly migrationCommand: readonly string[];
+  /** What the server and migration containers request, and their memory limit. */
   public readonly resources: Resources;
   /** Labels of every pod of the app, server and migration alike; the database admits them. */
   public readonly clientPodLabels: Record<string, string>;
-  /** DB_HOST, DB_PORT, DB_NAME. */
-  public readonly configMap: k8s.KubeConfigMap;
+  /** The ConfigMap `<name>-database`: DB_HOST, DB_PORT, DB_NAME. */
+  public readonly configMap: ApiObject;
   /** The server's login: the database's service role (DB_USER), its password from a Secret in the app's namespace. */
   public readonly credentials: ClientCredentials;
   /** The migration Job's login: the database's owner role, its password from a Secret of its own. */
   public readonly migrationCredentials: ClientCredentials;
-  public readonly deployment: k8s.KubeDeployment;
-  public readonly service: k8s.KubeService;
-  public readonly migrationJob: k8s.KubeJob;
-  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
-  public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The Deployment of the server pods. */
+  public readonly deployment: ApiObject;
+  /** The ClusterIP Service in front of the server pods, on `port`. */
+  public readonly service: ApiObject;
+  /** The Job that migrates the schema, `<name>-migrate-<hash of its spec>`: a new one whenever its spec changes. */
+  public readonly migrationJob: ApiObject;
+  /** The HorizontalPodAutoscaler (autoscaling/v2) of the Deployment; undefined without `autoscaling`. */
+  public readonly autoscaler?: ApiObject;
+  /** The PodDisruptionBudget (one pod unavailable at most); undefined unless there are more than one replica. */
+  public readonly podDisruptionBudget?: ApiObject;
   /** Labels selecting the server pods (not the migration Job's). */
   public readonly serverSelector: Record<string, string>;
   /** The container port name that serves HTTP (and, with a preset that has them, metrics). */

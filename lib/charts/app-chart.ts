@@ -10,7 +10,9 @@ import { PodMetrics } from '../monitoring/pod-monitor';
 
 import { NamespaceChart } from './namespace-chart';
 
+/** Props of an `AppChart`: the stage's settings and the database the app uses. */
 export interface AppChartProps {
+  /** The stage's settings, which the chart maps onto its constructs' props. */
   readonly config: StackConfig;
   /** The database the app connects to. */
   readonly database: IDatabase;
@@ -18,6 +20,7 @@ export interface AppChartProps {
 
 /** The app's namespace: the todo service, wired to the database it is given. */
 export class AppChart extends NamespaceChart {
+  /** The todo service. */
   public readonly app: TodoApp;
   /** Default-deny for the namespace, and what the app's pods are let through. */
   public readonly networkPolicy: AppNetworkPolicy;

@@ -15,12 +15,15 @@ import { PodMetrics } from '../monitoring/pod-monitor';
 
 import { NamespaceChart } from './namespace-chart';
 
+/** Props of a `DatabaseChart`: the stage's settings. */
 export interface DatabaseChartProps {
+  /** The stage's settings, which the chart maps onto its constructs' props. */
   readonly config: StackConfig;
 }
 
 /** The database's namespace: PostgreSQL on the workload the config chooses. */
 export class DatabaseChart extends NamespaceChart {
+  /** PostgreSQL, on the workload `database.workload` names. */
   public readonly database: IDatabaseServer;
   /** Present when `database.backup.enabled` on the StatefulSet and Deployment workloads (CloudNativePG backs itself up). */
   public readonly backup?: PostgresBackup;

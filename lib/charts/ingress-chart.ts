@@ -6,7 +6,9 @@ import { IBridgeBackend, IngressBridge } from '../ingress/ingress-bridge';
 
 import { NamespaceChart } from './namespace-chart';
 
+/** Props of an `IngressChart`: the stage's settings and the Service to expose. */
 export interface IngressChartProps {
+  /** The stage's settings, which the chart maps onto its constructs' props. */
   readonly config: StackConfig;
   /** The Service the Ingress routes to. */
   readonly backend: IBridgeBackend;
@@ -17,6 +19,7 @@ export interface IngressChartProps {
  * controller's installation, whose pods need more than the "restricted" profile allows.
  */
 export class IngressChart extends NamespaceChart {
+  /** The ExternalName Service and the Ingress that expose the backend. */
   public readonly bridge: IngressBridge;
 
   constructor(scope: Construct, id: string, props: IngressChartProps) {

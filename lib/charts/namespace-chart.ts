@@ -2,7 +2,7 @@ import {
   CLUSTER_NAMESPACES as KUBERNETES_CLUSTER_NAMESPACES,
   PROVIDED_SECRETS_ANNOTATION,
 } from '@stateful-todo/kube-conventions';
-import { Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import * as k8s from '../../imports/k8s';
@@ -23,8 +23,11 @@ import { PropChecks, throwIfInvalid } from '../kube/prop-checks';
  */
 export const CLUSTER_NAMESPACES: readonly string[] = KUBERNETES_CLUSTER_NAMESPACES;
 
+/** Props of a `NamespaceChart`: its namespace, and the stage whose labels its objects carry. */
 export interface NamespaceChartProps {
+  /** The stage's settings: its `stackName` and `stage` label every object. */
   readonly config: StackConfig;
+  /** The namespace of every object of the chart. */
   readonly namespace: string;
   /** `app.kubernetes.io/version` of the Namespace: the version of what the namespace runs. */
   readonly version: string;
@@ -45,8 +48,8 @@ export interface NamespaceChartProps {
  * (`part-of`, `managed-by`, and `instance`, which names the stack and stage for `kubectl apply --prune -l`).
  */
 export class NamespaceChart extends Chart {
-  /** The Namespace object, when the chart creates it. */
-  public readonly namespaceObject?: k8s.KubeNamespace;
+  /** The Namespace object; undefined when the chart does not create it. */
+  public readonly namespaceObject?: ApiObject;
   /** Secrets the cluster provides in this namespace: deleting the namespace would delete them. */
   public readonly providedSecrets: readonly string[];
 

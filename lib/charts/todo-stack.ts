@@ -7,6 +7,7 @@ import { AppChart } from './app-chart';
 import { DatabaseChart } from './database-chart';
 import { IngressChart } from './ingress-chart';
 
+/** Props of a `TodoStack`: a cdk8s App's props, and the stage to build. */
 export interface TodoStackProps extends AppProps {
   /** The stage to build. */
   readonly config: StackConfig;
@@ -19,9 +20,13 @@ export interface TodoStackProps extends AppProps {
  * `kubectl apply -f` in file order works on an empty cluster; Argo CD sync waves give the same order to a sync.
  */
 export class TodoStack extends App {
+  /** The stage it builds. */
   public readonly config: StackConfig;
+  /** The database's namespace (`0000-database`). */
   public readonly databaseChart: DatabaseChart;
+  /** The app's namespace (`0001-app`). */
   public readonly appChart: AppChart;
+  /** The ingress controller's namespace (`0002-ingress`). */
   public readonly ingressChart: IngressChart;
 
   constructor(props: TodoStackProps) {

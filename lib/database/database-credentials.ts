@@ -5,13 +5,17 @@ import { PropChecks, PropProblem } from '../kube/prop-checks';
 
 /** A reference to one key of a Secret. */
 export interface SecretKeyReference {
+  /** Name of the Secret, in the namespace of whoever reads it. */
   readonly secretName: string;
+  /** The key of the Secret's data that holds the value. */
   readonly key: string;
 }
 
 /** What a database client logs in with: its role's name (not secret) and its password, from a Secret of its own namespace. */
 export interface ClientCredentials {
+  /** The PostgreSQL role the client logs in as. */
   readonly user: string;
+  /** Where the role's password is: a key of a Secret in the client's namespace. */
   readonly password: SecretKeyReference;
 }
 

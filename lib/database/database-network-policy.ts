@@ -1,10 +1,11 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import * as k8s from '../../imports/k8s';
 
 import { IDatabaseClient } from './database';
 
+/** Props of a `DatabaseNetworkPolicy`: which pods it isolates, and their ports. */
 export interface DatabaseNetworkPolicyProps {
   /** Name of the NetworkPolicy. */
   readonly name: string;
@@ -18,7 +19,9 @@ export interface DatabaseNetworkPolicyProps {
 
 /** Who else may reach the database's pods, on which ports: what the database's own machinery needs. */
 export interface NetworkPolicyPeerRule {
+  /** The pods let in, as NetworkPolicy peers (namespace and pod selectors, IP blocks). */
   readonly from: k8s.NetworkPolicyPeer[];
+  /** The TCP ports of the database's pods they may reach. */
   readonly ports: number[];
 }
 
@@ -28,7 +31,8 @@ export interface NetworkPolicyPeerRule {
  * workload itself needs (`allowPeers()`). Rules are rendered at synthesis, so clients may be added in any order.
  */
 export class DatabaseNetworkPolicy extends Construct {
-  public readonly resource: k8s.KubeNetworkPolicy;
+  /** The NetworkPolicy, named `props.name`. */
+  public readonly resource: ApiObject;
   private readonly clients: IDatabaseClient[] = [];
   private readonly scraperNamespaces: string[] = [];
   private readonly peerRules: NetworkPolicyPeerRule[] = [];

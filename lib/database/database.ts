@@ -23,6 +23,7 @@ export interface IDatabase extends IConstruct {
   readonly selector: Record<string, string>;
   /** The DNS name clients connect to. */
   readonly host: string;
+  /** The port clients connect to. */
   readonly port: number;
   /** The database clients use. */
   readonly databaseName: string;

@@ -1,5 +1,5 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
-import { Chart, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
@@ -37,19 +37,29 @@ import RESTORE_SCRIPT from './scripts/restore.sh';
 
 /** What the backup and restore Jobs read off their database (a PostgresStatefulSet's or PostgresDeployment's). */
 export interface BackupDatabase {
+  /** Base name of the database's objects; the backup's are named after it (`<name>-backup`, `<name>-backups`). */
   readonly name: string;
+  /** Namespace of the database, where the backup and restore pods run. */
   readonly namespace: string;
   /** The database's own image: its pg_dump is of the server's version. */
   readonly image: string;
+  /** The DNS name the dumps connect to. */
   readonly host: string;
+  /** The port the dumps connect to. */
   readonly port: number;
   /** The ConfigMap holding the database's name under `CONFIG_KEYS.database`. */
-  readonly configMap: k8s.KubeConfigMap;
+  readonly configMap: ApiObject;
+  /** The name of each login role. */
   readonly roleNames: Readonly<Record<DatabaseRole, string>>;
+  /** Where the password of `role` is, in the database's namespace. */
   rolePassword(role: DatabaseRole): SecretKeyReference;
+  /** Lets the pods of `client` (the backup and restore pods) reach the database port. */
   allowClient(client: IDatabaseClient): void;
 }
 
+/**
+ * Props of a `PostgresBackup`: the database to dump, when, how many dumps to keep, and the volume they are kept on.
+ */
 export interface PostgresBackupProps {
   /** The database to dump; the backups run its image, in its namespace, with its credentials. */
   readonly database: BackupDatabase;
@@ -108,6 +118,7 @@ export const POSTGRES_BACKUP_DEFAULTS = {
 export interface ResolvedPostgresBackupProps extends Required<
   Omit<PostgresBackupProps, 'database' | 'storageClassName'>
 > {
+  /** Storage class of the backup volume; undefined for the cluster's default. */
   readonly storageClassName?: string;
 }
 
@@ -137,28 +148,36 @@ export const NOTIFY_CHANNELS_ENV = 'NOTIFY_CHANNELS';
  * the owner (never the superuser), and are let through its NetworkPolicy as a client. At most one runs at a time, within `timeLimit`.
  */
 export class PostgresBackup extends Construct implements IDatabaseClient {
+  /** The database it dumps. */
   public readonly database: BackupDatabase;
+  /** The database's namespace, where the backup's objects are. */
   public readonly namespace: string;
+  /** When the CronJob takes a dump: a cron schedule in UTC. */
   public readonly schedule: string;
+  /** How many dumps of each kind (scheduled, at deploy) are kept. */
   public readonly retention: number;
+  /** How long one dump or restore may run. */
   public readonly timeLimit: Duration;
+  /** Channels the restore Job NOTIFYs once a restore has committed. */
   public readonly notifyAfterRestore: readonly string[];
+  /** Labels of the backup pods (scheduled and at deploy), which the database's NetworkPolicy admits. */
   public readonly clientPodLabels: Record<string, string>;
   /**
    * The labels of the restore Job's pods, which the database's NetworkPolicy admits. Not the stack's instance label:
    * a Job created by hand must not look like part of the stage, or `kubectl apply --prune -l <instance>` deletes it.
    */
   public readonly restorePodLabels: Record<string, string>;
-  /** The volume the dumps are kept on. */
-  public readonly persistentVolumeClaim: k8s.KubePersistentVolumeClaim;
-  public readonly cronJob: k8s.KubeCronJob;
+  /** The PersistentVolumeClaim `<database>-backups`: the volume the dumps are kept on. */
+  public readonly persistentVolumeClaim: ApiObject;
+  /** The CronJob `<database>-backup` that takes the scheduled dumps. */
+  public readonly cronJob: ApiObject;
   /**
    * A dump taken when the stage is deployed or its backup changes (the image, on a database upgrade): it proves the
    * backups work at deploy time rather than at the first schedule, and it binds the backup claim at once — a claim
    * of a WaitForFirstConsumer storage class stays Pending until a pod uses it, which Argo CD shows as Progressing
    * and Flux's `wait` as not ready. Named after a hash of its spec, which the API server will not let change.
    */
-  public readonly deployJob: k8s.KubeJob;
+  public readonly deployJob: ApiObject;
   private readonly resources: Resources;
 
   /** What is wrong with `props`, each problem naming the prop, the value and the fix; empty when all is well. */
@@ -247,7 +266,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
    * The Job that restores a dump (env `RESTORE_DUMP`: a file name in the backup volume, or `latest`), built in
    * `scope`: a chart that is never applied with the stack. People create it by hand, so it has a `generateName`.
    */
-  public restoreJob(scope: Construct, id: string): k8s.KubeJob {
+  public restoreJob(scope: Construct, id: string): ApiObject {
     const labels = {
       ...this.restorePodLabels,
       [MANAGED_BY_LABEL]: 'cdk8s',

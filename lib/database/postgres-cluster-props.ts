@@ -36,7 +36,9 @@ export interface ObjectStore {
   readonly credentialsSecretName: string;
 }
 
+/** Continuous backup of a `PostgresCluster`: its WAL archive and scheduled base backups in an object store. */
 export interface PostgresClusterBackupProps {
+  /** Where the base backups and the WAL archive go. */
   readonly objectStore: ObjectStore;
   /**
    * The folder of this cluster's backups under `destinationPath` (the plugin's `serverName` parameter). A cluster
@@ -71,6 +73,10 @@ export interface PostgresClusterRecoveryProps {
   readonly targetTime?: string;
 }
 
+/**
+ * Props of a `PostgresCluster`: the CloudNativePG Cluster's name, image, database and owner, instances, storage,
+ * resources, backup and recovery.
+ */
 export interface PostgresClusterProps {
   /**
    * The owner's password: a `kubernetes.io/basic-auth` Secret in the database's namespace (emitted with
@@ -161,6 +167,7 @@ export interface PostgresClusterProps {
   readonly clusterDomain?: string;
 }
 
+/** The defaults of a PostgresCluster beside `POSTGRES_DEFAULTS`; the stack's config starts from them. */
 export const POSTGRES_CLUSTER_DEFAULTS = {
   image: 'ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie',
   instances: 3,
@@ -175,8 +182,11 @@ export const POSTGRES_CLUSTER_DEFAULTS = {
 export interface ResolvedPostgresClusterProps extends Required<
   Omit<PostgresClusterProps, 'storageClassName' | 'backup' | 'recovery'>
 > {
+  /** Storage class of the data and WAL volumes; undefined for the cluster's default. */
   readonly storageClassName?: string;
+  /** The backup with its defaults applied; undefined without a backup. */
   readonly backup?: ResolvedPostgresClusterBackupProps;
+  /** Where the cluster bootstraps from; undefined for an empty database (`initdb`). */
   readonly recovery?: PostgresClusterRecoveryProps;
 }
 

@@ -50,13 +50,20 @@ const RECOVERY_SOURCE = 'backup-origin';
  * @see https://cloudnative-pg.io/documentation/current/
  */
 export class PostgresCluster extends PostgresServerBase {
+  /** PostgreSQL instances: one primary and its streaming replicas. */
   public readonly instances: number;
-  public readonly cluster: cnpg.Cluster;
-  /** Present with `backup`. */
-  public readonly scheduledBackup?: cnpgBackup.ScheduledBackup;
-  /** The Barman Cloud plugin's object store, its retention policy and sidecar settings; present with `backup`. */
-  public readonly objectStore?: barman.ObjectStore;
+  /** The CloudNativePG Cluster (`postgresql.cnpg.io/v1`), named `name`. */
+  public readonly cluster: ApiObject;
+  /** The CloudNativePG ScheduledBackup `<name>-base-backup` of the base backups; present with `backup`. */
+  public readonly scheduledBackup?: ApiObject;
+  /**
+   * The Barman Cloud plugin's ObjectStore `<name>-backups` (`barmancloud.cnpg.io/v1`): the object store, its
+   * retention policy and sidecar settings; present with `backup`.
+   */
+  public readonly objectStore?: ApiObject;
+  /** Each instance's WAL volume. */
   public readonly walStorageSize: Size;
+  /** The NetworkPolicy `<name>-clients` of the instance pods: clients, the operator, the instances themselves. */
   public readonly networkPolicy: DatabaseNetworkPolicy;
   /** Labels of the PostgreSQL instance pods (what a PodMonitor selects). */
   public readonly selector: Record<string, string>;
@@ -245,14 +252,20 @@ export class PostgresCluster extends PostgresServerBase {
   }
 
   // Every client logs in as the Cluster's owner, which is no superuser: CloudNativePG makes no other role for it.
+  /**
+   * The Secret the cluster must provide in a client's namespace (the owner's password), whatever the roles; empty
+   * when the credentials are emitted (`forDevelopment()`).
+   */
   public providedClientSecrets(_roles?: readonly ClientRole[]): string[] {
     return this.credentials.providedClientSecrets([undefined]);
   }
 
+  /** What a client logs in as, whatever the role: the owner, its password in a Secret of `scope`'s namespace. */
   public bindClient(scope: Construct, secretName: string, _role?: ClientRole): ClientCredentials {
     return { user: this.user, password: this.credentials.bindClient(scope, secretName) };
   }
 
+  /** Lets the pods of `client` (and only them, in their namespace) reach the database port. */
   public allowClient(client: IDatabaseClient): void {
     this.networkPolicy.allowClient(client);
   }

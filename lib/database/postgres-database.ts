@@ -24,6 +24,10 @@ import { CONFIG_KEYS, METRICS_PORT, PGDATA, POSTGRES_PORT_NAME, postgresPodTempl
 import { PostgresRoles, ROLES_JOB_HASH_LENGTH } from './postgres-roles';
 import { PostgresServerBase } from './postgres-server-base';
 
+/**
+ * Props of a `PostgresStatefulSet` or `PostgresDeployment` (those of `PostgresDatabase`): the database's name, image,
+ * database and superuser, storage, resources and metrics exporter.
+ */
 export interface PostgresDatabaseProps {
   /**
    * The passwords' source: the bootstrap superuser's and each role's (README, "Database roles"). The names are not
@@ -110,7 +114,9 @@ export const POSTGRES_DEFAULTS = {
 export interface ResolvedPostgresDatabaseProps extends Required<
   Omit<PostgresDatabaseProps, 'storageClassName' | 'metricsExporterImage'>
 > {
+  /** Storage class of the data volume; undefined for the cluster's default. */
   readonly storageClassName?: string;
+  /** The postgres_exporter image; undefined for no exporter. */
   readonly metricsExporterImage?: string;
 }
 
@@ -185,8 +191,11 @@ export function checkPostgresIdentifiers(
  * the clients added with `allowClient()`. Subclasses add storage and the workload, from `podTemplate()`.
  */
 export abstract class PostgresDatabase extends PostgresServerBase implements BackupDatabase {
+  /** Size of the data volume. */
   public readonly storageSize: Size;
+  /** Storage class of the data volume; undefined for the cluster's default. */
   public readonly storageClassName?: string;
+  /** What the PostgreSQL container requests, and its memory limit. */
   public readonly resources: Resources;
   /** Where the database pod reads `POSTGRES_PASSWORD`: the bootstrap superuser's. */
   public readonly passwordSecret: SecretKeyReference;
@@ -194,17 +203,20 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
   public readonly roleNames: Readonly<Record<DatabaseRole, string>>;
   /** The Job that makes the roles and grants their rights, on every deploy (its name changes with its spec). */
   public readonly roles: PostgresRoles;
-  public readonly configMap: k8s.KubeConfigMap;
-  /** The ClusterIP Service clients connect to. */
-  public readonly service: k8s.KubeService;
-  /** Present unless `podDisruptionBudget: false`. */
-  public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
-  public readonly networkPolicy: k8s.KubeNetworkPolicy;
+  /** The ConfigMap `<name>-config`: the database's name, the superuser's name and PGDATA. */
+  public readonly configMap: ApiObject;
+  /** The ClusterIP Service `<name>` clients connect to. */
+  public readonly service: ApiObject;
+  /** The PodDisruptionBudget (`minAvailable: 1`); present unless `podDisruptionBudget: false`. */
+  public readonly podDisruptionBudget?: ApiObject;
+  /** The NetworkPolicy `<name>-clients`: only the clients, and Prometheus on the metrics port, reach the pods. */
+  public readonly networkPolicy: ApiObject;
   /** Labels selecting the database pods. */
   public readonly selector: Record<string, string>;
 
   /** The postgres_exporter image, when the pod runs one. */
   public readonly metricsExporterImage?: string;
+  /** None: the stack backs these workloads up with dumps (`dumpSource`). */
   public readonly backupObjects: readonly IConstruct[] = [];
 
   private readonly policy: DatabaseNetworkPolicy;
@@ -347,6 +359,7 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
     return serviceFqdn(this.service.name, this.namespace, this.clusterDomain);
   }
 
+  /** The roles Job of `roles`: it makes the login roles and grants their rights on every deploy. */
   public get rolesJob(): ApiObject {
     return this.roles.job;
   }
@@ -356,10 +369,12 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
     return this;
   }
 
+  /** The Secrets the cluster must provide in a client's namespace for `roles`; empty when the stack emits them. */
   public providedClientSecrets(roles: readonly ClientRole[]): string[] {
     return this.credentials.providedClientSecrets(roles);
   }
 
+  /** What a client logs in as to act as `role`: the role's name, its password in a Secret of `scope`'s namespace. */
   public bindClient(scope: Construct, secretName: string, role: ClientRole): ClientCredentials {
     return { user: this.roleNames[role], password: this.credentials.bindClient(scope, secretName, role) };
   }
@@ -369,6 +384,7 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
     return this.rolePasswordOf(role);
   }
 
+  /** Lets the pods of `client` (and only them, in their namespace) reach the database port. */
   public allowClient(client: IDatabaseClient): void {
     this.policy.allowClient(client);
   }

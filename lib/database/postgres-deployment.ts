@@ -12,6 +12,7 @@ import {
 } from './postgres-database';
 import { DATA_VOLUME_NAME } from './postgres-pod';
 
+/** Props of a `PostgresDeployment`: those of every `PostgresDatabase`, and an optional static volume. */
 export interface PostgresDeploymentProps extends PostgresDatabaseProps {
   /**
    * A node directory for a static PersistentVolume that binds to the claim (and only to it), for single-node
@@ -25,6 +26,7 @@ export interface PostgresDeploymentProps extends PostgresDatabaseProps {
 
 /** `PostgresDeploymentProps` with every default applied (it adds none to `POSTGRES_DEFAULTS`). */
 export interface ResolvedPostgresDeploymentProps extends ResolvedPostgresDatabaseProps {
+  /** The node directory of the static PersistentVolume; undefined for none. */
   readonly staticVolumeHostPath?: string;
 }
 
@@ -42,10 +44,12 @@ export interface ResolvedPostgresDeploymentProps extends ResolvedPostgresDatabas
  * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes
  */
 export class PostgresDeployment extends PostgresDatabase {
-  public readonly persistentVolumeClaim: k8s.KubePersistentVolumeClaim;
-  /** The static volume, when `staticVolumeHostPath` is set. */
-  public readonly persistentVolume?: k8s.KubePersistentVolume;
-  public readonly deployment: k8s.KubeDeployment;
+  /** The PersistentVolumeClaim `<name>-data` (`ReadWriteOncePod`) of the data. */
+  public readonly persistentVolumeClaim: ApiObject;
+  /** The static PersistentVolume, when `staticVolumeHostPath` is set. */
+  public readonly persistentVolume?: ApiObject;
+  /** The Deployment of the one PostgreSQL pod (`Recreate`). */
+  public readonly deployment: ApiObject;
   /** The claim, and the static volume when there is one: the data outlives the Deployment. */
   public readonly dataObjects: readonly ApiObject[];
 

@@ -1,5 +1,5 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import * as k8s from '../../imports/k8s';
@@ -22,6 +22,7 @@ export interface RolesDatabase extends BackupDatabase {
   readonly passwordSecret: SecretKeyReference;
 }
 
+/** Props of a `PostgresRoles`: the database whose roles it makes, and how long its finished Job is kept. */
 export interface PostgresRolesProps {
   /** The database whose roles the Job makes, as its bootstrap superuser. */
   readonly database: RolesDatabase;
@@ -53,9 +54,12 @@ export function roleNameEnv(role: DatabaseRole): string {
  * immutable), as the migration Job's does, and it is an Argo CD Sync hook of its own wave.
  */
 export class PostgresRoles extends Construct implements IDatabaseClient {
+  /** The database's namespace, where the Job runs. */
   public readonly namespace: string;
+  /** Labels of the Job's pods, which the database's NetworkPolicy admits. */
   public readonly clientPodLabels: Record<string, string>;
-  public readonly job: k8s.KubeJob;
+  /** The Job `<database>-roles-<hash of its spec>`: a new one whenever its spec changes. */
+  public readonly job: ApiObject;
   private readonly databaseName: string;
 
   /** `props` with `POSTGRES_ROLES_DEFAULTS` applied. */

@@ -12,6 +12,7 @@ import {
 } from './postgres-database';
 import { DATA_VOLUME_NAME, POSTGRES_PORT_NAME } from './postgres-pod';
 
+/** Props of a `PostgresStatefulSet`: those of every `PostgresDatabase`, and its replicas (one). */
 export interface PostgresStatefulSetProps extends PostgresDatabaseProps {
   /**
    * Must be 1. StatefulSet replicas of plain PostgreSQL are independent, empty databases behind one Service —
@@ -28,6 +29,7 @@ export const POSTGRES_STATEFUL_SET_DEFAULTS = {
 
 /** `PostgresStatefulSetProps` with every default applied. */
 export interface ResolvedPostgresStatefulSetProps extends ResolvedPostgresDatabaseProps {
+  /** Replicas of the StatefulSet: 1. */
   readonly replicas: number;
 }
 
@@ -42,10 +44,12 @@ const STATEFUL_SET_NAME_MAX_LENGTH = 52;
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
  */
 export class PostgresStatefulSet extends PostgresDatabase {
+  /** Replicas of the StatefulSet: 1. */
   public readonly replicas: number;
   /** The headless Service that gives the pods their stable DNS names; the StatefulSet's `serviceName`. */
-  public readonly headlessService: k8s.KubeService;
-  public readonly statefulSet: k8s.KubeStatefulSet;
+  public readonly headlessService: ApiObject;
+  /** The StatefulSet `<name>` of the PostgreSQL pod, with its data volume's claim template. */
+  public readonly statefulSet: ApiObject;
   /** None: the set retains the claims of its claim templates when it is deleted or scaled down. */
   public readonly dataObjects: readonly ApiObject[] = [];
 

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 
+/** Props of an `ArgoCdApplication`: its name, the repository folder it applies, and its project. */
 export interface ArgoCdApplicationProps {
   /** Name of the Application. */
   readonly name: string;
@@ -44,6 +45,7 @@ export class ArgoCdApplication extends Construct {
     return { ...props, project: props.project ?? ARGO_CD_APPLICATION_DEFAULTS.project };
   }
 
+  /** The Application (`argoproj.io/v1alpha1`). */
   public readonly resource: ApiObject;
   /** The Argo CD project the Application belongs to. */
   public readonly project: string;

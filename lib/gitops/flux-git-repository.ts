@@ -3,9 +3,13 @@ import { Construct } from 'constructs';
 
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 
+/** Props of a `FluxGitRepository`: its name, the repository and branch, and how often Flux fetches it. */
 export interface FluxGitRepositoryProps {
+  /** Name of the GitRepository, which a Kustomization's `sourceRef` names. */
   readonly name: string;
+  /** Git repository URL. */
   readonly url: string;
+  /** The branch Flux follows. */
   readonly branch: string;
   /**
    * How often Flux fetches the repository.
@@ -37,9 +41,11 @@ export class FluxGitRepository extends Construct {
     return { ...props, interval: props.interval ?? FLUX_GIT_REPOSITORY_DEFAULTS.interval };
   }
 
+  /** Name of the GitRepository. */
   public readonly name: string;
   /** How often Flux fetches the repository. */
   public readonly interval: Duration;
+  /** The GitRepository (`source.toolkit.fluxcd.io/v1`). */
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, unresolved: FluxGitRepositoryProps) {

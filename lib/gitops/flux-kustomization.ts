@@ -5,7 +5,9 @@ import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 
 import { fluxDuration, FluxGitRepository } from './flux-git-repository';
 
+/** Props of a `FluxKustomization`: its name, the source folder it applies, what it waits for and how long. */
 export interface FluxKustomizationProps {
+  /** Name of the Kustomization. */
   readonly name: string;
   /** The source to read. */
   readonly source: FluxGitRepository;
@@ -55,6 +57,7 @@ export class FluxKustomization extends Construct {
 
   /** How long Flux waits for every object to be ready. */
   public readonly timeout: Duration;
+  /** The Kustomization (`kustomize.toolkit.fluxcd.io/v1`). */
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, unresolved: FluxKustomizationProps) {

@@ -1,5 +1,5 @@
 import { PROVIDED_SECRETS_ANNOTATION } from '@stateful-todo/kube-conventions';
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
@@ -11,8 +11,11 @@ import { DEFAULT_CLUSTER_DOMAIN, serviceFqdn } from '../kube/service-dns';
 
 /** A ClusterIP Service, in another namespace, that the bridge exposes. */
 export interface IBridgeBackend {
+  /** Name of the Service. */
   readonly serviceName: string;
+  /** Namespace of the Service. */
   readonly serviceNamespace: string;
+  /** The Service's port the Ingress routes to. */
   readonly servicePort: number;
 }
 
@@ -38,6 +41,7 @@ export class BridgeBackend {
   private constructor() {}
 }
 
+/** Props of an `IngressBridge`: the Service to expose, the host and path, the names, the IngressClass and TLS. */
 export interface IngressBridgeProps {
   /** The Service to expose; its name, namespace and port are read off it. */
   readonly backend: IBridgeBackend;
@@ -89,7 +93,9 @@ export const INGRESS_BRIDGE_DEFAULTS = {
 
 /** `IngressBridgeProps` with every default applied, the names derived from the backend's included. */
 export interface ResolvedIngressBridgeProps extends Required<Omit<IngressBridgeProps, 'tls' | 'version'>> {
+  /** TLS for the host; undefined for plain HTTP. */
   readonly tls?: IngressTls;
+  /** `app.kubernetes.io/version` of the bridge's objects; undefined for no version label. */
   readonly version?: string;
 }
 
@@ -184,14 +190,20 @@ export class IngressBridge extends Construct {
     };
   }
 
+  /** The namespace of the ExternalName Service and the Ingress: the chart's (the ingress controller's). */
   public readonly namespace: string;
+  /** Host name the Ingress answers for. */
   public readonly host: string;
+  /** Path prefix routed to the backend. */
   public readonly path: string;
+  /** The Ingress's IngressClass. */
   public readonly ingressClassName: string;
   /** The TLS Secret of `host`, when TLS is on. */
   public readonly tlsSecretName?: string;
-  public readonly externalNameService: k8s.KubeService;
-  public readonly ingress: k8s.KubeIngress;
+  /** The `ExternalName` Service that aliases the backend Service's in-cluster DNS name, with its port. */
+  public readonly externalNameService: ApiObject;
+  /** The Ingress that routes `host` and `path` to the ExternalName Service. */
+  public readonly ingress: ApiObject;
 
   constructor(scope: Construct, id: string, unresolved: IngressBridgeProps) {
     super(scope, id);

@@ -9,6 +9,7 @@ import { IConstruct } from 'constructs';
 export interface PropProblem {
   /** The prop's path within the construct's props, such as `resources.memoryLimit`. */
   readonly prop: string;
+  /** The value received. */
   readonly value: unknown;
   /** What the value must be, such as `must be a whole number from 1 to 65535`. */
   readonly message: string;
@@ -17,7 +18,9 @@ export interface PropProblem {
 /** Thrown by a construct given bad props: one message naming every bad prop, its value and the fix. */
 export class InvalidPropsError extends Error {
   constructor(
+    /** The path of the construct given the props, such as `stateful-namespace/TodoApp`. */
     public readonly constructPath: string,
+    /** Every bad prop. */
     public readonly problems: readonly PropProblem[],
   ) {
     super(

@@ -1,9 +1,11 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import { ComponentLabels, componentLabels, labelAllObjects } from '../kube/labels';
 import { PropChecks, throwIfInvalid } from '../kube/prop-checks';
 
+/** Props of a `PodMetrics`: the pods to scrape, their metrics port and path, and how often. */
 export interface PodMetricsProps {
   /** Name of the PodMonitor. */
   readonly name: string;
@@ -50,7 +52,8 @@ export class PodMetrics extends Construct {
     };
   }
 
-  public readonly podMonitor: monitoring.PodMonitor;
+  /** The PodMonitor (`monitoring.coreos.com/v1`), named `name`. */
+  public readonly podMonitor: ApiObject;
   /** The HTTP path Prometheus scrapes. */
   public readonly path: string;
   /** How often Prometheus scrapes. */
