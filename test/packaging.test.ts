@@ -98,14 +98,21 @@ describe('the package, packed and installed into another cdk8s app', () => {
 
   test('the tarball holds the built library and its declarations, and nothing else', () => {
     const paths = packed.files.map(file => file.path);
+    // Of the generated bindings, only the Kubernetes ones (re-exported as `k8s`): no public declaration names a CRD's.
     const unexpected = paths.filter(
       file =>
-        !/^(package\.json|README\.md|\.build\/library\/index\.js|\.build\/library\/types\/(lib|imports)\/.+\.d\.ts)$/.test(
+        !/^(package\.json|README\.md|\.build\/library\/index\.js|\.build\/library\/types\/(lib\/.+|imports\/k8s)\.d\.ts)$/.test(
           file,
         ),
     );
     expect(unexpected).toEqual([]);
-    expect(paths).toEqual(expect.arrayContaining(['.build/library/index.js', '.build/library/types/lib/index.d.ts']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '.build/library/index.js',
+        '.build/library/types/lib/index.d.ts',
+        '.build/library/types/imports/k8s.d.ts',
+      ]),
+    );
     expect(packed.size).toBeLessThan(300_000);
   });
 
@@ -129,7 +136,7 @@ describe('the package, packed and installed into another cdk8s app', () => {
     }
   });
 
-  test('type-checks strictly, without skipping the libraries, and synthesizes PostgresStatefulSet, TodoApp and IngressBridge', () => {
+  test('type-checks strictly, without skipping the libraries, and synthesizes PostgresStatefulSet, TodoApp (with a preset of its own, probed with the exported k8s types) and IngressBridge', () => {
     const tsconfig = JSON.parse(fs.readFileSync(path.join(app, 'tsconfig.json'), 'utf8'));
     expect(tsconfig.compilerOptions).toMatchObject({ strict: true, skipLibCheck: false });
     expect(Object.keys(objects)).toEqual(['0000-database.k8s.yaml', '0001-app.k8s.yaml', '0002-ingress.k8s.yaml']);
@@ -142,6 +149,16 @@ describe('the package, packed and installed into another cdk8s app', () => {
 
     const deployment = only(todo, 'Deployment', 'shop-todo');
     expect(deployment.metadata.namespace).toBe('shop');
+    // The app's own preset probes with the package's `k8s` types, and its annotation went through `todo.deployment`.
+    expect(deployment.spec.template.spec.containers[0].readinessProbe.httpGet).toEqual({
+      path: '/health/ready',
+      port: 'http',
+    });
+    expect(deployment.spec.template.spec.containers[0].livenessProbe.httpGet).toEqual({
+      path: '/healthz',
+      port: 'http',
+    });
+    expect(deployment.metadata.annotations).toEqual({ 'shop.example.com/owner': 'orders-team' });
     expect(deployment.spec.replicas).toBe(2);
     expect(deployment.spec.template.spec.containers[0].image).toBe('registry.example.com/shop/todo-service:2.0.0');
     // Host, database and the cluster-provided client Secret are read off the database construct.

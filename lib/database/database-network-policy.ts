@@ -13,7 +13,10 @@ export interface DatabaseNetworkPolicyProps {
   readonly podSelector: Record<string, string>;
   /** The port clients connect to. */
   readonly databasePort: number;
-  /** The port Prometheus scrapes, when the pods serve metrics. */
+  /**
+   * The port Prometheus scrapes, when the pods serve metrics.
+   * @default - none: `allowMetricsScraper()` throws
+   */
   readonly metricsPort?: number;
 }
 
