@@ -79,7 +79,7 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
   public readonly migrationJob: ApiObject;
   /** The HorizontalPodAutoscaler (autoscaling/v2) of the Deployment; undefined without `autoscaling`. */
   public readonly autoscaler?: ApiObject;
-  /** The PodDisruptionBudget (one pod unavailable at most); undefined unless there are more than one replica. */
+  /** The PodDisruptionBudget (one pod unavailable at most); undefined unless there is more than one replica. */
   public readonly podDisruptionBudget?: ApiObject;
   /** Labels selecting the server pods (not the migration Job's). */
   public readonly serverSelector: Record<string, string>;

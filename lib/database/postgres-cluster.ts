@@ -63,7 +63,7 @@ export class PostgresCluster extends PostgresServerBase {
   public readonly objectStore?: ApiObject;
   /** Each instance's WAL volume. */
   public readonly walStorageSize: Size;
-  /** The NetworkPolicy `<name>-clients` of the instance pods: clients, the operator, the instances themselves. */
+  /** The NetworkPolicy `<name>-clients` of the instance pods: it admits the clients, the operator and the instances. */
   public readonly networkPolicy: DatabaseNetworkPolicy;
   /** Labels of the PostgreSQL instance pods (what a PodMonitor selects). */
   public readonly selector: Record<string, string>;
