@@ -51,4 +51,3 @@ export function parseCommandLine<O extends OptionsConfig>(
   }
   return parsed;
 }
-

@@ -35,11 +35,7 @@ export function runDiffCli(
   out: (text: string) => void = console.log,
   err: (text: string) => void = console.error,
 ): number {
-  const parsed = parseCommandLine(
-    argv,
-    { dist: { type: 'string', default: 'dist' } },
-    { usage: DIFF_USAGE, out, err },
-  );
+  const parsed = parseCommandLine(argv, { dist: { type: 'string', default: 'dist' } }, { usage: DIFF_USAGE, out, err });
   if (typeof parsed === 'number') {
     return parsed;
   }
