@@ -88,42 +88,26 @@ export function checkConfigReferences(pod: PodTemplate, index: ReferenceIndex, r
       }
     });
   }
+  // A volume mounts the keys it lists as items, or, listing none, every key the object has.
+  const checkVolumeSource = (kind: 'Secret' | 'ConfigMap', source: any, name: unknown, path: PathSegment[]) =>
+    (Array.isArray(source.items) ? source.items.map((item: any) => item?.key) : [undefined]).forEach((key: unknown) =>
+      check(kind, name, key, source.optional, path),
+    );
   (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : []).forEach((volume: any, i: number) => {
     const at = [...pod.specPath, 'volumes', i];
-    const items = (source: any) =>
-      Array.isArray(source?.items) ? source.items.map((item: any) => item?.key) : [undefined];
     if (volume?.secret) {
-      items(volume.secret).forEach((key: unknown) =>
-        check('Secret', volume.secret.secretName, key, volume.secret.optional, [...at, 'secret']),
-      );
+      checkVolumeSource('Secret', volume.secret, volume.secret.secretName, [...at, 'secret']);
     }
     if (volume?.configMap) {
-      items(volume.configMap).forEach((key: unknown) =>
-        check('ConfigMap', volume.configMap.name, key, volume.configMap.optional, [...at, 'configMap']),
-      );
+      checkVolumeSource('ConfigMap', volume.configMap, volume.configMap.name, [...at, 'configMap']);
     }
     (Array.isArray(volume?.projected?.sources) ? volume.projected.sources : []).forEach((source: any, s: number) => {
+      const sourceAt = [...at, 'projected', 'sources', s];
       if (source?.secret) {
-        items(source.secret).forEach((key: unknown) =>
-          check('Secret', source.secret.name, key, source.secret.optional, [
-            ...at,
-            'projected',
-            'sources',
-            s,
-            'secret',
-          ]),
-        );
+        checkVolumeSource('Secret', source.secret, source.secret.name, [...sourceAt, 'secret']);
       }
       if (source?.configMap) {
-        items(source.configMap).forEach((key: unknown) =>
-          check('ConfigMap', source.configMap.name, key, source.configMap.optional, [
-            ...at,
-            'projected',
-            'sources',
-            s,
-            'configMap',
-          ]),
-        );
+        checkVolumeSource('ConfigMap', source.configMap, source.configMap.name, [...sourceAt, 'configMap']);
       }
     });
   });
