@@ -234,6 +234,8 @@ const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 /** Where a CloudNativePG Cluster archives its WAL and base backups, and through what. */
 interface WalArchive {
   readonly via: string;
+  /** The field of the Cluster's spec that sets the archive up. */
+  readonly field: 'backup' | 'plugins';
   /** `destinationPath/serverName`: the folder that holds this cluster's backup history. */
   readonly folder: string;
 }
@@ -254,12 +256,13 @@ function archiveChanges(
     return [];
   }
   const findings: Finding[] = [];
+  const at = ['spec', after.field];
   if (before.via !== after.via) {
     findings.push(
       objectFinding(
         'wal-archiver-change',
         manifest,
-        ['spec', after.via.startsWith('the in-tree') ? 'backup' : 'plugins'],
+        at,
         `archives WAL and base backups through ${after.via} instead of ${before.via}, into ${after.folder}` +
           (before.folder === after.folder ? ', the same folder: the backup history goes on' : ''),
       ),
@@ -270,7 +273,7 @@ function archiveChanges(
       objectFinding(
         'wal-archive-moves',
         manifest,
-        ['spec', after.via.startsWith('the in-tree') ? 'backup' : 'plugins'],
+        at,
         `archives into ${after.folder} instead of ${before.folder}: a new backup history starts there, and point-in-time ` +
           `recovery across the change needs both folders`,
       ),
@@ -285,6 +288,7 @@ function walArchive(cluster: any, manifests: readonly Manifest[]): WalArchive | 
   if (inTree?.destinationPath) {
     return {
       via: 'the in-tree spec.backup.barmanObjectStore',
+      field: 'backup',
       folder: `${trimSlash(inTree.destinationPath)}/${inTree.serverName ?? name}`,
     };
   }
@@ -305,6 +309,7 @@ function walArchive(cluster: any, manifests: readonly Manifest[]): WalArchive | 
   const path = store?.spec?.configuration?.destinationPath;
   return {
     via: `the Barman Cloud plugin (ObjectStore '${storeName}')`,
+    field: 'plugins',
     folder: `${path === undefined ? `<ObjectStore ${storeName}>` : trimSlash(path)}/${plugin.parameters.serverName ?? name}`,
   };
 }
