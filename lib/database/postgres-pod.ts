@@ -14,6 +14,16 @@ export const DATA_MOUNT_PATH = '/var/lib/postgresql/data';
 // Setting it explicitly also keeps PostgreSQL 18+ images (whose default PGDATA moved) on the same path.
 export const PGDATA = `${DATA_MOUNT_PATH}/pgdata`;
 
+/** A Service port to PostgreSQL: to the container port by its name, so that the pod alone says which number it is. */
+export function postgresServicePort(port: number): k8s.ServicePort {
+  return {
+    name: POSTGRES_PORT_NAME,
+    port,
+    targetPort: k8s.IntOrString.fromString(POSTGRES_PORT_NAME),
+    protocol: 'TCP',
+  };
+}
+
 /** Keys of the database's ConfigMap, the non-secret half of its settings. */
 export const CONFIG_KEYS = { database: 'POSTGRES_DB', user: 'POSTGRES_USER', pgdata: 'PGDATA' } as const;
 
