@@ -334,6 +334,45 @@ describe('the GitOps constructs check their own props', () => {
   });
 });
 
+describe('Flux durations', () => {
+  const chart = () => new Chart(testApp(), 'flux-system', { namespace: 'flux-system' });
+  const source = (scope: Chart, interval: Duration) =>
+    new FluxGitRepository(scope, 'Source', {
+      name: 'todo',
+      url: 'https://example.com/todo.git',
+      branch: 'main',
+      interval,
+    });
+
+  test('are written in whole minutes where they can be, else in seconds', () => {
+    const scope = chart();
+    const kustomization = new FluxKustomization(scope, 'Kustomization', {
+      name: 'todo',
+      source: source(scope, Duration.seconds(90)),
+      path: './dist/prod',
+      timeout: Duration.minutes(15),
+    });
+    expect(source(chart(), Duration.seconds(90)).resource.toJson().spec.interval).toBe('90s');
+    expect(kustomization.resource.toJson().spec.timeout).toBe('15m');
+  });
+
+  test.each([
+    ['interval', (scope: Chart) => source(scope, Duration.seconds(0))],
+    [
+      'timeout',
+      (scope: Chart) =>
+        new FluxKustomization(scope, 'Kustomization', {
+          name: 'todo',
+          source: source(scope, Duration.minutes(5)),
+          path: './dist/prod',
+          timeout: Duration.seconds(0),
+        }),
+    ],
+  ])('a %s of less than a second is refused by name', (prop, make) => {
+    expect(() => make(chart())).toThrow(`'${prop}' must be at least Duration.seconds(1), got 0`);
+  });
+});
+
 describe('each GitOps construct resolves its defaults once, into the fields it exposes', () => {
   test('the Argo CD project, the Flux fetch interval and the Kustomization timeout come from their *_DEFAULTS', () => {
     const chart = new Chart(testApp(), 'gitops');

@@ -1,0 +1,14 @@
+import { Duration } from 'cdk8s';
+
+import { PropChecks } from '../kube/prop-checks';
+
+/** A Duration in Flux's Go syntax: `5m`, `90s`. */
+export function fluxDuration(duration: Duration): string {
+  const seconds = duration.toSeconds();
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
+/** Checks that `duration` is one `fluxDuration` writes as Flux reads it: whole seconds, at least one. */
+export function checkFluxDuration(checks: PropChecks, prop: string, duration: Duration): void {
+  checks.integer(prop, duration.toSeconds(), 1, Number.MAX_SAFE_INTEGER, 'must be at least Duration.seconds(1)');
+}
