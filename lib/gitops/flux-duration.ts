@@ -10,5 +10,7 @@ export function fluxDuration(duration: Duration): string {
 
 /** Checks that `duration` is one `fluxDuration` writes as Flux reads it: whole seconds, at least one. */
 export function checkFluxDuration(checks: PropChecks, prop: string, duration: Duration): void {
-  checks.integer(prop, duration.toSeconds(), 1, Number.MAX_SAFE_INTEGER, 'must be at least Duration.seconds(1)');
+  // Read as a fraction if need be: a plain toSeconds() throws on one, with a stack trace that names no prop.
+  const seconds = duration.toSeconds({ integral: false });
+  checks.integer(prop, seconds, 1, Number.MAX_SAFE_INTEGER, 'must be whole seconds, at least Duration.seconds(1)');
 }

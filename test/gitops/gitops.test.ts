@@ -329,7 +329,7 @@ describe('the GitOps constructs check their own props', () => {
           timeout: Duration.seconds(0),
         }),
     ).toThrow(
-      /'path' must be a folder relative to the repository's root, starting with '\.\/'.*\n {2}- 'timeout' must be at least Duration.seconds\(1\), got 0/,
+      /'path' must be a folder relative to the repository's root, starting with '\.\/'.*\n {2}- 'timeout' must be whole seconds, at least Duration.seconds\(1\), got 0/,
     );
   });
 });
@@ -357,7 +357,8 @@ describe('Flux durations', () => {
   });
 
   test.each([
-    ['interval', (scope: Chart) => source(scope, Duration.seconds(0))],
+    ['interval', (scope: Chart) => source(scope, Duration.seconds(0)), 0],
+    ['interval', (scope: Chart) => source(scope, Duration.millis(1500)), 1.5],
     [
       'timeout',
       (scope: Chart) =>
@@ -365,11 +366,14 @@ describe('Flux durations', () => {
           name: 'todo',
           source: source(scope, Duration.minutes(5)),
           path: './dist/prod',
-          timeout: Duration.seconds(0),
+          timeout: Duration.millis(500),
         }),
+      0.5,
     ],
-  ])('a %s of less than a second is refused by name', (prop, make) => {
-    expect(() => make(chart())).toThrow(`'${prop}' must be at least Duration.seconds(1), got 0`);
+  ])('a %s of less than a second, or not whole seconds, is refused by name (%#)', (prop, make, seconds) => {
+    expect(() => make(chart())).toThrow(
+      `'${prop}' must be whole seconds, at least Duration.seconds(1), got ${seconds}`,
+    );
   });
 });
 
