@@ -40,6 +40,26 @@ describe('config references', () => {
     ).toEqual(["Secret 'web-secret' has no key 'tls.crt' (it has 'API_TOKEN')"]);
   });
 
+  test('env vars and envFrom are checked at their own paths', () => {
+    const set = goodSet();
+    container(set).env.push(
+      { name: 'A', valueFrom: { configMapKeyRef: { name: 'web-config', key: 'NOPE' } } },
+      { name: 'B', valueFrom: { secretKeyRef: { name: 'web-secret', key: 'NOPE' } } },
+    );
+    container(set).envFrom = [{ configMapRef: { name: 'gone-config' }, secretRef: { name: 'gone-secret' } }];
+    const found = (ruleId: string) =>
+      findingsOf(check(Object.values(set)), ruleId).map(f => [f.path, f.message.split(/ \(| is not/)[0]]);
+    const at = 'spec.template.spec.containers[0]';
+    expect(found('config-key-missing')).toEqual([
+      [`${at}.env[2].valueFrom.configMapKeyRef`, "ConfigMap 'web-config' has no key 'NOPE'"],
+      [`${at}.env[3].valueFrom.secretKeyRef`, "Secret 'web-secret' has no key 'NOPE'"],
+    ]);
+    expect(found('config-reference-missing')).toEqual([
+      [`${at}.envFrom[0].configMapRef`, "ConfigMap 'gone-config'"],
+      [`${at}.envFrom[0].secretRef`, "Secret 'gone-secret'"],
+    ]);
+  });
+
   test('each volume source is checked at its own path: every key it lists, or none when it lists no items', () => {
     const set = goodSet();
     podSpec(set).volumes.push(
