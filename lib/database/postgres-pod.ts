@@ -2,7 +2,7 @@ import * as k8s from '../../imports/k8s';
 import { resourceRequirements, Resources } from '../kube/resources';
 import { RestrictedContainer, restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 
-import { SecretKeyReference } from './database-credentials';
+import { SecretKeyReference, secretKeyEnv } from './database-credentials';
 
 /** The uid and gid of the `postgres` user in the Debian-based official image. */
 export const POSTGRES_UID = 999;
@@ -63,7 +63,7 @@ export function libpqClientEnv(
       valueFrom: { configMapKeyRef: { name: database.configMap.name, key: CONFIG_KEYS.database } },
     },
     { name: 'PGUSER', ...user },
-    { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: password.secretName, key: password.key } } },
+    secretKeyEnv('PGPASSWORD', password),
     { name: 'PGCONNECT_TIMEOUT', value: '10' },
   ];
 }
@@ -116,10 +116,7 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
           fromConfig('POSTGRES_DB', CONFIG_KEYS.database),
           fromConfig('POSTGRES_USER', CONFIG_KEYS.user),
           fromConfig('PGDATA', CONFIG_KEYS.pgdata),
-          {
-            name: 'POSTGRES_PASSWORD',
-            valueFrom: { secretKeyRef: { name: props.password.secretName, key: props.password.key } },
-          },
+          secretKeyEnv('POSTGRES_PASSWORD', props.password),
         ],
         resources: resourceRequirements(props.resources),
         // initdb and crash recovery can take minutes; liveness waits for the startup probe.
@@ -152,10 +149,7 @@ function exporterContainer(exporter: PostgresExporterProps): RestrictedContainer
     env: [
       { name: 'DATA_SOURCE_URI', value: `127.0.0.1:${POSTGRES_PORT}/${exporter.databaseName}?sslmode=disable` },
       { name: 'DATA_SOURCE_USER', value: exporter.user },
-      {
-        name: 'DATA_SOURCE_PASS',
-        valueFrom: { secretKeyRef: { name: exporter.password.secretName, key: exporter.password.key } },
-      },
+      secretKeyEnv('DATA_SOURCE_PASS', exporter.password),
     ],
     resources: {
       requests: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('32Mi') },
