@@ -2,7 +2,7 @@ import { parseQuantity } from '@stateful-todo/kube-conventions';
 
 import { Finding, objectFinding } from './finding';
 import { Manifest, PathSegment, formatPath } from './manifest';
-import { byIdentity, differences } from './object-differences';
+import { byIdentity, differences, showValue } from './object-differences';
 import { PROVIDED_SECRETS_ANNOTATION } from './rules';
 
 // What the API server lets an update change; everything else of these specs is immutable once created.
@@ -83,7 +83,7 @@ export function immutableChanges(old: Manifest, manifest: Manifest): Finding[] {
       'immutable-field',
       manifest,
       path,
-      `changes from ${show(before)} to ${show(after)}, which the API server refuses on update`,
+      `changes from ${showValue(before)} to ${showValue(after)}, which the API server refuses on update`,
       fix,
     );
   switch (next.kind) {
@@ -489,12 +489,4 @@ function providedSecretsAdded(old: Manifest, manifest: Manifest): Finding[] {
           'create it before this version is applied, or its pods wait in CreateContainerConfigError',
       ),
     );
-}
-
-function show(value: unknown): string {
-  if (value === undefined) {
-    return '(unset)';
-  }
-  const text = JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }

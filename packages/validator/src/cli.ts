@@ -2,10 +2,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { BAD_USAGE_EXIT_CODE, parseCommandLine } from './command-line';
+import { BAD_USAGE_EXIT_CODE, exitOnUnreadablePrevious, parseCommandLine } from './command-line';
 import { CrdCatalog, CrdFileError } from './custom-resources';
 import { loadManifests } from './load-manifests';
-import { loadFromGit, PreviousVersionError } from './load-previous';
+import { loadFromGit } from './load-previous';
 import { formatJson, formatText } from './report';
 import { formatJunit, formatSarif } from './report-ci';
 import { isRuleId } from './rules';
@@ -133,11 +133,7 @@ export function runCli(
       }),
     );
   } catch (error) {
-    if (error instanceof PreviousVersionError) {
-      err(error.message);
-      return BAD_USAGE_EXIT_CODE;
-    }
-    throw error;
+    return exitOnUnreadablePrevious(error, err);
   }
   out(formats[values.format](reports));
   return exitCode(reports, values.strict);

@@ -1,5 +1,7 @@
 import { parseArgs, ParseArgsConfig } from 'util';
 
+import { PreviousVersionError } from './git-revisions';
+
 /** The exit code of both commands for options they cannot use and input they cannot read. */
 export const BAD_USAGE_EXIT_CODE = 2;
 
@@ -50,4 +52,17 @@ export function parseCommandLine<O extends OptionsConfig>(
     return 0;
   }
   return parsed;
+}
+
+/**
+ * For the `catch` around what reads the version `--against` names: when that version cannot be read (no such
+ * revision, or not in a repository), prints why and returns the exit code for bad usage. Any other error is a bug,
+ * and is thrown on.
+ */
+export function exitOnUnreadablePrevious(error: unknown, err: (text: string) => void): number {
+  if (error instanceof PreviousVersionError) {
+    err(error.message);
+    return BAD_USAGE_EXIT_CODE;
+  }
+  throw error;
 }

@@ -2,12 +2,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { BAD_USAGE_EXIT_CODE, parseCommandLine } from './command-line';
+import { BAD_USAGE_EXIT_CODE, exitOnUnreadablePrevious, parseCommandLine } from './command-line';
 import { diffManifests, needsAPerson } from './diff-manifests';
 import { DiffReport, formatDiffJson, formatDiffMarkdown, formatDiffText } from './diff-report';
 import { foldersAt, mergeBaseWithDefaultBranch, Revision, revision } from './git-revisions';
 import { loadManifests } from './load-manifests';
-import { loadFromGit, PreviousVersionError } from './load-previous';
+import { loadFromGit } from './load-previous';
 import { Manifest } from './manifest';
 
 export const DIFF_USAGE = `Usage: npm run diff -- [--against REF|FOLDER] [--format text|json|markdown] [--dist FOLDER] [stage ...]
@@ -67,11 +67,7 @@ export function runDiffCli(
       stages: chosen.map(stage => diffManifests(stage, earlier.load(stage), current(path.join(dist, stage)))),
     };
   } catch (error) {
-    if (error instanceof PreviousVersionError) {
-      err(error.message);
-      return BAD_USAGE_EXIT_CODE;
-    }
-    throw error;
+    return exitOnUnreadablePrevious(error, err);
   }
   out(format(report));
   return needsAPerson(report.stages) ? 1 : 0;

@@ -1,4 +1,5 @@
-import { parseCommandLine } from '../src/command-line';
+import { exitOnUnreadablePrevious, parseCommandLine } from '../src/command-line';
+import { PreviousVersionError } from '../src/git-revisions';
 
 const USAGE = 'Usage: some-command [options]';
 
@@ -39,5 +40,17 @@ describe('the options both commands share', () => {
     expect(err).toHaveLength(1);
     expect(err[0].slice(0, message.length)).toBe(message);
     expect(err[0].endsWith(`\n\n${USAGE}`)).toBe(true);
+  });
+});
+
+describe('an --against that cannot be read', () => {
+  test('is said, with exit 2; any other error is a bug and is thrown on', () => {
+    const err: string[] = [];
+    const unreadable = new PreviousVersionError("--against: 'v9' is neither a folder nor a commit, branch or tag");
+    expect(exitOnUnreadablePrevious(unreadable, text => err.push(text))).toBe(2);
+    expect(err).toEqual(["--against: 'v9' is neither a folder nor a commit, branch or tag"]);
+    const bug = new TypeError("Cannot read properties of undefined (reading 'kind')");
+    expect(() => exitOnUnreadablePrevious(bug, text => err.push(text))).toThrow(bug);
+    expect(err).toHaveLength(1);
   });
 });
