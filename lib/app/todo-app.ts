@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 
 import * as k8s from '../../imports/k8s';
 import { IDatabase, IDatabaseClient } from '../database/database';
-import { ClientCredentials, DatabaseRole } from '../database/database-credentials';
+import { ClientCredentials, DatabaseRole, secretKeyEnv } from '../database/database-credentials';
 import { IBridgeBackend } from '../ingress/ingress-bridge';
 import { requireNamespace } from '../kube/chart-namespace';
 import { checksum } from '../kube/checksum';
@@ -298,10 +298,7 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
       fromConfig(ENV.port),
       fromConfig(ENV.name),
       { name: ENV.user, value: credentials.user },
-      {
-        name: ENV.password,
-        valueFrom: { secretKeyRef: { name: credentials.password.secretName, key: credentials.password.key } },
-      },
+      secretKeyEnv(ENV.password, credentials.password),
     ];
     return restrictedPodSpec({
       restartPolicy: options.restartPolicy,

@@ -11,6 +11,11 @@ export interface SecretKeyReference {
   readonly key: string;
 }
 
+/** An env var `name` that holds the value of the Secret key `ref` points to. */
+export function secretKeyEnv(name: string, ref: SecretKeyReference): k8s.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } };
+}
+
 /** What a database client logs in with: its role's name (not secret) and its password, from a Secret of its own namespace. */
 export interface ClientCredentials {
   /** The PostgreSQL role the client logs in as. */

@@ -20,7 +20,7 @@ import {
 } from './database-credentials';
 import { DatabaseNetworkPolicy } from './database-network-policy';
 import type { BackupDatabase } from './postgres-backup';
-import { CONFIG_KEYS, METRICS_PORT, PGDATA, POSTGRES_PORT_NAME, postgresPodTemplate } from './postgres-pod';
+import { CONFIG_KEYS, METRICS_PORT, PGDATA, postgresPodTemplate, postgresServicePort } from './postgres-pod';
 import { PostgresRoles, ROLES_JOB_HASH_LENGTH } from './postgres-roles';
 import { PostgresServerBase } from './postgres-server-base';
 
@@ -320,14 +320,7 @@ export abstract class PostgresDatabase extends PostgresServerBase implements Bac
       spec: {
         type: 'ClusterIP',
         selector: this.selector,
-        ports: [
-          {
-            name: POSTGRES_PORT_NAME,
-            port: this.port,
-            targetPort: k8s.IntOrString.fromString(POSTGRES_PORT_NAME),
-            protocol: 'TCP',
-          },
-        ],
+        ports: [postgresServicePort(this.port)],
       },
     });
 

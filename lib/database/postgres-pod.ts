@@ -2,7 +2,7 @@ import * as k8s from '../../imports/k8s';
 import { resourceRequirements, Resources } from '../kube/resources';
 import { RestrictedContainer, restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 
-import { SecretKeyReference } from './database-credentials';
+import { SecretKeyReference, secretKeyEnv } from './database-credentials';
 
 /** The uid and gid of the `postgres` user in the Debian-based official image. */
 export const POSTGRES_UID = 999;
@@ -13,6 +13,16 @@ export const DATA_MOUNT_PATH = '/var/lib/postgresql/data';
 // A subdirectory of the volume: initdb refuses a non-empty directory, and ext4 volumes hold `lost+found`.
 // Setting it explicitly also keeps PostgreSQL 18+ images (whose default PGDATA moved) on the same path.
 export const PGDATA = `${DATA_MOUNT_PATH}/pgdata`;
+
+/** A Service port to PostgreSQL: to the container port by its name, so that the pod alone says which number it is. */
+export function postgresServicePort(port: number): k8s.ServicePort {
+  return {
+    name: POSTGRES_PORT_NAME,
+    port,
+    targetPort: k8s.IntOrString.fromString(POSTGRES_PORT_NAME),
+    protocol: 'TCP',
+  };
+}
 
 /** Keys of the database's ConfigMap, the non-secret half of its settings. */
 export const CONFIG_KEYS = { database: 'POSTGRES_DB', user: 'POSTGRES_USER', pgdata: 'PGDATA' } as const;
@@ -53,7 +63,7 @@ export function libpqClientEnv(
       valueFrom: { configMapKeyRef: { name: database.configMap.name, key: CONFIG_KEYS.database } },
     },
     { name: 'PGUSER', ...user },
-    { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: password.secretName, key: password.key } } },
+    secretKeyEnv('PGPASSWORD', password),
     { name: 'PGCONNECT_TIMEOUT', value: '10' },
   ];
 }
@@ -106,10 +116,7 @@ export function postgresPodTemplate(props: PostgresPodProps): k8s.PodTemplateSpe
           fromConfig('POSTGRES_DB', CONFIG_KEYS.database),
           fromConfig('POSTGRES_USER', CONFIG_KEYS.user),
           fromConfig('PGDATA', CONFIG_KEYS.pgdata),
-          {
-            name: 'POSTGRES_PASSWORD',
-            valueFrom: { secretKeyRef: { name: props.password.secretName, key: props.password.key } },
-          },
+          secretKeyEnv('POSTGRES_PASSWORD', props.password),
         ],
         resources: resourceRequirements(props.resources),
         // initdb and crash recovery can take minutes; liveness waits for the startup probe.
@@ -142,10 +149,7 @@ function exporterContainer(exporter: PostgresExporterProps): RestrictedContainer
     env: [
       { name: 'DATA_SOURCE_URI', value: `127.0.0.1:${POSTGRES_PORT}/${exporter.databaseName}?sslmode=disable` },
       { name: 'DATA_SOURCE_USER', value: exporter.user },
-      {
-        name: 'DATA_SOURCE_PASS',
-        valueFrom: { secretKeyRef: { name: exporter.password.secretName, key: exporter.password.key } },
-      },
+      secretKeyEnv('DATA_SOURCE_PASS', exporter.password),
     ],
     resources: {
       requests: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('32Mi') },

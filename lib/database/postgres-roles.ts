@@ -8,7 +8,7 @@ import { ComponentLabels, componentLabels, labelAllObjects, selectorLabels } fro
 import { restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 
 import { IDatabaseClient } from './database';
-import { DatabaseRole, SecretKeyReference } from './database-credentials';
+import { DatabaseRole, SecretKeyReference, secretKeyEnv } from './database-credentials';
 import type { BackupDatabase } from './postgres-backup';
 import { CONFIG_KEYS, libpqClientEnv, POSTGRES_UID } from './postgres-pod';
 // The roles Job's script (POSIX sh, in the database image), run as the bootstrap superuser. Idempotent: it changes
@@ -74,10 +74,6 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
     this.namespace = db.namespace;
     this.databaseName = db.name;
     this.clientPodLabels = selectorLabels(this, this.identity(db.image));
-    const fromSecret = (name: string, ref: SecretKeyReference): k8s.EnvVar => ({
-      name,
-      valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
-    });
     const jobSpec: k8s.JobSpec = {
       backoffLimit: 4,
       activeDeadlineSeconds: 600,
@@ -101,7 +97,7 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
               ),
               ...Object.values(DatabaseRole).flatMap(role => [
                 { name: roleNameEnv(role), value: db.roleNames[role] },
-                fromSecret(`${role.toUpperCase()}_PASSWORD`, db.rolePassword(role)),
+                secretKeyEnv(`${role.toUpperCase()}_PASSWORD`, db.rolePassword(role)),
               ]),
             ],
             resources: {

@@ -10,7 +10,7 @@ import {
   resolvePostgresDatabaseProps,
   ResolvedPostgresDatabaseProps,
 } from './postgres-database';
-import { DATA_VOLUME_NAME, POSTGRES_PORT_NAME } from './postgres-pod';
+import { DATA_VOLUME_NAME, postgresServicePort } from './postgres-pod';
 
 /** Props of a `PostgresStatefulSet`: those of every `PostgresDatabase`, and its replicas (one). */
 export interface PostgresStatefulSetProps extends PostgresDatabaseProps {
@@ -98,14 +98,7 @@ export class PostgresStatefulSet extends PostgresDatabase {
         // Pod DNS records must exist before the pod is ready, or a restarting primary is unreachable by name.
         publishNotReadyAddresses: true,
         selector: this.selector,
-        ports: [
-          {
-            name: POSTGRES_PORT_NAME,
-            port: this.port,
-            targetPort: k8s.IntOrString.fromString(POSTGRES_PORT_NAME),
-            protocol: 'TCP',
-          },
-        ],
+        ports: [postgresServicePort(this.port)],
       },
     });
 

@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 
+import { checkFluxDuration, fluxDuration } from './flux-duration';
+
 /** Props of a `FluxGitRepository`: its name, the repository and branch, and how often Flux fetches it. */
 export interface FluxGitRepositoryProps {
   /** Name of the GitRepository, which a Kustomization's `sourceRef` names. */
@@ -72,18 +74,6 @@ function checkResolved(props: ResolvedFluxGitRepositoryProps): PropProblem[] {
   checks.name('name', props.name, 'dnsSubdomain');
   checks.gitUrl('url', props.url);
   checks.gitBranch('branch', props.branch);
-  checks.integer(
-    'interval',
-    props.interval.toSeconds(),
-    1,
-    Number.MAX_SAFE_INTEGER,
-    'must be at least Duration.seconds(1)',
-  );
+  checkFluxDuration(checks, 'interval', props.interval);
   return checks.problems;
-}
-
-/** A Duration in Flux's Go syntax: `5m`, `90s`. */
-export function fluxDuration(duration: Duration): string {
-  const seconds = duration.toSeconds();
-  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 }

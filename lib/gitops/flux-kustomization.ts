@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 
 import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 
-import { fluxDuration, FluxGitRepository } from './flux-git-repository';
+import { checkFluxDuration, fluxDuration } from './flux-duration';
+import { FluxGitRepository } from './flux-git-repository';
 
 /** Props of a `FluxKustomization`: its name, the source folder it applies, what it waits for and how long. */
 export interface FluxKustomizationProps {
@@ -93,12 +94,6 @@ function checkResolved(props: ResolvedFluxKustomizationProps): PropProblem[] {
   } else {
     props.dependsOn.forEach((name, index) => checks.name(`dependsOn[${index}]`, name, 'dnsSubdomain'));
   }
-  checks.integer(
-    'timeout',
-    props.timeout.toSeconds(),
-    1,
-    Number.MAX_SAFE_INTEGER,
-    'must be at least Duration.seconds(1)',
-  );
+  checkFluxDuration(checks, 'timeout', props.timeout);
   return checks.problems;
 }

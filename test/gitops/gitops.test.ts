@@ -329,7 +329,50 @@ describe('the GitOps constructs check their own props', () => {
           timeout: Duration.seconds(0),
         }),
     ).toThrow(
-      /'path' must be a folder relative to the repository's root, starting with '\.\/'.*\n {2}- 'timeout' must be at least Duration.seconds\(1\), got 0/,
+      /'path' must be a folder relative to the repository's root, starting with '\.\/'.*\n {2}- 'timeout' must be whole seconds, at least Duration.seconds\(1\), got 0/,
+    );
+  });
+});
+
+describe('Flux durations', () => {
+  const chart = () => new Chart(testApp(), 'flux-system', { namespace: 'flux-system' });
+  const source = (scope: Chart, interval: Duration) =>
+    new FluxGitRepository(scope, 'Source', {
+      name: 'todo',
+      url: 'https://example.com/todo.git',
+      branch: 'main',
+      interval,
+    });
+
+  test('are written in whole minutes where they can be, else in seconds', () => {
+    const scope = chart();
+    const kustomization = new FluxKustomization(scope, 'Kustomization', {
+      name: 'todo',
+      source: source(scope, Duration.seconds(90)),
+      path: './dist/prod',
+      timeout: Duration.minutes(15),
+    });
+    expect(source(chart(), Duration.seconds(90)).resource.toJson().spec.interval).toBe('90s');
+    expect(kustomization.resource.toJson().spec.timeout).toBe('15m');
+  });
+
+  test.each([
+    ['interval', (scope: Chart) => source(scope, Duration.seconds(0)), 0],
+    ['interval', (scope: Chart) => source(scope, Duration.millis(1500)), 1.5],
+    [
+      'timeout',
+      (scope: Chart) =>
+        new FluxKustomization(scope, 'Kustomization', {
+          name: 'todo',
+          source: source(scope, Duration.minutes(5)),
+          path: './dist/prod',
+          timeout: Duration.millis(500),
+        }),
+      0.5,
+    ],
+  ])('a %s of less than a second, or not whole seconds, is refused by name (%#)', (prop, make, seconds) => {
+    expect(() => make(chart())).toThrow(
+      `'${prop}' must be whole seconds, at least Duration.seconds(1), got ${seconds}`,
     );
   });
 });

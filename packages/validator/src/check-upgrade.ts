@@ -2,7 +2,7 @@ import { parseQuantity } from '@stateful-todo/kube-conventions';
 
 import { Finding, objectFinding } from './finding';
 import { Manifest, PathSegment, formatPath } from './manifest';
-import { byIdentity, differences } from './object-differences';
+import { byIdentity, differences, showValue } from './object-differences';
 import { PROVIDED_SECRETS_ANNOTATION } from './rules';
 
 // What the API server lets an update change; everything else of these specs is immutable once created.
@@ -83,7 +83,7 @@ export function immutableChanges(old: Manifest, manifest: Manifest): Finding[] {
       'immutable-field',
       manifest,
       path,
-      `changes from ${show(before)} to ${show(after)}, which the API server refuses on update`,
+      `changes from ${showValue(before)} to ${showValue(after)}, which the API server refuses on update`,
       fix,
     );
   switch (next.kind) {
@@ -234,6 +234,8 @@ const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 /** Where a CloudNativePG Cluster archives its WAL and base backups, and through what. */
 interface WalArchive {
   readonly via: string;
+  /** The field of the Cluster's spec that sets the archive up. */
+  readonly field: 'backup' | 'plugins';
   /** `destinationPath/serverName`: the folder that holds this cluster's backup history. */
   readonly folder: string;
 }
@@ -254,12 +256,13 @@ function archiveChanges(
     return [];
   }
   const findings: Finding[] = [];
+  const at = ['spec', after.field];
   if (before.via !== after.via) {
     findings.push(
       objectFinding(
         'wal-archiver-change',
         manifest,
-        ['spec', after.via.startsWith('the in-tree') ? 'backup' : 'plugins'],
+        at,
         `archives WAL and base backups through ${after.via} instead of ${before.via}, into ${after.folder}` +
           (before.folder === after.folder ? ', the same folder: the backup history goes on' : ''),
       ),
@@ -270,7 +273,7 @@ function archiveChanges(
       objectFinding(
         'wal-archive-moves',
         manifest,
-        ['spec', after.via.startsWith('the in-tree') ? 'backup' : 'plugins'],
+        at,
         `archives into ${after.folder} instead of ${before.folder}: a new backup history starts there, and point-in-time ` +
           `recovery across the change needs both folders`,
       ),
@@ -285,6 +288,7 @@ function walArchive(cluster: any, manifests: readonly Manifest[]): WalArchive | 
   if (inTree?.destinationPath) {
     return {
       via: 'the in-tree spec.backup.barmanObjectStore',
+      field: 'backup',
       folder: `${trimSlash(inTree.destinationPath)}/${inTree.serverName ?? name}`,
     };
   }
@@ -305,6 +309,7 @@ function walArchive(cluster: any, manifests: readonly Manifest[]): WalArchive | 
   const path = store?.spec?.configuration?.destinationPath;
   return {
     via: `the Barman Cloud plugin (ObjectStore '${storeName}')`,
+    field: 'plugins',
     folder: `${path === undefined ? `<ObjectStore ${storeName}>` : trimSlash(path)}/${plugin.parameters.serverName ?? name}`,
   };
 }
@@ -484,12 +489,4 @@ function providedSecretsAdded(old: Manifest, manifest: Manifest): Finding[] {
           'create it before this version is applied, or its pods wait in CreateContainerConfigError',
       ),
     );
-}
-
-function show(value: unknown): string {
-  if (value === undefined) {
-    return '(unset)';
-  }
-  const text = JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }

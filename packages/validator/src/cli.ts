@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
 
+import { BAD_USAGE_EXIT_CODE, exitOnUnreadablePrevious, parseCommandLine } from './command-line';
 import { CrdCatalog, CrdFileError } from './custom-resources';
 import { loadManifests } from './load-manifests';
-import { loadFromGit, PreviousVersionError } from './load-previous';
+import { loadFromGit } from './load-previous';
 import { formatJson, formatText } from './report';
 import { formatJunit, formatSarif } from './report-ci';
 import { isRuleId } from './rules';
@@ -47,32 +47,22 @@ export function runCli(
   out: (text: string) => void = console.log,
   err: (text: string) => void = console.error,
 ): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'text' },
-        strict: { type: 'boolean', default: false },
-        skip: { type: 'string', multiple: true, default: [] },
-        'namespace-exists': { type: 'string', multiple: true, default: [] },
-        'provided-secret': { type: 'string', multiple: true, default: [] },
-        crd: { type: 'string', multiple: true, default: [] },
-        against: { type: 'string' },
-        'kubernetes-version': { type: 'string', multiple: true, default: [] },
-        help: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    err(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+  const parsed = parseCommandLine(
+    argv,
+    {
+      strict: { type: 'boolean', default: false },
+      skip: { type: 'string', multiple: true, default: [] },
+      'namespace-exists': { type: 'string', multiple: true, default: [] },
+      'provided-secret': { type: 'string', multiple: true, default: [] },
+      crd: { type: 'string', multiple: true, default: [] },
+      'kubernetes-version': { type: 'string', multiple: true, default: [] },
+    },
+    { usage: USAGE, out, err },
+  );
+  if (typeof parsed === 'number') {
+    return parsed;
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    out(USAGE);
-    return 0;
-  }
   const problems: string[] = [];
   const formats: Record<string, (reports: ValidationReport[]) => string> = {
     text: formatText,
@@ -106,7 +96,7 @@ export function runCli(
   }
   if (problems.length > 0) {
     err(`${problems.join('\n')}\n\n${USAGE}`);
-    return 2;
+    return BAD_USAGE_EXIT_CODE;
   }
   let crds: CrdCatalog;
   try {
@@ -116,7 +106,7 @@ export function runCli(
       throw error;
     }
     err(`${error.message}\n\n${USAGE}`);
-    return 2;
+    return BAD_USAGE_EXIT_CODE;
   }
   const options = {
     skip,
@@ -143,11 +133,7 @@ export function runCli(
       }),
     );
   } catch (error) {
-    if (error instanceof PreviousVersionError) {
-      err(error.message);
-      return 2;
-    }
-    throw error;
+    return exitOnUnreadablePrevious(error, err);
   }
   out(formats[values.format](reports));
   return exitCode(reports, values.strict);
@@ -156,7 +142,7 @@ export function runCli(
 /** 2 when input could not be read or parsed, 1 on errors (or warnings when strict), 0 otherwise. */
 export function exitCode(reports: readonly ValidationReport[], strict: boolean): number {
   if (reports.some(r => r.unreadable.length > 0 || r.findings.some(f => f.ruleId === 'parse-error'))) {
-    return 2;
+    return BAD_USAGE_EXIT_CODE;
   }
   if (reports.some(r => r.errors > 0 || (strict && r.warnings > 0))) {
     return 1;

@@ -1,10 +1,8 @@
-import * as fs from 'fs';
-
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 
 import { cacheKey, CompiledCodeCache, loadWithCodeCache } from './code-cache';
-import { decodeUtf8, listManifestFiles, parseFile } from './load-manifests';
+import { decodeUtf8, parseFile, readManifestFiles } from './load-manifests';
 import { Manifest } from './manifest';
 import { AJV_OPTIONS, standaloneSource } from './standalone';
 
@@ -34,14 +32,7 @@ export class CrdCatalog {
     }
     const unreadable: string[] = [];
     const problems: string[] = [];
-    for (const file of paths.flatMap(input => listManifestFiles(input, unreadable))) {
-      let bytes: Buffer;
-      try {
-        bytes = fs.readFileSync(file);
-      } catch {
-        unreadable.push(file);
-        continue;
-      }
+    for (const { file, bytes } of readManifestFiles(paths, unreadable)) {
       const key = cacheKey('crd.js', compilerDigest(), bytes);
       const cached = cache?.read(key);
       let compiled = cached === undefined ? undefined : loadCompiled(cached.toString('utf8'), file, key, cache);

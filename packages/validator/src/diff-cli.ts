@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
 
+import { BAD_USAGE_EXIT_CODE, exitOnUnreadablePrevious, parseCommandLine } from './command-line';
 import { diffManifests, needsAPerson } from './diff-manifests';
 import { DiffReport, formatDiffJson, formatDiffMarkdown, formatDiffText } from './diff-report';
 import { foldersAt, mergeBaseWithDefaultBranch, Revision, revision } from './git-revisions';
 import { loadManifests } from './load-manifests';
-import { loadFromGit, PreviousVersionError } from './load-previous';
+import { loadFromGit } from './load-previous';
 import { Manifest } from './manifest';
 
 export const DIFF_USAGE = `Usage: npm run diff -- [--against REF|FOLDER] [--format text|json|markdown] [--dist FOLDER] [stage ...]
@@ -35,38 +35,22 @@ export function runDiffCli(
   out: (text: string) => void = console.log,
   err: (text: string) => void = console.error,
 ): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        against: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        dist: { type: 'string', default: 'dist' },
-        help: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    err(`${(error as Error).message}\n\n${DIFF_USAGE}`);
-    return 2;
+  const parsed = parseCommandLine(argv, { dist: { type: 'string', default: 'dist' } }, { usage: DIFF_USAGE, out, err });
+  if (typeof parsed === 'number') {
+    return parsed;
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    out(DIFF_USAGE);
-    return 0;
-  }
   const format = FORMATS[values.format as keyof typeof FORMATS];
   if (!format) {
     err(`--format must be text, json or markdown, got '${values.format}'\n\n${DIFF_USAGE}`);
-    return 2;
+    return BAD_USAGE_EXIT_CODE;
   }
   const dist = path.resolve(values.dist);
   if (!isFolder(dist)) {
     err(
       `--dist: '${values.dist}' is not a folder; synthesize first (npm run synth), or name the folder that holds the stages`,
     );
-    return 2;
+    return BAD_USAGE_EXIT_CODE;
   }
   let report: DiffReport;
   try {
@@ -75,7 +59,7 @@ export function runDiffCli(
     const unknown = positionals.filter(stage => !stages.includes(stage));
     if (unknown.length > 0) {
       err(`no stage '${unknown[0]}' in ${values.dist} or in ${earlier.label}; the stages are ${stages.join(', ')}`);
-      return 2;
+      return BAD_USAGE_EXIT_CODE;
     }
     const chosen = positionals.length > 0 ? stages.filter(stage => positionals.includes(stage)) : stages;
     report = {
@@ -83,11 +67,7 @@ export function runDiffCli(
       stages: chosen.map(stage => diffManifests(stage, earlier.load(stage), current(path.join(dist, stage)))),
     };
   } catch (error) {
-    if (error instanceof PreviousVersionError) {
-      err(error.message);
-      return 2;
-    }
-    throw error;
+    return exitOnUnreadablePrevious(error, err);
   }
   out(format(report));
   return needsAPerson(report.stages) ? 1 : 0;

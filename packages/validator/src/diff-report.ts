@@ -1,4 +1,5 @@
 import { ChangeEffect, FieldChange, needsAPerson, ObjectChange, StageDiff } from './diff-manifests';
+import { showValue } from './object-differences';
 
 /** What the diff was made against, as its reports say it: `main (merge base 7c2f6f5)`, a folder, a tag. */
 export interface DiffReport {
@@ -106,7 +107,7 @@ function fieldValue(field: FieldChange, quote: (text: string) => string): string
   if (field.hidden) {
     return 'changed (a Secret value: not shown)';
   }
-  return `${quote(show(field.before))} → ${quote(show(field.after))}`;
+  return `${quote(showValue(field.before))} → ${quote(showValue(field.after))}`;
 }
 
 function summary(report: DiffReport): string {
@@ -119,14 +120,6 @@ function summary(report: DiffReport): string {
     `${plural(count(ChangeEffect.ROLLS_PODS), 'rolls', 'roll')} pods, ${count(ChangeEffect.NO_EFFECT)} with no effect on running pods` +
     (needsAPerson(report.stages) ? ': a person must act before this is applied' : '')
   );
-}
-
-function show(value: unknown): string {
-  if (value === undefined) {
-    return '(unset)';
-  }
-  const text = JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
 /** A markdown code span that holds any text (a longer fence when the text has backticks). */

@@ -26,23 +26,36 @@ const KUSTOMIZE_CONFIG_API = /^kustomize\.config\.k8s\.io\//;
 /** Reads every YAML or JSON file under `inputs` (files, or folders searched recursively). */
 export function loadManifests(inputs: readonly string[]): LoadResult {
   const result: LoadResult = { manifests: [], files: [], findings: [], unreadable: [] };
+  for (const { file, bytes } of readManifestFiles(inputs, result.unreadable)) {
+    result.files.push(file);
+    const text = decodeUtf8(file, bytes, result.findings);
+    if (text !== undefined) {
+      parseFile(file, text, result);
+    }
+  }
+  return result;
+}
+
+/**
+ * The YAML and JSON files under `inputs` (files, or folders searched recursively), each with its bytes, in the
+ * order given; a path that cannot be listed or read is added to `unreadable`, and the rest are still read.
+ */
+export function* readManifestFiles(
+  inputs: readonly string[],
+  unreadable: string[],
+): Generator<{ readonly file: string; readonly bytes: Buffer }> {
   for (const input of inputs) {
-    for (const file of listManifestFiles(input, result.unreadable)) {
+    for (const file of listManifestFiles(input, unreadable)) {
       let bytes: Buffer;
       try {
         bytes = fs.readFileSync(file);
       } catch {
-        result.unreadable.push(file);
+        unreadable.push(file);
         continue;
       }
-      result.files.push(file);
-      const text = decodeUtf8(file, bytes, result.findings);
-      if (text !== undefined) {
-        parseFile(file, text, result);
-      }
+      yield { file, bytes };
     }
   }
-  return result;
 }
 
 /** Parses one file's text; exported for tests and for the cdk8s plugin, which is handed file paths. */

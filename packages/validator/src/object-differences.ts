@@ -37,6 +37,15 @@ export function differences(before: unknown, after: unknown, path: PathSegment[]
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ path, before, after }];
 }
 
+/** A side of a difference as findings and diffs show it: JSON cut to 120 characters, `(unset)` where it is absent. */
+export function showValue(value: unknown): string {
+  if (value === undefined) {
+    return '(unset)';
+  }
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -40,6 +40,66 @@ describe('config references', () => {
     ).toEqual(["Secret 'web-secret' has no key 'tls.crt' (it has 'API_TOKEN')"]);
   });
 
+  test('env vars and envFrom are checked at their own paths', () => {
+    const set = goodSet();
+    container(set).env.push(
+      { name: 'A', valueFrom: { configMapKeyRef: { name: 'web-config', key: 'NOPE' } } },
+      { name: 'B', valueFrom: { secretKeyRef: { name: 'web-secret', key: 'NOPE' } } },
+    );
+    container(set).envFrom = [{ configMapRef: { name: 'gone-config' }, secretRef: { name: 'gone-secret' } }];
+    const found = (ruleId: string) =>
+      findingsOf(check(Object.values(set)), ruleId).map(f => [f.path, f.message.split(/ \(| is not/)[0]]);
+    const at = 'spec.template.spec.containers[0]';
+    expect(found('config-key-missing')).toEqual([
+      [`${at}.env[2].valueFrom.configMapKeyRef`, "ConfigMap 'web-config' has no key 'NOPE'"],
+      [`${at}.env[3].valueFrom.secretKeyRef`, "Secret 'web-secret' has no key 'NOPE'"],
+    ]);
+    expect(found('config-reference-missing')).toEqual([
+      [`${at}.envFrom[0].configMapRef`, "ConfigMap 'gone-config'"],
+      [`${at}.envFrom[0].secretRef`, "Secret 'gone-secret'"],
+    ]);
+  });
+
+  test('each volume source is checked at its own path: every key it lists, or none when it lists no items', () => {
+    const set = goodSet();
+    podSpec(set).volumes.push(
+      { name: 'certs', secret: { secretName: 'web-secret', items: [{ key: 'tls.crt', path: 'tls.crt' }] } },
+      {
+        name: 'all',
+        projected: {
+          sources: [
+            {
+              configMap: {
+                name: 'web-config',
+                items: [
+                  { key: 'LOG_LEVEL', path: 'a' },
+                  { key: 'PORT', path: 'b' },
+                ],
+              },
+            },
+            {
+              secret: {
+                name: 'web-secret',
+                items: [
+                  { key: 'API_TOKEN', path: 'c' },
+                  { key: 'ca.crt', path: 'd' },
+                ],
+              },
+            },
+            { secret: { name: 'web-secret' } },
+            { configMap: { name: 'maybe', optional: true, items: [{ key: 'X', path: 'e' }] } },
+          ],
+        },
+      },
+    );
+    const findings = findingsOf(check(Object.values(set)), 'config-key-missing');
+    expect(findings.map(f => [f.path, f.message.split(' (')[0]])).toEqual([
+      ['spec.template.spec.volumes[1].secret', "Secret 'web-secret' has no key 'tls.crt'"],
+      ['spec.template.spec.volumes[2].projected.sources[0].configMap', "ConfigMap 'web-config' has no key 'PORT'"],
+      ['spec.template.spec.volumes[2].projected.sources[1].secret', "Secret 'web-secret' has no key 'ca.crt'"],
+    ]);
+  });
+
   test('a missing Secret says how to declare it provided; a missing ConfigMap, how to say it is made at run time', () => {
     expect(
       messages(s => {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { Finding } from '../src/finding';
-import { loadManifests, parseFileFast, parseFileFully } from '../src/load-manifests';
+import { loadManifests, parseFileFast, parseFileFully, readManifestFiles } from '../src/load-manifests';
 import { Manifest } from '../src/manifest';
 import { validatePaths } from '../src/validate-manifests';
 
@@ -70,6 +70,20 @@ describe('loading manifests', () => {
 
   test('a missing path is unreadable', () => {
     expect(loadManifests(['/no/such/file.yaml']).unreadable).toEqual(['/no/such/file.yaml']);
+  });
+
+  test('files are read in the order given, folders in name order; what cannot be read is set aside, the rest read', () => {
+    const dir = folder({ 'b.yaml': NAMESPACE, 'a/inner.yml': NAMESPACE, 'notes.txt': 'not a manifest' });
+    fs.symlinkSync(path.join(dir, 'gone.yaml'), path.join(dir, 'broken.yaml'));
+    const single = path.join(folder({ 'single.json': '{}' }), 'single.json');
+    const unreadable: string[] = [];
+    const read = [...readManifestFiles([dir, '/no/such/file.yaml', single], unreadable)];
+    expect(read.map(({ file, bytes }) => [file, bytes.toString('utf8')])).toEqual([
+      [path.join(dir, 'a', 'inner.yml'), NAMESPACE],
+      [path.join(dir, 'b.yaml'), NAMESPACE],
+      [single, '{}'],
+    ]);
+    expect(unreadable).toEqual([path.join(dir, 'broken.yaml'), '/no/such/file.yaml']);
   });
 
   test('duplicates are found across two files', () => {

@@ -920,6 +920,20 @@ describe('the upgrade check and objects made with generateName', () => {
   });
 });
 
+describe('a WAL archive moving', () => {
+  test('is reported at the spec field that now sets it up: spec.backup back in-tree, spec.plugins to the plugin', () => {
+    const paths = (previous: object[], next: object[]) =>
+      ['wal-archiver-change', 'wal-archive-moves'].map(id =>
+        findingsOf(
+          run(() => next, { previous: previousVersion(previous) }),
+          id,
+        ).map(f => f.path),
+      );
+    expect(paths([pluginCluster('db-2'), objectStore], [inTreeCluster])).toEqual([['spec.backup'], ['spec.backup']]);
+    expect(paths([inTreeCluster], [pluginCluster('db-2'), objectStore])).toEqual([['spec.plugins'], ['spec.plugins']]);
+  });
+});
+
 describe('probe-missing and helper containers', () => {
   test('a helper beside a container with a readiness probe needs a liveness probe only; a pod with no readiness at all is reported', () => {
     const helper = {

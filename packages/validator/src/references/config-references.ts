@@ -47,87 +47,58 @@ export function checkConfigReferences(pod: PodTemplate, index: ReferenceIndex, r
       );
     }
   };
+  const listOf = (value: unknown): any[] => (Array.isArray(value) ? value : []);
   for (const { container, path } of containersOf(pod)) {
-    (Array.isArray(container.env) ? container.env : []).forEach((env: any, i: number) => {
-      const from = env?.valueFrom;
-      if (from?.secretKeyRef) {
-        check('Secret', from.secretKeyRef.name, from.secretKeyRef.key, from.secretKeyRef.optional, [
-          ...path,
-          'env',
-          i,
-          'valueFrom',
-          'secretKeyRef',
-        ]);
-      }
-      if (from?.configMapKeyRef) {
-        check('ConfigMap', from.configMapKeyRef.name, from.configMapKeyRef.key, from.configMapKeyRef.optional, [
-          ...path,
-          'env',
-          i,
-          'valueFrom',
-          'configMapKeyRef',
-        ]);
+    listOf(container.env).forEach((env: any, i: number) => {
+      for (const [kind, field] of REFERENCE_FIELDS) {
+        const ref = env?.valueFrom?.[field.env];
+        if (ref) {
+          check(kind, ref.name, ref.key, ref.optional, [...path, 'env', i, 'valueFrom', field.env]);
+        }
       }
     });
-    (Array.isArray(container.envFrom) ? container.envFrom : []).forEach((source: any, i: number) => {
-      if (source?.secretRef) {
-        check('Secret', source.secretRef.name, undefined, source.secretRef.optional, [
-          ...path,
-          'envFrom',
-          i,
-          'secretRef',
-        ]);
-      }
-      if (source?.configMapRef) {
-        check('ConfigMap', source.configMapRef.name, undefined, source.configMapRef.optional, [
-          ...path,
-          'envFrom',
-          i,
-          'configMapRef',
-        ]);
+    listOf(container.envFrom).forEach((source: any, i: number) => {
+      for (const [kind, field] of REFERENCE_FIELDS) {
+        const ref = source?.[field.envFrom];
+        if (ref) {
+          check(kind, ref.name, undefined, ref.optional, [...path, 'envFrom', i, field.envFrom]);
+        }
       }
     });
   }
-  (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : []).forEach((volume: any, i: number) => {
+  // A volume mounts the keys it lists as items, or, listing none, every key the object has.
+  const checkVolumeSource = (kind: 'Secret' | 'ConfigMap', source: any, name: unknown, path: PathSegment[]) =>
+    (Array.isArray(source.items) ? source.items.map((item: any) => item?.key) : [undefined]).forEach((key: unknown) =>
+      check(kind, name, key, source.optional, path),
+    );
+  listOf(pod.spec.volumes).forEach((volume: any, i: number) => {
     const at = [...pod.specPath, 'volumes', i];
-    const items = (source: any) =>
-      Array.isArray(source?.items) ? source.items.map((item: any) => item?.key) : [undefined];
-    if (volume?.secret) {
-      items(volume.secret).forEach((key: unknown) =>
-        check('Secret', volume.secret.secretName, key, volume.secret.optional, [...at, 'secret']),
-      );
-    }
-    if (volume?.configMap) {
-      items(volume.configMap).forEach((key: unknown) =>
-        check('ConfigMap', volume.configMap.name, key, volume.configMap.optional, [...at, 'configMap']),
-      );
-    }
-    (Array.isArray(volume?.projected?.sources) ? volume.projected.sources : []).forEach((source: any, s: number) => {
-      if (source?.secret) {
-        items(source.secret).forEach((key: unknown) =>
-          check('Secret', source.secret.name, key, source.secret.optional, [
-            ...at,
-            'projected',
-            'sources',
-            s,
-            'secret',
-          ]),
-        );
+    for (const [kind, field] of REFERENCE_FIELDS) {
+      const source = volume?.[field.volume];
+      if (source) {
+        checkVolumeSource(kind, source, source[field.volumeName], [...at, field.volume]);
       }
-      if (source?.configMap) {
-        items(source.configMap).forEach((key: unknown) =>
-          check('ConfigMap', source.configMap.name, key, source.configMap.optional, [
-            ...at,
-            'projected',
-            'sources',
-            s,
-            'configMap',
-          ]),
-        );
+    }
+    listOf(volume?.projected?.sources).forEach((projected: any, s: number) => {
+      for (const [kind, field] of REFERENCE_FIELDS) {
+        // A projected source names its object `name`, whichever kind it is.
+        const source = projected?.[field.volume];
+        if (source) {
+          checkVolumeSource(kind, source, source.name, [...at, 'projected', 'sources', s, field.volume]);
+        }
       }
     });
   });
 }
+
+/**
+ * The fields through which a pod names a Secret or a ConfigMap: in an env var, in envFrom, as a volume (and the
+ * volume's field that holds the name).
+ */
+const REFERENCE_FIELDS = [
+  ['Secret', { env: 'secretKeyRef', envFrom: 'secretRef', volume: 'secret', volumeName: 'secretName' }],
+  ['ConfigMap', { env: 'configMapKeyRef', envFrom: 'configMapRef', volume: 'configMap', volumeName: 'name' }],
+] as const;
 
 function keysOf(object: KubeObject): string[] {
   return [

@@ -3,6 +3,7 @@ import * as path from 'path';
 
 import * as ts from 'typescript';
 
+import { reachableIds, sortKeys } from './bundle-definitions';
 import type { SchemaBundle } from './generate-schema';
 import { isRemoved } from './removed-apis';
 
@@ -223,29 +224,4 @@ function nullable(schema: any): any {
     return { oneOf: [schema, { type: 'null' }] };
   }
   return Object.keys(schema).length === 0 ? schema : sortKeys({ ...schema, nullable: true });
-}
-
-function reachableIds(roots: string[], definitions: Record<string, object>): string[] {
-  const seen = new Set<string>();
-  const visit = (id: string) => {
-    if (seen.has(id)) {
-      return;
-    }
-    if (!definitions[id]) {
-      throw new Error(`the declarations reference '${id}', which none of them defines`);
-    }
-    seen.add(id);
-    JSON.stringify(definitions[id], (key, value) => {
-      if (key === '$ref' && typeof value === 'string') {
-        visit(value.replace(/#$/, ''));
-      }
-      return value;
-    });
-  };
-  roots.forEach(visit);
-  return [...seen];
-}
-
-function sortKeys<T extends Record<string, any>>(object: T): T {
-  return Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as T;
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { reachableIds, sortKeys } from './bundle-definitions';
 import { generateSchemaBundleFromTypes } from './generate-schema-from-types';
 import { generateValidators, validatorsFile } from './generate-validators';
 import { KUBERNETES_VERSIONS, minorOf } from './kubernetes-version';
@@ -78,28 +79,11 @@ export function generateSchemaBundle(): SchemaBundle {
     kinds: sortKeys(servedKinds),
     alphaKinds: [...served].filter(gvk => !(gvk in kinds) && /\/v\d+alpha\d+\//.test(gvk)).sort(),
     definitions: sortKeys(
-      Object.fromEntries(reachable(Object.values(servedKinds), definitions).map(id => [id, strict(definitions[id])])),
+      Object.fromEntries(
+        reachableIds(Object.values(servedKinds), definitions).map(id => [id, strict(definitions[id])]),
+      ),
     ),
   };
-}
-
-// The definitions that the given roots reference, directly or through others.
-function reachable(roots: string[], definitions: Record<string, object>): string[] {
-  const seen = new Set<string>();
-  const visit = (id: string) => {
-    if (seen.has(id) || !definitions[id]) {
-      return;
-    }
-    seen.add(id);
-    JSON.stringify(definitions[id], (key, value) => {
-      if (key === '$ref' && typeof value === 'string') {
-        visit(value.replace(/#$/, ''));
-      }
-      return value;
-    });
-  };
-  roots.forEach(visit);
-  return [...seen];
 }
 
 /** Serializes the bundle exactly as it is committed. */
@@ -195,10 +179,6 @@ function strict(schema: any): any {
     result.additionalProperties = false;
   }
   return result;
-}
-
-function sortKeys<T extends Record<string, any>>(object: T): T {
-  return Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as T;
 }
 
 if (require.main === module) {
