@@ -61,10 +61,9 @@ export default tseslint.config(
       ],
       // The validator and its tests walk parsed YAML, which has no type; typing those walks is its own change.
       '@typescript-eslint/no-explicit-any': 'off',
-      'max-len': [
-        'error',
-        { code: 150, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true },
-      ],
+      // Strings, template literals and regexes count too: split them. Only a line with a URL may be longer, since a
+      // URL cannot be split and still be followed from the source.
+      'max-len': ['error', { code: 150, ignoreUrls: true }],
     },
   },
   {

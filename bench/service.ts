@@ -126,11 +126,14 @@ async function main(): Promise<void> {
 
     const [get, getFloor, post, postFloor] = [runs.get, runs.getFloor, runs.post, runs.postFloor].map(medianRun);
     console.log(
-      `\nTodo service (${os.cpus().length} cores, ${CONNECTIONS} connections; medians of ${ROUNDS} rounds of ${DURATION_SECONDS} s each, after ${WARMUP_SECONDS} s of warm-up; PostgreSQL, service and load generator on this machine)`,
+      `\nTodo service (${os.cpus().length} cores, ${CONNECTIONS} connections; medians of ${ROUNDS} rounds ` +
+        `of ${DURATION_SECONDS} s each, after ${WARMUP_SECONDS} s of warm-up; PostgreSQL, service and load generator ` +
+        'on this machine)',
     );
     const row = (label: string, run: Run) =>
       console.log(
-        `  ${label.padEnd(50)} ${run.rps.toFixed(0).padStart(6)} req/s   p50 ${String(run.p50).padStart(3)} ms   p99 ${String(run.p99).padStart(3)} ms   ${run.failed} failed`,
+        `  ${label.padEnd(50)} ${run.rps.toFixed(0).padStart(6)} req/s   p50 ${String(run.p50).padStart(3)} ms   ` +
+          `p99 ${String(run.p99).padStart(3)} ms   ${run.failed} failed`,
       );
     const info = (label: string, value: string) => console.log(`  ${label.padEnd(50)} ${value}`);
     row(`GET /tasks (${ROWS} rows, ${(body.length / 1024).toFixed(0)} KiB)`, get);

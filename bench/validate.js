@@ -157,7 +157,8 @@ const row = (label, before, now) =>
   );
 
 console.log(
-  `\nValidation (median seconds of ${runs}+ runs, ${os.cpus().length} cores, Kubernetes 1.27.1 and 1.36.0 schemas; MANIFEST_VALIDATOR_CACHE in a temporary folder)`,
+  `\nValidation (median seconds of ${runs}+ runs, ${os.cpus().length} cores, Kubernetes 1.27.1 and 1.36.0 schemas; ` +
+    'MANIFEST_VALIDATOR_CACHE in a temporary folder)',
 );
 console.log(`  ${''.padEnd(62)} before    now`);
 let ok = true;

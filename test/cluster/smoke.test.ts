@@ -129,7 +129,10 @@ describe('npm run test:cluster', () => {
   test('runs the upgrade check before it applies an upgraded stage', () => {
     expect(readme).toContain('npm run validate -- --against HEAD');
     expect(script).toMatch(
-      /npm run --silent validate -- "\$WORK\/upgraded\/\$STAGE" --against "dist\/\$STAGE"[^\n]*\nkubectl apply -f "\$WORK\/upgraded\/\$STAGE\/manifests\/"/,
+      new RegExp(
+        String.raw`npm run --silent validate -- "\$WORK\/upgraded\/\$STAGE" --against "dist\/\$STAGE"[^\n]*\nkubectl ` +
+          String.raw`apply -f "\$WORK\/upgraded\/\$STAGE\/manifests\/"`,
+      ),
     );
   });
 
