@@ -185,7 +185,10 @@ const GET_FLOOR = `
   }).listen(${PORT}, process.env.HOST);`;
 const POST_FLOOR = `
   const { Client, Pool } = require(process.env.PG);
-  const connection = { host: process.env.DB_HOST, port: 5432, database: process.env.DB_NAME, user: process.env.DB_USER, password: process.env.DB_PASSWORD };
+  const connection = {
+    host: process.env.DB_HOST, port: 5432, database: process.env.DB_NAME,
+    user: process.env.DB_USER, password: process.env.DB_PASSWORD,
+  };
   const pool = new Pool({ ...connection, max: 10 });
   const listener = new Client(connection);
   const insert = { name: 'insert-task', text: 'INSERT INTO tasks (title, description) VALUES ($1, $2) RETURNING id, title, description' };
@@ -239,7 +242,10 @@ async function queryLoop(
 ): Promise<number> {
   const source = `
     const { Pool } = require(${JSON.stringify(require.resolve('pg'))});
-    const pool = new Pool({ host: process.env.DB_HOST, port: 5432, database: process.env.DB_NAME, user: process.env.DB_USER, password: process.env.DB_PASSWORD, max: 10 });
+    const pool = new Pool({
+      host: process.env.DB_HOST, port: 5432, database: process.env.DB_NAME,
+      user: process.env.DB_USER, password: process.env.DB_PASSWORD, max: 10,
+    });
     const query = ${JSON.stringify(query)};
     let count = 0;
     const end = Date.now() + ${DURATION_SECONDS * 1000};

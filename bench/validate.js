@@ -136,7 +136,9 @@ const probe = `
   const report = v.validatePaths([process.argv[2]]);
   const t2 = process.hrtime.bigint();
   if (report.errors + report.warnings > 0) { console.error(v.formatText([report]).slice(0, 2000)); process.exit(1); }
-  console.log(JSON.stringify({ startup: Number(t1 - t0) / 1e9, validate: Number(t2 - t1) / 1e9, objects: report.objectCount, files: report.files.length }));
+  console.log(JSON.stringify({
+    startup: Number(t1 - t0) / 1e9, validate: Number(t2 - t1) / 1e9, objects: report.objectCount, files: report.files.length,
+  }));
 `;
 fs.writeFileSync(path.join(bundleDir, 'probe.js'), probe);
 

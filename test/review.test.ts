@@ -226,7 +226,17 @@ describe('npm run diff, on real changes to the stack', () => {
       'prod',
     );
     expect(out).toMatch(
-      /^## What this change does to the cluster\n\nAgainst the folder dist\.\n\n### `prod`: \d+ changed, \d+ added, \d+ removed\n\n\*\*The API server refuses \(1\)\*\*\n\n- ~ `StatefulSet postgres\/postgres`\n/,
+      new RegExp(
+        [
+          /^## What this change does to the cluster\n/,
+          /\nAgainst the folder dist\.\n/,
+          /\n### `prod`: \d+ changed, \d+ added, \d+ removed\n/,
+          /\n\*\*The API server refuses \(1\)\*\*\n/,
+          /\n- ~ `StatefulSet postgres\/postgres`\n/,
+        ]
+          .map(line => line.source)
+          .join(''),
+      ),
     );
     expect(out).toContain(
       `\n  - \`spec.volumeClaimTemplates[0].spec.resources.requests.storage\`: \`"${STAGES.prod.database?.storageSize}"\` → \`"10Gi"\`\n`,

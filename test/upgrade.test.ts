@@ -176,7 +176,7 @@ describe('this release\'s selectors, which name their database (a one-time step:
   const before = (file: string) => loadManifests([path.join(FIXTURES, file)]).manifests;
   const NAME_CHANGE = /^changes from "postgresql" to "postgres", which the API server refuses on update$/;
 
-  test('the committed prod StatefulSet against the one a cluster runs: exactly its selector and claim-template label, and how to adopt its pod', () => {
+  test('the committed prod StatefulSet against the one a cluster runs: exactly its selector and claim-template label, how to adopt its pod', () => {
     const report = validatePaths([path.join(DIST, 'prod')], {
       previous: before('prod-statefulset-before-named-selectors.yaml'),
       existingNamespaces: ['argocd', 'flux-system'],
@@ -231,9 +231,8 @@ describe('moving ha from the in-tree Barman Cloud support (dist/ha before 2026-1
     expect(report.errors).toBe(0);
     expect(report.findings.map(f => `${f.severity} ${f.ruleId} ${f.object}: ${f.message}`)).toEqual([
       'info wal-archiver-change Cluster postgres/postgres: archives WAL and base backups through the Barman Cloud ' +
-        "plugin (ObjectStore 'postgres-backups') " +
-        'instead of the in-tree spec.backup.barmanObjectStore, into s3://stateful-todo-backups/ha/postgres, the same ' +
-        'folder: the backup history goes on',
+        "plugin (ObjectStore 'postgres-backups') instead of the in-tree spec.backup.barmanObjectStore, " +
+        'into s3://stateful-todo-backups/ha/postgres, the same folder: the backup history goes on',
     ]);
   });
 });
@@ -248,10 +247,15 @@ describe('the upgrade check, rule by rule', () => {
       f => `${f.ruleId} ${(f as any).path ?? ''}: ${(f as any).message}`,
     );
   };
-  const deployment = (selector: string) =>
-    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: default}\nspec:\n  ' +
-    `selector: {matchLabels: {app: ${selector}}}\n  template:\n    metadata: {labels: {app: ${selector}}}\n    ` +
-    'spec: {containers: [{name: web, image: "nginx:1.27"}]}\n';
+  const deployment = (selector: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  selector: {matchLabels: {app: ${selector}}}
+  template:
+    metadata: {labels: {app: ${selector}}}
+    spec: {containers: [{name: web, image: "nginx:1.27"}]}
+`;
 
   test('a workload selector', () => {
     expect(check(deployment('web'), deployment('web2'))).toEqual([
@@ -261,9 +265,13 @@ describe('the upgrade check, rule by rule', () => {
   });
 
   test('a Job template under the same name', () => {
-    const job = (image: string) =>
-      'apiVersion: batch/v1\nkind: Job\nmetadata: {name: once, namespace: default}\nspec:\n  template:\n    ' +
-      `spec: {restartPolicy: Never, containers: [{name: c, image: "${image}"}]}\n`;
+    const job = (image: string) => `apiVersion: batch/v1
+kind: Job
+metadata: {name: once, namespace: default}
+spec:
+  template:
+    spec: {restartPolicy: Never, containers: [{name: c, image: "${image}"}]}
+`;
     expect(check(job('busybox:1.36'), job('busybox:1.37'))).toEqual([
       expect.stringMatching(
         /^immutable-field spec\.template\.spec\.containers\[0\]\.image: changes from "busybox:1\.36" to "busybox:1\.37"/,
@@ -272,10 +280,11 @@ describe('the upgrade check, rule by rule', () => {
   });
 
   test('a claim: it may grow, but not shrink nor change class', () => {
-    const claim = (size: string, cls = 'standard') =>
-      'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: ' +
-      `default}\nspec: {accessModes: [ReadWriteOnce], storageClassName: ${cls}, ` +
-      `resources: {requests: {storage: ${size}}}}\n`;
+    const claim = (size: string, cls = 'standard') => `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: default}
+spec: {accessModes: [ReadWriteOnce], storageClassName: ${cls}, resources: {requests: {storage: ${size}}}}
+`;
     expect(check(claim('1Gi'), claim('2Gi'))).toEqual([]);
     expect(check(claim('2Gi'), claim('1Gi'))).toEqual([
       expect.stringMatching(/^immutable-field spec\.resources\.requests\.storage: changes from "2Gi" to "1Gi"/),
@@ -286,9 +295,11 @@ describe('the upgrade check, rule by rule', () => {
   });
 
   test('a Service that turns headless, or the reverse', () => {
-    const service = (headless: boolean) =>
-      'apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: ' +
-      `default}\nspec: {${headless ? 'clusterIP: None, ' : ''}ports: [{port: 5432}]}\n`;
+    const service = (headless: boolean) => `apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: default}
+spec: {${headless ? 'clusterIP: None, ' : ''}ports: [{port: 5432}]}
+`;
     expect(check(service(false), service(true))).toEqual([
       expect.stringMatching(/^immutable-field spec\.clusterIP: changes from \(unset\) to "None"/),
     ]);
@@ -305,10 +316,15 @@ describe('the upgrade check, rule by rule', () => {
   });
 
   test('a claim left behind when its namespace goes', () => {
-    const set = (ns: string) =>
-      `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n---\napiVersion: v1\nkind: ` +
-      `PersistentVolumeClaim\nmetadata: {name: data, namespace: ${ns}}\nspec: {accessModes: [ReadWriteOnce], ` +
-      'resources: {requests: {storage: 1Gi}}}\n';
+    const set = (ns: string) => `apiVersion: v1
+kind: Namespace
+metadata: {name: ${ns}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: ${ns}}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`;
     expect(check(set('db'), set('database'))).toEqual([
       expect.stringMatching(
         new RegExp(
@@ -323,9 +339,12 @@ describe('the upgrade check, rule by rule', () => {
   });
 
   test('a namespace that GitOps never prunes: its data stays, unmanaged', () => {
-    const namespace = (name: string) =>
-      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  annotations: {argocd.argoproj.io/sync-options: ` +
-      '"Prune=false,Delete=false", kustomize.toolkit.fluxcd.io/prune: disabled}\n';
+    const namespace = (name: string) => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${name}
+  annotations: {argocd.argoproj.io/sync-options: "Prune=false,Delete=false", kustomize.toolkit.fluxcd.io/prune: disabled}
+`;
     expect(check(namespace('db'), namespace('database'))).toEqual([
       "data-left-behind metadata.name: namespace 'db' is gone from the new version: its annotations keep Argo CD and " +
         'Flux from pruning it, so it stays with its data, unmanaged; kubectl apply --prune still deletes it and ' +
@@ -341,13 +360,21 @@ describe('the upgrade check, rule by rule', () => {
 
   test('a volume, an Argo CD Application with its resources finalizer, a pruning Flux Kustomization', () => {
     const objects = [
-      'apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: data-pv}\nspec: {capacity: {storage: 1Gi}, ' +
-        'accessModes: [ReadWriteOnce], hostPath: {path: /data}}\n',
-      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: shop, namespace: argocd, ' +
-        'finalizers: [resources-finalizer.argocd.argoproj.io]}\nspec: {project: default, destination: {server: ' +
-        '"https://kubernetes.default.svc"}, source: {repoURL: "https://example.com/x.git", path: dist}}\n',
-      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop, namespace: ' +
-        'flux-system}\nspec: {interval: 10m, prune: true, sourceRef: {kind: GitRepository, name: shop}}\n',
+      `apiVersion: v1
+kind: PersistentVolume
+metadata: {name: data-pv}
+spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], hostPath: {path: /data}}
+`,
+      `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shop, namespace: argocd, finalizers: [resources-finalizer.argocd.argoproj.io]}
+spec: {project: default, destination: {server: "https://kubernetes.default.svc"}, source: {repoURL: "https://example.com/x.git", path: dist}}
+`,
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: shop, namespace: flux-system}
+spec: {interval: 10m, prune: true, sourceRef: {kind: GitRepository, name: shop}}
+`,
     ];
     expect(check(objects.join('---\n'), '')).toEqual([
       "data-left-behind metadata.name: volume 'data-pv' is gone from the new version: pruning it leaves the claim " +

@@ -221,7 +221,7 @@ describe('PostgresCluster', () => {
     expect(only(all, 'Cluster').spec).not.toHaveProperty('plugins');
   });
 
-  test("the ScheduledBackup: through the plugin, the CronJob-style schedule with CloudNativePG's leading seconds field, a first backup right away", () => {
+  test("the ScheduledBackup: through the plugin, the CronJob schedule with CloudNativePG's leading seconds field, a first backup right away", () => {
     const scheduled = only(
       build({ backup: { objectStore: store, schedule: '30 1 * * 0', retentionPolicy: '4w' } }).manifests(),
       'ScheduledBackup',
