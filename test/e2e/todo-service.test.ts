@@ -858,10 +858,10 @@ describe('least privilege: each pod logs in as its own role, which can do its jo
         async client =>
           (
             await client.query(
-              'SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, (SELECT nspowner::regrole::text FROM ' +
-                "pg_namespace WHERE nspname = 'public') AS schema_owner, " +
-                "(SELECT relowner::regrole::text FROM pg_class WHERE oid = 'tasks'::regclass) AS tasks_owner FROM " +
-                'pg_roles WHERE rolname = current_user',
+              'SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, ' +
+                "(SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public') AS schema_owner, " +
+                "(SELECT relowner::regrole::text FROM pg_class WHERE oid = 'tasks'::regclass) AS tasks_owner " +
+                'FROM pg_roles WHERE rolname = current_user',
             )
           ).rows[0],
       ),
@@ -937,8 +937,8 @@ describe('least privilege: each pod logs in as its own role, which can do its jo
         async client =>
           (
             await client.query(
-              'SELECT relname, relowner::regrole::text AS owner FROM pg_class WHERE relnamespace = ' +
-                "'public'::regnamespace AND relkind IN ('r', 'S') ORDER BY 1",
+              'SELECT relname, relowner::regrole::text AS owner FROM pg_class ' +
+                "WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S') ORDER BY 1",
             )
           ).rows,
       ),

@@ -388,9 +388,9 @@ export function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Findin
         old,
         ['metadata', 'name'],
         claimTemplates
-          ? `StatefulSet '${object.metadata.name}' is gone from the new version${where}: its claims ` +
-              `(${(object.spec.volumeClaimTemplates as any[]).map(t => `${t.metadata?.name}-${object.metadata.name}-0`).join(', ')}, ` +
-              '…) stay, and whatever replaces it starts with empty ones'
+          ? `StatefulSet '${object.metadata.name}' is gone from the new version${where}: its claims (` +
+              `${(object.spec.volumeClaimTemplates as any[]).map(t => `${t.metadata?.name}-${object.metadata.name}-0`).join(', ')}, …) ` +
+              'stay, and whatever replaces it starts with empty ones'
           : `claim '${object.metadata.name}' is gone from the new version${where}: its data stays in the cluster, and nothing mounts it`,
       ),
     ];

@@ -316,8 +316,9 @@ export const RULES = [
     'error',
     'reference',
     "a PersistentVolume and the claim it is meant for (claimRef, volumeName, the claim's selector, a shared label, " +
-      'or names that differ only by a -pv/-pvc/-volume/-claim suffix) cannot bind: access modes, storage class (a ' +
-      "claim without one gets the cluster's default class and never binds a class-less volume), volume mode or capacity",
+      'or names that differ only by a -pv/-pvc/-volume/-claim suffix) cannot bind: access modes, storage class ' +
+      "(a claim without one gets the cluster's default class and never binds a class-less volume), volume mode or " +
+      'capacity',
     'the claim stays Pending forever',
     "give the volume the claim's access modes, storage class and volume mode, and at least its requested capacity; " +
       'give a claim meant for a class-less volume storageClassName: ""',
@@ -353,9 +354,9 @@ export const RULES = [
     "a workload's selector (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController) matches the pod " +
       'template of another workload in its namespace, or the pods an operator makes for a custom resource there (a ' +
       'CloudNativePG Cluster)',
-    "the API server accepts it, but each controller adopts the other's orphaned pods (after a `kubectl " +
-      'delete --cascade=orphan`, for one), and a Service, PodDisruptionBudget or NetworkPolicy with those labels ' +
-      'covers both',
+    "the API server accepts it, but each controller adopts the other's orphaned pods " +
+      '(after a `kubectl delete --cascade=orphan`, for one), and a Service, PodDisruptionBudget or NetworkPolicy ' +
+      'with those labels covers both',
     "add a label only this workload's pods carry (such as app.kubernetes.io/instance) to its selector and pod " +
       'template; a selector is immutable: orphan-delete the running workload and apply',
   ),

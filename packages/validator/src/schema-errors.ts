@@ -84,8 +84,9 @@ function describeError(error: ErrorObject): SimpleError {
         path: [...path, params.additionalProperty],
         ruleId: 'schema-violation',
         message:
-          'unknown field ' +
-          `'${params.additionalProperty}'${path.length ? ` in ${formatParent(path)}` : ''}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
+          `unknown field '${params.additionalProperty}'` +
+          (path.length ? ` in ${formatParent(path)}` : '') +
+          (suggestion ? ` (did you mean '${suggestion}'?)` : ''),
       };
     }
     case 'required':
@@ -105,10 +106,11 @@ function describeError(error: ErrorObject): SimpleError {
         path,
         ruleId: 'schema-violation',
         message:
-          'must ' +
-          'be ' +
-          `${Array.isArray(params.type) ? params.type.join(' or ') : `a${/^[aeiou]/.test(params.type) ? 'n' : ''} ${params.type}`}, ` +
-          `got ${brief(error.data)}`,
+          'must be ' +
+          (Array.isArray(params.type)
+            ? params.type.join(' or ')
+            : `a${/^[aeiou]/.test(params.type) ? 'n' : ''} ${params.type}`) +
+          `, got ${brief(error.data)}`,
       };
     case 'format':
       return params.format === 'quantity'

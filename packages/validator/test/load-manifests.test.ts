@@ -81,8 +81,8 @@ describe('loading manifests', () => {
 
   test('findings point at the line of the field', () => {
     const report = checkText(
-      `${NAMESPACE}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  type: ` +
-        'NodePort\n  ports:\n    - port: 5432\n',
+      `${NAMESPACE}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\n` +
+        'spec:\n  type: NodePort\n  ports:\n    - port: 5432\n',
     );
     const exposed = report.findings.find(f => f.ruleId === 'database-port-exposed')!;
     expect(exposed.line).toBe(14);
@@ -233,9 +233,9 @@ describe('loading manifests', () => {
       // A near miss: Go templates inside strings, as Argo CD's notification templates and Prometheus rules hold them.
       expect(
         findingsOn(
-          `${CONFIG_MAP}data:\n  template.app-deployed: |\n    message: |\n      {{if eq .serviceType ` +
-            '"slack"}}:white_check_mark:{{end}} Application {{.app.metadata.name}} is running.\n  summary: ' +
-            '"{{ $labels.instance }} is down"\n',
+          `${CONFIG_MAP}data:\n  template.app-deployed: |\n    message: |\n` +
+            '      {{if eq .serviceType "slack"}}:white_check_mark:{{end}} Application {{.app.metadata.name}} is running.\n' +
+            '  summary: "{{ $labels.instance }} is down"\n',
         ),
       ).toEqual([]);
     });

@@ -99,8 +99,8 @@ describe('near misses of the same shapes are still reported', () => {
     );
     expect(declared.findings).toEqual([]);
     const inSet = checkText(
-      `${fixture('argocd-redis-secret')}---\napiVersion: v1\nkind: Secret\nmetadata: {name: argocd-redis, namespace: ` +
-        'argocd}\nstringData: {password: x}\n',
+      `${fixture('argocd-redis-secret')}---\napiVersion: v1\nkind: Secret\n` +
+        'metadata: {name: argocd-redis, namespace: argocd}\nstringData: {password: x}\n',
     );
     expect(findingsOf(inSet, 'config-key-missing').map(f => `${f.severity} ${f.message}`)).toEqual([
       "error Secret 'argocd-redis' has no key 'auth' (it has 'password')",
