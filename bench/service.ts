@@ -126,11 +126,14 @@ async function main(): Promise<void> {
 
     const [get, getFloor, post, postFloor] = [runs.get, runs.getFloor, runs.post, runs.postFloor].map(medianRun);
     console.log(
-      `\nTodo service (${os.cpus().length} cores, ${CONNECTIONS} connections; medians of ${ROUNDS} rounds of ${DURATION_SECONDS} s each, after ${WARMUP_SECONDS} s of warm-up; PostgreSQL, service and load generator on this machine)`,
+      `\nTodo service (${os.cpus().length} cores, ${CONNECTIONS} connections; medians of ${ROUNDS} rounds ` +
+        `of ${DURATION_SECONDS} s each, after ${WARMUP_SECONDS} s of warm-up; PostgreSQL, service and load generator ` +
+        'on this machine)',
     );
     const row = (label: string, run: Run) =>
       console.log(
-        `  ${label.padEnd(50)} ${run.rps.toFixed(0).padStart(6)} req/s   p50 ${String(run.p50).padStart(3)} ms   p99 ${String(run.p99).padStart(3)} ms   ${run.failed} failed`,
+        `  ${label.padEnd(50)} ${run.rps.toFixed(0).padStart(6)} req/s   p50 ${String(run.p50).padStart(3)} ms   ` +
+          `p99 ${String(run.p99).padStart(3)} ms   ${run.failed} failed`,
       );
     const info = (label: string, value: string) => console.log(`  ${label.padEnd(50)} ${value}`);
     row(`GET /tasks (${ROWS} rows, ${(body.length / 1024).toFixed(0)} KiB)`, get);
@@ -182,7 +185,10 @@ const GET_FLOOR = `
   }).listen(${PORT}, process.env.HOST);`;
 const POST_FLOOR = `
   const { Client, Pool } = require(process.env.PG);
-  const connection = { host: process.env.DB_HOST, port: 5432, database: process.env.DB_NAME, user: process.env.DB_USER, password: process.env.DB_PASSWORD };
+  const connection = {
+    host: process.env.DB_HOST, port: 5432, database: process.env.DB_NAME,
+    user: process.env.DB_USER, password: process.env.DB_PASSWORD,
+  };
   const pool = new Pool({ ...connection, max: 10 });
   const listener = new Client(connection);
   const insert = { name: 'insert-task', text: 'INSERT INTO tasks (title, description) VALUES ($1, $2) RETURNING id, title, description' };
@@ -236,7 +242,10 @@ async function queryLoop(
 ): Promise<number> {
   const source = `
     const { Pool } = require(${JSON.stringify(require.resolve('pg'))});
-    const pool = new Pool({ host: process.env.DB_HOST, port: 5432, database: process.env.DB_NAME, user: process.env.DB_USER, password: process.env.DB_PASSWORD, max: 10 });
+    const pool = new Pool({
+      host: process.env.DB_HOST, port: 5432, database: process.env.DB_NAME,
+      user: process.env.DB_USER, password: process.env.DB_PASSWORD, max: 10,
+    });
     const query = ${JSON.stringify(query)};
     let count = 0;
     const end = Date.now() + ${DURATION_SECONDS * 1000};

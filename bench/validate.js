@@ -136,7 +136,9 @@ const probe = `
   const report = v.validatePaths([process.argv[2]]);
   const t2 = process.hrtime.bigint();
   if (report.errors + report.warnings > 0) { console.error(v.formatText([report]).slice(0, 2000)); process.exit(1); }
-  console.log(JSON.stringify({ startup: Number(t1 - t0) / 1e9, validate: Number(t2 - t1) / 1e9, objects: report.objectCount, files: report.files.length }));
+  console.log(JSON.stringify({
+    startup: Number(t1 - t0) / 1e9, validate: Number(t2 - t1) / 1e9, objects: report.objectCount, files: report.files.length,
+  }));
 `;
 fs.writeFileSync(path.join(bundleDir, 'probe.js'), probe);
 
@@ -157,7 +159,8 @@ const row = (label, before, now) =>
   );
 
 console.log(
-  `\nValidation (median seconds of ${runs}+ runs, ${os.cpus().length} cores, Kubernetes 1.27.1 and 1.36.0 schemas; MANIFEST_VALIDATOR_CACHE in a temporary folder)`,
+  `\nValidation (median seconds of ${runs}+ runs, ${os.cpus().length} cores, Kubernetes 1.27.1 and 1.36.0 schemas; ` +
+    'MANIFEST_VALIDATOR_CACHE in a temporary folder)',
 );
 console.log(`  ${''.padEnd(62)} before    now`);
 let ok = true;

@@ -34,7 +34,8 @@ export class PostgresServer {
     const log = fs.existsSync(server.logFile) ? fs.readFileSync(server.logFile, 'utf8').slice(-2000) : '';
     server.destroy();
     throw new Error(
-      `PostgreSQL could not listen on port ${port} of ${hosts.join(', ')}${localhost ? ' and 127.0.0.1 (is another server on 127.0.0.1:5432?)' : ''}:\n${log}`,
+      `PostgreSQL could not listen on port ${port} ` +
+        `of ${hosts.join(', ')}${localhost ? ' and 127.0.0.1 (is another server on 127.0.0.1:5432?)' : ''}:\n${log}`,
     );
   }
 

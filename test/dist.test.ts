@@ -41,7 +41,7 @@ function synthesizeAll(): Map<string, string> {
 describe('dist/', () => {
   const fresh = synthesizeAll();
 
-  test('holds one folder per stage (objects in manifests/, in apply order, the kustomization beside it, the restore Job in on-demand/) and gitops/', () => {
+  test('holds one folder per stage (objects in manifests/ in apply order, kustomization beside it, restore Job in on-demand/) and gitops/', () => {
     const stageFiles = [
       'manifests/0000-database.k8s.yaml',
       'manifests/0001-app.k8s.yaml',

@@ -170,7 +170,8 @@ describe('main.ts', () => {
     const bad = runMain(['--check', 'dev', '--set', 'database.storageSize=5GB']);
     expect(bad).toMatchObject({ status: 1, stdout: '', files: [] });
     expect(bad.stderr.trim()).toBe(
-      `Invalid stack config for stage 'dev' (1 problem):\n  - database.storageSize: must be a whole binary quantity such as '5Gi' or '512Mi'; write '5Gi' (binary suffixes Ki, Mi, Gi, Ti), got "5GB"`,
+      "Invalid stack config for stage 'dev' (1 problem):\n  - database.storageSize: must be a whole binary quantity " +
+        "such as '5Gi' or '512Mi'; write '5Gi' (binary suffixes Ki, Mi, Gi, Ti), got \"5GB\"",
     );
     const synth: string = require('../package.json').scripts.synth;
     expect(synth.indexOf('node .build/main.js --check &&')).toBeGreaterThan(-1);

@@ -116,7 +116,7 @@ describe('the package, packed and installed into another cdk8s app', () => {
     expect(packed.size).toBeLessThan(300_000);
   });
 
-  test('depends on no private package: cdk8s, cdk8s-plus-27 and constructs are peers, zod (the config schema) the one dependency, the rest is bundled', () => {
+  test('depends on no private package: cdk8s, cdk8s-plus-27, constructs are peers, zod (config schema) the one dependency, the rest bundled', () => {
     const published = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
     // zod is public, pinned, and read at run time by the exported config (lib/config/stack-config.ts).
     expect(Object.keys(published.dependencies ?? {})).toEqual(['zod']);

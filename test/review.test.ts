@@ -226,13 +226,24 @@ describe('npm run diff, on real changes to the stack', () => {
       'prod',
     );
     expect(out).toMatch(
-      /^## What this change does to the cluster\n\nAgainst the folder dist\.\n\n### `prod`: \d+ changed, \d+ added, \d+ removed\n\n\*\*The API server refuses \(1\)\*\*\n\n- ~ `StatefulSet postgres\/postgres`\n/,
+      new RegExp(
+        [
+          /^## What this change does to the cluster\n/,
+          /\nAgainst the folder dist\.\n/,
+          /\n### `prod`: \d+ changed, \d+ added, \d+ removed\n/,
+          /\n\*\*The API server refuses \(1\)\*\*\n/,
+          /\n- ~ `StatefulSet postgres\/postgres`\n/,
+        ]
+          .map(line => line.source)
+          .join(''),
+      ),
     );
     expect(out).toContain(
       `\n  - \`spec.volumeClaimTemplates[0].spec.resources.requests.storage\`: \`"${STAGES.prod.database?.storageSize}"\` → \`"10Gi"\`\n`,
     );
     expect(out.split('\n').pop()).toBe(
-      '**1 object the API server refuses, 0 delete or orphan data, 0 roll pods, 0 with no effect on running pods: a person must act before this is applied**',
+      '**1 object the API server refuses, 0 delete or orphan data, 0 roll pods, 0 with no effect on running pods: a ' +
+        'person must act before this is applied**',
     );
   });
 });
@@ -273,7 +284,10 @@ describe('npm run diff, bad usage: exit 2 and what to do', () => {
     const { code, out, err } = diff();
     if (code === 2) {
       expect(err).toMatch(
-        /^no default branch to compare with: none of origin\/HEAD, origin\/main, origin\/master, main, master .*give --against REF or --against FOLDER$/,
+        new RegExp(
+          String.raw`^no default branch to compare with: none of origin\/HEAD, origin\/main, origin\/master, main, ` +
+            String.raw`master .*give --against REF or --against FOLDER$`,
+        ),
       );
     } else {
       expect(out).toMatch(/^Against the merge base with (origin\/)?\w+ \([0-9a-f]{7}\):\n/);

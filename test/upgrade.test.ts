@@ -98,7 +98,10 @@ describe.each(stageNames().filter(stage => !onCloudNativePG(stage)))(
         path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage',
         message: `changes from "${size}" to "${larger}", which the API server refuses on update`,
         fix: expect.stringMatching(
-          /expand the existing claim \(kubectl patch pvc\), orphan-delete the StatefulSet \(kubectl delete statefulset NAME --cascade=orphan\) and apply; README/,
+          new RegExp(
+            String.raw`expand the existing claim \(kubectl patch pvc\), orphan-delete the StatefulSet \(kubectl ` +
+              String.raw`delete statefulset NAME --cascade=orphan\) and apply; README`,
+          ),
         ),
       });
     });
@@ -173,7 +176,7 @@ describe('this release\'s selectors, which name their database (a one-time step:
   const before = (file: string) => loadManifests([path.join(FIXTURES, file)]).manifests;
   const NAME_CHANGE = /^changes from "postgresql" to "postgres", which the API server refuses on update$/;
 
-  test('the committed prod StatefulSet against the one a cluster runs: exactly its selector and claim-template label, and how to adopt its pod', () => {
+  test('the committed prod StatefulSet against the one a cluster runs: exactly its selector and claim-template label, how to adopt its pod', () => {
     const report = validatePaths([path.join(DIST, 'prod')], {
       previous: before('prod-statefulset-before-named-selectors.yaml'),
       existingNamespaces: ['argocd', 'flux-system'],
@@ -227,8 +230,9 @@ describe('moving ha from the in-tree Barman Cloud support (dist/ha before 2026-1
     });
     expect(report.errors).toBe(0);
     expect(report.findings.map(f => `${f.severity} ${f.ruleId} ${f.object}: ${f.message}`)).toEqual([
-      "info wal-archiver-change Cluster postgres/postgres: archives WAL and base backups through the Barman Cloud plugin (ObjectStore 'postgres-backups') " +
-        'instead of the in-tree spec.backup.barmanObjectStore, into s3://stateful-todo-backups/ha/postgres, the same folder: the backup history goes on',
+      'info wal-archiver-change Cluster postgres/postgres: archives WAL and base backups through the Barman Cloud ' +
+        "plugin (ObjectStore 'postgres-backups') instead of the in-tree spec.backup.barmanObjectStore, " +
+        'into s3://stateful-todo-backups/ha/postgres, the same folder: the backup history goes on',
     ]);
   });
 });
@@ -243,8 +247,15 @@ describe('the upgrade check, rule by rule', () => {
       f => `${f.ruleId} ${(f as any).path ?? ''}: ${(f as any).message}`,
     );
   };
-  const deployment = (selector: string) =>
-    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: default}\nspec:\n  selector: {matchLabels: {app: ${selector}}}\n  template:\n    metadata: {labels: {app: ${selector}}}\n    spec: {containers: [{name: web, image: "nginx:1.27"}]}\n`;
+  const deployment = (selector: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  selector: {matchLabels: {app: ${selector}}}
+  template:
+    metadata: {labels: {app: ${selector}}}
+    spec: {containers: [{name: web, image: "nginx:1.27"}]}
+`;
 
   test('a workload selector', () => {
     expect(check(deployment('web'), deployment('web2'))).toEqual([
@@ -254,8 +265,13 @@ describe('the upgrade check, rule by rule', () => {
   });
 
   test('a Job template under the same name', () => {
-    const job = (image: string) =>
-      `apiVersion: batch/v1\nkind: Job\nmetadata: {name: once, namespace: default}\nspec:\n  template:\n    spec: {restartPolicy: Never, containers: [{name: c, image: "${image}"}]}\n`;
+    const job = (image: string) => `apiVersion: batch/v1
+kind: Job
+metadata: {name: once, namespace: default}
+spec:
+  template:
+    spec: {restartPolicy: Never, containers: [{name: c, image: "${image}"}]}
+`;
     expect(check(job('busybox:1.36'), job('busybox:1.37'))).toEqual([
       expect.stringMatching(
         /^immutable-field spec\.template\.spec\.containers\[0\]\.image: changes from "busybox:1\.36" to "busybox:1\.37"/,
@@ -264,8 +280,11 @@ describe('the upgrade check, rule by rule', () => {
   });
 
   test('a claim: it may grow, but not shrink nor change class', () => {
-    const claim = (size: string, cls = 'standard') =>
-      `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: default}\nspec: {accessModes: [ReadWriteOnce], storageClassName: ${cls}, resources: {requests: {storage: ${size}}}}\n`;
+    const claim = (size: string, cls = 'standard') => `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: default}
+spec: {accessModes: [ReadWriteOnce], storageClassName: ${cls}, resources: {requests: {storage: ${size}}}}
+`;
     expect(check(claim('1Gi'), claim('2Gi'))).toEqual([]);
     expect(check(claim('2Gi'), claim('1Gi'))).toEqual([
       expect.stringMatching(/^immutable-field spec\.resources\.requests\.storage: changes from "2Gi" to "1Gi"/),
@@ -276,8 +295,11 @@ describe('the upgrade check, rule by rule', () => {
   });
 
   test('a Service that turns headless, or the reverse', () => {
-    const service = (headless: boolean) =>
-      `apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: default}\nspec: {${headless ? 'clusterIP: None, ' : ''}ports: [{port: 5432}]}\n`;
+    const service = (headless: boolean) => `apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: default}
+spec: {${headless ? 'clusterIP: None, ' : ''}ports: [{port: 5432}]}
+`;
     expect(check(service(false), service(true))).toEqual([
       expect.stringMatching(/^immutable-field spec\.clusterIP: changes from \(unset\) to "None"/),
     ]);
@@ -294,11 +316,21 @@ describe('the upgrade check, rule by rule', () => {
   });
 
   test('a claim left behind when its namespace goes', () => {
-    const set = (ns: string) =>
-      `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: ${ns}}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n`;
+    const set = (ns: string) => `apiVersion: v1
+kind: Namespace
+metadata: {name: ${ns}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: ${ns}}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`;
     expect(check(set('db'), set('database'))).toEqual([
       expect.stringMatching(
-        /^data-left-behind metadata\.name: namespace 'db' is gone from the new version: pruning it \(kubectl apply --prune, Argo CD or Flux with prune\) deletes everything in it/,
+        new RegExp(
+          String.raw`^data-left-behind metadata\.name: namespace 'db' is gone from the new version: pruning ` +
+            String.raw`it \(kubectl apply --prune, Argo CD or Flux with prune\) deletes everything in it`,
+        ),
       ),
       expect.stringMatching(
         /^data-left-behind metadata\.name: claim 'data' is gone from the new version \(namespace 'db' is gone too\)/,
@@ -307,27 +339,51 @@ describe('the upgrade check, rule by rule', () => {
   });
 
   test('a namespace that GitOps never prunes: its data stays, unmanaged', () => {
-    const namespace = (name: string) =>
-      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  annotations: {argocd.argoproj.io/sync-options: "Prune=false,Delete=false", kustomize.toolkit.fluxcd.io/prune: disabled}\n`;
+    const namespace = (name: string) => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${name}
+  annotations: {argocd.argoproj.io/sync-options: "Prune=false,Delete=false", kustomize.toolkit.fluxcd.io/prune: disabled}
+`;
     expect(check(namespace('db'), namespace('database'))).toEqual([
-      "data-left-behind metadata.name: namespace 'db' is gone from the new version: its annotations keep Argo CD and Flux from pruning it, so it stays with its data, unmanaged; kubectl apply --prune still deletes it and everything in it",
+      "data-left-behind metadata.name: namespace 'db' is gone from the new version: its annotations keep Argo CD and " +
+        'Flux from pruning it, so it stays with its data, unmanaged; kubectl apply --prune still deletes it and ' +
+        'everything in it',
     ]);
     const argoOnly = (name: string) => namespace(name).replace(', kustomize.toolkit.fluxcd.io/prune: disabled', '');
     expect(check(argoOnly('db'), argoOnly('database'))).toEqual([
-      "data-left-behind metadata.name: namespace 'db' is gone from the new version: its annotations keep Argo CD from pruning it, so it stays with its data, unmanaged; kubectl apply --prune, Flux with prune still delete it and everything in it",
+      "data-left-behind metadata.name: namespace 'db' is gone from the new version: its annotations keep Argo CD " +
+        'from pruning it, so it stays with its data, unmanaged; kubectl apply --prune, Flux with prune still delete it ' +
+        'and everything in it',
     ]);
   });
 
   test('a volume, an Argo CD Application with its resources finalizer, a pruning Flux Kustomization', () => {
     const objects = [
-      'apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: data-pv}\nspec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], hostPath: {path: /data}}\n',
-      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: shop, namespace: argocd, finalizers: [resources-finalizer.argocd.argoproj.io]}\nspec: {project: default, destination: {server: "https://kubernetes.default.svc"}, source: {repoURL: "https://example.com/x.git", path: dist}}\n',
-      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop, namespace: flux-system}\nspec: {interval: 10m, prune: true, sourceRef: {kind: GitRepository, name: shop}}\n',
+      `apiVersion: v1
+kind: PersistentVolume
+metadata: {name: data-pv}
+spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], hostPath: {path: /data}}
+`,
+      `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shop, namespace: argocd, finalizers: [resources-finalizer.argocd.argoproj.io]}
+spec: {project: default, destination: {server: "https://kubernetes.default.svc"}, source: {repoURL: "https://example.com/x.git", path: dist}}
+`,
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: shop, namespace: flux-system}
+spec: {interval: 10m, prune: true, sourceRef: {kind: GitRepository, name: shop}}
+`,
     ];
     expect(check(objects.join('---\n'), '')).toEqual([
-      "data-left-behind metadata.name: volume 'data-pv' is gone from the new version: pruning it leaves the claim bound to it without storage, and its data in the backing store, unmanaged",
+      "data-left-behind metadata.name: volume 'data-pv' is gone from the new version: pruning it leaves the claim " +
+        'bound to it without storage, and its data in the backing store, unmanaged',
       expect.stringMatching(
-        /^data-left-behind metadata\.name: Argo CD Application 'shop' is gone from the new version: its resources finalizer makes Argo CD delete every object it deployed/,
+        new RegExp(
+          String.raw`^data-left-behind metadata\.name: Argo CD Application 'shop' is gone from the new version: its ` +
+            String.raw`resources finalizer makes Argo CD delete every object it deployed`,
+        ),
       ),
       expect.stringMatching(
         /^data-left-behind metadata\.name: Flux Kustomization 'shop' is gone from the new version: with prune, Flux deletes every object it applied/,
@@ -411,7 +467,8 @@ describe('npm run validate -- --against', () => {
       path.join(rehearsal, 'prod'),
     ]);
     expect(out.match(/(immutable-field|data-left-behind) .*/g)).toEqual([
-      'immutable-field  spec.volumeClaimTemplates[0].spec.resources.requests.storage: changes from "5Gi" to "10Gi", which the API server refuses on update',
+      'immutable-field  spec.volumeClaimTemplates[0].spec.resources.requests.storage: changes from "5Gi" to "10Gi", ' +
+        'which the API server refuses on update',
     ]);
     expect(code).toBe(1);
   });
@@ -422,7 +479,8 @@ describe('npm run validate -- --against', () => {
     expect({ code, out }).toEqual({ code: 2, out: '' });
     expect(err).toBe(
       `--against HEAD: '${outside}' is outside the repository (${path.resolve(__dirname, '..')}), so it has no version at 'HEAD' ` +
-        'to compare with; give a path inside the repository, or the earlier version as a folder (--against FOLDER, such as the dist/ of a checkout of that revision)',
+        'to compare with; give a path inside the repository, or the earlier version as a folder (--against FOLDER, ' +
+        'such as the dist/ of a checkout of that revision)',
     );
   });
 
@@ -430,7 +488,8 @@ describe('npm run validate -- --against', () => {
     const { code, err } = capture(['--against', 'no-such-revision']);
     expect(code).toBe(2);
     expect(err).toBe(
-      "--against: 'no-such-revision' is neither a folder nor a commit, branch or tag of this repository; give an earlier dist/ folder, or a git revision such as 'HEAD' or 'main'",
+      "--against: 'no-such-revision' is neither a folder nor a commit, branch or tag of this repository; give an " +
+        "earlier dist/ folder, or a git revision such as 'HEAD' or 'main'",
     );
   });
 });

@@ -50,6 +50,17 @@ const UNAVAILABLE_ERRNOS = new Set([
   'EPIPE',
   'EAI_AGAIN',
 ]);
+// What pg and pg-pool say when the server is unreachable or the connection drops; some of those errors carry no code.
+const UNAVAILABLE_MESSAGE = new RegExp(
+  [
+    'timeout exceeded when trying to connect',
+    'Connection terminated',
+    'Client has encountered a connection error',
+    'connect ECONNREFUSED',
+    'Query read timeout',
+  ].join('|'),
+  'i',
+);
 
 /** Whether an error means the database is unreachable or refusing work (answer 503), rather than a bug (500). */
 export function isUnavailable(error: unknown): boolean {
@@ -60,7 +71,5 @@ export function isUnavailable(error: unknown): boolean {
   if (e.code && (UNAVAILABLE_CODES.has(e.code) || UNAVAILABLE_ERRNOS.has(e.code))) {
     return true;
   }
-  return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|connect ECONNREFUSED|Query read timeout/i.test(
-    e.message ?? '',
-  );
+  return UNAVAILABLE_MESSAGE.test(e.message ?? '');
 }

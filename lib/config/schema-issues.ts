@@ -90,9 +90,9 @@ function objectsAt(
   variant?: ObjectAt['variant'],
 ): { chosen?: ObjectAt; others: ObjectAt[] } {
   const type = unwrap(schema);
-  const def = type._zod.def as any;
-  if (def.type === 'union' && def.discriminator !== undefined) {
-    const key = def.discriminator as string;
+  const def = kindOf(type)._zod.def;
+  if (def.type === 'union' && 'discriminator' in def) {
+    const key = (def as z.core.$ZodDiscriminatedUnionDef).discriminator;
     const selected = (settings as Record<string, unknown> | undefined)?.[key];
     const options = def.options as z.ZodObject[];
     const valueOf = (option: z.ZodObject) => String((option.shape[key] as z.ZodLiteral).value);
@@ -128,7 +128,7 @@ function objectsAt(
 
 /** The schema inside optional, default and preprocessing wrappers. */
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
-  const def = schema._zod.def as any;
+  const def = kindOf(schema)._zod.def;
   switch (def.type) {
     case 'optional':
     case 'nullable':
@@ -140,6 +140,14 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
     default:
       return schema;
   }
+}
+
+/**
+ * The schema as the union of zod's kinds, whose `def.type` then narrows `def` to that kind's (as zod's own JSON Schema
+ * generator reads a schema). Every schema is one of them.
+ */
+function kindOf(schema: z.core.$ZodType): z.core.$ZodTypes {
+  return schema as z.core.$ZodTypes;
 }
 
 /**
@@ -202,8 +210,9 @@ function fieldName(path: readonly PropertyKey[]): string {
 }
 
 function valueAtPath(value: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<any>(
-    (current, key) => (current === null || typeof current !== 'object' ? undefined : current[key]),
+  return path.reduce<unknown>(
+    (current, key) =>
+      current === null || typeof current !== 'object' ? undefined : (current as Record<PropertyKey, unknown>)[key],
     value,
   );
 }

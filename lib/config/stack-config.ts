@@ -234,7 +234,8 @@ const objectStoreBackup = settings(
         input: undefined,
         message:
           'is required with the CloudNativePG workload, such as ' +
-          "{ destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store-credentials' }; or set database.backup.enabled to false",
+          "{ destinationPath: 's3://todo-backups/postgres', credentialsSecretName: 'backup-store-credentials' }; " +
+          'or set database.backup.enabled to false',
       });
     }
   });

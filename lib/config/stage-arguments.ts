@@ -9,7 +9,8 @@ import { StackOverrides } from './stack-config';
 export class UsageError extends Error {
   constructor(message: string) {
     super(
-      `${message}\nUsage: npm run synth:stage -- [STAGE …] [--set PATH=VALUE …], such as: npm run synth:stage -- dev --set database.backup.schedule='@weekly'`,
+      `${message}\nUsage: npm run synth:stage -- [STAGE …] [--set PATH=VALUE …], ` +
+        "such as: npm run synth:stage -- dev --set database.backup.schedule='@weekly'",
     );
     this.name = 'UsageError';
   }

@@ -90,7 +90,7 @@ describe.each(stageNames())('the %s stack', stage => {
     }
   });
 
-  test('every secretKeyRef and configMapKeyRef names an object and key in the same namespace of the output, or a Secret the namespace declares as provided', () => {
+  test('every secretKeyRef and configMapKeyRef names an object and key in its namespace of the output, or a Secret declared provided there', () => {
     const references = keyReferences(all);
     expect(references.length).toBeGreaterThanOrEqual(10);
     for (const ref of references) {
@@ -187,7 +187,7 @@ describe('stages', () => {
     expect(only(all, 'Deployment', 'stateful-flask').spec.replicas).toBe(1);
   });
 
-  test('prod runs the part 2 StatefulSet and our service (not the Flask debugger), carries no Secret and no password, and autoscales behind TLS from cert-manager', () => {
+  test('prod runs the part 2 StatefulSet and our service (not the Flask debugger), no Secret nor password, autoscales, TLS from cert-manager', () => {
     const config = stageConfig('prod');
     const { stack, all } = synthStack(config);
     expect(config.database.workload).toBe(DatabaseWorkload.STATEFUL_SET);

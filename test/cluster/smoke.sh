@@ -67,8 +67,9 @@ fi
 
 # Nodes a pod can go to: Ready, not cordoned, with no NoSchedule or NoExecute taint. One name a line.
 schedulable_nodes() {
-  kubectl get nodes --request-timeout=20s \
-    -o jsonpath='{range .items[*]}{.metadata.name}{"|"}{.spec.unschedulable}{"|"}{.status.conditions[?(@.type=="Ready")].status}{"|"}{.spec.taints[*].effect}{"\n"}{end}' \
+  local jsonpath='{range .items[*]}{.metadata.name}{"|"}{.spec.unschedulable}{"|"}'
+  jsonpath+='{.status.conditions[?(@.type=="Ready")].status}{"|"}{.spec.taints[*].effect}{"\n"}{end}'
+  kubectl get nodes --request-timeout=20s -o jsonpath="$jsonpath" \
     | awk -F'|' '$2 != "true" && $3 == "True" && $4 !~ /(^| )(NoSchedule|NoExecute)( |$)/ { print $1 }'
 }
 
@@ -80,7 +81,8 @@ drain_blocker() {
   grep -q '^kind: PodDisruptionBudget$' "dist/$STAGE/manifests/"*.yaml || return 0
   others="$(schedulable_nodes | grep -vx -- "$node" || true)"
   if [ -z "$others" ]; then
-    echo "stage $STAGE has PodDisruptionBudgets and its pods have no node to go to but ${node:-the one drained}, so the drain would block until its timeout"
+    echo "stage $STAGE has PodDisruptionBudgets and its pods have no node to go to but ${node:-the one drained}," \
+      "so the drain would block until its timeout"
   fi
 }
 
@@ -256,7 +258,12 @@ forward
 expect_task "$TITLE" "upgrading the database"
 
 say "7. back to the committed stage, pruning what it no longer has (the README's prune command)"
-kubectl apply -f "dist/$STAGE/manifests/" --prune -l "app.kubernetes.io/instance=stateful-todo-$STAGE" --prune-allowlist=core/v1/ConfigMap --prune-allowlist=core/v1/Secret --prune-allowlist=core/v1/Service --prune-allowlist=apps/v1/Deployment --prune-allowlist=apps/v1/StatefulSet --prune-allowlist=batch/v1/Job --prune-allowlist=batch/v1/CronJob --prune-allowlist=autoscaling/v2/HorizontalPodAutoscaler --prune-allowlist=policy/v1/PodDisruptionBudget --prune-allowlist=networking.k8s.io/v1/NetworkPolicy --prune-allowlist=networking.k8s.io/v1/Ingress
+kubectl apply -f "dist/$STAGE/manifests/" --prune -l "app.kubernetes.io/instance=stateful-todo-$STAGE" \
+  --prune-allowlist=core/v1/ConfigMap --prune-allowlist=core/v1/Secret --prune-allowlist=core/v1/Service \
+  --prune-allowlist=apps/v1/Deployment --prune-allowlist=apps/v1/StatefulSet \
+  --prune-allowlist=batch/v1/Job --prune-allowlist=batch/v1/CronJob \
+  --prune-allowlist=autoscaling/v2/HorizontalPodAutoscaler --prune-allowlist=policy/v1/PodDisruptionBudget \
+  --prune-allowlist=networking.k8s.io/v1/NetworkPolicy --prune-allowlist=networking.k8s.io/v1/Ingress
 wait_for_stage
 [ "$(kubectl -n stateful-namespace get jobs -l app.kubernetes.io/component=migration -o name | wc -l)" = "1" ] \
   || fail "the prune left more than the stage's own migration Job"

@@ -12,6 +12,8 @@ import { tempFolder } from '../support/temp-folders';
 const ROOT = path.join(__dirname, '..', '..');
 const SCRIPT = path.join(ROOT, 'test', 'cluster', 'smoke.sh');
 const script = fs.readFileSync(SCRIPT, 'utf8');
+// The script as bash reads it: a command continued over lines (`\` at a line's end) is one line, as in the README.
+const scriptCommands = script.replace(/ \\\n\s*/g, ' ');
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
 /**
@@ -105,7 +107,7 @@ describe('npm run test:cluster', () => {
     const commands = readmeCommands('kubectl', "Draining the database's node", 'Backups and restore');
     expect(commands.length).toBeGreaterThanOrEqual(11);
     for (const command of commands) {
-      expect({ command, inScript: script.includes(command) }).toEqual({ command, inScript: true });
+      expect({ command, inScript: scriptCommands.includes(command) }).toEqual({ command, inScript: true });
     }
   });
 
@@ -129,7 +131,10 @@ describe('npm run test:cluster', () => {
   test('runs the upgrade check before it applies an upgraded stage', () => {
     expect(readme).toContain('npm run validate -- --against HEAD');
     expect(script).toMatch(
-      /npm run --silent validate -- "\$WORK\/upgraded\/\$STAGE" --against "dist\/\$STAGE"[^\n]*\nkubectl apply -f "\$WORK\/upgraded\/\$STAGE\/manifests\/"/,
+      new RegExp(
+        String.raw`npm run --silent validate -- "\$WORK\/upgraded\/\$STAGE" --against "dist\/\$STAGE"[^\n]*\nkubectl ` +
+          String.raw`apply -f "\$WORK\/upgraded\/\$STAGE\/manifests\/"`,
+      ),
     );
   });
 

@@ -134,7 +134,10 @@ describe('stack config', () => {
     [
       'a static volume on a StatefulSet',
       { database: { staticVolumeHostPath: '/mnt/data' } },
-      /^database\.staticVolumeHostPath: is a setting of the 'Deployment' workload; the 'StatefulSet' workload refuses it: remove it, or set database\.workload to 'Deployment', got "\/mnt\/data"$/,
+      new RegExp(
+        String.raw`^database\.staticVolumeHostPath: is a setting of the 'Deployment' workload; the 'StatefulSet' ` +
+          String.raw`workload refuses it: remove it, or set database\.workload to 'Deployment', got "\/mnt\/data"$`,
+      ),
     ],
     [
       'an unknown workload',
@@ -230,7 +233,10 @@ describe('stack config', () => {
     [
       'a stack name too long for the instance label',
       { stackName: 'a'.repeat(60) },
-      /^stackName: with the stage it makes the label app\.kubernetes\.io\/instance 'a{60}-test' \(65 characters\), and a label value holds at most 63/,
+      new RegExp(
+        String.raw`^stackName: with the stage it makes the label app\.kubernetes\.io\/instance 'a{60}-test' \(65 ` +
+          String.raw`characters\), and a label value holds at most 63`,
+      ),
     ],
     [
       'a backup schedule with six fields',
@@ -308,12 +314,19 @@ describe('stack config', () => {
       [
         'backups without an object store',
         { backup: { enabled: true } },
-        /^database\.backup\.objectStore: is required with the CloudNativePG workload, such as .*; or set database\.backup\.enabled to false, got undefined$/,
+        new RegExp(
+          String.raw`^database\.backup\.objectStore: is required with the CloudNativePG workload, such as .*; or set ` +
+            String.raw`database\.backup\.enabled to false, got undefined$`,
+        ),
       ],
       [
         'a dump retention, which it does not read',
         { backup: { enabled: true, objectStore: store, retention: 7 } },
-        /^database\.backup\.retention: is a setting of the 'StatefulSet' and 'Deployment' workloads; the 'CloudNativePG' workload refuses it: remove it, or set database\.workload to 'StatefulSet' or 'Deployment', got 7$/,
+        new RegExp(
+          String.raw`^database\.backup\.retention: is a setting of the 'StatefulSet' and 'Deployment' workloads; the ` +
+            String.raw`'CloudNativePG' workload refuses it: remove it, or set database\.workload to 'StatefulSet' or ` +
+            String.raw`'Deployment', got 7$`,
+        ),
       ],
       [
         'an object store that is no S3 path',
@@ -323,7 +336,10 @@ describe('stack config', () => {
       [
         'an unknown object store setting',
         { backup: { enabled: true, objectStore: { ...store, region: 'fra1' } } },
-        /^database\.backup\.objectStore\.region: unknown setting \(the settings are destinationPath, endpointUrl, credentialsSecretName\), got "fra1"$/,
+        new RegExp(
+          String.raw`^database\.backup\.objectStore\.region: unknown setting \(the settings are destinationPath, ` +
+            String.raw`endpointUrl, credentialsSecretName\), got "fra1"$`,
+        ),
       ],
       [
         'an unknown anti-affinity',
@@ -360,7 +376,8 @@ describe('stack config', () => {
           ),
         ),
       ).toEqual([
-        'database.cloudNativePG.operatorNamspace: unknown setting; did you mean \'operatorNamespace\'? (the settings are operatorNamespace, podAntiAffinity), got "operators"',
+        "database.cloudNativePG.operatorNamspace: unknown setting; did you mean 'operatorNamespace'? (the settings " +
+          'are operatorNamespace, podAntiAffinity), got "operators"',
       ]);
     });
 
@@ -368,7 +385,8 @@ describe('stack config', () => {
       expect(
         problemsOf(() => resolveConfig('test', { database: { backup: { enabled: true, objectStore: store } } } as any)),
       ).toEqual([
-        `database.backup.objectStore: is a setting of the 'CloudNativePG' workload; the 'StatefulSet' workload refuses it: remove it, or set database.workload to 'CloudNativePG', got ${JSON.stringify(store)}`,
+        "database.backup.objectStore: is a setting of the 'CloudNativePG' workload; the 'StatefulSet' workload " +
+          `refuses it: remove it, or set database.workload to 'CloudNativePG', got ${JSON.stringify(store)}`,
       ]);
       expect(
         problemsOf(() =>
@@ -376,7 +394,11 @@ describe('stack config', () => {
         ),
       ).toEqual([
         expect.stringMatching(
-          /^database\.recovery: is a setting of the 'CloudNativePG' workload; the 'Deployment' workload refuses it: remove it, or set database\.workload to 'CloudNativePG', got \{"serverName":"postgres"\}$/,
+          new RegExp(
+            String.raw`^database\.recovery: is a setting of the 'CloudNativePG' workload; the 'Deployment' workload ` +
+              String.raw`refuses it: remove it, or set database\.workload to 'CloudNativePG', ` +
+              String.raw`got \{"serverName":"postgres"\}$`,
+          ),
         ),
       ]);
       expect(
@@ -473,7 +495,8 @@ describe('stack config', () => {
 
   test('an unknown setting is an error that suggests the nearest known setting and shows the value, at any depth', () => {
     expect(problemsOf(() => resolveConfig('test', { app: { replicaz: 3 } } as any))).toEqual([
-      "app.replicaz: unknown setting; did you mean 'replicas'? (the settings are preset, namespace, name, port, replicas, migrationCommand, autoscaling, resources, image), got 3",
+      "app.replicaz: unknown setting; did you mean 'replicas'? (the settings are preset, namespace, name, port, " +
+        'replicas, migrationCommand, autoscaling, resources, image), got 3',
     ]);
     expect(problemsOf(() => resolveConfig('test', { databse: {} } as any))[0]).toMatch(
       /^databse: unknown setting; did you mean 'database'\? .*got \{\}$/,

@@ -26,7 +26,10 @@ describe('the stack schema', () => {
     [
       'an existing Secret without its name (no Ingress TLS at all, else)',
       { source: 'existing-secret' },
-      /^ingress\.tls\.secretName: is required with source 'existing-secret': a kubernetes\.io\/tls Secret's name, such as 'drexii-me-tls', got undefined$/,
+      new RegExp(
+        String.raw`^ingress\.tls\.secretName: is required with source 'existing-secret': a kubernetes\.io\/tls ` +
+          String.raw`Secret's name, such as 'drexii-me-tls', got undefined$`,
+      ),
     ],
     [
       'cert-manager without its ClusterIssuer (no certificate ever issued, else)',
@@ -36,7 +39,10 @@ describe('the stack schema', () => {
     [
       'a TLS setting without its source, which a stage must choose',
       { secretName: 'drexii-me-tls' },
-      /^ingress\.tls\.source: must be 'existing-secret' \(a kubernetes\.io\/tls Secret you create\) or 'cert-manager' \(issued from a ClusterIssuer\), got undefined$/,
+      new RegExp(
+        String.raw`^ingress\.tls\.source: must be 'existing-secret' \(a kubernetes\.io\/tls Secret you create\) or ` +
+          String.raw`'cert-manager' \(issued from a ClusterIssuer\), got undefined$`,
+      ),
     ],
     [
       'a TLS setting that is no object',

@@ -221,7 +221,7 @@ describe('PostgresCluster', () => {
     expect(only(all, 'Cluster').spec).not.toHaveProperty('plugins');
   });
 
-  test("the ScheduledBackup: through the plugin, the CronJob-style schedule with CloudNativePG's leading seconds field, a first backup right away", () => {
+  test("the ScheduledBackup: through the plugin, the CronJob schedule with CloudNativePG's leading seconds field, a first backup right away", () => {
     const scheduled = only(
       build({ backup: { objectStore: store, schedule: '30 1 * * 0', retentionPolicy: '4w' } }).manifests(),
       'ScheduledBackup',
@@ -274,13 +274,20 @@ describe('PostgresCluster', () => {
     [
       'the Docker library image (uid 999)',
       { image: 'postgres:17.11-trixie' },
-      /^image: is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26; use a CloudNativePG operand image of the same version, such as 'ghcr.io\/cloudnative-pg\/postgresql:17.11-standard-trixie'/,
+      new RegExp(
+        String.raw`^image: is the Docker library image: its postgres user is uid 999, not CloudNativePG's 26; use a ` +
+          String.raw`CloudNativePG operand image of the same version, such as ` +
+          String.raw`'ghcr.io\/cloudnative-pg\/postgresql:17.11-standard-trixie'`,
+      ),
     ],
     ['the same, spelled out', { image: 'docker.io/library/postgres:17.11' }, /^image: is the Docker library image/],
     [
       "a 'system' image (deprecated with the in-tree backups)",
       { image: 'ghcr.io/cloudnative-pg/postgresql:17.11-system-trixie' },
-      /^image: is a 'system' image, deprecated with the in-tree Barman Cloud support it carried: backups run in the Barman Cloud plugin's sidecar now; use the 'standard' \(or 'minimal'\) image/,
+      new RegExp(
+        String.raw`^image: is a 'system' image, deprecated with the in-tree Barman Cloud support it carried: backups ` +
+          String.raw`run in the Barman Cloud plugin's sidecar now; use the 'standard' \(or 'minimal'\) image`,
+      ),
     ],
     [
       'an image on Debian bookworm, no longer rebuilt',
@@ -325,7 +332,11 @@ describe('PostgresCluster', () => {
     [
       'recovery archiving into the folder it recovers from',
       { backup: { objectStore: store }, recovery: { serverName: 'postgres' } },
-      /^backup\.serverName: must differ from recovery\.serverName \('postgres'\): CloudNativePG refuses to archive into a folder that already holds a WAL archive; set backup\.serverName to a new folder, such as 'postgres-2'/,
+      new RegExp(
+        String.raw`^backup\.serverName: must differ from recovery\.serverName \('postgres'\): CloudNativePG refuses ` +
+          String.raw`to archive into a folder that already holds a WAL archive; set backup\.serverName to a new ` +
+          String.raw`folder, such as 'postgres-2'`,
+      ),
     ],
     [
       'a recovery time without a zone',

@@ -30,7 +30,10 @@ describe('PostgresRoles (the roles Job of every PostgresDatabase)', () => {
       backup: 'tasks_backup',
     });
     expect(() => build({ databaseName: 'tasks', user: 'tasks_owner' })).toThrow(
-      /'user' is the name of one of the database's own roles \(tasks_owner, tasks_service, tasks_exporter, tasks_backup\); the bootstrap superuser needs another name.*got "tasks_owner"/,
+      new RegExp(
+        String.raw`'user' is the name of one of the database's own roles \(tasks_owner, tasks_service, ` +
+          String.raw`tasks_exporter, tasks_backup\); the bootstrap superuser needs another name.*got "tasks_owner"`,
+      ),
     );
     expect(() => build({ databaseName: 'a'.repeat(55) })).toThrow(
       /'databaseName' must be at most 54 characters: the roles are '<databaseName>_owner' … '<databaseName>_exporter'/,

@@ -295,7 +295,10 @@ describe('PostgresStatefulSet', () => {
         credentials: DatabaseCredentials.fromClusterSecrets({ databaseSecretName: 'pg', clientSecretName: 'app' }),
       }),
     ).toThrow(
-      /'credentials.rolesSecretName' must name the Secret of the roles' passwords.*\n.*'credentials.migrationSecretName' must name the migration Job's Secret/,
+      new RegExp(
+        String.raw`'credentials.rolesSecretName' must name the Secret of the roles' ` +
+          String.raw`passwords.*\n.*'credentials.migrationSecretName' must name the migration Job's Secret`,
+      ),
     );
   });
 

@@ -302,7 +302,7 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
     expect(fs.readdirSync(backupDir).filter(file => file.endsWith('.partial'))).toEqual([]);
   });
 
-  test("deploy-time dumps are pruned among themselves: a day of deploys never prunes the scheduled dumps; restore's latest is the newest of both", async () => {
+  test("deploy dumps are pruned among themselves: a day of deploys never prunes scheduled ones; restore's latest: the newest of both", async () => {
     for (const file of fs.readdirSync(backupDir)) {
       fs.rmSync(path.join(backupDir, file));
     }

@@ -799,8 +799,10 @@ async function catalogSnapshot(): Promise<string> {
       'members', (SELECT json_agg(row(roleid::regrole, member::regrole, admin_option)::text ORDER BY 1) FROM pg_auth_members),
       'database', (SELECT row(datdba::regrole, datacl)::text FROM pg_database WHERE datname = current_database()),
       'schema', (SELECT row(nspowner::regrole, nspacl)::text FROM pg_namespace WHERE nspname = 'public'),
-      'relations', (SELECT json_agg(row(relname, relowner::regrole, relacl)::text ORDER BY relname) FROM pg_class WHERE relnamespace = 'public'::regnamespace),
-      'routines', (SELECT json_agg(row(proname, proowner::regrole, proacl)::text ORDER BY proname) FROM pg_proc WHERE pronamespace = 'public'::regnamespace),
+      'relations', (SELECT json_agg(row(relname, relowner::regrole, relacl)::text ORDER BY relname) FROM pg_class
+        WHERE relnamespace = 'public'::regnamespace),
+      'routines', (SELECT json_agg(row(proname, proowner::regrole, proacl)::text ORDER BY proname) FROM pg_proc
+        WHERE pronamespace = 'public'::regnamespace),
       'defaults', (SELECT json_agg(row(defaclrole::regrole, defaclobjtype, defaclacl)::text ORDER BY 1) FROM pg_default_acl)
     )::text AS snapshot`);
     return rows[0].snapshot;
@@ -832,7 +834,7 @@ describe('least privilege: each pod logs in as its own role, which can do its jo
     expect(await refusal(appEnv, 'TRUNCATE tasks')).toBe('42501');
   });
 
-  test("the service role creates, lists, updates and deletes tasks, and hears its own changes on tasks_changed (the cache's LISTEN and NOTIFY path)", async () => {
+  test("the service role creates, lists, updates and deletes tasks, and hears them on tasks_changed (the cache's LISTEN/NOTIFY path)", async () => {
     await asRole(appEnv, async client => {
       const heard: string[] = [];
       client.on('notification', message => heard.push(message.channel));
@@ -856,8 +858,10 @@ describe('least privilege: each pod logs in as its own role, which can do its jo
         async client =>
           (
             await client.query(
-              "SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public') AS schema_owner, " +
-                "(SELECT relowner::regrole::text FROM pg_class WHERE oid = 'tasks'::regclass) AS tasks_owner FROM pg_roles WHERE rolname = current_user",
+              'SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, ' +
+                "(SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public') AS schema_owner, " +
+                "(SELECT relowner::regrole::text FROM pg_class WHERE oid = 'tasks'::regclass) AS tasks_owner " +
+                'FROM pg_roles WHERE rolname = current_user',
             )
           ).rows[0],
       ),
@@ -907,7 +911,7 @@ describe('least privilege: each pod logs in as its own role, which can do its jo
     });
   });
 
-  test('a database an earlier release set up (tables owned by the superuser) keeps its tasks: the roles Job hands it to the owner, and the service reads it', async () => {
+  test("an old release's database (superuser-owned tables) keeps its tasks: the roles Job hands it to the owner, the service reads it", async () => {
     const superuserEnv = {
       ...migrateEnv,
       DB_USER: 'todo',
@@ -933,7 +937,8 @@ describe('least privilege: each pod logs in as its own role, which can do its jo
         async client =>
           (
             await client.query(
-              "SELECT relname, relowner::regrole::text AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S') ORDER BY 1",
+              'SELECT relname, relowner::regrole::text AS owner FROM pg_class ' +
+                "WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S') ORDER BY 1",
             )
           ).rows,
       ),

@@ -313,7 +313,11 @@ describe('the GitOps constructs check their own props', () => {
           path: '/dist/prod',
         }),
     ).toThrow(
-      /argocd\/App: invalid props:\n {2}- 'name' must be a DNS-1123 subdomain.*\n {2}- 'repoUrl' must be an https:\/\/.*\n {2}- 'path' must be a folder relative to the repository's root, without '\.\.', such as 'dist\/prod', got "\/dist\/prod"/,
+      new RegExp(
+        String.raw`argocd\/App: invalid props:\n {2}- 'name' must be a DNS-1123 subdomain.*\n {2}- 'repoUrl' must be ` +
+          String.raw`an https:\/\/.*\n {2}- 'path' must be a folder relative to the repository's root, without '\.\.', ` +
+          String.raw`such as 'dist\/prod', got "\/dist\/prod"`,
+      ),
     );
     const source = new FluxGitRepository(chart, 'Source', {
       name: 'todo',
@@ -329,7 +333,10 @@ describe('the GitOps constructs check their own props', () => {
           timeout: Duration.seconds(0),
         }),
     ).toThrow(
-      /'path' must be a folder relative to the repository's root, starting with '\.\/'.*\n {2}- 'timeout' must be whole seconds, at least Duration.seconds\(1\), got 0/,
+      new RegExp(
+        String.raw`'path' must be a folder relative to the repository's root, starting with '\.\/'.*\n {2}- ` +
+          String.raw`'timeout' must be whole seconds, at least Duration.seconds\(1\), got 0`,
+      ),
     );
   });
 });

@@ -34,7 +34,10 @@ export function cronScheduleProblem(schedule: unknown): string | undefined {
     return `must be a cron schedule, ${example}`;
   }
   if (schedule.includes('TZ')) {
-    return 'must not set a time zone in the schedule (the API server refuses TZ= and CRON_TZ= in a new CronJob): set spec.timeZone, or write the schedule in UTC';
+    return (
+      'must not set a time zone in the schedule (the API server refuses TZ= and CRON_TZ= in a new CronJob): set ' +
+      'spec.timeZone, or write the schedule in UTC'
+    );
   }
   const text = schedule.trim();
   if (text.startsWith('@')) {

@@ -74,7 +74,9 @@ export class ManifestValidation {
     if (unknownVersions.length > 0) {
       context.report.addViolation({
         ruleName: 'kubernetesVersions (error)',
-        recommendation: `kubernetesVersions must name ${KUBERNETES_VERSIONS.map(minorOf).join(' or ')} (the versions whose schemas are bundled), got ${unknownVersions.map(v => `'${v}'`).join(', ')}`,
+        recommendation:
+          `kubernetesVersions must name ${KUBERNETES_VERSIONS.map(minorOf).join(' or ')} (the versions whose schemas ` +
+          `are bundled), got ${unknownVersions.map(v => `'${v}'`).join(', ')}`,
         fix: "correct the plugin's `kubernetesVersions` property in cdk8s.yaml, or leave it out for all bundled versions",
         violatingResources: [
           {

@@ -119,7 +119,9 @@ function asAdmissionJudges(
         }
       : {
           ...finding,
-          message: `${finding.message} (refused where the namespace enforces Pod Security '${level}'${enforced === undefined ? '' : `; '${namespace}' enforces '${enforced}'`})`,
+          message:
+            `${finding.message} (refused where the namespace enforces Pod Security ` +
+            `'${level}'${enforced === undefined ? '' : `; '${namespace}' enforces '${enforced}'`})`,
         };
   });
 }

@@ -151,7 +151,8 @@ export function immutableChanges(old: Manifest, manifest: Manifest): Finding[] {
                 'immutable-field',
                 manifest,
                 d.path,
-                `${d.before === undefined ? 'is added' : d.after === undefined ? 'is removed' : 'changes'} (values not shown: they are a Secret's), which the API server refuses on update`,
+                `${d.before === undefined ? 'is added' : d.after === undefined ? 'is removed' : 'changes'} (values ` +
+                  "not shown: they are a Secret's), which the API server refuses on update",
                 fix,
               )
             : report(d.path, d.before, d.after, fix);
@@ -392,7 +393,9 @@ export function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Findin
         old,
         ['metadata', 'name'],
         claimTemplates
-          ? `StatefulSet '${object.metadata.name}' is gone from the new version${where}: its claims (${(object.spec.volumeClaimTemplates as any[]).map(t => `${t.metadata?.name}-${object.metadata.name}-0`).join(', ')}, …) stay, and whatever replaces it starts with empty ones`
+          ? `StatefulSet '${object.metadata.name}' is gone from the new version${where}: its claims (` +
+              `${(object.spec.volumeClaimTemplates as any[]).map(t => `${t.metadata?.name}-${object.metadata.name}-0`).join(', ')}, …) ` +
+              'stay, and whatever replaces it starts with empty ones'
           : `claim '${object.metadata.name}' is gone from the new version${where}: its data stays in the cluster, and nothing mounts it`,
       ),
     ];
@@ -404,7 +407,8 @@ export function dataLeftBehind(old: Manifest, next: readonly Manifest[]): Findin
         old,
         ['metadata', 'name'],
         `CloudNativePG Cluster '${object.metadata.name}' is gone from ` +
-          `the new version${where(old, next)}: it keeps running if nothing deletes it, and deleting it deletes its claims; whatever replaces it starts empty unless it recovers from a backup`,
+          `the new version${where(old, next)}: it keeps running if nothing deletes it, and deleting it deletes its ` +
+          'claims; whatever replaces it starts empty unless it recovers from a backup',
       ),
     ];
   }

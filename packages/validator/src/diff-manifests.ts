@@ -279,8 +279,9 @@ function whyPodsRoll(old: Manifest, manifest: Manifest): string | undefined {
     return undefined;
   }
   return (
-    `${spec?.updateStrategy?.type === 'OnDelete' ? 'its pod template changed, and with updateStrategy OnDelete each pod takes it only when deleted' : 'its pod template changed'}: ` +
-    listPaths(changed.map(d => ({ path: d.path.replace(/^spec\./, '') })))
+    (spec?.updateStrategy?.type === 'OnDelete'
+      ? 'its pod template changed, and with updateStrategy OnDelete each pod takes it only when deleted: '
+      : 'its pod template changed: ') + listPaths(changed.map(d => ({ path: d.path.replace(/^spec\./, '') })))
   );
 }
 

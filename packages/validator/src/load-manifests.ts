@@ -83,7 +83,8 @@ export function parseFile(file: string, text: string, into: Pick<LoadResult, 'ma
         'parse-error',
         { file, line },
         `the file looks like an unrendered template: '${template[0].slice(0, 60)}' is ` +
-          'Go template syntax, as in a Helm chart; run helm template first (helm template NAME CHART -f values.yaml > out.yaml), and validate its output',
+          'Go template syntax, as in a Helm chart; run helm template first ' +
+          '(helm template NAME CHART -f values.yaml > out.yaml), and validate its output',
       ),
     );
   }
@@ -335,7 +336,8 @@ function addObject(
           finding(
             'not-kubernetes-object',
             { file, line: lineOf(['items', index]) },
-            `item ${index} of the ${object.kind} in document ${documentIndex + 1} is not a Kubernetes object: it needs string fields 'apiVersion' and 'kind'`,
+            `item ${index} of the ${object.kind} in document ${documentIndex + 1} is not a Kubernetes object: it ` +
+              "needs string fields 'apiVersion' and 'kind'",
           ),
         );
         return;

@@ -88,7 +88,9 @@ export function formatJunit(reports: readonly ValidationReport[], strict = false
     const cases: string[] = [];
     for (const unreadable of report.unreadable) {
       cases.push(
-        `    <testcase classname="${xml(unreadable)}" name="readable">\n      <error type="unreadable" message="cannot be read: no such file or folder, or no permission"/>\n    </testcase>`,
+        `    <testcase classname="${xml(unreadable)}" name="readable">\n` +
+          '      <error type="unreadable" message="cannot be read: no such file or folder, or no permission"/>\n' +
+          '    </testcase>',
       );
     }
     for (const file of report.files) {
@@ -101,18 +103,34 @@ export function formatJunit(reports: readonly ValidationReport[], strict = false
         const body = `${findingText(finding)}\n${finding.file}:${finding.line}`;
         cases.push(
           fails(finding)
-            ? `    <testcase classname="${xml(file)}" name="${xml(name)}">\n      <failure type="${finding.ruleId}" message="${xml(`${finding.severity}: ${finding.message}`)}">${xml(body)}</failure>\n    </testcase>`
-            : `    <testcase classname="${xml(file)}" name="${xml(name)}">\n      <system-out>${xml(`${finding.severity}: ${body}`)}</system-out>\n    </testcase>`,
+            ? `    <testcase classname="${xml(file)}" name="${xml(name)}">\n` +
+                `      <failure type="${finding.ruleId}" message="${xml(`${finding.severity}: ${finding.message}`)}">` +
+                `${xml(body)}</failure>\n` +
+                '    </testcase>'
+            : `    <testcase classname="${xml(file)}" name="${xml(name)}">\n` +
+                `      <system-out>${xml(`${finding.severity}: ${body}`)}</system-out>\n` +
+                '    </testcase>',
         );
       }
     }
     const failures = report.findings.filter(fails).length;
     const name = report.files.length > 0 ? commonFolder(report.files) : report.unreadable.join(' ');
-    return `  <testsuite name="${xml(name)}" tests="${cases.length}" failures="${failures}" errors="${report.unreadable.length}" skipped="0">\n${cases.join('\n')}\n  </testsuite>`;
+    return (
+      `  <testsuite name="${xml(name)}" tests="${cases.length}" failures="${failures}" ` +
+      `errors="${report.unreadable.length}" skipped="0">\n` +
+      `${cases.join('\n')}\n` +
+      '  </testsuite>'
+    );
   });
   const count = (pick: (r: ValidationReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
   const tests = suites.reduce((n, suite) => n + (suite.match(/<testcase /g) ?? []).length, 0);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="manifest-validator" tests="${tests}" failures="${count(r => r.findings.filter(fails).length)}" errors="${count(r => r.unreadable.length)}">\n${suites.join('\n')}\n</testsuites>`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<testsuites name="manifest-validator" tests="${tests}" failures="${count(r => r.findings.filter(fails).length)}" ` +
+    `errors="${count(r => r.unreadable.length)}">\n` +
+    `${suites.join('\n')}\n` +
+    '</testsuites>'
+  );
 }
 
 function findingText(finding: Finding): string {

@@ -47,7 +47,8 @@ export const RULES = [
     'unknown-kind',
     'error',
     'schema',
-    'apiVersion/kind is not served by a Kubernetes version checked (1.27, 1.36; such as appss/v1, policy/v1beta1, removed in 1.25, or flowcontrol.apiserver.k8s.io/v1beta3, removed in 1.32: an error for 1.36 only)',
+    'apiVersion/kind is not served by a Kubernetes version checked (1.27, 1.36; such as appss/v1, policy/v1beta1, ' +
+      'removed in 1.25, or flowcontrol.apiserver.k8s.io/v1beta3, removed in 1.32: an error for 1.36 only)',
     'the API server rejects it',
     'use the apiVersion named in the message',
   ),
@@ -71,7 +72,9 @@ export const RULES = [
     'schema-violation',
     'error',
     'schema',
-    'a field is unknown (such as replicaz), of the wrong type, outside its enum, or a required field is missing, per the OpenAPI schema of a Kubernetes version checked (1.27, 1.36; strict, like kubeconform -strict); what only one version refuses names it',
+    'a field is unknown (such as replicaz), of the wrong type, outside its enum, or a required field is missing, per ' +
+      'the OpenAPI schema of a Kubernetes version checked (1.27, 1.36; strict, like kubeconform -strict); what only ' +
+      'one version refuses names it',
     'the API server rejects the object, or, for unknown fields with client-side apply, silently drops them',
     'correct the field named in the message',
   ),
@@ -119,7 +122,8 @@ export const RULES = [
     'invalid-port-name',
     'error',
     'schema',
-    "a container port's name, a probe's named port, or a Service's named targetPort is not an IANA service name: over 15 characters, upper case, all digits, or '-' at an end or doubled",
+    "a container port's name, a probe's named port, or a Service's named targetPort is not an IANA service name: " +
+      "over 15 characters, upper case, all digits, or '-' at an end or doubled",
     'the API server rejects the object',
     "use at most 15 lower-case letters, digits and '-', with at least one letter, such as 'http' or 'tcp-postgresql'",
   ),
@@ -127,7 +131,9 @@ export const RULES = [
     'invalid-schedule',
     'error',
     'schema',
-    "a CronJob's schedule is not what the API server's cron parser reads (five fields minute 0-59, hour 0-23, day of month 1-31, month 1-12 or jan-dec, day of week 0-6 or sun-sat; ranges, steps, lists; @yearly … @hourly, @every DURATION; no TZ=), or its timeZone is not in the IANA time zone database",
+    "a CronJob's schedule is not what the API server's cron parser reads (five fields minute 0-59, hour 0-23, day of " +
+      'month 1-31, month 1-12 or jan-dec, day of week 0-6 or sun-sat; ranges, steps, lists; @yearly … @hourly, @every ' +
+      'DURATION; no TZ=), or its timeZone is not in the IANA time zone database',
     'the API server rejects the CronJob',
     "write a five-field schedule such as '0 3 * * *', and a timeZone such as 'Europe/Paris' (or none)",
   ),
@@ -184,7 +190,9 @@ export const RULES = [
     'service-selector-no-match',
     'warning',
     'reference',
-    "a Service's selector matches no pod template in its namespace (counting the labels controllers add to pods: statefulset.kubernetes.io/pod-name, apps.kubernetes.io/pod-index, controller-revision-hash, pod-template-hash, the Job labels)",
+    "a Service's selector matches no pod template in its namespace (counting the labels controllers add to pods: " +
+      'statefulset.kubernetes.io/pod-name, apps.kubernetes.io/pod-index, controller-revision-hash, pod-template-hash, ' +
+      'the Job labels)',
     'the Service has no endpoints unless pods made outside the set carry those labels: every connection fails',
     "make the selector equal to the workload's pod labels",
   ),
@@ -232,9 +240,12 @@ export const RULES = [
     'config-reference-missing',
     'warning',
     'reference',
-    'a secretKeyRef, configMapKeyRef, envFrom or volume names a Secret or ConfigMap that is not in the set (one made at run time: by a Job, an init container, an operator, a person)',
+    'a secretKeyRef, configMapKeyRef, envFrom or volume names a Secret or ConfigMap that is not in the set (one made ' +
+      'at run time: by a Job, an init container, an operator, a person)',
     'the pod is stuck in CreateContainerConfigError or ContainerCreating until something outside the set makes it',
-    "add it, mark the reference optional: true, or declare it as provided: a Secret with the Namespace annotation validator.todo-stack/provided-secrets or --provided-secret NAMESPACE/NAME, either with skip.validator.todo-stack/config-reference-missing: 'made by …' on the workload",
+    'add it, mark the reference optional: true, or declare it as provided: a Secret with the Namespace annotation ' +
+      'validator.todo-stack/provided-secrets or --provided-secret NAMESPACE/NAME, either with ' +
+      "skip.validator.todo-stack/config-reference-missing: 'made by …' on the workload",
   ),
   rule(
     'config-key-missing',
@@ -304,9 +315,13 @@ export const RULES = [
     'pv-pvc-mismatch',
     'error',
     'reference',
-    "a PersistentVolume and the claim it is meant for (claimRef, volumeName, the claim's selector, a shared label, or names that differ only by a -pv/-pvc/-volume/-claim suffix) cannot bind: access modes, storage class (a claim without one gets the cluster's default class and never binds a class-less volume), volume mode or capacity",
+    "a PersistentVolume and the claim it is meant for (claimRef, volumeName, the claim's selector, a shared label, " +
+      'or names that differ only by a -pv/-pvc/-volume/-claim suffix) cannot bind: access modes, storage class ' +
+      "(a claim without one gets the cluster's default class and never binds a class-less volume), volume mode or " +
+      'capacity',
     'the claim stays Pending forever',
-    'give the volume the claim\'s access modes, storage class and volume mode, and at least its requested capacity; give a claim meant for a class-less volume storageClassName: ""',
+    "give the volume the claim's access modes, storage class and volume mode, and at least its requested capacity; " +
+      'give a claim meant for a class-less volume storageClassName: ""',
   ),
   rule(
     'target-no-match',
@@ -336,15 +351,23 @@ export const RULES = [
     'workload-selector-overlap',
     'error',
     'reference',
-    "a workload's selector (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController) matches the pod template of another workload in its namespace, or the pods an operator makes for a custom resource there (a CloudNativePG Cluster)",
-    "the API server accepts it, but each controller adopts the other's orphaned pods (after a `kubectl delete --cascade=orphan`, for one), and a Service, PodDisruptionBudget or NetworkPolicy with those labels covers both",
-    "add a label only this workload's pods carry (such as app.kubernetes.io/instance) to its selector and pod template; a selector is immutable: orphan-delete the running workload and apply",
+    "a workload's selector (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController) matches the pod " +
+      'template of another workload in its namespace, or the pods an operator makes for a custom resource there (a ' +
+      'CloudNativePG Cluster)',
+    "the API server accepts it, but each controller adopts the other's orphaned pods " +
+      '(after a `kubectl delete --cascade=orphan`, for one), and a Service, PodDisruptionBudget or NetworkPolicy ' +
+      'with those labels covers both',
+    "add a label only this workload's pods carry (such as app.kubernetes.io/instance) to its selector and pod " +
+      'template; a selector is immutable: orphan-delete the running workload and apply',
   ),
   rule(
     'service-selects-two-workloads',
     'error',
     'reference',
-    "a Service's selector matches the pods of two workloads (or of a workload and an operator's custom resource) in its namespace that are not one application: their pods differ in app.kubernetes.io/name, instance, component or app, or carry none of them. A canary beside its stable Deployment, whose pods agree on all four, is one application; the pods of Jobs and CronJobs are not counted",
+    "a Service's selector matches the pods of two workloads (or of a workload and an operator's custom resource) in " +
+      'its namespace that are not one application: their pods differ in app.kubernetes.io/name, instance, component or ' +
+      'app, or carry none of them. A canary beside its stable Deployment, whose pods agree on all four, is one ' +
+      'application; the pods of Jobs and CronJobs are not counted',
     'the API server accepts it, and each connection goes to the pods of either workload: clients of one database reach the other',
     "add a label only the intended workload's pods carry to the selector (such as app.kubernetes.io/name or instance)",
   ),
@@ -417,7 +440,9 @@ export const RULES = [
     'pss-sysctls',
     'warning',
     'policy',
-    "a pod sets a sysctl outside the baseline's safe list (kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.ip_local_reserved_ports) (Pod Security baseline)",
+    "a pod sets a sysctl outside the baseline's safe list (kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, " +
+      'net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_unprivileged_port_start, ' +
+      'net.ipv4.ip_local_reserved_ports) (Pod Security baseline)',
     "an unsafe sysctl changes the node's kernel for every pod on it; admission rejects the pod",
     'remove the sysctl, or tune the node instead',
   ),
@@ -433,7 +458,8 @@ export const RULES = [
     'pss-apparmor',
     'warning',
     'policy',
-    'an AppArmor profile other than runtime/default or localhost/* (annotation container.apparmor.security.beta.kubernetes.io/*, or appArmorProfile Unconfined) (Pod Security baseline)',
+    'an AppArmor profile other than runtime/default or localhost/* (annotation ' +
+      'container.apparmor.security.beta.kubernetes.io/*, or appArmorProfile Unconfined) (Pod Security baseline)',
     'an unconfined container has no AppArmor protection; admission rejects the pod',
     'remove the annotation, or use runtime/default or a localhost/ profile',
   ),
@@ -531,15 +557,19 @@ export const RULES = [
     'policy',
     'a single-primary database image (postgres, mysql, mariadb) runs with more than one replica',
     'each replica is an independent database: clients see different data on every connection',
-    'run one replica, or use an operator that sets up replication (a CloudNativePG Cluster with instances > 1 is not a pod template and is not reported)',
+    'run one replica, or use an operator that sets up replication (a CloudNativePG Cluster with instances > 1 is not ' +
+      'a pod template and is not reported)',
   ),
   rule(
     'rwo-deployment',
     'error',
     'policy',
     'a Deployment mounts a ReadWriteOnce claim; or a ReadWriteOncePod claim with more than one replica or a RollingUpdate strategy',
-    'ReadWriteOnce is per node: a replacement pod (after a deletion or eviction) starts while the old one terminates, and both write the volume (two postmasters on one data directory); with ReadWriteOncePod, a second pod waits forever',
-    'use a StatefulSet (its replacement pod waits for the old one), or a ReadWriteOncePod claim (a CSI driver that supports it) with replicas: 1 and strategy Recreate',
+    'ReadWriteOnce is per node: a replacement pod (after a deletion or eviction) starts while the old one ' +
+      'terminates, and both write the volume (two postmasters on one data directory); with ReadWriteOncePod, a second ' +
+      'pod waits forever',
+    'use a StatefulSet (its replacement pod waits for the old one), or a ReadWriteOncePod claim (a CSI driver that ' +
+      'supports it) with replicas: 1 and strategy Recreate',
   ),
 
   rule(
@@ -548,14 +578,21 @@ export const RULES = [
     'reference',
     "an Ingress's tls[].secretName is not in the set, not provided by the cluster, and not issued by cert-manager",
     'the ingress controller serves its default, untrusted certificate until the Secret is made outside the set',
-    'add the kubernetes.io/tls Secret, declare it provided (annotation validator.todo-stack/provided-secrets on the Ingress or its Namespace, or --provided-secret), or have cert-manager issue it (annotation cert-manager.io/cluster-issuer or cert-manager.io/issuer)',
+    'add the kubernetes.io/tls Secret, declare it provided (annotation validator.todo-stack/provided-secrets on the ' +
+      'Ingress or its Namespace, or --provided-secret), or have cert-manager issue it (annotation ' +
+      'cert-manager.io/cluster-issuer or cert-manager.io/issuer)',
   ),
 
   rule(
     'immutable-field',
     'error',
     'upgrade',
-    'with --against: a field that the API server refuses to change on update differs from the previous version (StatefulSet spec outside replicas/template/updateStrategy/minReadySeconds/ordinals/persistentVolumeClaimRetentionPolicy, workload selectors, Job template and selector, PVC spec other than a larger size, PV source, headless Service switches, immutable ConfigMaps and Secrets; what CloudNativePG refuses of a Cluster: a smaller volume, a dropped WAL volume, another postgres uid/gid, an older major version)',
+    'with --against: a field that the API server refuses to change on update differs from the previous version ' +
+      '(StatefulSet spec outside ' +
+      'replicas/template/updateStrategy/minReadySeconds/ordinals/persistentVolumeClaimRetentionPolicy, workload ' +
+      'selectors, Job template and selector, PVC spec other than a larger size, PV source, headless Service switches, ' +
+      'immutable ConfigMaps and Secrets; what CloudNativePG refuses of a Cluster: a smaller volume, a dropped WAL ' +
+      'volume, another postgres uid/gid, an older major version)',
     'kubectl apply, Argo CD and Flux fail on this object at the upgrade, and the stage stays half applied',
     'as the message says: keep the field, or the procedure it names (README, "Upgrades the API server accepts")',
   ),
@@ -563,7 +600,8 @@ export const RULES = [
     'provided-secret-added',
     'warning',
     'upgrade',
-    'with --against: a Namespace that exists in the previous version declares a Secret the cluster must provide (annotation validator.todo-stack/provided-secrets) that it did not declare before',
+    'with --against: a Namespace that exists in the previous version declares a Secret the cluster must provide ' +
+      '(annotation validator.todo-stack/provided-secrets) that it did not declare before',
     'the pods that read it wait in CreateContainerConfigError until a person creates it',
     'create the Secret in that namespace before applying the new version (README, "Prod Secrets")',
   ),
@@ -573,21 +611,25 @@ export const RULES = [
     'upgrade',
     "with --against: a CloudNativePG Cluster's WAL archive moves from the in-tree spec.backup.barmanObjectStore to the Barman Cloud plugin, or back",
     'the plugin (and cert-manager) must run in the cluster before the apply, or the instances stop archiving',
-    'install the Barman Cloud plugin first, and keep the folder (the plugin\'s serverName parameter) as it was; README, "Moving a Cluster to the Barman Cloud plugin"',
+    "install the Barman Cloud plugin first, and keep the folder (the plugin's serverName parameter) as it was; " +
+      'README, "Moving a Cluster to the Barman Cloud plugin"',
   ),
   rule(
     'wal-archive-moves',
     'warning',
     'upgrade',
     'with --against: a CloudNativePG Cluster archives into another folder (destinationPath/serverName) than the previous version',
-    'a new backup history starts in the new folder; the old one is no longer written, and CloudNativePG refuses a folder that already holds another archive',
+    'a new backup history starts in the new folder; the old one is no longer written, and CloudNativePG refuses a ' +
+      'folder that already holds another archive',
     'keep destinationPath and serverName as they were, unless a recovered cluster must archive into a new folder',
   ),
   rule(
     'data-left-behind',
     'warning',
     'upgrade',
-    'with --against: a claim, a StatefulSet with claim templates, a CloudNativePG Cluster, a PersistentVolume, a Namespace, an Argo CD Application with its resources finalizer or a pruning Flux Kustomization is gone from the new version (removed, renamed or moved)',
+    'with --against: a claim, a StatefulSet with claim templates, a CloudNativePG Cluster, a PersistentVolume, a ' +
+      'Namespace, an Argo CD Application with its resources finalizer or a pruning Flux Kustomization is gone from the ' +
+      'new version (removed, renamed or moved)',
     'its data stays in the cluster, unmounted, and a renamed workload starts with empty volumes',
     'keep the name and namespace, or move the data on purpose (dump and restore) before the change',
   ),

@@ -83,7 +83,10 @@ function describeError(error: ErrorObject): SimpleError {
       return {
         path: [...path, params.additionalProperty],
         ruleId: 'schema-violation',
-        message: `unknown field '${params.additionalProperty}'${path.length ? ` in ${formatParent(path)}` : ''}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
+        message:
+          `unknown field '${params.additionalProperty}'` +
+          (path.length ? ` in ${formatParent(path)}` : '') +
+          (suggestion ? ` (did you mean '${suggestion}'?)` : ''),
       };
     }
     case 'required':
@@ -102,7 +105,12 @@ function describeError(error: ErrorObject): SimpleError {
       return {
         path,
         ruleId: 'schema-violation',
-        message: `must be ${Array.isArray(params.type) ? params.type.join(' or ') : `a${/^[aeiou]/.test(params.type) ? 'n' : ''} ${params.type}`}, got ${brief(error.data)}`,
+        message:
+          'must be ' +
+          (Array.isArray(params.type)
+            ? params.type.join(' or ')
+            : `a${/^[aeiou]/.test(params.type) ? 'n' : ''} ${params.type}`) +
+          `, got ${brief(error.data)}`,
       };
     case 'format':
       return params.format === 'quantity'

@@ -107,10 +107,12 @@ describe('config references', () => {
       }, 'config-reference-missing'),
     ).toEqual([
       "Secret 'vault' is not in namespace 'shop' of the set: the pod waits until something outside the set makes it (a Job, an init container, " +
-        'an operator, a person); if the cluster provides it, declare it: annotate Namespace \'shop\' with validator.todo-stack/provided-secrets: "vault", ' +
+        "an operator, a person); if the cluster provides it, declare it: annotate Namespace 'shop' with " +
+        'validator.todo-stack/provided-secrets: "vault", ' +
         'or pass --provided-secret shop/vault',
       "ConfigMap 'generated' is not in namespace 'shop' of the set: the pod waits until something outside the set makes it (a Job, an init " +
-        'container, an operator, a person); if it is made at run time, say so on this Deployment: skip.validator.todo-stack/config-reference-missing: "made by …"',
+        'container, an operator, a person); if it is made at run time, say so on this Deployment: ' +
+        'skip.validator.todo-stack/config-reference-missing: "made by …"',
     ]);
   });
 
@@ -148,7 +150,8 @@ describe('workload and service references', () => {
         s.db.spec.serviceName = 'postgres';
       }, 'statefulset-service'),
     ).toEqual([
-      "serviceName 'postgres' names no Service in namespace 'shop' of the set: the pods get no stable DNS names unless that headless Service is made outside the set",
+      "serviceName 'postgres' names no Service in namespace 'shop' of the set: the pods get no stable DNS names " +
+        'unless that headless Service is made outside the set',
     ]);
   });
 
@@ -168,7 +171,8 @@ describe('workload and service references', () => {
       }, 'target-no-match'),
     ).toEqual([
       `PodDisruptionBudget selector {"matchLabels":{"app":"wbe"}} matches no pod template in namespace 'shop'`,
-      `NetworkPolicy podSelector {"matchExpressions":[{"key":"app","operator":"In","values":["database"]}]} matches no pod template in namespace 'shop'`,
+      'NetworkPolicy podSelector {"matchExpressions":[{"key":"app","operator":"In","values":["database"]}]} matches ' +
+        "no pod template in namespace 'shop'",
     ]);
   });
 
@@ -209,7 +213,10 @@ describe('volumes', () => {
       }, 'pv-pvc-mismatch'),
     ).toEqual([
       expect.stringMatching(
-        /storage class 'manual' differs from the volume's 'fast'; volume mode Filesystem differs from the volume's Block; the claim requests 10Gi but the volume holds 1Gi$/,
+        new RegExp(
+          String.raw`storage class 'manual' differs from the volume's 'fast'; volume mode Filesystem differs from ` +
+            String.raw`the volume's Block; the claim requests 10Gi but the volume holds 1Gi$`,
+        ),
       ),
     ]);
   });

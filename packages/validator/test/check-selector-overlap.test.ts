@@ -162,7 +162,8 @@ describe('service-selects-two-workloads', () => {
     expect(messages(s => setUp(s, { ...labels, track: 'canary' }), SERVICE)).toEqual([]);
     expect(messages(s => setUp(s, { ...labels, 'app.kubernetes.io/component': 'worker' }), SERVICE)).toEqual([
       "Service shop/web: selector 'app.kubernetes.io/name=shop' matches the pods of Deployment shop/web and of Deployment shop/web-2, " +
-        "which are not one application (their pods differ in app.kubernetes.io/component ('server' vs 'worker')): each connection goes to any of them",
+        "which are not one application (their pods differ in app.kubernetes.io/component ('server' vs 'worker')): " +
+        'each connection goes to any of them',
     ]);
   });
 });

@@ -49,7 +49,8 @@ describe('npm run validate', () => {
       expect(newest.code).toBe(1);
       expect(newest.out).toContain('Checked against Kubernetes 1.36.0.');
       expect(schemaFindings(newest.out)).toEqual([
-        "3  error    unknown-kind  apiVersion: apiVersion 'flowcontrol.apiserver.k8s.io/v1beta3' of kind FlowSchema is not served by Kubernetes 1.36.0 (removed in 1.32)",
+        "3  error    unknown-kind  apiVersion: apiVersion 'flowcontrol.apiserver.k8s.io/v1beta3' of kind FlowSchema " +
+          'is not served by Kubernetes 1.36.0 (removed in 1.32)',
       ]);
       expect(newest.out).toContain("fix: use apiVersion 'flowcontrol.apiserver.k8s.io/v1'");
       // Both (the default): reported once, with the version that refuses it.
@@ -107,7 +108,8 @@ describe('npm run validate', () => {
     expect(code).toBe(1);
     expect(out).toMatch(
       new RegExp(
-        `^${file}\\n  Deployment shop/web\\n +\\d+  error    schema-violation  spec\\.replicaz: unknown field 'replicaz' in spec \\(did you mean 'replicas'\\?\\)\\n +fix: `,
+        `^${file}\\n  Deployment shop/web\\n +\\d+  error    schema-violation  spec\\.replicaz: unknown field ` +
+          "'replicaz' in spec \\(did you mean 'replicas'\\?\\)\\n +fix: ",
       ),
     );
     expect(out).toMatch(/1 error, 0 warnings in \d+ objects from 1 file$/);

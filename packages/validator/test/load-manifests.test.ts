@@ -95,7 +95,8 @@ describe('loading manifests', () => {
 
   test('findings point at the line of the field', () => {
     const report = checkText(
-      `${NAMESPACE}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  type: NodePort\n  ports:\n    - port: 5432\n`,
+      `${NAMESPACE}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\n` +
+        'spec:\n  type: NodePort\n  ports:\n    - port: 5432\n',
     );
     const exposed = report.findings.find(f => f.ruleId === 'database-port-exposed')!;
     expect(exposed.line).toBe(14);
@@ -179,7 +180,10 @@ describe('loading manifests', () => {
       expect(findingsOn(pod(20)).filter(f => f.startsWith('parse-error'))).toEqual([]);
       expect(findingsOn(pod(500))).toEqual([
         expect.stringMatching(
-          /^parse-error: document 1 expands its aliases \(\*name\) to 50\d,\d{3} values, 100% of them copies made by aliases: kubectl refuses it \("excessive aliasing"/,
+          new RegExp(
+            String.raw`^parse-error: document 1 expands its aliases \(\*name\) to 50\d,\d{3} values, 100% of them ` +
+              String.raw`copies made by aliases: kubectl refuses it \("excessive aliasing"`,
+          ),
         ),
       ]);
     });
@@ -214,13 +218,17 @@ describe('loading manifests', () => {
       const text = Buffer.from(`${CONFIG_MAP}data:\n  x: `);
       // The start of a PNG image: its fifth byte is the first NUL.
       expect(findingsOn(Buffer.concat([text, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d])]))).toEqual([
-        `parse-error: the file holds binary data, not YAML or JSON text: byte ${text.length + 4} is a NUL (0x00); check that this is the file you meant, or remove it from the folder`,
+        `parse-error: the file holds binary data, not YAML or JSON text: byte ${text.length + 4} is a NUL (0x00); ` +
+          'check that this is the file you meant, or remove it from the folder',
       ]);
     });
 
     test('an unrendered Helm template is named as one, with the command that renders it', () => {
       const message = expect.stringMatching(
-        /^parse-error: the file looks like an unrendered template: '\{\{ .Values.name \}\}' is Go template syntax, as in a Helm chart; run helm template first/,
+        new RegExp(
+          String.raw`^parse-error: the file looks like an unrendered template: '\{\{ .Values.name \}\}' is Go ` +
+            String.raw`template syntax, as in a Helm chart; run helm template first`,
+        ),
       );
       // It parses, as a map in place of a name: no more "ConfigMap [object Object]".
       expect(
@@ -239,7 +247,9 @@ describe('loading manifests', () => {
       // A near miss: Go templates inside strings, as Argo CD's notification templates and Prometheus rules hold them.
       expect(
         findingsOn(
-          `${CONFIG_MAP}data:\n  template.app-deployed: |\n    message: |\n      {{if eq .serviceType "slack"}}:white_check_mark:{{end}} Application {{.app.metadata.name}} is running.\n  summary: "{{ $labels.instance }} is down"\n`,
+          `${CONFIG_MAP}data:\n  template.app-deployed: |\n    message: |\n` +
+            '      {{if eq .serviceType "slack"}}:white_check_mark:{{end}} Application {{.app.metadata.name}} is running.\n' +
+            '  summary: "{{ $labels.instance }} is down"\n',
         ),
       ).toEqual([]);
     });

@@ -99,7 +99,8 @@ describe('near misses of the same shapes are still reported', () => {
     );
     expect(declared.findings).toEqual([]);
     const inSet = checkText(
-      `${fixture('argocd-redis-secret')}---\napiVersion: v1\nkind: Secret\nmetadata: {name: argocd-redis, namespace: argocd}\nstringData: {password: x}\n`,
+      `${fixture('argocd-redis-secret')}---\napiVersion: v1\nkind: Secret\n` +
+        'metadata: {name: argocd-redis, namespace: argocd}\nstringData: {password: x}\n',
     );
     expect(findingsOf(inSet, 'config-key-missing').map(f => `${f.severity} ${f.message}`)).toEqual([
       "error Secret 'argocd-redis' has no key 'auth' (it has 'password')",
@@ -123,7 +124,7 @@ describe('near misses of the same shapes are still reported', () => {
     ]);
   });
 
-  test('a custom resource under *.k8s.io is checked against its CRD; without it, it is a note; a built-in group with an unknown kind is an error', () => {
+  test('a custom resource under *.k8s.io is checked against its CRD; without it, a note; a built-in group with an unknown kind is an error', () => {
     const invalid = checkText(
       fixture('k8s-io-custom-resources').replace('{name: shop, port: 8080}', '{name: shop, port: 80800}'),
     );

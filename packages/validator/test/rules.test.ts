@@ -523,8 +523,10 @@ const CASES: Record<string, RuleCase> = {
       s.volume.spec.accessModes = ['ReadWriteMany'];
       s.volume.spec.capacity.storage = '5Gi';
     },
-    message:
-      /cannot bind to PersistentVolume 'shop-archive' .*access modes \["ReadWriteOnce"\] are not all offered by the volume's \["ReadWriteMany"\]; the claim requests 10Gi but the volume holds 5Gi/,
+    message: new RegExp(
+      String.raw`cannot bind to PersistentVolume 'shop-archive' .*access modes \["ReadWriteOnce"\] are not all ` +
+        String.raw`offered by the volume's \["ReadWriteMany"\]; the claim requests 10Gi but the volume holds 5Gi`,
+    ),
     pass: s => {
       s.volume.spec.accessModes = ['ReadWriteOnce', 'ReadOnlyMany'];
       s.volume.spec.capacity.storage = '20Gi';
@@ -565,8 +567,10 @@ const CASES: Record<string, RuleCase> = {
   'workload-selector-overlap': {
     // A second Deployment of the same pods, without a label of its own: both selectors match both templates.
     trigger: s => [withTrack(s.web, 'web-canary', undefined)],
-    message:
-      /^selector 'app=web' matches the pods of Deployment shop\/web too, and the selector of Deployment shop\/web \('app=web'\) matches these pods too: each controller adopts the other's orphaned pods/,
+    message: new RegExp(
+      String.raw`^selector 'app=web' matches the pods of Deployment shop\/web too, and the selector of Deployment ` +
+        String.raw`shop\/web \('app=web'\) matches these pods too: each controller adopts the other's orphaned pods`,
+    ),
     path: 'spec.selector',
     // The canary of the Kubernetes docs: each Deployment selects its own track.
     pass: canary,
@@ -584,8 +588,11 @@ const CASES: Record<string, RuleCase> = {
         },
       ];
     },
-    message:
-      /^selector 'tier=shop' matches the pods of Deployment shop\/web and of StatefulSet shop\/db, which are not one application \(their pods differ in app \('web' vs 'db'\)\): each connection goes to any of them$/,
+    message: new RegExp(
+      String.raw`^selector 'tier=shop' matches the pods of Deployment shop\/web and of StatefulSet shop\/db, which ` +
+        String.raw`are not one application \(their pods differ in app \('web' vs 'db'\)\): each connection goes to ` +
+        String.raw`any of them$`,
+    ),
     path: 'spec.selector',
     // One Service over a stable and a canary Deployment of one application is what a canary is.
     pass: canary,
@@ -813,8 +820,11 @@ const CASES: Record<string, RuleCase> = {
   'wal-archiver-change': {
     options: { previous: previousVersion([inTreeCluster]) },
     trigger: () => [pluginCluster('db'), objectStore],
-    message:
-      /^archives WAL and base backups through the Barman Cloud plugin \(ObjectStore 'db-backups'\) instead of the in-tree spec\.backup\.barmanObjectStore, into s3:\/\/shop-backups\/db\/db, the same folder: the backup history goes on$/,
+    message: new RegExp(
+      String.raw`^archives WAL and base backups through the Barman Cloud plugin \(ObjectStore 'db-backups'\) ` +
+        String.raw`instead of the in-tree spec\.backup\.barmanObjectStore, into s3:\/\/shop-backups\/db\/db, the ` +
+        String.raw`same folder: the backup history goes on$`,
+    ),
     path: 'spec.plugins',
     pass: () => [inTreeCluster],
   },
@@ -838,8 +848,10 @@ const CASES: Record<string, RuleCase> = {
       (s.shop.metadata as any).annotations = { 'validator.todo-stack/provided-secrets': 'registry' };
       podSpec(s).imagePullSecrets = [{ name: 'registry' }];
     },
-    message:
-      /^Namespace 'shop' now expects Secret 'registry' from the cluster, which the previous version did not: create it before this version is applied/,
+    message: new RegExp(
+      String.raw`^Namespace 'shop' now expects Secret 'registry' from the cluster, which the previous version did ` +
+        String.raw`not: create it before this version is applied`,
+    ),
     pass: () => undefined,
   },
   'suppression-reason': {

@@ -71,7 +71,7 @@ describe('the Kubernetes schema bundles', () => {
     expect(bundle.definitions['io.k8s.api.apps.v1.DeploymentSpec'].additionalProperties).toBe(false);
   });
 
-  test('1.36 has what came since 1.27 and lacks what went: flowcontrol v1 in, v1beta3 (removed in 1.32) out; fields of 1.27 keep their integer types', () => {
+  test('1.36 has what came since 1.27, not what went: flowcontrol v1 in, v1beta3 (removed in 1.32) out; fields of 1.27 keep integer types', () => {
     const [oldest, newest] = [committedBundle('1.27.1'), committedBundle('1.36.0')];
     expect(oldest.kinds).toHaveProperty(['flowcontrol.apiserver.k8s.io/v1beta3/FlowSchema']);
     expect(newest.kinds).not.toHaveProperty(['flowcontrol.apiserver.k8s.io/v1beta3/FlowSchema']);

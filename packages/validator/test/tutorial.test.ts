@@ -86,7 +86,10 @@ describe("the tutorial's manifests", () => {
       "part 1's Deployment and part 2's StatefulSet selecting each other's pods",
       'workload-selector-overlap',
       'postgres-statefulset.yaml',
-      /^selector 'app=postgres' matches the pods of Deployment postgres\/postgres too, and the selector of Deployment postgres\/postgres \('app=postgres'\) matches these pods too/,
+      new RegExp(
+        String.raw`^selector 'app=postgres' matches the pods of Deployment postgres\/postgres too, and the selector ` +
+          String.raw`of Deployment postgres\/postgres \('app=postgres'\) matches these pods too`,
+      ),
     ],
   ])('catches %s', (_what, ruleId, file, message) => {
     expect(found(ruleId, file).map(f => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));

@@ -30,8 +30,10 @@ export function checkConfigReferences(pod: PodTemplate, index: ReferenceIndex, r
           `${kind} '${name}' is not in namespace '${namespace}' of the set: ` +
             'the pod waits until something outside the set makes it (a Job, an init container, an operator, a person); ' +
             (kind === 'Secret'
-              ? `if the cluster provides it, declare it: annotate Namespace '${namespace}' with ${PROVIDED_SECRETS_ANNOTATION}: "${name}", or pass --provided-secret ${namespace}/${name}`
-              : `if it is made at run time, say so on this ${pod.manifest.object.kind}: skip.validator.todo-stack/config-reference-missing: "made by …"`),
+              ? `if the cluster provides it, declare it: annotate Namespace '${namespace}' ` +
+                `with ${PROVIDED_SECRETS_ANNOTATION}: "${name}", or pass --provided-secret ${namespace}/${name}`
+              : `if it is made at run time, say so on this ${pod.manifest.object.kind}: ` +
+                'skip.validator.todo-stack/config-reference-missing: "made by …"'),
         );
       }
     } else if (typeof key === 'string' && !keysOf(target.object).includes(key)) {

@@ -31,7 +31,8 @@ export function checkContainerEnvAndProbes(pod: PodTemplate, report: Report): vo
             'probe-udp-port',
             pod.manifest,
             [...path, probe, handler, 'port'],
-            `${probe} ${handler} targets port ${JSON.stringify(target)}, which the container declares as UDP; a ${handler} probe speaks TCP and never succeeds`,
+            `${probe} ${handler} targets port ${JSON.stringify(target)}, which the container declares as UDP; ` +
+              `a ${handler} probe speaks TCP and never succeeds`,
           );
         }
       }

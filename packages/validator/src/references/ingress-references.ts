@@ -33,7 +33,8 @@ export function checkIngress(manifest: Manifest, index: ReferenceIndex, report: 
       'ingress-tls-secret-missing',
       manifest,
       ['spec', 'tls', i, 'secretName'],
-      `TLS Secret '${name}' is not in namespace '${namespace}' of the set, not declared as provided, and not issued by cert-manager (no cert-manager.io/cluster-issuer annotation)`,
+      `TLS Secret '${name}' is not in namespace '${namespace}' of the set, not declared as provided, and not issued ` +
+        'by cert-manager (no cert-manager.io/cluster-issuer annotation)',
     );
   });
   const backends: Array<{ backend: any; path: PathSegment[] }> = [];
