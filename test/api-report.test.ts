@@ -142,7 +142,10 @@ describe('the public API (lib/index.ts)', () => {
             /^Error: \.build\/library\/types\/lib\/index\.d\.ts:4:5 - \(ae-undocumented\) Missing documentation for "undocumentedMember"\.$/,
           ),
           expect.stringMatching(
-            /^Error: \.build\/library\/types\/lib\/index\.d\.ts:6:5 - \(ae-forgotten-export\) The symbol "Hidden" needs to be exported by the entry point index\.d\.ts$/,
+            new RegExp(
+              String.raw`^Error: \.build\/library\/types\/lib\/index\.d\.ts:6:5 - \(ae-forgotten-export\) ` +
+                String.raw`The symbol "Hidden" needs to be exported by the entry point index\.d\.ts$`,
+            ),
           ),
         ],
       });

@@ -136,7 +136,7 @@ describe('the package, packed and installed into another cdk8s app', () => {
     }
   });
 
-  test('type-checks strictly, without skipping the libraries, and synthesizes PostgresStatefulSet, TodoApp (with a preset of its own, probed with the exported k8s types) and IngressBridge', () => {
+  test('type-checks strictly without skipping libraries; synthesizes PostgresStatefulSet, TodoApp (own preset, k8s types) and IngressBridge', () => {
     const tsconfig = JSON.parse(fs.readFileSync(path.join(app, 'tsconfig.json'), 'utf8'));
     expect(tsconfig.compilerOptions).toMatchObject({ strict: true, skipLibCheck: false });
     expect(Object.keys(objects)).toEqual(['0000-database.k8s.yaml', '0001-app.k8s.yaml', '0002-ingress.k8s.yaml']);
