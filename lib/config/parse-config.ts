@@ -52,6 +52,27 @@ const FIELD_OF_PROP: Readonly<Record<string, string>> = {
   'gitops.url': 'gitops.repoUrl',
   'gitops.targetRevision': 'gitops.branch',
 };
+// The settings a check reads besides the field it reports. When the schema rejected one of them, its default stood in
+// and the check judged a value the stage never wrote: its problem is a follow-on of that rejection, so it is left
+// out (a real one shows once the rejected value is fixed). A field here also covers the fields under it.
+const ALSO_READS: ReadonlyArray<readonly [field: string, reads: readonly string[]]> = [
+  // The preset decides which image the pods must run, the port they listen on, and what else they take.
+  ['app.image', ['app.preset']],
+  ['app.port', ['app.preset']],
+  ['app.migrationCommand', ['app.preset']],
+  ['app.taskListCache', ['app.preset']],
+  ['app.autoscaling.maxReplicas', ['app.autoscaling.minReplicas']],
+  ['app.resources.memoryLimit', ['app.resources.memoryRequest']],
+  // The workload decides which construct checks the database: its name limits, images, instances and backups differ.
+  ['database.name', ['database.workload', 'database.backup.enabled']],
+  ['database.image', ['database.workload']],
+  ['database.replicas', ['database.workload']],
+  ['database.credentials', ['database.workload']],
+  ['database.backup', ['database.workload']],
+  ['database.user', ['database.databaseName']],
+  ['database.resources.memoryLimit', ['database.resources.memoryRequest']],
+  ['stackName', ['stage']],
+];
 // GitOps object names and paths derive from `stackName` and `stage`, which the schema checks itself.
 const DERIVED_GITOPS_PROPS = ['name', 'path'];
 // A bad value is taken out and the rest parsed again, so that the constructs check the rest; a few rounds suffice.
@@ -69,10 +90,11 @@ export function parseConfig(settings: Record<string, unknown>): StackConfig {
   for (let round = 0; round < MAX_PARSE_ROUNDS; round++) {
     const parsed = STACK_SCHEMA.safeParse(input, { reportInput: true, error: genericMessage });
     if (parsed.success) {
+      const rejected = schemaProblems.map(problem => problem.field);
       const problems = [
         ...schemaProblems,
-        ...constructProblems(parsed.data, settings).filter(
-          problem => !schemaProblems.some(reported => overlaps(reported.field, problem.field)),
+        ...constructProblems(parsed.data, settings).filter(problem =>
+          fieldsRead(problem.field).every(read => !rejected.some(field => overlaps(field, read))),
         ),
       ];
       if (problems.length > 0) {
@@ -150,9 +172,20 @@ function stackProblems(config: StackConfig): Problem[] {
   return problems;
 }
 
+/** The fields whose values a problem at `field` (or at several, `a, b`) was judged on. */
+function fieldsRead(field: string): string[] {
+  const fields = field.split(', ');
+  return [
+    ...fields,
+    ...ALSO_READS.filter(([checked]) => fields.some(f => f === checked || f.startsWith(`${checked}.`))).flatMap(
+      ([, reads]) => reads,
+    ),
+  ];
+}
+
 /** Whether a problem at `a` and one at `b` are about the same value (one holds the other). */
 function overlaps(a: string, b: string): boolean {
-  return a === b || b.startsWith(`${a}.`) || a.startsWith(`${b}.`) || a.split(', ').includes(b);
+  return a === b || b.startsWith(`${a}.`) || a.startsWith(`${b}.`);
 }
 
 function formatProblem(problem: Problem): string {
