@@ -1,3 +1,4 @@
+import { AppNetworkPolicy } from '../app/app-network-policy';
 import { TodoApp } from '../app/todo-app';
 import { PostgresBackup } from '../database/postgres-backup';
 import { ArgoCdApplication } from '../gitops/argo-cd-application';
@@ -7,6 +8,7 @@ import { IngressBridge } from '../ingress/ingress-bridge';
 import { PropProblem, shownValue } from '../kube/prop-checks';
 
 import {
+  appNetworkPolicyProps,
   argoCdApplicationProps,
   backupProps,
   checkDatabaseProps,
@@ -47,6 +49,8 @@ const FIELD_OF_PROP: Readonly<Record<string, string>> = {
   // The backup CronJob is named after the database.
   'database.backup.name': 'database.name',
   'app.clusterDomain': 'clusterDomain',
+  'app.ingressControllerNamespace': 'ingress.controllerNamespace',
+  'app.prometheusNamespace': 'monitoring.prometheusNamespace',
   'ingress.ingressName': 'ingress.name',
   'ingress.clusterDomain': 'clusterDomain',
   'gitops.url': 'gitops.repoUrl',
@@ -130,6 +134,7 @@ function constructProblems(config: StackConfig, written: Record<string, unknown>
     );
   }
   fromConstruct('app', TodoApp.checkProps(todoAppProps(config)));
+  fromConstruct('app', AppNetworkPolicy.checkProps(appNetworkPolicyProps(config)));
   fromConstruct(
     'ingress',
     IngressBridge.checkProps(

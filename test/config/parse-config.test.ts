@@ -447,6 +447,65 @@ describe('stack config', () => {
     expect(serverEnv({}).map(([name]: string[]) => name)).not.toContain('TASK_LIST_CACHE');
   });
 
+  test("app.dns: the app's pods reach the cluster DNS the stage names; a field left out keeps its default", () => {
+    const dnsRule = (overrides: object) =>
+      only(synthStack(resolveConfig('test', overrides)).all, 'NetworkPolicy', 'stateful-flask-egress').spec.egress[0];
+    expect(
+      dnsRule({
+        app: {
+          dns: {
+            namespace: 'openshift-dns',
+            podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' },
+            port: 5353,
+          },
+        },
+      }),
+    ).toEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-dns' } },
+          podSelector: { matchLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } },
+        },
+      ],
+      ports: [
+        { port: 5353, protocol: 'UDP' },
+        { port: 5353, protocol: 'TCP' },
+      ],
+    });
+    expect(dnsRule({ app: { dns: { namespace: 'dns' } } })).toEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
+      ],
+      ports: [
+        { port: 53, protocol: 'UDP' },
+        { port: 53, protocol: 'TCP' },
+      ],
+    });
+  });
+
+  test('app.dns: a bad value is an error naming the field, the value and the fix', () => {
+    expect(
+      problemsOf(() =>
+        resolveConfig('test', { app: { dns: { namespace: 'Kube_System', podLabels: {}, port: 70000 } } }),
+      ),
+    ).toEqual([
+      'app.dns.namespace: must be a DNS-1123 label (lower-case letters, digits and \'-\', at most 63 characters), got "Kube_System"',
+      'app.dns.port: must be a whole number from 1 to 65535, got 70000',
+      "app.dns.podLabels: must hold at least one label of the DNS server pods, such as { 'k8s-app': 'kube-dns' } (without one, the pods could reach any pod of the namespace on that port), got {}",
+    ]);
+    expect(problemsOf(() => resolveConfig('test', { app: { dns: { podLabels: { 'k8s-app': 'kube dns' } } } }))).toEqual(
+      [
+        "app.dns.podLabels: has a value that is no label value: a string of at most 63 letters, digits, '-', '_' or '.', such as 'kube-dns', got {\"k8s-app\":\"kube dns\"}",
+      ],
+    );
+    expect(problemsOf(() => resolveConfig('test', { app: { dns: { podLabels: 'kube-dns' } } } as any))).toEqual([
+      "app.dns.podLabels: must be an object of labels such as { 'k8s-app': 'kube-dns' }, got \"kube-dns\"",
+    ]);
+  });
+
   test('backups can be turned off: no CronJob, no backup claim, no deploy-time dump', () => {
     const { all } = synthStack(resolveConfig('no-backups', { database: { backup: { enabled: false } } }));
     expect(
@@ -546,7 +605,7 @@ describe('stack config', () => {
 
   test('an unknown setting is an error that suggests the nearest known setting and shows the value, at any depth', () => {
     expect(problemsOf(() => resolveConfig('test', { app: { replicaz: 3 } } as any))).toEqual([
-      "app.replicaz: unknown setting; did you mean 'replicas'? (the settings are preset, namespace, name, port, replicas, migrationCommand, autoscaling, resources, image), got 3",
+      "app.replicaz: unknown setting; did you mean 'replicas'? (the settings are preset, namespace, name, port, replicas, migrationCommand, autoscaling, resources, dns, image), got 3",
     ]);
     expect(problemsOf(() => resolveConfig('test', { databse: {} } as any))[0]).toMatch(
       /^databse: unknown setting; did you mean 'database'\? .*got \{\}$/,
