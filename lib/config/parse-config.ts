@@ -73,6 +73,7 @@ const ALSO_READS: ReadonlyArray<readonly [field: string, reads: readonly string[
   ['database.replicas', ['database.workload']],
   ['database.credentials', ['database.workload']],
   ['database.backup', ['database.workload']],
+  ['database.backup.objectStore', ['database.backup.enabled']],
   ['database.user', ['database.databaseName']],
   ['database.resources.memoryLimit', ['database.resources.memoryRequest']],
   ['stackName', ['stage']],
@@ -90,25 +91,28 @@ const MAX_PARSE_ROUNDS = 20;
 export function parseConfig(settings: Record<string, unknown>): StackConfig {
   const stage = String(settings.stage);
   const schemaProblems: Problem[] = [];
+  // Every field whose value the schema rejected, reported or not: its default stands in for it from then on.
+  const rejected: string[] = [];
+  const readsOnlyAccepted = (problem: Problem) =>
+    fieldsRead(problem.field).every(read => !rejected.some(field => overlaps(field, read)));
   let input: unknown = structuredClone(settings);
   for (let round = 0; round < MAX_PARSE_ROUNDS; round++) {
     const parsed = STACK_SCHEMA.safeParse(input, { reportInput: true, error: genericMessage });
     if (parsed.success) {
-      const rejected = schemaProblems.map(problem => problem.field);
-      const problems = [
-        ...schemaProblems,
-        ...constructProblems(parsed.data, settings).filter(problem =>
-          fieldsRead(problem.field).every(read => !rejected.some(field => overlaps(field, read))),
-        ),
-      ];
+      const problems = [...schemaProblems, ...constructProblems(parsed.data, settings).filter(readsOnlyAccepted)];
       if (problems.length > 0) {
         throw new ConfigError(stage, unique(problems.map(formatProblem)));
       }
       return parsed.data;
     }
-    if (round === 0) {
-      schemaProblems.push(...parsed.error.issues.flatMap(issue => problemsOf(issue, settings)));
-    }
+    // A later round parses what an earlier one could not reach (the settings of a variant whose key was rejected),
+    // now as the default variant's: its values are still checked, but its unknown keys may be the rejected
+    // variant's own, and a check that reads a rejected value judged its default.
+    const found = parsed.error.issues
+      .filter(issue => round === 0 || issue.code !== 'unrecognized_keys')
+      .flatMap(issue => problemsOf(issue, settings));
+    schemaProblems.push(...found.filter(readsOnlyAccepted));
+    rejected.push(...parsed.error.issues.flatMap(issue => problemsOf(issue, settings)).map(problem => problem.field));
     input = withoutBadValues(input, parsed.error.issues);
   }
   throw new ConfigError(stage, unique(schemaProblems.map(formatProblem)));

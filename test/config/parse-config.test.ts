@@ -600,6 +600,20 @@ describe('stack config', () => {
         WORKLOAD,
         "database.user: is the name of one of the database's own roles (todo_owner, todo_service, todo_exporter, todo_backup); the bootstrap superuser needs another name, such as 'todo' or 'postgres', got \"todo_owner\"",
       ]);
+      // The workload's own settings, which the schema reaches only once the bad workload is out of the way.
+      expect(
+        problemsOf(() =>
+          resolveConfig('dev', {
+            database: { ...STAGES.dev.database, workload: 'Mongo', storageSize: '5GB' },
+          } as any),
+        ),
+      ).toEqual([
+        WORKLOAD,
+        "database.storageSize: must be a whole binary quantity such as '5Gi' or '512Mi'; write '5Gi' (binary suffixes Ki, Mi, Gi, Ti), got \"5GB\"",
+      ]);
+      expect(
+        problemsOf(() => resolveConfig('dev', { ...STAGES.dev, app: { preset: 'django', replicas: 'x' } } as any)),
+      ).toEqual([PRESET, 'app.replicas: must be a number, got "x"']);
     });
   });
 
