@@ -34,8 +34,8 @@ wait_for_server() {
   wait_until "$1" "$PGHOST:$PGPORT to accept connections" pg_isready --quiet
 }
 
-# wait_for_login JOB: until PGUSER logs in to PGDATABASE with PGPASSWORD: the roles Job creates the role, grants it
-# CONNECT and sets its password.
+# wait_for_login JOB: until PGUSER logs in to PGDATABASE (with PGPASSWORD), which it can once the roles Job has
+# created the role, granted it CONNECT and set its password.
 wait_for_login() {
   wait_until "$1" "role $PGUSER to log in to database $PGDATABASE (the roles Job creates it and sets its password)" \
     psql --no-password --quiet --command=''
