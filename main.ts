@@ -1,4 +1,4 @@
-import { ConfigError, resolveConfig, STAGES, stageConfig, stageNames } from './lib/config';
+import { ConfigError, resolveConfig, StackConfig, STAGES, stageConfig, stageNames } from './lib/config';
 import { parseArguments, UsageError, withSettings } from './lib/config/stage-arguments';
 import { InvalidPropsError } from './lib/kube/prop-checks';
 import { synthesizeGitOps, synthesizeStage } from './lib/synthesize';
@@ -14,14 +14,29 @@ const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
   const { stages, settings, check } = parseArguments(process.argv.slice(2));
   const names = stages.length > 0 ? stages : stageNames();
-  // Resolve and validate every stage before writing anything, so that one bad stage writes no manifest at all.
-  const configs =
-    settings.length === 0
-      ? names.map(stageConfig)
-      : names.map(stage => {
-          stageConfig(stage);
-          return resolveConfig(stage, withSettings(STAGES[stage], settings));
-        });
+  // Resolve and validate every stage before writing anything, so that one bad stage writes no manifest at all; every
+  // stage's problems are reported in one run, so that fixing one stage never just uncovers the next.
+  const configOf = (stage: string): StackConfig => {
+    // An unknown stage fails here, with the known ones.
+    const shipped = stageConfig(stage);
+    return settings.length === 0 ? shipped : resolveConfig(stage, withSettings(STAGES[stage], settings));
+  };
+  const configs: StackConfig[] = [];
+  const invalid: string[] = [];
+  for (const stage of names) {
+    try {
+      configs.push(configOf(stage));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) {
+        throw error;
+      }
+      invalid.push(error.message);
+    }
+  }
+  if (invalid.length > 0) {
+    console.error(invalid.join('\n\n'));
+    process.exit(1);
+  }
   if (!check) {
     for (const config of configs) {
       synthesizeStage(config, outdir);

@@ -48,7 +48,12 @@ export {
 export { TodoApp } from './app/todo-app';
 export { TODO_APP_DEFAULTS, TodoAppAutoscaling, TodoAppProps } from './app/todo-app-props';
 export { AppPreset, ListenPort, TodoAppPreset } from './app/todo-app-preset';
-export { APP_NETWORK_POLICY_DEFAULTS, AppNetworkPolicy, AppNetworkPolicyProps } from './app/app-network-policy';
+export {
+  APP_NETWORK_POLICY_DEFAULTS,
+  AppNetworkPolicy,
+  AppNetworkPolicyProps,
+  ClusterDns,
+} from './app/app-network-policy';
 // Exposing a Service of another namespace through an Ingress.
 export {
   BridgeBackend,

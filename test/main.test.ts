@@ -178,6 +178,17 @@ describe('main.ts', () => {
     expect(synth.indexOf('node .build/main.js --check')).toBeLessThan(synth.indexOf('cdk8s synth'));
   });
 
+  test("every bad stage's problems in one run, each block naming its stage; exit 1 once and nothing written", () => {
+    const storageSize = (stage: string) =>
+      `Invalid stack config for stage '${stage}' (1 problem):\n  - database.storageSize: must be a whole binary quantity such as '5Gi' or '512Mi'; write '5Gi' (binary suffixes Ki, Mi, Gi, Ti), got "5GB"`;
+    const unknown = `Invalid stack config for stage 'qa' (1 problem):\n  - stage: unknown stage, got "qa"; known stages are 'dev', 'ha', 'prod'`;
+    for (const check of [['--check'], []]) {
+      const result = runMain([...check, 'dev', 'qa', 'prod', '--set', 'database.storageSize=5GB']);
+      expect(result).toMatchObject({ status: 1, stdout: '', files: [] });
+      expect(result.stderr.trim()).toBe([storageSize('dev'), unknown, storageSize('prod')].join('\n\n'));
+    }
+  });
+
   test('an unknown stage fails with the known ones, writes nothing and prints no stack trace', () => {
     const { status, stderr, stdout, files } = runMain(['dev', 'qa']);
     expect(status).toBe(1);

@@ -6,7 +6,7 @@ import * as k8s from '../../imports/k8s';
 import { IDatabase } from '../database/database';
 import { namespaceNamed } from '../database/database-network-policy';
 import { componentLabels, labelAllObjects } from '../kube/labels';
-import { PropChecks, throwIfInvalid } from '../kube/prop-checks';
+import { PropChecks, PropProblem, throwIfInvalid } from '../kube/prop-checks';
 
 import { TodoApp } from './todo-app';
 
@@ -31,26 +31,44 @@ export interface AppNetworkPolicyProps {
    */
   readonly prometheusNamespace?: string;
   /**
-   * Where the cluster's DNS server pods run, and their labels: CoreDNS keeps kube-dns's `k8s-app: kube-dns` in
-   * `kube-system` (kubeadm, kind, DigitalOcean, EKS, GKE).
+   * Where the cluster's DNS server pods run, their labels, and the port they listen on (a NetworkPolicy sees the
+   * pod's port, not the Service's): CoreDNS keeps kube-dns's `k8s-app: kube-dns` in `kube-system` on 53 (kubeadm,
+   * kind, DigitalOcean, EKS, GKE); OpenShift's run in `openshift-dns`, labelled
+   * `dns.operator.openshift.io/daemonset-dns: default`, on 5353.
    * @default APP_NETWORK_POLICY_DEFAULTS.dns
+   * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
    */
-  readonly dns?: { readonly namespace: string; readonly podLabels: Record<string, string> };
+  readonly dns?: ClusterDns;
+}
+
+/** The cluster's DNS server pods, which every pod that resolves a name must reach. */
+export interface ClusterDns {
+  /** The namespace of the DNS server pods. */
+  readonly namespace: string;
+  /** Labels that select the DNS server pods in that namespace (at least one). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * The port the DNS server pods listen on, over UDP and TCP.
+   * @default 53
+   */
+  readonly port?: number;
 }
 
 /** The defaults of an AppNetworkPolicy; the stack's config starts from them. */
 export const APP_NETWORK_POLICY_DEFAULTS = {
   ingressControllerNamespace: 'ingress-nginx',
-  dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
+  dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, port: 53 },
 } as const;
 
 /** `AppNetworkPolicyProps` with every default applied. */
-export interface ResolvedAppNetworkPolicyProps extends Required<Omit<AppNetworkPolicyProps, 'prometheusNamespace'>> {
+export interface ResolvedAppNetworkPolicyProps extends Required<
+  Omit<AppNetworkPolicyProps, 'prometheusNamespace' | 'dns'>
+> {
   /** The namespace of Prometheus; undefined when nothing scrapes the app. */
   readonly prometheusNamespace?: string;
+  /** The DNS server pods, their port resolved. */
+  readonly dns: Required<ClusterDns>;
 }
-
-const DNS_PORT = 53;
 
 /**
  * The NetworkPolicies of the app's namespace: every pod in it is denied all traffic in and out unless a policy lets
@@ -74,25 +92,42 @@ export class AppNetworkPolicy extends Construct {
 
   /** `props` with `APP_NETWORK_POLICY_DEFAULTS` applied. */
   public static resolve(props: AppNetworkPolicyProps): ResolvedAppNetworkPolicyProps {
-    return {
-      app: props.app,
-      database: props.database,
-      ingressControllerNamespace:
-        props.ingressControllerNamespace ?? APP_NETWORK_POLICY_DEFAULTS.ingressControllerNamespace,
-      prometheusNamespace: props.prometheusNamespace,
-      dns: props.dns ?? APP_NETWORK_POLICY_DEFAULTS.dns,
-    };
+    return { ...resolveSettings(props), app: props.app, database: props.database };
+  }
+
+  /**
+   * What is wrong with `props` (but the app and database objects), each problem naming the prop, the value and the
+   * fix; empty when all is well.
+   */
+  public static checkProps(props: Omit<AppNetworkPolicyProps, 'app' | 'database'>): PropProblem[] {
+    const resolved = resolveSettings(props);
+    const checks = new PropChecks();
+    checks.name('ingressControllerNamespace', resolved.ingressControllerNamespace, 'dnsLabel');
+    if (resolved.prometheusNamespace !== undefined) {
+      checks.name('prometheusNamespace', resolved.prometheusNamespace, 'dnsLabel');
+    }
+    checks.name('dns.namespace', resolved.dns.namespace, 'dnsLabel');
+    checks.port('dns.port', resolved.dns.port);
+    const labels = resolved.dns.podLabels;
+    if (labels === null || typeof labels !== 'object' || Object.keys(labels).length === 0) {
+      checks.add(
+        'dns.podLabels',
+        labels,
+        "must hold at least one label of the DNS server pods, such as { 'k8s-app': 'kube-dns' } " +
+          '(without one, the pods could reach any pod of the namespace on that port)',
+      );
+    } else {
+      for (const [key, value] of Object.entries(labels)) {
+        checks.label('dns.podLabels', key, value);
+      }
+    }
+    return checks.problems;
   }
 
   constructor(scope: Construct, id: string, unresolved: AppNetworkPolicyProps) {
     super(scope, id);
     const props = AppNetworkPolicy.resolve(unresolved);
-    const checks = new PropChecks();
-    checks.name('ingressControllerNamespace', props.ingressControllerNamespace, 'dnsLabel');
-    if (props.prometheusNamespace !== undefined) {
-      checks.name('prometheusNamespace', props.prometheusNamespace, 'dnsLabel');
-    }
-    throwIfInvalid(this, checks.problems);
+    throwIfInvalid(this, AppNetworkPolicy.checkProps(unresolved));
     const { app, database } = props;
     this.ingressControllerNamespace = props.ingressControllerNamespace;
     this.prometheusNamespace = props.prometheusNamespace;
@@ -123,7 +158,7 @@ export class AppNetworkPolicy extends Construct {
             to: [
               { namespaceSelector: namespaceNamed(dns.namespace), podSelector: { matchLabels: { ...dns.podLabels } } },
             ],
-            ports: ['UDP', 'TCP'].map(protocol => ({ port: k8s.IntOrString.fromNumber(DNS_PORT), protocol })),
+            ports: ['UDP', 'TCP'].map(protocol => ({ port: k8s.IntOrString.fromNumber(dns.port), protocol })),
           },
           {
             to: [
@@ -142,4 +177,19 @@ export class AppNetworkPolicy extends Construct {
       componentLabels(this, { name: app.name, component: 'network-policy', version: imageVersion(app.image) }),
     );
   }
+}
+
+/** The settings of `props` (all but the app and database objects) with `APP_NETWORK_POLICY_DEFAULTS` applied. */
+function resolveSettings(
+  props: Omit<AppNetworkPolicyProps, 'app' | 'database'>,
+): Omit<ResolvedAppNetworkPolicyProps, 'app' | 'database'> {
+  return {
+    ingressControllerNamespace:
+      props.ingressControllerNamespace ?? APP_NETWORK_POLICY_DEFAULTS.ingressControllerNamespace,
+    prometheusNamespace: props.prometheusNamespace,
+    dns:
+      props.dns === undefined
+        ? APP_NETWORK_POLICY_DEFAULTS.dns
+        : { ...props.dns, port: props.dns.port ?? APP_NETWORK_POLICY_DEFAULTS.dns.port },
+  };
 }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 
 import { AppNetworkPolicy } from '../app/app-network-policy';
 import { TodoApp } from '../app/todo-app';
-import { StackConfig, todoAppProps } from '../config';
+import { appNetworkPolicyProps, StackConfig, todoAppProps } from '../config';
 import { IDatabase } from '../database/database';
 import { DatabaseRole } from '../database/database-credentials';
 import { PodMetrics } from '../monitoring/pod-monitor';
@@ -38,11 +38,9 @@ export class AppChart extends NamespaceChart {
     this.app = new TodoApp(this, 'TodoApp', { ...todoAppProps(config), database });
     const metricsPath = this.app.preset.metricsPath;
     this.networkPolicy = new AppNetworkPolicy(this, 'NetworkPolicy', {
+      ...appNetworkPolicyProps(config),
       app: this.app,
       database,
-      ingressControllerNamespace: config.ingress.controllerNamespace,
-      prometheusNamespace:
-        config.monitoring.enabled && metricsPath !== undefined ? config.monitoring.prometheusNamespace : undefined,
     });
     if (config.monitoring.enabled && metricsPath !== undefined) {
       this.metrics = new PodMetrics(this, 'Metrics', {

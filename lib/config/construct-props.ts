@@ -1,6 +1,7 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
 import { Construct } from 'constructs';
 
+import { AppNetworkPolicyProps } from '../app/app-network-policy';
 import { AppPreset, TodoAppPreset } from '../app/todo-app-preset';
 import { TodoAppProps } from '../app/todo-app-props';
 import { IDatabaseServer } from '../database/database';
@@ -144,6 +145,19 @@ export function todoAppProps(config: StackConfig): Omit<TodoAppProps, 'database'
     autoscaling: app.autoscaling,
     resources: app.resources,
     taskListCache: app.preset === AppPreset.NODE_SERVICE ? app.taskListCache : undefined,
+  };
+}
+
+/** The props of the app's NetworkPolicies, but the app and the database they connect. */
+export function appNetworkPolicyProps(config: StackConfig): Omit<AppNetworkPolicyProps, 'app' | 'database'> {
+  return {
+    ingressControllerNamespace: config.ingress.controllerNamespace,
+    // Prometheus scrapes the app only when monitoring is on and the preset's image serves metrics.
+    prometheusNamespace:
+      config.monitoring.enabled && TodoAppPreset.of(config.app.preset).metricsPath !== undefined
+        ? config.monitoring.prometheusNamespace
+        : undefined,
+    dns: config.app.dns,
   };
 }
 

@@ -1,3 +1,4 @@
+import { AppNetworkPolicy } from '../app/app-network-policy';
 import { TodoApp } from '../app/todo-app';
 import { PostgresBackup } from '../database/postgres-backup';
 import { ArgoCdApplication } from '../gitops/argo-cd-application';
@@ -7,6 +8,7 @@ import { IngressBridge } from '../ingress/ingress-bridge';
 import { PropProblem, shownValue } from '../kube/prop-checks';
 
 import {
+  appNetworkPolicyProps,
   argoCdApplicationProps,
   backupProps,
   checkDatabaseProps,
@@ -47,11 +49,35 @@ const FIELD_OF_PROP: Readonly<Record<string, string>> = {
   // The backup CronJob is named after the database.
   'database.backup.name': 'database.name',
   'app.clusterDomain': 'clusterDomain',
+  'app.ingressControllerNamespace': 'ingress.controllerNamespace',
+  'app.prometheusNamespace': 'monitoring.prometheusNamespace',
   'ingress.ingressName': 'ingress.name',
   'ingress.clusterDomain': 'clusterDomain',
   'gitops.url': 'gitops.repoUrl',
   'gitops.targetRevision': 'gitops.branch',
 };
+// The settings a check reads besides the field it reports. When the schema rejected one of them, its default stood in
+// and the check judged a value the stage never wrote: its problem is a follow-on of that rejection, so it is left
+// out (a real one shows once the rejected value is fixed). A field here also covers the fields under it.
+const ALSO_READS: ReadonlyArray<readonly [field: string, reads: readonly string[]]> = [
+  // The preset decides which image the pods must run, the port they listen on, and what else they take.
+  ['app.image', ['app.preset']],
+  ['app.port', ['app.preset']],
+  ['app.migrationCommand', ['app.preset']],
+  ['app.taskListCache', ['app.preset']],
+  ['app.autoscaling.maxReplicas', ['app.autoscaling.minReplicas']],
+  ['app.resources.memoryLimit', ['app.resources.memoryRequest']],
+  // The workload decides which construct checks the database: its name limits, images, instances and backups differ.
+  ['database.name', ['database.workload', 'database.backup.enabled']],
+  ['database.image', ['database.workload']],
+  ['database.replicas', ['database.workload']],
+  ['database.credentials', ['database.workload']],
+  ['database.backup', ['database.workload']],
+  ['database.backup.objectStore', ['database.backup.enabled']],
+  ['database.user', ['database.databaseName']],
+  ['database.resources.memoryLimit', ['database.resources.memoryRequest']],
+  ['stackName', ['stage']],
+];
 // GitOps object names and paths derive from `stackName` and `stage`, which the schema checks itself.
 const DERIVED_GITOPS_PROPS = ['name', 'path'];
 // A bad value is taken out and the rest parsed again, so that the constructs check the rest; a few rounds suffice.
@@ -65,24 +91,28 @@ const MAX_PARSE_ROUNDS = 20;
 export function parseConfig(settings: Record<string, unknown>): StackConfig {
   const stage = String(settings.stage);
   const schemaProblems: Problem[] = [];
+  // Every field whose value the schema rejected, reported or not: its default stands in for it from then on.
+  const rejected: string[] = [];
+  const readsOnlyAccepted = (problem: Problem) =>
+    fieldsRead(problem.field).every(read => !rejected.some(field => overlaps(field, read)));
   let input: unknown = structuredClone(settings);
   for (let round = 0; round < MAX_PARSE_ROUNDS; round++) {
     const parsed = STACK_SCHEMA.safeParse(input, { reportInput: true, error: genericMessage });
     if (parsed.success) {
-      const problems = [
-        ...schemaProblems,
-        ...constructProblems(parsed.data, settings).filter(
-          problem => !schemaProblems.some(reported => overlaps(reported.field, problem.field)),
-        ),
-      ];
+      const problems = [...schemaProblems, ...constructProblems(parsed.data, settings).filter(readsOnlyAccepted)];
       if (problems.length > 0) {
         throw new ConfigError(stage, unique(problems.map(formatProblem)));
       }
       return parsed.data;
     }
-    if (round === 0) {
-      schemaProblems.push(...parsed.error.issues.flatMap(issue => problemsOf(issue, settings)));
-    }
+    // A later round parses what an earlier one could not reach (the settings of a variant whose key was rejected),
+    // now as the default variant's: its values are still checked, but its unknown keys may be the rejected
+    // variant's own, and a check that reads a rejected value judged its default.
+    const found = parsed.error.issues
+      .filter(issue => round === 0 || issue.code !== 'unrecognized_keys')
+      .flatMap(issue => problemsOf(issue, settings));
+    schemaProblems.push(...found.filter(readsOnlyAccepted));
+    rejected.push(...parsed.error.issues.flatMap(issue => problemsOf(issue, settings)).map(problem => problem.field));
     input = withoutBadValues(input, parsed.error.issues);
   }
   throw new ConfigError(stage, unique(schemaProblems.map(formatProblem)));
@@ -108,6 +138,7 @@ function constructProblems(config: StackConfig, written: Record<string, unknown>
     );
   }
   fromConstruct('app', TodoApp.checkProps(todoAppProps(config)));
+  fromConstruct('app', AppNetworkPolicy.checkProps(appNetworkPolicyProps(config)));
   fromConstruct(
     'ingress',
     IngressBridge.checkProps(
@@ -150,9 +181,20 @@ function stackProblems(config: StackConfig): Problem[] {
   return problems;
 }
 
+/** The fields whose values a problem at `field` (or at several, `a, b`) was judged on. */
+function fieldsRead(field: string): string[] {
+  const fields = field.split(', ');
+  return [
+    ...fields,
+    ...ALSO_READS.filter(([checked]) => fields.some(f => f === checked || f.startsWith(`${checked}.`))).flatMap(
+      ([, reads]) => reads,
+    ),
+  ];
+}
+
 /** Whether a problem at `a` and one at `b` are about the same value (one holds the other). */
 function overlaps(a: string, b: string): boolean {
-  return a === b || b.startsWith(`${a}.`) || a.startsWith(`${b}.`) || a.split(', ').includes(b);
+  return a === b || b.startsWith(`${a}.`) || a.startsWith(`${b}.`);
 }
 
 function formatProblem(problem: Problem): string {

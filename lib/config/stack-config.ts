@@ -302,6 +302,20 @@ const appCommon = {
     '{ minReplicas: 2, maxReplicas: 5 }',
   ).optional(),
   resources: resources(TODO_APP_DEFAULTS.resources),
+  /** The cluster's DNS server pods, which the app's NetworkPolicy lets its pods reach; a field left out takes its default. */
+  dns: settings(
+    {
+      namespace: z.string().prefault(APP_NETWORK_POLICY_DEFAULTS.dns.namespace),
+      podLabels: z
+        .record(z.string(), z.string(), {
+          error: issue =>
+            issue.code === 'invalid_type' ? "must be an object of labels such as { 'k8s-app': 'kube-dns' }" : undefined,
+        })
+        .prefault({ ...APP_NETWORK_POLICY_DEFAULTS.dns.podLabels }),
+      port: z.number().prefault(APP_NETWORK_POLICY_DEFAULTS.dns.port),
+    },
+    "{ namespace: 'openshift-dns', podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, port: 5353 }",
+  ).prefault({}),
 };
 
 const app = defaultVariant(

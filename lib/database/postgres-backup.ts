@@ -24,7 +24,9 @@ import { sizeToQuantity } from '../kube/size';
 
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference } from './database-credentials';
+import { WAIT_SECONDS_ENV, withWaits } from './job-script';
 import { libpqClientEnv, POSTGRES_UID } from './postgres-pod';
+import { ROLES_JOB_DEADLINE } from './postgres-roles';
 // The backup Job's script (POSIX sh, in the database image). The dump is written under a hidden temporary name,
 // checked (pg_restore can read its whole table of contents), flushed to disk and only then renamed: a dump with a
 // final name is always complete. Pruning runs only after a successful dump, and keeps the newest `BACKUP_RETAIN`.
@@ -134,6 +136,10 @@ export const RESTORE_DUMP_ENV = 'RESTORE_DUMP';
 // A CronJob's Jobs are named `<name>-<8 to 11 digits>`, and a Job name is a label value of its pods: at most 63.
 const CRON_JOB_NAME_MAX_LENGTH = 52;
 
+// How long a backup pod waits for its database and its role: the roles Job's deadline, and two minutes for its pod
+// to be scheduled and to start.
+const BACKUP_WAIT = Duration.seconds(ROLES_JOB_DEADLINE.toSeconds() + 120);
+
 /** The restore Job's env var of the channels it notifies once it is done, separated by spaces (restore.sh reads it). */
 export const NOTIFY_CHANNELS_ENV = 'NOTIFY_CHANNELS';
 
@@ -233,10 +239,19 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     const labels = componentLabels(this, this.identity);
     // The scheduled dumps and the deploy-time ones are kept apart (a name suffix), each kind pruned to the newest
     // `retention` of its own: a day of merges never prunes the scheduled history.
+    // Under kubectl or Flux (no sync waves) the deploy-time dump starts with the roles Job, which makes the backup
+    // role within its deadline or fails for good: each pod waits that long and a little more for the server and the
+    // role (scripts/wait.sh), so a slow first start no longer uses up the retries. backoffLimit 2 is for the dump
+    // itself (a dropped connection, a lost node), and a retry waits again; the deadline is the wait plus the time
+    // limit, so a dump that had to wait still gets all of it, and it bounds the Job however often it retries.
     const backupJobSpec = (env: Record<string, string>): k8s.JobSpec => ({
       backoffLimit: 2,
-      activeDeadlineSeconds: this.timeLimit.toSeconds(),
-      template: this.podTemplate(BACKUP_SCRIPT, DatabaseRole.BACKUP, { BACKUP_RETAIN: String(this.retention), ...env }),
+      activeDeadlineSeconds: BACKUP_WAIT.toSeconds() + this.timeLimit.toSeconds(),
+      template: this.podTemplate(withWaits(BACKUP_SCRIPT), DatabaseRole.BACKUP, {
+        [WAIT_SECONDS_ENV]: String(BACKUP_WAIT.toSeconds()),
+        BACKUP_RETAIN: String(this.retention),
+        ...env,
+      }),
     });
     const jobSpec = backupJobSpec({});
     const deployJobSpec = backupJobSpec({ [BACKUP_SUFFIX_ENV]: DEPLOY_DUMP_SUFFIX });

@@ -9,6 +9,7 @@ import { restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference, secretKeyEnv } from './database-credentials';
+import { WAIT_SECONDS_ENV, withWaits } from './job-script';
 import type { BackupDatabase } from './postgres-backup';
 import { CONFIG_KEYS, libpqClientEnv, POSTGRES_UID } from './postgres-pod';
 // The roles Job's script (POSIX sh, in the database image), run as the bootstrap superuser. Idempotent: it changes
@@ -37,6 +38,14 @@ export interface PostgresRolesProps {
 export const POSTGRES_ROLES_DEFAULTS = {
   ttl: Duration.days(1),
 } as const;
+
+/**
+ * How long the roles Job runs at most, retries included: a Job that logs in as a role it makes (the backup) need
+ * not wait longer than this for it.
+ */
+export const ROLES_JOB_DEADLINE = Duration.minutes(10);
+// How long one run of its pod waits for the database to accept connections.
+const SERVER_WAIT = Duration.minutes(5);
 
 /** The hex digits of the spec's hash in the roles Job's name. */
 export const ROLES_JOB_HASH_LENGTH = 4;
@@ -76,7 +85,7 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
     this.clientPodLabels = selectorLabels(this, this.identity(db.image));
     const jobSpec: k8s.JobSpec = {
       backoffLimit: 4,
-      activeDeadlineSeconds: 600,
+      activeDeadlineSeconds: ROLES_JOB_DEADLINE.toSeconds(),
       ttlSecondsAfterFinished: props.ttl.toSeconds(),
       template: {
         metadata: { labels: componentLabels(this, this.identity(db.image)) },
@@ -87,7 +96,7 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
           container: {
             name: 'roles',
             image: db.image,
-            command: ['/bin/sh', '-c', ROLES_SCRIPT],
+            command: ['/bin/sh', '-c', withWaits(ROLES_SCRIPT)],
             env: [
               // The bootstrap superuser, whose name is in the database's ConfigMap.
               ...libpqClientEnv(
@@ -95,6 +104,7 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
                 { valueFrom: { configMapKeyRef: { name: db.configMap.name, key: CONFIG_KEYS.user } } },
                 db.passwordSecret,
               ),
+              { name: WAIT_SECONDS_ENV, value: String(SERVER_WAIT.toSeconds()) },
               ...Object.values(DatabaseRole).flatMap(role => [
                 { name: roleNameEnv(role), value: db.roleNames[role] },
                 secretKeyEnv(`${role.toUpperCase()}_PASSWORD`, db.rolePassword(role)),

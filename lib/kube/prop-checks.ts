@@ -1,4 +1,11 @@
-import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN, imageTag } from '@stateful-todo/kube-conventions';
+import {
+  DNS_1035_LABEL,
+  DNS_LABEL,
+  DNS_SUBDOMAIN,
+  imageTag,
+  LABEL_VALUE,
+  QUALIFIED_NAME,
+} from '@stateful-todo/kube-conventions';
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
@@ -164,6 +171,35 @@ export class PropChecks {
   public gitBranch(prop: string, value: unknown): void {
     if (typeof value !== 'string' || !/^[A-Za-z0-9._/-]+$/.test(value)) {
       this.add(prop, value, "must be a branch name, such as 'main'");
+    }
+  }
+
+  /**
+   * One label of a selector: its key an optional DNS subdomain prefix and `/`, then a name of at most 63 characters;
+   * its value at most 63 characters, letters, digits, `-`, `_` and `.` (reported as `{ key: value }`).
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+   */
+  public label(prop: string, key: string, value: unknown): void {
+    const slash = key.lastIndexOf('/');
+    const prefix = slash === -1 ? undefined : key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const keyValid =
+      (prefix === undefined || (DNS_SUBDOMAIN.test(prefix) && prefix.length <= 253)) &&
+      QUALIFIED_NAME.test(name) &&
+      name.length <= 63;
+    if (!keyValid) {
+      this.add(
+        prop,
+        { [key]: value },
+        "has a key that is no label key: an optional DNS subdomain and '/', then at most 63 letters, digits, '-', '_' " +
+          "or '.', such as 'k8s-app' or 'dns.operator.openshift.io/daemonset-dns'",
+      );
+    } else if (typeof value !== 'string' || !LABEL_VALUE.test(value) || value.length > 63) {
+      this.add(
+        prop,
+        { [key]: value },
+        "has a value that is no label value: a string of at most 63 letters, digits, '-', '_' or '.', such as 'kube-dns'",
+      );
     }
   }
 

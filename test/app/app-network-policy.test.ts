@@ -72,6 +72,44 @@ describe('AppNetworkPolicy', () => {
     ]);
   });
 
+  test("another cluster's DNS pods: their namespace, labels and port (53 unless set) in the egress rule", () => {
+    const openShift = {
+      namespace: 'openshift-dns',
+      podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' },
+      port: 5353,
+    };
+    const egress = only(build({ dns: openShift }).manifests, 'NetworkPolicy', 'stateful-flask-egress');
+    expect(egress.spec.egress[0]).toEqual({
+      to: [
+        {
+          namespaceSelector: namespace('openshift-dns'),
+          podSelector: { matchLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } },
+        },
+      ],
+      ports: [
+        { port: 5353, protocol: 'UDP' },
+        { port: 5353, protocol: 'TCP' },
+      ],
+    });
+    const withoutPort = build({ dns: { namespace: 'dns', podLabels: { app: 'coredns' } } });
+    expect(only(withoutPort.manifests, 'NetworkPolicy', 'stateful-flask-egress').spec.egress[0].ports).toEqual([
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ]);
+  });
+
+  test('fails on DNS pods it cannot select, naming the prop, the value and the fix', () => {
+    expect(() => build({ dns: { namespace: 'kube-system', podLabels: {} } })).toThrow(
+      /'dns.podLabels' must hold at least one label of the DNS server pods.*got \{\}/,
+    );
+    expect(() => build({ dns: { namespace: 'Kube_System', podLabels: { 'k8s-app': 'kube-dns' }, port: 0 } })).toThrow(
+      /'dns.namespace' must be a DNS-1123 label.*got "Kube_System"\n.*'dns.port' must be a whole number from 1 to 65535, got 0/,
+    );
+    expect(() => build({ dns: { namespace: 'kube-system', podLabels: { 'k8s app': 'kube-dns' } } })).toThrow(
+      /'dns.podLabels' has a key that is no label key.*got \{"k8s app":"kube-dns"\}/,
+    );
+  });
+
   test('fails on a namespace that is no DNS label, naming the prop, the value and the fix', () => {
     expect(() => build({ ingressControllerNamespace: 'Ingress_Nginx' })).toThrow(
       /'ingressControllerNamespace' must be a DNS-1123 label.*got "Ingress_Nginx"/,

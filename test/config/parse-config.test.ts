@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 
 import { TodoApp } from '../../lib/app/todo-app';
-import { ConfigError, resolveConfig, stageConfig, stageNames, TUTORIAL_DEFAULTS } from '../../lib/config';
+import { ConfigError, resolveConfig, stageConfig, stageNames, STAGES, TUTORIAL_DEFAULTS } from '../../lib/config';
 import { DatabaseCredentials } from '../../lib/database/database-credentials';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
 import { namespacedChart, only, synthStack } from '../support/manifests';
@@ -469,6 +469,65 @@ describe('stack config', () => {
     expect(serverEnv({}).map(([name]: string[]) => name)).not.toContain('TASK_LIST_CACHE');
   });
 
+  test("app.dns: the app's pods reach the cluster DNS the stage names; a field left out keeps its default", () => {
+    const dnsRule = (overrides: object) =>
+      only(synthStack(resolveConfig('test', overrides)).all, 'NetworkPolicy', 'stateful-flask-egress').spec.egress[0];
+    expect(
+      dnsRule({
+        app: {
+          dns: {
+            namespace: 'openshift-dns',
+            podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' },
+            port: 5353,
+          },
+        },
+      }),
+    ).toEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-dns' } },
+          podSelector: { matchLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } },
+        },
+      ],
+      ports: [
+        { port: 5353, protocol: 'UDP' },
+        { port: 5353, protocol: 'TCP' },
+      ],
+    });
+    expect(dnsRule({ app: { dns: { namespace: 'dns' } } })).toEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
+      ],
+      ports: [
+        { port: 53, protocol: 'UDP' },
+        { port: 53, protocol: 'TCP' },
+      ],
+    });
+  });
+
+  test('app.dns: a bad value is an error naming the field, the value and the fix', () => {
+    expect(
+      problemsOf(() =>
+        resolveConfig('test', { app: { dns: { namespace: 'Kube_System', podLabels: {}, port: 70000 } } }),
+      ),
+    ).toEqual([
+      'app.dns.namespace: must be a DNS-1123 label (lower-case letters, digits and \'-\', at most 63 characters), got "Kube_System"',
+      'app.dns.port: must be a whole number from 1 to 65535, got 70000',
+      "app.dns.podLabels: must hold at least one label of the DNS server pods, such as { 'k8s-app': 'kube-dns' } (without one, the pods could reach any pod of the namespace on that port), got {}",
+    ]);
+    expect(problemsOf(() => resolveConfig('test', { app: { dns: { podLabels: { 'k8s-app': 'kube dns' } } } }))).toEqual(
+      [
+        "app.dns.podLabels: has a value that is no label value: a string of at most 63 letters, digits, '-', '_' or '.', such as 'kube-dns', got {\"k8s-app\":\"kube dns\"}",
+      ],
+    );
+    expect(problemsOf(() => resolveConfig('test', { app: { dns: { podLabels: 'kube-dns' } } } as any))).toEqual([
+      "app.dns.podLabels: must be an object of labels such as { 'k8s-app': 'kube-dns' }, got \"kube-dns\"",
+    ]);
+  });
+
   test('backups can be turned off: no CronJob, no backup claim, no deploy-time dump', () => {
     const { all } = synthStack(resolveConfig('no-backups', { database: { backup: { enabled: false } } }));
     expect(
@@ -493,10 +552,97 @@ describe('stack config', () => {
     expect(build).toThrow(/^Invalid stack config for stage 'broken' \(6 problems\):\n {2}- /);
   });
 
+  describe('a rejected value brings no follow-on problem from a check that reads it', () => {
+    const PRESET =
+      "app.preset: must be 'flask' (the tutorial's image) or 'node-service' (our service in app/), got \"django\"";
+    const WORKLOAD = "database.workload: must be 'StatefulSet', 'Deployment' or 'CloudNativePG', got \"Mongo\"";
+    test.each<[string, string, Record<string, unknown>, string[]]>([
+      // Without the check, the flask preset stood in for 'django' and judged the stage's node-service image and port.
+      ['a bad preset', 'dev', { app: { preset: 'django', port: 8080 } }, [PRESET]],
+      // StatefulSet stood in for 'Mongo' and refused ha's 3 instances.
+      ['a bad workload', 'ha', { database: { workload: 'Mongo' } }, [WORKLOAD]],
+      ['a bad workload', 'dev', { database: { workload: 'Mongo', name: 'a'.repeat(50) } }, [WORKLOAD]],
+      // The default 2 stood in for minReplicas and refused maxReplicas 1.
+      [
+        'a bad autoscaling.minReplicas',
+        'dev',
+        { app: { autoscaling: { minReplicas: 'x', maxReplicas: 1 } } },
+        ['app.autoscaling.minReplicas: must be a number, got "x"'],
+      ],
+      [
+        'a bad memory request',
+        'dev',
+        { app: { resources: { memoryRequest: 'x', memoryLimit: '100Mi' } } },
+        ["app.resources.memoryRequest: must be a whole binary quantity such as '256Mi' or '512Mi', got \"x\""],
+      ],
+      // databaseName 'todo' stood in, whose owner role is todo_owner.
+      [
+        'a bad databaseName',
+        'dev',
+        { database: { databaseName: 5, user: 'todo_owner' } },
+        ['database.databaseName: must be a string, got 5'],
+      ],
+      // The default namespace stood in, the same as the database's.
+      [
+        'a bad app.namespace',
+        'dev',
+        { app: { namespace: 5 }, database: { namespace: 'stateful-namespace' } },
+        ['app.namespace: must be a string, got 5'],
+      ],
+      // Backups enabled stood in, whose CronJob name is too long for this database name.
+      [
+        'a bad database.backup.enabled',
+        'dev',
+        { database: { backup: { enabled: 'x' }, name: 'a'.repeat(50) } },
+        ['database.backup.enabled: must be true (scheduled backups) or false (no backups), got "x"'],
+      ],
+    ])('%s (%s)', (_, stage, overrides, expected) => {
+      const base = STAGES[stage];
+      const merged = {
+        ...base,
+        ...overrides,
+        database: { ...base.database, ...(overrides.database as object) },
+        app: { ...base.app, ...(overrides.app as object) },
+      };
+      expect(problemsOf(() => resolveConfig(stage, merged as any))).toEqual(expected);
+    });
+
+    test('a problem that holds whatever the rejected value meant is still reported', () => {
+      expect(
+        problemsOf(() => resolveConfig('dev', { ...STAGES.dev, app: { preset: 'django', name: 'Bad_Name' } } as any)),
+      ).toEqual([
+        PRESET,
+        "app.name: must be a DNS-1035 label (lower-case letters, digits and '-', at most 46 characters); the migration Job is '<name>-migrate-<8 characters>', a label value of at most 63, got \"Bad_Name\"",
+      ]);
+      expect(
+        problemsOf(() =>
+          resolveConfig('dev', { database: { ...STAGES.dev.database, workload: 'Mongo', user: 'todo_owner' } } as any),
+        ),
+      ).toEqual([
+        WORKLOAD,
+        "database.user: is the name of one of the database's own roles (todo_owner, todo_service, todo_exporter, todo_backup); the bootstrap superuser needs another name, such as 'todo' or 'postgres', got \"todo_owner\"",
+      ]);
+      // The workload's own settings, which the schema reaches only once the bad workload is out of the way.
+      expect(
+        problemsOf(() =>
+          resolveConfig('dev', {
+            database: { ...STAGES.dev.database, workload: 'Mongo', storageSize: '5GB' },
+          } as any),
+        ),
+      ).toEqual([
+        WORKLOAD,
+        "database.storageSize: must be a whole binary quantity such as '5Gi' or '512Mi'; write '5Gi' (binary suffixes Ki, Mi, Gi, Ti), got \"5GB\"",
+      ]);
+      expect(
+        problemsOf(() => resolveConfig('dev', { ...STAGES.dev, app: { preset: 'django', replicas: 'x' } } as any)),
+      ).toEqual([PRESET, 'app.replicas: must be a number, got "x"']);
+    });
+  });
+
   test('an unknown setting is an error that suggests the nearest known setting and shows the value, at any depth', () => {
     expect(problemsOf(() => resolveConfig('test', { app: { replicaz: 3 } } as any))).toEqual([
       "app.replicaz: unknown setting; did you mean 'replicas'? (the settings are preset, namespace, name, port, " +
-        'replicas, migrationCommand, autoscaling, resources, image), got 3',
+        'replicas, migrationCommand, autoscaling, resources, dns, image), got 3',
     ]);
     expect(problemsOf(() => resolveConfig('test', { databse: {} } as any))[0]).toMatch(
       /^databse: unknown setting; did you mean 'database'\? .*got \{\}$/,

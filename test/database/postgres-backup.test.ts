@@ -3,6 +3,8 @@ import { Chart, Duration, Size } from 'cdk8s';
 import { DatabaseCredentials } from '../../lib/database/database-credentials';
 import { POSTGRES_BACKUP_DEFAULTS, PostgresBackup, PostgresBackupProps } from '../../lib/database/postgres-backup';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
+import BACKUP_SCRIPT from '../../lib/database/scripts/backup.sh';
+import WAIT_SCRIPT from '../../lib/database/scripts/wait.sh';
 import { cronScheduleProblem } from '../../lib/kube/cron-schedule';
 import { InvalidPropsError } from '../../lib/kube/prop-checks';
 import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
@@ -35,7 +37,22 @@ describe('PostgresBackup', () => {
       successfulJobsHistoryLimit: 3,
       failedJobsHistoryLimit: 3,
     });
-    expect(cronJob.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 3600 });
+    // Each pod waits up to 12 minutes (the roles Job's 10-minute deadline, and 2 for its pod to start) for the
+    // server and the backup role; the deadline adds that to the dump's own hour, and bounds the retries too.
+    expect(cronJob.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 720 + 3600 });
+    const env = cronJob.spec.jobTemplate.spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'WAIT_SECONDS', value: '720' });
+    expect(
+      only(build({ timeLimit: Duration.minutes(30) }).manifests, 'CronJob').spec.jobTemplate.spec.activeDeadlineSeconds,
+    ).toBe(720 + 1800);
+  });
+
+  test('its script waits for the server, then for the backup role to log in, with the waits the roles Job shares', () => {
+    const script: string = backupPodOf(build().manifests).containers[0].command[2];
+    expect(script.startsWith(WAIT_SCRIPT)).toBe(true);
+    expect(script.endsWith(BACKUP_SCRIPT)).toBe(true);
+    expect(BACKUP_SCRIPT).toMatch(/\nwait_for_server backup\nwait_for_login backup\n/);
+    expect(BACKUP_SCRIPT.indexOf('wait_for_login backup')).toBeLessThan(BACKUP_SCRIPT.indexOf('pg_dump'));
   });
 
   test('pg_dump runs from the database image, as its uid 999, under the restricted profile, onto its own claim', () => {
@@ -79,6 +96,7 @@ describe('PostgresBackup', () => {
       PGPASSWORD: { secretKeyRef: { name: 'postgres-roles', key: 'BACKUP_PASSWORD' } },
       PGCONNECT_TIMEOUT: '10',
       BACKUP_DIR: '/backups',
+      WAIT_SECONDS: '720',
       BACKUP_RETAIN: '14',
     });
   });

@@ -3,6 +3,7 @@ import { Duration } from 'cdk8s';
 import { DatabaseCredentials, DatabaseRole } from '../../lib/database/database-credentials';
 import { PostgresStatefulSet, PostgresStatefulSetProps } from '../../lib/database/postgres-stateful-set';
 import ROLES_SCRIPT from '../../lib/database/scripts/roles.sh';
+import WAIT_SCRIPT from '../../lib/database/scripts/wait.sh';
 import { Manifest, namespacedChart, only, synth } from '../support/manifests';
 
 function build(props: Partial<PostgresStatefulSetProps> = {}): { db: PostgresStatefulSet; manifests: Manifest[] } {
@@ -47,7 +48,7 @@ describe('PostgresRoles (the roles Job of every PostgresDatabase)', () => {
     expect(pod.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, runAsNonRoot: true });
     const [container] = pod.containers;
     expect(container.image).toBe(db.image);
-    expect(container.command).toEqual(['/bin/sh', '-c', ROLES_SCRIPT]);
+    expect(container.command).toEqual(['/bin/sh', '-c', `${WAIT_SCRIPT}\n${ROLES_SCRIPT}`]);
     expect(container.securityContext).toMatchObject({
       readOnlyRootFilesystem: true,
       allowPrivilegeEscalation: false,
@@ -61,6 +62,8 @@ describe('PostgresRoles (the roles Job of every PostgresDatabase)', () => {
       PGUSER: { configMapKeyRef: { name: 'postgres-config', key: 'POSTGRES_USER' } },
       PGPASSWORD: { secretKeyRef: { name: 'postgres-credentials', key: 'POSTGRES_PASSWORD' } },
       PGCONNECT_TIMEOUT: '10',
+      // How long it waits for the database to accept connections (scripts/wait.sh).
+      WAIT_SECONDS: '300',
       ...Object.fromEntries(
         Object.values(DatabaseRole).flatMap(role => [
           [`${role.toUpperCase()}_ROLE`, `todo_${role}`],

@@ -122,6 +122,21 @@ async function runContainer(pod: any, container: any, overrides: Record<string, 
 }
 
 const runBackup = (overrides: Record<string, string> = {}) => runContainer(backupPod, backupContainer, overrides);
+/** A wait of seconds rather than the Job's minutes, tried every second. */
+const SHORT_WAIT = { WAIT_SECONDS: '3', WAIT_INTERVAL_SECONDS: '1' };
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+/** Drops the backup role, as a database the roles Job has not reached yet lacks it (its grants go first). */
+async function dropBackupRole(): Promise<void> {
+  const superuser = new Client({ ...postgres.superuser, database: owner.database });
+  await superuser.connect();
+  try {
+    await superuser.query('DROP OWNED BY todo_backup');
+    await superuser.query('DROP ROLE todo_backup');
+  } finally {
+    await superuser.end();
+  }
+}
 const dumps = () =>
   fs
     .readdirSync(backupDir)
@@ -295,8 +310,9 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
 
   test("a dump that fails leaves no file under a dump's name, and prunes nothing", async () => {
     const before = dumps();
-    const failed = await runBackup({ PGPASSWORD: 'wrong-password' });
-    expect(failed.code).not.toBe(0);
+    // A wrong password looks like a role the roles Job has not made yet: the pod waits for it (briefly here).
+    const failed = await runBackup({ PGPASSWORD: 'wrong-password', ...SHORT_WAIT });
+    expect(failed.code).toBe(75);
     expect(failed.output).toContain('password authentication failed');
     expect(dumps()).toEqual(before);
     expect(fs.readdirSync(backupDir).filter(file => file.endsWith('.partial'))).toEqual([]);
@@ -325,6 +341,75 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
     const latest = await runRestore('latest');
     expect(latest).toMatchObject({ code: 0 });
     expect(latest.output).toContain(`with those of ${deployDumps[6]}, in one transaction`);
+  });
+
+  test('a backup that starts before the roles Job has made its role waits for it, and dumps once the role logs in', async () => {
+    expect(containerEnv(backupContainer, objects, NAMESPACE).WAIT_SECONDS).toBe('720');
+    const before = dumps();
+    await dropBackupRole();
+    // kubectl and Flux start the roles Job and the backup together: here the roles Job runs 3 seconds later.
+    const backup = runBackup({ WAIT_SECONDS: '60', WAIT_INTERVAL_SECONDS: '1' });
+    await sleep(3000);
+    expect(await runRolesJob(objects, postgres)).toMatchObject({ code: 0 });
+    const result = await backup;
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.output).toMatch(
+      /^backup: waiting up to 60s for role todo_backup to log in to database todo \(the roles Job creates it and sets its password\) \(psql: error: .*password authentication failed for user "todo_backup"/m,
+    );
+    expect(result.output).toContain('backup: done waiting for role todo_backup to log in to database todo');
+    const written = dumps().filter(dump => !before.includes(dump));
+    expect(written).toHaveLength(1);
+    expect(result.output).toContain(`backup: wrote ${backupDir}/${written[0]}`);
+  });
+
+  test('a backup whose role never comes gives up within its bound, saying what it waited for, with exit code 75', async () => {
+    const before = dumps();
+    await dropBackupRole();
+    try {
+      const started = Date.now();
+      const result = await runBackup(SHORT_WAIT);
+      const seconds = (Date.now() - started) / 1000;
+      expect(result.code).toBe(75);
+      expect(result.output).toMatch(
+        /^backup: gave up after 3s waiting for role todo_backup to log in to database todo \(the roles Job creates it and sets its password\); last error: psql: error: .*password authentication failed for user "todo_backup"/m,
+      );
+      // The bound and one try past it (a login attempt answers at once here), not the Job's minutes.
+      expect(seconds).toBeLessThan(10);
+      expect(dumps()).toEqual(before);
+    } finally {
+      expect(await runRolesJob(objects, postgres)).toMatchObject({ code: 0 });
+    }
+  });
+
+  test('a backup that starts before the server accepts connections waits for it; one that never does gives up, exit code 75', async () => {
+    // The pool's idle connections would fail when the server stops.
+    await pool?.end();
+    pool = undefined;
+    postgres.stop();
+    let stopped = true;
+    try {
+      const refused = await runBackup(SHORT_WAIT);
+      expect(refused.code).toBe(75);
+      expect(refused.output).toContain(
+        `backup: gave up after 3s waiting for ${postgres.host}:${postgres.port} to accept connections`,
+      );
+      const backup = runBackup({ WAIT_SECONDS: '60', WAIT_INTERVAL_SECONDS: '1' });
+      await sleep(3000);
+      postgres.startAgain();
+      stopped = false;
+      const result = await backup;
+      expect(result).toMatchObject({ code: 0 });
+      expect(result.output).toContain(
+        `backup: waiting up to 60s for ${postgres.host}:${postgres.port} to accept connections`,
+      );
+      expect(result.output).toContain(
+        `backup: done waiting for ${postgres.host}:${postgres.port} to accept connections`,
+      );
+    } finally {
+      if (stopped) {
+        postgres.startAgain();
+      }
+    }
   });
 
   test('with more dumps than the retention, a backup keeps the newest ones of this database only, and clears stale partial files', async () => {

@@ -1,13 +1,10 @@
 set -eu
 umask 077
 cd "$BACKUP_DIR"
-# At deploy time the database may still be starting: wait for it (60 tries), then dump.
-tries=0
-until pg_isready --quiet; do
-  tries=$((tries + 1))
-  if [ "$tries" -ge 60 ]; then echo "backup: $PGHOST:$PGPORT does not accept connections" >&2; exit 1; fi
-  sleep 5
-done
+# At deploy time the database may still be starting, and its roles Job (not ordered before this one by kubectl or
+# Flux) may not have made the backup role yet: wait for both (scripts/wait.sh), then dump.
+wait_for_server backup
+wait_for_login backup
 # A run stopped by its time limit leaves its partial file; one a day old is no longer being written.
 find . -maxdepth 1 -name '.*.dump.partial' -mmin +1440 -exec rm -f {} +
 # Scheduled dumps have no suffix, deploy-time ones "-deploy": each kind is pruned on its own.

@@ -1,10 +1,6 @@
 set -eu
-tries=0
-until pg_isready --quiet; do
-  tries=$((tries + 1))
-  if [ "$tries" -ge 60 ]; then echo "roles: $PGHOST:$PGPORT does not accept connections" >&2; exit 1; fi
-  sleep 5
-done
+# The database may still be starting (scripts/wait.sh); the superuser exists from its first start.
+wait_for_server roles
 # The image's entrypoint creates the database on a first start only; a database dropped since is created again,
 # empty, for the migration (or a restore) to fill.
 psql --no-password --quiet --dbname=postgres --set=ON_ERROR_STOP=1 <<'SQL'
