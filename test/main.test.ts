@@ -180,7 +180,8 @@ describe('main.ts', () => {
 
   test("every bad stage's problems in one run, each block naming its stage; exit 1 once and nothing written", () => {
     const storageSize = (stage: string) =>
-      `Invalid stack config for stage '${stage}' (1 problem):\n  - database.storageSize: must be a whole binary quantity such as '5Gi' or '512Mi'; write '5Gi' (binary suffixes Ki, Mi, Gi, Ti), got "5GB"`;
+      `Invalid stack config for stage '${stage}' (1 problem):\n  - database.storageSize: must be a whole binary quantity ` +
+      `such as '5Gi' or '512Mi'; write '5Gi' (binary suffixes Ki, Mi, Gi, Ti), got "5GB"`;
     const unknown = `Invalid stack config for stage 'qa' (1 problem):\n  - stage: unknown stage, got "qa"; known stages are 'dev', 'ha', 'prod'`;
     for (const check of [['--check'], []]) {
       const result = runMain([...check, 'dev', 'qa', 'prod', '--set', 'database.storageSize=5GB']);

@@ -516,11 +516,13 @@ describe('stack config', () => {
     ).toEqual([
       'app.dns.namespace: must be a DNS-1123 label (lower-case letters, digits and \'-\', at most 63 characters), got "Kube_System"',
       'app.dns.port: must be a whole number from 1 to 65535, got 70000',
-      "app.dns.podLabels: must hold at least one label of the DNS server pods, such as { 'k8s-app': 'kube-dns' } (without one, the pods could reach any pod of the namespace on that port), got {}",
+      "app.dns.podLabels: must hold at least one label of the DNS server pods, such as { 'k8s-app': 'kube-dns' }" +
+        ' (without one, the pods could reach any pod of the namespace on that port), got {}',
     ]);
     expect(problemsOf(() => resolveConfig('test', { app: { dns: { podLabels: { 'k8s-app': 'kube dns' } } } }))).toEqual(
       [
-        "app.dns.podLabels: has a value that is no label value: a string of at most 63 letters, digits, '-', '_' or '.', such as 'kube-dns', got {\"k8s-app\":\"kube dns\"}",
+        "app.dns.podLabels: has a value that is no label value: a string of at most 63 letters, digits, '-', '_' or '.'," +
+          ' such as \'kube-dns\', got {"k8s-app":"kube dns"}',
       ],
     );
     expect(problemsOf(() => resolveConfig('test', { app: { dns: { podLabels: 'kube-dns' } } } as any))).toEqual([
@@ -612,7 +614,8 @@ describe('stack config', () => {
         problemsOf(() => resolveConfig('dev', { ...STAGES.dev, app: { preset: 'django', name: 'Bad_Name' } } as any)),
       ).toEqual([
         PRESET,
-        "app.name: must be a DNS-1035 label (lower-case letters, digits and '-', at most 46 characters); the migration Job is '<name>-migrate-<8 characters>', a label value of at most 63, got \"Bad_Name\"",
+        "app.name: must be a DNS-1035 label (lower-case letters, digits and '-', at most 46 characters)" +
+          '; the migration Job is \'<name>-migrate-<8 characters>\', a label value of at most 63, got "Bad_Name"',
       ]);
       expect(
         problemsOf(() =>
@@ -620,7 +623,8 @@ describe('stack config', () => {
         ),
       ).toEqual([
         WORKLOAD,
-        "database.user: is the name of one of the database's own roles (todo_owner, todo_service, todo_exporter, todo_backup); the bootstrap superuser needs another name, such as 'todo' or 'postgres', got \"todo_owner\"",
+        "database.user: is the name of one of the database's own roles (todo_owner, todo_service, todo_exporter, todo_backup)" +
+          "; the bootstrap superuser needs another name, such as 'todo' or 'postgres', got \"todo_owner\"",
       ]);
       // The workload's own settings, which the schema reaches only once the bad workload is out of the way.
       expect(

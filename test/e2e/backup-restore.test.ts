@@ -354,7 +354,11 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
     const result = await backup;
     expect(result).toMatchObject({ code: 0 });
     expect(result.output).toMatch(
-      /^backup: waiting up to 60s for role todo_backup to log in to database todo \(the roles Job creates it and sets its password\) \(psql: error: .*password authentication failed for user "todo_backup"/m,
+      new RegExp(
+        String.raw`^backup: waiting up to 60s for role todo_backup to log in to database todo` +
+          String.raw` \(the roles Job creates it and sets its password\) \(psql: error: .*password authentication failed for user "todo_backup"`,
+        'm',
+      ),
     );
     expect(result.output).toContain('backup: done waiting for role todo_backup to log in to database todo');
     const written = dumps().filter(dump => !before.includes(dump));
@@ -371,7 +375,12 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
       const seconds = (Date.now() - started) / 1000;
       expect(result.code).toBe(75);
       expect(result.output).toMatch(
-        /^backup: gave up after 3s waiting for role todo_backup to log in to database todo \(the roles Job creates it and sets its password\); last error: psql: error: .*password authentication failed for user "todo_backup"/m,
+        new RegExp(
+          String.raw`^backup: gave up after 3s waiting for role todo_backup to log in to database todo` +
+            String.raw` \(the roles Job creates it and sets its password\); last error: ` +
+            String.raw`psql: error: .*password authentication failed for user "todo_backup"`,
+          'm',
+        ),
       );
       // The bound and one try past it (a login attempt answers at once here), not the Job's minutes.
       expect(seconds).toBeLessThan(10);
