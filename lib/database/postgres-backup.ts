@@ -135,6 +135,7 @@ export const RESTORE_DUMP_ENV = 'RESTORE_DUMP';
 
 // A CronJob's Jobs are named `<name>-<8 to 11 digits>`, and a Job name is a label value of its pods: at most 63.
 const CRON_JOB_NAME_MAX_LENGTH = 52;
+const CRON_JOB_SUFFIX = '-backup';
 
 // How long a backup pod waits for its database and its role: the roles Job's deadline, and two minutes for its pod
 // to be scheduled and to start.
@@ -224,7 +225,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
       [COMPONENT_LABEL]: 'restore',
       ...(partOf ? { [PART_OF_LABEL]: partOf } : {}),
     };
-    const name = `${this.database.name}-backup`;
+    const name = `${this.database.name}${CRON_JOB_SUFFIX}`;
 
     this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Claim', {
       metadata: { name: `${this.database.name}-backups` },
@@ -367,12 +368,14 @@ class RestoreClient extends Construct implements IDatabaseClient {
 /** What is wrong with resolved props, each problem naming the prop, the value and the fix. */
 function checkResolved(props: ResolvedPostgresBackupProps, databaseName: string): PropProblem[] {
   const checks = new PropChecks();
+  // The limit is on the database's name, the only part the user chooses (said in its terms, not the CronJob's).
   checks.name(
     'name',
-    `${databaseName}-backup`,
+    databaseName,
     'dnsLabel',
-    CRON_JOB_NAME_MAX_LENGTH,
-    "the CronJob is named '<database name>-backup', and its Jobs add up to 11 characters to a label value of at most 63",
+    CRON_JOB_NAME_MAX_LENGTH - CRON_JOB_SUFFIX.length,
+    `the CronJob is named '<database name>${CRON_JOB_SUFFIX}', and its Jobs add up to 11 characters ` +
+      'to a label value of at most 63',
   );
   const schedule = cronScheduleProblem(props.schedule);
   if (schedule) {

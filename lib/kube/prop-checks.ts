@@ -126,7 +126,10 @@ export class PropChecks {
       this.add(prop, value, 'must not contain white space');
     } else {
       const tag = imageTag(value);
-      if (tag === undefined) {
+      if (tag === undefined && value === 'latest') {
+        // A tag given where the image belongs: suggesting 'latest:<tag>' would name an image called "latest".
+        this.add(prop, value, `must name an image with a pinned tag, such as '${example}', not a tag alone`);
+      } else if (tag === undefined) {
         // The field's own example's tag: a made-up one (1.2.3) may be refused by the field's other rules.
         this.add(
           prop,

@@ -90,6 +90,12 @@ describe('stack config', () => {
       /database\.image: must pin a tag or digest, such as 'postgres:17\.6-bookworm'.* got "postgres"/,
     ],
     [
+      // Not "such as 'latest:<tag>'", which would name an image called latest.
+      "the word 'latest' alone",
+      { app: { image: 'latest' } },
+      /^app\.image: must name an image with a pinned tag, such as '[^']+:[^']+', not a tag alone, got "latest"$/,
+    ],
+    [
       'a latest image',
       { app: { image: 'daredrexel/stateful-flask:latest' } },
       /app\.image: must pin a version tag, not 'latest'/,
@@ -266,7 +272,7 @@ describe('stack config', () => {
     [
       'a database name too long for its backup CronJob',
       { database: { name: 'a'.repeat(50) } },
-      /^database\.name: must be a DNS-1123 label .*at most 52 characters\); the CronJob is named '<database name>-backup'/,
+      /^database\.name: must be a DNS-1123 label .*at most 45 characters\); the CronJob is named '<database name>-backup'/,
     ],
     [
       'an empty storage class (leave it unset for the default)',

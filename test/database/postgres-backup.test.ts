@@ -208,6 +208,13 @@ describe('PostgresBackup', () => {
     });
     expect(problems.map(p => p.prop)).toEqual(['name', 'schedule', 'retention', 'storageClassName']);
     expect(problems[0].message).toContain("the CronJob is named '<database name>-backup'");
+    // The limit is said of the database's name, which is what the user sets: 45 + '-backup' is the CronJob's 52.
+    expect(problems[0].message).toContain('at most 45 characters');
+    expect(problems[0].value).toBe('a'.repeat(50));
+    const nameProblems = (name: string) =>
+      PostgresBackup.checkProps({ database: { name } }).filter(problem => problem.prop === 'name');
+    expect(nameProblems('a'.repeat(45))).toEqual([]);
+    expect(nameProblems('a'.repeat(46))).toHaveLength(1);
     expect(problems[1].message).toContain('must have five fields');
   });
 });
