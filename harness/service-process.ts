@@ -10,6 +10,8 @@ export class ServiceProcess {
   public readonly lines: string[] = [];
   private readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
+  // Who waits for a line (waitForLine): called with each new line, and with undefined once the output has ended.
+  private readonly lineWaiters = new Set<(line: string | undefined) => void>();
 
   constructor(command: readonly string[], cwd: string, env: Record<string, string>, identity?: ContainerIdentity) {
     const keep = [cwd, ...(env.PATH ?? process.env.PATH ?? '').split(':').filter(Boolean)];
@@ -25,13 +27,19 @@ export class ServiceProcess {
       buffer += chunk.toString('utf8');
       const parts = buffer.split('\n');
       buffer = parts.pop() ?? '';
-      this.lines.push(...parts.filter(Boolean));
+      for (const line of parts.filter(Boolean)) {
+        this.lines.push(line);
+        this.lineWaiters.forEach(waiter => waiter(line));
+      }
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
+    // 'close', not 'exit': 'exit' can come before the last output is read, and a test that reads the logs once the
+    // process has exited would then miss its last lines.
     this.exited = new Promise(resolve =>
-      child.on('exit', code => {
+      child.on('close', code => {
         sandbox?.cleanup();
+        this.lineWaiters.forEach(waiter => waiter(undefined));
         resolve(code);
       }),
     );
@@ -62,6 +70,53 @@ export class ServiceProcess {
       this.signal('SIGTERM');
     }
     return this.exited;
+  }
+
+  /**
+   * Resolves with the first line (already written or still to come) that `matches`. An HTTP answer can arrive before
+   * the log line the server wrote just before it has been read from the pipe, so a test that asserts a log line after
+   * a request waits for it here instead of reading `lines` at once. Rejects when the output ends or `timeoutMs`
+   * passes first, with the lines written so far.
+   */
+  public waitForLine(matches: (line: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+    const written = this.lines.find(matches);
+    if (written !== undefined) {
+      return Promise.resolve(written);
+    }
+    return new Promise((resolve, reject) => {
+      const finish = (line: string | undefined, error?: string) => {
+        clearTimeout(timer);
+        this.lineWaiters.delete(waiter);
+        if (error === undefined && line !== undefined) {
+          resolve(line);
+        } else {
+          reject(
+            new Error(`${error ?? 'the process ended'} before it wrote ${what}; its output:\n${this.lines.join('\n')}`),
+          );
+        }
+      };
+      const waiter = (line: string | undefined) => {
+        if (line === undefined) {
+          finish(undefined);
+        } else if (matches(line)) {
+          finish(line);
+        }
+      };
+      const timer = setTimeout(() => finish(undefined, `${timeoutMs} ms passed`), timeoutMs);
+      this.lineWaiters.add(waiter);
+    });
+  }
+
+  /** Resolves with the first structured log line whose message is `message` (see waitForLine). */
+  public async waitForLog(message: string, timeoutMs?: number): Promise<any> {
+    const parsed = (line: string) => {
+      try {
+        return JSON.parse(line);
+      } catch {
+        return undefined;
+      }
+    };
+    return parsed(await this.waitForLine(line => parsed(line)?.msg === message, `the log '${message}'`, timeoutMs));
   }
 
   /** The JSON log lines (structured logs), parsed. */

@@ -170,7 +170,7 @@ describe("the dev pods' own commands, run as the pods run them", () => {
     const waiting = new ServiceProcess(initContainer.command, '/', initEnv(), asWaitForDatabase);
     await new Promise(resolve => setTimeout(resolve, 3000));
     expect(waiting.alive).toBe(true);
-    expect(waiting.lines.join('\n')).toContain(`waiting for ${postgres.host}:5432`);
+    await waiting.waitForLine(line => line.includes(`waiting for ${postgres.host}:5432`), 'its waiting line');
     postgres.startAgain();
     expect(await waiting.exit).toBe(0);
   });
@@ -299,7 +299,7 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
   test('the service starts with the Deployment env and reports healthy and ready', async () => {
     service = startService();
     await waitFor(`${base}/readyz`);
-    expect(service.logs.map(l => l.msg)).toContain('started: every migration is applied');
+    expect(await service.waitForLog('started: every migration is applied')).toMatchObject({ level: 30 });
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
   });
@@ -513,7 +513,7 @@ describe('the todo service, configured by dist/dev, on a real PostgreSQL', () =>
       await warm(base);
       expect(await titles(base)).toContain('cache: while nobody listened');
       await warm(base);
-      expect(service!.logs.map(l => l.msg)).toContain(
+      await service!.waitForLog(
         'task list cache: stopped listening for changes; every request reads the database until it reconnects',
       );
     });

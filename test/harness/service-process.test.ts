@@ -1,0 +1,45 @@
+import { ServiceProcess } from '../../harness/service-process';
+
+// The e2e tests assert a server's log lines right after an HTTP answer, or once it has exited; both must see every
+// line it wrote, however late the pipe delivers it.
+const node = (script: string) => new ServiceProcess([process.execPath, '-e', script], '/', {});
+
+describe('ServiceProcess', () => {
+  test('waitForLog resolves with a log line written after the call', async () => {
+    const child = node(`setTimeout(() => console.log(JSON.stringify({ level: 30, msg: 'late' })), 300)`);
+    expect(child.logs).toEqual([]);
+    expect(await child.waitForLog('late')).toEqual({ level: 30, msg: 'late' });
+    await child.exit;
+  });
+
+  test('waitForLine resolves at once with a line already written', async () => {
+    const child = node(`console.log('first'); console.log('second')`);
+    await child.exit;
+    expect(await child.waitForLine(line => line === 'second', 'the second line', 1)).toBe('second');
+  });
+
+  test('waitForLine rejects, with the output so far, when the process ends without the line', async () => {
+    const child = node(`console.log('only this')`);
+    await expect(child.waitForLine(line => line === 'never', 'the line never')).rejects.toThrow(
+      'the process ended before it wrote the line never; its output:\nonly this',
+    );
+  });
+
+  test('waitForLine rejects when the time passes first', async () => {
+    const child = node(`setTimeout(() => {}, 5000)`);
+    try {
+      await expect(child.waitForLine(line => line === 'never', 'the line never', 100)).rejects.toThrow(
+        '100 ms passed before it wrote the line never',
+      );
+    } finally {
+      await child.stop();
+    }
+  });
+
+  test('exit resolves only once every line has been read: the last lines of a process that exits at once', async () => {
+    const child = node(`for (let i = 0; i < 2000; i++) console.log('line ' + i); process.exit(3)`);
+    expect(await child.exit).toBe(3);
+    expect(child.lines).toHaveLength(2000);
+    expect(child.lines[1999]).toBe('line 1999');
+  });
+});
