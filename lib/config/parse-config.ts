@@ -108,11 +108,12 @@ export function parseConfig(settings: Record<string, unknown>): StackConfig {
     // A later round parses what an earlier one could not reach (the settings of a variant whose key was rejected),
     // now as the default variant's: its values are still checked, but its unknown keys may be the rejected
     // variant's own, and a check that reads a rejected value judged its default.
-    const found = parsed.error.issues
-      .filter(issue => round === 0 || issue.code !== 'unrecognized_keys')
-      .flatMap(issue => problemsOf(issue, settings));
+    const issues = parsed.error.issues.map(issue => ({ issue, problems: problemsOf(issue, settings) }));
+    const found = issues
+      .filter(({ issue }) => round === 0 || issue.code !== 'unrecognized_keys')
+      .flatMap(({ problems }) => problems);
     schemaProblems.push(...found.filter(readsOnlyAccepted));
-    rejected.push(...parsed.error.issues.flatMap(issue => problemsOf(issue, settings)).map(problem => problem.field));
+    rejected.push(...issues.flatMap(({ problems }) => problems).map(problem => problem.field));
     input = withoutBadValues(input, parsed.error.issues);
   }
   throw new ConfigError(stage, unique(schemaProblems.map(formatProblem)));

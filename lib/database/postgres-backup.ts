@@ -368,15 +368,17 @@ class RestoreClient extends Construct implements IDatabaseClient {
 /** What is wrong with resolved props, each problem naming the prop, the value and the fix. */
 function checkResolved(props: ResolvedPostgresBackupProps, databaseName: string): PropProblem[] {
   const checks = new PropChecks();
-  // The limit is on the database's name, the only part the user chooses (said in its terms, not the CronJob's).
-  checks.name(
-    'name',
-    databaseName,
-    'dnsLabel',
-    CRON_JOB_NAME_MAX_LENGTH - CRON_JOB_SUFFIX.length,
-    `the CronJob is named '<database name>${CRON_JOB_SUFFIX}', and its Jobs add up to 11 characters ` +
-      'to a label value of at most 63',
-  );
+  // Only the length: the database checks its name's form, with its own workload's rules, and a second, other rule
+  // for the same name would contradict it. The limit is said of the database's name, the part the user chooses.
+  const maxNameLength = CRON_JOB_NAME_MAX_LENGTH - CRON_JOB_SUFFIX.length;
+  if (typeof databaseName === 'string' && databaseName.length > maxNameLength) {
+    checks.add(
+      'name',
+      databaseName,
+      `must be at most ${maxNameLength} characters: the CronJob is named '<database name>${CRON_JOB_SUFFIX}', ` +
+        'and its Jobs add up to 11 characters to a label value of at most 63',
+    );
+  }
   const schedule = cronScheduleProblem(props.schedule);
   if (schedule) {
     checks.add('schedule', props.schedule, schedule);

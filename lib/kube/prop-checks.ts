@@ -2,6 +2,7 @@ import {
   DNS_1035_LABEL,
   DNS_LABEL,
   DNS_SUBDOMAIN,
+  imageRepository,
   imageTag,
   LABEL_VALUE,
   QUALIFIED_NAME,
@@ -126,9 +127,16 @@ export class PropChecks {
       this.add(prop, value, 'must not contain white space');
     } else {
       const tag = imageTag(value);
-      if (tag === undefined && value === 'latest') {
-        // A tag given where the image belongs: suggesting 'latest:<tag>' would name an image called "latest".
+      if (tag === undefined && looksLikeTagAlone(value)) {
+        // A tag given where the image belongs: suggesting '<value>:<tag>' would name an image called, say, "latest".
         this.add(prop, value, `must name an image with a pinned tag, such as '${example}', not a tag alone`);
+      } else if (!IMAGE_PATH.test(imagePath(value))) {
+        this.add(
+          prop,
+          value,
+          "must be an image reference whose repository path is lower-case letters and digits, separated by '/', " +
+            `'.', '_' or '-', such as '${example}'`,
+        );
       } else if (tag === undefined) {
         // The field's own example's tag: a made-up one (1.2.3) may be refused by the field's other rules.
         this.add(
@@ -223,4 +231,23 @@ export class PropChecks {
       );
     }
   }
+}
+
+// The repository path of an image reference, as the distribution spec writes it: lower-case components separated by
+// '/', each of alphanumerics joined by '.', '_', '__' or dashes. (A registry host before it may have capitals.)
+const IMAGE_PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+/** The image's repository without its registry host: `ghcr.io/org/app:1.2` → `org/app`, `postgres:17` → `postgres`. */
+function imagePath(image: string): string {
+  const components = imageRepository(image).split('/');
+  // As Docker reads a reference: the first of several components is a registry host when it has a '.' or a ':' (a
+  // port), or is localhost.
+  const [first] = components;
+  const hasHost = components.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  return (hasHost ? components.slice(1) : components).join('/');
+}
+
+/** A bare word that reads as a tag (`latest`, `stable`, `v2`, `1.2.3`) rather than an image's name. */
+function looksLikeTagAlone(image: string): boolean {
+  return !/[/:@]/.test(image) && (/^v?\d/i.test(image) || /^(latest|stable)$/i.test(image));
 }

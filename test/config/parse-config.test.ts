@@ -272,7 +272,13 @@ describe('stack config', () => {
     [
       'a database name too long for its backup CronJob',
       { database: { name: 'a'.repeat(50) } },
-      /^database\.name: must be a DNS-1123 label .*at most 45 characters\); the CronJob is named '<database name>-backup'/,
+      /^database\.name: must be at most 45 characters: the CronJob is named '<database name>-backup'/,
+    ],
+    [
+      // The workload's own rule alone: the backup's length limit does not restate the name's form (another kind).
+      'a database name of capitals, with backups',
+      { database: { name: 'Foo' } },
+      /^database\.name: must be a DNS-1035 label \(lower-case letters, digits and '-', at most 52 characters\)[^\n]*got "Foo"$/,
     ],
     [
       'an empty storage class (leave it unset for the default)',
