@@ -1,9 +1,9 @@
 import { Chart, Duration, Size } from 'cdk8s';
 
 import { DatabaseCredentials } from '../../lib/database/database-credentials';
+import { jobScript } from '../../lib/database/job-script';
 import { POSTGRES_BACKUP_DEFAULTS, PostgresBackup, PostgresBackupProps } from '../../lib/database/postgres-backup';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
-import { jobScript } from '../../lib/database/job-script';
 import BACKUP_SCRIPT from '../../lib/database/scripts/backup.sh';
 import RESTORE_SCRIPT from '../../lib/database/scripts/restore.sh';
 import WAIT_SCRIPT from '../../lib/database/scripts/wait.sh';
