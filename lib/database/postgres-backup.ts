@@ -86,7 +86,11 @@ export interface PostgresBackupProps {
    */
   readonly storageClassName?: string;
   /**
-   * How long one dump (or a restore) may run before it is stopped and counted as failed.
+   * The time a dump (or a restore) gets before its Job is stopped and counted as failed. The restore Job's
+   * `activeDeadlineSeconds` is this; a backup Job's is this plus the most its pods wait for the database and the
+   * backup role (2 minutes for the scheduled dumps, 12 for the deploy-time one): a dump that waited its full bound
+   * still gets this long, less its pod's start-up, and one that did not wait may run up to the bound longer. The
+   * deadline counts from the Job's start and bounds its retries too.
    * @default POSTGRES_BACKUP_DEFAULTS.timeLimit
    */
   readonly timeLimit?: Duration;
@@ -156,7 +160,8 @@ export const NOTIFY_CHANNELS_ENV = 'NOTIFY_CHANNELS';
  *
  * The pods pass the "restricted" Pod Security Standard as the database's own uid (999, which the image's
  * /etc/passwd names), connect through the client Service, the dumps as the read-only backup role and the restore as
- * the owner (never the superuser), and are let through its NetworkPolicy as a client. At most one runs at a time, within `timeLimit`.
+ * the owner (never the superuser), and are let through its NetworkPolicy as a client. At most one runs at a time,
+ * within its deadline (`timeLimit`, plus the wait of a backup).
  */
 export class PostgresBackup extends Construct implements IDatabaseClient {
   /** The database it dumps. */
@@ -167,7 +172,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
   public readonly schedule: string;
   /** How many dumps of each kind (scheduled, at deploy) are kept. */
   public readonly retention: number;
-  /** How long one dump or restore may run. */
+  /** The time a dump or restore gets: its Job's deadline, after the backup Jobs' waits (`PostgresBackupProps.timeLimit`). */
   public readonly timeLimit: Duration;
   /** Channels the restore Job NOTIFYs once a restore has committed. */
   public readonly notifyAfterRestore: readonly string[];
