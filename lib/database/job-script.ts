@@ -11,22 +11,28 @@ export const WAIT_SECONDS_ENV = 'WAIT_SECONDS';
 export const WAIT_GAVE_UP_EXIT_CODES: readonly number[] = [64, 75];
 
 /**
- * A `podFailurePolicy` (Job spec) that fails the Job at once when its pod exits with one of
- * `WAIT_GAVE_UP_EXIT_CODES`. The Kubernetes 1.27 bindings lack the field (the API has it: beta and on by default
- * since 1.26, GA in 1.31), so the Jobs add it with a JSON patch; it needs `restartPolicy: Never`, which they have.
- * The empty `onPodConditions`: 1.27's OpenAPI schema marks it required (kubernetes/api#48: the Go field lacked
+ * A `podFailurePolicy` (Job spec) that fails the Job at once when a container (`containerName`, or any) exits with
+ * one of `WAIT_GAVE_UP_EXIT_CODES`. The Kubernetes 1.27 bindings lack the field (the API has it: beta and on by
+ * default since 1.26, GA in 1.31), so the Jobs add it with a JSON patch; it needs `restartPolicy: Never`, which they
+ * have. The empty `onPodConditions`: 1.27's OpenAPI schema marks it required (kubernetes/api#48: the Go field lacked
  * `+optional`), so schema validators (ours, kubeconform, kubectl's client side) refuse a rule without it, while the
  * API server checks only that a rule has exit codes or conditions, not both (`len(onPodConditions) > 0`).
  */
-export const WAIT_POD_FAILURE_POLICY = {
-  rules: [
-    {
-      action: 'FailJob',
-      onExitCodes: { operator: 'In', values: [...WAIT_GAVE_UP_EXIT_CODES] },
-      onPodConditions: [],
-    },
-  ],
-} as const;
+export function waitPodFailurePolicy(containerName?: string) {
+  return {
+    rules: [
+      {
+        action: 'FailJob',
+        onExitCodes: {
+          ...(containerName ? { containerName } : {}),
+          operator: 'In',
+          values: [...WAIT_GAVE_UP_EXIT_CODES],
+        },
+        onPodConditions: [],
+      },
+    ],
+  };
+}
 
 /**
  * A script as a container runs it: without its whole-line comments (a line whose first non-blank character is `#`),

@@ -24,7 +24,7 @@ import { sizeToQuantity } from '../kube/size';
 
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference } from './database-credentials';
-import { jobScript, WAIT_POD_FAILURE_POLICY, WAIT_SECONDS_ENV, withWaits } from './job-script';
+import { jobScript, waitPodFailurePolicy, WAIT_SECONDS_ENV, withWaits } from './job-script';
 import { libpqClientEnv, POSTGRES_UID } from './postgres-pod';
 import { ROLES_JOB_DEADLINE } from './postgres-roles';
 // The backup Job's script (POSIX sh, in the database image). The dump is written under a hidden temporary name,
@@ -280,16 +280,16 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
         jobTemplate: { metadata: { labels }, spec: jobSpec },
       },
     });
-    this.cronJob.addJsonPatch(JsonPatch.add('/spec/jobTemplate/spec/podFailurePolicy', WAIT_POD_FAILURE_POLICY));
+    this.cronJob.addJsonPatch(JsonPatch.add('/spec/jobTemplate/spec/podFailurePolicy', waitPodFailurePolicy()));
     const deploySpecHash = checksum({
       ...k8s.toJson_JobSpec(deployJobSpec),
-      podFailurePolicy: WAIT_POD_FAILURE_POLICY,
+      podFailurePolicy: waitPodFailurePolicy(),
     });
     this.deployJob = new k8s.KubeJob(this, 'AtDeploy', {
       metadata: { name: `${name}-${deploySpecHash.slice(0, 8)}` },
       spec: deployJobSpec,
     });
-    this.deployJob.addJsonPatch(JsonPatch.add('/spec/podFailurePolicy', WAIT_POD_FAILURE_POLICY));
+    this.deployJob.addJsonPatch(JsonPatch.add('/spec/podFailurePolicy', waitPodFailurePolicy()));
     this.database.allowClient(this);
     this.database.allowClient(new RestoreClient(this, 'RestoreClient', this.namespace, this.restorePodLabels));
     labelAllObjects(this, labels);

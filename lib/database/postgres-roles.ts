@@ -9,7 +9,7 @@ import { restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference, secretKeyEnv } from './database-credentials';
-import { WAIT_POD_FAILURE_POLICY, WAIT_SECONDS_ENV, withWaits } from './job-script';
+import { waitPodFailurePolicy, WAIT_SECONDS_ENV, withWaits } from './job-script';
 import type { BackupDatabase } from './postgres-backup';
 import { CONFIG_KEYS, libpqClientEnv, POSTGRES_UID } from './postgres-pod';
 // The roles Job's script (POSIX sh, in the database image), run as the bootstrap superuser. Idempotent: it changes
@@ -121,7 +121,7 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
         }),
       },
     };
-    const specHash = checksum({ ...k8s.toJson_JobSpec(jobSpec), podFailurePolicy: WAIT_POD_FAILURE_POLICY });
+    const specHash = checksum({ ...k8s.toJson_JobSpec(jobSpec), podFailurePolicy: waitPodFailurePolicy() });
     this.job = new k8s.KubeJob(this, 'Resource', {
       // Four hex digits (not the migration Job's eight), so that a StatefulSet's longest name (52) still fits a
       // label value of 63: the name only has to differ from the previous run's.
@@ -129,7 +129,7 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
       spec: jobSpec,
     });
     // A give-up (exit 75) or a check no wait satisfies (64) fails the Job at once: a retry would wait again.
-    this.job.addJsonPatch(JsonPatch.add('/spec/podFailurePolicy', WAIT_POD_FAILURE_POLICY));
+    this.job.addJsonPatch(JsonPatch.add('/spec/podFailurePolicy', waitPodFailurePolicy()));
     db.allowClient(this);
   }
 
