@@ -411,7 +411,7 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
       expect(result.code).toBe(75);
       expect(result.output).toMatch(
         new RegExp(
-          String.raw`^backup: gave up after [234]s waiting for role todo_backup to log in to database todo` +
+          String.raw`^backup: gave up after [2-5]s waiting for role todo_backup to log in to database todo` +
             String.raw` \(the roles Job creates it and sets its password; a wrong password fails the same way\); last error: ` +
             String.raw`psql: error: .*password authentication failed for user "todo_backup"`,
           'm',
@@ -436,7 +436,7 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
       expect(refused.code).toBe(75);
       expect(refused.output).toMatch(
         new RegExp(
-          String.raw`^backup: gave up after [34]s waiting for ${postgres.host}:${postgres.port} to accept connections;` +
+          String.raw`^backup: gave up after [3-5]s waiting for ${postgres.host}:${postgres.port} to accept connections;` +
             String.raw` last error: no response \(pg_isready exit status 2: nothing listening, or a NetworkPolicy or DNS`,
           'm',
         ),

@@ -179,7 +179,7 @@ describe("the dev pods' own commands, run as the pods run them", () => {
     // The time it waited: the bound, give or take the second the clock ticks in.
     expect(refused.output).toMatch(
       new RegExp(
-        String.raw`^migration: gave up after [1-3]s waiting for role ${migrateEnv.DB_USER} to log in to database ` +
+        String.raw`^migration: gave up after [1-4]s waiting for role ${migrateEnv.DB_USER} to log in to database ` +
           jobInitEnv.PGDATABASE,
         'm',
       ),
