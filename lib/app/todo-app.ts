@@ -1,10 +1,12 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import * as k8s from '../../imports/k8s';
 import { IDatabase, IDatabaseClient } from '../database/database';
 import { ClientCredentials, DatabaseRole, secretKeyEnv } from '../database/database-credentials';
+import { waitPodFailurePolicy, WAIT_SECONDS_ENV, withWaits } from '../database/job-script';
+import { ROLES_JOB_DEADLINE } from '../database/postgres-roles';
 import { IBridgeBackend } from '../ingress/ingress-bridge';
 import { requireNamespace } from '../kube/chart-namespace';
 import { checksum } from '../kube/checksum';
@@ -30,6 +32,12 @@ export const PRE_STOP_DELAY_SECONDS = 5;
 export const CONFIG_CHECKSUM_ANNOTATION = 'todo-stack/config-checksum';
 // The names the tutorial's app reads; the contract of both presets.
 const ENV = { user: 'DB_USER', password: 'DB_PASSWORD', host: 'DB_HOST', port: 'DB_PORT', name: 'DB_NAME' } as const;
+const WAIT_CONTAINER = 'wait-for-database';
+// How long the migration pod waits for the database and its owner role: under kubectl or Flux it starts with the
+// roles Job, which makes the role within its deadline or fails for good; two more minutes for that Job's pod to start.
+const MIGRATION_WAIT = Duration.seconds(ROLES_JOB_DEADLINE.toSeconds() + 120);
+// How long the migrations themselves may run, after the wait.
+const MIGRATION_TIME_LIMIT = Duration.minutes(10);
 
 /**
  * The todo web service: a Deployment whose database settings are all read off the database construct, its
@@ -203,24 +211,32 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
       },
     });
 
+    // The deadline is the wait and the migrations' own time: a pod that waited its full bound still gets all of it.
+    // A wait that gives up fails the Job at once (podFailurePolicy, on the init container only): a retry would wait
+    // again; backoffLimit is for the migration itself.
     const jobSpec: k8s.JobSpec = {
       backoffLimit: 4,
-      activeDeadlineSeconds: 600,
+      activeDeadlineSeconds: MIGRATION_WAIT.toSeconds() + MIGRATION_TIME_LIMIT.toSeconds(),
       ttlSecondsAfterFinished: props.migrationJobTtl.toSeconds(),
       template: {
         metadata: { labels: componentLabels(this, this.identity('migration')) },
         spec: this.podSpec(this.migrationCredentials, {
           restartPolicy: 'Never',
           container: { name: 'migrate', command: [...this.migrationCommand], env: [] },
+          waitForLogin: true,
         }),
       },
     };
+    const podFailurePolicy = waitPodFailurePolicy(WAIT_CONTAINER);
     this.migrationJob = new k8s.KubeJob(this, 'Migration', {
       // A Job's spec.template is immutable. The name hashes the whole rendered spec (images, command, env,
       // resources, labels), so any change gives a new Job, which runs, and re-applying the same one changes nothing.
-      metadata: { name: `${this.name}-migrate-${checksum(k8s.toJson_JobSpec(jobSpec)).slice(0, 8)}` },
+      metadata: {
+        name: `${this.name}-migrate-${checksum({ ...k8s.toJson_JobSpec(jobSpec), podFailurePolicy }).slice(0, 8)}`,
+      },
       spec: jobSpec,
     });
+    this.migrationJob.addJsonPatch(JsonPatch.add('/spec/podFailurePolicy', podFailurePolicy));
 
     if (props.autoscaling) {
       this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
@@ -287,6 +303,8 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
       terminationGracePeriodSeconds?: number;
       container: Omit<RestrictedContainer, 'image'>;
       topologySpreadConstraints?: k8s.TopologySpreadConstraint[];
+      /** Whether the init container also waits, bounded, for the role to log in (the migration's owner role). */
+      waitForLogin?: boolean;
     },
   ): k8s.PodSpec {
     const fromConfig = (key: string): k8s.EnvVar => ({
@@ -300,30 +318,52 @@ export class TodoApp extends Construct implements IDatabaseClient, IBridgeBacken
       { name: ENV.user, value: credentials.user },
       secretKeyEnv(ENV.password, credentials.password),
     ];
+    const waitResources = {
+      requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+      limits: { memory: k8s.Quantity.fromString('64Mi') },
+    };
     return restrictedPodSpec({
       restartPolicy: options.restartPolicy,
       terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
       runAs: this.preset.runAsUser,
       topologySpreadConstraints: options.topologySpreadConstraints,
       initContainers: [
-        {
-          // The database image brings pg_isready; the app then starts against a database that accepts connections.
-          // It names its user and database: the pod's uid has no entry in that image's /etc/passwd, and without a
-          // user name libpq gives up before connecting ("no attempt"), so the pod would wait forever.
-          name: 'wait-for-database',
-          image: this.database.clientToolsImage,
-          command: [
-            '/bin/sh',
-            '-c',
-            `until pg_isready -h "$${ENV.host}" -p "$${ENV.port}" -U "$${ENV.user}" -d "$${ENV.name}" -t 2; ` +
-              `do echo "waiting for $${ENV.host}:$${ENV.port}"; sleep 2; done`,
-          ],
-          env: databaseEnv.filter(env => env.name !== ENV.password),
-          resources: {
-            requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-            limits: { memory: k8s.Quantity.fromString('64Mi') },
-          },
-        },
+        options.waitForLogin
+          ? {
+              // The migration logs in as the owner role, which under kubectl or Flux the roles Job may not have made
+              // yet: the database Jobs' bounded waits (scripts/wait.sh; the database image has sh, pg_isready and
+              // psql) for the server, then for the role to log in, in libpq's variables (PGUSER is named: the pod's
+              // uid has no entry in that image's /etc/passwd).
+              name: WAIT_CONTAINER,
+              image: this.database.clientToolsImage,
+              command: ['/bin/sh', '-c', withWaits('wait_for_server migration\nwait_for_login migration\n')],
+              env: [
+                { name: 'PGHOST', valueFrom: fromConfig(ENV.host).valueFrom },
+                { name: 'PGPORT', valueFrom: fromConfig(ENV.port).valueFrom },
+                { name: 'PGDATABASE', valueFrom: fromConfig(ENV.name).valueFrom },
+                { name: 'PGUSER', value: credentials.user },
+                secretKeyEnv('PGPASSWORD', credentials.password),
+                { name: 'PGCONNECT_TIMEOUT', value: '10' },
+                { name: WAIT_SECONDS_ENV, value: String(MIGRATION_WAIT.toSeconds()) },
+              ],
+              resources: waitResources,
+            }
+          : {
+              // The database image brings pg_isready; the app then starts against a database that accepts
+              // connections. It names its user and database: the pod's uid has no entry in that image's
+              // /etc/passwd, and without a user name libpq gives up before connecting ("no attempt"), so the pod
+              // would wait forever. Unbounded: a server pod that cannot start yet keeps waiting, as a Deployment's may.
+              name: WAIT_CONTAINER,
+              image: this.database.clientToolsImage,
+              command: [
+                '/bin/sh',
+                '-c',
+                `until pg_isready -h "$${ENV.host}" -p "$${ENV.port}" -U "$${ENV.user}" -d "$${ENV.name}" -t 2; ` +
+                  `do echo "waiting for $${ENV.host}:$${ENV.port}"; sleep 2; done`,
+              ],
+              env: databaseEnv.filter(env => env.name !== ENV.password),
+              resources: waitResources,
+            },
       ],
       container: {
         ...options.container,

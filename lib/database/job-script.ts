@@ -4,10 +4,74 @@ import WAIT_SCRIPT from './scripts/wait.sh';
 export const WAIT_SECONDS_ENV = 'WAIT_SECONDS';
 
 /**
+ * The exit codes of scripts/wait.sh after which a retry cannot succeed: 64, a check that no wait can satisfy (bad
+ * connection parameters), and 75, a wait that gave up (what it waited for did not come within the bound, which the
+ * Job's deadline is made from). The Jobs fail at once on them (`podFailurePolicy`) rather than wait again.
+ */
+export const WAIT_GAVE_UP_EXIT_CODES: readonly number[] = [64, 75];
+
+/**
+ * A `podFailurePolicy` (Job spec) that fails the Job at once when a container (`containerName`, or any) exits with
+ * one of `WAIT_GAVE_UP_EXIT_CODES`. The Kubernetes 1.27 bindings lack the field (the API has it: beta and on by
+ * default since 1.26, GA in 1.31), so the Jobs add it with a JSON patch; it needs `restartPolicy: Never`, which they
+ * have. The empty `onPodConditions`: 1.27's OpenAPI schema marks it required (kubernetes/api#48: the Go field lacked
+ * `+optional`), so schema validators (ours, kubeconform, kubectl's client side) refuse a rule without it, while the
+ * API server checks only that a rule has exit codes or conditions, not both (`len(onPodConditions) > 0`).
+ */
+export function waitPodFailurePolicy(containerName?: string) {
+  return {
+    rules: [
+      {
+        action: 'FailJob',
+        onExitCodes: {
+          ...(containerName ? { containerName } : {}),
+          operator: 'In',
+          values: [...WAIT_GAVE_UP_EXIT_CODES],
+        },
+        onPodConditions: [],
+      },
+    ],
+  };
+}
+
+/**
+ * A script as a container runs it: without its whole-line comments (a line whose first non-blank character is `#`),
+ * outside here-documents. The script is the container's command, and a Job's name hashes its spec: a reworded comment
+ * would otherwise make new Jobs on the next apply (a roles run, a deploy-time dump). The scripts have no shebang
+ * (`sh -c` runs them). A `#` after code, or inside a string, stays: only whole lines go.
+ */
+export function jobScript(script: string): string {
+  const kept: string[] = [];
+  // The word that ends the here-document being read, if any: its lines are data, `#` or not.
+  let hereDocumentEnd: string | undefined;
+  let stripTabs = false;
+  for (const line of script.split('\n')) {
+    if (hereDocumentEnd !== undefined) {
+      kept.push(line);
+      if ((stripTabs ? line.replace(/^\t+/, '') : line) === hereDocumentEnd) {
+        hereDocumentEnd = undefined;
+      }
+      continue;
+    }
+    if (/^\s*#/.test(line)) {
+      continue;
+    }
+    kept.push(line);
+    const hereDocument = /<<(-?)\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\2/.exec(line);
+    if (hereDocument) {
+      stripTabs = hereDocument[1] === '-';
+      hereDocumentEnd = hereDocument[3];
+    }
+  }
+  // The header comment's lines gone, the blank line after it would start the command.
+  return kept.join('\n').replace(/^\n+/, '');
+}
+
+/**
  * `script` (POSIX sh) with the wait functions every database Job shares before it (scripts/wait.sh: the database
  * accepting connections, a role logging in), as the one text the container runs with `sh -c`: written once, and
- * each Job's command still holds all it runs.
+ * each Job's command still holds all it runs. Comment lines are dropped (`jobScript`).
  */
 export function withWaits(script: string): string {
-  return `${WAIT_SCRIPT}\n${script}`;
+  return `${jobScript(WAIT_SCRIPT)}\n${jobScript(script)}`;
 }

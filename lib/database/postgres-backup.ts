@@ -24,7 +24,7 @@ import { sizeToQuantity } from '../kube/size';
 
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference } from './database-credentials';
-import { WAIT_SECONDS_ENV, withWaits } from './job-script';
+import { jobScript, waitPodFailurePolicy, WAIT_SECONDS_ENV, withWaits } from './job-script';
 import { libpqClientEnv, POSTGRES_UID } from './postgres-pod';
 import { ROLES_JOB_DEADLINE } from './postgres-roles';
 // The backup Job's script (POSIX sh, in the database image). The dump is written under a hidden temporary name,
@@ -86,7 +86,11 @@ export interface PostgresBackupProps {
    */
   readonly storageClassName?: string;
   /**
-   * How long one dump (or a restore) may run before it is stopped and counted as failed.
+   * The time a dump (or a restore) gets before its Job is stopped and counted as failed. The restore Job's
+   * `activeDeadlineSeconds` is this; a backup Job's is this plus the most its pods wait for the database and the
+   * backup role (2 minutes for the scheduled dumps, 12 for the deploy-time one): a dump that waited its full bound
+   * still gets this long, less its pod's start-up, and one that did not wait may run up to the bound longer. The
+   * deadline counts from the Job's start and bounds its retries too.
    * @default POSTGRES_BACKUP_DEFAULTS.timeLimit
    */
   readonly timeLimit?: Duration;
@@ -137,9 +141,13 @@ export const RESTORE_DUMP_ENV = 'RESTORE_DUMP';
 const CRON_JOB_NAME_MAX_LENGTH = 52;
 const CRON_JOB_SUFFIX = '-backup';
 
-// How long a backup pod waits for its database and its role: the roles Job's deadline, and two minutes for its pod
-// to be scheduled and to start.
-const BACKUP_WAIT = Duration.seconds(ROLES_JOB_DEADLINE.toSeconds() + 120);
+// How long a deploy-time backup pod waits for its database and its role: the roles Job's deadline, and two minutes
+// for its pod to be scheduled and to start.
+const DEPLOY_BACKUP_WAIT = Duration.seconds(ROLES_JOB_DEADLINE.toSeconds() + 120);
+// How long a scheduled backup pod waits. Its role was made at deploy time, so a login that fails is a wrong or
+// rotated password (PostgreSQL answers it as it answers a missing role), which waiting does not mend: fail soon.
+// Two minutes covers a server restarting or failing over when the schedule comes.
+const SCHEDULED_BACKUP_WAIT = Duration.minutes(2);
 
 /** The restore Job's env var of the channels it notifies once it is done, separated by spaces (restore.sh reads it). */
 export const NOTIFY_CHANNELS_ENV = 'NOTIFY_CHANNELS';
@@ -152,7 +160,8 @@ export const NOTIFY_CHANNELS_ENV = 'NOTIFY_CHANNELS';
  *
  * The pods pass the "restricted" Pod Security Standard as the database's own uid (999, which the image's
  * /etc/passwd names), connect through the client Service, the dumps as the read-only backup role and the restore as
- * the owner (never the superuser), and are let through its NetworkPolicy as a client. At most one runs at a time, within `timeLimit`.
+ * the owner (never the superuser), and are let through its NetworkPolicy as a client. At most one runs at a time,
+ * within its deadline (`timeLimit`, plus the wait of a backup).
  */
 export class PostgresBackup extends Construct implements IDatabaseClient {
   /** The database it dumps. */
@@ -163,7 +172,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
   public readonly schedule: string;
   /** How many dumps of each kind (scheduled, at deploy) are kept. */
   public readonly retention: number;
-  /** How long one dump or restore may run. */
+  /** The time a dump or restore gets: its Job's deadline, after the backup Jobs' waits (`PostgresBackupProps.timeLimit`). */
   public readonly timeLimit: Duration;
   /** Channels the restore Job NOTIFYs once a restore has committed. */
   public readonly notifyAfterRestore: readonly string[];
@@ -241,21 +250,23 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     // The scheduled dumps and the deploy-time ones are kept apart (a name suffix), each kind pruned to the newest
     // `retention` of its own: a day of merges never prunes the scheduled history.
     // Under kubectl or Flux (no sync waves) the deploy-time dump starts with the roles Job, which makes the backup
-    // role within its deadline or fails for good: each pod waits that long and a little more for the server and the
-    // role (scripts/wait.sh), so a slow first start no longer uses up the retries. backoffLimit 2 is for the dump
-    // itself (a dropped connection, a lost node), and a retry waits again; the deadline is the wait plus the time
-    // limit, so a dump that had to wait still gets all of it, and it bounds the Job however often it retries.
-    const backupJobSpec = (env: Record<string, string>): k8s.JobSpec => ({
+    // role within its deadline or fails for good: each of its pods waits that long and a little more for the server
+    // and the role (scripts/wait.sh); a scheduled pod waits only for a restart. A wait that gives up fails the Job
+    // at once (podFailurePolicy): what it waited for did not come in time, and a retry would only wait again.
+    // backoffLimit 2 is for the dump itself (a dropped connection, a lost node), and a retry waits again; the
+    // deadline is the wait plus the time limit, so a dump that had to wait still gets all of it, and it bounds the
+    // Job however often it retries.
+    const backupJobSpec = (wait: Duration, env: Record<string, string>): k8s.JobSpec => ({
       backoffLimit: 2,
-      activeDeadlineSeconds: BACKUP_WAIT.toSeconds() + this.timeLimit.toSeconds(),
+      activeDeadlineSeconds: wait.toSeconds() + this.timeLimit.toSeconds(),
       template: this.podTemplate(withWaits(BACKUP_SCRIPT), DatabaseRole.BACKUP, {
-        [WAIT_SECONDS_ENV]: String(BACKUP_WAIT.toSeconds()),
+        [WAIT_SECONDS_ENV]: String(wait.toSeconds()),
         BACKUP_RETAIN: String(this.retention),
         ...env,
       }),
     });
-    const jobSpec = backupJobSpec({});
-    const deployJobSpec = backupJobSpec({ [BACKUP_SUFFIX_ENV]: DEPLOY_DUMP_SUFFIX });
+    const jobSpec = backupJobSpec(SCHEDULED_BACKUP_WAIT, {});
+    const deployJobSpec = backupJobSpec(DEPLOY_BACKUP_WAIT, { [BACKUP_SUFFIX_ENV]: DEPLOY_DUMP_SUFFIX });
     this.cronJob = new k8s.KubeCronJob(this, 'Resource', {
       metadata: { name },
       spec: {
@@ -269,10 +280,16 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
         jobTemplate: { metadata: { labels }, spec: jobSpec },
       },
     });
+    this.cronJob.addJsonPatch(JsonPatch.add('/spec/jobTemplate/spec/podFailurePolicy', waitPodFailurePolicy()));
+    const deploySpecHash = checksum({
+      ...k8s.toJson_JobSpec(deployJobSpec),
+      podFailurePolicy: waitPodFailurePolicy(),
+    });
     this.deployJob = new k8s.KubeJob(this, 'AtDeploy', {
-      metadata: { name: `${name}-${checksum(k8s.toJson_JobSpec(deployJobSpec)).slice(0, 8)}` },
+      metadata: { name: `${name}-${deploySpecHash.slice(0, 8)}` },
       spec: deployJobSpec,
     });
+    this.deployJob.addJsonPatch(JsonPatch.add('/spec/podFailurePolicy', waitPodFailurePolicy()));
     this.database.allowClient(this);
     this.database.allowClient(new RestoreClient(this, 'RestoreClient', this.namespace, this.restorePodLabels));
     labelAllObjects(this, labels);
@@ -296,7 +313,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
         activeDeadlineSeconds: this.timeLimit.toSeconds(),
         ttlSecondsAfterFinished: 7 * 24 * 3600,
         template: this.podTemplate(
-          RESTORE_SCRIPT,
+          jobScript(RESTORE_SCRIPT),
           DatabaseRole.OWNER,
           {
             [RESTORE_DUMP_ENV]: 'latest',

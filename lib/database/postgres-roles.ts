@@ -1,5 +1,5 @@
 import { imageVersion } from '@stateful-todo/kube-conventions';
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import * as k8s from '../../imports/k8s';
@@ -9,7 +9,7 @@ import { restrictedPodSpec, tmpDirectory } from '../kube/restricted-pod';
 
 import { IDatabaseClient } from './database';
 import { DatabaseRole, SecretKeyReference, secretKeyEnv } from './database-credentials';
-import { WAIT_SECONDS_ENV, withWaits } from './job-script';
+import { waitPodFailurePolicy, WAIT_SECONDS_ENV, withWaits } from './job-script';
 import type { BackupDatabase } from './postgres-backup';
 import { CONFIG_KEYS, libpqClientEnv, POSTGRES_UID } from './postgres-pod';
 // The roles Job's script (POSIX sh, in the database image), run as the bootstrap superuser. Idempotent: it changes
@@ -39,13 +39,15 @@ export const POSTGRES_ROLES_DEFAULTS = {
   ttl: Duration.days(1),
 } as const;
 
+// How long one run of the roles Job's pod waits for the database to accept connections.
+const ROLES_SERVER_WAIT = Duration.minutes(5);
 /**
  * How long the roles Job runs at most, retries included: a Job that logs in as a role it makes (the backup) need
- * not wait longer than this for it.
+ * not wait longer than this for it. A pod that waited its full bound and gave up fails the Job at once
+ * (podFailurePolicy); one that got the server has the rest — five minutes for its pod to start, the roles' work
+ * (seconds) and the retries of a run that failed after the wait (a dropped connection) — before the deadline.
  */
-export const ROLES_JOB_DEADLINE = Duration.minutes(10);
-// How long one run of its pod waits for the database to accept connections.
-const SERVER_WAIT = Duration.minutes(5);
+export const ROLES_JOB_DEADLINE = Duration.seconds(ROLES_SERVER_WAIT.toSeconds() + Duration.minutes(5).toSeconds());
 
 /** The hex digits of the spec's hash in the roles Job's name. */
 export const ROLES_JOB_HASH_LENGTH = 4;
@@ -104,7 +106,7 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
                 { valueFrom: { configMapKeyRef: { name: db.configMap.name, key: CONFIG_KEYS.user } } },
                 db.passwordSecret,
               ),
-              { name: WAIT_SECONDS_ENV, value: String(SERVER_WAIT.toSeconds()) },
+              { name: WAIT_SECONDS_ENV, value: String(ROLES_SERVER_WAIT.toSeconds()) },
               ...Object.values(DatabaseRole).flatMap(role => [
                 { name: roleNameEnv(role), value: db.roleNames[role] },
                 secretKeyEnv(`${role.toUpperCase()}_PASSWORD`, db.rolePassword(role)),
@@ -119,12 +121,15 @@ export class PostgresRoles extends Construct implements IDatabaseClient {
         }),
       },
     };
+    const specHash = checksum({ ...k8s.toJson_JobSpec(jobSpec), podFailurePolicy: waitPodFailurePolicy() });
     this.job = new k8s.KubeJob(this, 'Resource', {
       // Four hex digits (not the migration Job's eight), so that a StatefulSet's longest name (52) still fits a
       // label value of 63: the name only has to differ from the previous run's.
-      metadata: { name: `${db.name}-roles-${checksum(k8s.toJson_JobSpec(jobSpec)).slice(0, ROLES_JOB_HASH_LENGTH)}` },
+      metadata: { name: `${db.name}-roles-${specHash.slice(0, ROLES_JOB_HASH_LENGTH)}` },
       spec: jobSpec,
     });
+    // A give-up (exit 75) or a check no wait satisfies (64) fails the Job at once: a retry would wait again.
+    this.job.addJsonPatch(JsonPatch.add('/spec/podFailurePolicy', waitPodFailurePolicy()));
     db.allowClient(this);
   }
 

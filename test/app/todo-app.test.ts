@@ -12,7 +12,9 @@ import { AppPreset, TodoAppPreset } from '../../lib/app/todo-app-preset';
 import { TODO_APP_DEFAULTS, TodoAppProps } from '../../lib/app/todo-app-props';
 import { IDatabase, IDatabaseClient } from '../../lib/database/database';
 import { ClientCredentials, ClientRole, DatabaseCredentials } from '../../lib/database/database-credentials';
+import { jobScript } from '../../lib/database/job-script';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
+import WAIT_SCRIPT from '../../lib/database/scripts/wait.sh';
 import { Manifest, namespacedChart, only, synth, testApp } from '../support/manifests';
 
 interface Built {
@@ -208,7 +210,6 @@ describe('TodoApp', () => {
     expect(job.metadata.name).toMatch(/^stateful-flask-migrate-[0-9a-f]{8}$/);
     expect(job.spec.backoffLimit).toBe(4);
     expect(job.spec.ttlSecondsAfterFinished).toBe(7200);
-    expect(job.spec.activeDeadlineSeconds).toBe(600);
     const pod = job.spec.template.spec;
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.containers[0].command.join(' ')).toContain('flask db upgrade -d /tmp/migrations');
@@ -223,6 +224,43 @@ describe('TodoApp', () => {
       DB_PASSWORD: { secretKeyRef: { name: 'stateful-flask-migration-credentials', key: 'DB_PASSWORD' } },
     });
     expect(pod.initContainers[0].name).toBe('wait-for-database');
+  });
+
+  test("the migration's init container waits, bounded, for the server and for its owner role to log in; a give-up fails the Job", () => {
+    const { db, manifests } = build();
+    const job = only(manifests, 'Job');
+    const [init] = job.spec.template.spec.initContainers;
+    expect(init.image).toBe(db.image);
+    // The database Jobs' waits: under kubectl or Flux the migration starts with the roles Job, before its role exists.
+    expect(init.command).toEqual([
+      '/bin/sh',
+      '-c',
+      `${jobScript(WAIT_SCRIPT)}\nwait_for_server migration\nwait_for_login migration\n`,
+    ]);
+    expect(envOf(init)).toEqual({
+      PGHOST: { configMapKeyRef: { name: 'stateful-flask-database', key: 'DB_HOST' } },
+      PGPORT: { configMapKeyRef: { name: 'stateful-flask-database', key: 'DB_PORT' } },
+      PGDATABASE: { configMapKeyRef: { name: 'stateful-flask-database', key: 'DB_NAME' } },
+      PGUSER: 'tasks_owner',
+      PGPASSWORD: { secretKeyRef: { name: 'stateful-flask-migration-credentials', key: 'DB_PASSWORD' } },
+      PGCONNECT_TIMEOUT: '10',
+      // The roles Job's deadline (600 s) and 2 minutes for its pod.
+      WAIT_SECONDS: '720',
+    });
+    // A pod that waited its full bound still has the migrations' 10 minutes.
+    expect(job.spec.activeDeadlineSeconds).toBe(720 + 600);
+    expect(job.spec.podFailurePolicy).toEqual({
+      rules: [
+        {
+          action: 'FailJob',
+          onExitCodes: { containerName: 'wait-for-database', operator: 'In', values: [64, 75] },
+          onPodConditions: [],
+        },
+      ],
+    });
+    // The server pods keep their unbounded wait for the server alone: a Deployment's pod may wait as long as it takes.
+    const [serverInit] = only(manifests, 'Deployment').spec.template.spec.initContainers;
+    expect(serverInit.command.join(' ')).toContain('until pg_isready');
   });
 
   test('the Job name hashes its whole spec: anything that changes the (immutable) pod template gives a new Job', () => {

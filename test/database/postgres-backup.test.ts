@@ -1,9 +1,11 @@
 import { Chart, Duration, Size } from 'cdk8s';
 
 import { DatabaseCredentials } from '../../lib/database/database-credentials';
+import { jobScript } from '../../lib/database/job-script';
 import { POSTGRES_BACKUP_DEFAULTS, PostgresBackup, PostgresBackupProps } from '../../lib/database/postgres-backup';
 import { PostgresStatefulSet } from '../../lib/database/postgres-stateful-set';
 import BACKUP_SCRIPT from '../../lib/database/scripts/backup.sh';
+import RESTORE_SCRIPT from '../../lib/database/scripts/restore.sh';
 import WAIT_SCRIPT from '../../lib/database/scripts/wait.sh';
 import { cronScheduleProblem } from '../../lib/kube/cron-schedule';
 import { InvalidPropsError } from '../../lib/kube/prop-checks';
@@ -24,6 +26,11 @@ function build(props: Partial<Omit<PostgresBackupProps, 'database'>> = {}, image
 }
 
 const backupPodOf = (manifests: Manifest[]) => only(manifests, 'CronJob').spec.jobTemplate.spec.template.spec;
+const deployJobOf = (manifests: Manifest[]) =>
+  only(
+    manifests.filter(m => m.metadata.labels?.['app.kubernetes.io/component'] === 'backup'),
+    'Job',
+  );
 
 describe('PostgresBackup', () => {
   test('a daily CronJob in UTC, never two at once, with bounded runs and history', () => {
@@ -37,20 +44,48 @@ describe('PostgresBackup', () => {
       successfulJobsHistoryLimit: 3,
       failedJobsHistoryLimit: 3,
     });
-    // Each pod waits up to 12 minutes (the roles Job's 10-minute deadline, and 2 for its pod to start) for the
-    // server and the backup role; the deadline adds that to the dump's own hour, and bounds the retries too.
-    expect(cronJob.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 720 + 3600 });
+    // A scheduled pod waits up to 2 minutes (a server restart or failover) for the server and the backup role,
+    // which exists since the deploy: a login that fails at 03:00 is a wrong password, reported within minutes,
+    // not 12 a pod. The deadline adds the wait to the dump's own hour, and bounds the retries too.
+    expect(cronJob.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 120 + 3600 });
     const env = cronJob.spec.jobTemplate.spec.template.spec.containers[0].env;
-    expect(env).toContainEqual({ name: 'WAIT_SECONDS', value: '720' });
+    expect(env).toContainEqual({ name: 'WAIT_SECONDS', value: '120' });
     expect(
       only(build({ timeLimit: Duration.minutes(30) }).manifests, 'CronJob').spec.jobTemplate.spec.activeDeadlineSeconds,
-    ).toBe(720 + 1800);
+    ).toBe(120 + 1800);
+  });
+
+  test('each backup Job outlives its wait by the time limit: a dump that waited its full bound still gets all of it', () => {
+    for (const timeLimit of [Duration.minutes(1), Duration.hours(1), Duration.days(7)]) {
+      const { manifests } = build({ timeLimit });
+      const specs = [only(manifests, 'CronJob').spec.jobTemplate.spec, deployJobOf(manifests).spec];
+      for (const spec of specs) {
+        const wait = Number(spec.template.spec.containers[0].env.find((e: any) => e.name === 'WAIT_SECONDS').value);
+        expect(wait).toBeGreaterThan(0);
+        expect(spec.activeDeadlineSeconds).toBe(wait + timeLimit.toSeconds());
+        expect(spec.activeDeadlineSeconds).toBeGreaterThan(wait);
+      }
+    }
+  });
+
+  test('a wait that gave up (75) or cannot be met (64) fails the Job at once, in the CronJob and at deploy: no retry waits again', () => {
+    const { manifests } = build();
+    const policy = {
+      rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [64, 75] }, onPodConditions: [] }],
+    };
+    for (const spec of [only(manifests, 'CronJob').spec.jobTemplate.spec, deployJobOf(manifests).spec]) {
+      expect(spec.podFailurePolicy).toEqual(policy);
+      // What podFailurePolicy requires of the pods.
+      expect(spec.template.spec.restartPolicy).toBe('Never');
+    }
+    expect(WAIT_SCRIPT).toContain('exit 75');
+    expect(WAIT_SCRIPT).toContain('exit 64');
   });
 
   test('its script waits for the server, then for the backup role to log in, with the waits the roles Job shares', () => {
     const script: string = backupPodOf(build().manifests).containers[0].command[2];
-    expect(script.startsWith(WAIT_SCRIPT)).toBe(true);
-    expect(script.endsWith(BACKUP_SCRIPT)).toBe(true);
+    expect(script).toBe(`${jobScript(WAIT_SCRIPT)}\n${jobScript(BACKUP_SCRIPT)}`);
+    expect(deployJobOf(build().manifests).spec.template.spec.containers[0].command[2]).toBe(script);
     expect(BACKUP_SCRIPT).toMatch(/\nwait_for_server backup\nwait_for_login backup\n/);
     expect(BACKUP_SCRIPT.indexOf('wait_for_login backup')).toBeLessThan(BACKUP_SCRIPT.indexOf('pg_dump'));
   });
@@ -96,7 +131,7 @@ describe('PostgresBackup', () => {
       PGPASSWORD: { secretKeyRef: { name: 'postgres-roles', key: 'BACKUP_PASSWORD' } },
       PGCONNECT_TIMEOUT: '10',
       BACKUP_DIR: '/backups',
-      WAIT_SECONDS: '720',
+      WAIT_SECONDS: '120',
       BACKUP_RETAIN: '14',
     });
   });
@@ -134,13 +169,23 @@ describe('PostgresBackup', () => {
         'Job',
       );
     const job = dumpJob(first);
-    // The CronJob's pod, plus the suffix that keeps the deploy-time dumps' pruning apart from the scheduled ones'.
+    // The CronJob's pod, plus the suffix that keeps the deploy-time dumps' pruning apart from the scheduled ones',
+    // and a longer wait: under kubectl or Flux it may start before the roles Job has made its role (its deadline,
+    // 600 s, and 2 minutes for its pod), which a scheduled dump never does.
     const scheduled = only(first, 'CronJob').spec.jobTemplate.spec;
     const env = job.spec.template.spec.containers[0].env;
-    expect(env).toEqual([...scheduled.template.spec.containers[0].env, { name: 'BACKUP_SUFFIX', value: '-deploy' }]);
-    const withoutEnv = (spec: any) =>
-      JSON.parse(JSON.stringify(spec, (key, value) => (key === 'env' ? undefined : value)));
-    expect(withoutEnv(job.spec)).toEqual(withoutEnv(scheduled));
+    expect(env).toEqual([
+      ...scheduled.template.spec.containers[0].env.map((e: any) =>
+        e.name === 'WAIT_SECONDS' ? { name: 'WAIT_SECONDS', value: '720' } : e,
+      ),
+      { name: 'BACKUP_SUFFIX', value: '-deploy' },
+    ]);
+    expect(job.spec.activeDeadlineSeconds).toBe(720 + 3600);
+    const withoutWait = (spec: any) =>
+      JSON.parse(
+        JSON.stringify(spec, (key, value) => (key === 'env' || key === 'activeDeadlineSeconds' ? undefined : value)),
+      );
+    expect(withoutWait(job.spec)).toEqual(withoutWait(scheduled));
     expect(job.metadata.name).toMatch(/^postgres-backup-[0-9a-f]{8}$/);
     expect(dumpJob(build().manifests).metadata.name).toBe(job.metadata.name);
     expect(dumpJob(build({}, 'postgres:17.7-bookworm').manifests).metadata.name).not.toBe(job.metadata.name);
@@ -160,6 +205,9 @@ describe('PostgresBackup', () => {
     const env = job.spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'RESTORE_DUMP', value: 'latest' });
     expect(job.spec.template.spec.containers[0].command[2]).toContain('--single-transaction');
+    // Its script without its comment lines, as every Job's (a reworded comment changes no manifest).
+    expect(job.spec.template.spec.containers[0].command[2]).toBe(jobScript(RESTORE_SCRIPT));
+    expect(RESTORE_SCRIPT).toMatch(/^\s*# /m);
     // Nothing to notify unless asked.
     expect(env.map((e: any) => e.name)).not.toContain('NOTIFY_CHANNELS');
   });

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 
 import { DatabaseCredentials, DatabaseRole } from '../../lib/database/database-credentials';
+import { jobScript } from '../../lib/database/job-script';
 import { PostgresStatefulSet, PostgresStatefulSetProps } from '../../lib/database/postgres-stateful-set';
 import ROLES_SCRIPT from '../../lib/database/scripts/roles.sh';
 import WAIT_SCRIPT from '../../lib/database/scripts/wait.sh';
@@ -48,7 +49,7 @@ describe('PostgresRoles (the roles Job of every PostgresDatabase)', () => {
     expect(pod.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, runAsNonRoot: true });
     const [container] = pod.containers;
     expect(container.image).toBe(db.image);
-    expect(container.command).toEqual(['/bin/sh', '-c', `${WAIT_SCRIPT}\n${ROLES_SCRIPT}`]);
+    expect(container.command).toEqual(['/bin/sh', '-c', `${jobScript(WAIT_SCRIPT)}\n${jobScript(ROLES_SCRIPT)}`]);
     expect(container.securityContext).toMatchObject({
       readOnlyRootFilesystem: true,
       allowPrivilegeEscalation: false,
@@ -100,6 +101,12 @@ describe('PostgresRoles (the roles Job of every PostgresDatabase)', () => {
       activeDeadlineSeconds: 600,
       ttlSecondsAfterFinished: Duration.days(1).toSeconds(),
     });
+    // A pod that waited its full bound for the server and gave up (75), or whose connection parameters are bad (64),
+    // fails the Job at once: a retry would wait again, past the deadline.
+    expect(job.spec.podFailurePolicy).toEqual({
+      rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [64, 75] }, onPodConditions: [] }],
+    });
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
     // Named after its database (as its backup pods are), so another database's policy admits none of its pods.
     expect(job.metadata.labels).toMatchObject({
       'app.kubernetes.io/name': db.name,
@@ -115,6 +122,16 @@ describe('PostgresRoles (the roles Job of every PostgresDatabase)', () => {
       ],
       ports: [{ port: 5432, protocol: 'TCP' }],
     });
+  });
+
+  test('its deadline leaves a pod that waited its full bound time to start and do the work: the give-up is logged', () => {
+    const job = rolesJob(build().manifests);
+    const wait = Number(job.spec.template.spec.containers[0].env.find((e: any) => e.name === 'WAIT_SECONDS').value);
+    expect(wait).toBe(300);
+    // Five minutes beyond the wait: for the pod to be scheduled and start (the deadline counts from the Job's
+    // start), the roles' work (seconds), and a retry of a run that failed after the wait.
+    expect(job.spec.activeDeadlineSeconds - wait).toBeGreaterThanOrEqual(300);
+    expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(wait);
   });
 
   // test/shell-scripts.test.ts runs shellcheck on it, as on every .sh file.

@@ -182,10 +182,13 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
     const deployContainer = deployJob.spec.template.spec.containers[0];
     expect(containerEnv(deployContainer, objects, NAMESPACE).BACKUP_SUFFIX).toBe('-deploy');
     expect(containerEnv(backupContainer, objects, NAMESPACE).BACKUP_SUFFIX).toBeUndefined();
+    // Only the deploy-time dump may start before the roles Job has made its role: it waits the longer.
+    expect(containerEnv(deployContainer, objects, NAMESPACE).WAIT_SECONDS).toBe('720');
+    expect(containerEnv(backupContainer, objects, NAMESPACE).WAIT_SECONDS).toBe('120');
     const withoutSuffix = (template: any) =>
       JSON.parse(
         JSON.stringify(template, (key, value) =>
-          key === 'env' ? value.filter((e: any) => e.name !== 'BACKUP_SUFFIX') : value,
+          key === 'env' ? value.filter((e: any) => !['BACKUP_SUFFIX', 'WAIT_SECONDS'].includes(e.name)) : value,
         ),
       );
     expect(withoutSuffix(deployJob.spec.template)).toEqual(withoutSuffix(cronJob.spec.jobTemplate.spec.template));
@@ -308,11 +311,43 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
     expect(await allTasks()).toBe(before);
   });
 
-  test("a dump that fails leaves no file under a dump's name, and prunes nothing", async () => {
+  test("a dump that fails after it logged in leaves no file under a dump's name, and prunes nothing", async () => {
+    // More dumps than the retention (7): a dump that succeeded would prune the oldest.
+    for (const day of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const file = path.join(backupDir, `todo-2025010${day}T030000Z.dump`);
+      fs.writeFileSync(file, 'x');
+      fs.chownSync(file, 999, 999);
+    }
     const before = dumps();
-    // A wrong password looks like a role the roles Job has not made yet: the pod waits for it (briefly here).
+    expect(before.length).toBeGreaterThan(7);
+    // The backup role logs in, and pg_dump is refused the table mid-dump.
+    const superuser = new Client({ ...postgres.superuser, database: owner.database });
+    await superuser.connect();
+    try {
+      await superuser.query('REVOKE SELECT ON tasks FROM todo_backup');
+      const failed = await runBackup(SHORT_WAIT);
+      expect(failed.output).toContain('permission denied for table tasks');
+      // pg_dump's own failure, neither a success nor a wait that gave up.
+      expect(failed.code).not.toBe(0);
+      expect(failed.code).not.toBe(75);
+      expect(failed.output).not.toContain('waiting');
+    } finally {
+      await superuser.query('GRANT SELECT ON tasks TO todo_backup');
+      await superuser.end();
+    }
+    expect(dumps()).toEqual(before);
+    expect(fs.readdirSync(backupDir).filter(file => file.endsWith('.partial'))).toEqual([]);
+  });
+
+  test('a wrong password fails the login wait within its bound, exit code 75, and the log says a wrong password looks the same', async () => {
+    const before = dumps();
+    const started = Date.now();
     const failed = await runBackup({ PGPASSWORD: 'wrong-password', ...SHORT_WAIT });
     expect(failed.code).toBe(75);
+    expect((Date.now() - started) / 1000).toBeLessThan(10);
+    expect(failed.output).toContain(
+      '(the roles Job creates it and sets its password; a wrong password fails the same way)',
+    );
     expect(failed.output).toContain('password authentication failed');
     expect(dumps()).toEqual(before);
     expect(fs.readdirSync(backupDir).filter(file => file.endsWith('.partial'))).toEqual([]);
@@ -344,7 +379,6 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
   });
 
   test('a backup that starts before the roles Job has made its role waits for it, and dumps once the role logs in', async () => {
-    expect(containerEnv(backupContainer, objects, NAMESPACE).WAIT_SECONDS).toBe('720');
     const before = dumps();
     await dropBackupRole();
     // kubectl and Flux start the roles Job and the backup together: here the roles Job runs 3 seconds later.
@@ -355,8 +389,9 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
     expect(result).toMatchObject({ code: 0 });
     expect(result.output).toMatch(
       new RegExp(
-        String.raw`^backup: waiting up to 60s for role todo_backup to log in to database todo` +
-          String.raw` \(the roles Job creates it and sets its password\) \(psql: error: .*password authentication failed for user "todo_backup"`,
+        String.raw`^backup: waiting up to (60|59)s for role todo_backup to log in to database todo` +
+          String.raw` \(the roles Job creates it and sets its password; a wrong password fails the same way\)` +
+          String.raw` \(psql: error: .*password authentication failed for user "todo_backup"`,
         'm',
       ),
     );
@@ -376,8 +411,8 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
       expect(result.code).toBe(75);
       expect(result.output).toMatch(
         new RegExp(
-          String.raw`^backup: gave up after 3s waiting for role todo_backup to log in to database todo` +
-            String.raw` \(the roles Job creates it and sets its password\); last error: ` +
+          String.raw`^backup: gave up after [2-5]s waiting for role todo_backup to log in to database todo` +
+            String.raw` \(the roles Job creates it and sets its password; a wrong password fails the same way\); last error: ` +
             String.raw`psql: error: .*password authentication failed for user "todo_backup"`,
           'm',
         ),
@@ -399,8 +434,12 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
     try {
       const refused = await runBackup(SHORT_WAIT);
       expect(refused.code).toBe(75);
-      expect(refused.output).toContain(
-        `backup: gave up after 3s waiting for ${postgres.host}:${postgres.port} to accept connections`,
+      expect(refused.output).toMatch(
+        new RegExp(
+          String.raw`^backup: gave up after [3-5]s waiting for ${postgres.host}:${postgres.port} to accept connections;` +
+            String.raw` last error: no response \(pg_isready exit status 2: nothing listening, or a NetworkPolicy or DNS`,
+          'm',
+        ),
       );
       const backup = runBackup({ WAIT_SECONDS: '60', WAIT_INTERVAL_SECONDS: '1' });
       await sleep(3000);
@@ -408,8 +447,11 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
       stopped = false;
       const result = await backup;
       expect(result).toMatchObject({ code: 0 });
-      expect(result.output).toContain(
-        `backup: waiting up to 60s for ${postgres.host}:${postgres.port} to accept connections`,
+      expect(result.output).toMatch(
+        new RegExp(
+          String.raw`^backup: waiting up to (60|59)s for ${postgres.host}:${postgres.port} to accept connections`,
+          'm',
+        ),
       );
       expect(result.output).toContain(
         `backup: done waiting for ${postgres.host}:${postgres.port} to accept connections`,
@@ -419,6 +461,16 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
         postgres.startAgain();
       }
     }
+  });
+
+  test('a pg_isready that makes no attempt (bad connection parameters) fails at once with exit code 64, not a wait', async () => {
+    const started = Date.now();
+    const result = await runBackup({ PGSSLMODE: 'bogus', WAIT_SECONDS: '60', WAIT_INTERVAL_SECONDS: '1' });
+    expect(result.code).toBe(64);
+    expect((Date.now() - started) / 1000).toBeLessThan(10);
+    expect(result.output).toContain(
+      `backup: cannot wait for ${postgres.host}:${postgres.port} to accept connections: no attempt was made (pg_isready exit status 3`,
+    );
   });
 
   test('with more dumps than the retention, a backup keeps the newest ones of this database only, and clears stale partial files', async () => {

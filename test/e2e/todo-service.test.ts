@@ -150,19 +150,44 @@ describe("the dev pods' own commands, run as the pods run them", () => {
     expect(before.output).toContain('no attempt');
   });
 
-  test('wait-for-database (app and Job pods) finishes once the database accepts connections', async () => {
+  test("wait-for-database (app and Job pods) finishes once the database accepts connections, and the Job's once its owner role logs in", async () => {
     expect(asWaitForDatabase).toMatchObject({ uid: 1000, gid: 1000, readOnlyRootFilesystem: true });
     expect(await runInPod(initContainer.command, initEnv(), asWaitForDatabase)).toMatchObject({ code: 0 });
+    // The migration's: the database Jobs' bounded waits (scripts/wait.sh), for the server and its owner role.
     const jobInit = jobPod.initContainers[0];
-    expect(jobInit.command).toEqual(initContainer.command);
-    const jobInitEnv = {
+    expect(jobInit.name).toBe('wait-for-database');
+    expect(jobInit.command[2]).toContain('wait_for_login migration');
+    const jobInitEnv: Record<string, string> = {
       ...containerEnv(jobInit, objects, job.metadata.namespace!),
-      DB_HOST: postgres.host,
+      PGHOST: postgres.host,
       PATH: postgresPath,
     };
-    expect(
-      await runInPod(jobInit.command, jobInitEnv, identityOf(jobPod, jobInit, IMAGE_USERS.postgres)),
-    ).toMatchObject({ code: 0 });
+    expect(jobInitEnv).toMatchObject({ PGUSER: migrateEnv.DB_USER, WAIT_SECONDS: '720' });
+    const asJobInit = identityOf(jobPod, jobInit, IMAGE_USERS.postgres);
+    expect(asJobInit).toMatchObject({ uid: 1000, gid: 1000, readOnlyRootFilesystem: true });
+    const ready = await runInPod(jobInit.command, jobInitEnv, asJobInit);
+    expect(ready).toMatchObject({ code: 0 });
+    expect(ready.output).toBe('');
+    // A role that does not log in (here a wrong password, as a role not made yet looks): it gives up within its
+    // bound (seconds here, not the Job's 12 minutes) with exit code 75, which fails the Job (podFailurePolicy).
+    const refused = await runInPod(
+      jobInit.command,
+      { ...jobInitEnv, PGPASSWORD: 'not-the-password', WAIT_SECONDS: '2', WAIT_INTERVAL_SECONDS: '1' },
+      asJobInit,
+    );
+    expect(refused.code).toBe(75);
+    // The time it waited: the bound, give or take the second the clock ticks in.
+    expect(refused.output).toMatch(
+      new RegExp(
+        String.raw`^migration: gave up after [1-4]s waiting for role ${migrateEnv.DB_USER} to log in to database ` +
+          jobInitEnv.PGDATABASE,
+        'm',
+      ),
+    );
+    expect(job.spec.podFailurePolicy.rules[0].onExitCodes).toMatchObject({
+      containerName: jobInit.name,
+      values: [64, 75],
+    });
   });
 
   test('wait-for-database keeps waiting while the database is down, and finishes when it is back', async () => {
