@@ -14,9 +14,10 @@ export const WAIT_GAVE_UP_EXIT_CODES: readonly number[] = [64, 75];
  * A `podFailurePolicy` (Job spec) that fails the Job at once when a container (`containerName`, or any) exits with
  * one of `WAIT_GAVE_UP_EXIT_CODES`. The Kubernetes 1.27 bindings lack the field (the API has it: beta and on by
  * default since 1.26, GA in 1.31), so the Jobs add it with a JSON patch; it needs `restartPolicy: Never`, which they
- * have. The empty `onPodConditions`: 1.27's OpenAPI schema marks it required (kubernetes/api#48: the Go field lacked
- * `+optional`), so schema validators (ours, kubeconform, kubectl's client side) refuse a rule without it, while the
- * API server checks only that a rule has exit codes or conditions, not both (`len(onPodConditions) > 0`).
+ * have. No `onPodConditions`: the 1.27.1 OpenAPI document marks it required, wrongly (fixed by
+ * kubernetes/kubernetes#120204; the API server checks only that a rule has one of the two), and an empty list written
+ * to please it would be dropped by the API server, a difference for GitOps tools to show; the validator's 1.27 schema
+ * carries the fix.
  */
 export function waitPodFailurePolicy(containerName?: string) {
   return {
@@ -28,7 +29,6 @@ export function waitPodFailurePolicy(containerName?: string) {
           operator: 'In',
           values: [...WAIT_GAVE_UP_EXIT_CODES],
         },
-        onPodConditions: [],
       },
     ],
   };

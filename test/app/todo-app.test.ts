@@ -254,7 +254,6 @@ describe('TodoApp', () => {
         {
           action: 'FailJob',
           onExitCodes: { containerName: 'wait-for-database', operator: 'In', values: [64, 75] },
-          onPodConditions: [],
         },
       ],
     });

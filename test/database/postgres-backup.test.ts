@@ -71,7 +71,7 @@ describe('PostgresBackup', () => {
   test('a wait that gave up (75) or cannot be met (64) fails the Job at once, in the CronJob and at deploy: no retry waits again', () => {
     const { manifests } = build();
     const policy = {
-      rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [64, 75] }, onPodConditions: [] }],
+      rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [64, 75] } }],
     };
     for (const spec of [only(manifests, 'CronJob').spec.jobTemplate.spec, deployJobOf(manifests).spec]) {
       expect(spec.podFailurePolicy).toEqual(policy);

@@ -104,7 +104,7 @@ describe('PostgresRoles (the roles Job of every PostgresDatabase)', () => {
     // A pod that waited its full bound for the server and gave up (75), or whose connection parameters are bad (64),
     // fails the Job at once: a retry would wait again, past the deadline.
     expect(job.spec.podFailurePolicy).toEqual({
-      rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [64, 75] }, onPodConditions: [] }],
+      rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [64, 75] } }],
     });
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
     // Named after its database (as its backup pods are), so another database's policy admits none of its pods.

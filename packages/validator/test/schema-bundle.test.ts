@@ -14,6 +14,8 @@ import { generateValidators, validatorsFile } from '../src/schema/generate-valid
 import { KUBERNETES_VERSIONS } from '../src/schema/kubernetes-version';
 import { isRemoved } from '../src/schema/removed-apis';
 
+import { check } from './support';
+
 const packageRoot = path.join(__dirname, '..');
 const projectRoot = path.join(packageRoot, '..', '..');
 
@@ -86,6 +88,38 @@ describe('the Kubernetes schema bundles', () => {
     expect(newest.definitions['io.k8s.api.core.v1.ServicePort']).toEqual(
       oldest.definitions['io.k8s.api.core.v1.ServicePort'],
     );
+  });
+});
+
+describe('known errors of the source schema are fixed in the bundles', () => {
+  // After the Kubernetes docs' podFailurePolicy example (concepts/workloads/controllers/job): a rule with onExitCodes alone,
+  // which the 1.27.1 OpenAPI document refuses for want of onPodConditions (kubernetes/kubernetes#120204).
+  const job = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'job-pod-failure-policy-example', namespace: 'default' },
+    spec: {
+      completions: 12,
+      parallelism: 3,
+      backoffLimit: 6,
+      podFailurePolicy: {
+        rules: [
+          { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } },
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        ],
+      },
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'main', image: 'docker.io/library/bash:5', command: ['bash', '-c', 'exit 42'] }],
+        },
+      },
+    },
+  };
+
+  test.each(KUBERNETES_VERSIONS)('a podFailurePolicy rule with onExitCodes alone is valid for %s', version => {
+    const report = check([job], { kubernetesVersions: [version] });
+    expect(report.findings.filter(finding => finding.ruleId.startsWith('schema'))).toEqual([]);
   });
 });
 

@@ -64,6 +64,7 @@ export function generateSchemaBundle(): SchemaBundle {
     registry.register = originalRegister;
   }
   withStrippedFields(definitions);
+  withUpstreamFixes(definitions);
   // The models keep API versions that 1.27 no longer serves (extensions/v1beta1, policy/v1beta1, …); the 1.27
   // bindings that cdk8s-plus-27 generated from the 1.27 OpenAPI document list exactly what it serves.
   const served = new Set(
@@ -119,6 +120,29 @@ const WITH_DESCRIPTION_FIELD = [
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation',
   JSON_SCHEMA_PROPS,
 ];
+
+// Fields the 1.27.1 OpenAPI document marks required although the API server never required them, fixed upstream
+// since. A manifest that follows the Kubernetes docs would otherwise be an error here, and one that satisfies the
+// wrong schema (an empty list written to please it) is not what the API returns, so GitOps tools would diff it.
+const NOT_REALLY_REQUIRED: ReadonlyArray<{ definition: string; field: string }> = [
+  {
+    // The Job docs' own podFailurePolicy example has a rule with onExitCodes alone. kubernetes/kubernetes#120204
+    // marked the field optional (the API server checks "one of onExitCodes and onPodConditions", never this one),
+    // and its reviewers asked to pick it back to every release with the field; the 1.36 schema has it optional.
+    definition: 'io.k8s.api.batch.v1.PodFailurePolicyRule',
+    field: 'onPodConditions',
+  },
+];
+
+function withUpstreamFixes(definitions: Record<string, any>): void {
+  for (const { definition, field } of NOT_REALLY_REQUIRED) {
+    const schema = definitions[definition];
+    if (!schema?.required?.includes(field)) {
+      throw new Error(`${definition}.${field} is no longer required in the source schema: drop its fix`);
+    }
+    schema.required = schema.required.filter((name: string) => name !== field);
+  }
+}
 
 // kubernetes-models strips every `description` from its schemas, including the properties of that name, and
 // drops the `x-kubernetes-*` properties of a CRD's schema (JSONSchemaProps); closed without them, a PriorityClass
