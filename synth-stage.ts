@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { parseArguments } from './lib/config/stage-arguments';
+
 // `npm run synth:stage -- [STAGE …] [--set PATH=VALUE …]`: synthesizes the stages named (all without a name) as
 // `npm run synth` does, validation plugin included, and writes only those stages' folders (and their GitOps files)
 // to dist/ (or CDK8S_OUTDIR). cdk8s-cli runs main.ts with these arguments into a folder of its own, which it empties
@@ -16,6 +18,17 @@ const main = path.join(__dirname, 'main.js');
 const check = spawnSync(process.execPath, [main, '--check', ...args], { stdio: 'inherit' });
 if (check.status !== 0) {
   process.exit(check.status ?? 1);
+}
+// `--check` asks for the configs' check alone, as main.ts takes it: nothing to synthesize (cdk8s-cli would find no
+// output and fail).
+const { stages, check: checkOnly } = parseArguments(args);
+if (checkOnly) {
+  const named = stages.map(stage => `'${stage}'`).join(', ');
+  console.log(
+    `the config of ${stages.length === 0 ? 'every stage' : `stage${stages.length > 1 ? 's' : ''} ${named}`} is valid; ` +
+      'nothing was written (--check)',
+  );
+  process.exit(0);
 }
 
 const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-stage-'));

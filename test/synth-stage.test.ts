@@ -57,6 +57,16 @@ describe('npm run synth:stage', () => {
     expect(stderr).toContain('Validation failed. See above reports for details');
   });
 
+  test('--check checks the configs of the stages named and writes nothing, as main.ts does', () => {
+    const { status, stdout, files } = synthStage(['dev', '--check', '--set', 'database.storageSize=10Gi']);
+    expect({ status, stdout: stdout.trim().split('\n').pop() }).toEqual({
+      status: 0,
+      stdout: "the config of stage 'dev' is valid; nothing was written (--check)",
+    });
+    expect(files).toEqual(['prod/kustomization.yaml']);
+    expect(synthStage(['--check', 'dev', 'prod', '--set', 'database.storageSize=5GB']).status).toBe(1);
+  });
+
   test('a bad config fails before synthesis, with the problem and no stack trace', () => {
     const { status, stderr, files } = synthStage(['dev', '--set', 'database.storagesize=10Gi']);
     expect(status).toBe(1);
