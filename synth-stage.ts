@@ -10,7 +10,7 @@ import { parseArguments } from './lib/config/stage-arguments';
 // to dist/ (or CDK8S_OUTDIR). cdk8s-cli runs main.ts with these arguments into a folder of its own, which it empties
 // first (it empties its whole output folder), and validates it with the plugins of cdk8s.yaml: the same report and
 // exit codes as `npm run synth`. The configs are checked first, so that a bad one is reported without the CLI's own
-// stack trace.
+// stack trace; `--check` stops there and writes nothing.
 const args = process.argv.slice(2);
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 const main = path.join(__dirname, 'main.js');
@@ -23,10 +23,10 @@ if (check.status !== 0) {
 // output and fail).
 const { stages, check: checkOnly } = parseArguments(args);
 if (checkOnly) {
-  const named = stages.map(stage => `'${stage}'`).join(', ');
+  const named = [...new Set(stages)].map(stage => `'${stage}'`);
   console.log(
-    `the config of ${stages.length === 0 ? 'every stage' : `stage${stages.length > 1 ? 's' : ''} ${named}`} is valid; ` +
-      'nothing was written (--check)',
+    `the config of ${named.length === 0 ? 'every stage' : `stage${named.length > 1 ? 's' : ''} ${named.join(', ')}`} ` +
+      'is valid; nothing was written (--check)',
   );
   process.exit(0);
 }

@@ -12,6 +12,8 @@ export class ServiceProcess {
   private readonly child: ChildProcess;
   // Who waits for a line (waitForLine): called with each new line, and with undefined once the output has ended.
   private readonly lineWaiters = new Set<(line: string | undefined) => void>();
+  // The output has ended: a line not written by then never will be.
+  private closed = false;
 
   constructor(command: readonly string[], cwd: string, env: Record<string, string>, identity?: ContainerIdentity) {
     const keep = [cwd, ...(env.PATH ?? process.env.PATH ?? '').split(':').filter(Boolean)];
@@ -22,23 +24,27 @@ export class ServiceProcess {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let buffer = '';
-    const collect = (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const parts = buffer.split('\n');
-      buffer = parts.pop() ?? '';
-      for (const line of parts.filter(Boolean)) {
-        this.lines.push(line);
-        this.lineWaiters.forEach(waiter => waiter(line));
-      }
+    const add = (line: string) => {
+      this.lines.push(line);
+      this.lineWaiters.forEach(waiter => waiter(line));
     };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
+    // A buffer a stream: a line of stdout that arrives in two chunks stays one line, whatever stderr writes between.
+    const pending = new Map<NodeJS.ReadableStream, string>();
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.on('data', (chunk: Buffer) => {
+        const parts = ((pending.get(stream) ?? '') + chunk.toString('utf8')).split('\n');
+        pending.set(stream, parts.pop() ?? '');
+        parts.filter(Boolean).forEach(add);
+      });
+    }
     // 'close', not 'exit': 'exit' can come before the last output is read, and a test that reads the logs once the
     // process has exited would then miss its last lines.
     this.exited = new Promise(resolve =>
       child.on('close', code => {
         sandbox?.cleanup();
+        // A last line without a newline.
+        [...pending.values()].filter(Boolean).forEach(add);
+        this.closed = true;
         this.lineWaiters.forEach(waiter => waiter(undefined));
         resolve(code);
       }),
@@ -82,6 +88,11 @@ export class ServiceProcess {
     const written = this.lines.find(matches);
     if (written !== undefined) {
       return Promise.resolve(written);
+    }
+    if (this.closed) {
+      return Promise.reject(
+        new Error(`the process ended before it wrote ${what}; its output:\n${this.lines.join('\n')}`),
+      );
     }
     return new Promise((resolve, reject) => {
       const finish = (line: string | undefined, error?: string) => {

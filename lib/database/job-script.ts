@@ -4,9 +4,10 @@ import WAIT_SCRIPT from './scripts/wait.sh';
 export const WAIT_SECONDS_ENV = 'WAIT_SECONDS';
 
 /**
- * The exit codes of scripts/wait.sh after which a retry cannot succeed: 64, a check that no wait can satisfy (bad
- * connection parameters), and 75, a wait that gave up (what it waited for did not come within the bound, which the
- * Job's deadline is made from). The Jobs fail at once on them (`podFailurePolicy`) rather than wait again.
+ * The exit codes of scripts/wait.sh after which a retry within the same Job is of no use: 64, a check that no wait
+ * can satisfy (bad connection parameters, a missing client tool), and 75, a wait that gave up: what it waited for
+ * may still come, but the wait took most of the Job's deadline, and another would outlast it. The Jobs fail at once
+ * on them (`podFailurePolicy`) rather than wait again; a new Job (a new spec, or the failed one deleted) runs again.
  */
 export const WAIT_GAVE_UP_EXIT_CODES: readonly number[] = [64, 75];
 
@@ -57,7 +58,13 @@ export function jobScript(script: string): string {
       continue;
     }
     kept.push(line);
+    // One here-document a line, its word plain or quoted: what this reads. Anything else with `<<` (two on a line,
+    // `<<\WORD`, a shift in `$(( ))`) is refused rather than guessed at: a data line taken for a comment is lost.
+    const redirections = line.match(/<</g)?.length ?? 0;
     const hereDocument = /<<(-?)\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\2/.exec(line);
+    if (redirections > 0 && (redirections > 1 || !hereDocument)) {
+      throw new Error(`jobScript: cannot read the '<<' in ${JSON.stringify(line.trim())}; write one <<'WORD' a line`);
+    }
     if (hereDocument) {
       stripTabs = hereDocument[1] === '-';
       hereDocumentEnd = hereDocument[3];

@@ -144,10 +144,11 @@ const CRON_JOB_SUFFIX = '-backup';
 // How long a deploy-time backup pod waits for its database and its role: the roles Job's deadline, and two minutes
 // for its pod to be scheduled and to start.
 const DEPLOY_BACKUP_WAIT = Duration.seconds(ROLES_JOB_DEADLINE.toSeconds() + 120);
-// How long a scheduled backup pod waits. Its role was made at deploy time, so a login that fails is a wrong or
-// rotated password (PostgreSQL answers it as it answers a missing role), which waiting does not mend: fail soon.
-// Two minutes covers a server restarting or failing over when the schedule comes.
-const SCHEDULED_BACKUP_WAIT = Duration.minutes(2);
+// How long a scheduled backup pod waits. Its role was made at deploy time; what it may meet at the schedule is a
+// server restarting, or rescheduled after its node was lost (the pod stays Terminating for the 5-minute unreachable
+// toleration, then its volume is attached elsewhere): ten minutes cover that. A wrong or rotated password waits too
+// (PostgreSQL answers it as it answers a missing role), which costs a nightly Job little, and its log says so.
+const SCHEDULED_BACKUP_WAIT = Duration.minutes(10);
 
 /** The restore Job's env var of the channels it notifies once it is done, separated by spaces (restore.sh reads it). */
 export const NOTIFY_CHANNELS_ENV = 'NOTIFY_CHANNELS';

@@ -39,15 +39,16 @@ export const POSTGRES_ROLES_DEFAULTS = {
   ttl: Duration.days(1),
 } as const;
 
-// How long one run of the roles Job's pod waits for the database to accept connections.
-const ROLES_SERVER_WAIT = Duration.minutes(5);
 /**
- * How long the roles Job runs at most, retries included: a Job that logs in as a role it makes (the backup) need
- * not wait longer than this for it. A pod that waited its full bound and gave up fails the Job at once
- * (podFailurePolicy); one that got the server has the rest — five minutes for its pod to start, the roles' work
- * (seconds) and the retries of a run that failed after the wait (a dropped connection) — before the deadline.
+ * How long the roles Job runs at most. A Job that logs in as a role it makes (the backup, the migration) waits this
+ * long for it, and more.
  */
-export const ROLES_JOB_DEADLINE = Duration.seconds(ROLES_SERVER_WAIT.toSeconds() + Duration.minutes(5).toSeconds());
+export const ROLES_JOB_DEADLINE = Duration.minutes(10);
+// How long the roles Job's pod waits for the database to accept connections: most of the Job's deadline, since a pod
+// that gives up fails the Job at once (podFailurePolicy) and the Job keeps its name, so nothing runs it again until
+// its spec changes. A first start can be slow (a volume provisioned, an image pulled, a node added). The two
+// minutes left are for the pod to be scheduled and to start, and for the roles' work (seconds).
+const ROLES_SERVER_WAIT = Duration.seconds(ROLES_JOB_DEADLINE.toSeconds() - 120);
 
 /** The hex digits of the spec's hash in the roles Job's name. */
 export const ROLES_JOB_HASH_LENGTH = 4;

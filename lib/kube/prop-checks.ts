@@ -249,5 +249,6 @@ function imagePath(image: string): string {
 
 /** A bare word that reads as a tag (`latest`, `stable`, `v2`, `1.2.3`) rather than an image's name. */
 function looksLikeTagAlone(image: string): boolean {
-  return !/[/:@]/.test(image) && (/^v?\d/i.test(image) || /^(latest|stable)$/i.test(image));
+  // A version (1.2.3, 17.6-bookworm, v2, 7), not a name that starts with one (2048-game, v2ray).
+  return /^(v?\d+(\.\d+)+([-+][\w.]+)?|v?\d+|latest|stable)$/i.test(image);
 }

@@ -53,6 +53,9 @@ describe('jobScript: the scripts as the containers run them', () => {
         'echo done',
       ].join('\n'),
     );
+    for (const unread of ['cat <<\\EOF', 'cat <<A; cat <<B', 'echo $((1<<3))']) {
+      expect(() => jobScript(`${unread}\n# data or comment?`)).toThrow(`jobScript: cannot read the '<<' in`);
+    }
     const run = spawnSync('sh', ['-c', jobScript(script)], { encoding: 'utf8' });
     expect(run.stdout).toBe('a # in a string\n# a line of the here-document\n# tab-indented data\ndone\n');
   });
@@ -161,5 +164,18 @@ describe('wait.sh', () => {
         'bad connection parameters; see PGHOST, PGPORT, PGUSER and the other PG* variables of the Job)',
     );
     expect(run.stdout).toBe('');
+  });
+
+  test('a client tool the shell cannot run (an image without it) fails at once with 64, not after the whole bound', () => {
+    // The statuses a shell gives a command it cannot find (127) or run (126), as the stand-in answers them.
+    for (const status of ['127 sh: 1: psql: not found', '126 sh: 1: psql: Permission denied']) {
+      const run = runWaits('wait_for_login migrate\necho migrated', { psql: [status] }, { WAIT_SECONDS: '30' });
+      expect(run.code).toBe(64);
+      expect(run.seconds).toBeLessThan(5);
+      expect(run.stderr).toMatch(
+        /^migrate: cannot wait for role todo_backup to log in to database todo .*: sh: 1: psql/m,
+      );
+      expect(run.stdout).toBe('');
+    }
   });
 });

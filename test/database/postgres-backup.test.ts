@@ -44,15 +44,15 @@ describe('PostgresBackup', () => {
       successfulJobsHistoryLimit: 3,
       failedJobsHistoryLimit: 3,
     });
-    // A scheduled pod waits up to 2 minutes (a server restart or failover) for the server and the backup role,
-    // which exists since the deploy: a login that fails at 03:00 is a wrong password, reported within minutes,
-    // not 12 a pod. The deadline adds the wait to the dump's own hour, and bounds the retries too.
-    expect(cronJob.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 120 + 3600 });
+    // A scheduled pod waits up to 10 minutes for the server (a restart, or a reschedule after its node was lost:
+    // the 5-minute unreachable toleration, then a volume attach) and the backup role, which exists since the
+    // deploy. The deadline adds the wait to the dump's own hour, and bounds the retries too.
+    expect(cronJob.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 600 + 3600 });
     const env = cronJob.spec.jobTemplate.spec.template.spec.containers[0].env;
-    expect(env).toContainEqual({ name: 'WAIT_SECONDS', value: '120' });
+    expect(env).toContainEqual({ name: 'WAIT_SECONDS', value: '600' });
     expect(
       only(build({ timeLimit: Duration.minutes(30) }).manifests, 'CronJob').spec.jobTemplate.spec.activeDeadlineSeconds,
-    ).toBe(120 + 1800);
+    ).toBe(600 + 1800);
   });
 
   test('each backup Job outlives its wait by the time limit: a dump that waited its full bound still gets all of it', () => {
@@ -131,7 +131,7 @@ describe('PostgresBackup', () => {
       PGPASSWORD: { secretKeyRef: { name: 'postgres-roles', key: 'BACKUP_PASSWORD' } },
       PGCONNECT_TIMEOUT: '10',
       BACKUP_DIR: '/backups',
-      WAIT_SECONDS: '120',
+      WAIT_SECONDS: '600',
       BACKUP_RETAIN: '14',
     });
   });

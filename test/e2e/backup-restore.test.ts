@@ -184,7 +184,7 @@ describe("the backup and restore pods' own commands, as their pods run them", ()
     expect(containerEnv(backupContainer, objects, NAMESPACE).BACKUP_SUFFIX).toBeUndefined();
     // Only the deploy-time dump may start before the roles Job has made its role: it waits the longer.
     expect(containerEnv(deployContainer, objects, NAMESPACE).WAIT_SECONDS).toBe('720');
-    expect(containerEnv(backupContainer, objects, NAMESPACE).WAIT_SECONDS).toBe('120');
+    expect(containerEnv(backupContainer, objects, NAMESPACE).WAIT_SECONDS).toBe('600');
     const withoutSuffix = (template: any) =>
       JSON.parse(
         JSON.stringify(template, (key, value) =>

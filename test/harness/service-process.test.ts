@@ -25,6 +25,24 @@ describe('ServiceProcess', () => {
     );
   });
 
+  test('waitForLine after the process has ended rejects at once, not after its timeout', async () => {
+    const child = node(`console.log('only this')`);
+    await child.exit;
+    await expect(child.waitForLine(line => line === 'never', 'the line never', 60_000)).rejects.toThrow(
+      'the process ended before it wrote the line never; its output:\nonly this',
+    );
+  });
+
+  test('a line in two chunks stays one line whatever the other stream writes between; a last line needs no newline', async () => {
+    const child = node(
+      `process.stdout.write('{"msg":"par'); setTimeout(() => { process.stderr.write('between\\n'); ` +
+        `setTimeout(() => process.stdout.write('ted"}\\nlast without newline'), 100) }, 100)`,
+    );
+    await child.exit;
+    expect(child.lines).toEqual(['between', '{"msg":"parted"}', 'last without newline']);
+    expect(await child.waitForLog('parted')).toEqual({ msg: 'parted' });
+  });
+
   test('waitForLine rejects when the time passes first', async () => {
     const child = node(`setTimeout(() => {}, 5000)`);
     try {

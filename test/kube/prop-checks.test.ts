@@ -16,12 +16,15 @@ describe('PropChecks.image: what a kubelet would pull, pinned', () => {
     // A registry host may have capitals; only the repository path may not.
     'Registry.Example.com/team/todo:1',
     'my__app/x-y.z:1',
+    // Names that start like a version are still names.
+    '2048-game:1',
+    'v2ray:1',
     `postgres@sha256:${'a'.repeat(64)}`,
   ])('accepts %s', image => {
     expect(imageProblems(image)).toEqual([]);
   });
 
-  test.each(['latest', 'LATEST', 'stable', '1.2.3', 'v2'])(
+  test.each(['latest', 'LATEST', 'stable', '1.2.3', 'v2', '17.6-bookworm'])(
     "%s alone reads as a tag: the field's example is suggested, not '<tag>:<tag>'",
     value => {
       expect(imageProblems(value)).toEqual([

@@ -2,8 +2,9 @@
 # (lib/database/job-script.ts, which drops the comment lines): a Job may start before its database accepts
 # connections, or before the roles Job has made the role it logs in as. WAIT_SECONDS (set by the Job) bounds all the
 # waiting of one run, tries WAIT_INTERVAL_SECONDS apart (default 5). A run that gives up says what it waited for and
-# the last error, and exits 75 (EX_TEMPFAIL): what it waited for may still come, a run later. A check that no wait
-# can satisfy (bad connection parameters) exits 64 (EX_USAGE) at once.
+# the last error, and exits 75 (EX_TEMPFAIL): what it waited for may still come, but the wait took most of the Job's
+# deadline, so the Job fails rather than retry. A check that no wait can satisfy (bad connection parameters, or a
+# client tool the image lacks) exits 64 (EX_USAGE) at once.
 
 # wait_until JOB WHAT COMMAND...: runs COMMAND until it succeeds; logs once that JOB waits for WHAT, why, and how long
 # it may still wait. COMMAND exits 64 when waiting cannot help: then so does the run, at once.
@@ -22,7 +23,8 @@ wait_until() {
     if [ "$wait_status" -eq 0 ]; then
       break
     fi
-    if [ "$wait_status" -eq 64 ]; then
+    # 126/127: the shell could not run a client tool (pg_isready, psql) that the image lacks; no wait brings it.
+    if [ "$wait_status" -eq 64 ] || [ "$wait_status" -eq 126 ] || [ "$wait_status" -eq 127 ]; then
       echo "$wait_job: cannot wait for $wait_what: $wait_error" >&2
       exit 64
     fi
