@@ -240,10 +240,12 @@ const IMAGE_PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[.
 /** The image's repository without its registry host: `ghcr.io/org/app:1.2` → `org/app`, `postgres:17` → `postgres`. */
 function imagePath(image: string): string {
   const components = imageRepository(image).split('/');
-  // As Docker reads a reference: the first of several components is a registry host when it has a '.' or a ':' (a
-  // port), or is localhost.
+  // As Docker reads a reference (distribution/reference): the first of several components is a registry host when it
+  // has a '.' or a ':' (a port), capitals, or is localhost.
   const [first] = components;
-  const hasHost = components.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const hasHost =
+    components.length > 1 &&
+    (first.includes('.') || first.includes(':') || first !== first.toLowerCase() || first === 'localhost');
   return (hasHost ? components.slice(1) : components).join('/');
 }
 

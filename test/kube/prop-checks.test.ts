@@ -15,6 +15,8 @@ describe('PropChecks.image: what a kubelet would pull, pinned', () => {
     'localhost:5000/todo:1',
     // A registry host may have capitals; only the repository path may not.
     'Registry.Example.com/team/todo:1',
+    // Capitals make a first component a host for Docker, as a '.' or a port does.
+    'MyReg/todo:1',
     'my__app/x-y.z:1',
     // Names that start like a version are still names.
     '2048-game:1',
