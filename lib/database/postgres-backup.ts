@@ -88,7 +88,7 @@ export interface PostgresBackupProps {
   /**
    * The time a dump (or a restore) gets before its Job is stopped and counted as failed. The restore Job's
    * `activeDeadlineSeconds` is this; a backup Job's is this plus the most its pods wait for the database and the
-   * backup role (2 minutes for the scheduled dumps, 12 for the deploy-time one): a dump that waited its full bound
+   * backup role (10 minutes for the scheduled dumps, 12 for the deploy-time one): a dump that waited its full bound
    * still gets this long, less its pod's start-up, and one that did not wait may run up to the bound longer. The
    * deadline counts from the Job's start and bounds its retries too.
    * @default POSTGRES_BACKUP_DEFAULTS.timeLimit
