@@ -8,6 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { STAGES } from '../lib/config';
 
 import { bundleMain } from './support/main-bundle';
+import { yamlFilesUnder } from './support/manifests';
 
 // main.ts as `npm run synth:stage` runs it: bundled by esbuild, then plain node.
 const ROOT = path.join(__dirname, '..');
@@ -20,11 +21,7 @@ function runMain(args: string[], keep = false) {
     env: { ...process.env, CDK8S_OUTDIR: outdir },
     encoding: 'utf8',
   });
-  const files = fs
-    .readdirSync(outdir, { recursive: true })
-    .map(String)
-    .filter(f => f.endsWith('.yaml'))
-    .sort();
+  const files = yamlFilesUnder(outdir);
   const contents = new Map(keep ? files.map(file => [file, fs.readFileSync(path.join(outdir, file), 'utf8')]) : []);
   fs.rmSync(outdir, { recursive: true, force: true });
   return { ...result, files, read: (file: string) => contents.get(file) ?? '' };

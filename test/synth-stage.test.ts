@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { yamlFilesUnder } from './support/manifests';
+
 // `npm run synth:stage` exactly as the README writes it, into a folder of its own (CDK8S_OUTDIR).
 const ROOT = path.join(__dirname, '..');
 jest.setTimeout(180_000);
@@ -17,11 +19,7 @@ function synthStage(args: string[]) {
     env: { ...process.env, CDK8S_OUTDIR: outdir },
     encoding: 'utf8',
   });
-  const files = fs
-    .readdirSync(outdir, { recursive: true })
-    .map(String)
-    .filter(f => f.endsWith('.yaml'))
-    .sort();
+  const files = yamlFilesUnder(outdir);
   const kept = fs.readFileSync(path.join(outdir, 'prod', 'kustomization.yaml'), 'utf8');
   fs.rmSync(outdir, { recursive: true, force: true });
   return { ...result, files, kept };

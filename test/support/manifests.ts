@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -54,4 +55,13 @@ export function synthStack(config: StackConfig): { stack: TodoStack; charts: Man
   const stack = new TodoStack({ outdir: NEVER_WRITTEN_OUTDIR, recordConstructMetadata: false, config });
   const charts = stack.charts.map(chart => synth(chart));
   return { stack, charts, all: charts.flat() };
+}
+
+/** The YAML files below `folder`, as paths relative to it, sorted: what a synth wrote there. */
+export function yamlFilesUnder(folder: string): string[] {
+  return fs
+    .readdirSync(folder, { recursive: true })
+    .map(String)
+    .filter(file => file.endsWith('.yaml'))
+    .sort();
 }
